@@ -1,0 +1,172 @@
+package dwarfx
+
+import (
+	"debug/dwarf"
+	"fmt"
+)
+
+// wantFunc says whether an attribute of an entry with the given tag is
+// decoded; attributes not wanted are skipped by size. nil wants everything.
+type wantFunc func(tag dwarf.Tag, attr dwarf.Attr) bool
+
+var wantAll wantFunc
+
+// attrOp is one step of a decode plan.
+type attrOp struct {
+	attr     dwarf.Attr
+	form     Form
+	size     int32 // encoded size when fixed, sizeVar when it depends on the data, sizeBad for an unknown form
+	want     bool  // decode into Entry.Fields
+	sibling  bool  // DW_AT_sibling: always decoded, for SkipChildren
+	implicit int64 // DW_FORM_implicit_const value
+}
+
+const (
+	sizeVar = -1
+	sizeBad = -2
+)
+
+// abbrev is a compiled abbreviation: the plan for decoding entries using it.
+type abbrev struct {
+	tag      dwarf.Tag
+	children bool
+	ops      []attrOp
+	fixed    int32 // total size when no op needs decoding and all are fixed, else -1
+	defined  bool
+}
+
+// table is a compiled abbreviation table for one unit format.
+type table struct {
+	dense  []abbrev // dense[code] for small codes (dense[0] unused)
+	sparse map[uint64]*abbrev
+}
+
+func (t *table) lookup(code uint64) *abbrev {
+	if code < uint64(len(t.dense)) {
+		if a := &t.dense[code]; a.defined {
+			return a
+		}
+		return nil
+	}
+	return t.sparse[code]
+}
+
+// tableKey identifies a compiled table: the same bytes compile differently
+// for different address and offset sizes.
+type tableKey struct {
+	off      uint64
+	addrSize int8
+	format64 bool
+	v2       bool
+}
+
+// fixedSize returns the encoded size of form in unit u, sizeVar or sizeBad.
+func fixedSize(form Form, u *Unit) int32 {
+	switch form {
+	case FormAddr:
+		return int32(u.AddrSize)
+	case FormData1, FormRef1, FormFlag, FormStrx1, FormAddrx1:
+		return 1
+	case FormData2, FormRef2, FormStrx2, FormAddrx2:
+		return 2
+	case FormStrx3, FormAddrx3:
+		return 3
+	case FormData4, FormRef4, FormStrx4, FormAddrx4, FormRefSup4:
+		return 4
+	case FormData8, FormRef8, FormRefSig8, FormRefSup8:
+		return 8
+	case FormData16:
+		return 16
+	case FormStrp, FormLineStrp, FormSecOffset, FormStrpSup, FormGNURefAlt, FormGNUStrpAlt:
+		return int32(u.offSize())
+	case FormRefAddr:
+		if u.Version == 2 {
+			return int32(u.AddrSize)
+		}
+		return int32(u.offSize())
+	case FormFlagPresent, FormImplicitConst:
+		return 0
+	case FormString, FormBlock, FormBlock1, FormBlock2, FormBlock4, FormExprloc, FormSdata, FormUdata,
+		FormRefUdata, FormStrx, FormAddrx, FormLoclistx, FormRnglistx, FormIndirect,
+		FormGNUAddrIndex, FormGNUStrIndex:
+		return sizeVar
+	}
+	return sizeBad
+}
+
+// compileTable parses the abbreviation table at u.AbbrevOffset and compiles
+// a decode plan for each abbreviation.
+func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
+	b := d.newDecoder(d.abbrev, ".debug_abbrev")
+	b.off = int(u.AbbrevOffset)
+	t := &table{}
+	var all []abbrev
+	var codes []uint64
+	maxCode := uint64(0)
+	for {
+		start := b.off
+		code := b.uleb()
+		if b.err != nil {
+			return nil, b.err
+		}
+		if code == 0 {
+			break
+		}
+		tag := dwarf.Tag(b.uleb())
+		children := b.u8() != 0
+		a := abbrev{tag: tag, children: children, ops: make([]attrOp, 0, 8)}
+		for {
+			attr := dwarf.Attr(b.uleb())
+			form := Form(b.uleb())
+			if b.err != nil {
+				return nil, b.err
+			}
+			if attr == 0 && form == 0 {
+				break
+			}
+			op := attrOp{attr: attr, form: form, size: fixedSize(form, u)}
+			if form == FormImplicitConst {
+				op.implicit = b.sleb()
+			}
+			op.sibling = attr == dwarf.AttrSibling
+			op.want = want == nil || want(tag, attr)
+			a.ops = append(a.ops, op)
+			if len(a.ops) > 1<<12 {
+				return nil, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
+			}
+		}
+		a.fixed = 0
+		for _, op := range a.ops {
+			if op.want || op.sibling || op.size < 0 {
+				a.fixed = -1
+				break
+			}
+			a.fixed += op.size
+		}
+		a.defined = true
+		all = append(all, a)
+		codes = append(codes, code)
+		maxCode = max(maxCode, code)
+	}
+	dup := func(c uint64) error {
+		return d.sectionErr(".debug_abbrev", u.AbbrevOffset, ErrMalformed, fmt.Sprintf("abbreviation code %d defined twice", c))
+	}
+	if maxCode < uint64(2*len(all)+64) {
+		t.dense = make([]abbrev, maxCode+1)
+		for i, c := range codes {
+			if t.dense[c].defined {
+				return nil, dup(c)
+			}
+			t.dense[c] = all[i]
+		}
+	} else {
+		t.sparse = make(map[uint64]*abbrev, len(all))
+		for i, c := range codes {
+			if t.sparse[c] != nil {
+				return nil, dup(c)
+			}
+			t.sparse[c] = &all[i]
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,254 @@
+package dwarfx
+
+import (
+	"bytes"
+	"compress/zlib"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Data holds the DWARF sections of one ELF file, decoded unit headers and
+// per-unit root attributes. It is immutable after construction, except for
+// caches filled on first use under a lock, so it is safe for concurrent use.
+type Data struct {
+	name  string
+	big   bool
+	class elf.Class
+
+	info, types, abbrev, str, lineStr, line, strOffsets, addr []byte
+
+	units []Unit // .debug_info units, then .debug_types units
+	nInfo int    // number of .debug_info units
+	sigs  map[uint64]int
+
+	linesMu sync.Mutex
+	lines   map[int]*lineResult
+}
+
+type lineResult struct {
+	once sync.Once
+	lt   *LineTable
+	err  error
+}
+
+// Open opens the ELF file at path and reads its DWARF sections into memory.
+// The file is closed before Open returns.
+func Open(path string) (*Data, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return New(f, path)
+}
+
+// New reads the DWARF sections of the ELF file in r. name is used in error
+// messages only.
+func New(r io.ReaderAt, name string) (d *Data, err error) {
+	defer recoverBug(name, &err)
+	ef, err := elf.NewFile(r)
+	if err != nil {
+		var fe *elf.FormatError
+		if errors.As(err, &fe) {
+			return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: fe.Error()}
+		}
+		return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
+	}
+	return NewFromELF(ef, r, name)
+}
+
+// NewFromELF reads the DWARF sections of an already opened ELF file. r must
+// be the reader ef was opened from: compressed sections are read raw from it.
+func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
+	defer recoverBug(name, &err)
+	d = &Data{name: name, big: ef.ByteOrder == binary.BigEndian, class: ef.Class}
+	if ef.Type == elf.ET_REL {
+		for _, s := range ef.Sections {
+			if (s.Type == elf.SHT_RELA || s.Type == elf.SHT_REL) && strings.Contains(s.Name, ".debug_") {
+				return nil, &FormatError{File: name, Section: s.Name, Err: ErrUnsupported,
+					Msg: "relocatable object with relocated debug sections (link it first)"}
+			}
+		}
+	}
+	size := readerSize(r)
+	get := func(name string) ([]byte, error) {
+		s := ef.Section(name)
+		if s == nil {
+			s = ef.Section(".zdebug_" + strings.TrimPrefix(name, ".debug_"))
+			if s == nil {
+				return nil, nil
+			}
+		}
+		return d.sectionData(ef, s, r, size)
+	}
+	for _, sec := range []struct {
+		name string
+		dst  *[]byte
+	}{
+		{".debug_info", &d.info}, {".debug_abbrev", &d.abbrev}, {".debug_str", &d.str},
+		{".debug_line_str", &d.lineStr}, {".debug_line", &d.line}, {".debug_str_offsets", &d.strOffsets},
+		{".debug_addr", &d.addr}, {".debug_types", &d.types},
+	} {
+		b, err := get(sec.name)
+		if err != nil {
+			return nil, err
+		}
+		*sec.dst = b
+	}
+	if d.info == nil {
+		return nil, &FormatError{File: name, Section: ".debug_info", Err: ErrNoDWARF, Msg: "section missing"}
+	}
+	if d.abbrev == nil {
+		return nil, &FormatError{File: name, Section: ".debug_abbrev", Err: ErrNoDWARF, Msg: "section missing"}
+	}
+	if err := d.parseUnits(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Name returns the file name given to Open or New.
+func (d *Data) Name() string { return d.name }
+
+// BigEndian reports whether the file is big-endian.
+func (d *Data) BigEndian() bool { return d.big }
+
+// readerSize returns the size of r when it can tell, else -1.
+func readerSize(r io.ReaderAt) int64 {
+	switch v := r.(type) {
+	case interface{ Size() int64 }:
+		return v.Size()
+	case *os.File:
+		if st, err := v.Stat(); err == nil {
+			return st.Size()
+		}
+	}
+	return -1
+}
+
+// maxSection bounds any one decompressed section (4 GiB).
+const maxSection = 4 << 30
+
+func (d *Data) sectionErr(sec string, off uint64, err error, msg string) error {
+	return &FormatError{File: d.name, Section: sec, Offset: off, Err: err, Msg: msg}
+}
+
+// sectionData returns the contents of s, decompressed if needed. Sizes read
+// from the file are checked against the file before anything is allocated.
+func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int64) ([]byte, error) {
+	if s.Type == elf.SHT_NOBITS {
+		return nil, d.sectionErr(s.Name, 0, ErrMalformed, "debug section has no data in the file (SHT_NOBITS; stripped?)")
+	}
+	if size >= 0 && (s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset) {
+		return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
+	}
+	raw, err := readAtBounded(r, int64(s.Offset), s.FileSize)
+	if err != nil {
+		return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
+	}
+	if strings.HasPrefix(s.Name, ".zdebug_") {
+		// GNU-style compression: "ZLIB" and a big-endian 64-bit size.
+		if len(raw) < 12 || string(raw[:4]) != "ZLIB" {
+			return nil, d.sectionErr(s.Name, 0, ErrMalformed, "bad .zdebug header")
+		}
+		return d.inflate(s.Name, raw[12:], binary.BigEndian.Uint64(raw[4:12]), elf.COMPRESS_ZLIB)
+	}
+	if s.Flags&elf.SHF_COMPRESSED == 0 {
+		return raw, nil
+	}
+	var typ elf.CompressionType
+	var usize uint64
+	var hdr int
+	switch ef.Class {
+	case elf.ELFCLASS32:
+		if len(raw) < 12 {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, "compression header")
+		}
+		typ = elf.CompressionType(ef.ByteOrder.Uint32(raw[0:]))
+		usize = uint64(ef.ByteOrder.Uint32(raw[4:]))
+		hdr = 12
+	default:
+		if len(raw) < 24 {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, "compression header")
+		}
+		typ = elf.CompressionType(ef.ByteOrder.Uint32(raw[0:]))
+		usize = ef.ByteOrder.Uint64(raw[8:])
+		hdr = 24
+	}
+	return d.inflate(s.Name, raw[hdr:], usize, typ)
+}
+
+// inflate decompresses a section whose header claims usize bytes. The claim
+// is the memory cap: output beyond it is an error, and so is a claim larger
+// than any real compression ratio could give for the compressed size.
+func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.CompressionType) ([]byte, error) {
+	if usize > maxSection || usize > uint64(len(src))*1100+(1<<16) {
+		return nil, d.sectionErr(sec, 0, ErrMalformed, fmt.Sprintf("implausible decompressed size %d for %d compressed bytes", usize, len(src)))
+	}
+	out := make([]byte, usize)
+	var rd io.Reader
+	switch typ {
+	case elf.COMPRESS_ZLIB:
+		zr, err := zlib.NewReader(bytes.NewReader(src))
+		if err != nil {
+			return nil, d.sectionErr(sec, 0, ErrMalformed, "zlib: "+err.Error())
+		}
+		defer zr.Close()
+		rd = zr
+	case elf.COMPRESS_ZSTD:
+		zr, err := zstd.NewReader(bytes.NewReader(src),
+			zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxMemory(usize+1),
+			zstd.WithDecoderMaxWindow(max(usize, zstd.MinWindowSize)))
+		if err != nil {
+			return nil, d.sectionErr(sec, 0, ErrMalformed, "zstd: "+err.Error())
+		}
+		defer zr.Close()
+		rd = zr
+	default:
+		return nil, d.sectionErr(sec, 0, ErrUnsupported, fmt.Sprintf("compression type %d", typ))
+	}
+	if _, err := io.ReadFull(rd, out); err != nil {
+		return nil, d.sectionErr(sec, 0, ErrMalformed, fmt.Sprintf("decompressing %d bytes: %v", usize, err))
+	}
+	var one [1]byte
+	if n, _ := rd.Read(one[:]); n != 0 {
+		return nil, d.sectionErr(sec, 0, ErrMalformed, "decompressed data is longer than the header says")
+	}
+	return out, nil
+}
+
+// readAtBounded reads n bytes at off. Large reads grow in chunks, so a
+// length field that lies about a file of unknown size cannot make it
+// allocate more than the file holds plus one chunk.
+func readAtBounded(r io.ReaderAt, off int64, n uint64) ([]byte, error) {
+	const chunk = 64 << 20
+	if n <= chunk {
+		buf := make([]byte, n)
+		if _, err := r.ReadAt(buf, off); err != nil && !(err == io.EOF && n == 0) {
+			return nil, fmt.Errorf("reading %d bytes at file offset %#x: %w", n, off, err)
+		}
+		return buf, nil
+	}
+	if n > maxSection {
+		return nil, fmt.Errorf("section size %d is too large", n)
+	}
+	var buf []byte
+	for read := uint64(0); read < n; {
+		m := min(uint64(chunk), n-read)
+		buf = append(buf, make([]byte, m)...)
+		if _, err := r.ReadAt(buf[read:read+m], off+int64(read)); err != nil {
+			return nil, fmt.Errorf("reading %d bytes at file offset %#x: %w", n, off, err)
+		}
+		read += m
+	}
+	return buf, nil
+}

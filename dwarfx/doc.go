@@ -1,0 +1,32 @@
+// Package dwarfx is a streaming reader for DWARF debugging information in
+// ELF files, built to walk a whole Linux kernel's debug info quickly, and
+// the caller-graph extraction that kabi builds on.
+//
+// It reads DWARF versions 2 to 5 (the DWARF 5 standard, https://dwarfstd.org),
+// 32- and 64-bit DWARF, ELF32 and ELF64 files of either byte order, and
+// debug sections compressed with zlib or zstd (SHF_COMPRESSED) or in the
+// older .zdebug form. Compile, partial, type and skeleton units are read,
+// from .debug_info and the DWARF 4 .debug_types section.
+//
+// Entries are decoded by following a plan compiled once per abbreviation:
+// attributes a caller does not want are skipped by size, subtrees by
+// DW_AT_sibling, and strings are returned as slices of the string section,
+// so a steady-state walk makes no heap allocation per entry.
+//
+// # Security
+//
+// Input is untrusted. Every length, count and offset read from the file is
+// checked against the bytes that back it before it is used or allocated
+// for; compressed sections are decompressed only up to the size their
+// header states, and that size must be plausible for the compressed bytes.
+// Errors are *FormatError values naming the file, section and offset. A
+// panic inside a public entry point is recovered and returned as an error
+// that says it is a bug.
+//
+// # Concurrency
+//
+// A Data is immutable once built and safe for concurrent use; a Reader is
+// not, so each goroutine makes its own. Extract decodes compile units in
+// parallel (ExtractOptions.Concurrency) and delivers them in unit order, so
+// its output does not depend on the number of workers.
+package dwarfx
