@@ -1,5 +1,5 @@
 module github.com/kabi-dev/kabi
 
-go 1.23
+go 1.24
 
 require github.com/klauspost/compress v1.18.2

@@ -99,12 +99,18 @@ func fixedSize(form Form, u *Unit) int32 {
 func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
+	// First pass: count abbreviations and attributes, so the second pass
+	// allocates exactly once per slice.
+	nAbbrev, nOps, err := d.countTable(u)
+	if err != nil {
+		return nil, err
+	}
 	t := &table{}
-	var all []abbrev
-	var codes []uint64
+	all := make([]abbrev, 0, nAbbrev)
+	codes := make([]uint64, 0, nAbbrev)
+	ops := make([]attrOp, 0, nOps) // every abbreviation's ops, back to back
 	maxCode := uint64(0)
 	for {
-		start := b.off
 		code := b.uleb()
 		if b.err != nil {
 			return nil, b.err
@@ -113,14 +119,11 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 			break
 		}
 		tag := dwarf.Tag(b.uleb())
-		children := b.u8() != 0
-		a := abbrev{tag: tag, children: children, ops: make([]attrOp, 0, 8)}
+		a := abbrev{tag: tag, children: b.u8() != 0, defined: true}
+		first := len(ops)
 		for {
 			attr := dwarf.Attr(b.uleb())
 			form := Form(b.uleb())
-			if b.err != nil {
-				return nil, b.err
-			}
 			if attr == 0 && form == 0 {
 				break
 			}
@@ -130,11 +133,9 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 			}
 			op.sibling = attr == dwarf.AttrSibling
 			op.want = want == nil || want(tag, attr)
-			a.ops = append(a.ops, op)
-			if len(a.ops) > 1<<12 {
-				return nil, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
-			}
+			ops = append(ops, op)
 		}
+		a.ops = ops[first:len(ops):len(ops)]
 		a.fixed = 0
 		for _, op := range a.ops {
 			if op.want || op.sibling || op.size < 0 {
@@ -143,7 +144,6 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 			}
 			a.fixed += op.size
 		}
-		a.defined = true
 		all = append(all, a)
 		codes = append(codes, code)
 		maxCode = max(maxCode, code)
@@ -169,4 +169,42 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 		}
 	}
 	return t, nil
+}
+
+// countTable counts the abbreviations and attribute specifications of the
+// table at u.AbbrevOffset, checking that it is well formed.
+func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, err error) {
+	b := d.newDecoder(d.abbrev, ".debug_abbrev")
+	b.off = int(u.AbbrevOffset)
+	for {
+		start := b.off
+		code := b.uleb()
+		if b.err != nil {
+			return 0, 0, b.err
+		}
+		if code == 0 {
+			return nAbbrev, nOps, nil
+		}
+		nAbbrev++
+		b.skipLEB() // tag
+		b.u8()      // children
+		n := 0
+		for {
+			attr := b.uleb()
+			form := b.uleb()
+			if b.err != nil {
+				return 0, 0, b.err
+			}
+			if attr == 0 && form == 0 {
+				break
+			}
+			if Form(form) == FormImplicitConst {
+				b.skipLEB()
+			}
+			if n++; n > 1<<12 {
+				return 0, 0, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
+			}
+		}
+		nOps += n
+	}
 }

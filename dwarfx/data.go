@@ -150,7 +150,7 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 	if size >= 0 && (s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset) {
 		return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
 	}
-	raw, err := readAtBounded(r, int64(s.Offset), s.FileSize)
+	raw, err := readAtBounded(r, int64(s.Offset), s.FileSize, size >= 0)
 	if err != nil {
 		return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
 	}
@@ -226,12 +226,13 @@ func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.Compression
 	return out, nil
 }
 
-// readAtBounded reads n bytes at off. Large reads grow in chunks, so a
-// length field that lies about a file of unknown size cannot make it
-// allocate more than the file holds plus one chunk.
-func readAtBounded(r io.ReaderAt, off int64, n uint64) ([]byte, error) {
+// readAtBounded reads n bytes at off. checked says n is known to fit in
+// the file. Otherwise large reads grow in chunks, so a length field that
+// lies about a file of unknown size cannot make it allocate more than the
+// file holds plus one chunk.
+func readAtBounded(r io.ReaderAt, off int64, n uint64, checked bool) ([]byte, error) {
 	const chunk = 64 << 20
-	if n <= chunk {
+	if n <= chunk || checked && n <= maxSection {
 		buf := make([]byte, n)
 		if _, err := r.ReadAt(buf, off); err != nil && !(err == io.EOF && n == 0) {
 			return nil, fmt.Errorf("reading %d bytes at file offset %#x: %w", n, off, err)

@@ -1,0 +1,517 @@
+package dwarfx
+
+import (
+	"debug/dwarf"
+	"fmt"
+	"iter"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// ExtractOptions configures Extract. The zero value is ready to use.
+type ExtractOptions struct {
+	// Concurrency is the number of compile units decoded at once;
+	// 0 means GOMAXPROCS. The output does not depend on it.
+	Concurrency int
+}
+
+// A Func is a function as DWARF names it: the entry reached by following
+// DW_AT_abstract_origin and DW_AT_specification from a subprogram, inlined
+// subroutine or call site, with the attributes gathered along that chain
+// (the entry's own first).
+type Func struct {
+	Offset      uint64    // the entry at the end of the chain; identifies the Func
+	Unit        int       // index in Data.Units of the unit holding Offset
+	Name        string    // DW_AT_name
+	LinkageName string    // DW_AT_linkage_name (mangled), if any
+	External    bool      // DW_AT_external
+	Declaration bool      // the entry at Offset is only a declaration
+	Inline      uint8     // DW_AT_inline: 0 not inlined, 1 inlined, 2 declared not inlined, 3 declared inlined
+	File        FileEntry // DW_AT_decl_file through the line table of Unit
+	HasFile     bool
+	Line        uint64 // DW_AT_decl_line
+}
+
+// EventKind says what an Event records.
+type EventKind uint8
+
+const (
+	// Definition: a DW_TAG_subprogram that is neither a declaration nor a
+	// concrete copy; it may be abstract (DW_AT_inline, no code) or have code.
+	Definition EventKind = iota + 1
+	// Declaration: a DW_TAG_subprogram with DW_AT_declaration.
+	Declaration
+	// ConcreteCopy: a DW_TAG_subprogram with DW_AT_abstract_origin, an
+	// out-of-line copy of Func.
+	ConcreteCopy
+	// Inlined: a DW_TAG_inlined_subroutine of Func inside Caller.
+	Inlined
+	// Call: a DW_TAG_call_site or DW_TAG_GNU_call_site calling Func from Caller.
+	Call
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case Definition:
+		return "definition"
+	case Declaration:
+		return "declaration"
+	case ConcreteCopy:
+		return "concrete-copy"
+	case Inlined:
+		return "inlined"
+	case Call:
+		return "call"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// An Event is one function-related entry of a compile unit.
+type Event struct {
+	Kind EventKind
+	// Func indexes CompileUnit.Funcs: the function defined, declared,
+	// copied, inlined or called.
+	Func int32
+	// Caller indexes CompileUnit.Funcs for Inlined and Call events: the
+	// outermost function enclosing the entry. Calls and inlines inside a
+	// concrete copy are attributed to the copy's origin. -1 when the
+	// entry is not inside a function.
+	Caller  int32
+	Offset  uint64 // the entry that produced the event
+	Addr    uint64 // DW_AT_low_pc, else an address-class DW_AT_entry_pc
+	HasAddr bool
+}
+
+// A CompileUnit is the function events of one compile (or partial) unit,
+// in entry order, and the functions they name. Funcs may include
+// functions of other units (cross-unit references, as in LTO builds); their
+// Unit field says so.
+type CompileUnit struct {
+	Unit   *Unit
+	Funcs  []Func
+	Events []Event
+}
+
+// Extract walks every compile and partial unit of .debug_info and calls fn
+// with each unit's function events, in unit order. Units are decoded in
+// parallel, a bounded number ahead of fn. It descends only through
+// compile units, namespaces, subprograms, lexical blocks and inlined
+// subroutines; call sites are read but not descended into. If fn returns
+// an error, Extract stops and returns it.
+func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err error) {
+	defer recoverBug(d.name, &err)
+	workers := runtime.GOMAXPROCS(0)
+	if opts != nil && opts.Concurrency > 0 {
+		workers = opts.Concurrency
+	}
+	n := d.nInfo
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		w := newExtractor(d)
+		for i := 0; i < n; i++ {
+			cu, err := w.unit(i)
+			if err != nil {
+				return err
+			}
+			if cu != nil {
+				if err := fn(cu); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+
+	type result struct {
+		cu  *CompileUnit
+		err error
+	}
+	slots := make([]chan result, n)
+	for i := range slots {
+		slots[i] = make(chan result, 1)
+	}
+	window := make(chan struct{}, 4*workers) // units decoded ahead of fn
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newExtractor(d)
+			for {
+				window <- struct{}{}
+				i := int(next.Add(1) - 1)
+				if i >= n || stop.Load() {
+					select { // give back our own token, unless a drain took it
+					case <-window:
+					default:
+					}
+					return
+				}
+				var res result
+				func() {
+					defer recoverBug(d.name, &res.err)
+					res.cu, res.err = w.unit(i)
+				}()
+				slots[i] <- res
+			}
+		}()
+	}
+	defer func() {
+		stop.Store(true)
+		// Unblock workers waiting on the window, then wait for them.
+		go func() {
+			for range window {
+			}
+		}()
+		wg.Wait()
+		close(window)
+	}()
+	for i := 0; i < n; i++ {
+		res := <-slots[i]
+		<-window
+		if res.err != nil {
+			return res.err
+		}
+		if res.cu != nil {
+			if err := fn(res.cu); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CompileUnits returns an iterator over Extract's units. Iteration stops
+// at the first error, which it yields.
+func (d *Data) CompileUnits(opts *ExtractOptions) iter.Seq2[*CompileUnit, error] {
+	return func(yield func(*CompileUnit, error) bool) {
+		errStop := fmt.Errorf("stop")
+		err := d.Extract(opts, func(cu *CompileUnit) error {
+			if !yield(cu, nil) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && err != errStop {
+			yield(nil, err)
+		}
+	}
+}
+
+// extractWant selects the attributes the walk decodes.
+func extractWant(tag dwarf.Tag, attr dwarf.Attr) bool {
+	switch tag {
+	case dwarf.TagSubprogram:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrLinkageName, attrMIPSLinkageName, dwarf.AttrExternal,
+			dwarf.AttrDeclaration, dwarf.AttrInline, dwarf.AttrAbstractOrigin, dwarf.AttrSpecification,
+			dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
+			return true
+		}
+	case dwarf.TagInlinedSubroutine:
+		switch attr {
+		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc:
+			return true
+		}
+	case TagCallSite, TagGNUCallSite:
+		return attr == AttrCallOrigin || attr == dwarf.AttrAbstractOrigin
+	}
+	return false
+}
+
+const attrMIPSLinkageName dwarf.Attr = 0x2007
+
+// maxDepth bounds entry nesting and reference chains.
+const (
+	maxDepth = 1 << 12
+	maxChain = 16
+)
+
+// extractor holds one worker's reusable state.
+type extractor struct {
+	d     *Data
+	r     *Reader // the walk
+	res   *Reader // random access for references
+	index map[uint64]int32
+	stack []int32
+	cu    *CompileUnit
+}
+
+func newExtractor(d *Data) *extractor {
+	x := &extractor{d: d, r: d.newReader(extractWant), res: d.newReader(extractWant), index: make(map[uint64]int32)}
+	x.res.tables = x.r.tables // same plans for both readers
+	return x
+}
+
+// unit extracts unit i; it returns nil for units without functions
+// (type units).
+func (x *extractor) unit(i int) (*CompileUnit, error) {
+	u := &x.d.units[i]
+	switch u.Kind {
+	case UnitTypeUnit, UnitSplitType:
+		return nil, nil
+	case UnitSkeleton, UnitSplitCompile:
+		return nil, x.d.sectionErr(".debug_info", u.Offset, ErrUnsupported, "split DWARF unit (the .dwo file is not read)")
+	}
+	clear(x.index)
+	x.cu = &CompileUnit{Unit: u}
+	r := x.r
+	if err := r.seekUnit(i); err != nil {
+		return nil, err
+	}
+	root, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if root == nil || root.Tag == 0 || !root.Children {
+		return x.cu, nil
+	}
+	x.stack = append(x.stack[:0], -1)
+	for len(x.stack) > 0 {
+		if r.b.off >= r.b.end {
+			break // the unit ends without closing every list; tolerated, as debug/dwarf does
+		}
+		e, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if e.Tag == 0 {
+			x.stack = x.stack[:len(x.stack)-1]
+			continue
+		}
+		caller := x.stack[len(x.stack)-1]
+		descend := false
+		switch e.Tag {
+		case dwarf.TagSubprogram:
+			fn, kind, err := x.subprogram(e)
+			if err != nil {
+				return nil, err
+			}
+			if kind != Declaration {
+				descend = true
+				if caller < 0 {
+					caller = fn
+				}
+			}
+		case dwarf.TagInlinedSubroutine:
+			if f := e.Field(dwarf.AttrAbstractOrigin); f != nil && f.IsRef() {
+				fn, err := x.resolve(f.Val, e.Offset)
+				if err != nil {
+					return nil, err
+				}
+				if fn >= 0 {
+					x.emit(Inlined, fn, caller, e)
+				}
+			}
+			descend = true
+		case TagCallSite, TagGNUCallSite:
+			f := e.Field(AttrCallOrigin)
+			if f == nil {
+				f = e.Field(dwarf.AttrAbstractOrigin)
+			}
+			if f != nil && f.IsRef() {
+				fn, err := x.resolve(f.Val, e.Offset)
+				if err != nil {
+					return nil, err
+				}
+				if fn >= 0 {
+					x.emit(Call, fn, caller, e)
+				}
+			}
+		case dwarf.TagLexDwarfBlock, dwarf.TagNamespace:
+			descend = true
+		}
+		if e.Children {
+			if descend {
+				if len(x.stack) >= maxDepth {
+					return nil, x.d.sectionErr(".debug_info", e.Offset, ErrMalformed, "entries nested too deeply")
+				}
+				x.stack = append(x.stack, caller)
+			} else {
+				r.SkipChildren()
+				if r.err != nil {
+					return nil, r.err
+				}
+			}
+		}
+	}
+	return x.cu, nil
+}
+
+// subprogram records a DW_TAG_subprogram and returns its Func index and kind.
+func (x *extractor) subprogram(e *Entry) (int32, EventKind, error) {
+	if f := e.Field(dwarf.AttrAbstractOrigin); f != nil && f.IsRef() {
+		fn, err := x.resolve(f.Val, e.Offset)
+		if err != nil || fn < 0 {
+			return fn, ConcreteCopy, err
+		}
+		x.emit(ConcreteCopy, fn, -1, e)
+		return fn, ConcreteCopy, nil
+	}
+	kind := Definition
+	if v, ok := e.Val(dwarf.AttrDeclaration); ok && v != 0 {
+		kind = Declaration
+	}
+	fn, err := x.funcOf(e)
+	if err != nil || fn < 0 {
+		return fn, kind, err
+	}
+	x.emit(kind, fn, -1, e)
+	return fn, kind, nil
+}
+
+func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) {
+	ev := Event{Kind: kind, Func: fn, Caller: caller, Offset: e.Offset}
+	if kind != Call && kind != Declaration {
+		if v, ok := e.Val(dwarf.AttrLowpc); ok {
+			ev.Addr, ev.HasAddr = v, true
+		} else if f := e.Field(dwarf.AttrEntrypc); f != nil && isAddrForm(f.Form) {
+			ev.Addr, ev.HasAddr = f.Val, true
+		}
+	}
+	x.cu.Events = append(x.cu.Events, ev)
+}
+
+func isAddrForm(f Form) bool {
+	switch f {
+	case FormAddr, FormAddrx, FormAddrx1, FormAddrx2, FormAddrx3, FormAddrx4, FormGNUAddrIndex:
+		return true
+	}
+	return false
+}
+
+// resolve returns the Func of the entry at off, or -1 when that entry is
+// not a subprogram. from is the referring entry, for errors.
+func (x *extractor) resolve(off, from uint64) (int32, error) {
+	if i, ok := x.index[off]; ok {
+		return i, nil
+	}
+	r := x.res
+	if err := r.Seek(off); err != nil {
+		return -1, x.d.sectionErr(".debug_info", from&^TypesBit, ErrBadReference, fmt.Sprintf("reference to %#x: %v", off, err))
+	}
+	e, err := r.next()
+	if err != nil {
+		return -1, err
+	}
+	if e == nil || e.Offset != off {
+		return -1, x.d.sectionErr(".debug_info", from&^TypesBit, ErrBadReference, fmt.Sprintf("reference to %#x names no entry", off))
+	}
+	if e.Tag != dwarf.TagSubprogram {
+		x.index[off] = -1
+		return -1, nil
+	}
+	fn, err := x.funcOfWith(e, r)
+	if err == nil {
+		x.index[off] = fn
+	}
+	return fn, err
+}
+
+// funcOf returns the Func for a subprogram entry decoded by the walk.
+func (x *extractor) funcOf(e *Entry) (int32, error) {
+	if i, ok := x.index[e.Offset]; ok {
+		return i, nil
+	}
+	fn, err := x.funcOfWith(e, x.res)
+	if err == nil {
+		x.index[e.Offset] = fn
+	}
+	return fn, err
+}
+
+// funcOfWith builds the Func of subprogram e, following its origin and
+// specification chain with the random-access reader r (which may be the
+// one that decoded e: e's fields are consumed before r moves).
+func (x *extractor) funcOfWith(e *Entry, r *Reader) (int32, error) {
+	var f Func
+	var fileIdx uint64
+	hasFile, hasInline := false, false
+	fileUnit := -1
+	for hop := 0; ; hop++ {
+		u, _ := x.d.UnitAt(e.Offset)
+		var next uint64
+		for i := range e.Fields {
+			fl := &e.Fields[i]
+			switch fl.Attr {
+			case dwarf.AttrName:
+				if f.Name == "" {
+					f.Name = fl.Str()
+				}
+			case dwarf.AttrLinkageName, attrMIPSLinkageName:
+				if f.LinkageName == "" {
+					f.LinkageName = fl.Str()
+				}
+			case dwarf.AttrExternal:
+				f.External = f.External || fl.Val != 0
+			case dwarf.AttrInline:
+				if !hasInline {
+					f.Inline, hasInline = uint8(fl.Val), true
+				}
+			case dwarf.AttrDeclFile:
+				if !hasFile && u != nil {
+					fileIdx, hasFile, fileUnit = fl.Val, true, u.Index
+				}
+			case dwarf.AttrDeclLine:
+				if f.Line == 0 {
+					f.Line = fl.Val
+				}
+			case dwarf.AttrAbstractOrigin, dwarf.AttrSpecification:
+				if fl.IsRef() && next == 0 {
+					next = fl.Val
+				}
+			}
+		}
+		f.Offset = e.Offset
+		if u != nil {
+			f.Unit = u.Index
+		}
+		v, ok := e.Val(dwarf.AttrDeclaration)
+		f.Declaration = ok && v != 0
+		if next == 0 {
+			break
+		}
+		if hop >= maxChain || next == e.Offset {
+			return -1, x.d.sectionErr(".debug_info", e.Offset&^TypesBit, ErrBadReference, "abstract origin / specification chain too long or circular")
+		}
+		if i, ok := x.index[next]; ok && i >= 0 && hop == 0 && f.Name == "" && !hasFile && f.Line == 0 {
+			// A plain link to a function already known: reuse it.
+			return i, nil
+		}
+		if err := r.Seek(next); err != nil {
+			return -1, x.d.sectionErr(".debug_info", e.Offset&^TypesBit, ErrBadReference, fmt.Sprintf("reference to %#x: %v", next, err))
+		}
+		ne, err := r.next()
+		if err != nil {
+			return -1, err
+		}
+		if ne == nil || ne.Offset != next {
+			return -1, x.d.sectionErr(".debug_info", e.Offset&^TypesBit, ErrBadReference, fmt.Sprintf("reference to %#x names no entry", next))
+		}
+		if ne.Tag != dwarf.TagSubprogram {
+			break
+		}
+		e = ne
+	}
+	if hasFile {
+		lt, err := x.d.LineTable(&x.d.units[fileUnit])
+		if err != nil {
+			return -1, err
+		}
+		if lt != nil {
+			f.File, f.HasFile = lt.File(fileIdx)
+		}
+	}
+	if i, ok := x.index[f.Offset]; ok && i >= 0 && x.cu.Funcs[i] == f {
+		return i, nil
+	}
+	x.cu.Funcs = append(x.cu.Funcs, f)
+	i := int32(len(x.cu.Funcs) - 1)
+	if _, ok := x.index[f.Offset]; !ok {
+		x.index[f.Offset] = i
+	}
+	return i, nil
+}
