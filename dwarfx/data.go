@@ -206,7 +206,9 @@ func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.Compression
 	case elf.COMPRESS_ZSTD:
 		zr, err := zstd.NewReader(bytes.NewReader(src),
 			zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxMemory(usize+1),
+			// The decoder's own accounting needs some slack over the output
+			// size; the output itself is checked against usize below.
+			zstd.WithDecoderMaxMemory(max(2*usize, 1<<20)),
 			zstd.WithDecoderMaxWindow(max(usize, zstd.MinWindowSize)))
 		if err != nil {
 			return nil, d.sectionErr(sec, 0, ErrMalformed, "zstd: "+err.Error())
