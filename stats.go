@@ -23,6 +23,11 @@ type Stats struct {
 // TwoOrMore is the Stats.Transforms key for functions with several kinds.
 const TwoOrMore = "two or more"
 
+// TransformKinds lists the keys of Stats.Transforms in order.
+func TransformKinds() []string {
+	return append(append([]string(nil), transformNames[:]...), TwoOrMore)
+}
+
 // Stats counts the build's functions by kind.
 func (b *Build) Stats() Stats {
 	s := Stats{
