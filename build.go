@@ -73,10 +73,18 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if err != nil {
 		return nil, err
 	}
-	syms, banner, err := readSymbols(ef, name)
-	if err != nil {
-		return nil, err
-	}
+	// The symbol table is read while the DWARF is walked.
+	var (
+		syms   []Symbol
+		banner *elf.Symbol
+		symErr error
+		symsOK = make(chan struct{})
+	)
+	go func() {
+		defer close(symsOK)
+		defer recoverBug(name, &symErr)
+		syms, banner, symErr = readSymbols(ef, name)
+	}()
 
 	rule := opts.Paths
 	if rule == nil {
@@ -92,9 +100,14 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		}
 		return nil
 	})
+	<-symsOK
 	if err != nil {
 		return nil, err
 	}
+	if symErr != nil {
+		return nil, symErr
+	}
+	s.d = nil // the DWARF sections can go
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}

@@ -1,9 +1,9 @@
 package kabi
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // A Function is every instance and symbol of one function name in a build
@@ -242,7 +242,10 @@ func (k InlineKind) MarshalText() ([]byte, error) { return []byte(k.String()), n
 // MarshalText gives the reference text.
 func (i Issue) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
 
-// MarshalJSON encodes f as one object of `kabi dump`:
+// MarshalJSON encodes f as one object of `kabi dump`; see [Function.AppendJSON].
+func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil }
+
+// AppendJSON appends f as one JSON object, the line of `kabi dump`:
 //
 //	{"name","collision","inline","transformation","signature","issues":[],
 //	 "instances":[{"file","location","address","external","declared_inline",
@@ -252,63 +255,139 @@ func (i Issue) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
 // Addresses are numbers (null when an instance has none), callers are
 // "FILE:FUNCTION" strings, and the kinds are the reference texts.
 // Signatures are empty until kabi derives them.
-func (f *Function) MarshalJSON() ([]byte, error) {
-	type jsonInstance struct {
-		File           string   `json:"file"`
-		Location       string   `json:"location"`
-		Address        *uint64  `json:"address"`
-		External       bool     `json:"external"`
-		DeclaredInline bool     `json:"declared_inline"`
-		Inlined        bool     `json:"inlined"`
-		InlineCallers  []string `json:"inline_callers"`
-		DirectCallers  []string `json:"direct_callers"`
-		Signature      string   `json:"signature"`
-	}
-	type jsonSymbol struct {
-		Name    string `json:"name"`
-		Address uint64 `json:"address"`
-		Size    uint64 `json:"size"`
-		Bind    string `json:"bind"`
-		Section string `json:"section"`
-	}
-	type jsonFunction struct {
-		Name           string         `json:"name"`
-		Collision      Collision      `json:"collision"`
-		Inline         InlineKind     `json:"inline"`
-		Transformation bool           `json:"transformation"`
-		Signature      string         `json:"signature"`
-		Issues         []Issue        `json:"issues"`
-		Instances      []jsonInstance `json:"instances"`
-		Symbols        []jsonSymbol   `json:"symbols"`
-	}
-	callers := func(cs []Caller) []string {
-		out := make([]string, len(cs))
-		for i, c := range cs {
-			out[i] = c.String()
+func (f *Function) AppendJSON(b []byte) []byte {
+	b = append(b, `{"name":`...)
+	b = appendJSONString(b, f.Name)
+	b = append(b, `,"collision":`...)
+	b = appendJSONString(b, f.Collision.String())
+	b = append(b, `,"inline":`...)
+	b = appendJSONString(b, f.Inline.String())
+	b = append(b, `,"transformation":`...)
+	b = strconv.AppendBool(b, f.Transformation)
+	b = append(b, `,"signature":"","issues":[`...)
+	for i, is := range f.Issues {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		return out
+		b = appendJSONString(b, is.String())
 	}
-	j := jsonFunction{
-		Name: f.Name, Collision: f.Collision, Inline: f.Inline, Transformation: f.Transformation,
-		Issues: f.Issues, Instances: make([]jsonInstance, len(f.Instances)), Symbols: make([]jsonSymbol, len(f.Symbols)),
-	}
-	if j.Issues == nil {
-		j.Issues = []Issue{}
-	}
+	b = append(b, `],"instances":[`...)
 	for i, in := range f.Instances {
-		ji := jsonInstance{
-			File: in.File, Location: in.Location.String(), External: in.External,
-			DeclaredInline: in.DeclaredInline, Inlined: in.Inlined,
-			InlineCallers: callers(in.InlineCallers), DirectCallers: callers(in.DirectCallers),
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = append(b, `{"file":`...)
+		b = appendJSONString(b, in.File)
+		b = append(b, `,"location":"`...)
+		b = appendJSONText(b, in.Location.File)
+		if in.Location.Line != 0 {
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(in.Location.Line), 10)
+		}
+		b = append(b, `","address":`...)
 		if in.HasAddr {
-			a := in.Address
-			ji.Address = &a
+			b = strconv.AppendUint(b, in.Address, 10)
+		} else {
+			b = append(b, "null"...)
 		}
-		j.Instances[i] = ji
+		b = append(b, `,"external":`...)
+		b = strconv.AppendBool(b, in.External)
+		b = append(b, `,"declared_inline":`...)
+		b = strconv.AppendBool(b, in.DeclaredInline)
+		b = append(b, `,"inlined":`...)
+		b = strconv.AppendBool(b, in.Inlined)
+		b = append(b, `,"inline_callers":`...)
+		b = appendJSONCallers(b, in.InlineCallers)
+		b = append(b, `,"direct_callers":`...)
+		b = appendJSONCallers(b, in.DirectCallers)
+		b = append(b, `,"signature":""}`...)
 	}
+	b = append(b, `],"symbols":[`...)
 	for i, s := range f.Symbols {
-		j.Symbols[i] = jsonSymbol{Name: s.Name, Address: s.Address, Size: s.Size, Bind: s.Bind.String(), Section: s.Section}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, s.Name)
+		b = append(b, `,"address":`...)
+		b = strconv.AppendUint(b, s.Address, 10)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendUint(b, s.Size, 10)
+		b = append(b, `,"bind":`...)
+		b = appendJSONString(b, s.Bind.String())
+		b = append(b, `,"section":`...)
+		b = appendJSONString(b, s.Section)
+		b = append(b, '}')
 	}
-	return json.Marshal(j)
+	return append(b, "]}"...)
+}
+
+func appendJSONCallers(b []byte, cs []Caller) []byte {
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = appendJSONText(b, c.File)
+		b = append(b, ':')
+		b = appendJSONText(b, c.Function)
+		b = append(b, '"')
+	}
+	return append(b, ']')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendJSONText(b, s)
+	return append(b, '"')
+}
+
+// appendJSONText appends s escaped for a JSON string, as encoding/json
+// does without HTML escaping; invalid UTF-8 becomes U+FFFD.
+func appendJSONText(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
 }

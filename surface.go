@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
@@ -17,14 +18,15 @@ type surface struct {
 	rule PathRule
 
 	strs     map[string]string
-	unitPath []string // per unit, "" until computed
-	unitDone []bool
-	paths    map[pathKey]string
+	unitPath []int32 // per unit, its path's index in files; -1 until computed
+	files    []string
+	fileIdx  map[string]int32
+	paths    map[pathKey]int32 // a line-table file, by identity, -> files index
 
-	ext    map[string]int32    // external name -> instance
-	static map[staticKey]int32 // static (name, location, unit path) -> instance
 	fns    map[string]int32    // name -> function
 	names  []string            // function names, by function index
+	ext    []int32             // function -> its external instance, or -1
+	static map[staticKey]int32 // static (name, location, unit path) -> instance
 
 	insts   []acc
 	recs    []callRec
@@ -35,20 +37,25 @@ type surface struct {
 	callerOf []int32
 }
 
-type pathKey struct{ dir, name, compDir string }
+// pathKey identifies a line-table file by where its strings live: the
+// line tables are cached by dwarfx, so the same file of the same unit
+// always comes back with the same string data. Equal strings at different
+// places only cost another cache entry.
+type pathKey struct {
+	dir, name, compDir *byte
+	ldir, lname, lcomp int32
+}
 
 type staticKey struct {
-	name string
-	loc  Location
-	unit string
+	fn, file, line, unit int32
 }
 
 // acc accumulates one instance.
 type acc struct {
 	fn             int32
-	name           string
-	file           string
-	loc            Location
+	file           int32 // CU path, index in files; -1 none
+	locFile        int32 // declaration file, index in files; -1 none
+	line           int32
 	addr           uint64
 	addrFrom       uint8 // 0 none, addrInline, addrDefinition
 	external       bool
@@ -78,17 +85,30 @@ const (
 )
 
 func newSurface(d *dwarfx.Data, rule PathRule) *surface {
-	n := len(d.Units())
-	return &surface{
+	units := d.Units()
+	s := &surface{
 		d: d, rule: rule,
-		strs:     make(map[string]string, 1<<16),
-		unitPath: make([]string, n),
-		unitDone: make([]bool, n),
-		paths:    make(map[pathKey]string, 1<<14),
-		ext:      make(map[string]int32, 1<<16),
-		static:   make(map[staticKey]int32, 1<<17),
-		fns:      make(map[string]int32, 1<<17),
+		strs:     make(map[string]string, 1<<10),
+		unitPath: make([]int32, len(units)),
+		fileIdx:  make(map[string]int32, 1<<12),
+		paths:    make(map[pathKey]int32, 1<<12),
 	}
+	for i := range s.unitPath {
+		s.unitPath[i] = -1
+	}
+	// Size the tables from .debug_info: a kernel has about one function
+	// name per 2 KiB of it and one instance per kilobyte.
+	var size uint64
+	if n := d.InfoUnits(); n > 0 {
+		size = units[n-1].End
+	}
+	names := int(min(size/2048, 1<<22))
+	s.fns = make(map[string]int32, names)
+	s.names = make([]string, 0, names)
+	s.ext = make([]int32, 0, names)
+	s.static = make(map[staticKey]int32, names*2)
+	s.insts = make([]acc, 0, int(min(size/1024, 1<<23)))
+	return s
 }
 
 // intern returns a copy of s that owns its bytes, shared by equal strings.
@@ -104,29 +124,41 @@ func (s *surface) intern(v string) string {
 	return w
 }
 
-// pathOfUnit is the normalized DW_AT_name of unit i.
-func (s *surface) pathOfUnit(i int) string {
-	if !s.unitDone[i] {
+// file returns the index of path p in s.files.
+func (s *surface) file(p string) int32 {
+	if i, ok := s.fileIdx[p]; ok {
+		return i
+	}
+	p = strings.Clone(p)
+	s.files = append(s.files, p)
+	i := int32(len(s.files) - 1)
+	s.fileIdx[p] = i
+	return i
+}
+
+// pathOfUnit is the normalized DW_AT_name of unit i, as an index in files.
+func (s *surface) pathOfUnit(i int) int32 {
+	if s.unitPath[i] < 0 {
 		u := &s.d.Units()[i]
-		s.unitPath[i] = s.intern(s.rule(cleanPath(u.Name), u.CompDir))
-		s.unitDone[i] = true
+		s.unitPath[i] = s.file(s.rule(cleanPath(u.Name), u.CompDir))
 	}
 	return s.unitPath[i]
 }
 
-// location is the declaration location of f.
-func (s *surface) location(f *dwarfx.Func) Location {
+// location is the declaration location of f: a files index and a line.
+func (s *surface) location(f *dwarfx.Func) (int32, int32) {
 	if !f.HasFile {
-		return Location{File: s.pathOfUnit(f.Unit)}
+		return s.pathOfUnit(f.Unit), 0
 	}
 	compDir := s.d.Units()[f.Unit].CompDir
-	k := pathKey{f.File.Dir, f.File.Name, compDir}
+	k := pathKey{unsafe.StringData(f.File.Dir), unsafe.StringData(f.File.Name), unsafe.StringData(compDir),
+		int32(len(f.File.Dir)), int32(len(f.File.Name)), int32(len(compDir))}
 	p, ok := s.paths[k]
 	if !ok {
-		p = s.intern(s.rule(cleanPath(f.File.Path()), compDir))
-		s.paths[pathKey{s.intern(k.dir), s.intern(k.name), s.intern(compDir)}] = p
+		p = s.file(s.rule(cleanPath(f.File.Path()), compDir))
+		s.paths[k] = p
 	}
-	return Location{File: p, Line: int(f.Line)}
+	return p, int32(min(f.Line, 1<<31-1))
 }
 
 // keyName is the name an instance of f is keyed by.
@@ -148,22 +180,27 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 		s.instOf[fi] = dropped
 		return dropped
 	}
+	fn, ok := s.fns[name]
+	if !ok {
+		name = strings.Clone(name)
+		fn = int32(len(s.names))
+		s.fns[name] = fn
+		s.names = append(s.names, name)
+		s.ext = append(s.ext, -1)
+	}
 	var idx int32
 	if f.External {
-		i, ok := s.ext[name]
-		if !ok {
-			name = s.intern(name)
-			i = s.newInst(name, true, Location{})
-			s.ext[name] = i
+		idx = s.ext[fn]
+		if idx < 0 {
+			idx = s.newInst(acc{fn: fn, external: true, file: -1, locFile: -1})
+			s.ext[fn] = idx
 		}
-		idx = i
 	} else {
-		loc := s.location(f)
-		k := staticKey{name, loc, s.pathOfUnit(f.Unit)}
+		file, line := s.location(f)
+		k := staticKey{fn, file, line, s.pathOfUnit(f.Unit)}
 		i, ok := s.static[k]
 		if !ok {
-			k.name = s.intern(name)
-			i = s.newInst(k.name, false, loc)
+			i = s.newInst(acc{fn: fn, file: -1, locFile: file, line: line})
 			s.static[k] = i
 		}
 		idx = i
@@ -172,14 +209,8 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 	return idx
 }
 
-func (s *surface) newInst(name string, external bool, loc Location) int32 {
-	fn, ok := s.fns[name]
-	if !ok {
-		fn = int32(len(s.names))
-		s.fns[name] = fn
-		s.names = append(s.names, name)
-	}
-	s.insts = append(s.insts, acc{fn: fn, name: name, external: external, loc: loc})
+func (s *surface) newInst(a acc) int32 {
+	s.insts = append(s.insts, a)
 	return int32(len(s.insts) - 1)
 }
 
@@ -196,7 +227,14 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 		s.callerOf[fi] = dropped
 		return dropped
 	}
-	s.callers = append(s.callers, Caller{File: unitPath, Function: s.intern(name)})
+	fn, ok := s.fns[name]
+	var n string
+	if ok {
+		n = s.names[fn]
+	} else {
+		n = s.intern(name)
+	}
+	s.callers = append(s.callers, Caller{File: unitPath, Function: n})
 	v := int32(len(s.callers) - 1)
 	s.callerOf[fi] = v
 	return v
@@ -210,7 +248,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	for i := range n {
 		s.instOf[i], s.callerOf[i] = unknown, unknown
 	}
-	here := s.pathOfUnit(cu.Unit.Index)
+	hereIdx := s.pathOfUnit(cu.Unit.Index)
+	here := s.files[hereIdx]
 	for i := range cu.Events {
 		ev := &cu.Events[i]
 		in := s.inst(cu, ev.Func)
@@ -221,10 +260,10 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		f := &cu.Funcs[ev.Func]
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:
-			if !a.defined || a.file == "" {
-				a.file = here
+			if !a.defined || a.file < 0 {
+				a.file = hereIdx
 				if a.external {
-					a.loc = s.location(f)
+					a.locFile, a.line = s.location(f)
 				}
 			}
 			a.defined = true
@@ -243,7 +282,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 				// in another unit not yet seen (LTO): place it there.
 				a.file = s.pathOfUnit(f.Unit)
 				if a.external {
-					a.loc = s.location(f)
+					a.locFile, a.line = s.location(f)
 				}
 				a.defined = true
 			}
@@ -276,12 +315,17 @@ func (s *surface) functions() ([]Function, map[*Instance]bool) {
 		a := &s.insts[i]
 		in := &inst[i]
 		*in = Instance{
-			File: a.file, Location: a.loc, Address: a.addr, HasAddr: a.addrFrom != 0,
+			Address: a.addr, HasAddr: a.addrFrom != 0,
 			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
 			DeclaredOnly: !a.defined,
 		}
-		if in.DeclaredOnly {
-			in.File, in.Location = "", Location{}
+		if !in.DeclaredOnly {
+			if a.file >= 0 {
+				in.File = s.files[a.file]
+			}
+			if a.locFile >= 0 {
+				in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
+			}
 		}
 		if a.codeNoAddr && a.addrFrom != addrDefinition {
 			if noAddr == nil {

@@ -12,7 +12,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -108,10 +107,12 @@ func run(args []string, stdout io.Writer) error {
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }
 
+var jsonBuf []byte
+
 func writeJSON(w io.Writer, f *kabi.Function) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(f)
+	jsonBuf = append(f.AppendJSON(jsonBuf[:0]), '\n')
+	_, err := w.Write(jsonBuf)
+	return err
 }
 
 // open reads a build, with a progress bar on stderr when stderr is a
