@@ -31,7 +31,7 @@ func TestJSONFields(t *testing.T) {
 		File, Location string
 		Address        *uint64
 		External       bool
-		DeclaredInline bool     `json:"declared_inline"`
+		DeclaredInline bool `json:"declared_inline"`
 		Inlined        bool
 		InlineCallers  []string `json:"inline_callers"`
 		DirectCallers  []string `json:"direct_callers"`
