@@ -141,7 +141,7 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options) 
 
 // link indexes the functions, attaches the symbols to them and classifies
 // them.
-func (b *Build) link(fns []Function, noAddr map[*Instance]bool) {
+func (b *Build) link(fns []Function) {
 	b.funcs = make([]*Function, len(fns))
 	b.byName = make(map[string]*Function, len(fns))
 	for i := range fns {
@@ -181,28 +181,6 @@ func (b *Build) link(fns []Function, noAddr map[*Instance]bool) {
 	}
 	for _, f := range b.funcs {
 		f.classify()
-		if len(f.Instances) == 1 && noAddr[f.Instances[0]] {
-			symbolAddress(f.Instances[0], f.Symbols)
-		}
-	}
-}
-
-// symbolAddress gives the only instance of a function whose out-of-line
-// code DWARF describes by DW_AT_ranges alone the address of its symbol:
-// the unsuffixed one, else the first that is not a .cold part.
-func symbolAddress(in *Instance, syms []*Symbol) {
-	var best *Symbol
-	for _, s := range syms {
-		if s.Suffix == "" {
-			best = s
-			break
-		}
-		if best == nil && s.Transforms&TransformCold == 0 {
-			best = s
-		}
-	}
-	if best != nil {
-		in.Address, in.HasAddr = best.Address, true
 	}
 }
 

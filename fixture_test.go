@@ -323,7 +323,7 @@ func TestFixtureCases(t *testing.T) {
 			Collision: UniqueStatic, Inline: InlineSelective, Transformation: true,
 			Issues: []Issue{IssueSelectiveInline, IssueTransformation},
 		}},
-		{"gcc .cold part; the definition has DW_AT_ranges only, so the address is the unsuffixed symbol's", &Function{
+		{"gcc .cold part; the definition has DW_AT_ranges only, whose first range is the hot part, the unsuffixed symbol", &Function{
 			Name: "vm_validate",
 			Instances: []*Instance{{File: vmalloc, Location: loc(vmalloc, 130), Address: o.addr("vm_validate", L), HasAddr: true,
 				DirectCallers: callers(vmalloc+":vm_sync", vmalloc+":vmap")}},

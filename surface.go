@@ -62,7 +62,6 @@ type acc struct {
 	declaredInline bool
 	inlined        bool
 	defined        bool // seen as a definition, concrete copy or inline site
-	codeNoAddr     bool // has out-of-line code whose entry DWARF does not give
 	nInline        int32
 	nDirect        int32
 }
@@ -271,9 +270,6 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 			a.inlined = a.inlined || f.Inline == 1 || f.Inline == 3
 			if ev.HasAddr && a.addrFrom < addrDefinition {
 				a.addr, a.addrFrom = ev.Addr, addrDefinition
-			} else if !ev.HasAddr && (ev.Kind == dwarfx.ConcreteCopy || f.Inline == 0) {
-				// Code described by DW_AT_ranges only (a hot/cold split).
-				a.codeNoAddr = true
 			}
 		case dwarfx.Inlined:
 			c := s.caller(cu, ev.Caller, here)
@@ -302,14 +298,11 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	}
 }
 
-// functions builds the functions, in name order, with their instances,
-// and lists the instances that have out-of-line code but no address for
-// it in DWARF.
-func (s *surface) functions() ([]Function, map[*Instance]bool) {
+// functions builds the functions, in name order, with their instances.
+func (s *surface) functions() []Function {
 	// Callers: one backing array, carved per instance in walk order.
 	callers := make([]Caller, len(s.recs))
 	inst := make([]Instance, len(s.insts))
-	var noAddr map[*Instance]bool
 	off := 0
 	for i := range s.insts {
 		a := &s.insts[i]
@@ -326,12 +319,6 @@ func (s *surface) functions() ([]Function, map[*Instance]bool) {
 			if a.locFile >= 0 {
 				in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
 			}
-		}
-		if a.codeNoAddr && a.addrFrom != addrDefinition {
-			if noAddr == nil {
-				noAddr = make(map[*Instance]bool)
-			}
-			noAddr[in] = true
 		}
 		if a.nInline > 0 {
 			in.InlineCallers = callers[off : off : off+int(a.nInline)]
@@ -382,5 +369,5 @@ func (s *surface) functions() ([]Function, map[*Instance]bool) {
 			Instances: ptrs[start[fn] : start[fn]+count[fn] : start[fn]+count[fn]],
 		}
 	}
-	return fns, noAddr
+	return fns
 }
