@@ -25,6 +25,11 @@
 #     s390x.elf                 s390x-linux-gnu-gcc, ELF64 big-endian, DWARF 5
 #     clang.elf                 Debian clang + lld, ThinLTO, DWARF 5
 #     rust.elf                  gcc C objects + a rustc no_std object, DWARF 4/5
+#     cmp-6.1.99-1-amd64.elf    comparison fixtures (gcc, x86_64, DWARF 5): the
+#     cmp-6.2.5-1-amd64.elf     x86_64-dwarf5 units plus drivers/cmp_fix.c and
+#     cmp-6.3.1-2-amd64.elf     net/cmp_twin_fix.c, built as versions 1/2/3
+#     cmp-6.1.99-1-cloud-amd64.elf  (-DKFX_V2, -DKFX_V3), a cloud flavor
+#     cmp-6.1.99-3-amd64.elf    (-DKFX_CLOUD) and an ABI revision 3 of version 1
 #     SHA256SUMS                checksums of the above
 #
 # Every fixture is a static, non-PIE ET_EXEC linked without libc
@@ -115,20 +120,27 @@ ABS_UNIT=kernel/printk_fix.c
 ASM_UNIT=arch/entry.S		# with debug info (gas subprogram DIEs)
 ASM_NODEBUG_UNIT=arch/lib.S	# -g0: its functions are declared-only in DWARF
 
-COMMON_CFLAGS="-O2 -std=gnu11 -nostdlib -ffreestanding -fno-pie -fno-stack-protector
+# Without the prefix map (the comparison fixtures map the tree to their own
+# linux-<version> root); COMMON_CFLAGS = these + the 6.1.99 map.
+CFLAGS_NOMAP="-O2 -std=gnu11 -nostdlib -ffreestanding -fno-pie -fno-stack-protector
  -fno-asynchronous-unwind-tables -fno-unwind-tables
- -Wall -Wextra -Wno-unused-parameter -Wno-old-style-definition
- -ffile-prefix-map=$TREE=$FAKE_ROOT"
+ -Wall -Wextra -Wno-unused-parameter -Wno-old-style-definition"
+COMMON_CFLAGS="$CFLAGS_NOMAP -ffile-prefix-map=$TREE=$FAKE_ROOT"
+# Extra units (compiled by relative path, linked after ABS_UNIT); set only
+# while building the comparison fixtures.
+EXTRA_UNITS=
+CMP_UNITS="drivers/cmp_fix.c net/cmp_twin_fix.c"
 GCC_CFLAGS="-freorder-blocks-and-partition"
 COMMON_LDFLAGS="-nostdlib -static -no-pie -Wl,-e,_start -Wl,--build-id=sha1"
 
-# banner_defs CC FLAVOR LINKER-VERSION-LINE: -D flags for init/main.c's banner.
+# banner_defs CC FLAVOR LINKER-VERSION-LINE [DEBIAN-VERSION]: -D flags for
+# init/main.c's banner (Debian version default $DEBVER, i.e. 6.1.99-1).
 banner_defs() {
-	local ccver
+	local ccver debver=${4:-$DEBVER}
 	ccver=$("$1" --version | head -n1)
-	printf '%s\n' "-DKFX_RELEASE=\"$DEBVER-$2\"" \
+	printf '%s\n' "-DKFX_RELEASE=\"$debver-$2\"" \
 		"-DKFX_COMPILER=\"$ccver, $3\"" \
-		"-DKFX_DEBIAN_VERSION=\"$DEBVER\""
+		"-DKFX_DEBIAN_VERSION=\"$debver\""
 }
 
 # compile_units NAME CC CFLAGS...: compile every unit into $TREE/obj/NAME/.
@@ -137,7 +149,7 @@ compile_units() {
 	shift 2
 	local obj=obj/$name u
 	mkdir -p "$obj"
-	for u in $REL_UNITS $ASM_UNIT; do
+	for u in $REL_UNITS $EXTRA_UNITS $ASM_UNIT; do
 		mkdir -p "$obj/$(dirname "$u")"
 		"$cc" "$@" -Iinclude -c "$u" -o "$obj/${u%.*}.o"
 	done
@@ -148,7 +160,7 @@ compile_units() {
 
 objs() { # NAME: object list in a fixed order (link order = CU order)
 	local u
-	for u in $ASM_UNIT $REL_UNITS $ABS_UNIT $ASM_NODEBUG_UNIT; do printf '%s ' "obj/$1/${u%.*}.o"; done
+	for u in $ASM_UNIT $REL_UNITS $ABS_UNIT $EXTRA_UNITS $ASM_NODEBUG_UNIT; do printf '%s ' "obj/$1/${u%.*}.o"; done
 }
 
 # gcc_fixture NAME CC FLAVOR DEBUG-FLAGS...
@@ -229,10 +241,42 @@ else
 	echo "gen.sh: rustc not found, skipping rust.elf (the committed one is kept)" >&2
 fi
 
+# ---------------------------------------------------------------- comparison
+# Builds that differ on purpose, for comparing builds (surface-rules 5): the
+# x86_64-dwarf5 units plus $CMP_UNITS, gcc, DWARF 5. Each maps the tree to
+# /build/reproducible-path/linux-<version>, so CU 8's DW_AT_name and every
+# DW_AT_comp_dir carry that build's version. The version switches are read
+# by src/include/kfx/cmp.h; the expected changes are in testdata/README.md
+# ("Comparison fixtures").
+echo "gen.sh: comparison fixtures" >&2
+# cmp_fixture VERSION ABI FLAVOR -D...: builds cmp-VERSION-ABI-FLAVOR.elf,
+# banner release VERSION-ABI-FLAVOR, Debian version VERSION-ABI.
+cmp_fixture() {
+	local kver=$1 abi=$2 flavor=$3
+	shift 3
+	local name=cmp-$kver-$abi-$flavor
+	local EXTRA_UNITS=$CMP_UNITS
+	local -a banner
+	mapfile -t banner < <(banner_defs gcc "$flavor" "$(ld --version | head -n1)" "$kver-$abi")
+	# shellcheck disable=SC2086
+	compile_units "$name" gcc $CFLAGS_NOMAP -ffile-prefix-map="$TREE=/build/reproducible-path/linux-$kver" \
+		$GCC_CFLAGS -g -gdwarf-5 "$@" "${banner[@]}"
+	# shellcheck disable=SC2086,SC2046
+	gcc $COMMON_LDFLAGS -g -gdwarf-5 -o "obj/$name.elf" $(objs "$name")
+}
+cmp_fixture 6.1.99 1 amd64			# version 1: the base
+cmp_fixture 6.2.5  1 amd64       -DKFX_V2	# version 2
+cmp_fixture 6.3.1  2 amd64       -DKFX_V3	# version 3
+cmp_fixture 6.1.99 1 cloud-amd64 -DKFX_CLOUD	# version 1, cloud flavor
+cmp_fixture 6.1.99 3 amd64			# version 1 sources, ABI revision 3
+CMP_FIXTURES="cmp-6.1.99-1-amd64 cmp-6.2.5-1-amd64 cmp-6.3.1-2-amd64 cmp-6.1.99-1-cloud-amd64
+ cmp-6.1.99-3-amd64"
+
 # ---------------------------------------------------------------- checks
 FIXTURES="x86_64-dwarf5 x86_64-dwarf4 x86_64-dwarf3 x86_64-dwarf2 x86_64-dwarf4-64bit
  x86_64-dwarf4-types x86_64-dwarf5-types x86_64-zlib x86_64-zstd i386 aarch64 s390x clang"
 [ "$RUST_OK" = 1 ] && FIXTURES="$FIXTURES rust"
+FIXTURES="$FIXTURES $CMP_FIXTURES"
 
 fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
 for f in $FIXTURES; do
@@ -264,6 +308,46 @@ for f in x86_64-dwarf5 x86_64-dwarf4 x86_64-dwarf3 x86_64-dwarf2 x86_64-dwarf4-6
 	done
 done
 nm obj/clang.elf | grep -q -F '.llvm.' || echo "gen.sh: note: clang.elf has no .llvm. symbols" >&2
+
+# Banners: every arch fixture is release 6.1.99-1 (the Arch group), each
+# comparison fixture carries its own release.
+banner_of() { # ELF: the "Linux version <release> " part of linux_banner
+	grep -a -o -E 'Linux version [^ ]+ ' "$1" | head -n1
+}
+for f in x86_64-dwarf5:amd64 i386:686-pae aarch64:arm64 s390x:s390x clang:amd64; do
+	[ "$(banner_of "obj/${f%%:*}.elf")" = "Linux version 6.1.99-1-${f#*:} " ] ||
+		fail "${f%%:*}: banner is not 6.1.99-1-${f#*:}"
+done
+for f in $CMP_FIXTURES; do
+	[ "$(banner_of "obj/$f.elf")" = "Linux version ${f#cmp-} " ] || fail "$f: wrong banner"
+done
+# The intended symbol-level differences (README "Comparison fixtures"):
+# cmp_syms ELF prints the cmp-unit function symbols as "BIND NAME", sorted.
+cmp_syms() {
+	readelf -s -W "$1" | awk '$4 == "FUNC" && ($8 ~ /^cmp_/ || $8 ~ /^kfx_cmp_/) { print $5, $8 }' | sort
+}
+cmp_expect() { # FIXTURE SYMBOL-LINE...: exactly these cmp-unit symbols
+	local f=$1
+	shift
+	diff -u <(printf '%s\n' "$@" | sort) <(cmp_syms "obj/$f.elf") >&2 ||
+		fail "$f: cmp-unit symbols differ from the expected ones"
+}
+CMP_COMMON=("GLOBAL kfx_cmp_bind" "GLOBAL kfx_cmp_close" "GLOBAL kfx_cmp_config"
+	"GLOBAL kfx_cmp_copy_len" "GLOBAL kfx_cmp_entry" "GLOBAL kfx_cmp_get_count"
+	"GLOBAL kfx_cmp_inspect" "GLOBAL kfx_cmp_irq_setup" "GLOBAL kfx_cmp_map_range"
+	"GLOBAL kfx_cmp_open" "GLOBAL kfx_cmp_release" "GLOBAL kfx_cmp_reset"
+	"GLOBAL kfx_cmp_submit" "GLOBAL kfx_cmp_twin_entry" "LOCAL cmp_flush")
+CMP_V1=("${CMP_COMMON[@]}" "GLOBAL kfx_cmp_legacy_ioctl" "GLOBAL kfx_cmp_old_stats"
+	"LOCAL cmp_hash" "LOCAL cmp_req_weight" "LOCAL cmp_mix" "LOCAL cmp_shift" "LOCAL cmp_sync")
+cmp_expect cmp-6.1.99-1-amd64 "${CMP_V1[@]}" "GLOBAL kfx_cmp_hw_probe"
+cmp_expect cmp-6.1.99-3-amd64 "${CMP_V1[@]}" "GLOBAL kfx_cmp_hw_probe"
+cmp_expect cmp-6.1.99-1-cloud-amd64 "${CMP_V1[@]}" "GLOBAL kfx_cmp_cloud_meta"
+cmp_expect cmp-6.2.5-1-amd64 "${CMP_COMMON[@]}" "GLOBAL kfx_cmp_hw_probe" \
+	"GLOBAL kfx_cmp_poll" "GLOBAL kfx_cmp_old_stats" "LOCAL cmp_flush" \
+	"LOCAL cmp_req_weight.isra.0" "LOCAL cmp_mix" "LOCAL cmp_shift" "LOCAL cmp_sync"
+cmp_expect cmp-6.3.1-2-amd64 "${CMP_COMMON[@]}" "GLOBAL kfx_cmp_hw_probe" \
+	"GLOBAL kfx_cmp_poll" "GLOBAL kfx_cmp_trace_point" "LOCAL cmp_flush" \
+	"LOCAL cmp_req_weight.isra.0" "LOCAL cmp_shift.constprop.0" "LOCAL cmp_sync" "GLOBAL cmp_sync"
 
 # ---------------------------------------------------------------- output
 for f in $FIXTURES; do cp "obj/$f.elf" "$OUT/$f.elf"; done
