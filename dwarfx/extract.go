@@ -14,6 +14,10 @@ type ExtractOptions struct {
 	// Concurrency is the number of compile units decoded at once;
 	// 0 means GOMAXPROCS. The output does not depend on it.
 	Concurrency int
+	// Prototypes decodes the prototype of every subprogram event
+	// (Definition, Declaration, ConcreteCopy) into Event.Proto, inside
+	// the parallel workers. Off by default: it costs time.
+	Prototypes bool
 }
 
 // A Func is a function as DWARF names it: the entry reached by following
@@ -81,6 +85,10 @@ type Event struct {
 	Offset  uint64 // the entry that produced the event
 	Addr    uint64 // DW_AT_low_pc, else an address-class DW_AT_entry_pc
 	HasAddr bool
+	// Proto is the entry's prototype (see TypeDecoder.Prototype) for
+	// Definition, Declaration and ConcreteCopy events when
+	// ExtractOptions.Prototypes is set; nil otherwise.
+	Proto *Prototype
 }
 
 // A CompileUnit is the function events of one compile (or partial) unit,
@@ -107,8 +115,9 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	}
 	n := d.nInfo
 	workers = max(1, min(workers, n))
+	protos := opts != nil && opts.Prototypes
 	if workers == 1 {
-		w := newExtractor(d)
+		w := newExtractor(d, protos)
 		for i := 0; i < n; i++ {
 			cu, err := w.unit(i)
 			if err != nil {
@@ -139,7 +148,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newExtractor(d)
+			w := newExtractor(d, protos)
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -238,11 +247,15 @@ type extractor struct {
 	index map[uint64]int32
 	stack []int32
 	cu    *CompileUnit
+	types *TypeDecoder // nil unless prototypes are wanted
 }
 
-func newExtractor(d *Data) *extractor {
+func newExtractor(d *Data, protos bool) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), res: d.newReader(extractWant), index: make(map[uint64]int32)}
 	x.res.tables = x.r.tables // same plans for both readers
+	if protos {
+		x.types = d.NewTypeDecoder()
+	}
 	return x
 }
 
@@ -257,6 +270,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 		return nil, x.d.sectionErr(".debug_info", u.Offset, ErrUnsupported, "split DWARF unit (the .dwo file is not read)")
 	}
 	clear(x.index)
+	if x.types != nil {
+		x.types.Reset()
+	}
 	x.cu = &CompileUnit{Unit: u}
 	r := x.r
 	if err := r.seekUnit(i); err != nil {
@@ -382,6 +398,15 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 			}
 			ev.Addr, ev.HasAddr = a, ok
 		}
+	}
+	if x.types != nil && kind != Call && kind != Inlined {
+		// The type decoder has its own reader: the walk's position and e
+		// are left alone.
+		p, err := x.types.prototype(e.Offset)
+		if err != nil {
+			return err
+		}
+		ev.Proto = p
 	}
 	x.cu.Events = append(x.cu.Events, ev)
 	return nil

@@ -1,0 +1,378 @@
+package kabi
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"slices"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// ErrNoBTF means the file has no .BTF section.
+var ErrNoBTF = errors.New("no BTF")
+
+// A BTFFunc is a function as a build's BTF describes it.
+type BTFFunc struct {
+	Signature Signature
+	Linkage   string // "static", "global" or "extern"
+}
+
+// BTFSignatures returns the signature of every BTF FUNC in the .BTF
+// section of the ELF file at path, in BTF order. It is how kabi gives
+// signatures for a build that has BTF but no DWARF. A name can appear
+// more than once (static functions of one name in different files).
+func BTFSignatures(path string) ([]BTFFunc, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return BTFSignaturesFrom(f, path)
+}
+
+// BTFSignaturesFrom is BTFSignatures reading from r (an ELF file, or raw
+// BTF); name is used in errors.
+func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) {
+	defer recoverSignatures(name, &err)
+	spec, err := btf.LoadSpecFromReader(r)
+	if err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
+		}
+		return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
+	}
+	conv := btfConv{types: make(map[btf.Type]*Type)}
+	for t, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
+		}
+		fn, ok := t.(*btf.Func)
+		if !ok {
+			continue
+		}
+		s, err := conv.signature(fn)
+		if err != nil {
+			return nil, fmt.Errorf("%s: BTF FUNC %s: %w", name, fn.Name, err)
+		}
+		funcs = append(funcs, BTFFunc{Signature: s, Linkage: linkageName(fn.Linkage)})
+	}
+	return funcs, nil
+}
+
+func linkageName(l btf.FuncLinkage) string {
+	switch l {
+	case btf.StaticFunc:
+		return "static"
+	case btf.GlobalFunc:
+		return "global"
+	case btf.ExternFunc:
+		return "extern"
+	}
+	return fmt.Sprintf("linkage(%d)", int(l))
+}
+
+// recoverSignatures turns a panic in a parser of untrusted input into an
+// error that says it is a bug.
+func recoverSignatures(file string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("%s: internal error in kabi (a bug, please report it): %v\n%s", file, p, debug.Stack())
+	}
+}
+
+// btfConv converts BTF types, sharing converted types.
+type btfConv struct {
+	types map[btf.Type]*Type
+}
+
+func (c *btfConv) signature(fn *btf.Func) (Signature, error) {
+	proto, ok := fn.Type.(*btf.FuncProto)
+	if !ok {
+		return Signature{}, fmt.Errorf("type is %T, not a FUNC_PROTO", fn.Type)
+	}
+	ft, err := c.conv(proto, 0)
+	if err != nil {
+		return Signature{}, err
+	}
+	return Signature{Name: fn.Name, Return: ft.Elem, Params: ft.Params, Variadic: ft.Variadic, Prototyped: true}, nil
+}
+
+// conv converts a BTF type. BTF has no K&R functions: every FUNC_PROTO is
+// prototyped, and a last parameter with no name and type void means
+// `...`. Type tags (btf_type_tag, such as __user) are not C qualifiers
+// and DWARF from gcc does not carry them: they are dropped.
+func (c *btfConv) conv(t btf.Type, depth int) (*Type, error) {
+	if r, ok := c.types[t]; ok {
+		return r, nil
+	}
+	if depth > maxTypeNesting {
+		return nil, errors.New("BTF types nested too deeply (a cycle?)")
+	}
+	var r *Type
+	var err error
+	elem := func(e btf.Type) *Type {
+		if err != nil {
+			return nil
+		}
+		var x *Type
+		x, err = c.conv(e, depth+1)
+		return x
+	}
+	switch t := t.(type) {
+	case *btf.Void:
+		r = &Type{Kind: Void}
+	case *btf.Int:
+		r = &Type{Kind: Base, Name: t.Name}
+	case *btf.Float:
+		r = &Type{Kind: Base, Name: t.Name}
+	case *btf.Pointer:
+		r = &Type{Kind: Pointer, Elem: elem(t.Target)}
+	case *btf.Array:
+		r = &Type{Kind: Array, Elem: elem(t.Type), Len: int64(t.Nelems)}
+	case *btf.Struct:
+		r = &Type{Kind: Struct, Name: t.Name}
+	case *btf.Union:
+		r = &Type{Kind: Union, Name: t.Name}
+	case *btf.Enum:
+		r = &Type{Kind: Enum, Name: t.Name}
+	case *btf.Fwd:
+		switch t.Kind {
+		case btf.FwdUnion:
+			r = &Type{Kind: Union, Name: t.Name}
+		default:
+			r = &Type{Kind: Struct, Name: t.Name}
+		}
+	case *btf.Typedef:
+		r = &Type{Kind: Typedef, Name: t.Name}
+	case *btf.Const:
+		if e := elem(t.Type); e != nil {
+			r = qualify(e, Const)
+		}
+	case *btf.Volatile:
+		if e := elem(t.Type); e != nil {
+			r = qualify(e, Volatile)
+		}
+	case *btf.Restrict:
+		if e := elem(t.Type); e != nil {
+			r = qualify(e, Restrict)
+		}
+	case *btf.TypeTag:
+		r = elem(t.Type)
+	case *btf.FuncProto:
+		r = &Type{Kind: Func, Elem: elem(t.Return), Prototyped: true}
+		params := t.Params
+		if n := len(params); n > 0 && params[n-1].Name == "" {
+			if _, void := params[n-1].Type.(*btf.Void); void {
+				r.Variadic = true
+				params = params[:n-1]
+			}
+		}
+		if len(params) > 0 {
+			r.Params = make([]Param, len(params))
+			for i, p := range params {
+				r.Params[i] = Param{Name: p.Name, Type: elem(p.Type)}
+			}
+		}
+	default:
+		return nil, fmt.Errorf("BTF %T in a function prototype", t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.types[t] = r
+	return r, nil
+}
+
+// A BTFReport compares a build's BTF function prototypes with the
+// signatures kabi derives from its DWARF.
+type BTFReport struct {
+	Funcs int // BTF FUNC entries
+	Names int // distinct names among them
+	// Assembler counts the names of assembler routines that BTF writes as
+	// `void f(void)` where DWARF has no prototype (NoPrototype) or a C
+	// one BTF ignored (AsmPrototype): BTF does not know these
+	// prototypes, so they are not compared.
+	Assembler int
+	Compared  int // names compared: with a DWARF signature, not assembler routines
+	Agree     int // names whose BTF prototype (any FUNC of the name) equals the DWARF signature
+	// Mismatches lists each name that disagrees, or has no DWARF
+	// signature, in BTF order.
+	Mismatches []BTFMismatch
+}
+
+// Agreement is Agree over Names: the share of BTF functions whose DWARF
+// signature is the same. Assembler routines, which DWARF gives no
+// prototype and BTF writes as `void f(void)`, count against it.
+func (r *BTFReport) Agreement() float64 {
+	if r.Names == 0 {
+		return 1
+	}
+	return float64(r.Agree) / float64(r.Names)
+}
+
+// ComparedAgreement is Agree over Compared: the share of BTF functions
+// that have a DWARF signature and are not assembler routines whose
+// signature is the same.
+func (r *BTFReport) ComparedAgreement() float64 {
+	if r.Compared == 0 {
+		return 1
+	}
+	return float64(r.Agree) / float64(r.Compared)
+}
+
+// Classes counts mismatches by class.
+func (r *BTFReport) Classes() map[MismatchClass]int {
+	m := make(map[MismatchClass]int)
+	for _, x := range r.Mismatches {
+		m[x.Class]++
+	}
+	return m
+}
+
+// MismatchClass says how a BTF prototype and a DWARF signature differ.
+type MismatchClass string
+
+const (
+	NoDWARF       MismatchClass = "no DWARF signature"                   // BTF has the function, DWARF has no instance of it
+	NoPrototype   MismatchClass = "assembler routine"                    // DWARF has only an assembler's entry, without a prototype; BTF writes void f(void)
+	AsmPrototype  MismatchClass = "assembler routine with a C prototype" // BTF writes void f(void) from the assembler's entry; DWARF also has the C declaration, which kabi uses
+	OtherInstance MismatchClass = "another instance agrees"              // the function's signature (external, else first instance) differs, another instance's does not (BTF kept one of several statics)
+	ReturnDiffers MismatchClass = "return type"                          // only the return type differs
+	ParamCount    MismatchClass = "parameter count"                      // a different number of parameters
+	ParamName     MismatchClass = "parameter name"                       // same types, a name differs
+	ParamType     MismatchClass = "parameter type"                       // a parameter type differs
+	VariadicDiff  MismatchClass = "variadic or prototype"                // `...` or `(void)` against `()`
+	Unknown       MismatchClass = "differs in the printed form"          // equal structure is printed differently (a bug)
+)
+
+// A BTFMismatch is one function whose BTF and DWARF signatures differ.
+type BTFMismatch struct {
+	Name  string
+	Class MismatchClass
+	BTF   Signature
+	DWARF *Signature // nil for NoDWARF
+}
+
+// CheckBTF compares every BTF FUNC of the ELF file at path with the
+// signature derived from its DWARF: the external instance's, else the
+// first instance's in walk order. It returns an error wrapping ErrNoBTF
+// when the file has no .BTF section.
+func CheckBTF(path string) (*BTFReport, error) {
+	funcs, err := BTFSignatures(path)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dwarfx.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	sigs, err := dwarfSignatures(d)
+	if err != nil {
+		return nil, err
+	}
+	return compareBTF(funcs, sigs), nil
+}
+
+// compareBTF builds the report. A name agrees when any of its BTF FUNCs
+// equals the function's DWARF signature.
+func compareBTF(funcs []BTFFunc, sigs map[string]*funcSigs) *BTFReport {
+	r := &BTFReport{Funcs: len(funcs)}
+	byName := make(map[string][]int)
+	var order []string
+	for i := range funcs {
+		n := funcs[i].Signature.Name
+		if _, ok := byName[n]; !ok {
+			order = append(order, n)
+		}
+		byName[n] = append(byName[n], i)
+	}
+	r.Names = len(order)
+	for _, n := range order {
+		fs := sigs[n]
+		idx := byName[n]
+		if fs == nil {
+			r.Mismatches = append(r.Mismatches, BTFMismatch{Name: n, Class: NoDWARF, BTF: funcs[idx[0]].Signature})
+			continue
+		}
+		main := fs.main()
+		if !main.Known() {
+			r.Assembler++
+			r.Mismatches = append(r.Mismatches, BTFMismatch{Name: n, Class: NoPrototype, BTF: funcs[idx[0]].Signature, DWARF: main})
+			continue
+		}
+		agree := false
+		for _, i := range idx {
+			if main.equal(&funcs[i].Signature, true) {
+				agree = true
+				break
+			}
+		}
+		if agree {
+			r.Agree++
+			r.Compared++
+			continue
+		}
+		b := funcs[idx[0]].Signature
+		if fs.asm && len(idx) == 1 && b.String() == "void "+n+"(void);" {
+			r.Assembler++
+			r.Mismatches = append(r.Mismatches, BTFMismatch{Name: n, Class: AsmPrototype, BTF: b, DWARF: main})
+			continue
+		}
+		r.Compared++
+		m := BTFMismatch{Name: n, BTF: b, DWARF: main}
+		for _, other := range fs.all {
+			for _, i := range idx {
+				if other.equal(&funcs[i].Signature, true) {
+					m.Class = OtherInstance
+				}
+			}
+		}
+		if m.Class == "" {
+			m.Class = classify(&b, main)
+		}
+		r.Mismatches = append(r.Mismatches, m)
+	}
+	return r
+}
+
+func classify(b, d *Signature) MismatchClass {
+	switch {
+	case b.Variadic != d.Variadic || b.Prototyped != d.Prototyped:
+		return VariadicDiff
+	case len(b.Params) != len(d.Params):
+		return ParamCount
+	}
+	for i := range b.Params {
+		if !b.Params[i].Type.Equal(d.Params[i].Type) {
+			return ParamType
+		}
+	}
+	if !b.retType().Equal(d.retType()) {
+		return ReturnDiffers
+	}
+	for i := range b.Params {
+		if b.Params[i].Name != d.Params[i].Name {
+			return ParamName
+		}
+	}
+	return Unknown
+}
+
+// sortedClasses returns the classes of m by falling count.
+func sortedClasses(m map[MismatchClass]int) []MismatchClass {
+	cs := make([]MismatchClass, 0, len(m))
+	for c := range m {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b MismatchClass) int {
+		if d := cmp.Compare(m[b], m[a]); d != 0 {
+			return d
+		}
+		return cmp.Compare(a, b)
+	})
+	return cs
+}

@@ -1,0 +1,239 @@
+package kabi
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// TypeKind says what a C type is.
+type TypeKind uint8
+
+const (
+	Void        TypeKind = iota // void
+	Base                        // a named base type: int, long unsigned int, _Bool, char, float
+	Pointer                     // pointer to Elem
+	Array                       // array of Len Elem
+	Func                        // function returning Elem, taking Params
+	Struct                      // struct Name (members are not part of the model)
+	Union                       // union Name
+	Enum                        // enum Name
+	Typedef                     // a typedef name, kept as written, not expanded
+	Unspecified                 // an unspecified type, such as an assembler routine's DW_TAG_unspecified_type
+	Other                       // a type C cannot spell (another language's); Name says what it is
+)
+
+var typeKindNames = [...]string{
+	Void: "void", Base: "base", Pointer: "pointer", Array: "array", Func: "func", Struct: "struct",
+	Union: "union", Enum: "enum", Typedef: "typedef", Unspecified: "unspecified", Other: "other",
+}
+
+func (k TypeKind) String() string {
+	if int(k) < len(typeKindNames) {
+		return typeKindNames[k]
+	}
+	return fmt.Sprintf("TypeKind(%d)", uint8(k))
+}
+
+// Qualifiers is a set of C type qualifiers. A qualifier on an array type
+// applies to its elements (as in C), so the model keeps it there.
+type Qualifiers uint8
+
+const (
+	Const Qualifiers = 1 << iota
+	Volatile
+	Restrict
+	Atomic
+)
+
+func (q Qualifiers) String() string {
+	var b strings.Builder
+	for _, w := range [...]struct {
+		q    Qualifiers
+		word string
+	}{{Const, "const"}, {Volatile, "volatile"}, {Restrict, "restrict"}, {Atomic, "_Atomic"}} {
+		if q&w.q != 0 {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(w.word)
+		}
+	}
+	return b.String()
+}
+
+// A Type is a C type as a function signature uses it, built from DWARF or
+// from BTF. Types are values to read: a Type returned by this package is
+// never modified afterwards, and may be shared.
+//
+// Two types are equal (Type.Equal) when they are written the same way:
+// typedef names are compared, not expanded, so `size_t` and
+// `long unsigned int` differ, as they do for a user reading the signature.
+type Type struct {
+	Kind TypeKind
+	// Name is the name of a Base, Typedef or Unspecified type, or the tag
+	// of a Struct, Union or Enum (empty when anonymous).
+	Name string
+	Qual Qualifiers // qualifiers of this type
+	// Elem is what a Pointer points to, an Array's element type or a
+	// Func's return type; never nil for those kinds.
+	Elem *Type
+	// Len is an Array's element count, -1 when unknown (`[]`).
+	Len int64
+	// Params are a Func's parameters; Name may be empty.
+	Params     []Param
+	Variadic   bool // a Func ending in `, ...`
+	Prototyped bool // a Func with a prototype; false prints `()` where true prints `(void)`
+}
+
+// A Param is a function parameter.
+type Param struct {
+	Name string // may be empty
+	Type *Type
+}
+
+// maxTypeNesting bounds recursion over a Type; the decoders never build
+// deeper ones, so only a hand-made cyclic value can reach it.
+const maxTypeNesting = 1024
+
+// Equal reports whether t and u are the same C type: the same kinds,
+// names, qualifiers, lengths and, for functions, parameter types (not
+// names), variadicity and prototype-ness.
+func (t *Type) Equal(u *Type) bool { return typeEqual(t, u, false, 0) }
+
+// typeEqual compares t and u. With btf set, u comes from BTF, which
+// writes an array of unknown length (`[]`) as `[0]`: the two match.
+func typeEqual(t, u *Type, btf bool, depth int) bool {
+	if t == u {
+		return true
+	}
+	if t == nil || u == nil || depth > maxTypeNesting {
+		return false
+	}
+	if t.Kind != u.Kind || t.Name != u.Name || t.Qual != u.Qual {
+		return false
+	}
+	switch t.Kind {
+	case Pointer:
+		return typeEqual(t.Elem, u.Elem, btf, depth+1)
+	case Array:
+		sameLen := t.Len == u.Len || btf && t.Len == -1 && u.Len == 0
+		return sameLen && typeEqual(t.Elem, u.Elem, btf, depth+1)
+	case Func:
+		if t.Variadic != u.Variadic || t.Prototyped != u.Prototyped || len(t.Params) != len(u.Params) {
+			return false
+		}
+		for i := range t.Params {
+			if !typeEqual(t.Params[i].Type, u.Params[i].Type, btf, depth+1) {
+				return false
+			}
+		}
+		return typeEqual(t.Elem, u.Elem, btf, depth+1)
+	}
+	return true
+}
+
+// String writes the type as C writes an abstract declarator: `const char
+// *const *`, `int (*)(void *, int)`, `int [4]`.
+func (t *Type) String() string { return Declare(t, "") }
+
+// Declare writes a declaration of name with type t, as C writes it: the
+// base type, then the declarator with pointers binding to the name and
+// parentheses where precedence needs them:
+//
+//	Declare(ptr-to-func(int), "cb")      int (*cb)(int)
+//	Declare(ptr-to-array-4-int, "m")     int (*m)[4]
+//	Declare(const-ptr-to-const-char, "") const char *const
+//
+// An empty name gives an abstract declarator, as in a parameter list
+// without names.
+func Declare(t *Type, name string) string {
+	var b strings.Builder
+	declare(&b, t, name, 0)
+	return b.String()
+}
+
+// declare writes t around the declarator inner.
+func declare(b *strings.Builder, t *Type, inner string, depth int) {
+	if t == nil || depth > maxTypeNesting {
+		t = &Type{Kind: Void}
+	}
+	switch t.Kind {
+	case Pointer:
+		d := "*"
+		if t.Qual != 0 {
+			d += t.Qual.String()
+			if inner != "" {
+				d += " "
+			}
+		}
+		d += inner
+		if e := t.Elem; e != nil && (e.Kind == Array || e.Kind == Func) {
+			d = "(" + d + ")"
+		}
+		declare(b, t.Elem, d, depth+1)
+	case Array:
+		n := "[]"
+		if t.Len >= 0 {
+			n = "[" + strconv.FormatInt(t.Len, 10) + "]"
+		}
+		declare(b, t.Elem, inner+n, depth+1)
+	case Func:
+		var p strings.Builder
+		p.WriteString(inner)
+		p.WriteByte('(')
+		writeParams(&p, t.Params, t.Variadic, t.Prototyped, depth)
+		p.WriteByte(')')
+		declare(b, t.Elem, p.String(), depth+1)
+	default:
+		if t.Qual != 0 {
+			b.WriteString(t.Qual.String())
+			b.WriteByte(' ')
+		}
+		b.WriteString(baseName(t))
+		if inner != "" {
+			b.WriteByte(' ')
+			b.WriteString(inner)
+		}
+	}
+}
+
+// writeParams writes a parameter list without its parentheses.
+func writeParams(b *strings.Builder, params []Param, variadic, prototyped bool, depth int) {
+	for i, p := range params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		declare(b, p.Type, p.Name, depth+1)
+	}
+	switch {
+	case variadic && len(params) > 0:
+		b.WriteString(", ...")
+	case variadic:
+		b.WriteString("...")
+	case len(params) == 0 && prototyped:
+		b.WriteString("void")
+	}
+}
+
+// baseName writes the specifier of a type that is not a pointer, array or function.
+func baseName(t *Type) string {
+	switch t.Kind {
+	case Void:
+		return "void"
+	case Struct, Union, Enum:
+		if t.Name == "" {
+			return t.Kind.String() + " {...}"
+		}
+		return t.Kind.String() + " " + t.Name
+	case Unspecified:
+		if t.Name == "" {
+			return "void"
+		}
+		return t.Name
+	}
+	if t.Name == "" {
+		return "<" + t.Kind.String() + ">"
+	}
+	return t.Name
+}

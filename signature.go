@@ -1,0 +1,328 @@
+package kabi
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// A Signature is a function's C prototype: `void *vmap(struct page
+// **pages, unsigned int count, long unsigned int flags, pgprot_t prot);`.
+//
+// kabi derives it from DWARF; a build's BTF gives the same form (see
+// CheckBTF). String prints it by the rules of the surface: base types keep
+// their DWARF names, struct/union/enum tags and typedef names are written
+// as declared, pointers bind to the name, and declarators are correct C
+// (DepSurf, which printed BTF, differed: see docs/signatures.md).
+type Signature struct {
+	Name       string
+	Return     *Type // never nil; Kind Void for void
+	Params     []Param
+	Variadic   bool // ends in `, ...`
+	Prototyped bool // false for a K&R definition `f()`; true prints an empty list as `(void)`
+	// Assembler says the signature comes from an assembler's debug info
+	// (gas writes one subprogram per routine), which has no prototype.
+	Assembler bool
+	// Clones are the out-of-line copies whose own DWARF parameters differ
+	// from the source prototype (gcc .constprop and .isra clones), in walk
+	// order. Empty when every copy takes the parameters as declared.
+	Clones []Clone
+}
+
+// String returns the declaration, ending in `;`.
+func (s *Signature) String() string {
+	var b strings.Builder
+	declare(&b, s.Type(), s.Name, 0)
+	b.WriteByte(';')
+	return b.String()
+}
+
+// Type returns the signature as a function type (parameter names kept).
+func (s *Signature) Type() *Type {
+	ret := s.Return
+	if ret == nil {
+		ret = &Type{Kind: Void}
+	}
+	return &Type{Kind: Func, Elem: ret, Params: s.Params, Variadic: s.Variadic, Prototyped: s.Prototyped}
+}
+
+// Equal reports whether s and o declare the same prototype: the same
+// return type, parameter names and types in order, variadicity and
+// prototype-ness. Function names and clones are not compared.
+func (s *Signature) Equal(o *Signature) bool { return s.equal(o, false) }
+
+// equal compares s and o; with btf set, o comes from BTF (see typeEqual).
+func (s *Signature) equal(o *Signature, btf bool) bool {
+	if s == nil || o == nil {
+		return s == o
+	}
+	if s.Variadic != o.Variadic || s.Prototyped != o.Prototyped || len(s.Params) != len(o.Params) {
+		return false
+	}
+	if !typeEqual(s.retType(), o.retType(), btf, 0) {
+		return false
+	}
+	for i := range s.Params {
+		if s.Params[i].Name != o.Params[i].Name || !typeEqual(s.Params[i].Type, o.Params[i].Type, btf, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Known reports whether the signature says anything: false for what an
+// assembler writes for a routine (gas: a subprogram with no parameter
+// information and, from DWARF 3 on, an unspecified return type), printed
+// `void f();`.
+func (s *Signature) Known() bool {
+	if s.Prototyped || len(s.Params) > 0 {
+		return true
+	}
+	return !s.Assembler && (s.Return == nil || s.Return.Kind != Unspecified)
+}
+
+func (s *Signature) retType() *Type {
+	if s.Return == nil {
+		return &Type{Kind: Void}
+	}
+	return s.Return
+}
+
+// A Clone is what an out-of-line copy's own DWARF says about its
+// parameters, where that differs from the source prototype. gcc's clones
+// keep a DW_TAG_formal_parameter for every source parameter but no longer
+// receive some: a .constprop clone has them as constants, an .isra clone
+// computes them from other, unnamed values its callers pass. A kprobe on
+// such a copy does not see the arguments the source prototype promises.
+type Clone struct {
+	Addr    uint64 // the copy's low_pc (entry_pc), when HasAddr
+	HasAddr bool
+	Params  []CloneParam // in the copy's entry order
+}
+
+// ParamState says how an out-of-line copy receives a parameter.
+type ParamState uint8
+
+const (
+	Passed   ParamState = iota // received as declared
+	Constant                   // not received: the copy has the value built in (DW_AT_const_value)
+	Derived                    // not received: computed from a caller's value (DW_OP_GNU_parameter_ref)
+	Added                      // received, but not in the source prototype (artificial or unknown)
+)
+
+func (s ParamState) String() string {
+	switch s {
+	case Passed:
+		return "passed"
+	case Constant:
+		return "constant"
+	case Derived:
+		return "derived"
+	case Added:
+		return "added"
+	}
+	return "ParamState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// A CloneParam is one parameter of an out-of-line copy.
+type CloneParam struct {
+	Param
+	State    ParamState
+	Value    int64 // the constant, for Constant
+	HasValue bool
+}
+
+// String writes the copy's prototype as the copy receives its arguments,
+// followed by a comment naming what it does not receive:
+//
+//	long unsigned int vm_scale(long unsigned int v); /* not passed: mode = 1, shift = 12 */
+func (c *Clone) String(sig *Signature) string {
+	var passed []Param
+	var gone []string
+	for _, p := range c.Params {
+		switch p.State {
+		case Passed, Added:
+			passed = append(passed, p.Param)
+		case Constant:
+			if p.HasValue {
+				gone = append(gone, p.Name+" = "+strconv.FormatInt(p.Value, 10))
+			} else {
+				gone = append(gone, p.Name+" (constant)")
+			}
+		case Derived:
+			gone = append(gone, p.Name+" (replaced by values derived from it)")
+		}
+	}
+	s := Signature{Name: sig.Name, Return: sig.Return, Params: passed, Variadic: sig.Variadic, Prototyped: true}
+	out := s.String()
+	if len(gone) > 0 {
+		out += " /* not passed: " + strings.Join(gone, ", ") + " */"
+	}
+	return out
+}
+
+// langMipsAssembler is DW_LANG_Mips_Assembler, which gas writes for any
+// assembler source.
+const langMipsAssembler = 0x8001
+
+// dwarfSigs converts dwarfx prototypes into signatures, sharing the
+// converted types of one compile unit. Not safe for concurrent use.
+type dwarfSigs struct {
+	types map[*dwarfx.Type]*Type
+}
+
+func newDWARFSigs() *dwarfSigs { return &dwarfSigs{types: make(map[*dwarfx.Type]*Type)} }
+
+// reset forgets the converted types (call it between compile units).
+func (c *dwarfSigs) reset() { clear(c.types) }
+
+// signature returns the signature of a function named name with prototype
+// p, from an entry of unit u (the event's: for an assembler's unit, the
+// signature is marked Assembler). For a concrete copy whose own parameters differ, the Clone is in
+// Clones.
+func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, addr uint64, hasAddr bool) Signature {
+	s := Signature{Name: name, Return: c.typ(p.Return), Variadic: p.Variadic, Prototyped: p.Prototyped,
+		Assembler: u != nil && u.Language == langMipsAssembler}
+	if len(p.Params) > 0 {
+		s.Params = make([]Param, len(p.Params))
+		for i, pa := range p.Params {
+			s.Params[i] = Param{Name: pa.Name, Type: c.typ(pa.Type)}
+		}
+	}
+	if p.IsCopy {
+		if cl, ok := c.clone(p); ok {
+			cl.Addr, cl.HasAddr = addr, hasAddr
+			s.Clones = []Clone{cl}
+		}
+	}
+	return s
+}
+
+// clone compares a copy's own parameters with its source prototype and
+// returns them when they differ.
+func (c *dwarfSigs) clone(p *dwarfx.Prototype) (Clone, bool) {
+	byName := make(map[string]int, len(p.Params))
+	for i, pa := range p.Params {
+		if pa.Name != "" {
+			byName[pa.Name] = i
+		}
+	}
+	cl := Clone{Params: make([]CloneParam, len(p.Copy))}
+	differs := len(p.Copy) != len(p.Params)
+	for i, pa := range p.Copy {
+		cp := CloneParam{Param: Param{Name: pa.Name, Type: c.typ(pa.Type)}}
+		j, known := byName[pa.Name]
+		if pa.Name == "" {
+			// An unnamed parameter is matched by position.
+			j, known = i, i < len(p.Params) && p.Params[i].Name == ""
+		}
+		switch {
+		case pa.Const:
+			cp.State, cp.Value, cp.HasValue = Constant, pa.Value, true
+		case pa.Derived:
+			cp.State = Derived
+		case !known || pa.Artificial:
+			cp.State = Added
+		}
+		if cp.State != Passed || !known || j != i || !cp.Type.Equal(c.typ(p.Params[j].Type)) {
+			differs = true
+		}
+		cl.Params[i] = cp
+	}
+	return cl, differs
+}
+
+// typ converts a DWARF type, normalizing qualifiers into Type.Qual.
+func (c *dwarfSigs) typ(t *dwarfx.Type) *Type {
+	return c.conv(t, 0)
+}
+
+func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
+	if t == nil {
+		return &Type{Kind: Void}
+	}
+	if r, ok := c.types[t]; ok {
+		return r
+	}
+	if depth > maxTypeNesting {
+		return &Type{Kind: Other, Name: "<too deep>"}
+	}
+	var r *Type
+	switch t.Kind {
+	case dwarfx.TypeConst, dwarfx.TypeVolatile, dwarfx.TypeRestrict, dwarfx.TypeAtomic:
+		r = qualify(c.conv(t.Elem, depth+1), dwarfQual(t.Kind))
+	case dwarfx.TypeBase:
+		r = &Type{Kind: Base, Name: t.Name}
+	case dwarfx.TypeTypedef:
+		r = &Type{Kind: Typedef, Name: t.Name}
+	case dwarfx.TypeStruct, dwarfx.TypeClass:
+		r = &Type{Kind: Struct, Name: t.Name}
+	case dwarfx.TypeUnion:
+		r = &Type{Kind: Union, Name: t.Name}
+	case dwarfx.TypeEnum:
+		r = &Type{Kind: Enum, Name: t.Name}
+	case dwarfx.TypeUnspecified:
+		r = &Type{Kind: Unspecified, Name: t.Name}
+	case dwarfx.TypePointer:
+		r = &Type{Kind: Pointer, Elem: c.conv(t.Elem, depth+1)}
+	case dwarfx.TypeArray:
+		r = c.conv(t.Elem, depth+1)
+		dims := t.Dims
+		if len(dims) == 0 {
+			dims = []int64{-1}
+		}
+		for i := len(dims) - 1; i >= 0; i-- {
+			r = &Type{Kind: Array, Elem: r, Len: dims[i]}
+		}
+	case dwarfx.TypeFunc:
+		r = &Type{Kind: Func, Elem: c.conv(t.Elem, depth+1), Variadic: t.Variadic, Prototyped: t.Prototyped}
+		if len(t.Params) > 0 {
+			r.Params = make([]Param, len(t.Params))
+			for i, p := range t.Params {
+				r.Params[i] = Param{Type: c.conv(p, depth+1)}
+			}
+		}
+		if !r.Prototyped && len(r.Params) == 0 {
+			r.Variadic = false
+		}
+	default:
+		r = &Type{Kind: Other, Name: t.Name}
+		if r.Name == "" {
+			r.Name = t.Tag.String()
+		}
+	}
+	c.types[t] = r
+	return r
+}
+
+func dwarfQual(k dwarfx.TypeKind) Qualifiers {
+	switch k {
+	case dwarfx.TypeConst:
+		return Const
+	case dwarfx.TypeVolatile:
+		return Volatile
+	case dwarfx.TypeRestrict:
+		return Restrict
+	}
+	return Atomic
+}
+
+// qualify returns t with the qualifiers q added. A qualified array is an
+// array of qualified elements; a qualified function type is meaningless
+// in C and keeps none.
+func qualify(t *Type, q Qualifiers) *Type {
+	switch {
+	case q == 0 || t.Qual&q == q:
+		return t
+	case t.Kind == Func:
+		return t
+	case t.Kind == Array:
+		n := *t
+		n.Elem = qualify(t.Elem, q)
+		return &n
+	}
+	n := *t
+	n.Qual |= q
+	return &n
+}
