@@ -3,6 +3,10 @@
 //	kabi show [-format text|json] FUNCTION BUILD   one function of one build
 //	kabi dump BUILD                                every function, as JSON Lines in name order
 //	kabi stats BUILD                               counts of functions by kind
+//	kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
+//	                                               one function across builds, in groups
+//	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
+//	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi                                           show a sample function of the bundled fixtures
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
@@ -30,6 +34,9 @@ const usage = `usage:
   kabi show [-format text|json] FUNCTION BUILD
   kabi dump BUILD
   kabi stats BUILD
+  kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
+  kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
+  kabi diff [-format text|json] OLD NEW
   kabi            (show a sample function of the bundled fixture builds)
 `
 
@@ -100,6 +107,10 @@ func run(args []string, stdout io.Writer) error {
 			}
 		}
 		return nil
+	case "report":
+		return report(w, args[1:])
+	case "diff":
+		return diffCmd(w, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, usage)
 		return nil

@@ -38,9 +38,9 @@ func TestShowJSONAndDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"","issues":[],` +
+	const want = `{"name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"void *memset(void *, int, size_t);","issues":[],` +
 		`"instances":[{"file":"","location":"","address":null,"external":true,"declared_inline":false,"inlined":false,` +
-		`"inline_callers":[],"direct_callers":["mm/vmalloc_fix.c:kfx_alloc"],"signature":""}],` +
+		`"inline_callers":[],"direct_callers":["mm/vmalloc_fix.c:kfx_alloc"],"signature":"void *memset(void *, int, size_t);"}],` +
 		`"symbols":[{"name":"memset","address":`
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("show -format json memset:\n got %s\nwant %s...", out, want)
