@@ -100,7 +100,10 @@ type GroupOptions struct {
 //   - of that architecture's plain flavor: the flavor named like the
 //     architecture (Debian's "amd64") or "generic" (Ubuntu's), else the
 //     one most builds have, else the shortest name (ties: alphabetical);
-//   - the newest version among those, then the highest revision.
+//   - of the version most builds share (whatever their architecture or
+//     flavor; ties: the newest), so that the Arch and Flavor groups are
+//     as full as they can be, else of the newest version;
+//   - then the highest revision.
 //
 // Regular takes one build per version (the highest revision) of the
 // default build's architecture and flavor, oldest first, labelled by the
@@ -234,6 +237,10 @@ func defaultBuild(metas []kabi.Metadata) int {
 		}
 	}
 	flavor := plainFlavor(metas, in, arch)
+	versions := map[string]int{}
+	for _, m := range metas {
+		versions[m.Version]++
+	}
 	best := -1
 	for _, i := range in {
 		if metas[i].Flavor != flavor {
@@ -243,7 +250,10 @@ func defaultBuild(metas []kabi.Metadata) int {
 			best = i
 			continue
 		}
-		c := compareVersions(metas[i].Version, metas[best].Version)
+		c := versions[metas[i].Version] - versions[metas[best].Version]
+		if c == 0 {
+			c = compareVersions(metas[i].Version, metas[best].Version)
+		}
 		if c == 0 {
 			c = compareVersions(metas[i].Revision, metas[best].Revision)
 		}

@@ -43,11 +43,13 @@ func TestGroupsDebian(t *testing.T) {
 		6: meta("6.12.111+deb12-cloud-amd64", "amd64"),
 	}
 	got := describe(Groups(metas, nil))
-	// The default is the newest amd64 build of the plain flavor: 6.12 (3).
-	// Its version has no other arch, one other flavor, one revision.
+	// The default is the amd64 build of the plain flavor of the version
+	// most builds share (6.1.0: five builds), highest revision: 56 (5).
 	want := []string{
 		"Regular chain: 6.1=5 6.12=3",
-		"Flavor star: base amd64=3; cloud-amd64=6",
+		"Arch star: base amd64=5; arm64=1 i386=2",
+		"Flavor star: base amd64=5; cloud-amd64=4",
+		"Revision chain: 47=0 56=5",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("default rule (-want +got):\n%s", diff)
