@@ -251,12 +251,22 @@ type extractor struct {
 }
 
 func newExtractor(d *Data, protos bool) *extractor {
-	x := &extractor{d: d, r: d.newReader(extractWant), res: d.newReader(extractWant), index: make(map[uint64]int32)}
+	want := extractWant
+	if protos {
+		want = extractProtoWant
+	}
+	x := &extractor{d: d, r: d.newReader(want), res: d.newReader(want), index: make(map[uint64]int32)}
 	x.res.tables = x.r.tables // same plans for both readers
 	if protos {
 		x.types = d.NewTypeDecoder()
 	}
 	return x
+}
+
+// extractProtoWant is extractWant plus what the type decoder needs of a
+// subprogram, so that it can start from the walk's entry.
+func extractProtoWant(tag dwarf.Tag, attr dwarf.Attr) bool {
+	return extractWant(tag, attr) || tag == dwarf.TagSubprogram && (attr == dwarf.AttrType || attr == dwarf.AttrPrototyped)
 }
 
 // unit extracts unit i; it returns nil for units without functions
@@ -277,6 +287,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 	r := x.r
 	if err := r.seekUnit(i); err != nil {
 		return nil, err
+	}
+	if x.types != nil {
+		x.types.shareTable(u, r.tab)
 	}
 	root, err := r.next()
 	if err != nil {
@@ -393,7 +406,14 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 	if x.types != nil && kind != Call && kind != Inlined {
 		// The type decoder has its own reader: the walk's position and e
 		// are left alone.
-		p, err := x.types.prototype(e.Offset)
+		var p *Prototype
+		var err error
+		if x.r.last == e.Offset {
+			// e is the walk's entry: the reader is on its first child.
+			p, err = x.types.protoOf(e, uint64(x.r.b.off)|x.r.bias)
+		} else {
+			p, err = x.types.prototype(e.Offset)
+		}
 		if err != nil {
 			return err
 		}
