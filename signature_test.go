@@ -190,12 +190,12 @@ func TestFixtureClones(t *testing.T) {
 			got := map[string][]string{}
 			err = d.Extract(&dwarfx.ExtractOptions{Prototypes: true}, func(cu *dwarfx.CompileUnit) error {
 				conv.reset()
-				for _, ev := range cu.Events {
+				for i, ev := range cu.Events {
 					if ev.Kind != dwarfx.ConcreteCopy {
 						continue
 					}
 					name := cu.Funcs[ev.Func].Name
-					s := conv.signature(cu.Unit, name, ev.Proto, ev.Addr, ev.HasAddr)
+					s := conv.signature(cu.Unit, name, cu.Protos[i], ev.Addr, ev.HasAddr)
 					for _, c := range s.Clones {
 						got[name] = append(got[name], c.String(&s))
 					}

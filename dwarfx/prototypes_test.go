@@ -29,22 +29,26 @@ func TestPrototypesFixtures(t *testing.T) {
 			copies := map[string]*Prototype{}
 			n := 0
 			err = d.Extract(&ExtractOptions{Prototypes: true}, func(cu *CompileUnit) error {
-				for _, ev := range cu.Events {
+				if len(cu.Protos) != len(cu.Events) {
+					return fmt.Errorf("%d prototypes for %d events", len(cu.Protos), len(cu.Events))
+				}
+				for i, ev := range cu.Events {
+					proto := cu.Protos[i]
 					switch ev.Kind {
 					case Definition, Declaration, ConcreteCopy:
-						if ev.Proto == nil {
+						if proto == nil {
 							return fmt.Errorf("%v event at %#x without a prototype", ev.Kind, ev.Offset)
 						}
 						n++
 						name := cu.Funcs[ev.Func].Name
 						if ev.Kind == Definition {
-							got[name] = ev.Proto
+							got[name] = proto
 						}
 						if ev.Kind == ConcreteCopy {
-							copies[name] = ev.Proto
+							copies[name] = proto
 						}
 					default:
-						if ev.Proto != nil {
+						if proto != nil {
 							return fmt.Errorf("%v event with a prototype", ev.Kind)
 						}
 					}
@@ -56,6 +60,15 @@ func TestPrototypesFixtures(t *testing.T) {
 			}
 			if n == 0 {
 				t.Fatal("no prototypes")
+			}
+			err = d.Extract(nil, func(cu *CompileUnit) error {
+				if cu.Protos != nil {
+					return fmt.Errorf("prototypes without ExtractOptions.Prototypes")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			check := func(name, want string) {
 				t.Helper()
@@ -121,8 +134,8 @@ func BenchmarkExtractPrototypes(b *testing.B) {
 			for b.Loop() {
 				protos := 0
 				err := d.Extract(opts, func(cu *CompileUnit) error {
-					for i := range cu.Events {
-						if cu.Events[i].Proto != nil {
+					for _, p := range cu.Protos {
+						if p != nil {
 							protos++
 						}
 					}
