@@ -49,8 +49,8 @@ func dwarfSignatures(d *dwarfx.Data) (map[string]*funcSigs, error) {
 	err := d.Extract(&dwarfx.ExtractOptions{Prototypes: true}, func(cu *dwarfx.CompileUnit) error {
 		conv.reset()
 		for i := range cu.Events {
-			ev := &cu.Events[i]
-			if ev.Proto == nil {
+			ev, proto := &cu.Events[i], cu.Protos[i]
+			if proto == nil {
 				continue
 			}
 			fn := &cu.Funcs[ev.Func]
@@ -74,7 +74,7 @@ func dwarfSignatures(d *dwarfx.Data) (map[string]*funcSigs, error) {
 			if rank <= in.rank {
 				continue
 			}
-			sig := conv.signature(cu.Unit, fn.Name, ev.Proto, ev.Addr, ev.HasAddr)
+			sig := conv.signature(cu.Unit, fn.Name, proto, ev.Addr, ev.HasAddr)
 			if !sig.Known() {
 				rank = 1
 				asm[fn.Name] = true

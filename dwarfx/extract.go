@@ -15,7 +15,7 @@ type ExtractOptions struct {
 	// 0 means GOMAXPROCS. The output does not depend on it.
 	Concurrency int
 	// Prototypes decodes the prototype of every subprogram event
-	// (Definition, Declaration, ConcreteCopy) into Event.Proto, inside
+	// (Definition, Declaration, ConcreteCopy) into CompileUnit.Protos, inside
 	// the parallel workers. Off by default: it costs time.
 	Prototypes bool
 }
@@ -85,10 +85,6 @@ type Event struct {
 	Offset  uint64 // the entry that produced the event
 	Addr    uint64 // DW_AT_low_pc, else an address-class DW_AT_entry_pc
 	HasAddr bool
-	// Proto is the entry's prototype (see TypeDecoder.Prototype) for
-	// Definition, Declaration and ConcreteCopy events when
-	// ExtractOptions.Prototypes is set; nil otherwise.
-	Proto *Prototype
 }
 
 // A CompileUnit is the function events of one compile (or partial) unit,
@@ -99,6 +95,10 @@ type CompileUnit struct {
 	Unit   *Unit
 	Funcs  []Func
 	Events []Event
+	// Protos is set when ExtractOptions.Prototypes is: Protos[i] is the
+	// prototype (see TypeDecoder.Prototype) of Events[i] for Definition,
+	// Declaration and ConcreteCopy events, nil for the others.
+	Protos []*Prototype
 }
 
 // Extract walks every compile and partial unit of .debug_info and calls fn
@@ -251,12 +251,22 @@ type extractor struct {
 }
 
 func newExtractor(d *Data, protos bool) *extractor {
-	x := &extractor{d: d, r: d.newReader(extractWant), res: d.newReader(extractWant), index: make(map[uint64]int32)}
+	want := extractWant
+	if protos {
+		want = extractProtoWant
+	}
+	x := &extractor{d: d, r: d.newReader(want), res: d.newReader(want), index: make(map[uint64]int32)}
 	x.res.tables = x.r.tables // same plans for both readers
 	if protos {
 		x.types = d.NewTypeDecoder()
 	}
 	return x
+}
+
+// extractProtoWant is extractWant plus what the type decoder needs of a
+// subprogram, so that it can start from the walk's entry.
+func extractProtoWant(tag dwarf.Tag, attr dwarf.Attr) bool {
+	return extractWant(tag, attr) || tag == dwarf.TagSubprogram && (attr == dwarf.AttrType || attr == dwarf.AttrPrototyped)
 }
 
 // unit extracts unit i; it returns nil for units without functions
@@ -277,6 +287,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 	r := x.r
 	if err := r.seekUnit(i); err != nil {
 		return nil, err
+	}
+	if x.types != nil {
+		x.types.shareTable(u, r.tab)
 	}
 	root, err := r.next()
 	if err != nil {
@@ -399,16 +412,25 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 			ev.Addr, ev.HasAddr = a, ok
 		}
 	}
+	var p *Prototype
 	if x.types != nil && kind != Call && kind != Inlined {
 		// The type decoder has its own reader: the walk's position and e
 		// are left alone.
-		p, err := x.types.prototype(e.Offset)
+		var err error
+		if x.r.last == e.Offset {
+			// e is the walk's entry: the reader is on its first child.
+			p, err = x.types.protoOf(e, uint64(x.r.b.off)|x.r.bias)
+		} else {
+			p, err = x.types.prototype(e.Offset)
+		}
 		if err != nil {
 			return err
 		}
-		ev.Proto = p
 	}
 	x.cu.Events = append(x.cu.Events, ev)
+	if x.types != nil {
+		x.cu.Protos = append(x.cu.Protos, p)
+	}
 	return nil
 }
 

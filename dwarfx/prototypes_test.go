@@ -1,7 +1,11 @@
 package dwarfx
 
 import (
+	"bytes"
+	"debug/elf"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,22 +29,26 @@ func TestPrototypesFixtures(t *testing.T) {
 			copies := map[string]*Prototype{}
 			n := 0
 			err = d.Extract(&ExtractOptions{Prototypes: true}, func(cu *CompileUnit) error {
-				for _, ev := range cu.Events {
+				if len(cu.Protos) != len(cu.Events) {
+					return fmt.Errorf("%d prototypes for %d events", len(cu.Protos), len(cu.Events))
+				}
+				for i, ev := range cu.Events {
+					proto := cu.Protos[i]
 					switch ev.Kind {
 					case Definition, Declaration, ConcreteCopy:
-						if ev.Proto == nil {
+						if proto == nil {
 							return fmt.Errorf("%v event at %#x without a prototype", ev.Kind, ev.Offset)
 						}
 						n++
 						name := cu.Funcs[ev.Func].Name
 						if ev.Kind == Definition {
-							got[name] = ev.Proto
+							got[name] = proto
 						}
 						if ev.Kind == ConcreteCopy {
-							copies[name] = ev.Proto
+							copies[name] = proto
 						}
 					default:
-						if ev.Proto != nil {
+						if proto != nil {
 							return fmt.Errorf("%v event with a prototype", ev.Kind)
 						}
 					}
@@ -52,6 +60,15 @@ func TestPrototypesFixtures(t *testing.T) {
 			}
 			if n == 0 {
 				t.Fatal("no prototypes")
+			}
+			err = d.Extract(nil, func(cu *CompileUnit) error {
+				if cu.Protos != nil {
+					return fmt.Errorf("prototypes without ExtractOptions.Prototypes")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			check := func(name, want string) {
 				t.Helper()
@@ -99,24 +116,77 @@ func TestPrototypesFixtures(t *testing.T) {
 	}
 }
 
-// BenchmarkExtractPrototypes is BenchmarkExtract with prototypes decoded.
+// BenchmarkExtractPrototypes runs Extract over the whole kernel without
+// (off) and with (on) prototypes. Besides the wall time it reports the
+// process's CPU time per operation, steadier on a shared machine.
 func BenchmarkExtractPrototypes(b *testing.B) {
 	d := loadKernel(b)
-	b.ReportAllocs()
-	opts := &ExtractOptions{Prototypes: true}
-	for b.Loop() {
-		protos := 0
-		err := d.Extract(opts, func(cu *CompileUnit) error {
-			for i := range cu.Events {
-				if cu.Events[i].Proto != nil {
-					protos++
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
+	for _, on := range []bool{false, true} {
+		name := "off"
+		if on {
+			name = "on"
 		}
-		b.ReportMetric(float64(protos), "protos")
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			opts := &ExtractOptions{Prototypes: on}
+			start := cpuTime()
+			n := 0
+			for b.Loop() {
+				protos := 0
+				err := d.Extract(opts, func(cu *CompileUnit) error {
+					for _, p := range cu.Protos {
+						if p != nil {
+							protos++
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(protos), "protos")
+				n++
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(n)/1e6, "cpu-ms/op")
+		})
 	}
+}
+
+// TestPrototypesCorrupt decodes prototypes from fixtures whose
+// .debug_info has random bytes overwritten: errors are fine, panics (which
+// the firewall reports as internal errors) and hangs are not.
+func TestPrototypesCorrupt(t *testing.T) {
+	path := filepath.Join("..", "testdata", "x86_64-dwarf5.elf")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Skip("no fixtures in ../testdata")
+	}
+	ef, err := elf.NewFile(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := ef.Section(".debug_info")
+	if sec == nil {
+		t.Fatal("no .debug_info")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, len(raw))
+	errs := 0
+	for i := range 400 {
+		copy(buf, raw)
+		for range 1 + i%4 {
+			buf[int(sec.Offset)+rng.IntN(int(sec.Size))] = byte(rng.UintN(256))
+		}
+		d, err := New(bytes.NewReader(buf), "corrupt")
+		if err == nil {
+			err = d.Extract(&ExtractOptions{Prototypes: true}, func(*CompileUnit) error { return nil })
+		}
+		if err != nil {
+			errs++
+			if strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("mutation %d: %v", i, err)
+			}
+		}
+	}
+	t.Logf("%d of 400 corrupted files gave errors", errs)
 }

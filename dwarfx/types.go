@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"strings"
 )
 
 // TypeKind says what a Type is.
@@ -113,30 +114,40 @@ const (
 	maxParams    = 1 << 12 // parameters of one function
 )
 
-// typesWant selects the attributes the type decoder reads.
+// typesWant selects the attributes the type decoder reads, only on the
+// tags it reads, so that a walk can share its plans cheaply.
 func typesWant(tag dwarf.Tag, attr dwarf.Attr) bool {
-	switch attr {
-	case dwarf.AttrName, dwarf.AttrType:
-		return true
-	}
 	switch tag {
 	case dwarf.TagBaseType:
-		return attr == dwarf.AttrByteSize || attr == dwarf.AttrEncoding
+		return attr == dwarf.AttrName || attr == dwarf.AttrByteSize || attr == dwarf.AttrEncoding
 	case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType:
-		return attr == dwarf.AttrByteSize || attr == dwarf.AttrSignature
+		return attr == dwarf.AttrName || attr == dwarf.AttrByteSize || attr == dwarf.AttrSignature
 	case dwarf.TagPointerType:
-		return attr == dwarf.AttrByteSize
+		return attr == dwarf.AttrName || attr == dwarf.AttrType || attr == dwarf.AttrByteSize
+	case dwarf.TagConstType, dwarf.TagVolatileType, dwarf.TagRestrictType, tagAtomicType, dwarf.TagTypedef,
+		dwarf.TagArrayType, dwarf.TagUnspecifiedType:
+		return attr == dwarf.AttrName || attr == dwarf.AttrType
 	case dwarf.TagSubrangeType:
 		return attr == dwarf.AttrUpperBound || attr == dwarf.AttrCount || attr == dwarf.AttrLowerBound
 	case dwarf.TagSubroutineType:
-		return attr == dwarf.AttrPrototyped
+		return attr == dwarf.AttrType || attr == dwarf.AttrPrototyped
 	case dwarf.TagSubprogram:
-		return attr == dwarf.AttrPrototyped || attr == dwarf.AttrAbstractOrigin || attr == dwarf.AttrSpecification
-	case dwarf.TagFormalParameter:
 		switch attr {
-		case dwarf.AttrAbstractOrigin, dwarf.AttrArtificial, dwarf.AttrConstValue, dwarf.AttrLocation:
+		case dwarf.AttrType, dwarf.AttrPrototyped, dwarf.AttrAbstractOrigin, dwarf.AttrSpecification:
 			return true
 		}
+	case dwarf.TagFormalParameter:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrType, dwarf.AttrAbstractOrigin, dwarf.AttrArtificial,
+			dwarf.AttrConstValue, dwarf.AttrLocation:
+			return true
+		}
+	case dwarf.TagUnspecifiedParameters, dwarf.TagCompileUnit, dwarf.TagPartialUnit, dwarf.TagTypeUnit:
+		return false
+	default:
+		// Other type tags (C++ references, Rust variants, ...): name and
+		// referenced type, as TypeOther shows them.
+		return attr == dwarf.AttrName || attr == dwarf.AttrType
 	}
 	return false
 }
@@ -149,8 +160,84 @@ type TypeDecoder struct {
 	r      *Reader
 	types  map[uint64]*Type
 	protos map[uint64]*Prototype
-	refs   []uint64 // scratch stack of child references
-	slab   []Type
+	refs   []uint64    // scratch stack of child references
+	infos  []paramInfo // scratch stack of parameters being read
+
+	// Slabs: results are carved from chunks, a few allocations per
+	// thousand prototypes instead of two or three each.
+	slab      []Type
+	protoSlab []Prototype
+	paramSlab []Param
+	typePtrs  []*Type
+}
+
+// gnuUnit reports whether the entry at off is in a unit gcc wrote.
+func (t *TypeDecoder) gnuUnit(off uint64) bool {
+	u := t.r.u
+	if u == nil || off < u.EntryOffset || off >= u.End {
+		return false
+	}
+	return strings.HasPrefix(u.Producer, "GNU C")
+}
+
+// shareTable gives the decoder the plans of unit u derived from tab, the
+// walk's compiled table of the same abbreviations, unless it has them:
+// copying a compiled table is cheaper than compiling it again.
+func (t *TypeDecoder) shareTable(u *Unit, tab *table) {
+	k := tableKey{off: u.AbbrevOffset, addrSize: int8(u.AddrSize), format64: u.Format64, v2: u.Version == 2}
+	if _, ok := t.r.tables[k]; ok || tab == nil {
+		return
+	}
+	t.r.tables[k] = deriveTable(tab, typesWant)
+}
+
+// deriveTable copies a compiled table, deciding afresh with want which
+// attributes to decode.
+func deriveTable(src *table, want wantFunc) *table {
+	n := 0
+	for i := range src.dense {
+		n += len(src.dense[i].ops)
+	}
+	for _, a := range src.sparse {
+		n += len(a.ops)
+	}
+	ops := make([]attrOp, 0, n)
+	rebuild := func(a *abbrev) abbrev {
+		b := *a
+		first := len(ops)
+		b.fixed = 0
+		for _, op := range a.ops {
+			op.want = want == nil || want(a.tag, op.attr)
+			ops = append(ops, op)
+			if b.fixed >= 0 {
+				if op.want || op.sibling || op.size < 0 {
+					b.fixed = -1
+				} else {
+					b.fixed += op.size
+				}
+			}
+		}
+		b.ops = ops[first:len(ops):len(ops)]
+		return b
+	}
+	t := &table{}
+	if src.dense != nil {
+		t.dense = make([]abbrev, len(src.dense))
+		for i := range src.dense {
+			if src.dense[i].defined {
+				t.dense[i] = rebuild(&src.dense[i])
+			}
+		}
+	}
+	if src.sparse != nil {
+		t.sparse = make(map[uint64]*abbrev, len(src.sparse))
+		all := make([]abbrev, 0, len(src.sparse))
+		for c, a := range src.sparse {
+			all = append(all, rebuild(a))
+			t.sparse[c] = &all[len(all)-1]
+		}
+	}
+	return t
 }
 
 // busy marks a type or prototype being decoded, to find cycles.
@@ -161,7 +248,13 @@ var (
 
 // NewTypeDecoder returns a decoder for the types of d.
 func (d *Data) NewTypeDecoder() *TypeDecoder {
-	return &TypeDecoder{d: d, r: d.newReader(typesWant), types: make(map[uint64]*Type), protos: make(map[uint64]*Prototype)}
+	return d.newTypeDecoder(d.newReader(typesWant))
+}
+
+// newTypeDecoder returns a decoder reading with r, whose plans must
+// decode at least what typesWant selects.
+func (d *Data) newTypeDecoder(r *Reader) *TypeDecoder {
+	return &TypeDecoder{d: d, r: r, types: make(map[uint64]*Type), protos: make(map[uint64]*Prototype)}
 }
 
 // Reset empties the caches, bounding their memory; a walk calls it
@@ -187,17 +280,7 @@ func (t *TypeDecoder) Prototype(off uint64) (p *Prototype, err error) {
 }
 
 func (t *TypeDecoder) prototype(off uint64) (*Prototype, error) {
-	src, isCopy, err := t.source(off, 0)
-	if err != nil || !isCopy {
-		return src, err
-	}
-	own, err := t.params(off, true)
-	if err != nil {
-		return nil, err
-	}
-	p := *src
-	p.Copy, p.IsCopy = own.Params, true
-	return &p, nil
+	return t.proto(off, 0)
 }
 
 func (t *TypeDecoder) errAt(off uint64, err error, msg string) error {
@@ -208,7 +291,11 @@ func (t *TypeDecoder) errAt(off uint64, err error, msg string) error {
 // entry positions the reader on the entry at off and decodes it.
 func (t *TypeDecoder) entry(off, from uint64) (*Entry, error) {
 	r := t.r
-	if err := r.Seek(off); err != nil {
+	if u := r.u; u != nil && r.err == nil && off >= u.EntryOffset && off < u.End {
+		// Within the unit the reader is in (the common case): no lookup.
+		r.b.off = int(off &^ TypesBit)
+		r.children = false
+	} else if err := r.Seek(off); err != nil {
 		return nil, t.errAt(from, ErrBadReference, fmt.Sprintf("reference to %#x: %v", off, err))
 	}
 	e, err := r.next()
@@ -234,6 +321,40 @@ func (t *TypeDecoder) ref(f *Field, from uint64) (uint64, error) {
 		return u.TypeOffset, nil
 	}
 	return 0, t.errAt(from, ErrUnsupported, fmt.Sprintf("reference form %#x into another file", uint16(f.Form)))
+}
+
+func (t *TypeDecoder) newProto() *Prototype {
+	if len(t.protoSlab) == 0 {
+		t.protoSlab = make([]Prototype, 256)
+	}
+	p := &t.protoSlab[0]
+	t.protoSlab = t.protoSlab[1:]
+	return p
+}
+
+// paramSlice returns a zeroed slice of n parameters with no spare capacity.
+func (t *TypeDecoder) paramSlice(n int) []Param {
+	if n > 64 {
+		return make([]Param, n)
+	}
+	if len(t.paramSlab) < n {
+		t.paramSlab = make([]Param, 512)
+	}
+	p := t.paramSlab[:n:n]
+	t.paramSlab = t.paramSlab[n:]
+	return p
+}
+
+func (t *TypeDecoder) typeSlice(n int) []*Type {
+	if n > 64 {
+		return make([]*Type, n)
+	}
+	if len(t.typePtrs) < n {
+		t.typePtrs = make([]*Type, 512)
+	}
+	p := t.typePtrs[:n:n]
+	t.typePtrs = t.typePtrs[n:]
+	return p
 }
 
 func (t *TypeDecoder) alloc() *Type {
@@ -376,7 +497,7 @@ func (t *TypeDecoder) typ(off uint64, depth int) (*Type, error) {
 			}
 		}
 		if ty.Kind == TypeFunc && len(refs) > 0 {
-			ty.Params = make([]*Type, len(refs))
+			ty.Params = t.typeSlice(len(refs))
 			for i := range ty.Params {
 				c, err := t.typ(t.refs[base+i], depth+1)
 				if err != nil {
@@ -452,7 +573,7 @@ func (t *TypeDecoder) dim(e *Entry) (int64, error) {
 	hasUpper, hasCount := false, false
 	for i := range e.Fields {
 		f := &e.Fields[i]
-		v, ok := constValue(f)
+		v, ok := t.bound(f)
 		if !ok {
 			continue // an expression or reference: a variable-length bound
 		}
@@ -473,10 +594,10 @@ func (t *TypeDecoder) dim(e *Entry) (int64, error) {
 		if upper == -1 && lower == 0 {
 			return 0, nil // gcc's zero-length array
 		}
-		n = upper - lower + 1
-		if (upper >= 0) != (lower >= 0) && upper < lower {
-			return 0, t.errAt(e.Offset, ErrMalformed, "array bounds overflow")
+		if lower < -maxArrayLen || lower > maxArrayLen || upper < lower-1 || upper > maxArrayLen {
+			return 0, t.errAt(e.Offset, ErrMalformed, fmt.Sprintf("array bounds [%d, %d]", lower, upper))
 		}
+		n = upper - lower + 1
 	default:
 		return -1, nil
 	}
@@ -486,8 +607,32 @@ func (t *TypeDecoder) dim(e *Entry) (int64, error) {
 	return n, nil
 }
 
-// constValue returns the value of a constant-class field, sign-extending
-// an all-ones value of a fixed-size form (gcc writes -1 that way).
+// bound returns the value of a subrange bound. Fixed-size data forms
+// carry no sign: gcc writes 255 as one byte 0xff, and the -1 upper bound
+// of a zero-length array in the width of the target's sizetype. So
+// data1 and data2 are unsigned, data4 is -1 when all ones on a target
+// with 4-byte addresses (no array has 2^32 elements there), data8 and
+// sdata are signed.
+func (t *TypeDecoder) bound(f *Field) (int64, bool) {
+	switch f.Form {
+	case FormData1, FormData2, FormUdata:
+		return int64(f.Val), int64(f.Val) >= 0
+	case FormData4:
+		if f.Val == 0xffffffff {
+			if u := t.r.u; u != nil && u.AddrSize <= 4 {
+				return -1, true
+			}
+		}
+		return int64(f.Val), true
+	case FormData8, FormSdata, FormImplicitConst:
+		return int64(f.Val), true
+	}
+	return 0, false
+}
+
+// constValue returns the value of a constant-class field, taking
+// fixed-size forms as signed (DW_AT_const_value of a signed parameter;
+// an unsigned one may read negative).
 func constValue(f *Field) (int64, bool) {
 	switch f.Form {
 	case FormData1:
@@ -502,24 +647,45 @@ func constValue(f *Field) (int64, bool) {
 	return 0, false
 }
 
-// source returns the source prototype of the subprogram at off and whether
-// that entry is a concrete copy.
-func (t *TypeDecoder) source(off uint64, hop int) (*Prototype, bool, error) {
+// proto decodes the prototype of the subprogram at off, reading its
+// entry and children once. hop counts the origin and specification
+// links followed. Prototypes of entries that are not concrete copies are
+// cached.
+func (t *TypeDecoder) proto(off uint64, hop int) (*Prototype, error) {
 	if p, ok := t.protos[off]; ok {
 		if p == busyProto {
-			return nil, false, t.errAt(off, ErrBadReference, "abstract origin / specification chain is circular")
+			return nil, t.errAt(off, ErrBadReference, "abstract origin / specification chain is circular")
 		}
-		return p, p.IsCopy, nil
+		return p, nil
 	}
 	if hop > maxChain {
-		return nil, false, t.errAt(off, ErrBadReference, "abstract origin / specification chain too long")
+		return nil, t.errAt(off, ErrBadReference, "abstract origin / specification chain too long")
 	}
 	e, err := t.entry(off, off)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
+	return t.protoFrom(e, hop, 0)
+}
+
+// protoOf is proto for a subprogram entry another reader has decoded
+// (with at least typesWant's subprogram attributes), whose first child
+// is at children: the entry is not decoded again.
+func (t *TypeDecoder) protoOf(e *Entry, children uint64) (*Prototype, error) {
+	if p, ok := t.protos[e.Offset]; ok && p != busyProto {
+		return p, nil
+	}
+	return t.protoFrom(e, 0, children)
+}
+
+// protoFrom decodes the prototype of subprogram e. Its children are read
+// from children when not 0, else from the decoder's reader, which must
+// have just returned e.
+func (t *TypeDecoder) protoFrom(e *Entry, hop int, children uint64) (*Prototype, error) {
+	off := e.Offset
+	var err error
 	if e.Tag != dwarf.TagSubprogram {
-		return nil, false, t.errAt(off, ErrMalformed, fmt.Sprintf("prototype of a %v entry", e.Tag))
+		return nil, t.errAt(off, ErrMalformed, fmt.Sprintf("prototype of a %v entry", e.Tag))
 	}
 	var next, ret uint64
 	isCopy, hasRet, prototyped := false, false, false
@@ -529,18 +695,31 @@ func (t *TypeDecoder) source(off uint64, hop int) (*Prototype, bool, error) {
 		case dwarf.AttrAbstractOrigin, dwarf.AttrSpecification:
 			if next == 0 {
 				if next, err = t.ref(f, off); err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				isCopy = f.Attr == dwarf.AttrAbstractOrigin
 			}
 		case dwarf.AttrType:
 			if ret, err = t.ref(f, off); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			hasRet = true
 		case dwarf.AttrPrototyped:
 			prototyped = f.Val != 0
 		}
+	}
+	if e.Children && children != 0 {
+		r := t.r
+		if u := r.u; u != nil && r.err == nil && children >= u.EntryOffset && children < u.End {
+			r.b.off = int(children &^ TypesBit)
+			r.children = false
+		} else if err := r.Seek(children); err != nil {
+			return nil, err
+		}
+	}
+	own, variadic, err := t.params(e.Children, isCopy)
+	if err != nil {
+		return nil, err
 	}
 	t.protos[off] = busyProto
 	defer func() {
@@ -550,57 +729,54 @@ func (t *TypeDecoder) source(off uint64, hop int) (*Prototype, bool, error) {
 	}()
 	var origin *Prototype
 	if next != 0 {
-		if origin, _, err = t.source(next, hop+1); err != nil {
-			return nil, false, err
-		}
-	}
-	var p *Prototype
-	if isCopy {
-		// A concrete copy's source prototype is its origin's.
-		p = origin
-	} else {
-		if p, err = t.params(off, false); err != nil {
-			return nil, false, err
-		}
-		p.Prototyped = prototyped
-		if hasRet {
-			if p.Return, err = t.typ(ret, 0); err != nil {
-				return nil, false, err
-			}
-		}
-		if origin != nil {
-			// A definition completing a declaration (DW_AT_specification):
-			// what it does not say, the declaration does.
-			if !hasRet {
-				p.Return = origin.Return
-			}
-			p.Prototyped = p.Prototyped || origin.Prototyped
-			if len(p.Params) == 0 && !p.Variadic {
-				p.Params, p.Variadic = origin.Params, origin.Variadic
-			}
-		}
-		if !p.Prototyped && len(p.Params) == 0 {
-			p.Variadic = false // an unprototyped f(): gcc lists DW_TAG_unspecified_parameters
-		}
-		nodes := 1
-		if p.Return != nil {
-			nodes += p.Return.nodes
-		}
-		for _, pa := range p.Params {
-			if pa.Type != nil {
-				nodes += pa.Type.nodes
-			}
-		}
-		if nodes > maxTypeNodes {
-			return nil, false, t.errAt(off, ErrMalformed, "prototype too large when written out")
+		if origin, err = t.proto(next, hop+1); err != nil {
+			return nil, err
 		}
 	}
 	if isCopy {
-		delete(t.protos, off) // cached under the origin's offset only
-	} else {
-		t.protos[off] = p
+		// A concrete copy's source prototype is its origin's; its own
+		// parameters are what the copy's DWARF says.
+		p := t.newProto()
+		*p = *origin
+		p.Copy, p.IsCopy = own, true
+		delete(t.protos, off)
+		return p, nil
 	}
-	return p, isCopy, nil
+	p := t.newProto()
+	p.Params, p.Variadic, p.Prototyped = own, variadic, prototyped
+	if hasRet {
+		if p.Return, err = t.typ(ret, 0); err != nil {
+			return nil, err
+		}
+	}
+	if origin != nil {
+		// A definition completing a declaration (DW_AT_specification):
+		// what it does not say, the declaration does.
+		if !hasRet {
+			p.Return = origin.Return
+		}
+		p.Prototyped = p.Prototyped || origin.Prototyped
+		if len(p.Params) == 0 && !p.Variadic {
+			p.Params, p.Variadic = origin.Params, origin.Variadic
+		}
+	}
+	if !p.Prototyped && len(p.Params) == 0 {
+		p.Variadic = false // an unprototyped f(): gcc lists DW_TAG_unspecified_parameters
+	}
+	nodes := 1
+	if p.Return != nil {
+		nodes += p.Return.nodes
+	}
+	for _, pa := range p.Params {
+		if pa.Type != nil {
+			nodes += pa.Type.nodes
+		}
+	}
+	if nodes > maxTypeNodes {
+		return nil, t.errAt(off, ErrMalformed, "prototype too large when written out")
+	}
+	t.protos[off] = p
+	return p, nil
 }
 
 // paramInfo is what the first pass over a subprogram's children keeps of
@@ -615,31 +791,30 @@ type paramInfo struct {
 	derived          bool
 }
 
-// params reads the formal parameters of the subprogram at off. own marks
-// a concrete copy's parameters, whose const values and locations matter.
-func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
-	e, err := t.entry(off, off)
-	if err != nil {
-		return nil, err
+// params reads the formal parameters among the children of the entry
+// the reader has just returned (when it has children), then resolves
+// their names and types. own marks a concrete copy's parameters, whose
+// const values and locations matter.
+func (t *TypeDecoder) params(children, own bool) ([]Param, bool, error) {
+	if !children {
+		return nil, false, nil
 	}
-	p := &Prototype{}
-	if !e.Children {
-		return p, nil
-	}
-	var infos []paramInfo
+	variadic, stop := false, false
+	base := len(t.infos)
+	defer func() { t.infos = t.infos[:base] }()
 	r := t.r
 	for {
 		c, err := r.next()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if c == nil || c.Tag == 0 {
 			break
 		}
 		switch c.Tag {
 		case dwarf.TagFormalParameter:
-			if len(infos) >= maxParams {
-				return nil, t.errAt(c.Offset, ErrMalformed, "too many parameters")
+			if len(t.infos)-base >= maxParams {
+				return nil, false, t.errAt(c.Offset, ErrMalformed, "too many parameters")
 			}
 			in := paramInfo{off: c.Offset}
 			for i := range c.Fields {
@@ -649,12 +824,12 @@ func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
 					in.name = f.Str()
 				case dwarf.AttrType:
 					if in.typ, err = t.ref(f, c.Offset); err != nil {
-						return nil, err
+						return nil, false, err
 					}
 					in.hasType = true
 				case dwarf.AttrAbstractOrigin:
 					if in.origin, err = t.ref(f, c.Offset); err != nil {
-						return nil, err
+						return nil, false, err
 					}
 				case dwarf.AttrArtificial:
 					in.artificial = f.Val != 0
@@ -664,37 +839,50 @@ func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
 				case dwarf.AttrLocation:
 					if own {
 						if in.derived, err = t.derivedLocation(f, c.Offset); err != nil {
-							return nil, err
+							return nil, false, err
 						}
 					}
 				}
 			}
-			infos = append(infos, in)
+			t.infos = append(t.infos, in)
 		case dwarf.TagUnspecifiedParameters:
-			p.Variadic = true
+			variadic = true
+		case dwarf.TagTemplateTypeParameter, dwarf.TagTemplateValueParameter:
+		default:
+			// gcc writes the parameters, and unspecified parameters,
+			// first: the body that follows is not read. Not so in a
+			// concrete copy, where the parameters a clone dropped come
+			// after the variables; and clang writes
+			// DW_TAG_unspecified_parameters last.
+			stop = !own && t.gnuUnit(c.Offset)
+		}
+		if stop {
+			break
 		}
 		if c.Children {
 			r.SkipChildren()
 			if r.err != nil {
-				return nil, r.err
+				return nil, false, r.err
 			}
 		}
 	}
-	if len(infos) > 0 {
-		p.Params = make([]Param, len(infos))
+	n := len(t.infos) - base
+	if n == 0 {
+		return nil, variadic, nil
 	}
-	for i := range infos {
-		in := &infos[i]
+	params := t.paramSlice(n)
+	for i := range params {
+		in := &t.infos[base+i]
 		for hop := 0; in.origin != 0 && (in.name == "" || !in.hasType); hop++ {
 			if hop > maxChain {
-				return nil, t.errAt(in.off, ErrBadReference, "parameter origin chain too long")
+				return nil, false, t.errAt(in.off, ErrBadReference, "parameter origin chain too long")
 			}
 			oe, err := t.entry(in.origin, in.off)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if oe.Tag != dwarf.TagFormalParameter {
-				return nil, t.errAt(in.off, ErrMalformed, fmt.Sprintf("parameter origin is a %v entry", oe.Tag))
+				return nil, false, t.errAt(in.off, ErrMalformed, fmt.Sprintf("parameter origin is a %v entry", oe.Tag))
 			}
 			next := uint64(0)
 			for j := range oe.Fields {
@@ -707,7 +895,7 @@ func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
 				case dwarf.AttrType:
 					if !in.hasType {
 						if in.typ, err = t.ref(f, oe.Offset); err != nil {
-							return nil, err
+							return nil, false, err
 						}
 						in.hasType = true
 					}
@@ -715,7 +903,7 @@ func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
 					in.artificial = in.artificial || f.Val != 0
 				case dwarf.AttrAbstractOrigin:
 					if next, err = t.ref(f, oe.Offset); err != nil {
-						return nil, err
+						return nil, false, err
 					}
 				}
 			}
@@ -726,13 +914,14 @@ func (t *TypeDecoder) params(off uint64, own bool) (*Prototype, error) {
 			pa.Const, pa.Value, pa.Derived = in.isConst, in.value, in.derived
 		}
 		if in.hasType {
+			var err error
 			if pa.Type, err = t.typ(in.typ, 0); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
-		p.Params[i] = pa
+		params[i] = pa
 	}
-	return p, nil
+	return params, variadic, nil
 }
 
 const opGNUParameterRef = 0xfa

@@ -21,14 +21,15 @@ type tyUnit struct {
 // Abbreviation codes of tyAbbrev.
 const (
 	tyCU         = 1
-	tyPointer    = 2 // DW_AT_type ref4
-	tyBase       = 3 // DW_AT_name string
-	tyArray      = 4 // children; DW_AT_type ref4
-	tySubrange   = 5 // DW_AT_upper_bound data8
-	tySubprogram = 6 // children; DW_AT_type ref4, DW_AT_prototyped flag_present
-	tySubroutine = 7 // children; DW_AT_type ref4, DW_AT_prototyped flag_present
-	tyParam      = 8 // DW_AT_name string, DW_AT_type ref4
-	tyCopy       = 9 // DW_AT_abstract_origin ref4
+	tyPointer    = 2  // DW_AT_type ref4
+	tyBase       = 3  // DW_AT_name string
+	tyArray      = 4  // children; DW_AT_type ref4
+	tySubrange   = 5  // DW_AT_upper_bound data8
+	tySubprogram = 6  // children; DW_AT_type ref4, DW_AT_prototyped flag_present
+	tySubroutine = 7  // children; DW_AT_type ref4, DW_AT_prototyped flag_present
+	tyParam      = 8  // DW_AT_name string, DW_AT_type ref4
+	tyCopy       = 9  // DW_AT_abstract_origin ref4
+	tySubrange1  = 10 // DW_AT_upper_bound data1
 )
 
 func tyAbbrev() []byte {
@@ -55,6 +56,7 @@ func tyAbbrev() []byte {
 	add(tySubroutine, uint8(dwarf.TagSubroutineType), true, uint16(dwarf.AttrType), uint16(FormRef4), uint16(dwarf.AttrPrototyped), uint16(FormFlagPresent))
 	add(tyParam, uint8(dwarf.TagFormalParameter), false, uint16(dwarf.AttrName), uint16(FormString), uint16(dwarf.AttrType), uint16(FormRef4))
 	add(tyCopy, uint8(dwarf.TagSubprogram), true, uint16(dwarf.AttrAbstractOrigin), uint16(FormRef4))
+	add(tySubrange1, uint8(dwarf.TagSubrangeType), false, uint16(dwarf.AttrUpperBound), uint16(FormData1))
 	return append(b, 0)
 }
 
@@ -84,6 +86,8 @@ func (u *tyUnit) entry(label string, code uint8, args ...any) {
 			}
 		case uint64:
 			u.body = binary.LittleEndian.AppendUint64(u.body, v)
+		case uint8:
+			u.body = append(u.body, v)
 		}
 	}
 }
@@ -144,6 +148,7 @@ func TestTypesSynthetic(t *testing.T) {
 	u.entry("arr", tyArray, "@int")
 	u.entry("", tySubrange, uint64(3))
 	u.entry("", tySubrange, uint64(^uint64(0))) // gcc's zero-length dimension
+	u.entry("", tySubrange1, uint8(255))        // one byte, unsigned: 256 elements
 	u.end()
 	u.entry("parr", tyPointer, "@arr")
 	u.entry("fn", tySubroutine, "@parr")
@@ -162,7 +167,7 @@ func TestTypesSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := tyString(ty), "pointer(func(base:int)pointer(array[4 0](base:int)))"; got != want {
+	if got, want := tyString(ty), "pointer(func(base:int)pointer(array[4 0 256](base:int)))"; got != want {
 		t.Errorf("type = %s, want %s", got, want)
 	}
 	for _, off := range []uint64{u.at("f"), u.at("copy")} {
