@@ -253,7 +253,7 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 // signature keeps the prototype of a subprogram event when it ranks above
 // the instance's current one (a definition, then an out-of-line copy, then
 // a declaration), and collects the clone view of every out-of-line copy.
-func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, f *dwarfx.Func) {
+func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, proto *dwarfx.Prototype, f *dwarfx.Func) {
 	rank := uint8(sigDeclaration)
 	switch ev.Kind {
 	case dwarfx.Definition:
@@ -264,7 +264,7 @@ func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, f 
 	if rank <= a.sigRank && ev.Kind != dwarfx.ConcreteCopy {
 		return
 	}
-	sig := s.sigs.signature(cu.Unit, s.intern(keyName(f)), ev.Proto, ev.Addr, ev.HasAddr)
+	sig := s.sigs.signature(cu.Unit, s.intern(keyName(f)), proto, ev.Addr, ev.HasAddr)
 	switch {
 	case rank > a.sigRank:
 		if a.sig != nil && len(a.sig.Clones) > 0 {
@@ -295,8 +295,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		a := &s.insts[in]
 		f := &cu.Funcs[ev.Func]
-		if ev.Proto != nil {
-			s.signature(a, cu, ev, f)
+		if i < len(cu.Protos) && cu.Protos[i] != nil {
+			s.signature(a, cu, ev, cu.Protos[i], f)
 		}
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:
