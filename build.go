@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/index"
 )
 
 // Options configures Open and New. A nil *Options, and the zero value,
@@ -43,10 +44,14 @@ type Build struct {
 	byDemangl map[string]*Function
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
+
+	src Source
+	ix  *indexed // a build loaded from an index file; the fields above are then unused
 }
 
 // Open reads the build in the ELF file at path (a vmlinux with DWARF debug
-// info and a symbol table). The file is closed before Open returns.
+// info and a symbol table), or loads it from an index file written by
+// [WriteIndexFile] (see [New]). The file is closed before Open returns.
 func Open(path string, opts *Options) (*Build, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -60,10 +65,23 @@ func Open(path string, opts *Options) (*Build, error) {
 // Metadata.File and in errors. Errors for bad input name the file and
 // wrap [ErrNotELF], [ErrNoDWARF], [ErrNoSymbols], [ErrTruncated] or another
 // [dwarfx] sentinel error.
+//
+// When r is an index file (it starts with the index magic), New loads it
+// instead: the file is read and its checksum verified, the metadata,
+// names and classification are decoded at once, and the rest on first
+// use. The Build answers exactly as the one the index was written from,
+// but for Metadata.File, which is name. Options.Paths, Concurrency and
+// Progress do not apply; the metadata overrides do. Errors for a bad
+// index are *[IndexError] values wrapping [ErrIndexCorrupt],
+// [ErrIndexTruncated] or [ErrIndexVersion]; see [Build.Err] for errors
+// met after New returns.
 func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	defer recoverBug(name, &err)
 	if opts == nil {
 		opts = &Options{}
+	}
+	if index.IsIndex(r) {
+		return openIndex(r, name, opts)
 	}
 	ef, err := elf.NewFile(r)
 	if err != nil {
@@ -111,8 +129,9 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}
-	b = &Build{symbols: syms}
+	b = &Build{symbols: syms, src: statSource(r, name)}
 	b.Meta = readMetadata(ef, name, banner, opts)
+	b.src.BuildID = b.Meta.BuildID
 	b.link(s.functions())
 	return b, nil
 }
@@ -122,20 +141,8 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options) 
 	m := Metadata{File: name, Arch: debianArch(ef), BuildID: readBuildID(ef)}
 	m.Banner = readBanner(ef, banner)
 	m.Release, m.Compiler = parseBanner(m.Banner)
-	if opts.Release != "" {
-		m.Release = opts.Release
-	}
 	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
-	for _, o := range []struct {
-		dst *string
-		v   string
-	}{
-		{&m.Version, opts.Version}, {&m.Revision, opts.Revision}, {&m.Flavor, opts.Flavor}, {&m.Arch, opts.Arch},
-	} {
-		if o.v != "" {
-			*o.dst = o.v
-		}
-	}
+	applyOverrides(&m, opts)
 	return m
 }
 
@@ -206,6 +213,10 @@ func functionSignature(insts []*Instance) *Signature {
 // Function returns the function with the given name: its Name, or, for a
 // mangled Rust or C++ name, its Demangled form.
 func (b *Build) Function(name string) (*Function, bool) {
+	if b.ix != nil {
+		f, ok, _ := b.ix.lookup(name)
+		return f, ok
+	}
 	if f, ok := b.byName[name]; ok {
 		return f, true
 	}
@@ -215,6 +226,9 @@ func (b *Build) Function(name string) (*Function, bool) {
 
 // Functions yields the functions in name order (byte order of Name).
 func (b *Build) Functions() iter.Seq[*Function] {
+	if b.ix != nil {
+		return b.ix.functions()
+	}
 	return func(yield func(*Function) bool) {
 		for _, f := range b.funcs {
 			if !yield(f) {
@@ -225,14 +239,44 @@ func (b *Build) Functions() iter.Seq[*Function] {
 }
 
 // Len is the number of functions.
-func (b *Build) Len() int { return len(b.funcs) }
+func (b *Build) Len() int {
+	if b.ix != nil {
+		return b.ix.n
+	}
+	return len(b.funcs)
+}
+
+// Err returns the first error met decoding a build loaded from an index
+// file after [New] returned, or nil. Such a file has passed its checksum,
+// so only a file made to fail, or a bug, gets here; the functions whose
+// data could not be decoded are then left out of Function, Functions and
+// the rest, and [Build.Lookup] returns the error. It is always nil for a
+// build read from a vmlinux.
+func (b *Build) Err() error {
+	if b.ix == nil {
+		return nil
+	}
+	return b.ix.firstErr()
+}
+
+// syms returns the symbols and the unattached ones.
+func (b *Build) syms() ([]Symbol, []*Symbol) {
+	if b.ix == nil {
+		return b.symbols, b.orphans
+	}
+	if b.ix.loadSymbols() != nil {
+		return nil, nil
+	}
+	return b.ix.symbols, b.ix.orphans
+}
 
 // Symbols yields every function symbol of the build in symbol-table order,
 // whether or not a function carries it.
 func (b *Build) Symbols() iter.Seq[*Symbol] {
 	return func(yield func(*Symbol) bool) {
-		for i := range b.symbols {
-			if !yield(&b.symbols[i]) {
+		syms, _ := b.syms()
+		for i := range syms {
+			if !yield(&syms[i]) {
 				return
 			}
 		}
@@ -245,7 +289,8 @@ func (b *Build) Symbols() iter.Seq[*Symbol] {
 // kabi, like DepSurf, keys functions by their DWARF names.
 func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
 	return func(yield func(*Symbol) bool) {
-		for _, s := range b.orphans {
+		_, orphans := b.syms()
+		for _, s := range orphans {
 			if !yield(s) {
 				return
 			}
@@ -257,9 +302,10 @@ func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
 // It searches every symbol: use it for the odd lookup, not in a loop.
 func (b *Build) Symbol(name string) []*Symbol {
 	var out []*Symbol
-	for i := range b.symbols {
-		if b.symbols[i].Name == name {
-			out = append(out, &b.symbols[i])
+	syms, _ := b.syms()
+	for i := range syms {
+		if syms[i].Name == name {
+			out = append(out, &syms[i])
 		}
 	}
 	return out
@@ -269,6 +315,11 @@ func (b *Build) Symbol(name string) []*Symbol {
 // naming the build, and saying so when the name is that of a symbol that
 // DWARF does not describe.
 func (b *Build) Lookup(name string) (*Function, error) {
+	if b.ix != nil {
+		if _, _, err := b.ix.lookup(name); err != nil {
+			return nil, err
+		}
+	}
 	if f, ok := b.Function(name); ok {
 		return f, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/index"
 )
 
 // Sentinel errors. Errors for bad input wrap one of these (test with
@@ -22,7 +23,20 @@ var (
 	ErrNoSymbols = errors.New("no symbol table")
 	// ErrNotFound means a build has no function of the name asked for.
 	ErrNotFound = errors.New("no such function")
+	// ErrIndexCorrupt means an index file fails its checksum or holds
+	// inconsistent data.
+	ErrIndexCorrupt = index.ErrCorrupt
+	// ErrIndexTruncated means an index file is shorter than its header says.
+	ErrIndexTruncated = index.ErrTruncated
+	// ErrIndexVersion means an index file is of a newer format than this
+	// kabi reads: rebuild it, or use a newer kabi.
+	ErrIndexVersion = index.ErrVersion
 )
+
+// IndexError describes a bad index file: the file, the part of it (the
+// header, the directory or a section) and the offset where reading
+// failed, wrapping one of the ErrIndex errors.
+type IndexError = index.FormatError
 
 // panicFirewall can be switched off by tests so that a bug crashes.
 var panicFirewall = true

@@ -30,6 +30,9 @@ func TransformKinds() []string {
 
 // Stats counts the build's functions by kind.
 func (b *Build) Stats() Stats {
+	if b.ix != nil {
+		return b.ix.stats()
+	}
 	s := Stats{
 		Functions: len(b.funcs), Symbols: len(b.symbols), UnattachedSymbols: len(b.orphans),
 		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[string]int),

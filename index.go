@@ -1,0 +1,527 @@
+package kabi
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kabi-dev/kabi/internal/index"
+)
+
+// Index files hold a Build as the analysis left it, so that it can be
+// loaded again in a fraction of the time. The codec (header, directory,
+// checksum, compression) is package internal/index; this file says what
+// goes in the sections, indexread.go reads them back.
+//
+// Sections, each a run of varints (strings are references into the
+// string table, types references into the type table, 0 meaning "" or
+// nil):
+//
+//	metadata   the Metadata fields but File; the counts of functions,
+//	           symbols, strings, types and functions per block
+//	strings    the count, every length, then the bytes. String 0 is "";
+//	           strings 1 to F are the F function names in name order
+//	functions  columns over the functions in name order: Demangled,
+//	           a classification byte (Collision, InlineKind,
+//	           Transformation, "every instance only declared"), the
+//	           Issues as a bit set, the number of instances
+//	symbols    per symbol in symbol-table order: name, demangled name,
+//	           address (delta from the previous), size, binding, section;
+//	           Stem, Suffix and Transforms are derived from the name, and
+//	           a function's symbols are those whose stem is its name
+//	types      the C types as a DAG: each record refers only to earlier
+//	           ones; equal types are written once
+//	block ×N   per function of the block, per instance: flags, CU path,
+//	           location, address, inline and direct callers, signature
+//	           with its clones. Function.Signature is derived as the
+//	           analysis derives it
+//
+// Names and classification are decoded when the file is opened; a block
+// is decoded the first time one of its functions is asked for, the
+// symbols and the types the first time they are needed.
+
+// blockLen is the number of functions per block.
+const blockLen = 128
+
+// Bits of the classification byte.
+const (
+	classCollision      = 0x07 // Collision
+	classInlineShift    = 3    // InlineKind, 2 bits
+	classTransformation = 1 << 5
+	classDeclaredOnly   = 1 << 6 // every instance is DeclaredOnly
+)
+
+// Bits of an instance's flags.
+const (
+	instExternal = 1 << iota
+	instDeclaredInline
+	instInlined
+	instDeclaredOnly
+	instHasAddr
+	instSignature
+)
+
+// Bits of a signature's and a type's flags.
+const (
+	sigVariadic = 1 << iota
+	sigPrototyped
+	sigAssembler
+)
+
+// A Source identifies the file a build was analysed from. A build loaded
+// from an index file gives the source the index was made from, so
+// [IndexUpToDate] can tell whether that file has changed since.
+type Source struct {
+	File    string    // the name the file was read by
+	Size    int64     // 0 when the build was read from something that is not a file
+	ModTime time.Time // zero when the build was read from something that is not a file
+	BuildID string    // the GNU build ID, as Metadata.BuildID
+}
+
+// Source returns the file the build was analysed from.
+func (b *Build) Source() Source { return b.src }
+
+// statSource fills in the size and modification time of r when it can
+// say them (an *os.File can).
+func statSource(r io.ReaderAt, name string) Source {
+	s := Source{File: name}
+	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			s.Size, s.ModTime = fi.Size(), fi.ModTime()
+		}
+	}
+	return s
+}
+
+// IndexName is the file name [WriteIndexFile] is meant to be given for a
+// build: its release and architecture, as "6.1.0-47-amd64.kabi" when the
+// release names the architecture already and "6.1.0-47-686-pae_i386.kabi"
+// otherwise. A build without a release is named after its file.
+func IndexName(m Metadata) string {
+	name := m.Release
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(m.File), ".kabi")
+	}
+	if m.Arch != "" && !strings.HasSuffix(name, "-"+m.Arch) && !strings.Contains(name, "-"+m.Arch+"-") {
+		name += "_" + m.Arch
+	}
+	name = strings.Map(func(r rune) rune {
+		if r == '/' || r == 0 || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	return name + ".kabi"
+}
+
+// WriteIndex writes the build as an index file to w. It can be loaded
+// with [Open] or [New], which then answer exactly as b does. A build
+// loaded from an index can be written again.
+func (b *Build) WriteIndex(w io.Writer) error {
+	data, err := b.indexBytes(false)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// WriteIndexFile writes the build's index to path atomically: into a
+// temporary file in the same folder, synced, then renamed over path. An
+// interrupted write leaves path as it was.
+func WriteIndexFile(path string, b *Build) (err error) {
+	data, err := b.indexBytes(false)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// Make the rename durable; not every system can sync a folder.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// IndexUpToDate reports whether the index file at indexPath was made from
+// the build at buildPath as it is now: the same size, modification time
+// and GNU build ID. It is false, without an error, when the index does
+// not exist, is corrupt or is of another format version.
+func IndexUpToDate(indexPath, buildPath string) (bool, error) {
+	fi, err := os.Stat(buildPath)
+	if err != nil {
+		return false, err
+	}
+	f, err := os.Open(indexPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	ix, err := index.Read(f, indexPath)
+	if err != nil || ix.Version != index.Version {
+		return false, nil
+	}
+	src := ix.Source
+	if src.Size != fi.Size() || src.ModTime != fi.ModTime().UnixNano() {
+		return false, nil
+	}
+	ef, err := elf.Open(buildPath)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", buildPath, ErrNotELF)
+	}
+	defer ef.Close()
+	return readBuildID(ef) == src.BuildID, nil
+}
+
+// ReadMetadata reads the metadata of the build at path without analysing
+// it: for a vmlinux, from its ELF header, banner and build-ID note; for an
+// index file, from the index.
+func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
+	defer recoverBug(path, &err)
+	if opts == nil {
+		opts = &Options{}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Metadata{}, err
+	}
+	defer f.Close()
+	if index.IsIndex(f) {
+		b, err := openIndex(f, path, opts)
+		if err != nil {
+			return Metadata{}, err
+		}
+		return b.Meta, nil
+	}
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return Metadata{}, fmt.Errorf("%s: %w: %v", path, ErrNotELF, err)
+	}
+	_, banner, err := readSymbols(ef, path)
+	if err != nil {
+		return Metadata{}, err
+	}
+	return readMetadata(ef, path, banner, opts), nil
+}
+
+// indexWriter builds the string and type tables while the sections are
+// encoded.
+type indexWriter struct {
+	strs    map[string]uint32
+	list    []string
+	typeOf  map[*Type]uint32
+	typeKey map[string]uint32
+	types   index.Enc
+	ntypes  int
+	scratch index.Enc
+}
+
+func (w *indexWriter) str(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := w.strs[s]; ok {
+		return uint64(i)
+	}
+	i := uint32(len(w.list))
+	w.list = append(w.list, s)
+	w.strs[s] = i
+	return uint64(i)
+}
+
+// typ returns the reference of t, adding it and what it refers to first.
+func (w *indexWriter) typ(t *Type, depth int) (uint64, error) {
+	if t == nil {
+		return 0, nil
+	}
+	if i, ok := w.typeOf[t]; ok {
+		return uint64(i), nil
+	}
+	if depth > maxTypeNesting {
+		return 0, errors.New("kabi: a type nests too deeply to be indexed (a cycle?)")
+	}
+	elem, err := w.typ(t.Elem, depth+1)
+	if err != nil {
+		return 0, err
+	}
+	params := make([]uint64, len(t.Params))
+	for i, p := range t.Params {
+		if params[i], err = w.typ(p.Type, depth+1); err != nil {
+			return 0, err
+		}
+	}
+	e := &w.scratch
+	e.B = e.B[:0]
+	e.Byte(byte(t.Kind))
+	e.Byte(byte(t.Qual))
+	e.Uvarint(w.str(t.Name))
+	e.Uvarint(elem)
+	e.Varint(t.Len)
+	e.Uvarint(uint64(len(t.Params)))
+	for i, p := range t.Params {
+		e.Uvarint(w.str(p.Name))
+		e.Uvarint(params[i])
+	}
+	var fl byte
+	if t.Variadic {
+		fl |= sigVariadic
+	}
+	if t.Prototyped {
+		fl |= sigPrototyped
+	}
+	e.Byte(fl)
+	id, ok := w.typeKey[string(e.B)]
+	if !ok {
+		w.ntypes++
+		id = uint32(w.ntypes)
+		w.typeKey[string(e.B)] = id
+		w.types.B = append(w.types.B, e.B...)
+	}
+	w.typeOf[t] = id
+	return uint64(id), nil
+}
+
+func (w *indexWriter) signature(e *index.Enc, s *Signature) error {
+	ret, err := w.typ(s.Return, 0)
+	if err != nil {
+		return err
+	}
+	e.Uvarint(w.str(s.Name))
+	e.Uvarint(ret)
+	var fl byte
+	if s.Variadic {
+		fl |= sigVariadic
+	}
+	if s.Prototyped {
+		fl |= sigPrototyped
+	}
+	if s.Assembler {
+		fl |= sigAssembler
+	}
+	e.Byte(fl)
+	e.Uvarint(uint64(len(s.Params)))
+	for _, p := range s.Params {
+		t, err := w.typ(p.Type, 0)
+		if err != nil {
+			return err
+		}
+		e.Uvarint(w.str(p.Name))
+		e.Uvarint(t)
+	}
+	e.Uvarint(uint64(len(s.Clones)))
+	for _, c := range s.Clones {
+		var cf byte
+		if c.HasAddr {
+			cf = 1
+		}
+		e.Byte(cf)
+		e.Uvarint(c.Addr)
+		e.Uvarint(uint64(len(c.Params)))
+		for _, p := range c.Params {
+			t, err := w.typ(p.Type, 0)
+			if err != nil {
+				return err
+			}
+			e.Uvarint(w.str(p.Name))
+			e.Uvarint(t)
+			e.Byte(byte(p.State))
+			var hv byte
+			if p.HasValue {
+				hv = 1
+			}
+			e.Byte(hv)
+			e.Varint(p.Value)
+		}
+	}
+	return nil
+}
+
+func (w *indexWriter) callers(e *index.Enc, cs []Caller) {
+	e.Uvarint(uint64(len(cs)))
+	for _, c := range cs {
+		e.Uvarint(w.str(c.File))
+		e.Uvarint(w.str(c.Function))
+	}
+}
+
+// indexBytes encodes the build; store leaves the sections uncompressed.
+func (b *Build) indexBytes(store bool) ([]byte, error) {
+	var fns []*Function
+	for f := range b.Functions() {
+		fns = append(fns, f)
+	}
+	if err := b.Err(); err != nil {
+		return nil, err
+	}
+	w := &indexWriter{
+		strs: make(map[string]uint32, 4*len(fns)), list: make([]string, 1, 4*len(fns)),
+		typeOf: make(map[*Type]uint32), typeKey: make(map[string]uint32),
+	}
+	for i, f := range fns {
+		if i > 0 && fns[i-1].Name >= f.Name {
+			return nil, fmt.Errorf("kabi: functions out of order: %q before %q", fns[i-1].Name, f.Name)
+		}
+		w.list = append(w.list, f.Name)
+		w.strs[f.Name] = uint32(i + 1)
+	}
+
+	var head index.Enc
+	head.Uvarint(uint64(len(fns)))
+	for _, f := range fns {
+		head.Uvarint(w.str(f.Demangled))
+	}
+	for _, f := range fns {
+		c := byte(f.Collision)&classCollision | byte(f.Inline)<<classInlineShift
+		if f.Collision > classCollision || f.Inline > 3 {
+			return nil, fmt.Errorf("kabi: %s: classification out of range", f.Name)
+		}
+		if f.Transformation {
+			c |= classTransformation
+		}
+		declared := true
+		for _, in := range f.Instances {
+			declared = declared && in.DeclaredOnly
+		}
+		if declared {
+			c |= classDeclaredOnly
+		}
+		head.Byte(c)
+	}
+	for _, f := range fns {
+		var m byte
+		for _, is := range f.Issues {
+			if is == 0 || is > 8 {
+				return nil, fmt.Errorf("kabi: %s: issue %d out of range", f.Name, is)
+			}
+			m |= 1 << (is - 1)
+		}
+		head.Byte(m)
+	}
+	for _, f := range fns {
+		head.Uvarint(uint64(len(f.Instances)))
+	}
+
+	var blocks [][]byte
+	for start := 0; start < len(fns); start += blockLen {
+		var e index.Enc
+		for _, f := range fns[start:min(start+blockLen, len(fns))] {
+			for _, in := range f.Instances {
+				var fl byte
+				for _, x := range [...]struct {
+					on  bool
+					bit byte
+				}{{in.External, instExternal}, {in.DeclaredInline, instDeclaredInline}, {in.Inlined, instInlined},
+					{in.DeclaredOnly, instDeclaredOnly}, {in.HasAddr, instHasAddr}, {in.Signature != nil, instSignature}} {
+					if x.on {
+						fl |= x.bit
+					}
+				}
+				e.Byte(fl)
+				e.Uvarint(w.str(in.File))
+				e.Uvarint(w.str(in.Location.File))
+				e.Varint(int64(in.Location.Line))
+				e.Uvarint(in.Address)
+				w.callers(&e, in.InlineCallers)
+				w.callers(&e, in.DirectCallers)
+				if in.Signature != nil {
+					if err := w.signature(&e, in.Signature); err != nil {
+						return nil, fmt.Errorf("%s: %w", f.Name, err)
+					}
+				}
+			}
+		}
+		blocks = append(blocks, e.B)
+	}
+
+	var syms index.Enc
+	nsyms := 0
+	var prev uint64
+	for s := range b.Symbols() {
+		nsyms++
+		syms.Uvarint(w.str(s.Name))
+		syms.Uvarint(w.str(s.Demangled))
+		syms.Varint(int64(s.Address - prev))
+		prev = s.Address
+		syms.Uvarint(s.Size)
+		syms.Uvarint(uint64(s.Bind))
+		syms.Uvarint(w.str(s.Section))
+	}
+	if err := b.Err(); err != nil {
+		return nil, err
+	}
+	syms.B = append(binaryUvarint(uint64(nsyms)), syms.B...)
+
+	var meta index.Enc
+	m := b.Meta
+	for _, s := range []string{m.Release, m.Version, m.Revision, m.Flavor, m.Arch, m.Compiler, m.Banner, m.BuildID} {
+		meta.String(s)
+	}
+	meta.Uvarint(blockLen)
+
+	var strs index.Enc
+	strs.Uvarint(uint64(len(w.list)))
+	total := 0
+	for _, s := range w.list {
+		strs.Uvarint(uint64(len(s)))
+		total += len(s)
+	}
+	strs.B = append(make([]byte, 0, len(strs.B)+total), strs.B...)
+	for _, s := range w.list {
+		strs.B = append(strs.B, s...)
+	}
+	types := append(binaryUvarint(uint64(w.ntypes)), w.types.B...)
+
+	iw := &index.Writer{Store: store, Source: index.Source{Name: b.src.File, Size: b.src.Size, BuildID: m.BuildID}}
+	if !b.src.ModTime.IsZero() {
+		iw.Source.ModTime = b.src.ModTime.UnixNano()
+	}
+	iw.Add(index.KindMeta, meta.B)
+	iw.Add(index.KindStrings, strs.B)
+	iw.Add(index.KindFuncs, head.B)
+	iw.Add(index.KindSymbols, syms.B)
+	iw.Add(index.KindTypes, types)
+	for _, blk := range blocks {
+		iw.Add(index.KindBlock, blk)
+	}
+	return iw.Bytes()
+}
+
+func binaryUvarint(v uint64) []byte {
+	var e index.Enc
+	e.Uvarint(v)
+	return e.B
+}

@@ -1,0 +1,338 @@
+package index
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Magic starts every index file. Like PNG's, its first byte is not ASCII
+// and it holds a CR LF pair and a ^Z, so that a text-mode transfer breaks
+// it visibly.
+const Magic = "\x89KABI\r\n\x1a"
+
+// Version is the format version this package writes and the newest it reads.
+const Version = 1
+
+// MaxRatio bounds a section's decompressed length by its stored length:
+// raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
+// uncompressed rather than exceed it.
+const MaxRatio = 256
+
+const (
+	prefixLen  = 28
+	maxSection = 1 << 30 // decompressed bytes of one section
+	readChunk  = 1 << 20
+)
+
+// Codecs of a section.
+const (
+	Stored = 0
+	Zstd   = 1
+)
+
+// Kind says what a section holds.
+type Kind uint8
+
+// The section kinds the kabi package writes.
+const (
+	KindMeta    Kind = 1 + iota // metadata and counts
+	KindStrings                 // the string table
+	KindFuncs                   // per function: names and classification
+	KindSymbols                 // the function symbols
+	KindTypes                   // the C types of the signatures
+	KindBlock                   // instances, callers and signatures of a block of functions
+)
+
+var kindNames = [...]string{"", "metadata", "strings", "functions", "symbols", "types", "block"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return "section kind " + strconv.Itoa(int(k))
+}
+
+// Source identifies the file an index was made from.
+type Source struct {
+	Name    string // as given when it was analysed
+	Size    int64
+	ModTime int64 // Unix nanoseconds
+	BuildID string
+}
+
+// A Section is one entry of the directory.
+type Section struct {
+	Kind   Kind
+	Codec  uint8
+	Offset int64 // in the file
+	Stored int64 // bytes in the file
+	Raw    int64 // bytes once decompressed
+}
+
+// A File is an index file read and verified by Read.
+type File struct {
+	Name     string
+	Version  uint32
+	Source   Source
+	Sections []Section
+	Size     int64 // of the whole file
+	data     []byte
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// checksum is the CRC-32C of data with its checksum field read as zero.
+func checksum(data []byte) uint32 {
+	c := crc32.Update(0, crcTable, data[:12])
+	c = crc32.Update(c, crcTable, []byte{0, 0, 0, 0})
+	return crc32.Update(c, crcTable, data[16:])
+}
+
+// IsIndex reports whether r starts with the magic of an index file.
+func IsIndex(r io.ReaderAt) bool {
+	var b [len(Magic)]byte
+	n, _ := r.ReadAt(b[:], 0)
+	return n == len(b) && string(b[:]) == Magic
+}
+
+// Read reads and verifies the index file r; name is used in errors.
+func Read(r io.ReaderAt, name string) (*File, error) {
+	herr := func(err error, off int64, format string, args ...any) error {
+		return &FormatError{File: name, Section: "header", Offset: off, Err: err, Msg: fmt.Sprintf(format, args...)}
+	}
+	var pre [prefixLen]byte
+	n, err := r.ReadAt(pre[:], 0)
+	if n < len(Magic) || string(pre[:len(Magic)]) != Magic {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, herr(ErrNotIndex, 0, "the file does not start with the index magic")
+	}
+	if n < prefixLen {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, herr(ErrTruncated, int64(n), "the file is %d bytes, shorter than the %d-byte header", n, prefixLen)
+	}
+	f := &File{Name: name, Version: binary.LittleEndian.Uint32(pre[8:])}
+	if f.Version > Version {
+		return nil, herr(ErrVersion, 8, "the file is of format version %d; this kabi reads versions up to %d (rebuild the index, or use a newer kabi)", f.Version, Version)
+	}
+	if f.Version == 0 {
+		return nil, herr(ErrCorrupt, 8, "format version 0")
+	}
+	want := binary.LittleEndian.Uint32(pre[12:])
+	size := binary.LittleEndian.Uint64(pre[16:])
+	dirLen := binary.LittleEndian.Uint32(pre[24:])
+	if size < prefixLen || uint64(dirLen) > size-prefixLen {
+		return nil, herr(ErrCorrupt, 16, "file length %d and directory length %d are inconsistent", size, dirLen)
+	}
+	// Read in chunks, so that a lying length allocates no more than the
+	// file really has (plus one chunk).
+	data := make([]byte, 0, min(size, readChunk))
+	for uint64(len(data)) < size {
+		want := int(min(size-uint64(len(data)), readChunk))
+		data = append(data, make([]byte, want)...)
+		m, err := r.ReadAt(data[len(data)-want:], int64(len(data)-want))
+		if m < want {
+			data = data[:len(data)-want+m]
+			if err != nil && err != io.EOF {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			return nil, herr(ErrTruncated, 16, "the file is %d bytes; its header says %d", len(data), size)
+		}
+	}
+	var extra [1]byte
+	if m, _ := r.ReadAt(extra[:], int64(size)); m > 0 {
+		return nil, herr(ErrCorrupt, 16, "the file goes on past the %d bytes its header says", size)
+	}
+	if got := checksum(data); got != want {
+		return nil, herr(ErrCorrupt, 12, "checksum mismatch: the header says %08x, the contents give %08x", want, got)
+	}
+	f.data, f.Size = data, int64(size)
+	if err := f.readDirectory(data[prefixLen : prefixLen+int(dirLen)]); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *File) readDirectory(dir []byte) error {
+	d := NewDec(dir, f.Name, "directory")
+	f.Source.Name = d.String()
+	f.Source.Size = d.Varint()
+	f.Source.ModTime = d.Varint()
+	f.Source.BuildID = d.String()
+	n := d.Count(4)
+	f.Sections = make([]Section, 0, n)
+	off := int64(prefixLen + len(dir))
+	for range n {
+		s := Section{Kind: Kind(d.Byte()), Codec: d.Byte(), Offset: off}
+		s.Stored = int64(d.Int(int(f.Size - off)))
+		s.Raw = int64(d.Int(maxSection))
+		if d.Err() != nil {
+			break
+		}
+		switch {
+		case s.Kind == 0 || int(s.Kind) >= len(kindNames):
+			d.Fail("unknown section kind %d", s.Kind)
+		case s.Codec == Stored && s.Raw != s.Stored:
+			d.Fail("stored %s section of %d bytes claims %d", s.Kind, s.Stored, s.Raw)
+		case s.Codec == Zstd && s.Raw > MaxRatio*s.Stored+1<<16:
+			d.Fail("%s section of %d bytes claims %d decompressed, more than the ratio %d allows", s.Kind, s.Stored, s.Raw, MaxRatio)
+		case s.Codec != Stored && s.Codec != Zstd:
+			d.Fail("%s section has unknown codec %d", s.Kind, s.Codec)
+		}
+		off += s.Stored
+		f.Sections = append(f.Sections, s)
+	}
+	if err := d.Done(); err != nil {
+		return err
+	}
+	if off != f.Size {
+		return &FormatError{File: f.Name, Section: "directory", Offset: int64(d.Offset()), Err: ErrCorrupt,
+			Msg: fmt.Sprintf("the sections end at %d, the file at %d", off, f.Size)}
+	}
+	return nil
+}
+
+var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true), zstd.WithDecoderMaxMemory(maxSection),
+		zstd.WithDecoderConcurrency(runtime.GOMAXPROCS(0)))
+})
+
+// Section returns the decompressed contents of section i. The result of a
+// stored section aliases the file's bytes: do not modify it.
+func (f *File) Section(i int) ([]byte, error) {
+	s := f.Sections[i]
+	src := f.data[s.Offset : s.Offset+s.Stored]
+	if s.Codec == Stored {
+		return src, nil
+	}
+	fail := func(msg string) error {
+		return &FormatError{File: f.Name, Section: s.Kind.String(), Err: ErrCorrupt, Msg: fmt.Sprintf("section %d (file offset %d): %s", i, s.Offset, msg)}
+	}
+	var h zstd.Header
+	if err := h.Decode(src); err != nil || h.HasFCS && h.FrameContentSize != uint64(s.Raw) {
+		return nil, fail(fmt.Sprintf("the zstd frame does not declare the %d bytes the directory says", s.Raw))
+	}
+	dec, err := decoder()
+	if err != nil {
+		return nil, err
+	}
+	out, err := dec.DecodeAll(src, make([]byte, 0, s.Raw))
+	if err != nil {
+		return nil, fail("zstd: " + err.Error())
+	}
+	if int64(len(out)) != s.Raw {
+		return nil, fail(fmt.Sprintf("decompressed to %d bytes, the directory says %d", len(out), s.Raw))
+	}
+	return out, nil
+}
+
+// A Writer assembles an index file.
+type Writer struct {
+	Source Source
+	// Level is the zstd level; 0 means zstd.SpeedBetterCompression.
+	// Stored (no compression) is for tests.
+	Level zstd.EncoderLevel
+	Store bool // write every section uncompressed
+
+	secs []pending
+}
+
+type pending struct {
+	kind  Kind
+	raw   []byte
+	codec uint8
+	out   []byte
+}
+
+// Add appends a section.
+func (w *Writer) Add(kind Kind, raw []byte) { w.secs = append(w.secs, pending{kind: kind, raw: raw}) }
+
+// Bytes compresses the sections (in parallel) and returns the file.
+func (w *Writer) Bytes() ([]byte, error) {
+	level := w.Level
+	if level == 0 {
+		level = zstd.SpeedBetterCompression
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false))
+	if err != nil {
+		return nil, err
+	}
+	defer enc.Close()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range w.secs {
+		p := &w.secs[i]
+		if len(p.raw) > maxSection {
+			return nil, fmt.Errorf("index: %s section of %d bytes exceeds the limit of %d", p.kind, len(p.raw), maxSection)
+		}
+		p.codec, p.out = Stored, p.raw
+		if w.Store || len(p.raw) < 64 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c := enc.EncodeAll(p.raw, make([]byte, 0, len(p.raw)/4+64))
+			if len(c) < len(p.raw) && int64(len(p.raw)) <= MaxRatio*int64(len(c))+1<<16 {
+				p.codec, p.out = Zstd, c
+			}
+		}()
+	}
+	wg.Wait()
+	var dir Enc
+	dir.String(w.Source.Name)
+	dir.Varint(w.Source.Size)
+	dir.Varint(w.Source.ModTime)
+	dir.String(w.Source.BuildID)
+	dir.Uvarint(uint64(len(w.secs)))
+	total := prefixLen
+	for _, p := range w.secs {
+		dir.Byte(byte(p.kind))
+		dir.Byte(p.codec)
+		dir.Uvarint(uint64(len(p.out)))
+		dir.Uvarint(uint64(len(p.raw)))
+		total += len(p.out)
+	}
+	total += len(dir.B)
+	out := make([]byte, prefixLen, total)
+	copy(out, Magic)
+	binary.LittleEndian.PutUint32(out[8:], Version)
+	binary.LittleEndian.PutUint64(out[16:], uint64(total))
+	binary.LittleEndian.PutUint32(out[24:], uint32(len(dir.B)))
+	out = append(out, dir.B...)
+	for _, p := range w.secs {
+		out = append(out, p.out...)
+	}
+	binary.LittleEndian.PutUint32(out[12:], checksum(out))
+	return out, nil
+}
+
+// Reseal recomputes the checksum of an index file in place, so that tests
+// can reach the decoders with altered contents. It does nothing to data
+// shorter than the header.
+func Reseal(data []byte) {
+	if len(data) >= prefixLen && bytes.HasPrefix(data, []byte(Magic)) {
+		binary.LittleEndian.PutUint32(data[12:], checksum(data))
+	}
+}
+
+// SetVersion rewrites the format version of an index file in place and
+// reseals it (for tests of version checks).
+func SetVersion(data []byte, v uint32) {
+	if len(data) >= prefixLen {
+		binary.LittleEndian.PutUint32(data[8:], v)
+		Reseal(data)
+	}
+}
