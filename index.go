@@ -32,9 +32,10 @@ import (
 //	           Transformation, "every instance only declared"), the
 //	           Issues as a bit set, the number of instances
 //	symbols    per symbol in symbol-table order: name, demangled name,
-//	           address (delta from the previous), size, binding, section;
-//	           Stem, Suffix and Transforms are derived from the name, and
-//	           a function's symbols are those whose stem is its name
+//	           address (delta from the previous), size, binding, section,
+//	           and the function whose name is the symbol's stem (checked
+//	           on load); Stem, Suffix and Transforms are derived from the
+//	           name
 //	types      the C types as a DAG: each record refers only to earlier
 //	           ones; equal types are written once
 //	block ×N   per function of the block, per instance: flags, CU path,
@@ -479,6 +480,11 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		syms.Uvarint(s.Size)
 		syms.Uvarint(uint64(s.Bind))
 		syms.Uvarint(w.str(s.Section))
+		owner := uint64(0) // the function whose name is the stem, +1
+		if i, ok := w.strs[s.Stem]; ok && int(i) <= len(fns) {
+			owner = uint64(i)
+		}
+		syms.Uvarint(owner)
 	}
 	if err := b.Err(); err != nil {
 		return nil, err
@@ -524,4 +530,15 @@ func binaryUvarint(v uint64) []byte {
 	var e index.Enc
 	e.Uvarint(v)
 	return e.B
+}
+
+// IsIndexFile reports whether the file at path is an index file (it
+// starts with the index magic), without reading the rest.
+func IsIndexFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	return index.IsIndex(f), nil
 }

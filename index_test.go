@@ -3,6 +3,7 @@ package kabi
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -206,4 +207,82 @@ func TestKernelIndex(t *testing.T) {
 	t.Logf("index: %d bytes, %.2f%% of the vmlinux's %d; written in %v, opened in %v",
 		len(data), 100*float64(len(data))/float64(fi.Size()), fi.Size(), written, opened)
 	compareBuilds(t, b, ib)
+}
+
+// kernelIndexFile writes the index of $KABI_VMLINUX into a temporary folder.
+func kernelIndexFile(b *testing.B) string {
+	realKernel(b)
+	data, err := kernelIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := filepath.Join(b.TempDir(), "kernel.kabi")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkKernelIndexWrite encodes and compresses a real kernel's index.
+func BenchmarkKernelIndexWrite(b *testing.B) {
+	realKernel(b)
+	kb, err := kernelBuild()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := kb.WriteIndex(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkKernelIndexOpen opens a real kernel's index file: metadata,
+// names and classification.
+func BenchmarkKernelIndexOpen(b *testing.B) {
+	p := kernelIndexFile(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ib, err := Open(p, nil)
+		if err != nil || ib.Len() == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkKernelIndexLookup opens a real kernel's index file and looks
+// one function up, as `kabi report vmap` does per build.
+func BenchmarkKernelIndexLookup(b *testing.B) {
+	p := kernelIndexFile(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ib, err := Open(p, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f, ok := ib.Function("vmap"); !ok || f.Signature == nil {
+			b.Fatal("no vmap")
+		}
+	}
+}
+
+// BenchmarkKernelIndexAll opens a real kernel's index file and decodes
+// every function.
+func BenchmarkKernelIndexAll(b *testing.B) {
+	p := kernelIndexFile(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ib, err := Open(p, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for range ib.Functions() {
+			n++
+		}
+		if n != ib.Len() {
+			b.Fatal(ib.Err())
+		}
+	}
 }

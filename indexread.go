@@ -511,7 +511,7 @@ func (x *indexed) decodeSymbols() error {
 	if err != nil {
 		return err
 	}
-	n := d.Count(6)
+	n := d.Count(7)
 	x.symbols = make([]Symbol, n)
 	ns := len(x.offs) - 1
 	var addr uint64
@@ -527,9 +527,17 @@ func (x *indexed) decodeSymbols() error {
 		s.Bind = elf.SymBind(d.Int(0xff))
 		s.Section = x.str(uint32(d.Ref(ns)))
 		s.Stem, s.Suffix, s.Transforms = parseSuffix(s.Name)
-		owner[i] = int32(x.search(s.Stem))
-		if owner[i] >= 0 {
-			count[owner[i]]++
+		o := d.Int(x.n) - 1
+		switch {
+		case d.Err() != nil:
+		case o >= 0 && x.str(uint32(o+1)) != s.Stem:
+			d.Fail("symbol %d (%s) attached to function %d (%s)", i, s.Name, o, x.str(uint32(o+1)))
+		case o < 0 && x.search(s.Stem) >= 0:
+			d.Fail("symbol %d (%s) not attached to its function", i, s.Name)
+		}
+		owner[i] = int32(o)
+		if o >= 0 {
+			count[o]++
 		}
 	}
 	if err := d.Done(); err != nil {

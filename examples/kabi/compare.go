@@ -88,7 +88,7 @@ func report(w io.Writer, args []string) error {
 			return err
 		}
 		fmt.Fprintf(w, "wrote %d pages and %d indexes (%d bytes) to %s\n", st.Pages, st.Indexes, st.Bytes, *out)
-		return nil
+		return buildErr(builds)
 	}
 	found := false
 	for _, b := range builds {
@@ -106,7 +106,21 @@ func report(w io.Writer, args []string) error {
 	} else if r, err = render.ForFunction(*format); err != nil {
 		return usageError{err.Error()}
 	}
-	return r.Function(w, diff.Function(name, builds, groups))
+	if err := r.Function(w, diff.Function(name, builds, groups)); err != nil {
+		return err
+	}
+	return buildErr(builds)
+}
+
+// buildErr is the first error met decoding a build loaded from an index
+// file after it was opened (see kabi.Build.Err).
+func buildErr(builds []*kabi.Build) error {
+	for _, b := range builds {
+		if err := b.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // singleGroup puts builds that form no group by metadata in one chain,
@@ -158,7 +172,10 @@ func diffCmd(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	return r.Surface(w, diff.Surfaces(builds[0], builds[1]))
+	if err := r.Surface(w, diff.Surfaces(builds[0], builds[1])); err != nil {
+		return err
+	}
+	return buildErr(builds)
 }
 
 // openAll opens builds one after the other (each open already uses every

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -136,14 +138,18 @@ func Read(r io.ReaderAt, name string) (*File, error) {
 		return nil, herr(ErrCorrupt, 16, "file length %d and directory length %d are inconsistent", size, dirLen)
 	}
 	// Read in chunks, so that a lying length allocates no more than the
-	// file really has (plus one chunk).
-	data := make([]byte, 0, min(size, readChunk))
+	// file really has (plus one chunk), unless r can say its size.
+	first := min(size, readChunk)
+	if have, ok := sizeOf(r); ok && have == int64(size) {
+		first = size
+	}
+	data := make([]byte, 0, first)
 	for uint64(len(data)) < size {
 		want := int(min(size-uint64(len(data)), readChunk))
-		data = append(data, make([]byte, want)...)
-		m, err := r.ReadAt(data[len(data)-want:], int64(len(data)-want))
+		data = slices.Grow(data, want)
+		m, err := r.ReadAt(data[len(data):len(data)+want], int64(len(data)))
+		data = data[:len(data)+m]
 		if m < want {
-			data = data[:len(data)-want+m]
 			if err != nil && err != io.EOF {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
@@ -162,6 +168,20 @@ func Read(r io.ReaderAt, name string) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// sizeOf returns the size of r when r can tell it (*os.File,
+// *bytes.Reader, *io.SectionReader).
+func sizeOf(r io.ReaderAt) (int64, bool) {
+	switch r := r.(type) {
+	case interface{ Size() int64 }:
+		return r.Size(), true
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size(), true
+		}
+	}
+	return 0, false
 }
 
 func (f *File) readDirectory(dir []byte) error {

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kabi-dev/kabi"
+)
+
+// An indexJob is one BUILD of `kabi index`.
+type indexJob struct {
+	build, out string
+	label      string
+	state      atomic.Value // string: "waiting", "analysing", "writing", "done", "up to date", "failed"
+	done       atomic.Int64 // compile units
+	total      atomic.Int64
+	msg        string // the line printed when the job ends
+	err        error
+}
+
+// indexCmd runs `kabi index [-o DIR] [-j N] BUILD...`: an index file per
+// build, named by release and architecture, skipping those up to date.
+func indexCmd(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("index", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("o", ".", "the folder to write the index files into")
+	par := fs.Int("j", 0, "builds indexed at once (0: one per core, at most)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() == 0 {
+		return usageError{"index takes BUILD..."}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	var jobs, todo []*indexJob
+	byOut := map[string]string{}
+	for _, build := range fs.Args() {
+		if ix, err := kabi.IsIndexFile(build); err != nil {
+			return err
+		} else if ix {
+			return fmt.Errorf("%s is an index file already", build)
+		}
+		m, err := kabi.ReadMetadata(build, nil)
+		if err != nil {
+			return err
+		}
+		j := &indexJob{build: build, out: filepath.Join(*out, kabi.IndexName(m))}
+		if other, dup := byOut[j.out]; dup {
+			return fmt.Errorf("%s and %s would both be indexed as %s", other, build, j.out)
+		}
+		byOut[j.out] = build
+		j.label = filepath.Base(j.out)
+		ok, err := kabi.IndexUpToDate(j.out, build)
+		if err != nil {
+			return err
+		}
+		if ok {
+			j.state.Store("up to date")
+			j.msg = fmt.Sprintf("%s: up to date (%s)", j.out, build)
+		} else {
+			j.state.Store("waiting")
+			todo = append(todo, j)
+		}
+		jobs = append(jobs, j)
+	}
+
+	cores := runtime.GOMAXPROCS(0)
+	p := *par
+	if p <= 0 || p > cores {
+		p = cores
+	}
+	p = max(1, min(p, len(todo)))
+	workers := max(1, cores/p) // compile-unit workers per build
+
+	stopBars := showBars(jobs)
+	queue := make(chan *indexJob)
+	var wg sync.WaitGroup
+	for range p {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				j.err = indexOne(j, workers)
+				if j.err != nil {
+					j.state.Store("failed")
+				} else {
+					j.state.Store("done")
+				}
+			}
+		}()
+	}
+	for _, j := range todo {
+		queue <- j
+	}
+	close(queue)
+	wg.Wait()
+	stopBars()
+
+	var errs []error
+	for _, j := range jobs {
+		if j.err != nil {
+			errs = append(errs, j.err)
+			continue
+		}
+		fmt.Fprintln(w, j.msg)
+	}
+	return errors.Join(errs...)
+}
+
+// indexOne analyses one build and writes its index.
+func indexOne(j *indexJob, workers int) error {
+	start := time.Now()
+	j.state.Store("analysing")
+	b, err := kabi.Open(j.build, &kabi.Options{Concurrency: workers, Progress: func(d, n int) {
+		j.done.Store(int64(d))
+		j.total.Store(int64(n))
+	}})
+	if err != nil {
+		return err
+	}
+	analysed := time.Since(start)
+	j.state.Store("writing")
+	if err := kabi.WriteIndexFile(j.out, b); err != nil {
+		return err
+	}
+	fi, err := os.Stat(j.out)
+	if err != nil {
+		return err
+	}
+	j.msg = fmt.Sprintf("%s: %d functions, %s (%.1f%% of %s), analysed in %.1fs, written in %.1fs",
+		j.out, b.Len(), size(fi.Size()), 100*float64(fi.Size())/float64(max(b.Source().Size, 1)), j.build,
+		analysed.Seconds(), (time.Since(start) - analysed).Seconds())
+	return nil
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// showBars draws a progress bar per job on stderr, when it is a terminal,
+// until the returned function is called.
+func showBars(jobs []*indexJob) (stop func()) {
+	if st, err := os.Stderr.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 || len(jobs) == 0 {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	width := 0
+	for _, j := range jobs {
+		width = max(width, len(j.label))
+	}
+	draw := func(first bool) {
+		var b strings.Builder
+		if !first {
+			fmt.Fprintf(&b, "\033[%dA", len(jobs))
+		}
+		for _, j := range jobs {
+			fmt.Fprintf(&b, "\r\033[K%-*s %s\n", width, j.label, barText(j))
+		}
+		os.Stderr.WriteString(b.String())
+	}
+	go func() {
+		defer close(finished)
+		draw(true)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				draw(false)
+				return
+			case <-tick.C:
+				draw(false)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+	}
+}
+
+func barText(j *indexJob) string {
+	const width = 30
+	state, _ := j.state.Load().(string)
+	done, total := j.done.Load(), j.total.Load()
+	switch state {
+	case "analysing":
+		if total <= 0 {
+			return "[" + strings.Repeat(" ", width) + "] opening"
+		}
+		n := int(width * done / total)
+		return fmt.Sprintf("[%s%s] %d/%d units", strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total)
+	case "writing":
+		return "[" + strings.Repeat("=", width) + "] writing"
+	}
+	return state
+}

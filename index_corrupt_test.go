@@ -1,0 +1,235 @@
+package kabi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/kabi-dev/kabi/internal/index"
+)
+
+// noFirewall switches the panic firewall off for the test, so that a
+// panic on bad input fails it instead of turning into an error.
+func noFirewall(t testing.TB) {
+	old := panicFirewall
+	panicFirewall = false
+	t.Cleanup(func() { panicFirewall = old })
+}
+
+// isIndexErr reports whether err is an *IndexError naming file and
+// wrapping one of the index sentinels.
+func isIndexErr(err error, file string) bool {
+	var ie *IndexError
+	return errors.As(err, &ie) && ie.File == file && strings.HasPrefix(err.Error(), file+": ") &&
+		(errors.Is(err, ErrIndexCorrupt) || errors.Is(err, ErrIndexTruncated) || errors.Is(err, ErrIndexVersion))
+}
+
+// exercise calls every method of b, decoding everything, and returns the
+// JSON of every function.
+func exercise(b *Build) []byte {
+	var out []byte
+	for f := range b.Functions() {
+		out = append(f.AppendJSON(out), '\n')
+		for _, in := range f.Instances {
+			if in.Signature != nil {
+				out = append(out, in.Signature.String()...)
+				for _, c := range in.Signature.Clones {
+					out = append(out, c.String(in.Signature)...)
+				}
+			}
+		}
+	}
+	s := b.Stats()
+	out = fmt.Appendf(out, "%+v\n", s)
+	for sym := range b.Symbols() {
+		out = append(out, sym.String()...)
+	}
+	for sym := range b.UnattachedSymbols() {
+		out = append(out, sym.Name...)
+	}
+	for _, n := range []string{"vmap", "vm_scale", "memcpy", "nothing"} {
+		f, err := b.Lookup(n)
+		out = fmt.Appendf(out, "%v %v %d\n", f != nil, err, len(b.Symbol(n)))
+	}
+	return out
+}
+
+// TestIndexBadHeader checks the errors for a wrong magic, a newer
+// version, a bad checksum and trailing bytes.
+func TestIndexBadHeader(t *testing.T) {
+	noFirewall(t)
+	_, good := indexOf(t, fixture(t, "x86_64-dwarf5"), false)
+	const name = "bad.kabi"
+	for _, c := range []struct {
+		what  string
+		edit  func([]byte) []byte
+		is    error
+		words string
+	}{
+		{"wrong magic", func(d []byte) []byte { d[1] = 'X'; return d }, ErrNotELF, ""},
+		{"newer version", func(d []byte) []byte { index.SetVersion(d, index.Version+1); return d }, ErrIndexVersion,
+			fmt.Sprintf("format version %d; this kabi reads versions up to %d", index.Version+1, index.Version)},
+		{"version 0", func(d []byte) []byte { index.SetVersion(d, 0); return d }, ErrIndexCorrupt, "format version 0"},
+		{"bad checksum", func(d []byte) []byte { d[12] ^= 1; return d }, ErrIndexCorrupt, "checksum mismatch"},
+		{"flipped byte", func(d []byte) []byte { d[len(d)/2] ^= 0x40; return d }, ErrIndexCorrupt, "checksum mismatch"},
+		{"trailing bytes", func(d []byte) []byte { return append(d, 0) }, ErrIndexCorrupt, "goes on past"},
+		{"header only", func(d []byte) []byte { return d[:20] }, ErrIndexTruncated, "shorter than the 28-byte header"},
+		{"half", func(d []byte) []byte { return d[:len(d)/2] }, ErrIndexTruncated, fmt.Sprintf("the file is %d bytes; its header says %d", len(good)/2, len(good))},
+		{"lying length", func(d []byte) []byte { d[16] = 0xff; d[20] = 0x7f; index.Reseal(d); return d }, ErrIndexTruncated, "its header says"},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			data := c.edit(bytes.Clone(good))
+			b, err := New(bytes.NewReader(data), name, nil)
+			if err == nil {
+				t.Fatalf("no error (%d functions)", b.Len())
+			}
+			if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.words) || !strings.HasPrefix(err.Error(), name+": ") {
+				t.Errorf("error %q, want one wrapping %q saying %q", err, c.is, c.words)
+			}
+			if c.is != ErrNotELF && !isIndexErr(err, name) {
+				t.Errorf("error %q is not an *IndexError naming the file", err)
+			}
+		})
+	}
+}
+
+// TestIndexTruncated cuts an index at every byte, each section boundary
+// among them, and expects an error for each.
+func TestIndexTruncated(t *testing.T) {
+	noFirewall(t)
+	for _, store := range []bool{false, true} {
+		_, data := indexOf(t, fixture(t, "x86_64-dwarf5"), store)
+		f, err := index.Read(bytes.NewReader(data), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		boundaries := map[int]bool{}
+		for _, s := range f.Sections {
+			boundaries[int(s.Offset)] = true
+		}
+		if len(boundaries) < 6 {
+			t.Fatalf("only %d sections", len(boundaries))
+		}
+		seen := 0
+		for n := range len(data) {
+			_, err := New(bytes.NewReader(data[:n]), "cut.kabi", nil)
+			if n >= len(index.Magic) && !isIndexErr(err, "cut.kabi") {
+				t.Fatalf("store=%v, cut at %d of %d: error %v", store, n, len(data), err)
+			}
+			if n < len(index.Magic) && err == nil {
+				t.Fatalf("cut at %d: no error", n)
+			}
+			if boundaries[n] {
+				seen++
+				if !errors.Is(err, ErrIndexTruncated) {
+					t.Errorf("cut at the section boundary %d: %v, want %v", n, err, ErrIndexTruncated)
+				}
+			}
+		}
+		if seen != len(boundaries) {
+			t.Errorf("cut at %d boundaries of %d", seen, len(boundaries))
+		}
+	}
+}
+
+// TestIndexBitFlips flips random bits: the checksum must catch them.
+// Then it flips bits and reseals the checksum, so that the decoders see
+// the damage: each load must give an error or a build that answers every
+// call without a panic, and report damage through Err or Lookup.
+func TestIndexBitFlips(t *testing.T) {
+	noFirewall(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	for _, store := range []bool{false, true} {
+		_, good := indexOf(t, fixture(t, "x86_64-dwarf5"), store)
+		for i := range 300 {
+			data := bytes.Clone(good)
+			for range 1 + i%3 {
+				bit := rng.IntN(8 * (len(data) - len(index.Magic)))
+				data[len(index.Magic)+bit/8] ^= 1 << (bit % 8)
+			}
+			if bytes.Equal(data, good) {
+				continue
+			}
+			if _, err := New(bytes.NewReader(data), "flip.kabi", nil); !isIndexErr(err, "flip.kabi") {
+				t.Fatalf("store=%v: flip %d: error %v, want a checksum error", store, i, err)
+			}
+		}
+		errs, loaded := 0, 0
+		for i := range 1500 {
+			data := bytes.Clone(good)
+			bit := 28*8 + rng.IntN(8*(len(data)-28))
+			data[bit/8] ^= 1 << (bit % 8)
+			index.Reseal(data)
+			b, err := New(bytes.NewReader(data), "flip.kabi", nil)
+			if err != nil {
+				if !isIndexErr(err, "flip.kabi") {
+					t.Fatalf("store=%v: resealed flip %d at bit %d: error %v", store, i, bit, err)
+				}
+				errs++
+				continue
+			}
+			loaded++
+			exercise(b)
+			if err := b.Err(); err != nil && !isIndexErr(err, "flip.kabi") {
+				t.Fatalf("resealed flip %d: Err %v", i, err)
+			}
+		}
+		t.Logf("store=%v: resealed flips: %d refused at open, %d loaded", store, errs, loaded)
+		if errs == 0 {
+			t.Errorf("store=%v: no resealed flip was refused", store)
+		}
+	}
+}
+
+// TestIndexBadBlock damages one block behind a valid checksum: the build
+// opens, the functions of that block are absent, and Lookup and Err say
+// why.
+func TestIndexBadBlock(t *testing.T) {
+	noFirewall(t)
+	b := fixture(t, "cmp-6.1.99-1-amd64")
+	_, data := indexOf(t, b, true)
+	f, err := index.Read(bytes.NewReader(data), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blk index.Section
+	for _, s := range f.Sections {
+		if s.Kind == index.KindBlock {
+			blk = s
+			break
+		}
+	}
+	data[blk.Offset] = 0xff // the first instance's flags
+	index.Reseal(data)
+	ib, err := New(bytes.NewReader(data), "block.kabi", nil)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if ib.Len() != b.Len() || ib.Err() != nil {
+		t.Fatalf("Len %d, Err %v before any block is decoded", ib.Len(), ib.Err())
+	}
+	first := ""
+	for f := range b.Functions() {
+		first = f.Name
+		break
+	}
+	if f, ok := ib.Function(first); ok || f != nil {
+		t.Errorf("Function(%q) found in a damaged block", first)
+	}
+	if _, err := ib.Lookup(first); !isIndexErr(err, "block.kabi") || !strings.Contains(err.Error(), "block 0") || !strings.Contains(err.Error(), "instance flags") {
+		t.Errorf("Lookup: %v, want an error naming block 0", err)
+	}
+	if err := ib.Err(); !isIndexErr(err, "block.kabi") {
+		t.Errorf("Err: %v", err)
+	}
+	n := 0
+	for range ib.Functions() {
+		n++
+	}
+	if n != 0 {
+		t.Errorf("Functions yields %d functions of a one-block build whose block is damaged", n)
+	}
+}
