@@ -50,6 +50,16 @@ import (
 // blockLen is the number of functions per block.
 const blockLen = 128
 
+// maxTypeNodes and maxTypeDepth bound a type written out as a tree (a
+// type shared in the table counts at each use). The types of C
+// signatures are far smaller (a Debian 6.1 kernel's largest has 33 nodes
+// and a depth of 6); the bounds keep a crafted table, each type using the
+// one before twice, from making String or Equal run for ever.
+const (
+	maxTypeNodes = 1 << 10
+	maxTypeDepth = 64
+)
+
 // Bits of the classification byte.
 const (
 	classCollision      = 0x07 // Collision
@@ -248,6 +258,8 @@ type indexWriter struct {
 	typeKey map[string]uint32
 	types   index.Enc
 	ntypes  int
+	nodes   []int32 // per type, its size as a tree; nodes[0] is nil's
+	depth   []int32 // per type, its depth as a tree
 	scratch index.Enc
 }
 
@@ -285,6 +297,14 @@ func (w *indexWriter) typ(t *Type, depth int) (uint64, error) {
 			return 0, err
 		}
 	}
+	nodes, levels := 1+w.nodes[elem], 1+w.depth[elem]
+	for _, p := range params {
+		nodes += w.nodes[p]
+		levels = max(levels, 1+w.depth[p])
+	}
+	if nodes > maxTypeNodes || levels > maxTypeDepth {
+		return 0, fmt.Errorf("kabi: a type of more than %d nodes or %d levels cannot be indexed", maxTypeNodes, maxTypeDepth)
+	}
 	e := &w.scratch
 	e.B = e.B[:0]
 	e.Byte(byte(t.Kind))
@@ -311,6 +331,8 @@ func (w *indexWriter) typ(t *Type, depth int) (uint64, error) {
 		id = uint32(w.ntypes)
 		w.typeKey[string(e.B)] = id
 		w.types.B = append(w.types.B, e.B...)
+		w.nodes = append(w.nodes, nodes)
+		w.depth = append(w.depth, levels)
 	}
 	w.typeOf[t] = id
 	return uint64(id), nil
@@ -390,7 +412,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	}
 	w := &indexWriter{
 		strs: make(map[string]uint32, 4*len(fns)), list: make([]string, 1, 4*len(fns)),
-		typeOf: make(map[*Type]uint32), typeKey: make(map[string]uint32),
+		typeOf: make(map[*Type]uint32), typeKey: make(map[string]uint32), nodes: []int32{0}, depth: []int32{0},
 	}
 	for i, f := range fns {
 		if i > 0 && fns[i-1].Name >= f.Name {

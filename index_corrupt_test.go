@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -231,5 +232,71 @@ func TestIndexBadBlock(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("Functions yields %d functions of a one-block build whose block is damaged", n)
+	}
+}
+
+// TestIndexTypeBlowUp checks the bound on types that share parts: a table
+// where each function type takes the one before as its return and its
+// parameter would print as a tree of 2^30 nodes. The writer refuses such
+// a type, and the reader refuses such a table.
+func TestIndexTypeBlowUp(t *testing.T) {
+	noFirewall(t)
+	typ := &Type{Kind: Base, Name: "int"}
+	for range 30 {
+		typ = &Type{Kind: Func, Elem: typ, Params: []Param{{Type: typ}}, Prototyped: true}
+	}
+	b := fixture(t, "x86_64-dwarf5")
+	_, data := indexOf(t, b, true)
+	f, err := index.Read(bytes.NewReader(data), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rebuild the file with a types section of the same shape.
+	var e index.Enc
+	e.Uvarint(31)
+	e.B = append(e.B, byte(Base), 0, 0, 0, 0, 0, 0) // no name: string 0
+	for i := 1; i <= 30; i++ {
+		e.B = append(e.B, byte(Func), 0, 0)
+		e.Uvarint(uint64(i)) // Elem: the type before
+		e.Varint(0)
+		e.Uvarint(1)
+		e.Uvarint(0)
+		e.Uvarint(uint64(i)) // the parameter: the type before
+		e.Byte(sigPrototyped)
+	}
+	w := &index.Writer{Store: true}
+	for i, s := range f.Sections {
+		raw, err := f.Section(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Kind == index.KindTypes {
+			raw = e.B
+		}
+		w.Add(s.Kind, raw)
+	}
+	crafted, err := w.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib, err := New(bytes.NewReader(crafted), "blowup.kabi", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ib.Lookup("vmap")
+	if !isIndexErr(err, "blowup.kabi") || !strings.Contains(err.Error(), "more than 1024 nodes or 64 levels") {
+		t.Errorf("Lookup: %v, want the types refused", err)
+	}
+	// The writer refuses the same type in a signature.
+	x := *b
+	fns := slices.Collect(b.Functions())
+	fake := *fns[0]
+	fake.Signature = &Signature{Name: fake.Name, Return: typ}
+	inst := *fake.Instances[0]
+	inst.Signature = fake.Signature
+	fake.Instances = []*Instance{&inst}
+	x.funcs = append([]*Function{&fake}, fns[1:]...)
+	if _, err := x.indexBytes(true); err == nil || !strings.Contains(err.Error(), "cannot be indexed") {
+		t.Errorf("writing a type of 2^30 nodes: %v", err)
 	}
 }

@@ -463,6 +463,8 @@ func (x *indexed) decodeTypes() error {
 	n := d.Count(7)
 	back := make([]Type, n)
 	x.types = make([]*Type, n+1)
+	nodes := make([]int32, n+1) // the size of each type written out as a tree
+	depth := make([]int32, n+1) // and its depth
 	ns := len(x.offs) - 1
 	for i := range back {
 		t := &back[i]
@@ -472,12 +474,18 @@ func (x *indexed) decodeTypes() error {
 			d.Fail("type %d: kind %d, qualifiers %#x", i+1, t.Kind, t.Qual)
 		}
 		t.Name = x.str(uint32(d.Ref(ns)))
-		t.Elem = x.types[d.Ref(i+1)] // only earlier types: no cycles
+		e := d.Ref(i + 1) // only earlier types: no cycles
+		t.Elem = x.types[e]
+		size, deep := 1+nodes[e], 1+depth[e]
 		t.Len = d.Varint()
 		if np := d.Count(2); np > 0 {
 			t.Params = make([]Param, np)
 			for j := range t.Params {
-				t.Params[j] = Param{Name: x.str(uint32(d.Ref(ns))), Type: x.types[d.Ref(i+1)]}
+				name := x.str(uint32(d.Ref(ns)))
+				p := d.Ref(i + 1)
+				t.Params[j] = Param{Name: name, Type: x.types[p]}
+				size += nodes[p]
+				deep = max(deep, 1+depth[p])
 			}
 		}
 		fl := d.Byte()
@@ -485,10 +493,13 @@ func (x *indexed) decodeTypes() error {
 			d.Fail("type %d: flags %#x", i+1, fl)
 		}
 		t.Variadic, t.Prototyped = fl&sigVariadic != 0, fl&sigPrototyped != 0
+		if size > maxTypeNodes || deep > maxTypeDepth {
+			d.Fail("type %d has more than %d nodes or %d levels written out", i+1, maxTypeNodes, maxTypeDepth)
+		}
 		if d.Err() != nil {
 			break
 		}
-		x.types[i+1] = t
+		x.types[i+1], nodes[i+1], depth[i+1] = t, size, deep
 	}
 	return d.Done()
 }
