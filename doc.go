@@ -14,6 +14,12 @@
 // [Open] or [New] read a [Build]; [Build.Function] looks a function up and
 // [Build.Functions] iterates them in name order.
 //
+// A Build can be saved to an index file ([WriteIndexFile], [Build.WriteIndex])
+// and loaded back by [Open] or [New] in milliseconds instead of seconds:
+// they recognise an index by its magic. Names and classification are
+// decoded at once, the rest of a function when it is first asked for;
+// the loaded Build answers every call as the analysis did.
+//
 // The rules follow the research tool DepSurf ("Revealing the Unstable
 // Foundations of eBPF-Based Kernel Extensions", EuroSys 2025), with the
 // corrections listed in the README: calls inside out-of-line copies are
@@ -36,10 +42,23 @@
 // sentinel. A panic inside [Open] or [New] is recovered and returned as
 // an error that says it is a bug.
 //
+// An index file is read whole and its CRC-32C verified before anything is
+// decoded; a newer format version is refused ([ErrIndexVersion]). Every
+// count is bounded by the bytes left, a section's decompressed size by its
+// compressed size, types may refer only to earlier types (no cycles) and
+// are bounded in size, and the lazy decoding behind [Build.Function]
+// recovers from a panic like [New]. Errors name the file and the section
+// and wrap [ErrIndexCorrupt], [ErrIndexTruncated] or [ErrIndexVersion];
+// damage found after [New] returned (only possible behind a valid
+// checksum) is reported by [Build.Err] and [Build.Lookup].
+//
 // # Concurrency
 //
 // A [Build] is immutable once returned and safe for concurrent use.
 // [New] decodes compile units in parallel ([Options].Concurrency) and
 // reads the symbol table meanwhile; the result does not depend on the
 // number of workers. A Build keeps no reference to the file or its DWARF.
+// A Build loaded from an index keeps the index's bytes (about 1% of the
+// vmlinux) and decodes blocks of functions on first use, each once, safely
+// from any number of goroutines.
 package kabi

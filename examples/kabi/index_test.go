@@ -1,0 +1,151 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// indexFixtures runs kabi index on some fixtures into a temporary folder
+// and returns the folder.
+func indexFixtures(t *testing.T, builds ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := runOut(t, append([]string{"index", "-o", dir}, builds...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "functions,"); n != len(builds) {
+		t.Errorf("index: %d builds written, want %d:\n%s", n, len(builds), out)
+	}
+	return dir
+}
+
+const td = "../../testdata/"
+
+// TestIndexCommand indexes builds, skips them when up to date, and
+// redoes one whose source changed.
+func TestIndexCommand(t *testing.T) {
+	builds := []string{td + "cmp-6.1.99-1-amd64.elf", td + "cmp-6.2.5-1-amd64.elf", td + "i386.elf", td + "aarch64.elf"}
+	dir := indexFixtures(t, builds...)
+	names := []string{"6.1.99-1-amd64.kabi", "6.2.5-1-amd64.kabi", "6.1.99-1-686-pae_i386.kabi", "6.1.99-1-arm64.kabi"}
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Error(err)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != len(names) {
+		t.Errorf("%d files in the folder, want %d", len(ents), len(names))
+	}
+	out, err := runOut(t, append([]string{"index", "-o", dir}, builds...)...)
+	if err != nil || strings.Count(out, ": up to date") != len(builds) {
+		t.Errorf("second run: %v\n%s", err, out)
+	}
+
+	// A copy with a new time is indexed again; the others are not.
+	cp := filepath.Join(t.TempDir(), "i386.elf")
+	data, _ := os.ReadFile(td + "i386.elf")
+	os.WriteFile(cp, data, 0o644)
+	out, err = runOut(t, "index", "-o", dir, cp, builds[0])
+	if err != nil || !strings.Contains(out, "6.1.99-1-686-pae_i386.kabi: 45 functions") || !strings.Contains(out, "6.1.99-1-amd64.kabi: up to date") {
+		t.Errorf("after a change: %v\n%s", err, out)
+	}
+
+	for _, c := range []struct {
+		args []string
+		text string
+	}{
+		{[]string{"index", "-o", dir, td + "x86_64-dwarf5.elf", td + "x86_64-dwarf4.elf"}, "would both be indexed as"},
+		{[]string{"index", "-o", dir, filepath.Join(dir, names[0])}, "is an index file already"},
+		{[]string{"index"}, "index takes BUILD"},
+	} {
+		if _, err := runOut(t, c.args...); err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.text)
+		}
+	}
+}
+
+// TestIndexAnswersTheSame runs every command on builds and on their
+// indexes: the output is the same but for the file names.
+func TestIndexAnswersTheSame(t *testing.T) {
+	builds := []string{td + "cmp-6.1.99-1-amd64.elf", td + "cmp-6.1.99-3-amd64.elf", td + "cmp-6.2.5-1-amd64.elf",
+		td + "cmp-6.3.1-2-amd64.elf", td + "cmp-6.1.99-1-cloud-amd64.elf", td + "i386.elf"}
+	dir := indexFixtures(t, builds...)
+	index := func(b string) string {
+		m := map[string]string{"i386.elf": "6.1.99-1-686-pae_i386.kabi"}
+		base := filepath.Base(b)
+		if n, ok := m[base]; ok {
+			return filepath.Join(dir, n)
+		}
+		return filepath.Join(dir, strings.TrimSuffix(strings.TrimPrefix(base, "cmp-"), ".elf")+".kabi")
+	}
+	var ixs []string
+	for _, b := range builds {
+		ixs = append(ixs, index(b))
+	}
+	same := func(args, iargs []string) {
+		t.Helper()
+		want, err := runOut(t, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		got, err := runOut(t, iargs...)
+		if err != nil {
+			t.Fatalf("%v: %v", iargs, err)
+		}
+		for i := range builds {
+			want = strings.ReplaceAll(want, builds[i], "BUILD"+string(rune('0'+i)))
+			got = strings.ReplaceAll(got, ixs[i], "BUILD"+string(rune('0'+i)))
+		}
+		if got != want {
+			t.Errorf("%v and %v differ:\n%s\n----\n%s", args, iargs, want, got)
+		}
+	}
+	same([]string{"dump", builds[0]}, []string{"dump", ixs[0]})
+	same([]string{"dump", builds[5]}, []string{"dump", ixs[5]})
+	same([]string{"stats", builds[0]}, []string{"stats", ixs[0]})
+	same([]string{"show", "vm_scale", builds[5]}, []string{"show", "vm_scale", ixs[5]})
+	same([]string{"show", "-format", "json", "vmap", builds[0]}, []string{"show", "-format", "json", "vmap", ixs[0]})
+	same([]string{"diff", builds[0], builds[4]}, []string{"diff", ixs[0], ixs[4]})
+	same([]string{"diff", "-format", "json", builds[0], builds[3]}, []string{"diff", "-format", "json", ixs[0], ixs[3]})
+	for _, f := range []string{"text", "json", "md"} {
+		same(append([]string{"report", "-format", f, "vm_scale"}, builds...), append([]string{"report", "-format", f, "vm_scale"}, ixs...))
+	}
+	// Mixed: some builds analysed, some loaded.
+	same(append([]string{"report", "vmap"}, builds...), append(append([]string{"report", "vmap"}, ixs[:3]...), builds[3:]...))
+	// The dump of a vmlinux and of its index are byte for byte the same.
+	a, _ := runOut(t, "dump", builds[2])
+	b, _ := runOut(t, "dump", ixs[2])
+	if a != b || len(a) == 0 {
+		t.Errorf("dump of %s and of its index differ", builds[2])
+	}
+}
+
+// TestKernelDumpIndex checks, on $KABI_VMLINUX, that kabi dump writes the
+// same bytes from the vmlinux and from its index.
+func TestKernelDumpIndex(t *testing.T) {
+	vmlinux := os.Getenv("KABI_VMLINUX")
+	if vmlinux == "" {
+		t.Skip("KABI_VMLINUX is not set")
+	}
+	dir := indexFixtures(t, vmlinux)
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("%d files", len(ents))
+	}
+	ix := filepath.Join(dir, ents[0].Name())
+	want, err := runOut(t, "dump", vmlinux)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := runOut(t, "dump", ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("dump of %s (%d bytes) and of its index (%d bytes) differ", vmlinux, len(want), len(got))
+	}
+	t.Logf("%s: dump of %d bytes, the same from the index", vmlinux, len(want))
+}
