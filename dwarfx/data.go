@@ -23,8 +23,8 @@ type Data struct {
 	big   bool
 	class elf.Class
 
-	info, types, abbrev, str, lineStr, line, strOffsets, addr []byte
-	loc, loclists                                             []byte // read for parameter locations only
+	info, types, abbrev, str, lineStr, line, strOffsets, addr, ranges, rnglists []byte
+	loc, loclists                                                               []byte // read for parameter locations only
 
 	units []Unit // .debug_info units, then .debug_types units
 	nInfo int    // number of .debug_info units
@@ -96,8 +96,8 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
 	}{
 		{".debug_info", &d.info}, {".debug_abbrev", &d.abbrev}, {".debug_str", &d.str},
 		{".debug_line_str", &d.lineStr}, {".debug_line", &d.line}, {".debug_str_offsets", &d.strOffsets},
-		{".debug_addr", &d.addr}, {".debug_types", &d.types},
-		{".debug_loc", &d.loc}, {".debug_loclists", &d.loclists},
+		{".debug_addr", &d.addr}, {".debug_types", &d.types}, {".debug_ranges", &d.ranges},
+		{".debug_rnglists", &d.rnglists}, {".debug_loc", &d.loc}, {".debug_loclists", &d.loclists},
 	} {
 		b, err := get(sec.name)
 		if err != nil {

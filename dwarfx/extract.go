@@ -217,12 +217,12 @@ func extractWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 		switch attr {
 		case dwarf.AttrName, dwarf.AttrLinkageName, attrMIPSLinkageName, dwarf.AttrExternal,
 			dwarf.AttrDeclaration, dwarf.AttrInline, dwarf.AttrAbstractOrigin, dwarf.AttrSpecification,
-			dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
+			dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
 			return true
 		}
 	case dwarf.TagInlinedSubroutine:
 		switch attr {
-		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc:
+		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges:
 			return true
 		}
 	case TagCallSite, TagGNUCallSite:
@@ -394,6 +394,9 @@ func (x *extractor) subprogram(e *Entry) (int32, EventKind, error) {
 	return fn, kind, x.emit(kind, fn, -1, e)
 }
 
+// emit records an event. Its address is DW_AT_low_pc, else an
+// address-class DW_AT_entry_pc, else the start of the first DW_AT_ranges
+// range (functions split into hot and cold parts have only ranges).
 func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 	ev := Event{Kind: kind, Func: fn, Caller: caller, Offset: e.Offset}
 	if kind != Call && kind != Declaration {
@@ -401,6 +404,12 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 			ev.Addr, ev.HasAddr = v, true
 		} else if f := e.Field(dwarf.AttrEntrypc); f != nil && isAddrForm(f.Form) {
 			ev.Addr, ev.HasAddr = f.Val, true
+		} else if f := e.Field(dwarf.AttrRanges); f != nil {
+			a, ok, err := x.d.firstRangeStart(x.cu.Unit, f)
+			if err != nil {
+				return err
+			}
+			ev.Addr, ev.HasAddr = a, ok
 		}
 	}
 	var p *Prototype
