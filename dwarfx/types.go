@@ -192,18 +192,27 @@ func (t *TypeDecoder) shareTable(u *Unit, tab *table) {
 }
 
 // deriveTable copies a compiled table, deciding afresh with want which
-// attributes to decode.
+// attributes to decode. The abbreviations of tags the type decoder never
+// looks into (variables, members, call sites, ...), most of a table,
+// keep the source's plans.
 func deriveTable(src *table, want wantFunc) *table {
 	n := 0
 	for i := range src.dense {
-		n += len(src.dense[i].ops)
+		if !typesIgnore(src.dense[i].tag) {
+			n += len(src.dense[i].ops)
+		}
 	}
 	for _, a := range src.sparse {
-		n += len(a.ops)
+		if !typesIgnore(a.tag) {
+			n += len(a.ops)
+		}
 	}
 	ops := make([]attrOp, 0, n)
 	rebuild := func(a *abbrev) abbrev {
 		b := *a
+		if typesIgnore(a.tag) {
+			return b
+		}
 		first := len(ops)
 		b.fixed = 0
 		for _, op := range a.ops {
@@ -239,6 +248,24 @@ func deriveTable(src *table, want wantFunc) *table {
 	}
 	return t
 }
+
+// typesIgnore lists tags whose attributes the type decoder never reads
+// (it may pass over such entries among a subprogram's children).
+func typesIgnore(tag dwarf.Tag) bool {
+	switch tag {
+	case dwarf.TagVariable, dwarf.TagMember, dwarf.TagLexDwarfBlock, dwarf.TagInlinedSubroutine,
+		TagCallSite, TagGNUCallSite, tagCallSiteParameter, tagGNUCallSiteParameter, dwarf.TagEnumerator,
+		dwarf.TagLabel, dwarf.TagUnspecifiedParameters, dwarf.TagCompileUnit, dwarf.TagPartialUnit,
+		dwarf.TagNamespace:
+		return true
+	}
+	return false
+}
+
+const (
+	tagCallSiteParameter    dwarf.Tag = 0x49
+	tagGNUCallSiteParameter dwarf.Tag = 0x410a
+)
 
 // busy marks a type or prototype being decoded, to find cycles.
 var (
