@@ -204,10 +204,16 @@ func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.Compression
 		defer zr.Close()
 		rd = zr
 	case elf.COMPRESS_ZSTD:
+		// The decoder's limits bound the frame's window, not the output
+		// (which out and the length check below bound). Encoders declare
+		// windows of at least MinWindowSize and up to twice the content
+		// size (a power of two), so a limit of the section size itself
+		// rejected honest small sections.
+		limit := max(2*usize, zstd.MinWindowSize)
 		zr, err := zstd.NewReader(bytes.NewReader(src),
 			zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxMemory(usize+1),
-			zstd.WithDecoderMaxWindow(max(usize, zstd.MinWindowSize)))
+			zstd.WithDecoderMaxMemory(limit),
+			zstd.WithDecoderMaxWindow(limit))
 		if err != nil {
 			return nil, d.sectionErr(sec, 0, ErrMalformed, "zstd: "+err.Error())
 		}
