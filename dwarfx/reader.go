@@ -373,12 +373,12 @@ func (r *Reader) value(f *Field, form Form, implicit int64, depth int) error {
 	case FormRefUdata:
 		f.Val = r.unitRef(b.uleb())
 	case FormRefAddr:
+		// An offset in .debug_info, also from a .debug_types unit.
 		if u.Version == 2 {
 			f.Val = b.sized(u.AddrSize)
 		} else {
 			f.Val = r.offset()
 		}
-		f.Val |= r.bias
 	case FormRefSig8, FormRefSup8:
 		f.Val = b.u64()
 	case FormRefSup4:

@@ -202,3 +202,50 @@ func TestEmptyUnit(t *testing.T) {
 		t.Errorf("Next after SeekUnit(0) = %v, %v; want the root of unit 1", e, err)
 	}
 }
+
+// TestTypesRefAddr is the regression test for DW_FORM_ref_addr in a
+// .debug_types unit: it is an offset in .debug_info (DWARF 4, section
+// 7.5.4), but the reader marked it with TypesBit as if it pointed into
+// .debug_types, so it resolved to the wrong entry or to none.
+func TestTypesRefAddr(t *testing.T) {
+	ab := abbrevTable(
+		abbrevDecl{1, tagCU, true, [][2]uint64{{atName, uint64(FormString)}}},
+		abbrevDecl{2, tagBase, false, [][2]uint64{{atName, uint64(FormString)}}},
+		abbrevDecl{3, tagTypeU, true, nil},
+		abbrevDecl{4, tagStruct, false, [][2]uint64{{atName, uint64(FormString)}, {atType, uint64(FormRefAddr)}}},
+	)
+	var body dw
+	body.uleb(1).str("a.c").uleb(2).str("int").uleb(0)
+	const intOff uint64 = 11 + 1 + 4 // unit header, then the root entry: code and "a.c\0"
+	var tb dw
+	tb.uleb(3).uleb(4).str("s").u32(uint32(intOff)).uleb(0)
+	const typeOff uint64 = 23 + 1 // .debug_types header, then the type_unit entry's code
+	types := unit4(0, tb.b, &[2]uint64{0x1234, typeOff})
+	d := mustNew(t, buildELF(
+		section{name: ".debug_info", data: unit4(0, body.b, nil)},
+		section{name: ".debug_abbrev", data: ab},
+		section{name: ".debug_types", data: types}))
+
+	u, ok := d.TypeUnit(0x1234)
+	if !ok {
+		t.Fatal("type unit 0x1234 not found")
+	}
+	if u.TypeOffset != typeOff|TypesBit {
+		t.Fatalf("TypeOffset = %#x, want %#x", u.TypeOffset, typeOff|TypesBit)
+	}
+	s, err := d.EntryAt(u.TypeOffset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Field(atType)
+	if s.Tag != tagStruct || f == nil || f.Val != intOff {
+		t.Fatalf("type entry = %+v, want a struct whose DW_AT_type is .debug_info offset %#x", s, intOff)
+	}
+	base, err := d.EntryAt(f.Val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := base.Field(atName); base.Tag != tagBase || name == nil || name.Str() != "int" {
+		t.Errorf("DW_AT_type resolves to %+v, want the base type int", base)
+	}
+}
