@@ -170,6 +170,19 @@ func TestBadNotELF(t *testing.T) {
 	})
 }
 
+// TestBadTruncatedFile is the regression test for ELF files cut short:
+// debug/elf then fails with EOF, which New reported as "not an ELF file".
+// It now reports truncated data at the offset where the file ends.
+func TestBadTruncatedFile(t *testing.T) {
+	b := fixtureBytes(t, "x86_64-dwarf5.elf")
+	for _, n := range []int{10, 64, 1000, len(b) / 2, len(b) - 1} {
+		within(t, func() {
+			_, err := New(bytes.NewReader(b[:n]), "cut")
+			checkFormatError(t, err, ErrTruncated, "ELF file", uint64(n))
+		})
+	}
+}
+
 // TestBadSectionPastEOF makes .debug_info's header claim bytes past the end
 // of the file (the section headers intact, the data cut).
 func TestBadSectionPastEOF(t *testing.T) {

@@ -56,9 +56,14 @@ func New(r io.ReaderAt, name string) (d *Data, err error) {
 	defer recoverBug(name, &err)
 	ef, err := elf.NewFile(r)
 	if err != nil {
-		var fe *elf.FormatError
-		if errors.As(err, &fe) {
-			return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: fe.Error()}
+		// An ELF file cut short fails with EOF: say truncated, and where
+		// the file ends, rather than "not an ELF file".
+		var magic [len(elf.ELFMAG)]byte
+		if n, _ := r.ReadAt(magic[:], 0); n == len(magic) && string(magic[:]) == elf.ELFMAG &&
+			(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+			size := readerSize(r)
+			return nil, &FormatError{File: name, Section: "ELF file", Offset: uint64(max(size, 0)), Err: ErrTruncated,
+				Msg: fmt.Sprintf("the file ends early (%d bytes): %v", size, err)}
 		}
 		return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
 	}
