@@ -23,7 +23,7 @@ type Data struct {
 	big   bool
 	class elf.Class
 
-	info, types, abbrev, str, lineStr, line, strOffsets, addr []byte
+	info, types, abbrev, str, lineStr, line, strOffsets, addr, ranges, rnglists []byte
 
 	units []Unit // .debug_info units, then .debug_types units
 	nInfo int    // number of .debug_info units
@@ -100,7 +100,8 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
 	}{
 		{".debug_info", &d.info}, {".debug_abbrev", &d.abbrev}, {".debug_str", &d.str},
 		{".debug_line_str", &d.lineStr}, {".debug_line", &d.line}, {".debug_str_offsets", &d.strOffsets},
-		{".debug_addr", &d.addr}, {".debug_types", &d.types},
+		{".debug_addr", &d.addr}, {".debug_types", &d.types}, {".debug_ranges", &d.ranges},
+		{".debug_rnglists", &d.rnglists},
 	} {
 		b, err := get(sec.name)
 		if err != nil {

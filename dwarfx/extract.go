@@ -208,12 +208,12 @@ func extractWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 		switch attr {
 		case dwarf.AttrName, dwarf.AttrLinkageName, attrMIPSLinkageName, dwarf.AttrExternal,
 			dwarf.AttrDeclaration, dwarf.AttrInline, dwarf.AttrAbstractOrigin, dwarf.AttrSpecification,
-			dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
+			dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
 			return true
 		}
 	case dwarf.TagInlinedSubroutine:
 		switch attr {
-		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc:
+		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges:
 			return true
 		}
 	case TagCallSite, TagGNUCallSite:
@@ -304,7 +304,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 					return nil, err
 				}
 				if fn >= 0 {
-					x.emit(Inlined, fn, caller, e)
+					if err := x.emit(Inlined, fn, caller, e); err != nil {
+						return nil, err
+					}
 				}
 			}
 			descend = true
@@ -319,7 +321,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 					return nil, err
 				}
 				if fn >= 0 {
-					x.emit(Call, fn, caller, e)
+					if err := x.emit(Call, fn, caller, e); err != nil {
+						return nil, err
+					}
 				}
 			}
 		case dwarf.TagLexDwarfBlock, dwarf.TagNamespace:
@@ -349,8 +353,7 @@ func (x *extractor) subprogram(e *Entry) (int32, EventKind, error) {
 		if err != nil || fn < 0 {
 			return fn, ConcreteCopy, err
 		}
-		x.emit(ConcreteCopy, fn, -1, e)
-		return fn, ConcreteCopy, nil
+		return fn, ConcreteCopy, x.emit(ConcreteCopy, fn, -1, e)
 	}
 	kind := Definition
 	if v, ok := e.Val(dwarf.AttrDeclaration); ok && v != 0 {
@@ -360,20 +363,29 @@ func (x *extractor) subprogram(e *Entry) (int32, EventKind, error) {
 	if err != nil || fn < 0 {
 		return fn, kind, err
 	}
-	x.emit(kind, fn, -1, e)
-	return fn, kind, nil
+	return fn, kind, x.emit(kind, fn, -1, e)
 }
 
-func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) {
+// emit records an event. Its address is DW_AT_low_pc, else an
+// address-class DW_AT_entry_pc, else the start of the first DW_AT_ranges
+// range (functions split into hot and cold parts have only ranges).
+func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 	ev := Event{Kind: kind, Func: fn, Caller: caller, Offset: e.Offset}
 	if kind != Call && kind != Declaration {
 		if v, ok := e.Val(dwarf.AttrLowpc); ok {
 			ev.Addr, ev.HasAddr = v, true
 		} else if f := e.Field(dwarf.AttrEntrypc); f != nil && isAddrForm(f.Form) {
 			ev.Addr, ev.HasAddr = f.Val, true
+		} else if f := e.Field(dwarf.AttrRanges); f != nil {
+			a, ok, err := x.d.firstRangeStart(x.cu.Unit, f)
+			if err != nil {
+				return err
+			}
+			ev.Addr, ev.HasAddr = a, ok
 		}
 	}
 	x.cu.Events = append(x.cu.Events, ev)
+	return nil
 }
 
 func isAddrForm(f Form) bool {

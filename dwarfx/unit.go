@@ -37,6 +37,7 @@ type Unit struct {
 	hasStmtList    bool
 	strOffsetsBase uint64
 	addrBase       uint64
+	rnglistsBase   uint64
 }
 
 // offSize is the size of a section offset in this unit.
@@ -238,6 +239,8 @@ func (d *Data) readRoot(u *Unit) error {
 			u.strOffsetsBase = f.Val
 		case dwarf.AttrAddrBase, AttrGNUAddrBase:
 			u.addrBase = f.Val
+		case dwarf.AttrRnglistsBase:
+			u.rnglistsBase = f.Val
 		}
 	}
 	r.noResolve = false
