@@ -1,10 +1,13 @@
 package dwarfx
 
 import (
+	"debug/dwarf"
 	"debug/elf"
 	"fmt"
+	"hash/fnv"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -898,5 +901,159 @@ func TestExtractAddresses(t *testing.T) {
 				t.Errorf("%d addresses at symbols, %d inside callers, %d definitions without", starts, inside, without)
 			}
 		})
+	}
+}
+
+// extractAll returns every unit Extract delivers.
+func extractAll(t testing.TB, d *Data, concurrency int) []*CompileUnit {
+	t.Helper()
+	var out []*CompileUnit
+	if err := d.Extract(&ExtractOptions{Concurrency: concurrency}, func(cu *CompileUnit) error {
+		out = append(out, cu)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestExtractDeterministic checks that Extract's output, every field of
+// every unit, function and event, does not depend on Concurrency, on every
+// fixture. Run with -race, it also checks the workers share nothing
+// unsafely.
+func TestExtractDeterministic(t *testing.T) {
+	for _, p := range fixtures(t) {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			d := openFixture(t, filepath.Base(p))
+			want := extractAll(t, d, 1)
+			compile := 0
+			for _, u := range d.Units()[:d.InfoUnits()] {
+				if u.Kind != UnitTypeUnit {
+					compile++
+				}
+			}
+			if len(want) != compile {
+				t.Errorf("%d compile units delivered, %d in .debug_info", len(want), compile)
+			}
+			for _, c := range []int{2, 8, 0} {
+				// A fresh Data too: its line-table cache is filled concurrently.
+				for _, dd := range []*Data{d, openFixture(t, filepath.Base(p))} {
+					got := extractAll(t, dd, c)
+					if diff := cmp.Diff(want, got, cmp.AllowUnexported(Unit{})); diff != "" {
+						t.Fatalf("Concurrency %d differs from 1 (-1 +%d):\n%s", c, c, diff)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestExtractStops checks that an error from fn stops Extract at once and
+// is returned, and that the CompileUnits iterator stops on break, for
+// every concurrency.
+func TestExtractStops(t *testing.T) {
+	d := openFixture(t, "x86_64-dwarf5.elf")
+	stop := fmt.Errorf("stop here")
+	for _, c := range []int{1, 2, 8} {
+		n := 0
+		err := d.Extract(&ExtractOptions{Concurrency: c}, func(cu *CompileUnit) error {
+			n++
+			if n == 3 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || n != 3 {
+			t.Errorf("Concurrency %d: %v after %d units; want the callback's error after 3", c, err, n)
+		}
+		var names []string
+		for cu, err := range d.CompileUnits(&ExtractOptions{Concurrency: c}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, cu.Unit.Name)
+			if len(names) == 2 {
+				break
+			}
+		}
+		if diff := cmp.Diff(gccUnitNames[:2], names); diff != "" {
+			t.Errorf("Concurrency %d: CompileUnits (-want +got):\n%s", c, diff)
+		}
+	}
+}
+
+// TestExtractKernel runs Extract over the real kernel: it logs the totals,
+// requires fewer than 0.01 heap allocations per entry, and checks that
+// Concurrency 1 and 2 give the same output (by a digest of every event).
+func TestExtractKernel(t *testing.T) {
+	p := realKernel(t)
+	d, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := 0
+	r := d.Reader(&ReaderOptions{Attrs: []dwarf.Attr{dwarf.AttrSibling}})
+	r.limit = d.InfoUnits()
+	for e, err := range r.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = e
+		entries++
+	}
+	digest := func(c int) (sum uint64, units, events int, kinds map[EventKind]int, allocs uint64) {
+		kinds = make(map[EventKind]int)
+		h := fnv.New64a()
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		err := d.Extract(&ExtractOptions{Concurrency: c}, func(cu *CompileUnit) error {
+			units++
+			events += len(cu.Events)
+			for _, ev := range cu.Events {
+				kinds[ev.Kind]++
+				f := &cu.Funcs[ev.Func]
+				caller := uint64(0)
+				if ev.Caller >= 0 {
+					caller = cu.Funcs[ev.Caller].Offset
+				}
+				fmt.Fprintf(h, "%d %d %d %s %d %d %d\n", cu.Unit.Index, ev.Kind, f.Offset, f.Name, caller, ev.Offset, ev.Addr)
+			}
+			return nil
+		})
+		runtime.ReadMemStats(&ms1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Sum64(), units, events, kinds, ms1.Mallocs - ms0.Mallocs
+	}
+	// The first run parses the line tables; the digest's own formatting
+	// allocates, so allocations are measured on a run without it below.
+	sum1, units, events, kinds, _ := digest(1)
+	sum2, _, _, _, _ := digest(2)
+	if sum1 != sum2 {
+		t.Errorf("Concurrency 1 and 2 give different output")
+	}
+	fresh, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms0, ms1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms0)
+	if err := fresh.Extract(nil, func(*CompileUnit) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&ms1)
+	allocs := ms1.Mallocs - ms0.Mallocs
+	perEntry := float64(allocs) / float64(entries)
+	t.Logf("%d entries, %d compile units, %d events (%d definitions, %d declarations, %d concrete copies, %d inlined, %d calls)",
+		entries, units, events, kinds[Definition], kinds[Declaration], kinds[ConcreteCopy], kinds[Inlined], kinds[Call])
+	t.Logf("first Extract on a fresh Data: %d allocations, %.5f per entry, %d MB allocated", allocs, perEntry, (ms1.TotalAlloc-ms0.TotalAlloc)>>20)
+	if perEntry >= 0.01 {
+		t.Errorf("%.4f allocations per entry, want < 0.01", perEntry)
+	}
+	if units == 0 || events == 0 || kinds[Call] == 0 || kinds[Inlined] == 0 {
+		t.Error("no events")
 	}
 }
