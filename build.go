@@ -1,0 +1,260 @@
+package kabi
+
+import (
+	"debug/elf"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// Options configures Open and New. A nil *Options, and the zero value,
+// give the defaults.
+type Options struct {
+	// Release, Version, Revision, Flavor and Arch override the metadata
+	// read from the build when not empty. Version, Revision and Flavor
+	// are otherwise parsed from Release (see [ParseRelease]).
+	Release, Version, Revision, Flavor, Arch string
+
+	// Paths turns the paths found in DWARF into the paths kabi shows.
+	// nil means [SourceRootRule].
+	Paths PathRule
+
+	// Concurrency is the number of compile units decoded at once; 0
+	// means GOMAXPROCS. The result does not depend on it.
+	Concurrency int
+
+	// Progress, when not nil, is called after each compile unit with the
+	// number of units done and the total, from the goroutine that called
+	// Open or New, and once more with done == total at the end.
+	Progress func(done, total int)
+}
+
+// A Build is the function surface of one kernel build: its metadata, its
+// functions and its function symbols. It is immutable and safe for
+// concurrent use; it keeps no reference to the file it was read from.
+type Build struct {
+	Meta Metadata
+
+	funcs     []*Function // in name order
+	byName    map[string]*Function
+	byDemangl map[string]*Function
+	symbols   []Symbol // in symbol-table order
+	orphans   []*Symbol
+}
+
+// Open reads the build in the ELF file at path (a vmlinux with DWARF debug
+// info and a symbol table). The file is closed before Open returns.
+func Open(path string, opts *Options) (*Build, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return New(f, path, opts)
+}
+
+// New reads the build in the ELF file r. name is the file's name, used in
+// Metadata.File and in errors. Errors for bad input name the file and
+// wrap [ErrNotELF], [ErrNoDWARF], [ErrNoSymbols], [ErrTruncated] or another
+// [dwarfx] sentinel error.
+func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
+	defer recoverBug(name, &err)
+	if opts == nil {
+		opts = &Options{}
+	}
+	ef, err := elf.NewFile(r)
+	if err != nil {
+		return nil, &dwarfx.FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
+	}
+	d, err := dwarfx.NewFromELF(ef, r, name)
+	if err != nil {
+		return nil, err
+	}
+	// The symbol table is read while the DWARF is walked.
+	var (
+		syms   []Symbol
+		banner *elf.Symbol
+		symErr error
+		symsOK = make(chan struct{})
+	)
+	go func() {
+		defer close(symsOK)
+		defer recoverBug(name, &symErr)
+		syms, banner, symErr = readSymbols(ef, name)
+	}()
+
+	rule := opts.Paths
+	if rule == nil {
+		rule = SourceRootRule
+	}
+	s := newSurface(d, rule)
+	total, done := d.InfoUnits(), 0
+	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency}, func(cu *dwarfx.CompileUnit) error {
+		s.unit(cu)
+		if opts.Progress != nil {
+			done++
+			opts.Progress(done, total)
+		}
+		return nil
+	})
+	<-symsOK
+	if err != nil {
+		return nil, err
+	}
+	if symErr != nil {
+		return nil, symErr
+	}
+	s.d = nil // the DWARF sections can go
+	if opts.Progress != nil {
+		opts.Progress(total, total)
+	}
+	b = &Build{symbols: syms}
+	b.Meta = readMetadata(ef, name, banner, opts)
+	b.link(s.functions())
+	return b, nil
+}
+
+// readMetadata reads the metadata of ef and applies the overrides.
+func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options) Metadata {
+	m := Metadata{File: name, Arch: debianArch(ef), BuildID: readBuildID(ef)}
+	m.Banner = readBanner(ef, banner)
+	m.Release, m.Compiler = parseBanner(m.Banner)
+	if opts.Release != "" {
+		m.Release = opts.Release
+	}
+	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
+	for _, o := range []struct {
+		dst *string
+		v   string
+	}{
+		{&m.Version, opts.Version}, {&m.Revision, opts.Revision}, {&m.Flavor, opts.Flavor}, {&m.Arch, opts.Arch},
+	} {
+		if o.v != "" {
+			*o.dst = o.v
+		}
+	}
+	return m
+}
+
+// link indexes the functions, attaches the symbols to them and classifies
+// them.
+func (b *Build) link(fns []Function) {
+	b.funcs = make([]*Function, len(fns))
+	b.byName = make(map[string]*Function, len(fns))
+	for i := range fns {
+		f := &fns[i]
+		b.funcs[i] = f
+		b.byName[f.Name] = f
+		if f.Demangled != "" {
+			if b.byDemangl == nil {
+				b.byDemangl = make(map[string]*Function)
+			}
+			if _, dup := b.byDemangl[f.Demangled]; !dup {
+				b.byDemangl[f.Demangled] = f
+			}
+		}
+	}
+	// Symbols: count per function, then carve one backing array.
+	count := make(map[*Function]int, len(b.symbols))
+	for i := range b.symbols {
+		if f := b.byName[b.symbols[i].Stem]; f != nil {
+			count[f]++
+		}
+	}
+	back := make([]*Symbol, 0, len(b.symbols))
+	for i := range b.symbols {
+		sym := &b.symbols[i]
+		f := b.byName[sym.Stem]
+		if f == nil {
+			b.orphans = append(b.orphans, sym)
+			continue
+		}
+		if f.Symbols == nil {
+			n := count[f]
+			f.Symbols = back[len(back) : len(back) : len(back)+n]
+			back = back[:len(back)+n]
+		}
+		f.Symbols = append(f.Symbols, sym)
+	}
+	for _, f := range b.funcs {
+		f.classify()
+	}
+}
+
+// Function returns the function with the given name: its Name, or, for a
+// mangled Rust or C++ name, its Demangled form.
+func (b *Build) Function(name string) (*Function, bool) {
+	if f, ok := b.byName[name]; ok {
+		return f, true
+	}
+	f, ok := b.byDemangl[name]
+	return f, ok
+}
+
+// Functions yields the functions in name order (byte order of Name).
+func (b *Build) Functions() iter.Seq[*Function] {
+	return func(yield func(*Function) bool) {
+		for _, f := range b.funcs {
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// Len is the number of functions.
+func (b *Build) Len() int { return len(b.funcs) }
+
+// Symbols yields every function symbol of the build in symbol-table order,
+// whether or not a function carries it.
+func (b *Build) Symbols() iter.Seq[*Symbol] {
+	return func(yield func(*Symbol) bool) {
+		for i := range b.symbols {
+			if !yield(&b.symbols[i]) {
+				return
+			}
+		}
+	}
+}
+
+// UnattachedSymbols yields, in symbol-table order, the function symbols
+// whose stem names no function in DWARF (code without debug info, such
+// as assembly built without -g). They are not functions of the surface:
+// kabi, like DepSurf, keys functions by their DWARF names.
+func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
+	return func(yield func(*Symbol) bool) {
+		for _, s := range b.orphans {
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// Symbol returns the function symbols named name, in symbol-table order.
+// It searches every symbol: use it for the odd lookup, not in a loop.
+func (b *Build) Symbol(name string) []*Symbol {
+	var out []*Symbol
+	for i := range b.symbols {
+		if b.symbols[i].Name == name {
+			out = append(out, &b.symbols[i])
+		}
+	}
+	return out
+}
+
+// Lookup is Function with an error for a miss, wrapping [ErrNotFound],
+// naming the build, and saying so when the name is that of a symbol that
+// DWARF does not describe.
+func (b *Build) Lookup(name string) (*Function, error) {
+	if f, ok := b.Function(name); ok {
+		return f, nil
+	}
+	if syms := b.Symbol(name); len(syms) > 0 {
+		return nil, fmt.Errorf("%s: %w: %q (it is a symbol at %#x, but DWARF has no function of that name)", b.Meta.File, ErrNotFound, name, syms[0].Address)
+	}
+	return nil, fmt.Errorf("%s: %w: %q", b.Meta.File, ErrNotFound, name)
+}

@@ -1,0 +1,40 @@
+package kabi
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// Sentinel errors. Errors for bad input wrap one of these (test with
+// [errors.Is]) and name the file; those found while decoding DWARF are
+// *[dwarfx.FormatError] values that also give the section and offset.
+var (
+	// ErrNotELF means the input is not an ELF file.
+	ErrNotELF = dwarfx.ErrNotELF
+	// ErrNoDWARF means the file has no DWARF debug info (.debug_info).
+	ErrNoDWARF = dwarfx.ErrNoDWARF
+	// ErrTruncated means the file ends before data it describes.
+	ErrTruncated = dwarfx.ErrTruncated
+	// ErrNoSymbols means the file has no ELF symbol table (.symtab).
+	ErrNoSymbols = errors.New("no symbol table")
+	// ErrNotFound means a build has no function of the name asked for.
+	ErrNotFound = errors.New("no such function")
+)
+
+// panicFirewall can be switched off by tests so that a bug crashes.
+var panicFirewall = true
+
+// recoverBug turns a panic inside a public entry point into an error
+// naming the file. Bad input must never cause a panic; this guards host
+// programs against a bug doing so anyway.
+func recoverBug(file string, err *error) {
+	if !panicFirewall {
+		return
+	}
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("%s: internal error in kabi (a bug, please report it): %v\n%s", file, p, debug.Stack())
+	}
+}

@@ -1,0 +1,306 @@
+// Command kabi shows the function surface of Linux kernel builds.
+//
+//	kabi show [-format text|json] FUNCTION BUILD   one function of one build
+//	kabi dump BUILD                                every function, as JSON Lines in name order
+//	kabi stats BUILD                               counts of functions by kind
+//	kabi                                           show a sample function of the bundled fixtures
+//
+// BUILD is a vmlinux with DWARF debug info, such as Debian's
+// /usr/lib/debug/boot/vmlinux-6.1.0-47-amd64 (package linux-image-6.1.0-47-amd64-dbg).
+// It is a thin wrapper over package github.com/kabi-dev/kabi.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/kabi-dev/kabi"
+)
+
+const usage = `usage:
+  kabi show [-format text|json] FUNCTION BUILD
+  kabi dump BUILD
+  kabi stats BUILD
+  kabi            (show a sample function of the bundled fixture builds)
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintf(os.Stderr, "kabi: %v\n%s", err, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(args []string, stdout io.Writer) error {
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	if len(args) == 0 {
+		return demo(w)
+	}
+	switch args[0] {
+	case "show":
+		fs := flag.NewFlagSet("show", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		format := fs.String("format", "text", "output format: text or json")
+		if err := fs.Parse(args[1:]); err != nil {
+			return usageError{err.Error()}
+		}
+		if fs.NArg() != 2 {
+			return usageError{"show takes FUNCTION BUILD"}
+		}
+		if *format != "text" && *format != "json" {
+			return usageError{fmt.Sprintf("unknown format %q", *format)}
+		}
+		b, err := open(fs.Arg(1))
+		if err != nil {
+			return err
+		}
+		f, err := b.Lookup(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return writeJSON(w, f)
+		}
+		showText(w, b, f)
+		return nil
+	case "dump", "stats":
+		if len(args) != 2 {
+			return usageError{args[0] + " takes BUILD"}
+		}
+		b, err := open(args[1])
+		if err != nil {
+			return err
+		}
+		if args[0] == "stats" {
+			showStats(w, b)
+			return nil
+		}
+		for f := range b.Functions() {
+			if err := writeJSON(w, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(w, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+var jsonBuf []byte
+
+func writeJSON(w io.Writer, f *kabi.Function) error {
+	jsonBuf = append(f.AppendJSON(jsonBuf[:0]), '\n')
+	_, err := w.Write(jsonBuf)
+	return err
+}
+
+// open reads a build, with a progress bar on stderr when stderr is a
+// terminal and the build takes more than a second.
+func open(path string) (*kabi.Build, error) {
+	var done, total atomic.Int64
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		if st, err := os.Stderr.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+			return
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Second):
+		}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			drawBar(path, done.Load(), total.Load())
+			select {
+			case <-stop:
+				fmt.Fprint(os.Stderr, "\r\033[K")
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	b, err := kabi.Open(path, &kabi.Options{Progress: func(d, n int) { done.Store(int64(d)); total.Store(int64(n)) }})
+	close(stop)
+	<-finished
+	return b, err
+}
+
+func drawBar(path string, done, total int64) {
+	const width = 30
+	if total <= 0 {
+		return
+	}
+	n := int(width * done / total)
+	fmt.Fprintf(os.Stderr, "\r%s [%s%s] %d/%d units", filepath.Base(path), strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total)
+}
+
+func tf(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// showText prints one function in the layout of the reference pages.
+func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
+	m := b.Meta
+	fmt.Fprintf(w, "Function: %s\n", f.DisplayName())
+	if f.Demangled != "" {
+		fmt.Fprintf(w, "Symbol name: %s\n", f.Name)
+	}
+	fmt.Fprintf(w, "Build: %s (%s %s)\n\n", m.File, m.Release, m.Arch)
+	fmt.Fprintf(w, "Collision: %s\nInline: %s\nTransformation: %s\n", f.Collision, f.Inline, tf(f.Transformation))
+	issues := "none"
+	if len(f.Issues) > 0 {
+		var s []string
+		for _, i := range f.Issues {
+			s = append(s, i.String())
+		}
+		issues = strings.Join(s, ", ")
+	}
+	fmt.Fprintf(w, "Issues: %s\n\nInstances:\n", issues)
+	for _, in := range f.Instances {
+		if in.DeclaredOnly {
+			fmt.Fprintf(w, "  declared only (external: %s)\n", tf(in.External))
+		} else {
+			addr := "no address"
+			if in.HasAddr {
+				addr = fmt.Sprintf("%x", in.Address)
+			}
+			fmt.Fprintf(w, "  In %s (%s)\n  Location: %s\n  Inline: %s\n", in.File, addr, in.Location, tf(in.Inlined))
+		}
+		for _, l := range []struct {
+			name string
+			list []kabi.Caller
+		}{{"Inline callers", in.InlineCallers}, {"Direct callers", in.DirectCallers}} {
+			if len(l.list) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "  %s:\n", l.name)
+			for _, c := range l.list {
+				fmt.Fprintf(w, "    - %s\n", c)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "Symbols:")
+	if len(f.Symbols) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, s := range f.Symbols {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
+}
+
+func showStats(w io.Writer, b *kabi.Build) {
+	s := b.Stats()
+	m := b.Meta
+	pct := func(n, of int) string {
+		if of == 0 {
+			return ""
+		}
+		return fmt.Sprintf("(%.1f%%)", 100*float64(n)/float64(of))
+	}
+	fmt.Fprintf(w, "build:       %s\nrelease:     %s (version %s, revision %s, flavor %s)\narch:        %s\ncompiler:    %s\nbuild id:    %s\n\n",
+		m.File, m.Release, m.Version, m.Revision, m.Flavor, m.Arch, m.Compiler, m.BuildID)
+	fmt.Fprintf(w, "functions:                 %7d\ninstances:                 %7d\ndeclared only:             %7d %s\n\n",
+		s.Functions, s.Instances, s.DeclaredOnly, pct(s.DeclaredOnly, s.Functions))
+	fmt.Fprintln(w, "collision:")
+	for _, c := range kabi.Collisions() {
+		fmt.Fprintf(w, "  %-24s %7d %s\n", c, s.Collision[c], pct(s.Collision[c], s.Functions))
+	}
+	fmt.Fprintln(w, "inline:")
+	for _, k := range kabi.InlineKinds() {
+		fmt.Fprintf(w, "  %-24s %7d %s\n", k, s.Inline[k], pct(s.Inline[k], s.Functions))
+	}
+	fmt.Fprintf(w, "transformation:\n  %-24s %7d %s\n", "True", s.Transformed, pct(s.Transformed, s.Functions))
+	for _, k := range kabi.TransformKinds() {
+		if s.Transforms[k] > 0 {
+			fmt.Fprintf(w, "    %-22s %7d\n", k, s.Transforms[k])
+		}
+	}
+	fmt.Fprintf(w, "symbols:\n  %-24s %7d\n  %-24s %7d %s\n  %-24s %7d\n",
+		"function symbols", s.Symbols, "with a suffix", s.SuffixedSymbols, pct(s.SuffixedSymbols, s.Symbols),
+		"without DWARF", s.UnattachedSymbols)
+}
+
+// The demo: the sample function in each bundled fixture build.
+const sample = "do_work"
+
+var demoFixtures = []string{"x86_64-dwarf5.elf", "aarch64.elf", "clang.elf"}
+
+func demo(w io.Writer) error {
+	dir, err := testdata()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "kabi: no arguments, so here is %s in the fixture builds of %s\n(run kabi -h for the commands)\n\n", sample, dir)
+	for _, name := range demoFixtures {
+		b, err := kabi.Open(filepath.Join(dir, name), nil)
+		if err != nil {
+			return err
+		}
+		f, err := b.Lookup(sample)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "==== %s\n", name)
+		showText(w, b, f)
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+// testdata finds the module's testdata directory: above the working
+// directory (go run ./examples/kabi from a clone), else beside this
+// source file (a binary built on this machine).
+func testdata() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		starts = append(starts, filepath.Dir(file))
+	}
+	for _, dir := range starts {
+		for {
+			if mod, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+				strings.Contains(string(mod), "module github.com/kabi-dev/kabi\n") {
+				td := filepath.Join(dir, "testdata")
+				if _, err := os.Stat(filepath.Join(td, demoFixtures[0])); err == nil {
+					return td, nil
+				}
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return "", errors.New("cannot find the fixture builds (testdata/ of the kabi module); run from a clone, or give a BUILD")
+}

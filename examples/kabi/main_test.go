@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixture = "../../testdata/x86_64-dwarf5.elf"
+
+func runOut(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(args, &out)
+	return out.String(), err
+}
+
+func TestShowText(t *testing.T) {
+	out, err := runOut(t, "show", "vmap", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Function: vmap\n", "Collision: Unique Global\n", "Inline: No\n", "Transformation: False\n",
+		"  In mm/vmalloc_fix.c (", "  Location: mm/vmalloc_fix.c:173\n", "  Direct callers:\n    - init/main.c:start_kernel\n",
+		": vmap (STB_GLOBAL)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show vmap: no %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestShowJSONAndDump(t *testing.T) {
+	out, err := runOut(t, "show", "-format", "json", "memset", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"","issues":[],` +
+		`"instances":[{"file":"","location":"","address":null,"external":true,"declared_inline":false,"inlined":false,` +
+		`"inline_callers":[],"direct_callers":["mm/vmalloc_fix.c:kfx_alloc"],"signature":""}],` +
+		`"symbols":[{"name":"memset","address":`
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("show -format json memset:\n got %s\nwant %s...", out, want)
+	}
+	dump, err := runOut(t, "dump", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(dump, "\n"), "\n")
+	if len(lines) != 45 {
+		t.Fatalf("dump: %d lines, want 45", len(lines))
+	}
+	prev := ""
+	for _, l := range lines {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			t.Fatalf("dump line %q: %v", l, err)
+		}
+		name := obj["name"].(string)
+		if name <= prev {
+			t.Errorf("dump: %s after %s", name, prev)
+		}
+		prev = name
+		if len(obj) != 8 {
+			t.Errorf("dump %s: %d fields", name, len(obj))
+		}
+		if name == "memset" && l+"\n" != out {
+			t.Errorf("dump and show disagree on memset:\n%s\n%s", l, out)
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	out, err := runOut(t, "stats", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"release:     6.1.99-1-amd64 (version 6.1.99, revision 1, flavor amd64)", "functions:                      45",
+		"  Static-Static Collision        1 (2.2%)", "  Full                           4 (8.9%)", "    two or more                  1",
+		"  without DWARF                  1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats: no %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestDemo(t *testing.T) {
+	out, err := runOut(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "Function: do_work\n"); n != len(demoFixtures) {
+		t.Errorf("demo shows do_work %d times:\n%s", n, out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	notELF := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notELF, []byte("hello"), 0o644)
+	for _, c := range []struct {
+		args  []string
+		usage bool
+		text  string
+	}{
+		{[]string{"show", "no_such_function", fixture}, false, `no such function: "no_such_function"`},
+		{[]string{"show", "memcpy", fixture}, false, "DWARF has no function of that name"},
+		{[]string{"stats", notELF}, false, "notes.txt: ELF header at offset 0x0: not an ELF file"},
+		{[]string{"dump", "/nonexistent/vmlinux"}, false, "no such file"},
+		{[]string{"show", "vmap"}, true, "show takes FUNCTION BUILD"},
+		{[]string{"show", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
+		{[]string{"frobnicate"}, true, `unknown command "frobnicate"`},
+	} {
+		_, err := runOut(t, c.args...)
+		var u usageError
+		if err == nil || !strings.Contains(err.Error(), c.text) || errors.As(err, &u) != c.usage {
+			t.Errorf("%v: error %v, want one saying %q (usage %v)", c.args, err, c.text, c.usage)
+		}
+	}
+}

@@ -1,0 +1,393 @@
+package kabi
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// A Function is every instance and symbol of one function name in a build
+// (surface-rules §3).
+type Function struct {
+	// Name is the name kabi keys the function by: the linkage (symbol)
+	// name where DWARF gives one, as it does for Rust and C++, else
+	// DW_AT_name. It is the name a kprobe attaches to.
+	Name string
+	// Demangled is the readable form of a mangled Name, or "".
+	Demangled string
+	// Instances are the function's definitions in DWARF, in the order the
+	// walk met them (surface-rules §1).
+	Instances []*Instance
+	// Symbols are the STT_FUNC symbols whose stem is Name, in symbol-table order.
+	Symbols []*Symbol
+
+	Collision      Collision
+	Inline         InlineKind
+	Transformation bool    // some symbol has a suffix
+	Issues         []Issue // in the order of surface-rules §3
+}
+
+// DisplayName is Demangled when there is one, else Name.
+func (f *Function) DisplayName() string {
+	if f.Demangled != "" {
+		return f.Demangled
+	}
+	return f.Name
+}
+
+// Transforms is the union of the transformations of f's symbols.
+func (f *Function) Transforms() Transform {
+	var t Transform
+	for _, s := range f.Symbols {
+		t |= s.Transforms
+	}
+	return t
+}
+
+// An Instance is one definition of a function: all DWARF entries of one
+// external name, or of one static function in one compile unit
+// (surface-rules §1).
+type Instance struct {
+	// File is the path of the compile unit that defines the instance,
+	// relative to the source root (see [PathRule]); "" when DeclaredOnly.
+	File string
+	// Location is where the function is declared: DW_AT_decl_file and
+	// DW_AT_decl_line, or File with no line when the entry has no
+	// DW_AT_decl_file.
+	Location Location
+	// Address is the entry of the out-of-line definition where there is
+	// one, else the first inline site's (HasAddr false when neither).
+	Address uint64
+	HasAddr bool
+
+	External       bool // DW_AT_external
+	DeclaredInline bool // DW_AT_inline 2 or 3: declared inline
+	Inlined        bool // DW_AT_inline 1 or 3: actually inlined somewhere
+
+	// InlineCallers are the functions this one is inlined into, and
+	// DirectCallers those that call it, one entry per site, in walk order.
+	InlineCallers []Caller
+	DirectCallers []Caller
+
+	// DeclaredOnly marks a function that DWARF only declares (an
+	// assembly entry point, say): it has no File, Location or Address.
+	DeclaredOnly bool
+}
+
+// A Location is a source position: "mm/vmalloc.c:2877".
+type Location struct {
+	File string
+	Line int // 0 when unknown
+}
+
+// String is "FILE:LINE", or "FILE" without a line, or "" for no location.
+func (l Location) String() string {
+	if l.Line == 0 {
+		return l.File
+	}
+	return l.File + ":" + strconv.Itoa(l.Line)
+}
+
+// A Caller is a function that inlines or calls another, with the compile
+// unit the site is in.
+type Caller struct {
+	File     string // the compile unit's path
+	Function string // the caller's name, as Function.Name
+}
+
+// String is "FILE:FUNCTION", as the reference page lists callers.
+func (c Caller) String() string { return c.File + ":" + c.Function }
+
+// Collision says how a function's instances relate (surface-rules §3).
+type Collision uint8
+
+// The collision kinds.
+const (
+	UniqueGlobal          Collision = iota + 1 // one external instance
+	UniqueStatic                               // one static instance
+	StaticDuplication                          // several instances, all at one location (a header's static inline)
+	StaticStaticCollision                      // several static instances at different locations
+	StaticGlobalCollision                      // several instances at different locations, one external
+)
+
+var collisionNames = [...]string{"", "Unique Global", "Unique Static", "Static Duplication", "Static-Static Collision", "Static-Global Collision"}
+
+// String is the reference text: "Unique Global", "Static-Static Collision", ...
+func (c Collision) String() string {
+	if int(c) < len(collisionNames) && c != 0 {
+		return collisionNames[c]
+	}
+	return fmt.Sprintf("Collision(%d)", uint8(c))
+}
+
+// Collisions lists the collision kinds in order.
+func Collisions() []Collision {
+	return []Collision{UniqueGlobal, UniqueStatic, StaticDuplication, StaticStaticCollision, StaticGlobalCollision}
+}
+
+// InlineKind says whether a function survives as a symbol (surface-rules §3).
+type InlineKind uint8
+
+// The inline kinds.
+const (
+	InlineNo        InlineKind = iota + 1 // has a symbol and is never inlined
+	InlineSelective                       // has a symbol, but some instance is inlined somewhere
+	InlineFull                            // has no symbol at all
+)
+
+var inlineNames = [...]string{"", "No", "Selective", "Full"}
+
+// String is the reference text: "No", "Selective" or "Full".
+func (k InlineKind) String() string {
+	if int(k) < len(inlineNames) && k != 0 {
+		return inlineNames[k]
+	}
+	return fmt.Sprintf("InlineKind(%d)", uint8(k))
+}
+
+// InlineKinds lists the inline kinds in order.
+func InlineKinds() []InlineKind { return []InlineKind{InlineNo, InlineSelective, InlineFull} }
+
+// An Issue is something that makes a function harder to trace.
+type Issue uint8
+
+// The issues, in the order a function lists them.
+const (
+	IssueDuplicate       Issue = iota + 1 // Static Duplication
+	IssueCollision                        // Static-Static or Static-Global Collision
+	IssueFullInline                       // InlineFull
+	IssueSelectiveInline                  // InlineSelective
+	IssueTransformation                   // a symbol has a suffix
+	IssueAbsent                           // the build lacks the function (set by comparisons)
+)
+
+var issueNames = [...]string{"", "Duplicate", "Collision", "Full Inline", "Selective Inline", "Transformation", "Absent"}
+
+// String is the reference text: "Duplicate", "Full Inline", ...
+func (i Issue) String() string {
+	if int(i) < len(issueNames) && i != 0 {
+		return issueNames[i]
+	}
+	return fmt.Sprintf("Issue(%d)", uint8(i))
+}
+
+// classify sets f's collision, inline kind, transformation and issues from
+// its instances and symbols.
+func (f *Function) classify() {
+	switch n := len(f.Instances); {
+	case n == 1 && f.Instances[0].External:
+		f.Collision = UniqueGlobal
+	case n == 1:
+		f.Collision = UniqueStatic
+	default:
+		same, static := true, true
+		for _, in := range f.Instances {
+			same = same && in.Location == f.Instances[0].Location
+			static = static && !in.External
+		}
+		switch {
+		case same:
+			f.Collision = StaticDuplication
+		case static:
+			f.Collision = StaticStaticCollision
+		default:
+			f.Collision = StaticGlobalCollision
+		}
+	}
+	f.Inline = InlineNo
+	if len(f.Symbols) == 0 {
+		f.Inline = InlineFull
+	} else {
+		for _, in := range f.Instances {
+			if in.Inlined {
+				f.Inline = InlineSelective
+				break
+			}
+		}
+	}
+	f.Transformation = false
+	for _, s := range f.Symbols {
+		if s.Suffix != "" {
+			f.Transformation = true
+			break
+		}
+	}
+	f.Issues = f.Issues[:0]
+	switch f.Collision {
+	case StaticDuplication:
+		f.Issues = append(f.Issues, IssueDuplicate)
+	case StaticStaticCollision, StaticGlobalCollision:
+		f.Issues = append(f.Issues, IssueCollision)
+	}
+	switch f.Inline {
+	case InlineFull:
+		f.Issues = append(f.Issues, IssueFullInline)
+	case InlineSelective:
+		f.Issues = append(f.Issues, IssueSelectiveInline)
+	}
+	if f.Transformation {
+		f.Issues = append(f.Issues, IssueTransformation)
+	}
+	if len(f.Issues) == 0 {
+		f.Issues = nil
+	}
+}
+
+// MarshalText gives the reference text.
+func (c Collision) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// MarshalText gives the reference text.
+func (k InlineKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// MarshalText gives the reference text.
+func (i Issue) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// MarshalJSON encodes f as one object of `kabi dump`; see [Function.AppendJSON].
+func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil }
+
+// AppendJSON appends f as one JSON object, the line of `kabi dump`:
+//
+//	{"name","collision","inline","transformation","signature","issues":[],
+//	 "instances":[{"file","location","address","external","declared_inline",
+//	   "inlined","inline_callers":[],"direct_callers":[],"signature"}],
+//	 "symbols":[{"name","address","size","bind","section"}]}
+//
+// Addresses are numbers (null when an instance has none), callers are
+// "FILE:FUNCTION" strings, and the kinds are the reference texts.
+// Signatures are empty until kabi derives them.
+func (f *Function) AppendJSON(b []byte) []byte {
+	b = append(b, `{"name":`...)
+	b = appendJSONString(b, f.Name)
+	b = append(b, `,"collision":`...)
+	b = appendJSONString(b, f.Collision.String())
+	b = append(b, `,"inline":`...)
+	b = appendJSONString(b, f.Inline.String())
+	b = append(b, `,"transformation":`...)
+	b = strconv.AppendBool(b, f.Transformation)
+	b = append(b, `,"signature":"","issues":[`...)
+	for i, is := range f.Issues {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, is.String())
+	}
+	b = append(b, `],"instances":[`...)
+	for i, in := range f.Instances {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"file":`...)
+		b = appendJSONString(b, in.File)
+		b = append(b, `,"location":"`...)
+		b = appendJSONText(b, in.Location.File)
+		if in.Location.Line != 0 {
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(in.Location.Line), 10)
+		}
+		b = append(b, `","address":`...)
+		if in.HasAddr {
+			b = strconv.AppendUint(b, in.Address, 10)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, `,"external":`...)
+		b = strconv.AppendBool(b, in.External)
+		b = append(b, `,"declared_inline":`...)
+		b = strconv.AppendBool(b, in.DeclaredInline)
+		b = append(b, `,"inlined":`...)
+		b = strconv.AppendBool(b, in.Inlined)
+		b = append(b, `,"inline_callers":`...)
+		b = appendJSONCallers(b, in.InlineCallers)
+		b = append(b, `,"direct_callers":`...)
+		b = appendJSONCallers(b, in.DirectCallers)
+		b = append(b, `,"signature":""}`...)
+	}
+	b = append(b, `],"symbols":[`...)
+	for i, s := range f.Symbols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, s.Name)
+		b = append(b, `,"address":`...)
+		b = strconv.AppendUint(b, s.Address, 10)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendUint(b, s.Size, 10)
+		b = append(b, `,"bind":`...)
+		b = appendJSONString(b, s.Bind.String())
+		b = append(b, `,"section":`...)
+		b = appendJSONString(b, s.Section)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+func appendJSONCallers(b []byte, cs []Caller) []byte {
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = appendJSONText(b, c.File)
+		b = append(b, ':')
+		b = appendJSONText(b, c.Function)
+		b = append(b, '"')
+	}
+	return append(b, ']')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendJSONText(b, s)
+	return append(b, '"')
+}
+
+// appendJSONText appends s escaped for a JSON string, as encoding/json
+// does without HTML escaping; invalid UTF-8 becomes U+FFFD.
+func appendJSONText(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
+}

@@ -1,0 +1,95 @@
+package kabi
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestJSONEscaping: strings come out as encoding/json writes them (without
+// HTML escaping).
+func TestJSONEscaping(t *testing.T) {
+	for _, s := range []string{"", "vmap", `a"b\c`, "tab\there\nnl\r\x00\x1f", "\xff\xfeinvalid", "é ü 中", "line\u2028sep\u2029", "<&>"} {
+		want, _ := json.Marshal(s)
+		want = []byte(string(want))
+		// encoding/json escapes <, > and & by default; we do not.
+		var un string
+		json.Unmarshal(want, &un)
+		got := appendJSONString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil || back != un {
+			t.Errorf("%q: got %s, decodes to %q (%v), want %q", s, got, back, err, un)
+		}
+	}
+}
+
+// TestJSONFields: every dump line decodes to the function's values.
+func TestJSONFields(t *testing.T) {
+	type inst struct {
+		File, Location string
+		Address        *uint64
+		External       bool
+		DeclaredInline bool `json:"declared_inline"`
+		Inlined        bool
+		InlineCallers  []string `json:"inline_callers"`
+		DirectCallers  []string `json:"direct_callers"`
+		Signature      string
+	}
+	type sym struct {
+		Name          string
+		Address, Size uint64
+		Bind, Section string
+	}
+	type fn struct {
+		Name, Collision, Inline string
+		Transformation          bool
+		Signature               string
+		Issues                  []string
+		Instances               []inst
+		Symbols                 []sym
+	}
+	strs := func(cs []Caller) []string {
+		out := []string{}
+		for _, c := range cs {
+			out = append(out, c.String())
+		}
+		return out
+	}
+	for _, name := range []string{"x86_64-dwarf5", "clang", "rust"} {
+		for f := range fixture(t, name).Functions() {
+			var got fn
+			line := f.AppendJSON(nil)
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.DisallowUnknownFields() // exactly the documented fields
+			if err := dec.Decode(&got); err != nil {
+				t.Fatalf("%s: %s: %v", f.Name, line, err)
+			}
+			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{}}
+			for _, i := range f.Issues {
+				want.Issues = append(want.Issues, i.String())
+			}
+			for _, in := range f.Instances {
+				wi := inst{File: in.File, Location: in.Location.String(), External: in.External, DeclaredInline: in.DeclaredInline,
+					Inlined: in.Inlined, InlineCallers: strs(in.InlineCallers), DirectCallers: strs(in.DirectCallers)}
+				if in.HasAddr {
+					a := in.Address
+					wi.Address = &a
+				}
+				want.Instances = append(want.Instances, wi)
+			}
+			for _, s := range f.Symbols {
+				want.Symbols = append(want.Symbols, sym{s.Name, s.Address, s.Size, s.Bind.String(), s.Section})
+			}
+			if diff := cmp.Diff(want, got, cmp.Transformer("nil", func(s []sym) []sym {
+				if s == nil {
+					return []sym{}
+				}
+				return s
+			})); diff != "" {
+				t.Errorf("%s %s (-want +got):\n%s", name, f.Name, diff)
+			}
+		}
+	}
+}

@@ -1,0 +1,373 @@
+package kabi
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// surface turns dwarfx's per-unit function events into instances
+// (surface-rules §1). It is fed one unit at a time, in unit order, from one
+// goroutine. Strings reaching it from dwarfx point into the DWARF sections;
+// everything it keeps is interned, so the sections can be dropped after.
+type surface struct {
+	d    *dwarfx.Data
+	rule PathRule
+
+	strs     map[string]string
+	unitPath []int32 // per unit, its path's index in files; -1 until computed
+	files    []string
+	fileIdx  map[string]int32
+	paths    map[pathKey]int32 // a line-table file, by identity, -> files index
+
+	fns    map[string]int32    // name -> function
+	names  []string            // function names, by function index
+	ext    []int32             // function -> its external instance, or -1
+	static map[staticKey]int32 // static (name, location, unit path) -> instance
+
+	insts   []acc
+	recs    []callRec
+	callers []Caller
+
+	// Per-unit scratch, indexed like CompileUnit.Funcs.
+	instOf   []int32
+	callerOf []int32
+}
+
+// pathKey identifies a line-table file by where its strings live: the
+// line tables are cached by dwarfx, so the same file of the same unit
+// always comes back with the same string data. Equal strings at different
+// places only cost another cache entry.
+type pathKey struct {
+	dir, name, compDir *byte
+	ldir, lname, lcomp int32
+}
+
+type staticKey struct {
+	fn, file, line, unit int32
+}
+
+// acc accumulates one instance.
+type acc struct {
+	fn             int32
+	file           int32 // CU path, index in files; -1 none
+	locFile        int32 // declaration file, index in files; -1 none
+	line           int32
+	addr           uint64
+	addrFrom       uint8 // 0 none, addrInline, addrDefinition
+	external       bool
+	declaredInline bool
+	inlined        bool
+	defined        bool // seen as a definition, concrete copy or inline site
+	nInline        int32
+	nDirect        int32
+}
+
+const (
+	addrInline = 1 + iota
+	addrDefinition
+)
+
+// callRec is one inline or call site, in walk order.
+type callRec struct {
+	inst   int32
+	caller int32 // index in surface.callers
+	direct bool
+}
+
+const (
+	unknown = -2 // instOf/callerOf: not computed yet
+	dropped = -1 // no instance (nameless, or __compiletime_assert_*)
+)
+
+func newSurface(d *dwarfx.Data, rule PathRule) *surface {
+	units := d.Units()
+	s := &surface{
+		d: d, rule: rule,
+		strs:     make(map[string]string, 1<<10),
+		unitPath: make([]int32, len(units)),
+		fileIdx:  make(map[string]int32, 1<<12),
+		paths:    make(map[pathKey]int32, 1<<12),
+	}
+	for i := range s.unitPath {
+		s.unitPath[i] = -1
+	}
+	// Size the tables from .debug_info: a kernel has about one function
+	// name per 2 KiB of it and one instance per kilobyte.
+	var size uint64
+	if n := d.InfoUnits(); n > 0 {
+		size = units[n-1].End
+	}
+	names := int(min(size/2048, 1<<22))
+	s.fns = make(map[string]int32, names)
+	s.names = make([]string, 0, names)
+	s.ext = make([]int32, 0, names)
+	s.static = make(map[staticKey]int32, names*2)
+	s.insts = make([]acc, 0, int(min(size/1024, 1<<23)))
+	return s
+}
+
+// intern returns a copy of s that owns its bytes, shared by equal strings.
+func (s *surface) intern(v string) string {
+	if v == "" {
+		return ""
+	}
+	if w, ok := s.strs[v]; ok {
+		return w
+	}
+	w := strings.Clone(v)
+	s.strs[w] = w
+	return w
+}
+
+// file returns the index of path p in s.files.
+func (s *surface) file(p string) int32 {
+	if i, ok := s.fileIdx[p]; ok {
+		return i
+	}
+	p = strings.Clone(p)
+	s.files = append(s.files, p)
+	i := int32(len(s.files) - 1)
+	s.fileIdx[p] = i
+	return i
+}
+
+// pathOfUnit is the normalized DW_AT_name of unit i, as an index in files.
+func (s *surface) pathOfUnit(i int) int32 {
+	if s.unitPath[i] < 0 {
+		u := &s.d.Units()[i]
+		s.unitPath[i] = s.file(s.rule(cleanPath(u.Name), u.CompDir))
+	}
+	return s.unitPath[i]
+}
+
+// location is the declaration location of f: a files index and a line.
+func (s *surface) location(f *dwarfx.Func) (int32, int32) {
+	if !f.HasFile {
+		return s.pathOfUnit(f.Unit), 0
+	}
+	compDir := s.d.Units()[f.Unit].CompDir
+	k := pathKey{unsafe.StringData(f.File.Dir), unsafe.StringData(f.File.Name), unsafe.StringData(compDir),
+		int32(len(f.File.Dir)), int32(len(f.File.Name)), int32(len(compDir))}
+	p, ok := s.paths[k]
+	if !ok {
+		p = s.file(s.rule(cleanPath(f.File.Path()), compDir))
+		s.paths[k] = p
+	}
+	return p, int32(min(f.Line, 1<<31-1))
+}
+
+// keyName is the name an instance of f is keyed by.
+func keyName(f *dwarfx.Func) string {
+	if f.LinkageName != "" {
+		return f.LinkageName
+	}
+	return f.Name
+}
+
+// inst returns the instance of cu.Funcs[fi], creating it on first sight.
+func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
+	if v := s.instOf[fi]; v != unknown {
+		return v
+	}
+	f := &cu.Funcs[fi]
+	name := keyName(f)
+	if name == "" || strings.HasPrefix(name, "__compiletime_assert_") {
+		s.instOf[fi] = dropped
+		return dropped
+	}
+	fn, ok := s.fns[name]
+	if !ok {
+		name = strings.Clone(name)
+		fn = int32(len(s.names))
+		s.fns[name] = fn
+		s.names = append(s.names, name)
+		s.ext = append(s.ext, -1)
+	}
+	var idx int32
+	if f.External {
+		idx = s.ext[fn]
+		if idx < 0 {
+			idx = s.newInst(acc{fn: fn, external: true, file: -1, locFile: -1})
+			s.ext[fn] = idx
+		}
+	} else {
+		file, line := s.location(f)
+		k := staticKey{fn, file, line, s.pathOfUnit(f.Unit)}
+		i, ok := s.static[k]
+		if !ok {
+			i = s.newInst(acc{fn: fn, file: -1, locFile: file, line: line})
+			s.static[k] = i
+		}
+		idx = i
+	}
+	s.instOf[fi] = idx
+	return idx
+}
+
+func (s *surface) newInst(a acc) int32 {
+	s.insts = append(s.insts, a)
+	return int32(len(s.insts) - 1)
+}
+
+// caller returns the index in s.callers of "unit:cu.Funcs[fi]".
+func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int32 {
+	if fi < 0 {
+		return dropped
+	}
+	if v := s.callerOf[fi]; v != unknown {
+		return v
+	}
+	name := keyName(&cu.Funcs[fi])
+	if name == "" {
+		s.callerOf[fi] = dropped
+		return dropped
+	}
+	fn, ok := s.fns[name]
+	var n string
+	if ok {
+		n = s.names[fn]
+	} else {
+		n = s.intern(name)
+	}
+	s.callers = append(s.callers, Caller{File: unitPath, Function: n})
+	v := int32(len(s.callers) - 1)
+	s.callerOf[fi] = v
+	return v
+}
+
+// unit adds the events of one compile unit.
+func (s *surface) unit(cu *dwarfx.CompileUnit) {
+	n := len(cu.Funcs)
+	s.instOf = slices.Grow(s.instOf[:0], n)[:n]
+	s.callerOf = slices.Grow(s.callerOf[:0], n)[:n]
+	for i := range n {
+		s.instOf[i], s.callerOf[i] = unknown, unknown
+	}
+	hereIdx := s.pathOfUnit(cu.Unit.Index)
+	here := s.files[hereIdx]
+	for i := range cu.Events {
+		ev := &cu.Events[i]
+		in := s.inst(cu, ev.Func)
+		if in < 0 {
+			continue
+		}
+		a := &s.insts[in]
+		f := &cu.Funcs[ev.Func]
+		switch ev.Kind {
+		case dwarfx.Definition, dwarfx.ConcreteCopy:
+			if !a.defined || a.file < 0 {
+				a.file = hereIdx
+				if a.external {
+					a.locFile, a.line = s.location(f)
+				}
+			}
+			a.defined = true
+			a.declaredInline = a.declaredInline || f.Inline == 2 || f.Inline == 3
+			a.inlined = a.inlined || f.Inline == 1 || f.Inline == 3
+			if ev.HasAddr && a.addrFrom < addrDefinition {
+				a.addr, a.addrFrom = ev.Addr, addrDefinition
+			}
+		case dwarfx.Inlined:
+			c := s.caller(cu, ev.Caller, here)
+			if !a.defined {
+				// An inline site of a function whose definition lives
+				// in another unit not yet seen (LTO): place it there.
+				a.file = s.pathOfUnit(f.Unit)
+				if a.external {
+					a.locFile, a.line = s.location(f)
+				}
+				a.defined = true
+			}
+			if ev.HasAddr && a.addrFrom == 0 {
+				a.addr, a.addrFrom = ev.Addr, addrInline
+			}
+			if c >= 0 {
+				s.recs = append(s.recs, callRec{inst: in, caller: c})
+				a.nInline++
+			}
+		case dwarfx.Call:
+			if c := s.caller(cu, ev.Caller, here); c >= 0 {
+				s.recs = append(s.recs, callRec{inst: in, caller: c, direct: true})
+				a.nDirect++
+			}
+		}
+	}
+}
+
+// functions builds the functions, in name order, with their instances.
+func (s *surface) functions() []Function {
+	// Callers: one backing array, carved per instance in walk order.
+	callers := make([]Caller, len(s.recs))
+	inst := make([]Instance, len(s.insts))
+	off := 0
+	for i := range s.insts {
+		a := &s.insts[i]
+		in := &inst[i]
+		*in = Instance{
+			Address: a.addr, HasAddr: a.addrFrom != 0,
+			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
+			DeclaredOnly: !a.defined,
+		}
+		if !in.DeclaredOnly {
+			if a.file >= 0 {
+				in.File = s.files[a.file]
+			}
+			if a.locFile >= 0 {
+				in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
+			}
+		}
+		if a.nInline > 0 {
+			in.InlineCallers = callers[off : off : off+int(a.nInline)]
+			off += int(a.nInline)
+		}
+		if a.nDirect > 0 {
+			in.DirectCallers = callers[off : off : off+int(a.nDirect)]
+			off += int(a.nDirect)
+		}
+	}
+	for _, r := range s.recs {
+		in := &inst[r.inst]
+		if r.direct {
+			in.DirectCallers = append(in.DirectCallers, s.callers[r.caller])
+		} else {
+			in.InlineCallers = append(in.InlineCallers, s.callers[r.caller])
+		}
+	}
+
+	// Functions: instances grouped by name, in walk order.
+	count := make([]int32, len(s.names))
+	for i := range s.insts {
+		count[s.insts[i].fn]++
+	}
+	ptrs := make([]*Instance, len(inst))
+	start := make([]int32, len(s.names))
+	o := int32(0)
+	for fn, c := range count {
+		start[fn] = o
+		o += c
+	}
+	fill := slices.Clone(start)
+	for i := range s.insts {
+		fn := s.insts[i].fn
+		ptrs[fill[fn]] = &inst[i]
+		fill[fn]++
+	}
+	order := make([]int32, len(s.names))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(s.names[a], s.names[b]) })
+	fns := make([]Function, len(order))
+	for i, fn := range order {
+		fns[i] = Function{
+			Name:      s.names[fn],
+			Demangled: demangled(s.names[fn]),
+			Instances: ptrs[start[fn] : start[fn]+count[fn] : start[fn]+count[fn]],
+		}
+	}
+	return fns
+}
