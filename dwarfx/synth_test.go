@@ -249,3 +249,49 @@ func TestTypesRefAddr(t *testing.T) {
 		t.Errorf("DW_AT_type resolves to %+v, want the base type int", base)
 	}
 }
+
+// TestRefPastUnit is the regression test for unit-relative references
+// past the end of their unit: DW_FORM_ref1/2/4/8/udata can only name
+// entries of their own unit, but the reader added any value to the unit's
+// offset, so such a reference silently named an entry of the next unit
+// (here, Extract reported g, of unit 1, inlined into f, of unit 0). It is
+// now a bad-reference error at the attribute.
+func TestRefPastUnit(t *testing.T) {
+	ab := abbrevTable(
+		abbrevDecl{1, tagCU, true, [][2]uint64{{atName, uint64(FormString)}}},
+		abbrevDecl{2, tagSub, true, [][2]uint64{{atName, uint64(FormString)}, {atExternal, uint64(FormFlagPresent)}}},
+		abbrevDecl{3, tagInlined, false, [][2]uint64{{atOrigin, uint64(FormRef4)}}},
+		abbrevDecl{4, tagSub, false, [][2]uint64{{atName, uint64(FormString)}, {atExternal, uint64(FormFlagPresent)}}},
+	)
+	// Unit 0 (26 bytes): root at 11, f at 16, the inlined subroutine at 19.
+	// Unit 1 at 26: root at 37, g at 42.
+	const g = 42
+	var b0, b1 dw
+	b0.uleb(1).str("a.c").uleb(2).str("f").uleb(3).u32(g).uleb(0).uleb(0)
+	b1.uleb(1).str("b.c").uleb(4).str("g").uleb(0)
+	info := append(unit4(0, b0.b, nil), unit4(0, b1.b, nil)...)
+	d := mustNew(t, buildELF(section{name: ".debug_info", data: info}, section{name: ".debug_abbrev", data: ab}))
+	if e, err := d.EntryAt(g); err != nil || e.Field(atName).Str() != "g" {
+		t.Fatalf("the file is not laid out as planned: %v %v", e, err)
+	}
+	const at = 20 // the inlined subroutine's DW_AT_abstract_origin
+	var last error
+	for _, err := range d.Reader(nil).All() {
+		last = err
+	}
+	if !isFormatError(last, ErrBadReference) || last.(*FormatError).Offset != at {
+		t.Errorf("Reader: %v, want a bad reference at %#x", last, at)
+	}
+	for _, c := range []int{1, 2} {
+		var events []string
+		err := d.Extract(&ExtractOptions{Concurrency: c}, func(cu *CompileUnit) error {
+			for _, ev := range cu.Events {
+				events = append(events, ev.Kind.String()+" "+cu.Funcs[ev.Func].Name)
+			}
+			return nil
+		})
+		if !isFormatError(err, ErrBadReference) || err.(*FormatError).Offset != at {
+			t.Errorf("Concurrency %d: Extract: %v (events %v), want a bad reference at %#x", c, err, events, at)
+		}
+	}
+}
