@@ -55,6 +55,28 @@ func gccUnits(version, addrSize int, format64C bool) []unitShape {
 	return out
 }
 
+// fixtureVersion is the kernel version a fixture's paths name: the
+// comparison fixtures are built in their version's tree, the others in
+// 6.1.99's.
+func fixtureVersion(name string) string {
+	if v, ok := strings.CutPrefix(name, "cmp-"); ok {
+		return v[:strings.IndexByte(v, '-')]
+	}
+	return "6.1.99"
+}
+
+// cmpUnits are the units of a comparison fixture (testdata/README.md): the
+// gcc DWARF 5 units, the absolute path naming the version's tree, and the
+// two units the versions differ in.
+func cmpUnits(version string) []unitShape {
+	us := gccUnits(5, 8, false)
+	us[len(us)-1].Name = "/build/reproducible-path/linux-" + version + "/kernel/printk_fix.c"
+	for _, n := range []string{"drivers/cmp_fix.c", "net/cmp_twin_fix.c"} {
+		us = append(us, unitShape{Version: 5, Kind: UnitCompile, AddrSize: 8, Name: n, Language: langC11})
+	}
+	return us
+}
+
 // TestUnits checks every fixture's unit headers and root entries.
 func TestUnits(t *testing.T) {
 	typeUnits := func(n int) []unitShape {
@@ -88,6 +110,11 @@ func TestUnits(t *testing.T) {
 			// The name is relative (testdata/README.md says absolute; readelf agrees with this).
 			Name: "rust/kfx_rust.rs/@/kfx_rust.7c0ec5fb00e7877a-cgu.0", Language: langRs}), nil, 0, "GNU C11 12.2.0"},
 		{"clang.elf", elf.ELFCLASS64, false, clangUnits(), nil, 0, "Debian clang version 14.0.6"},
+		{"cmp-6.1.99-1-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
+		{"cmp-6.2.5-1-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.2.5"), nil, 0, "GNU C11 12.2.0"},
+		{"cmp-6.3.1-2-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.3.1"), nil, 0, "GNU C11 12.2.0"},
+		{"cmp-6.1.99-1-cloud-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
+		{"cmp-6.1.99-3-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
 	}
 	if len(tests) != len(fixtures(t)) {
 		t.Fatalf("%d fixtures, %d described here", len(fixtures(t)), len(tests))
@@ -126,7 +153,7 @@ func TestUnits(t *testing.T) {
 					types5++
 				default:
 					info = append(info, s)
-					if u.Tag != dwarf.TagCompileUnit || u.CompDir != "/build/reproducible-path/linux-6.1.99" {
+					if u.Tag != dwarf.TagCompileUnit || u.CompDir != "/build/reproducible-path/linux-"+fixtureVersion(tc.name) {
 						t.Errorf("unit %d: tag %v comp dir %q", i, u.Tag, u.CompDir)
 					}
 					if u.Language != langAsm && u.Language != langRs && !strings.HasPrefix(u.Producer, tc.producer) {
