@@ -92,7 +92,7 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	s := newSurface(d, rule)
 	total, done := d.InfoUnits(), 0
-	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency}, func(cu *dwarfx.CompileUnit) error {
+	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Prototypes: true}, func(cu *dwarfx.CompileUnit) error {
 		s.unit(cu)
 		if opts.Progress != nil {
 			done++
@@ -181,7 +181,26 @@ func (b *Build) link(fns []Function) {
 	}
 	for _, f := range b.funcs {
 		f.classify()
+		f.Signature = functionSignature(f.Instances)
 	}
+}
+
+// functionSignature is the external instance's signature, else the first
+// instance's that has one (surface-rules §4).
+func functionSignature(insts []*Instance) *Signature {
+	var first *Signature
+	for _, in := range insts {
+		if in.Signature == nil {
+			continue
+		}
+		if in.External {
+			return in.Signature
+		}
+		if first == nil {
+			first = in.Signature
+		}
+	}
+	return first
 }
 
 // Function returns the function with the given name: its Name, or, for a

@@ -25,6 +25,10 @@ type Function struct {
 	Inline         InlineKind
 	Transformation bool    // some symbol has a suffix
 	Issues         []Issue // in the order of surface-rules §3
+
+	// Signature is the external instance's signature, else the first
+	// instance's that has one; nil when no instance has one.
+	Signature *Signature
 }
 
 // DisplayName is Demangled when there is one, else Name.
@@ -72,6 +76,12 @@ type Instance struct {
 	// DeclaredOnly marks a function that DWARF only declares (an
 	// assembly entry point, say): it has no File, Location or Address.
 	DeclaredOnly bool
+
+	// Signature is the instance's C prototype from DWARF: its definition's,
+	// else an out-of-line copy's source prototype, else a declaration's;
+	// nil when DWARF has none. Clones lists the out-of-line copies whose
+	// own parameters differ from it.
+	Signature *Signature
 }
 
 // A Location is a source position: "mm/vmalloc.c:2877".
@@ -254,7 +264,7 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //
 // Addresses are numbers (null when an instance has none), callers are
 // "FILE:FUNCTION" strings, and the kinds are the reference texts.
-// Signatures are empty until kabi derives them.
+// A signature is "" where DWARF gives none.
 func (f *Function) AppendJSON(b []byte) []byte {
 	b = append(b, `{"name":`...)
 	b = appendJSONString(b, f.Name)
@@ -264,7 +274,9 @@ func (f *Function) AppendJSON(b []byte) []byte {
 	b = appendJSONString(b, f.Inline.String())
 	b = append(b, `,"transformation":`...)
 	b = strconv.AppendBool(b, f.Transformation)
-	b = append(b, `,"signature":"","issues":[`...)
+	b = append(b, `,"signature":`...)
+	b = appendJSONSignature(b, f.Signature)
+	b = append(b, `,"issues":[`...)
 	for i, is := range f.Issues {
 		if i > 0 {
 			b = append(b, ',')
@@ -300,7 +312,9 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = appendJSONCallers(b, in.InlineCallers)
 		b = append(b, `,"direct_callers":`...)
 		b = appendJSONCallers(b, in.DirectCallers)
-		b = append(b, `,"signature":""}`...)
+		b = append(b, `,"signature":`...)
+		b = appendJSONSignature(b, in.Signature)
+		b = append(b, '}')
 	}
 	b = append(b, `],"symbols":[`...)
 	for i, s := range f.Symbols {
@@ -390,4 +404,13 @@ func appendJSONText(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// appendJSONSignature appends the signature's text as a JSON string, ""
+// for none.
+func appendJSONSignature(b []byte, s *Signature) []byte {
+	if s == nil {
+		return append(b, `""`...)
+	}
+	return appendJSONString(b, s.String())
 }

@@ -66,13 +66,15 @@ func TestJSONFields(t *testing.T) {
 			if err := dec.Decode(&got); err != nil {
 				t.Fatalf("%s: %s: %v", f.Name, line, err)
 			}
-			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{}}
+			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{},
+				Signature: sigText(f.Signature)}
 			for _, i := range f.Issues {
 				want.Issues = append(want.Issues, i.String())
 			}
 			for _, in := range f.Instances {
 				wi := inst{File: in.File, Location: in.Location.String(), External: in.External, DeclaredInline: in.DeclaredInline,
-					Inlined: in.Inlined, InlineCallers: strs(in.InlineCallers), DirectCallers: strs(in.DirectCallers)}
+					Inlined: in.Inlined, InlineCallers: strs(in.InlineCallers), DirectCallers: strs(in.DirectCallers),
+					Signature: sigText(in.Signature)}
 				if in.HasAddr {
 					a := in.Address
 					wi.Address = &a
@@ -92,4 +94,11 @@ func TestJSONFields(t *testing.T) {
 			}
 		}
 	}
+}
+
+func sigText(s *Signature) string {
+	if s == nil {
+		return ""
+	}
+	return s.String()
 }

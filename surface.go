@@ -32,6 +32,8 @@ type surface struct {
 	recs    []callRec
 	callers []Caller
 
+	sigs *dwarfSigs // converts prototypes; its types are shared per unit
+
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
 	callerOf []int32
@@ -64,11 +66,19 @@ type acc struct {
 	defined        bool // seen as a definition, concrete copy or inline site
 	nInline        int32
 	nDirect        int32
+	sig            *Signature
+	sigRank        uint8 // sigDeclaration, sigCopy, sigDefinition
 }
 
 const (
 	addrInline = 1 + iota
 	addrDefinition
+)
+
+const (
+	sigDeclaration = 1 + iota
+	sigCopy
+	sigDefinition
 )
 
 // callRec is one inline or call site, in walk order.
@@ -91,6 +101,7 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		unitPath: make([]int32, len(units)),
 		fileIdx:  make(map[string]int32, 1<<12),
 		paths:    make(map[pathKey]int32, 1<<12),
+		sigs:     newDWARFSigs(),
 	}
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
@@ -239,6 +250,32 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 	return v
 }
 
+// signature keeps the prototype of a subprogram event when it ranks above
+// the instance's current one (a definition, then an out-of-line copy, then
+// a declaration), and collects the clone view of every out-of-line copy.
+func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, proto *dwarfx.Prototype, f *dwarfx.Func) {
+	rank := uint8(sigDeclaration)
+	switch ev.Kind {
+	case dwarfx.Definition:
+		rank = sigDefinition
+	case dwarfx.ConcreteCopy:
+		rank = sigCopy
+	}
+	if rank <= a.sigRank && ev.Kind != dwarfx.ConcreteCopy {
+		return
+	}
+	sig := s.sigs.signature(cu.Unit, s.intern(keyName(f)), proto, ev.Addr, ev.HasAddr)
+	switch {
+	case rank > a.sigRank:
+		if a.sig != nil && len(a.sig.Clones) > 0 {
+			sig.Clones = append(a.sig.Clones, sig.Clones...)
+		}
+		a.sig, a.sigRank = &sig, rank
+	case len(sig.Clones) > 0:
+		a.sig.Clones = append(a.sig.Clones, sig.Clones...)
+	}
+}
+
 // unit adds the events of one compile unit.
 func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	n := len(cu.Funcs)
@@ -249,6 +286,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	}
 	hereIdx := s.pathOfUnit(cu.Unit.Index)
 	here := s.files[hereIdx]
+	s.sigs.reset()
 	for i := range cu.Events {
 		ev := &cu.Events[i]
 		in := s.inst(cu, ev.Func)
@@ -257,6 +295,9 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		a := &s.insts[in]
 		f := &cu.Funcs[ev.Func]
+		if i < len(cu.Protos) && cu.Protos[i] != nil {
+			s.signature(a, cu, ev, cu.Protos[i], f)
+		}
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:
 			if !a.defined || a.file < 0 {
@@ -310,7 +351,7 @@ func (s *surface) functions() []Function {
 		*in = Instance{
 			Address: a.addr, HasAddr: a.addrFrom != 0,
 			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
-			DeclaredOnly: !a.defined,
+			DeclaredOnly: !a.defined, Signature: a.sig,
 		}
 		if !in.DeclaredOnly {
 			if a.file >= 0 {

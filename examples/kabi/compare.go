@@ -1,0 +1,176 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+
+	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/render"
+)
+
+// report runs `kabi report [-format F] [-manifest FILE] [-default N] [-all -o DIR] FUNCTION BUILD...`.
+func report(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "output format: text, json, md or html")
+	manifest := fs.String("manifest", "", "a JSON file naming the groups and their builds")
+	def := fs.Int("default", -1, "the default build, by its position among BUILDs (from 0)")
+	all := fs.Bool("all", false, "write a page per function and index pages into -o DIR (md or html)")
+	out := fs.String("o", "", "the folder for -all")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	rest := fs.Args()
+	var name string
+	if !*all {
+		if len(rest) < 1 {
+			return usageError{"report takes FUNCTION BUILD..."}
+		}
+		name, rest = rest[0], rest[1:]
+	} else if *out == "" || (*format != "md" && *format != "html") {
+		return usageError{"report -all needs -o DIR and -format md or html"}
+	}
+	var files []string
+	var groups []diff.Group
+	if *manifest != "" {
+		if len(rest) > 0 {
+			return usageError{"report -manifest takes no BUILD arguments"}
+		}
+		m, err := diff.ReadManifest(*manifest)
+		if err != nil {
+			return err
+		}
+		files, groups = m.Files(), m.Resolve()
+	} else {
+		if len(rest) == 0 {
+			return usageError{"report needs at least one BUILD (or -manifest)"}
+		}
+		files = rest
+	}
+	builds, err := openAll(files)
+	if err != nil {
+		return err
+	}
+	if groups == nil {
+		metas := make([]kabi.Metadata, len(builds))
+		for i, b := range builds {
+			metas[i] = b.Meta
+		}
+		var opts diff.GroupOptions
+		if *def >= 0 {
+			if *def >= len(builds) {
+				return usageError{fmt.Sprintf("-default %d: there are %d builds", *def, len(builds))}
+			}
+			opts.Default = def
+		}
+		groups = diff.Groups(metas, &opts)
+		if len(groups) == 0 {
+			groups = []diff.Group{singleGroup(builds)}
+		}
+	}
+	if *all {
+		site := &render.Site{Format: *format, Title: "Function dependency surface"}
+		for _, b := range builds {
+			site.Builds = append(site.Builds, fmt.Sprintf("%s (%s) — %s", b.Meta.Release, b.Meta.Arch, b.Meta.File))
+		}
+		st, err := site.Write(*out, func(yield func(*diff.FunctionReport, error) bool) {
+			for _, n := range unionNames(builds) {
+				if !yield(diff.Function(n, builds, groups), nil) {
+					return
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %d pages and %d indexes (%d bytes) to %s\n", st.Pages, st.Indexes, st.Bytes, *out)
+		return nil
+	}
+	found := false
+	for _, b := range builds {
+		if _, ok := b.Function(name); ok {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s: %w in any of the %d builds", name, kabi.ErrNotFound, len(builds))
+	}
+	var r render.FunctionRenderer
+	if *format == "html" {
+		r = render.HTML{}
+	} else if r, err = render.ForFunction(*format); err != nil {
+		return usageError{err.Error()}
+	}
+	return r.Function(w, diff.Function(name, builds, groups))
+}
+
+// singleGroup puts builds that form no group by metadata in one chain,
+// in the order given, labelled by release.
+func singleGroup(builds []*kabi.Build) diff.Group {
+	g := diff.Group{Name: "Builds", Pairing: diff.Chain}
+	for i, b := range builds {
+		l := b.Meta.Release
+		if l == "" {
+			l = filepath.Base(b.Meta.File)
+		}
+		g.Members = append(g.Members, diff.Member{Label: l, Build: i})
+	}
+	return g
+}
+
+// unionNames lists every function name of the builds, in name order.
+func unionNames(builds []*kabi.Build) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, b := range builds {
+		for f := range b.Functions() {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				names = append(names, f.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// diffCmd runs `kabi diff [-format text|json] OLD NEW`.
+func diffCmd(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 2 {
+		return usageError{"diff takes OLD NEW"}
+	}
+	r, err := render.ForSurface(*format)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	builds, err := openAll(fs.Args())
+	if err != nil {
+		return err
+	}
+	return r.Surface(w, diff.Surfaces(builds[0], builds[1]))
+}
+
+// openAll opens builds one after the other (each open already uses every
+// core), with one progress bar at a time.
+func openAll(files []string) ([]*kabi.Build, error) {
+	builds := make([]*kabi.Build, len(files))
+	for i, f := range files {
+		b, err := open(f)
+		if err != nil {
+			return nil, err
+		}
+		builds[i] = b
+	}
+	return builds, nil
+}
