@@ -107,7 +107,7 @@ type ParamState uint8
 const (
 	Passed   ParamState = iota // received as declared
 	Constant                   // not received: the copy has the value built in (DW_AT_const_value)
-	Derived                    // not received: computed from a caller's value (DW_OP_GNU_parameter_ref)
+	Derived                    // not received: dropped, or replaced by unnamed pieces of it (IPA-SRA); its value is the caller's argument (DW_OP_GNU_parameter_ref)
 	Added                      // received, but not in the source prototype (artificial or unknown)
 )
 
@@ -137,9 +137,15 @@ type CloneParam struct {
 // followed by a comment naming what it does not receive:
 //
 //	long unsigned int vm_scale(long unsigned int v); /* not passed: mode = 1, shift = 12 */
+//	int vm_req_cost(); /* not passed: req (removed) */
+//
+// When a parameter was removed the copy may receive other, unnamed
+// values in its place (IPA-SRA passes the fields it reads), so an empty
+// list is written `()`, not `(void)`.
 func (c *Clone) String(sig *Signature) string {
 	var passed []Param
 	var gone []string
+	removed := false
 	for _, p := range c.Params {
 		switch p.State {
 		case Passed, Added:
@@ -151,10 +157,11 @@ func (c *Clone) String(sig *Signature) string {
 				gone = append(gone, p.Name+" (constant)")
 			}
 		case Derived:
-			gone = append(gone, p.Name+" (replaced by values derived from it)")
+			gone = append(gone, p.Name+" (removed)")
+			removed = true
 		}
 	}
-	s := Signature{Name: sig.Name, Return: sig.Return, Params: passed, Variadic: sig.Variadic, Prototyped: true}
+	s := Signature{Name: sig.Name, Return: sig.Return, Params: passed, Variadic: sig.Variadic, Prototyped: !removed}
 	out := s.String()
 	if len(gone) > 0 {
 		out += " /* not passed: " + strings.Join(gone, ", ") + " */"

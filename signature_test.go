@@ -173,9 +173,9 @@ func TestFixtureSignatures(t *testing.T) {
 func TestFixtureClones(t *testing.T) {
 	want := map[string]string{
 		"vm_scale":       "long unsigned int vm_scale(long unsigned int v); /* not passed: mode = 1, shift = 12 */",
-		"vm_req_cost":    "int vm_req_cost(void); /* not passed: req (replaced by values derived from it) */",
-		"vm_req_check":   "int vm_req_check(const struct kfx_req *req); /* not passed: unused (replaced by values derived from it) */",
-		"vm_check_range": "int vm_check_range(long unsigned int limit); /* not passed: p (replaced by values derived from it) */",
+		"vm_req_cost":    "int vm_req_cost(); /* not passed: req (removed) */",
+		"vm_req_check":   "int vm_req_check(const struct kfx_req *req); /* not passed: unused (removed) */",
+		"vm_check_range": "int vm_check_range(long unsigned int limit); /* not passed: p (removed) */",
 	}
 	for _, path := range fixtureFiles(t) {
 		if filepath.Base(path) == "clang.elf" {

@@ -15,8 +15,9 @@ type FunctionReport struct {
 type GroupReport struct {
 	Name    string
 	Pairing Pairing
-	// Status has one entry per member, in order (a Star's base is not a
-	// member; it has its status in the group it is a member of).
+	// Status has one entry per member, in order. A Star's base is not a
+	// member: it has its status in the group it is a member of, or, when
+	// it is no group's member, first in the first star around it.
 	Status []BuildStatus
 	// Pairs has one entry per compared pair, in order.
 	Pairs []PairReport
@@ -81,8 +82,20 @@ func Function(name string, builds []*kabi.Build, groups []Group) *FunctionReport
 // look returns the function in build i, or nil when it is absent.
 func Report(name string, look func(build int) *kabi.Function, groups []Group) *FunctionReport {
 	r := &FunctionReport{Name: name}
+	member := map[int]bool{}
+	for _, g := range groups {
+		for _, m := range g.Members {
+			member[m.Build] = true
+		}
+	}
 	for _, g := range groups {
 		gr := GroupReport{Name: g.Name, Pairing: g.Pairing}
+		if g.Base != nil && !member[g.Base.Build] {
+			// A base that is no group's member (no Regular group, say)
+			// heads the first star that compares against it.
+			gr.Status = append(gr.Status, BuildStatus{Label: g.Base.Label, Function: look(g.Base.Build)})
+			member[g.Base.Build] = true
+		}
 		for _, m := range g.Members {
 			gr.Status = append(gr.Status, BuildStatus{Label: m.Label, Function: look(m.Build)})
 		}

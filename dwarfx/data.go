@@ -57,9 +57,14 @@ func New(r io.ReaderAt, name string) (d *Data, err error) {
 	defer recoverBug(name, &err)
 	ef, err := elf.NewFile(r)
 	if err != nil {
-		var fe *elf.FormatError
-		if errors.As(err, &fe) {
-			return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: fe.Error()}
+		// An ELF file cut short fails with EOF: say truncated, and where
+		// the file ends, rather than "not an ELF file".
+		var magic [len(elf.ELFMAG)]byte
+		if n, _ := r.ReadAt(magic[:], 0); n == len(magic) && string(magic[:]) == elf.ELFMAG &&
+			(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+			size := readerSize(r)
+			return nil, &FormatError{File: name, Section: "ELF file", Offset: uint64(max(size, 0)), Err: ErrTruncated,
+				Msg: fmt.Sprintf("the file ends early (%d bytes): %v", size, err)}
 		}
 		return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
 	}
@@ -206,12 +211,16 @@ func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.Compression
 		defer zr.Close()
 		rd = zr
 	case elf.COMPRESS_ZSTD:
+		// The decoder's limits bound the frame's window, not the output
+		// (which out and the length check below bound). Encoders declare
+		// windows of at least MinWindowSize and up to twice the content
+		// size (a power of two), so a limit of the section size itself
+		// rejected honest small sections.
+		limit := max(2*usize, zstd.MinWindowSize)
 		zr, err := zstd.NewReader(bytes.NewReader(src),
 			zstd.WithDecoderConcurrency(1),
-			// The decoder's own accounting needs some slack over the output
-			// size; the output itself is checked against usize below.
-			zstd.WithDecoderMaxMemory(max(2*usize, 1<<20)),
-			zstd.WithDecoderMaxWindow(max(usize, zstd.MinWindowSize)))
+			zstd.WithDecoderMaxMemory(limit),
+			zstd.WithDecoderMaxWindow(limit))
 		if err != nil {
 			return nil, d.sectionErr(sec, 0, ErrMalformed, "zstd: "+err.Error())
 		}

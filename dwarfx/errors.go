@@ -13,7 +13,8 @@ var (
 	ErrNotELF = errors.New("not an ELF file")
 	// ErrNoDWARF means the file has no .debug_info section.
 	ErrNoDWARF = errors.New("no DWARF debug info")
-	// ErrTruncated means a length, offset or value runs past the end of its section.
+	// ErrTruncated means a length, offset or value runs past the end of its
+	// section, or an ELF file ends before its headers say it does.
 	ErrTruncated = errors.New("truncated data")
 	// ErrUnsupported means a version, unit type or form this package does not read.
 	ErrUnsupported = errors.New("unsupported DWARF")

@@ -285,6 +285,7 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 	}
 	x.cu = &CompileUnit{Unit: u}
 	r := x.r
+	r.limit = i + 1 // an empty unit has no root entry: do not walk the next unit's
 	if err := r.seekUnit(i); err != nil {
 		return nil, err
 	}

@@ -363,22 +363,22 @@ func (r *Reader) value(f *Field, form Form, implicit int64, depth int) error {
 	case FormStrx4:
 		return r.strx(f, uint64(b.u32()), at)
 	case FormRef1:
-		f.Val = r.unitRef(uint64(b.u8()))
+		f.Val = r.unitRef(uint64(b.u8()), at)
 	case FormRef2:
-		f.Val = r.unitRef(uint64(b.u16()))
+		f.Val = r.unitRef(uint64(b.u16()), at)
 	case FormRef4:
-		f.Val = r.unitRef(uint64(b.u32()))
+		f.Val = r.unitRef(uint64(b.u32()), at)
 	case FormRef8:
-		f.Val = r.unitRef(b.u64())
+		f.Val = r.unitRef(b.u64(), at)
 	case FormRefUdata:
-		f.Val = r.unitRef(b.uleb())
+		f.Val = r.unitRef(b.uleb(), at)
 	case FormRefAddr:
+		// An offset in .debug_info, also from a .debug_types unit.
 		if u.Version == 2 {
 			f.Val = b.sized(u.AddrSize)
 		} else {
 			f.Val = r.offset()
 		}
-		f.Val |= r.bias
 	case FormRefSig8, FormRefSup8:
 		f.Val = b.u64()
 	case FormRefSup4:
@@ -404,8 +404,14 @@ func (r *Reader) value(f *Field, form Form, implicit int64, depth int) error {
 	return b.err
 }
 
-// unitRef turns a unit-relative reference into a section offset.
-func (r *Reader) unitRef(v uint64) uint64 {
+// unitRef turns a unit-relative reference into a section offset. The
+// unit-relative forms can only name entries of their own unit, so a value
+// past its end is an error rather than a reference into the next unit.
+func (r *Reader) unitRef(v uint64, at int) uint64 {
+	if size := r.u.End - r.u.Offset; v > size && r.b.err == nil {
+		r.b.setErr(ErrBadReference, fmt.Sprintf("unit-relative reference %#x is past the end of its unit (size %#x)", v, size))
+		r.b.err.(*FormatError).Offset = uint64(at)
+	}
 	return (r.u.Offset &^ TypesBit) + v | r.bias
 }
 

@@ -192,18 +192,27 @@ func (t *TypeDecoder) shareTable(u *Unit, tab *table) {
 }
 
 // deriveTable copies a compiled table, deciding afresh with want which
-// attributes to decode.
+// attributes to decode. The abbreviations of tags the type decoder never
+// looks into (variables, members, call sites, ...), most of a table,
+// keep the source's plans.
 func deriveTable(src *table, want wantFunc) *table {
 	n := 0
 	for i := range src.dense {
-		n += len(src.dense[i].ops)
+		if !typesIgnore(src.dense[i].tag) {
+			n += len(src.dense[i].ops)
+		}
 	}
 	for _, a := range src.sparse {
-		n += len(a.ops)
+		if !typesIgnore(a.tag) {
+			n += len(a.ops)
+		}
 	}
 	ops := make([]attrOp, 0, n)
 	rebuild := func(a *abbrev) abbrev {
 		b := *a
+		if typesIgnore(a.tag) {
+			return b
+		}
 		first := len(ops)
 		b.fixed = 0
 		for _, op := range a.ops {
@@ -240,11 +249,27 @@ func deriveTable(src *table, want wantFunc) *table {
 	return t
 }
 
-// busy marks a type or prototype being decoded, to find cycles.
-var (
-	busyType  = &Type{}
-	busyProto = &Prototype{}
+// typesIgnore lists tags whose attributes the type decoder never reads
+// (it may pass over such entries among a subprogram's children).
+func typesIgnore(tag dwarf.Tag) bool {
+	switch tag {
+	case dwarf.TagVariable, dwarf.TagMember, dwarf.TagLexDwarfBlock, dwarf.TagInlinedSubroutine,
+		TagCallSite, TagGNUCallSite, tagCallSiteParameter, tagGNUCallSiteParameter, dwarf.TagEnumerator,
+		dwarf.TagLabel, dwarf.TagUnspecifiedParameters, dwarf.TagCompileUnit, dwarf.TagPartialUnit,
+		dwarf.TagNamespace:
+		return true
+	}
+	return false
+}
+
+const (
+	tagCallSiteParameter    dwarf.Tag = 0x49
+	tagGNUCallSiteParameter dwarf.Tag = 0x410a
 )
+
+// Cycles of references need no marker: a cycle of types exceeds
+// maxTypeDepth and one of origins maxChain, and the first error ends the
+// decoding without caching anything on the way.
 
 // NewTypeDecoder returns a decoder for the types of d.
 func (d *Data) NewTypeDecoder() *TypeDecoder {
@@ -369,9 +394,6 @@ func (t *TypeDecoder) alloc() *Type {
 // typ decodes the type at off. depth counts the references followed.
 func (t *TypeDecoder) typ(off uint64, depth int) (*Type, error) {
 	if ty, ok := t.types[off]; ok {
-		if ty == busyType {
-			return nil, t.errAt(off, ErrMalformed, "type refers to itself")
-		}
 		return ty, nil
 	}
 	if depth >= maxTypeDepth {
@@ -466,12 +488,6 @@ func (t *TypeDecoder) typ(off uint64, depth int) (*Type, error) {
 	}
 	refs := t.refs[base:]
 
-	t.types[off] = busyType
-	defer func() {
-		if t.types[off] == busyType {
-			delete(t.types, off)
-		}
-	}()
 	add := func(c *Type) error {
 		if c != nil {
 			ty.nodes += c.nodes
@@ -653,13 +669,10 @@ func constValue(f *Field) (int64, bool) {
 // cached.
 func (t *TypeDecoder) proto(off uint64, hop int) (*Prototype, error) {
 	if p, ok := t.protos[off]; ok {
-		if p == busyProto {
-			return nil, t.errAt(off, ErrBadReference, "abstract origin / specification chain is circular")
-		}
 		return p, nil
 	}
 	if hop > maxChain {
-		return nil, t.errAt(off, ErrBadReference, "abstract origin / specification chain too long")
+		return nil, t.errAt(off, ErrBadReference, "abstract origin / specification chain too long or circular")
 	}
 	e, err := t.entry(off, off)
 	if err != nil {
@@ -672,7 +685,7 @@ func (t *TypeDecoder) proto(off uint64, hop int) (*Prototype, error) {
 // (with at least typesWant's subprogram attributes), whose first child
 // is at children: the entry is not decoded again.
 func (t *TypeDecoder) protoOf(e *Entry, children uint64) (*Prototype, error) {
-	if p, ok := t.protos[e.Offset]; ok && p != busyProto {
+	if p, ok := t.protos[e.Offset]; ok {
 		return p, nil
 	}
 	return t.protoFrom(e, 0, children)
@@ -721,12 +734,6 @@ func (t *TypeDecoder) protoFrom(e *Entry, hop int, children uint64) (*Prototype,
 	if err != nil {
 		return nil, err
 	}
-	t.protos[off] = busyProto
-	defer func() {
-		if t.protos[off] == busyProto {
-			delete(t.protos, off)
-		}
-	}()
 	var origin *Prototype
 	if next != 0 {
 		if origin, err = t.proto(next, hop+1); err != nil {
@@ -739,7 +746,6 @@ func (t *TypeDecoder) protoFrom(e *Entry, hop int, children uint64) (*Prototype,
 		p := t.newProto()
 		*p = *origin
 		p.Copy, p.IsCopy = own, true
-		delete(t.protos, off)
 		return p, nil
 	}
 	p := t.newProto()

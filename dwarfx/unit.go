@@ -219,6 +219,7 @@ func (d *Data) newDecoder(data []byte, sec string) decoder {
 // decoding depends on (string and address bases) and for its names.
 func (d *Data) readRoot(u *Unit) error {
 	r := d.newReader(wantAll)
+	r.limit = u.Index + 1 // an empty unit has no root entry: do not read the next unit's
 	// The bases must be known before strx and addrx forms can be resolved,
 	// and they may follow such forms in the root entry: read them first.
 	r.noResolve = true

@@ -416,12 +416,8 @@ func toJSONReport(r *diff.FunctionReport) *jsonReport {
 			jg.Status = append(jg.Status, jsonStatus{Label: s.Label, Issues: orEmpty(s.Issues()), Function: toJSONFunction(s.Function)})
 		}
 		for _, p := range g.Pairs {
-			jp := jsonPair{Old: p.Old, New: p.New, OldPresent: p.OldPresent, NewPresent: p.NewPresent, Compared: p.Compared, Changes: []jsonChange{}}
-			for _, c := range p.Changes {
-				jp.Changes = append(jp.Changes, jsonChange{Kind: c.Kind, Param: c.Param, Old: toJSONType(c.Old), New: toJSONType(c.New),
-					OldOrder: c.OldOrder, NewOrder: c.NewOrder, Before: c.Before(), After: c.After()})
-			}
-			jg.Pairs = append(jg.Pairs, jp)
+			jg.Pairs = append(jg.Pairs, jsonPair{Old: p.Old, New: p.New, OldPresent: p.OldPresent, NewPresent: p.NewPresent,
+				Compared: p.Compared, Changes: toJSONChanges(p.Changes)})
 		}
 		j.Groups = append(j.Groups, jg)
 	}
@@ -449,16 +445,9 @@ func DecodeFunction(r io.Reader) (*diff.FunctionReport, error) {
 		}
 		for _, jp := range jg.Pairs {
 			p := diff.PairReport{Old: jp.Old, New: jp.New, OldPresent: jp.OldPresent, NewPresent: jp.NewPresent, Compared: jp.Compared}
-			for _, jc := range jp.Changes {
-				c := diff.Change{Kind: jc.Kind, Param: jc.Param, OldOrder: jc.OldOrder, NewOrder: jc.NewOrder}
-				var err error
-				if c.Old, err = fromJSONType(jc.Old, 0); err != nil {
-					return nil, err
-				}
-				if c.New, err = fromJSONType(jc.New, 0); err != nil {
-					return nil, err
-				}
-				p.Changes = append(p.Changes, c)
+			var err error
+			if p.Changes, err = fromJSONChanges(jp.Changes); err != nil {
+				return nil, fmt.Errorf("function report: %s: %w", j.Name, err)
 			}
 			g.Pairs = append(g.Pairs, p)
 		}
@@ -482,8 +471,8 @@ type jsonSurface struct {
 }
 
 type jsonFunctionChanges struct {
-	Name    string   `json:"name"`
-	Changes []string `json:"changes"`
+	Name    string       `json:"name"`
+	Changes []jsonChange `json:"changes"`
 }
 
 type jsonTransition struct {
@@ -497,13 +486,86 @@ func toJSONSurface(d *diff.SurfaceDiff) *jsonSurface {
 		Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []jsonFunctionChanges{}, Kinds: orEmpty(d.Kinds),
 		Inline: transitionsJSON(d.Inline), Collision: transitionsJSON(d.Collision), Transformation: transitionsJSON(d.Transformation)}
 	for _, fc := range d.Changed {
-		jc := jsonFunctionChanges{Name: fc.Name}
-		for _, c := range fc.Changes {
-			jc.Changes = append(jc.Changes, c.String())
-		}
-		j.Changed = append(j.Changed, jc)
+		j.Changed = append(j.Changed, jsonFunctionChanges{Name: fc.Name, Changes: toJSONChanges(fc.Changes)})
 	}
 	return j
+}
+
+// DecodeSurface reads a surface diff written by JSON.Surface.
+func DecodeSurface(r io.Reader) (*diff.SurfaceDiff, error) {
+	var j jsonSurface
+	if err := json.NewDecoder(r).Decode(&j); err != nil {
+		return nil, fmt.Errorf("surface diff: %w", err)
+	}
+	if j.Schema != SurfaceSchema {
+		return nil, fmt.Errorf("surface diff: schema %q, want %q", j.Schema, SurfaceSchema)
+	}
+	d := &diff.SurfaceDiff{Old: j.Old, New: j.New, Common: j.Common, Added: nilIfEmpty(j.Added),
+		Removed: nilIfEmpty(j.Removed), Kinds: nilIfEmpty(j.Kinds)}
+	for _, fc := range j.Changed {
+		cs, err := fromJSONChanges(fc.Changes)
+		if err != nil {
+			return nil, fmt.Errorf("surface diff: %s: %w", fc.Name, err)
+		}
+		d.Changed = append(d.Changed, diff.FunctionChanges{Name: fc.Name, Changes: cs})
+	}
+	var err error
+	if d.Inline, err = transitionsFrom[kabi.InlineKind](j.Inline); err != nil {
+		return nil, err
+	}
+	if d.Collision, err = transitionsFrom[kabi.Collision](j.Collision); err != nil {
+		return nil, err
+	}
+	for _, t := range j.Transformation {
+		if (t.From != "true" && t.From != "false") || (t.To != "true" && t.To != "false") {
+			return nil, fmt.Errorf("surface diff: transformation transition %q → %q", t.From, t.To)
+		}
+		d.Transformation = append(d.Transformation, diff.Transition[bool]{From: t.From == "true", To: t.To == "true", Count: t.Count})
+	}
+	return d, nil
+}
+
+func transitionsFrom[T comparable, P interface {
+	*T
+	UnmarshalText([]byte) error
+}](ts []jsonTransition) ([]diff.Transition[T], error) {
+	var out []diff.Transition[T]
+	for _, t := range ts {
+		var from, to T
+		if err := P(&from).UnmarshalText([]byte(t.From)); err != nil {
+			return nil, fmt.Errorf("surface diff: %w", err)
+		}
+		if err := P(&to).UnmarshalText([]byte(t.To)); err != nil {
+			return nil, fmt.Errorf("surface diff: %w", err)
+		}
+		out = append(out, diff.Transition[T]{From: from, To: to, Count: t.Count})
+	}
+	return out, nil
+}
+
+func toJSONChanges(cs []diff.Change) []jsonChange {
+	out := []jsonChange{}
+	for _, c := range cs {
+		out = append(out, jsonChange{Kind: c.Kind, Param: c.Param, Old: toJSONType(c.Old), New: toJSONType(c.New),
+			OldOrder: c.OldOrder, NewOrder: c.NewOrder, Before: c.Before(), After: c.After()})
+	}
+	return out
+}
+
+func fromJSONChanges(js []jsonChange) ([]diff.Change, error) {
+	var out []diff.Change
+	for _, jc := range js {
+		c := diff.Change{Kind: jc.Kind, Param: jc.Param, OldOrder: jc.OldOrder, NewOrder: jc.NewOrder}
+		var err error
+		if c.Old, err = fromJSONType(jc.Old, 0); err != nil {
+			return nil, err
+		}
+		if c.New, err = fromJSONType(jc.New, 0); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 func transitionsJSON[T comparable](ts []diff.Transition[T]) []jsonTransition {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
 )
 
 // TestJSONRoundTrip encodes the reports behind the reference pages, and a
@@ -58,5 +59,28 @@ func TestJSONRefusesOtherSchemas(t *testing.T) {
 		if _, err := DecodeFunction(strings.NewReader(in)); err == nil {
 			t.Errorf("decoded %s", in)
 		}
+	}
+}
+
+// TestSurfaceJSONRoundTrip encodes the diff of two comparison fixtures
+// and decodes it back.
+func TestSurfaceJSONRoundTrip(t *testing.T) {
+	d := diff.Surfaces(fixtureBuild(t, "cmp-6.2.5-1-amd64.elf"), fixtureBuild(t, "cmp-6.3.1-2-amd64.elf"))
+	if len(d.Changed) == 0 || len(d.Inline) == 0 || len(d.Collision) == 0 || len(d.Transformation) == 0 {
+		t.Fatalf("the fixtures should differ in every way: %+v", d)
+	}
+	var b bytes.Buffer
+	if err := (JSON{}).Surface(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeSurface(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cmp.Diff(d, back); c != "" {
+		t.Errorf("decoded diff differs (-want +got):\n%s", c)
+	}
+	if _, err := DecodeSurface(strings.NewReader(`{"schema":"kabi.surface-diff/v9"}`)); err == nil {
+		t.Error("a newer schema decoded")
 	}
 }

@@ -18,7 +18,9 @@ import (
 //	  6.12   ok
 //	  6.1 → 6.12  no changes
 type Text struct {
-	// Signatures prints each build's signature after its status.
+	// Signatures prints each build's signature after its status, and
+	// under it the out-of-line copies whose own parameters differ (gcc
+	// .isra and .constprop clones that no longer receive a parameter).
 	Signatures bool
 }
 
@@ -49,11 +51,29 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 				}
 			}
 			fmt.Fprintln(bw, line)
+			if f := s.Function; f != nil && t.Signatures {
+				for _, in := range f.Instances {
+					if in.Signature == nil {
+						continue
+					}
+					for _, c := range in.Signature.Clones {
+						at := ""
+						if c.HasAddr {
+							at = fmt.Sprintf(" at %x", c.Addr)
+						}
+						fmt.Fprintf(bw, "      out-of-line copy%s: %s\n", at, c.String(in.Signature))
+					}
+				}
+			}
 		}
 		for _, p := range g.Pairs {
 			switch {
 			case !p.OldPresent && !p.NewPresent:
 				continue
+			case !p.NewPresent:
+				fmt.Fprintf(bw, "  %s → %s  only in %s\n", p.Old, p.New, p.Old)
+			case !p.OldPresent:
+				fmt.Fprintf(bw, "  %s → %s  only in %s\n", p.Old, p.New, p.New)
 			case len(p.Changes) > 0:
 				fmt.Fprintf(bw, "  %s → %s  changed\n", p.Old, p.New)
 				for _, c := range p.Changes {

@@ -8,7 +8,7 @@
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi index [-o DIR] [-j N] BUILD...             write an index file per build
-//	kabi                                           show a sample function of the bundled fixtures
+//	kabi                                           report a sample function over the bundled fixtures
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
 // /usr/lib/debug/boot/vmlinux-6.1.0-47-amd64 (package linux-image-6.1.0-47-amd64-dbg),
@@ -41,7 +41,7 @@ const usage = `usage:
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
   kabi index [-o DIR] [-j N] BUILD...
-  kabi            (show a sample function of the bundled fixture builds)
+  kabi            (report a sample function over the bundled fixture builds)
 
 BUILD is a vmlinux with DWARF debug info, or an index file written by kabi index.
 `
@@ -267,31 +267,28 @@ func showStats(w io.Writer, b *kabi.Build) {
 		"without DWARF", s.UnattachedSymbols)
 }
 
-// The demo: the sample function in each bundled fixture build.
-const sample = "do_work"
+// The demo: `kabi report` of a sample function over the bundled fixture
+// builds: three versions, a second flavor and revision, three other
+// architectures, grouped by their own metadata.
+const sample = "kfx_cmp_config"
 
-var demoFixtures = []string{"x86_64-dwarf5.elf", "aarch64.elf", "clang.elf"}
+var demoFixtures = []string{
+	"cmp-6.1.99-1-amd64.elf", "cmp-6.2.5-1-amd64.elf", "cmp-6.3.1-2-amd64.elf",
+	"cmp-6.1.99-1-cloud-amd64.elf", "cmp-6.1.99-3-amd64.elf",
+	"i386.elf", "aarch64.elf", "s390x.elf",
+}
 
 func demo(w io.Writer) error {
 	dir, err := testdata()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "kabi: no arguments, so here is %s in the fixture builds of %s\n(run kabi -h for the commands)\n\n", sample, dir)
+	fmt.Fprintf(w, "kabi: no arguments, so here is `kabi report %s` over the fixture builds in\n%s\n(run kabi -h for the commands)\n\n", sample, dir)
+	args := []string{sample}
 	for _, name := range demoFixtures {
-		b, err := kabi.Open(filepath.Join(dir, name), nil)
-		if err != nil {
-			return err
-		}
-		f, err := b.Lookup(sample)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "==== %s\n", name)
-		showText(w, b, f)
-		fmt.Fprintln(w)
+		args = append(args, filepath.Join(dir, name))
 	}
-	return nil
+	return report(w, args)
 }
 
 // testdata finds the module's testdata directory: above the working

@@ -28,14 +28,20 @@
   function render() {
     var text = q.value.trim().toLowerCase();
     var wanted = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.dataset.trait; });
-    var shown = 0, total = 0;
-    var frag = document.createDocumentFragment();
+    // Exact matches first, then names that start with the text, then the
+    // rest, each in name order.
+    var buckets = [[], [], []];
     for (var i = 0; i < data.functions.length; i++) {
       var f = data.functions[i];
       if (!matches(f, text, wanted)) continue;
-      total++;
-      if (shown >= LIMIT) continue;
-      shown++;
+      var n = f.n.toLowerCase();
+      buckets[n === text ? 0 : n.indexOf(text) === 0 ? 1 : 2].push(f);
+    }
+    var hits = buckets[0].concat(buckets[1], buckets[2]);
+    var total = hits.length, shown = Math.min(total, LIMIT);
+    var frag = document.createDocumentFragment();
+    for (var i = 0; i < shown; i++) {
+      var f = hits[i];
       var tr = document.createElement("tr");
       var td = document.createElement("td");
       var a = document.createElement("a");
