@@ -23,8 +23,8 @@ import (
 // string table, types references into the type table, 0 meaning "" or
 // nil):
 //
-//	metadata   the Metadata fields but File; the counts of functions,
-//	           symbols, strings, types and functions per block
+//	metadata   the Metadata fields but File; the functions per block; the
+//	           surface rules the index was written under
 //	strings    the count, every length, then the bytes. String 0 is "";
 //	           strings 1 to F are the F function names in name order
 //	functions  columns over the functions in name order: Demangled,
@@ -46,6 +46,13 @@ import (
 // Names and classification are decoded when the file is opened; a block
 // is decoded the first time one of its functions is asked for, the
 // symbols and the types the first time they are needed.
+
+// surfaceRules numbers the rules by which kabi derives a surface from a
+// vmlinux (surface rules, paths, signatures, clones). An index records
+// the number it was written under, and IndexUpToDate calls an index of
+// other rules stale. Bump it with any change that makes the analysis give
+// other results; the format version is for changes to the file's layout.
+const surfaceRules = 1
 
 // blockLen is the number of functions per block.
 const blockLen = 128
@@ -188,7 +195,8 @@ func WriteIndexFile(path string, b *Build) (err error) {
 // IndexUpToDate reports whether the index file at indexPath was made from
 // the build at buildPath as it is now: the same size, modification time
 // and GNU build ID. It is false, without an error, when the index does
-// not exist, is corrupt or is of another format version.
+// not exist, is corrupt, is of another format version, or was written by a
+// kabi whose analysis gives other results.
 func IndexUpToDate(indexPath, buildPath string) (bool, error) {
 	fi, err := os.Stat(buildPath)
 	if err != nil {
@@ -202,11 +210,11 @@ func IndexUpToDate(indexPath, buildPath string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	ix, err := index.Read(f, indexPath)
-	if err != nil || ix.Version != index.Version {
+	b, err := openIndex(f, indexPath, nil)
+	if err != nil || b.ix.file.Version != index.Version || b.ix.rules != surfaceRules {
 		return false, nil
 	}
-	src := ix.Source
+	src := b.ix.file.Source
 	if src.Size != fi.Size() || src.ModTime != fi.ModTime().UnixNano() {
 		return false, nil
 	}
@@ -519,6 +527,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		meta.String(s)
 	}
 	meta.Uvarint(blockLen)
+	meta.Uvarint(surfaceRules)
 
 	var strs index.Enc
 	strs.Uvarint(uint64(len(w.list)))

@@ -294,3 +294,53 @@ func FuzzIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexOtherRules checks that an index written under other surface
+// rules loads, but is not up to date.
+func TestIndexOtherRules(t *testing.T) {
+	dir := t.TempDir()
+	src := copyFixture(t, "i386", dir)
+	b, err := Open(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ixPath := filepath.Join(dir, "i.kabi")
+	if err := WriteIndexFile(ixPath, b); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(ixPath)
+	f, err := index.Read(bytes.NewReader(data), ixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &index.Writer{Source: f.Source}
+	for i, s := range f.Sections {
+		raw, err := f.Section(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Kind == index.KindMeta {
+			if raw[len(raw)-1] != surfaceRules {
+				t.Fatalf("the metadata does not end in the rules")
+			}
+			raw = append(bytes.Clone(raw[:len(raw)-1]), surfaceRules+1)
+		}
+		w.Add(s.Kind, raw)
+	}
+	other, err := w.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := IndexUpToDate(ixPath, src); !ok || err != nil {
+		t.Fatalf("IndexUpToDate = %v, %v before the change", ok, err)
+	}
+	os.WriteFile(ixPath, other, 0o644)
+	if ok, err := IndexUpToDate(ixPath, src); ok || err != nil {
+		t.Errorf("other rules: IndexUpToDate = %v, %v", ok, err)
+	}
+	ib, err := Open(ixPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareBuilds(t, b, ib)
+}

@@ -16,8 +16,9 @@ import (
 // bytes, the string table, and the columns decoded at open; blocks,
 // symbols and types are decoded on first use, each once.
 type indexed struct {
-	file *index.File
-	name string
+	file  *index.File
+	name  string
+	rules uint64 // the surface rules it was written under
 
 	blob string   // the string table's bytes
 	offs []uint32 // string i is blob[offs[i]:offs[i+1]]
@@ -116,6 +117,7 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	if bs := d.Uvarint(); d.Err() == nil && bs != blockLen {
 		d.Fail("blocks of %d functions, this kabi writes %d", bs, blockLen)
 	}
+	x.rules = d.Uvarint()
 	if err := d.Done(); err != nil {
 		return nil, err
 	}
