@@ -284,7 +284,7 @@ func (w *Writer) Bytes() ([]byte, error) {
 	if level == 0 {
 		level = zstd.SpeedBetterCompression
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false))
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false))
 	if err != nil {
 		return nil, err
 	}
