@@ -3,6 +3,8 @@ package kabi_test
 import (
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	"github.com/kabi-dev/kabi"
 )
@@ -108,4 +110,35 @@ func ExampleBuild_Stats() {
 	// inline Selective: 7
 	// inline Full: 4
 	// two or more transformations: 1
+}
+
+// Analyse a build once, save its index, and load it back in a fraction of
+// the time: the loaded build answers as the analysis did.
+func ExampleWriteIndexFile() {
+	b, err := kabi.Open("testdata/x86_64-dwarf5.elf", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "kabi")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, kabi.IndexName(b.Meta))
+	if err := kabi.WriteIndexFile(path, b); err != nil {
+		log.Fatal(err)
+	}
+	fresh, _ := kabi.IndexUpToDate(path, "testdata/x86_64-dwarf5.elf")
+	ib, err := kabi.Open(path, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, _ := ib.Function("vm_scale")
+	fmt.Println(filepath.Base(path), fresh, ib.Len(), "functions")
+	fmt.Println(f.Collision, f.Inline, f.Transformation, f.Issues)
+	fmt.Println(f.Signature)
+	// Output:
+	// 6.1.99-1-amd64.kabi true 45 functions
+	// Unique Static Selective true [Selective Inline Transformation]
+	// long unsigned int vm_scale(long unsigned int v, int shift, int mode);
 }
