@@ -7,6 +7,7 @@
 //	                                               one function across builds, in groups
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
+//	kabi btfcheck [-n N] BUILD                      the build's BTF prototypes against kabi's DWARF signatures
 //	kabi                                           report a sample function over the bundled fixtures
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
@@ -37,6 +38,7 @@ const usage = `usage:
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
+  kabi btfcheck [-n N] BUILD
   kabi            (report a sample function over the bundled fixture builds)
 `
 
@@ -111,6 +113,8 @@ func run(args []string, stdout io.Writer) error {
 		return report(w, args[1:])
 	case "diff":
 		return diffCmd(w, args[1:])
+	case "btfcheck":
+		return btfcheck(w, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, usage)
 		return nil
