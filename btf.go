@@ -10,7 +10,6 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf/btf"
-	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // ErrNoBTF means the file has no .BTF section.
@@ -266,15 +265,17 @@ func CheckBTF(path string) (*BTFReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := dwarfx.Open(path)
+	b, err := Open(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	sigs, err := dwarfSignatures(d)
-	if err != nil {
-		return nil, err
-	}
-	return compareBTF(funcs, sigs), nil
+	return CompareBTF(b, funcs), nil
+}
+
+// CompareBTF compares the BTF functions of a build (from BTFSignatures)
+// with the signatures kabi derived from its DWARF.
+func CompareBTF(b *Build, funcs []BTFFunc) *BTFReport {
+	return compareBTF(funcs, buildSignatures(b))
 }
 
 // compareBTF builds the report. A name agrees when any of its BTF FUNCs

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
-	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // rawBTF marshals BTF FUNCs into a raw .BTF blob.
@@ -202,14 +201,11 @@ func TestKernelBTF(t *testing.T) {
 		t.Errorf("agreement %.4f%% of all BTF functions, want at least 99.5%%", 100*got)
 	}
 
-	d, err := dwarfx.Open(path)
+	b, err := Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs, err := dwarfSignatures(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs := buildSignatures(b)
 	const vmap = "void *vmap(struct page **pages, unsigned int count, long unsigned int flags, pgprot_t prot);"
 	if fs := sigs["vmap"]; fs == nil {
 		t.Error("vmap: no signature")

@@ -365,7 +365,7 @@ func TestFixtureCases(t *testing.T) {
 		{"assembly with gas debug info: no decl_file, so the location is the CU path without a line", &Function{
 			Name: "kfx_asm_cpu_relax",
 			Instances: []*Instance{{File: "arch/entry.S", Location: loc("arch/entry.S", 0), Address: o.addr("kfx_asm_cpu_relax", G), HasAddr: true,
-				External: true, DirectCallers: callers("kernel/sched_fix.c:kfx_schedule")}},
+				External: true, DirectCallers: callers("kernel/sched_fix.c:kfx_schedule"), Assembler: true}},
 			Symbols:   []*Symbol{o.sym("kfx_asm_cpu_relax", G)},
 			Collision: UniqueGlobal, Inline: InlineNo,
 		}},

@@ -77,6 +77,12 @@ type Instance struct {
 	// assembly entry point, say): it has no File, Location or Address.
 	DeclaredOnly bool
 
+	// Assembler marks an instance defined in assembly whose assembler
+	// wrote debug info (gas: a subprogram per routine, with no
+	// prototype). Its Signature is a C declaration's where a C unit
+	// declares it, else one without a prototype.
+	Assembler bool
+
 	// Signature is the instance's C prototype from DWARF: its definition's,
 	// else an out-of-line copy's source prototype, else a declaration's;
 	// nil when DWARF has none. Clones lists the out-of-line copies whose

@@ -83,6 +83,7 @@ const (
 	instDeclaredOnly
 	instHasAddr
 	instSignature
+	instAssembler
 )
 
 // Bits of a signature's and a type's flags.
@@ -476,7 +477,8 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 					on  bool
 					bit byte
 				}{{in.External, instExternal}, {in.DeclaredInline, instDeclaredInline}, {in.Inlined, instInlined},
-					{in.DeclaredOnly, instDeclaredOnly}, {in.HasAddr, instHasAddr}, {in.Signature != nil, instSignature}} {
+					{in.DeclaredOnly, instDeclaredOnly}, {in.HasAddr, instHasAddr}, {in.Signature != nil, instSignature},
+					{in.Assembler, instAssembler}} {
 					if x.on {
 						fl |= x.bit
 					}

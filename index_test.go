@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -283,6 +284,37 @@ func BenchmarkKernelIndexAll(b *testing.B) {
 		}
 		if n != ib.Len() {
 			b.Fatal(ib.Err())
+		}
+	}
+}
+
+// TestIndexFields lists the fields an index holds. A field added to one of
+// these types must be added to the index (index.go, indexread.go) and
+// here; until then this test fails, even where no fixture sets the field.
+func TestIndexFields(t *testing.T) {
+	for _, c := range []struct {
+		v      any
+		fields string
+	}{
+		{Metadata{}, "File Release Version Revision Flavor Arch Compiler Banner BuildID"},
+		{Function{}, "Name Demangled Instances Symbols Collision Inline Transformation Issues Signature"},
+		{Instance{}, "File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
+		{Location{}, "File Line"},
+		{Caller{}, "File Function"},
+		{Symbol{}, "Name Demangled Address Size Bind Section Stem Suffix Transforms"},
+		{Signature{}, "Name Return Params Variadic Prototyped Assembler Clones"},
+		{Clone{}, "Addr HasAddr Params"},
+		{CloneParam{}, "Param State Value HasValue"},
+		{Param{}, "Name Type"},
+		{Type{}, "Kind Name Qual Elem Len Params Variadic Prototyped"},
+	} {
+		rt := reflect.TypeOf(c.v)
+		var got []string
+		for i := range rt.NumField() {
+			got = append(got, rt.Field(i).Name)
+		}
+		if strings.Join(got, " ") != c.fields {
+			t.Errorf("%s has the fields %s; the index holds %s", rt.Name(), strings.Join(got, " "), c.fields)
 		}
 	}
 }

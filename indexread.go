@@ -354,7 +354,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			insts = insts[1:]
 			f.Instances[k] = in
 			fl := d.Byte()
-			if fl&^(instSignature<<1-1) != 0 {
+			if fl&^(instAssembler<<1-1) != 0 {
 				d.Fail("instance flags %#x", fl)
 			}
 			in.External = fl&instExternal != 0
@@ -362,6 +362,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			in.Inlined = fl&instInlined != 0
 			in.DeclaredOnly = fl&instDeclaredOnly != 0
 			in.HasAddr = fl&instHasAddr != 0
+			in.Assembler = fl&instAssembler != 0
 			in.File = str()
 			in.Location.File = str()
 			in.Location.Line = int(d.Varint())

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // fixtureSigs are the signatures of every function of the fixture
@@ -118,14 +116,11 @@ func fixtureFiles(t *testing.T) []string {
 func TestFixtureSignatures(t *testing.T) {
 	for _, path := range fixtureFiles(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			d, err := dwarfx.Open(path)
+			b, err := Open(path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sigs, err := dwarfSignatures(d)
-			if err != nil {
-				t.Fatal(err)
-			}
+			sigs := buildSignatures(b)
 			clang := filepath.Base(path) == "clang.elf"
 			known := map[string]bool{}
 			for _, f := range fixtureSigs {
@@ -182,28 +177,20 @@ func TestFixtureClones(t *testing.T) {
 			continue // clang makes no such clones
 		}
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			d, err := dwarfx.Open(path)
+			b, err := Open(path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			conv := newDWARFSigs()
 			got := map[string][]string{}
-			err = d.Extract(&dwarfx.ExtractOptions{Prototypes: true}, func(cu *dwarfx.CompileUnit) error {
-				conv.reset()
-				for i, ev := range cu.Events {
-					if ev.Kind != dwarfx.ConcreteCopy {
+			for f := range b.Functions() {
+				for _, in := range f.Instances {
+					if in.Signature == nil {
 						continue
 					}
-					name := cu.Funcs[ev.Func].Name
-					s := conv.signature(cu.Unit, name, cu.Protos[i], ev.Addr, ev.HasAddr)
-					for _, c := range s.Clones {
-						got[name] = append(got[name], c.String(&s))
+					for _, c := range in.Signature.Clones {
+						got[f.Name] = append(got[f.Name], c.String(in.Signature))
 					}
 				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
 			}
 			for name, w := range want {
 				if len(got[name]) != 1 || got[name][0] != w {

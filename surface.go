@@ -66,8 +66,9 @@ type acc struct {
 	defined        bool // seen as a definition, concrete copy or inline site
 	nInline        int32
 	nDirect        int32
+	assembler      bool // defined in an assembler's unit
 	sig            *Signature
-	sigRank        uint8 // sigDeclaration, sigCopy, sigDefinition
+	sigRank        uint8 // sigUnknown, sigDeclaration, sigCopy, sigDefinition
 }
 
 const (
@@ -76,7 +77,8 @@ const (
 )
 
 const (
-	sigDeclaration = 1 + iota
+	sigUnknown = 1 + iota // an entry without a prototype (assembler)
+	sigDeclaration
 	sigCopy
 	sigDefinition
 )
@@ -251,8 +253,11 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 }
 
 // signature keeps the prototype of a subprogram event when it ranks above
-// the instance's current one (a definition, then an out-of-line copy, then
-// a declaration), and collects the clone view of every out-of-line copy.
+// the instance's current one: a definition, then an out-of-line copy (its
+// source prototype is the definition's), then a declaration, then an
+// entry without a prototype (gas writes one per assembler routine, where
+// a C declaration elsewhere has the real prototype). It also collects the
+// clone view of every out-of-line copy.
 func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, proto *dwarfx.Prototype, f *dwarfx.Func) {
 	rank := uint8(sigDeclaration)
 	switch ev.Kind {
@@ -264,7 +269,14 @@ func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, pr
 	if rank <= a.sigRank && ev.Kind != dwarfx.ConcreteCopy {
 		return
 	}
-	sig := s.sigs.signature(cu.Unit, s.intern(keyName(f)), proto, ev.Addr, ev.HasAddr)
+	name := f.Name // the source name, also for Rust and C++, whose key is the linkage name
+	if name == "" {
+		name = keyName(f)
+	}
+	sig := s.sigs.signature(cu.Unit, s.intern(name), proto, ev.Addr, ev.HasAddr)
+	if !sig.Known() {
+		rank = sigUnknown
+	}
 	switch {
 	case rank > a.sigRank:
 		if a.sig != nil && len(a.sig.Clones) > 0 {
@@ -300,6 +312,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:
+			a.assembler = a.assembler || cu.Unit.Language == langMipsAssembler
 			if !a.defined || a.file < 0 {
 				a.file = hereIdx
 				if a.external {
@@ -351,7 +364,7 @@ func (s *surface) functions() []Function {
 		*in = Instance{
 			Address: a.addr, HasAddr: a.addrFrom != 0,
 			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
-			DeclaredOnly: !a.defined, Signature: a.sig,
+			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
 		}
 		if !in.DeclaredOnly {
 			if a.file >= 0 {

@@ -13,6 +13,14 @@
 // DW_AT_sibling, and strings are returned as slices of the string section,
 // so a steady-state walk makes no heap allocation per entry.
 //
+// Extract is the caller-graph walk kabi builds on: per compile unit, in
+// unit order, the functions it defines, declares, copies out of line,
+// inlines and calls, with the outermost caller of each inline and call
+// site. With ExtractOptions.Prototypes it also decodes each subprogram's
+// prototype in its workers; TypeDecoder decodes types and prototypes on
+// demand for other uses. Range lists (DW_AT_ranges) and line-table file
+// names are read where they name addresses and declaration files.
+//
 // # Security
 //
 // Input is untrusted. Every length, count and offset read from the file is

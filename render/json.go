@@ -87,6 +87,7 @@ type jsonInstance struct {
 	DeclaredInline bool           `json:"declared_inline"`
 	Inlined        bool           `json:"inlined"`
 	DeclaredOnly   bool           `json:"declared_only"`
+	Assembler      bool           `json:"assembler,omitempty"`
 	InlineCallers  []kabi.Caller  `json:"inline_callers"`
 	DirectCallers  []kabi.Caller  `json:"direct_callers"`
 	Signature      *jsonSignature `json:"signature"`
@@ -320,7 +321,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	for _, in := range f.Instances {
 		ji := jsonInstance{File: in.File, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
 			External: in.External, DeclaredInline: in.DeclaredInline, Inlined: in.Inlined, DeclaredOnly: in.DeclaredOnly,
-			InlineCallers: orEmpty(in.InlineCallers), DirectCallers: orEmpty(in.DirectCallers),
+			Assembler: in.Assembler, InlineCallers: orEmpty(in.InlineCallers), DirectCallers: orEmpty(in.DirectCallers),
 			Signature: toJSONSignature(in.Signature)}
 		if in.HasAddr {
 			a := in.Address
@@ -355,7 +356,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 	for _, ji := range j.Instances {
 		in := &kabi.Instance{File: ji.File, Location: kabi.Location{File: ji.LocationFile, Line: ji.Line},
 			External: ji.External, DeclaredInline: ji.DeclaredInline, Inlined: ji.Inlined, DeclaredOnly: ji.DeclaredOnly,
-			InlineCallers: nilIfEmpty(ji.InlineCallers), DirectCallers: nilIfEmpty(ji.DirectCallers)}
+			Assembler: ji.Assembler, InlineCallers: nilIfEmpty(ji.InlineCallers), DirectCallers: nilIfEmpty(ji.DirectCallers)}
 		if ji.Address != nil {
 			in.Address, in.HasAddr = *ji.Address, true
 		}

@@ -8,6 +8,7 @@
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi index [-o DIR] [-j N] BUILD...             write an index file per build
+//	kabi btfcheck [-n N] BUILD                      the build's BTF prototypes against kabi's DWARF signatures
 //	kabi                                           report a sample function over the bundled fixtures
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
@@ -41,9 +42,11 @@ const usage = `usage:
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
   kabi index [-o DIR] [-j N] BUILD...
+  kabi btfcheck [-n N] BUILD
   kabi            (report a sample function over the bundled fixture builds)
 
-BUILD is a vmlinux with DWARF debug info, or an index file written by kabi index.
+BUILD is a vmlinux with DWARF debug info, or an index file written by kabi index
+(but for btfcheck, which reads the vmlinux's BTF).
 `
 
 func main() {
@@ -119,6 +122,8 @@ func run(args []string, stdout io.Writer) error {
 		return diffCmd(w, args[1:])
 	case "index":
 		return indexCmd(w, args[1:])
+	case "btfcheck":
+		return btfcheck(w, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, usage)
 		return nil

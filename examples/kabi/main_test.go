@@ -119,6 +119,11 @@ func TestErrors(t *testing.T) {
 		{[]string{"show", "vmap"}, true, "show takes FUNCTION BUILD"},
 		{[]string{"show", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
 		{[]string{"frobnicate"}, true, `unknown command "frobnicate"`},
+		{[]string{"btfcheck", fixture}, false, "x86_64-dwarf5.elf: no BTF"},
+		{[]string{"btfcheck"}, true, "btfcheck takes BUILD"},
+		{[]string{"report", "no_such_function", fixture}, false, "no_such_function: no such function"},
+		{[]string{"report", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
+		{[]string{"diff", fixture}, true, "diff takes OLD NEW"},
 	} {
 		_, err := runOut(t, c.args...)
 		var u usageError

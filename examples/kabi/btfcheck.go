@@ -1,0 +1,65 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/kabi-dev/kabi"
+)
+
+// btfcheck runs `kabi btfcheck [-n N] BUILD`: the build's BTF function
+// prototypes against kabi's DWARF signatures.
+func btfcheck(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("btfcheck", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	n := fs.Int("n", 10, "how many mismatches to print")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return usageError{"btfcheck takes BUILD"}
+	}
+	path := fs.Arg(0)
+	if ix, err := kabi.IsIndexFile(path); err == nil && ix {
+		return fmt.Errorf("%s is an index file, which holds no BTF: btfcheck takes the vmlinux", path)
+	}
+	funcs, err := kabi.BTFSignatures(path)
+	if err != nil {
+		return err
+	}
+	b, err := open(path)
+	if err != nil {
+		return err
+	}
+	r := kabi.CompareBTF(b, funcs)
+	fmt.Fprintf(w, "build:        %s (%s %s)\n", b.Meta.File, b.Meta.Release, b.Meta.Arch)
+	fmt.Fprintf(w, "BTF FUNCs:    %d (%d names)\n", r.Funcs, r.Names)
+	fmt.Fprintf(w, "compared:     %d names with a DWARF prototype\n", r.Compared)
+	fmt.Fprintf(w, "agree:        %d (%.4f%% of compared, %.4f%% of all names)\n", r.Agree, 100*r.ComparedAgreement(), 100*r.Agreement())
+	fmt.Fprintf(w, "not compared: %d assembler routines (BTF writes them void f(void))\n", r.Assembler)
+	classes := r.Classes()
+	if len(classes) > 0 {
+		fmt.Fprintln(w, "by class:")
+		names := make([]string, 0, len(classes))
+		for c := range classes {
+			names = append(names, string(c))
+		}
+		slices.Sort(names)
+		for _, c := range names {
+			fmt.Fprintf(w, "  %-40s %d\n", c, classes[kabi.MismatchClass(c)])
+		}
+	}
+	for i, m := range r.Mismatches {
+		if i == *n {
+			fmt.Fprintf(w, "... and %d more (-n)\n", len(r.Mismatches)-i)
+			break
+		}
+		fmt.Fprintf(w, "%s [%s]\n  BTF   %s\n", m.Name, m.Class, m.BTF.String())
+		if m.DWARF != nil {
+			fmt.Fprintf(w, "  DWARF %s\n", m.DWARF.String())
+		}
+	}
+	return nil
+}
