@@ -110,7 +110,7 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	s := newSurface(d, rule)
 	total, done := d.InfoUnits(), 0
-	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Prototypes: true}, func(cu *dwarfx.CompileUnit) error {
+	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Prototypes: true, SkipDeclarationPrototypes: true}, func(cu *dwarfx.CompileUnit) error {
 		s.unit(cu)
 		if opts.Progress != nil {
 			done++
@@ -124,6 +124,9 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	if symErr != nil {
 		return nil, symErr
+	}
+	if err := s.declarationSignatures(); err != nil {
+		return nil, err
 	}
 	s.d = nil // the DWARF sections can go
 	if opts.Progress != nil {

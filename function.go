@@ -281,7 +281,9 @@ func (f *Function) AppendJSON(b []byte) []byte {
 	b = append(b, `,"transformation":`...)
 	b = strconv.AppendBool(b, f.Transformation)
 	b = append(b, `,"signature":`...)
+	sigAt := len(b)
 	b = appendJSONSignature(b, f.Signature)
+	sigEnd := len(b)
 	b = append(b, `,"issues":[`...)
 	for i, is := range f.Issues {
 		if i > 0 {
@@ -319,7 +321,11 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = append(b, `,"direct_callers":`...)
 		b = appendJSONCallers(b, in.DirectCallers)
 		b = append(b, `,"signature":`...)
-		b = appendJSONSignature(b, in.Signature)
+		if in.Signature == f.Signature {
+			b = append(b, b[sigAt:sigEnd]...) // usually the function's own: written once
+		} else {
+			b = appendJSONSignature(b, in.Signature)
+		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"symbols":[`...)

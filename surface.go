@@ -66,7 +66,8 @@ type acc struct {
 	defined        bool // seen as a definition, concrete copy or inline site
 	nInline        int32
 	nDirect        int32
-	assembler      bool // defined in an assembler's unit
+	assembler      bool   // defined in an assembler's unit
+	declOff        uint64 // a declaration entry, for the prototype of a function no unit defines
 	sig            *Signature
 	sigRank        uint8 // sigUnknown, sigDeclaration, sigCopy, sigDefinition
 }
@@ -288,6 +289,39 @@ func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, pr
 	}
 }
 
+// declarationSignatures gives the instances that no definition or copy
+// gave a prototype the prototype of a declaration of theirs (the walk
+// leaves declarations undecoded: see ExtractOptions.SkipDeclarationPrototypes).
+func (s *surface) declarationSignatures() error {
+	var td *dwarfx.TypeDecoder
+	for i := range s.insts {
+		a := &s.insts[i]
+		if a.declOff == 0 || a.sigRank >= sigDeclaration {
+			continue
+		}
+		if td == nil {
+			td = s.d.NewTypeDecoder()
+		}
+		u, ok := s.d.UnitAt(a.declOff)
+		if !ok {
+			continue
+		}
+		p, err := td.Prototype(a.declOff)
+		if err != nil {
+			return err
+		}
+		s.sigs.reset()
+		sig := s.sigs.signature(u, s.names[a.fn], p, 0, false)
+		if sig.Known() || a.sig == nil {
+			if a.sig != nil {
+				sig.Clones = a.sig.Clones
+			}
+			a.sig, a.sigRank = &sig, sigDeclaration
+		}
+	}
+	return nil
+}
+
 // unit adds the events of one compile unit.
 func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	n := len(cu.Funcs)
@@ -309,6 +343,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		f := &cu.Funcs[ev.Func]
 		if i < len(cu.Protos) && cu.Protos[i] != nil {
 			s.signature(a, cu, ev, cu.Protos[i], f)
+		} else if ev.Kind == dwarfx.Declaration && a.declOff == 0 {
+			a.declOff = ev.Offset // its prototype is decoded at the end if nothing better comes
 		}
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:

@@ -208,3 +208,55 @@ func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, err error) {
 		nOps += n
 	}
 }
+
+// rootTable compiles only the abbreviation that u's root entry uses, with
+// every attribute wanted: reading a unit's root attributes needs no more,
+// and a kernel's every unit has a table of its own.
+func (d *Data) rootTable(u *Unit) (*table, error) {
+	data, sec := d.sectionFor(u.inTypes())
+	eb := d.newDecoder(data, sec)
+	eb.off, eb.end = int(u.EntryOffset&^TypesBit), int(u.End&^TypesBit)
+	code := eb.uleb()
+	if eb.err != nil {
+		return nil, eb.err
+	}
+	b := d.newDecoder(d.abbrev, ".debug_abbrev")
+	b.off = int(u.AbbrevOffset)
+	for {
+		start := b.off
+		c := b.uleb()
+		if b.err != nil {
+			return nil, b.err
+		}
+		if c == 0 {
+			return &table{}, nil // the entry's decoding reports the unknown code
+		}
+		a := abbrev{tag: dwarf.Tag(b.uleb()), children: b.u8() != 0, defined: true}
+		for n := 0; ; n++ {
+			attr := dwarf.Attr(b.uleb())
+			form := Form(b.uleb())
+			if b.err != nil {
+				return nil, b.err
+			}
+			if attr == 0 && form == 0 {
+				break
+			}
+			op := attrOp{attr: attr, form: form, size: fixedSize(form, u), want: true, sibling: attr == dwarf.AttrSibling}
+			if form == FormImplicitConst {
+				op.implicit = b.sleb()
+			}
+			if n >= 1<<12 {
+				return nil, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
+			}
+			if c == code {
+				a.ops = append(a.ops, op)
+			}
+		}
+		if c == code {
+			if len(a.ops) > 0 {
+				a.fixed = -1
+			}
+			return &table{sparse: map[uint64]*abbrev{code: &a}}, nil
+		}
+	}
+}

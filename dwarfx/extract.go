@@ -18,6 +18,12 @@ type ExtractOptions struct {
 	// (Definition, Declaration, ConcreteCopy) into CompileUnit.Protos, inside
 	// the parallel workers. Off by default: it costs time.
 	Prototypes bool
+	// SkipDeclarationPrototypes, with Prototypes, leaves Declaration
+	// events' prototypes nil. A kernel declares its external functions in
+	// every unit that calls them (a third of its subprogram entries), and
+	// a declaration's prototype matters only for a function no unit
+	// defines: decode those few with TypeDecoder.Prototype.
+	SkipDeclarationPrototypes bool
 }
 
 // A Func is a function as DWARF names it: the entry reached by following
@@ -116,8 +122,9 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	n := d.nInfo
 	workers = max(1, min(workers, n))
 	protos := opts != nil && opts.Prototypes
+	skipDecl := protos && opts.SkipDeclarationPrototypes
 	if workers == 1 {
-		w := newExtractor(d, protos)
+		w := newExtractor(d, protos, skipDecl)
 		for i := 0; i < n; i++ {
 			cu, err := w.unit(i)
 			if err != nil {
@@ -148,7 +155,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newExtractor(d, protos)
+			w := newExtractor(d, protos, skipDecl)
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -248,9 +255,11 @@ type extractor struct {
 	stack []int32
 	cu    *CompileUnit
 	types *TypeDecoder // nil unless prototypes are wanted
+	// skipDecl leaves declarations without prototypes.
+	skipDecl bool
 }
 
-func newExtractor(d *Data, protos bool) *extractor {
+func newExtractor(d *Data, protos, skipDecl bool) *extractor {
 	want := extractWant
 	if protos {
 		want = extractProtoWant
@@ -259,6 +268,7 @@ func newExtractor(d *Data, protos bool) *extractor {
 	x.res.tables = x.r.tables // same plans for both readers
 	if protos {
 		x.types = d.NewTypeDecoder()
+		x.skipDecl = skipDecl
 	}
 	return x
 }
@@ -414,7 +424,7 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 		}
 	}
 	var p *Prototype
-	if x.types != nil && kind != Call && kind != Inlined {
+	if x.types != nil && kind != Call && kind != Inlined && !(kind == Declaration && x.skipDecl) {
 		// The type decoder has its own reader: the walk's position and e
 		// are left alone.
 		var err error

@@ -145,8 +145,13 @@ func (r *Reader) Unit() *Unit { return r.u }
 // Err returns the first error the reader met.
 func (r *Reader) Err() error { return r.err }
 
+// tableKey is the key of u's compiled table in r.tables.
+func (r *Reader) tableKey(u *Unit) tableKey {
+	return tableKey{off: u.AbbrevOffset, addrSize: int8(u.AddrSize), format64: u.Format64, v2: u.Version == 2}
+}
+
 func (r *Reader) table(u *Unit) (*table, error) {
-	k := tableKey{off: u.AbbrevOffset, addrSize: int8(u.AddrSize), format64: u.Format64, v2: u.Version == 2}
+	k := r.tableKey(u)
 	if t, ok := r.tables[k]; ok {
 		return t, nil
 	}

@@ -220,6 +220,13 @@ func (d *Data) newDecoder(data []byte, sec string) decoder {
 func (d *Data) readRoot(u *Unit) error {
 	r := d.newReader(wantAll)
 	r.limit = u.Index + 1 // an empty unit has no root entry: do not read the next unit's
+	if u.EntryOffset < u.End {
+		t, err := d.rootTable(u)
+		if err != nil {
+			return err
+		}
+		r.tables[r.tableKey(u)] = t
+	}
 	// The bases must be known before strx and addrx forms can be resolved,
 	// and they may follow such forms in the root entry: read them first.
 	r.noResolve = true
