@@ -110,7 +110,8 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	s := newSurface(d, rule)
 	total, done := d.InfoUnits(), 0
-	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Prototypes: true, SkipDeclarationPrototypes: true}, func(cu *dwarfx.CompileUnit) error {
+	err = d.Extract(&dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Prototypes: true, SkipDeclarationPrototypes: true,
+		Prepare: s.prepareSignatures}, func(cu *dwarfx.CompileUnit) error {
 		s.unit(cu)
 		if opts.Progress != nil {
 			done++

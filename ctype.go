@@ -46,6 +46,24 @@ const (
 	Atomic
 )
 
+// appendTo appends the qualifier words, space-separated.
+func (q Qualifiers) appendTo(b []byte) []byte {
+	first := true
+	for _, w := range [...]struct {
+		q    Qualifiers
+		word string
+	}{{Const, "const"}, {Volatile, "volatile"}, {Restrict, "restrict"}, {Atomic, "_Atomic"}} {
+		if q&w.q != 0 {
+			if !first {
+				b = append(b, ' ')
+			}
+			b = append(b, w.word...)
+			first = false
+		}
+	}
+	return b
+}
+
 func (q Qualifiers) String() string {
 	var b strings.Builder
 	for _, w := range [...]struct {
@@ -148,75 +166,131 @@ func (t *Type) String() string { return Declare(t, "") }
 // An empty name gives an abstract declarator, as in a parameter list
 // without names.
 func Declare(t *Type, name string) string {
-	var b strings.Builder
-	declare(&b, t, name, 0)
-	return b.String()
+	return string(appendDeclare(nil, t, name, 0))
 }
 
-// declare writes t around the declarator inner.
-func declare(b *strings.Builder, t *Type, inner string, depth int) {
+// appendDeclare appends a declaration of name with type t. C writes a
+// declarator around the name: what comes before it (the base type,
+// pointer stars and their qualifiers, an opening parenthesis where a
+// pointer applies to an array or a function) and what comes after it
+// (closing parentheses, array bounds, parameter lists), each level's
+// suffix before the levels it wraps.
+func appendDeclare(b []byte, t *Type, name string, depth int) []byte {
+	b = appendPrefix(b, t, name == "", depth)
+	b = append(b, name...)
+	return appendSuffix(b, t, depth)
+}
+
+// appendPrefix appends what precedes the declarator's inner part; empty
+// says that inner part is empty (an abstract declarator with no name).
+func appendPrefix(b []byte, t *Type, empty bool, depth int) []byte {
 	if t == nil || depth > maxTypeNesting {
-		t = &Type{Kind: Void}
+		t = &voidType
 	}
 	switch t.Kind {
 	case Pointer:
-		d := "*"
+		b = appendPrefix(b, t.Elem, false, depth+1)
+		if wrapsPointer(t) {
+			b = append(b, '(')
+		}
+		b = append(b, '*')
 		if t.Qual != 0 {
-			d += t.Qual.String()
-			if inner != "" {
-				d += " "
+			b = t.Qual.appendTo(b)
+			if !empty {
+				b = append(b, ' ')
 			}
 		}
-		d += inner
-		if e := t.Elem; e != nil && (e.Kind == Array || e.Kind == Func) {
-			d = "(" + d + ")"
-		}
-		declare(b, t.Elem, d, depth+1)
-	case Array:
-		n := "[]"
-		if t.Len >= 0 {
-			n = "[" + strconv.FormatInt(t.Len, 10) + "]"
-		}
-		declare(b, t.Elem, inner+n, depth+1)
-	case Func:
-		var p strings.Builder
-		p.WriteString(inner)
-		p.WriteByte('(')
-		writeParams(&p, t.Params, t.Variadic, t.Prototyped, depth)
-		p.WriteByte(')')
-		declare(b, t.Elem, p.String(), depth+1)
+	case Array, Func:
+		b = appendPrefix(b, t.Elem, false, depth+1)
 	default:
 		if t.Qual != 0 {
-			b.WriteString(t.Qual.String())
-			b.WriteByte(' ')
+			b = t.Qual.appendTo(b)
+			b = append(b, ' ')
 		}
-		b.WriteString(baseName(t))
-		if inner != "" {
-			b.WriteByte(' ')
-			b.WriteString(inner)
+		b = appendBaseName(b, t)
+		if !empty {
+			b = append(b, ' ')
 		}
 	}
+	return b
 }
 
-// writeParams writes a parameter list without its parentheses.
-func writeParams(b *strings.Builder, params []Param, variadic, prototyped bool, depth int) {
+// appendSuffix appends what follows the declarator's inner part.
+func appendSuffix(b []byte, t *Type, depth int) []byte {
+	if t == nil || depth > maxTypeNesting {
+		return b
+	}
+	switch t.Kind {
+	case Pointer:
+		if wrapsPointer(t) {
+			b = append(b, ')')
+		}
+		b = appendSuffix(b, t.Elem, depth+1)
+	case Array:
+		b = append(b, '[')
+		if t.Len >= 0 {
+			b = strconv.AppendInt(b, t.Len, 10)
+		}
+		b = append(b, ']')
+		b = appendSuffix(b, t.Elem, depth+1)
+	case Func:
+		b = append(b, '(')
+		b = appendParams(b, t.Params, t.Variadic, t.Prototyped, depth)
+		b = append(b, ')')
+		b = appendSuffix(b, t.Elem, depth+1)
+	}
+	return b
+}
+
+// wrapsPointer says a pointer's declarator needs parentheses: it points
+// to an array or a function.
+func wrapsPointer(t *Type) bool {
+	e := t.Elem
+	return e != nil && (e.Kind == Array || e.Kind == Func)
+}
+
+var voidType = Type{Kind: Void}
+
+func appendParams(b []byte, params []Param, variadic, prototyped bool, depth int) []byte {
 	for i, p := range params {
 		if i > 0 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		declare(b, p.Type, p.Name, depth+1)
+		b = appendDeclare(b, p.Type, p.Name, depth+1)
 	}
 	switch {
 	case variadic && len(params) > 0:
-		b.WriteString(", ...")
+		b = append(b, ", ..."...)
 	case variadic:
-		b.WriteString("...")
+		b = append(b, "..."...)
 	case len(params) == 0 && prototyped:
-		b.WriteString("void")
+		b = append(b, "void"...)
 	}
+	return b
 }
 
-// baseName writes the specifier of a type that is not a pointer, array or function.
+func appendBaseName(b []byte, t *Type) []byte {
+	switch t.Kind {
+	case Void:
+		return append(b, "void"...)
+	case Struct, Union, Enum:
+		b = append(b, t.Kind.String()...)
+		if t.Name == "" {
+			return append(b, " {...}"...)
+		}
+		return append(append(b, ' '), t.Name...)
+	case Unspecified:
+		if t.Name == "" {
+			return append(b, "void"...)
+		}
+		return append(b, t.Name...)
+	}
+	if t.Name == "" {
+		return append(append(append(b, '<'), t.Kind.String()...), '>')
+	}
+	return append(b, t.Name...)
+}
+
 func baseName(t *Type) string {
 	switch t.Kind {
 	case Void:

@@ -424,5 +424,15 @@ func appendJSONSignature(b []byte, s *Signature) []byte {
 	if s == nil {
 		return append(b, `""`...)
 	}
-	return appendJSONString(b, s.String())
+	b = append(b, '"')
+	start := len(b)
+	b = s.AppendText(b)
+	for _, c := range b[start:] {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			// Rare: escape it the slow way.
+			text := string(b[start:])
+			return appendJSONString(b[:start-1], text)
+		}
+	}
+	return append(b, '"')
 }

@@ -3,6 +3,7 @@ package kabi
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
@@ -31,11 +32,22 @@ type Signature struct {
 }
 
 // String returns the declaration, ending in `;`.
-func (s *Signature) String() string {
-	var b strings.Builder
-	declare(&b, s.Type(), s.Name, 0)
-	b.WriteByte(';')
-	return b.String()
+func (s *Signature) String() string { return string(s.AppendText(nil)) }
+
+// AppendText appends the declaration String returns.
+func (s *Signature) AppendText(b []byte) []byte {
+	// The signature is a function type declaring s.Name (see Type).
+	ret := s.Return
+	if ret == nil {
+		ret = &voidType
+	}
+	b = appendPrefix(b, ret, false, 1)
+	b = append(b, s.Name...)
+	b = append(b, '(')
+	b = appendParams(b, s.Params, s.Variadic, s.Prototyped, 0)
+	b = append(b, ')')
+	b = appendSuffix(b, ret, 1)
+	return append(b, ';')
 }
 
 // Type returns the signature as a function type (parameter names kept).
@@ -177,9 +189,36 @@ const langMipsAssembler = 0x8001
 // converted types of one compile unit. Not safe for concurrent use.
 type dwarfSigs struct {
 	types map[*dwarfx.Type]*Type
+	// names interns every name a signature keeps: dwarfx's strings point
+	// into the DWARF sections, which a Build must not keep alive. It is
+	// keyed by where the string lies: a section holds each name once (a
+	// string table), or at most once per entry, so the key is exact and
+	// cheaper than hashing the text.
+	names map[nameKey]string
 }
 
-func newDWARFSigs() *dwarfSigs { return &dwarfSigs{types: make(map[*dwarfx.Type]*Type)} }
+type nameKey struct {
+	p *byte
+	n int
+}
+
+func newDWARFSigs() *dwarfSigs {
+	return &dwarfSigs{types: make(map[*dwarfx.Type]*Type), names: make(map[nameKey]string)}
+}
+
+// name returns an owned, shared copy of a name from DWARF.
+func (c *dwarfSigs) name(v string) string {
+	if v == "" {
+		return ""
+	}
+	k := nameKey{unsafe.StringData(v), len(v)}
+	if o, ok := c.names[k]; ok {
+		return o
+	}
+	o := strings.Clone(v)
+	c.names[k] = o
+	return o
+}
 
 // reset forgets the converted types (call it between compile units).
 func (c *dwarfSigs) reset() { clear(c.types) }
@@ -194,7 +233,7 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, 
 	if len(p.Params) > 0 {
 		s.Params = make([]Param, len(p.Params))
 		for i, pa := range p.Params {
-			s.Params[i] = Param{Name: pa.Name, Type: c.typ(pa.Type)}
+			s.Params[i] = Param{Name: c.name(pa.Name), Type: c.typ(pa.Type)}
 		}
 	}
 	if p.IsCopy {
@@ -218,7 +257,7 @@ func (c *dwarfSigs) clone(p *dwarfx.Prototype) (Clone, bool) {
 	cl := Clone{Params: make([]CloneParam, len(p.Copy))}
 	differs := len(p.Copy) != len(p.Params)
 	for i, pa := range p.Copy {
-		cp := CloneParam{Param: Param{Name: pa.Name, Type: c.typ(pa.Type)}}
+		cp := CloneParam{Param: Param{Name: c.name(pa.Name), Type: c.typ(pa.Type)}}
 		j, known := byName[pa.Name]
 		if pa.Name == "" {
 			// An unnamed parameter is matched by position.
@@ -260,17 +299,17 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 	case dwarfx.TypeConst, dwarfx.TypeVolatile, dwarfx.TypeRestrict, dwarfx.TypeAtomic:
 		r = qualify(c.conv(t.Elem, depth+1), dwarfQual(t.Kind))
 	case dwarfx.TypeBase:
-		r = &Type{Kind: Base, Name: t.Name}
+		r = &Type{Kind: Base, Name: c.name(t.Name)}
 	case dwarfx.TypeTypedef:
-		r = &Type{Kind: Typedef, Name: t.Name}
+		r = &Type{Kind: Typedef, Name: c.name(t.Name)}
 	case dwarfx.TypeStruct, dwarfx.TypeClass:
-		r = &Type{Kind: Struct, Name: t.Name}
+		r = &Type{Kind: Struct, Name: c.name(t.Name)}
 	case dwarfx.TypeUnion:
-		r = &Type{Kind: Union, Name: t.Name}
+		r = &Type{Kind: Union, Name: c.name(t.Name)}
 	case dwarfx.TypeEnum:
-		r = &Type{Kind: Enum, Name: t.Name}
+		r = &Type{Kind: Enum, Name: c.name(t.Name)}
 	case dwarfx.TypeUnspecified:
-		r = &Type{Kind: Unspecified, Name: t.Name}
+		r = &Type{Kind: Unspecified, Name: c.name(t.Name)}
 	case dwarfx.TypePointer:
 		r = &Type{Kind: Pointer, Elem: c.conv(t.Elem, depth+1)}
 	case dwarfx.TypeArray:
@@ -294,7 +333,7 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 			r.Variadic = false
 		}
 	default:
-		r = &Type{Kind: Other, Name: t.Name}
+		r = &Type{Kind: Other, Name: c.name(t.Name)}
 		if r.Name == "" {
 			r.Name = t.Tag.String()
 		}

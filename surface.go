@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
@@ -32,7 +33,8 @@ type surface struct {
 	recs    []callRec
 	callers []Caller
 
-	sigs *dwarfSigs // converts prototypes; its types are shared per unit
+	sigs    *dwarfSigs // converts declarations' prototypes after the walk
+	sigPool sync.Pool  // of *dwarfSigs, for prepareSignatures
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
@@ -106,6 +108,7 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		paths:    make(map[pathKey]int32, 1<<12),
 		sigs:     newDWARFSigs(),
 	}
+	s.sigPool.New = func() any { return newDWARFSigs() }
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}
@@ -253,13 +256,13 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 	return v
 }
 
-// signature keeps the prototype of a subprogram event when it ranks above
+// signature keeps the signature of a subprogram event when it ranks above
 // the instance's current one: a definition, then an out-of-line copy (its
 // source prototype is the definition's), then a declaration, then an
 // entry without a prototype (gas writes one per assembler routine, where
 // a C declaration elsewhere has the real prototype). It also collects the
 // clone view of every out-of-line copy.
-func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, proto *dwarfx.Prototype, f *dwarfx.Func) {
+func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	rank := uint8(sigDeclaration)
 	switch ev.Kind {
 	case dwarfx.Definition:
@@ -270,11 +273,6 @@ func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, pr
 	if rank <= a.sigRank && ev.Kind != dwarfx.ConcreteCopy {
 		return
 	}
-	name := f.Name // the source name, also for Rust and C++, whose key is the linkage name
-	if name == "" {
-		name = keyName(f)
-	}
-	sig := s.sigs.signature(cu.Unit, s.intern(name), proto, ev.Addr, ev.HasAddr)
 	if !sig.Known() {
 		rank = sigUnknown
 	}
@@ -283,10 +281,48 @@ func (s *surface) signature(a *acc, cu *dwarfx.CompileUnit, ev *dwarfx.Event, pr
 		if a.sig != nil && len(a.sig.Clones) > 0 {
 			sig.Clones = append(a.sig.Clones, sig.Clones...)
 		}
-		a.sig, a.sigRank = &sig, rank
+		a.sig, a.sigRank = sig, rank
 	case len(sig.Clones) > 0:
 		a.sig.Clones = append(a.sig.Clones, sig.Clones...)
 	}
+}
+
+// prepareSignatures converts a unit's prototypes into signatures, in the
+// worker that decoded the unit (dwarfx.ExtractOptions.Prepare): the
+// result, aligned with cu.Events, goes to cu.Prepared. Its converters,
+// one per worker at a time, belong to this surface: they intern names by
+// where they lie in this build's sections.
+func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
+	if len(cu.Protos) == 0 {
+		return nil
+	}
+	conv := s.sigPool.Get().(*dwarfSigs)
+	defer s.sigPool.Put(conv)
+	conv.reset()
+	n := 0
+	for _, p := range cu.Protos {
+		if p != nil {
+			n++
+		}
+	}
+	out := make([]*Signature, len(cu.Events))
+	sigs := make([]Signature, 0, n) // one allocation; the pointers into it stay put
+	for i := range cu.Events {
+		p := cu.Protos[i]
+		if p == nil {
+			continue
+		}
+		ev := &cu.Events[i]
+		f := &cu.Funcs[ev.Func]
+		name := f.Name // the source name, also for Rust and C++, whose key is the linkage name
+		if name == "" {
+			name = keyName(f)
+		}
+		sigs = append(sigs, conv.signature(cu.Unit, conv.name(name), p, ev.Addr, ev.HasAddr))
+		out[i] = &sigs[len(sigs)-1]
+	}
+	cu.Prepared = out
+	return nil
 }
 
 // declarationSignatures gives the instances that no definition or copy
@@ -332,7 +368,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	}
 	hereIdx := s.pathOfUnit(cu.Unit.Index)
 	here := s.files[hereIdx]
-	s.sigs.reset()
+	prepared, _ := cu.Prepared.([]*Signature)
 	for i := range cu.Events {
 		ev := &cu.Events[i]
 		in := s.inst(cu, ev.Func)
@@ -341,8 +377,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		a := &s.insts[in]
 		f := &cu.Funcs[ev.Func]
-		if i < len(cu.Protos) && cu.Protos[i] != nil {
-			s.signature(a, cu, ev, cu.Protos[i], f)
+		if i < len(prepared) && prepared[i] != nil {
+			s.signature(a, ev, prepared[i])
 		} else if ev.Kind == dwarfx.Declaration && a.declOff == 0 {
 			a.declOff = ev.Offset // its prototype is decoded at the end if nothing better comes
 		}

@@ -24,6 +24,13 @@ type ExtractOptions struct {
 	// a declaration's prototype matters only for a function no unit
 	// defines: decode those few with TypeDecoder.Prototype.
 	SkipDeclarationPrototypes bool
+	// Prepare, when not nil, is called with each unit in the worker
+	// goroutine that decoded it, before the unit reaches Extract's fn:
+	// concurrently with other units' Prepare and with fn, in no set
+	// order. It may set CompileUnit.Prepared, for work that need not wait
+	// for the units before it. An error stops Extract, as fn's does, in
+	// unit order.
+	Prepare func(*CompileUnit) error
 }
 
 // A Func is a function as DWARF names it: the entry reached by following
@@ -105,6 +112,8 @@ type CompileUnit struct {
 	// prototype (see TypeDecoder.Prototype) of Events[i] for Definition,
 	// Declaration and ConcreteCopy events, nil for the others.
 	Protos []*Prototype
+	// Prepared is whatever ExtractOptions.Prepare put there.
+	Prepared any
 }
 
 // Extract walks every compile and partial unit of .debug_info and calls fn
@@ -123,10 +132,17 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	workers = max(1, min(workers, n))
 	protos := opts != nil && opts.Prototypes
 	skipDecl := protos && opts.SkipDeclarationPrototypes
+	var prepare func(*CompileUnit) error
+	if opts != nil {
+		prepare = opts.Prepare
+	}
 	if workers == 1 {
 		w := newExtractor(d, protos, skipDecl)
 		for i := 0; i < n; i++ {
 			cu, err := w.unit(i)
+			if err == nil && cu != nil && prepare != nil {
+				err = prepare(cu)
+			}
 			if err != nil {
 				return err
 			}
@@ -170,6 +186,9 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 				func() {
 					defer recoverBug(d.name, &res.err)
 					res.cu, res.err = w.unit(i)
+					if res.err == nil && res.cu != nil && prepare != nil {
+						res.err = prepare(res.cu)
+					}
 				}()
 				slots[i] <- res
 			}
