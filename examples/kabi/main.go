@@ -25,8 +25,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"math"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -142,6 +144,7 @@ func writeJSON(w io.Writer, f *kabi.Function) error {
 // open reads a build, with a progress bar on stderr when stderr is a
 // terminal and the build takes more than a second.
 func open(path string) (*kabi.Build, error) {
+	limitMemory(path)
 	var done, total atomic.Int64
 	stop := make(chan struct{})
 	finished := make(chan struct{})
@@ -171,6 +174,27 @@ func open(path string) (*kabi.Build, error) {
 	close(stop)
 	<-finished
 	return b, err
+}
+
+// limitMemory keeps the Go heap of a run below the size of the largest
+// build it reads (at least 256 MiB), unless GOMEMLIMIT says otherwise:
+// reading a vmlinux holds its DWARF sections (a third of the file) while
+// the surface is built, and without a limit the garbage collector lets
+// the heap grow to twice what is live. The limit costs a few percent of
+// time and keeps the peak resident size under the file's size.
+func limitMemory(path string) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	limit := max(st.Size()*7/8, 256<<20)
+	if cur := debug.SetMemoryLimit(-1); cur != math.MaxInt64 && cur >= limit {
+		return // a larger build set it higher already
+	}
+	debug.SetMemoryLimit(limit)
 }
 
 func drawBar(path string, done, total int64) {
