@@ -12,7 +12,7 @@ import (
 )
 
 // rawBTF marshals BTF FUNCs into a raw .BTF blob.
-func rawBTF(t *testing.T, funcs ...*btf.Func) []byte {
+func rawBTF(t testing.TB, funcs ...*btf.Func) []byte {
 	t.Helper()
 	types := make([]btf.Type, len(funcs))
 	for i, f := range funcs {
@@ -29,7 +29,8 @@ func rawBTF(t *testing.T, funcs ...*btf.Func) []byte {
 	return raw
 }
 
-func TestBTFSignatures(t *testing.T) {
+// sampleBTF is a BTF blob with functions of every declarator shape.
+func sampleBTF(t testing.TB) []byte {
 	intT := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
 	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
 	void := &btf.Void{}
@@ -52,6 +53,11 @@ func TestBTFSignatures(t *testing.T) {
 			{Name: "e", Type: &btf.Enum{Name: "state", Size: 4}},
 		}}},
 	)
+	return raw
+}
+
+func TestBTFSignatures(t *testing.T) {
+	raw := sampleBTF(t)
 	funcs, err := BTFSignaturesFrom(bytes.NewReader(raw), "raw")
 	if err != nil {
 		t.Fatal(err)
@@ -212,4 +218,21 @@ func TestKernelBTF(t *testing.T) {
 	} else if got := fs.main().String(); got != vmap {
 		t.Errorf("vmap:\n got %s\nwant %s", got, vmap)
 	}
+}
+
+// FuzzBTF feeds BTF blobs to BTFSignaturesFrom with the panic firewall
+// off, and prints every signature it returns.
+func FuzzBTF(f *testing.F) {
+	f.Add(sampleBTF(f))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		panicFirewall = false
+		defer func() { panicFirewall = true }()
+		funcs, err := BTFSignaturesFrom(bytes.NewReader(raw), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, fn := range funcs {
+			_ = fn.Signature.String()
+		}
+	})
 }

@@ -194,7 +194,8 @@ func (r *Reader) SeekUnit(i int) error {
 // Seek positions the reader at the entry at offset off, which must lie
 // within a unit (a unit header's offset means its root entry). Next then
 // goes on through the rest of that unit and the following units.
-func (r *Reader) Seek(off uint64) error {
+func (r *Reader) Seek(off uint64) (err error) {
+	defer recoverBug(r.d.name, &err)
 	r.err = nil
 	u, ok := r.d.UnitAt(off)
 	if !ok {
@@ -218,7 +219,8 @@ func (r *Reader) Seek(off uint64) error {
 // It returns nil, nil after the last unit. The returned Entry, its Fields
 // and their Data are reused or invalidated by the next call; copy what you
 // keep (strings from Field.Str stay valid).
-func (r *Reader) Next() (*Entry, error) {
+func (r *Reader) Next() (e *Entry, err error) {
+	defer recoverBug(r.d.name, &err)
 	return r.next()
 }
 
@@ -509,6 +511,7 @@ func (r *Reader) skipForm(form Form, depth int) error {
 // its DW_AT_sibling when it points forward within the unit, else by walking
 // them. It is a no-op when that entry had no children.
 func (r *Reader) SkipChildren() {
+	defer recoverBug(r.d.name, &r.err)
 	if r.err != nil || !r.children {
 		return
 	}
@@ -561,7 +564,7 @@ func (r *Reader) skipEntry(depth *int) error {
 func (r *Reader) All() iter.Seq2[*Entry, error] {
 	return func(yield func(*Entry, error) bool) {
 		for {
-			e, err := r.next()
+			e, err := r.Next()
 			if err != nil {
 				yield(nil, err)
 				return
@@ -574,12 +577,13 @@ func (r *Reader) All() iter.Seq2[*Entry, error] {
 }
 
 // EntryAt decodes the entry at offset off into a new Entry.
-func (d *Data) EntryAt(off uint64) (*Entry, error) {
+func (d *Data) EntryAt(off uint64) (e *Entry, err error) {
+	defer recoverBug(d.name, &err)
 	r := d.newReader(nil)
 	if err := r.Seek(off); err != nil {
 		return nil, err
 	}
-	e, err := r.next()
+	e, err = r.next()
 	if err != nil {
 		return nil, err
 	}
