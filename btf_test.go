@@ -225,6 +225,7 @@ func TestKernelBTF(t *testing.T) {
 func FuzzBTF(f *testing.F) {
 	f.Add(sampleBTF(f))
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		countFuzzExec("FuzzBTF")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		funcs, err := BTFSignaturesFrom(bytes.NewReader(raw), "fuzz")

@@ -21,6 +21,7 @@ func FuzzNew(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		countFuzzExec("FuzzNew")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		b, err := New(bytes.NewReader(data), "fuzz", &Options{Concurrency: 2})

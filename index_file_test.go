@@ -261,6 +261,7 @@ func FuzzIndex(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		countFuzzExec("FuzzIndex")
 		noFirewall(t)
 		data = bytes.Clone(data)
 		index.Reseal(data)

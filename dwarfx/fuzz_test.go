@@ -50,6 +50,7 @@ func FuzzOpen(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		countFuzzExec("FuzzOpen")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		d, err := New(bytes.NewReader(b), "fuzz")
@@ -91,6 +92,7 @@ func FuzzSections(f *testing.F) {
 		f.Add(info, abbrev, str, line, lineStr, strOff, addr, ef.ByteOrder.String() == "BigEndian")
 	}
 	f.Fuzz(func(t *testing.T, info, abbrev, str, line, lineStr, strOff, addr []byte, big bool) {
+		countFuzzExec("FuzzSections")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		d := &Data{name: "fuzz", big: big, info: info, abbrev: abbrev, str: str, line: line,
