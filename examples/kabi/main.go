@@ -221,6 +221,9 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 		fmt.Fprintf(w, "Symbol name: %s\n", f.Name)
 	}
 	fmt.Fprintf(w, "Build: %s (%s %s)\n\n", m.File, m.Release, m.Arch)
+	if f.Signature != nil {
+		fmt.Fprintf(w, "Signature: %s\n\n", f.Signature)
+	}
 	fmt.Fprintf(w, "Collision: %s\nInline: %s\nTransformation: %s\n", f.Collision, f.Inline, tf(f.Transformation))
 	issues := "none"
 	if len(f.Issues) > 0 {
@@ -240,6 +243,18 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 				addr = fmt.Sprintf("%x", in.Address)
 			}
 			fmt.Fprintf(w, "  In %s (%s)\n  Location: %s\n  Inline: %s\n", in.File, addr, in.Location, tf(in.Inlined))
+		}
+		if in.Signature != nil {
+			if in.Signature != f.Signature {
+				fmt.Fprintf(w, "  Signature: %s\n", in.Signature)
+			}
+			for _, c := range in.Signature.Clones {
+				at := ""
+				if c.HasAddr {
+					at = fmt.Sprintf(" at %x", c.Addr)
+				}
+				fmt.Fprintf(w, "  Out-of-line copy%s: %s\n", at, c.String(in.Signature))
+			}
 		}
 		for _, l := range []struct {
 			name string

@@ -26,10 +26,19 @@ func TestShowText(t *testing.T) {
 	}
 	for _, want := range []string{"Function: vmap\n", "Collision: Unique Global\n", "Inline: No\n", "Transformation: False\n",
 		"  In mm/vmalloc_fix.c (", "  Location: mm/vmalloc_fix.c:173\n", "  Direct callers:\n    - init/main.c:start_kernel\n",
-		": vmap (STB_GLOBAL)\n"} {
+		": vmap (STB_GLOBAL)\n",
+		"Signature: void *vmap(struct page **pages, unsigned int count, long unsigned int flags, pgprot_t prot);\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show vmap: no %q in\n%s", want, out)
 		}
+	}
+	// A .constprop clone: the copy's own parameters are shown.
+	out, err = runOut(t, "show", "vm_scale", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ": long unsigned int vm_scale(long unsigned int v); /* not passed: mode = 1, shift = 12 */\n"; !strings.Contains(out, want) {
+		t.Errorf("show vm_scale: no %q in\n%s", want, out)
 	}
 }
 
