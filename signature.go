@@ -3,7 +3,6 @@ package kabi
 import (
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
@@ -188,37 +187,18 @@ const langMipsAssembler = 0x8001
 // dwarfSigs converts dwarfx prototypes into signatures, sharing the
 // converted types of one compile unit. Not safe for concurrent use.
 type dwarfSigs struct {
+	d     *dwarfx.Data
 	types map[*dwarfx.Type]*Type
-	// names interns every name a signature keeps: dwarfx's strings point
-	// into the DWARF sections, which a Build must not keep alive. It is
-	// keyed by where the string lies: a section holds each name once (a
-	// string table), or at most once per entry, so the key is exact and
-	// cheaper than hashing the text.
-	names map[nameKey]string
 }
 
-type nameKey struct {
-	p *byte
-	n int
+func newDWARFSigs(d *dwarfx.Data) *dwarfSigs {
+	return &dwarfSigs{d: d, types: make(map[*dwarfx.Type]*Type)}
 }
 
-func newDWARFSigs() *dwarfSigs {
-	return &dwarfSigs{types: make(map[*dwarfx.Type]*Type), names: make(map[nameKey]string)}
-}
-
-// name returns an owned, shared copy of a name from DWARF.
-func (c *dwarfSigs) name(v string) string {
-	if v == "" {
-		return ""
-	}
-	k := nameKey{unsafe.StringData(v), len(v)}
-	if o, ok := c.names[k]; ok {
-		return o
-	}
-	o := strings.Clone(v)
-	c.names[k] = o
-	return o
-}
+// name returns a name from DWARF that a Build may keep: dwarfx's strings
+// point into the DWARF sections, and a Build must not keep .debug_info
+// alive (see dwarfx.Data.Keep).
+func (c *dwarfSigs) name(v string) string { return c.d.Keep(v) }
 
 // reset forgets the converted types (call it between compile units).
 func (c *dwarfSigs) reset() { clear(c.types) }

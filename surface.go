@@ -106,9 +106,9 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		unitPath: make([]int32, len(units)),
 		fileIdx:  make(map[string]int32, 1<<12),
 		paths:    make(map[pathKey]int32, 1<<12),
-		sigs:     newDWARFSigs(),
+		sigs:     newDWARFSigs(d),
 	}
-	s.sigPool.New = func() any { return newDWARFSigs() }
+	s.sigPool.New = func() any { return newDWARFSigs(d) }
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}
@@ -290,8 +290,7 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 // prepareSignatures converts a unit's prototypes into signatures, in the
 // worker that decoded the unit (dwarfx.ExtractOptions.Prepare): the
 // result, aligned with cu.Events, goes to cu.Prepared. Its converters,
-// one per worker at a time, belong to this surface: they intern names by
-// where they lie in this build's sections.
+// one per worker at a time, belong to this surface and its DWARF.
 func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 	if len(cu.Protos) == 0 {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -265,4 +266,26 @@ func readAtBounded(r io.ReaderAt, off int64, n uint64, checked bool) ([]byte, er
 		read += m
 	}
 	return buf, nil
+}
+
+// Keep returns a string from this Data that is safe to hold for long: a
+// string that lies in .debug_str or .debug_line_str is returned as it is
+// (holding it keeps that section, a small string table, allocated), any
+// other (DW_FORM_string, inline in .debug_info) is copied, so that it
+// does not keep the large .debug_info section alive.
+func (d *Data) Keep(s string) string {
+	if s == "" || inSection(s, d.str) || inSection(s, d.lineStr) {
+		return s
+	}
+	return strings.Clone(s)
+}
+
+// inSection reports whether s lies in the memory of b.
+func inSection(s string, b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(b))
 }
