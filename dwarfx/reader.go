@@ -29,7 +29,8 @@ type Field struct {
 	Data []byte
 }
 
-// Str returns the field's string value without copying.
+// Str returns the field's string value without copying. The string points
+// into a section; Data.Keep gives one that is cheap to hold for long.
 func (f *Field) Str() string { return bytesString(f.Data) }
 
 // IsString reports whether the field has a string form.
