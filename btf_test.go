@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
 // rawBTF marshals BTF FUNCs into a raw .BTF blob.
@@ -225,7 +227,7 @@ func TestKernelBTF(t *testing.T) {
 func FuzzBTF(f *testing.F) {
 	f.Add(sampleBTF(f))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		countFuzzExec("FuzzBTF")
+		fuzzcount.Count("FuzzBTF")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		funcs, err := BTFSignaturesFrom(bytes.NewReader(raw), "fuzz")

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
 // FuzzNew feeds whole files to New with the panic firewall off and uses
@@ -21,7 +23,7 @@ func FuzzNew(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		countFuzzExec("FuzzNew")
+		fuzzcount.Count("FuzzNew")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		b, err := New(bytes.NewReader(data), "fuzz", &Options{Concurrency: 2})

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/kabi-dev/kabi/internal/index"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
 // copyFixture copies testdata/NAME.elf into dir.
@@ -261,7 +263,7 @@ func FuzzIndex(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		countFuzzExec("FuzzIndex")
+		fuzzcount.Count("FuzzIndex")
 		noFirewall(t)
 		data = bytes.Clone(data)
 		index.Reseal(data)

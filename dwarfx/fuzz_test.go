@@ -6,6 +6,8 @@ import (
 	"debug/elf"
 	"os"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
 // The fuzz targets run with the panic firewall off, so that a bug shows as
@@ -50,7 +52,7 @@ func FuzzOpen(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		countFuzzExec("FuzzOpen")
+		fuzzcount.Count("FuzzOpen")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		d, err := New(bytes.NewReader(b), "fuzz")
@@ -92,7 +94,7 @@ func FuzzSections(f *testing.F) {
 		f.Add(info, abbrev, str, line, lineStr, strOff, addr, ef.ByteOrder.String() == "BigEndian")
 	}
 	f.Fuzz(func(t *testing.T, info, abbrev, str, line, lineStr, strOff, addr []byte, big bool) {
-		countFuzzExec("FuzzSections")
+		fuzzcount.Count("FuzzSections")
 		panicFirewall = false
 		defer func() { panicFirewall = true }()
 		d := &Data{name: "fuzz", big: big, info: info, abbrev: abbrev, str: str, line: line,

@@ -87,20 +87,8 @@ func (d *Dec) Uvarint() uint64 {
 
 // Varint reads a zigzag-encoded varint.
 func (d *Dec) Varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.data[d.off:])
-	if n <= 0 {
-		if n == 0 {
-			d.truncated()
-		} else {
-			d.Fail("varint overflows 64 bits")
-		}
-		return 0
-	}
-	d.off += n
-	return v
+	u := d.Uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 // Byte reads one byte.
