@@ -1,7 +1,10 @@
 package kabi
 
 import (
+	"bytes"
 	"cmp"
+	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -38,22 +41,16 @@ func BTFSignatures(path string) ([]BTFFunc, error) {
 // BTF); name is used in errors.
 func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) {
 	defer recoverSignatures(name, &err)
-	spec, err := btf.LoadSpecFromReader(r)
+	raw, err := btfBytes(r, name)
 	if err != nil {
-		if errors.Is(err, btf.ErrNotFound) {
-			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
-		}
-		return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
+		return nil, err
+	}
+	fns, err := loadBTFFuncs(raw, name)
+	if err != nil {
+		return nil, err
 	}
 	conv := btfConv{types: make(map[btf.Type]*Type)}
-	for t, err := range spec.All() {
-		if err != nil {
-			return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
-		}
-		fn, ok := t.(*btf.Func)
-		if !ok {
-			continue
-		}
+	for _, fn := range fns {
 		s, err := conv.signature(fn)
 		if err != nil {
 			return nil, fmt.Errorf("%s: BTF FUNC %s: %w", name, fn.Name, err)
@@ -61,6 +58,35 @@ func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) 
 		funcs = append(funcs, BTFFunc{Signature: s, Linkage: linkageName(fn.Linkage)})
 	}
 	return funcs, nil
+}
+
+// loadBTFFuncs parses raw BTF with github.com/cilium/ebpf/btf and returns
+// its FUNCs. That library panics on some malformed input (its string
+// table and header decoding trust offsets), so a panic in it is always
+// turned into an error here, also while fuzzing: the fuzzers look for
+// kabi's bugs, and for hostile BTF the answer must be an error.
+func loadBTFFuncs(raw []byte, name string) (fns []*btf.Func, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fns, err = nil, fmt.Errorf("%s: malformed BTF (the BTF reader failed: %v)", name, p)
+		}
+	}()
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	if err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
+		}
+		return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
+	}
+	for t, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
+		}
+		if fn, ok := t.(*btf.Func); ok {
+			fns = append(fns, fn)
+		}
+	}
+	return fns, nil
 }
 
 func linkageName(l btf.FuncLinkage) string {
@@ -73,6 +99,74 @@ func linkageName(l btf.FuncLinkage) string {
 		return "extern"
 	}
 	return fmt.Sprintf("linkage(%d)", int(l))
+}
+
+// maxBTF bounds raw BTF read from a reader of unknown size; a kernel's is
+// a few MiB.
+const maxBTF = 1 << 30
+
+// btfBytes returns the raw BTF in r: the .BTF section of an ELF file, or r
+// itself, with its header checked. The BTF library trusts the header's
+// lengths and offsets; a lying one made it slice out of bounds.
+func btfBytes(r io.ReaderAt, name string) ([]byte, error) {
+	var raw []byte
+	if ef, err := elf.NewFile(r); err == nil {
+		s := ef.Section(".BTF")
+		if s == nil {
+			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
+		}
+		if raw, err = s.Data(); err != nil {
+			return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
+		}
+	} else {
+		b, err := io.ReadAll(io.NewSectionReader(r, 0, maxBTF+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(b) > maxBTF {
+			return nil, fmt.Errorf("%s: raw BTF larger than %d bytes", name, maxBTF)
+		}
+		raw = b
+	}
+	if err := checkBTFHeader(raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return raw, nil
+}
+
+// checkBTFHeader checks that the header of raw BTF (struct btf_header)
+// describes sections that lie within it.
+func checkBTFHeader(raw []byte) error {
+	const size = 24
+	if len(raw) < size {
+		return fmt.Errorf("BTF: %d bytes are too short for a header", len(raw))
+	}
+	var bo binary.ByteOrder
+	switch {
+	case binary.LittleEndian.Uint16(raw) == 0xeb9f:
+		bo = binary.LittleEndian
+	case binary.BigEndian.Uint16(raw) == 0xeb9f:
+		bo = binary.BigEndian
+	default:
+		return fmt.Errorf("BTF: bad magic %#x", raw[:2])
+	}
+	hdr := uint64(bo.Uint32(raw[4:]))
+	if hdr < size || hdr > uint64(len(raw)) {
+		return fmt.Errorf("BTF: header length %d outside the %d bytes", hdr, len(raw))
+	}
+	body := uint64(len(raw)) - hdr
+	for _, sec := range []struct {
+		what     string
+		off, len uint64
+	}{
+		{"types", uint64(bo.Uint32(raw[8:])), uint64(bo.Uint32(raw[12:]))},
+		{"strings", uint64(bo.Uint32(raw[16:])), uint64(bo.Uint32(raw[20:]))},
+	} {
+		if sec.off > body || sec.len > body-sec.off {
+			return fmt.Errorf("BTF: %s at %d+%d outside the %d bytes after the header", sec.what, sec.off, sec.len, body)
+		}
+	}
+	return nil
 }
 
 // recoverSignatures turns a panic in a parser of untrusted input into an
