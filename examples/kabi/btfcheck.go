@@ -29,6 +29,7 @@ func btfcheck(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	limitMemory(path)
 	b, err := open(path)
 	if err != nil {
 		return err

@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -87,6 +86,7 @@ func run(args []string, stdout io.Writer) error {
 		if *format != "text" && *format != "json" {
 			return usageError{fmt.Sprintf("unknown format %q", *format)}
 		}
+		limitMemory(fs.Arg(1))
 		b, err := open(fs.Arg(1))
 		if err != nil {
 			return err
@@ -104,6 +104,7 @@ func run(args []string, stdout io.Writer) error {
 		if len(args) != 2 {
 			return usageError{args[0] + " takes BUILD"}
 		}
+		limitMemory(args[1])
 		b, err := open(args[1])
 		if err != nil {
 			return err
@@ -144,7 +145,6 @@ func writeJSON(w io.Writer, f *kabi.Function) error {
 // open reads a build, with a progress bar on stderr when stderr is a
 // terminal and the build takes more than a second.
 func open(path string) (*kabi.Build, error) {
-	limitMemory(path)
 	var done, total atomic.Int64
 	stop := make(chan struct{})
 	finished := make(chan struct{})
@@ -176,12 +176,15 @@ func open(path string) (*kabi.Build, error) {
 	return b, err
 }
 
-// limitMemory keeps the Go heap of a run below the size of the largest
-// build it reads (at least 256 MiB), unless GOMEMLIMIT says otherwise:
-// reading a vmlinux holds its DWARF sections (a third of the file) while
-// the surface is built, and without a limit the garbage collector lets
-// the heap grow to twice what is live. The limit costs a few percent of
-// time and keeps the peak resident size under the file's size.
+// limitMemory keeps the Go heap of a command that reads one build (show,
+// dump, stats, btfcheck) below that build's size (at least 256 MiB),
+// unless GOMEMLIMIT says otherwise: reading a vmlinux holds its DWARF
+// sections (a third of the file) while the surface is built, and without
+// a limit the garbage collector lets the heap grow to twice what is live.
+// The limit costs a few percent of time and keeps the peak resident size
+// under the file's size. Commands that hold several builds at once set
+// none: their live heap can exceed any one file, and a soft limit below
+// the live heap would make the collector run without end.
 func limitMemory(path string) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -190,11 +193,7 @@ func limitMemory(path string) {
 	if err != nil {
 		return
 	}
-	limit := max(st.Size()*7/8, 256<<20)
-	if cur := debug.SetMemoryLimit(-1); cur != math.MaxInt64 && cur >= limit {
-		return // a larger build set it higher already
-	}
-	debug.SetMemoryLimit(limit)
+	debug.SetMemoryLimit(max(st.Size()*7/8, 256<<20))
 }
 
 func drawBar(path string, done, total int64) {
