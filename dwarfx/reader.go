@@ -589,7 +589,8 @@ func (d *Data) EntryAt(off uint64) (e *Entry, err error) {
 		return nil, err
 	}
 	if e == nil {
-		return nil, d.sectionErr(".debug_info", off, ErrBadReference, "no entry at offset")
+		_, sec := d.sectionFor(off&TypesBit != 0)
+		return nil, d.sectionErr(sec, off&^TypesBit, ErrBadReference, "no entry at offset")
 	}
 	return e, nil
 }
