@@ -3,7 +3,6 @@ package kabi
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // TypeKind says what a C type is.
@@ -64,21 +63,7 @@ func (q Qualifiers) appendTo(b []byte) []byte {
 	return b
 }
 
-func (q Qualifiers) String() string {
-	var b strings.Builder
-	for _, w := range [...]struct {
-		q    Qualifiers
-		word string
-	}{{Const, "const"}, {Volatile, "volatile"}, {Restrict, "restrict"}, {Atomic, "_Atomic"}} {
-		if q&w.q != 0 {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(w.word)
-		}
-	}
-	return b.String()
-}
+func (q Qualifiers) String() string { return string(q.appendTo(nil)) }
 
 // A Type is a C type as a function signature uses it, built from DWARF or
 // from BTF. Types are values to read: a Type returned by this package is
@@ -289,25 +274,4 @@ func appendBaseName(b []byte, t *Type) []byte {
 		return append(append(append(b, '<'), t.Kind.String()...), '>')
 	}
 	return append(b, t.Name...)
-}
-
-func baseName(t *Type) string {
-	switch t.Kind {
-	case Void:
-		return "void"
-	case Struct, Union, Enum:
-		if t.Name == "" {
-			return t.Kind.String() + " {...}"
-		}
-		return t.Kind.String() + " " + t.Name
-	case Unspecified:
-		if t.Name == "" {
-			return "void"
-		}
-		return t.Name
-	}
-	if t.Name == "" {
-		return "<" + t.Kind.String() + ">"
-	}
-	return t.Name
 }
