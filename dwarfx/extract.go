@@ -521,7 +521,10 @@ func (x *extractor) funcOfWith(e *Entry, r *Reader) (int32, error) {
 	hasFile, hasInline := false, false
 	fileUnit := -1
 	for hop := 0; ; hop++ {
-		u, _ := x.d.UnitAt(e.Offset)
+		u := x.cu.Unit // most chains stay in the unit being walked
+		if e.Offset < u.EntryOffset || e.Offset >= u.End {
+			u, _ = x.d.UnitAt(e.Offset)
+		}
 		var next uint64
 		for i := range e.Fields {
 			fl := &e.Fields[i]
