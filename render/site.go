@@ -17,7 +17,8 @@ import (
 // DepSurf's site (surface-rules §7): pages at DIR/<letter>/<name>.<ext>,
 // where letter is the name's first character after leading underscores,
 // lower-cased; an index per letter with a table of names and, per group,
-// the traits the function shows there; and DIR/index.<ext>. In HTML the
+// the traits the function shows there; and DIR/index.<ext>. Characters a
+// file name cannot hold become '_' (C and linkage names have none). In HTML the
 // main index also searches all names and filters by trait, offline.
 type Site struct {
 	// Format is "md" or "html".
