@@ -129,7 +129,7 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if err := s.declarationSignatures(); err != nil {
 		return nil, err
 	}
-	s.d = nil // the DWARF sections can go
+	s.drop() // the DWARF sections can go
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}

@@ -33,8 +33,12 @@ type surface struct {
 	recs    []callRec
 	callers []Caller
 
-	sigs    *dwarfSigs // converts declarations' prototypes after the walk
-	sigPool sync.Pool  // of *dwarfSigs, for prepareSignatures
+	sigs *dwarfSigs // converts declarations' prototypes after the walk
+	// Idle converters for prepareSignatures, one per worker at most. Not
+	// a sync.Pool: a pool outlives the surface by a garbage collection or
+	// two, and a converter holds the whole DWARF data.
+	convMu sync.Mutex
+	convs  []*dwarfSigs
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
@@ -108,7 +112,6 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		paths:    make(map[pathKey]int32, 1<<12),
 		sigs:     newDWARFSigs(d),
 	}
-	s.sigPool.New = func() any { return newDWARFSigs(d) }
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}
@@ -295,9 +298,8 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 	if len(cu.Protos) == 0 {
 		return nil
 	}
-	conv := s.sigPool.Get().(*dwarfSigs)
-	defer s.sigPool.Put(conv)
-	conv.reset()
+	conv := s.converter()
+	defer s.release(conv)
 	n := 0
 	for _, p := range cu.Protos {
 		if p != nil {
@@ -322,6 +324,32 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 	}
 	cu.Prepared = out
 	return nil
+}
+
+// drop forgets the DWARF data, so that the sections can be freed while
+// the functions are built.
+func (s *surface) drop() {
+	s.d, s.sigs, s.convs = nil, nil, nil
+}
+
+// converter returns an idle converter, or a new one.
+func (s *surface) converter() *dwarfSigs {
+	s.convMu.Lock()
+	defer s.convMu.Unlock()
+	if n := len(s.convs); n > 0 {
+		c := s.convs[n-1]
+		s.convs = s.convs[:n-1]
+		return c
+	}
+	return newDWARFSigs(s.d)
+}
+
+// release makes a converter idle, its unit's types forgotten.
+func (s *surface) release(c *dwarfSigs) {
+	c.reset()
+	s.convMu.Lock()
+	s.convs = append(s.convs, c)
+	s.convMu.Unlock()
 }
 
 // declarationSignatures gives the instances that no definition or copy

@@ -11,12 +11,24 @@ type wantFunc func(tag dwarf.Tag, attr dwarf.Attr) bool
 
 var wantAll wantFunc
 
+// views are the want functions of readers that share compiled tables. A
+// table compiled for them holds one plan per view: a reader decodes with
+// its own, so that readers wanting different attributes of the same
+// unit (the extraction walk and the type decoder) compile it once.
+type views struct {
+	want [2]wantFunc
+	n    int // views in use: 1 or 2
+}
+
+// oneView is the views of a reader that shares its tables with no other.
+func oneView(want wantFunc) *views { return &views{want: [2]wantFunc{want}, n: 1} }
+
 // attrOp is one step of a decode plan.
 type attrOp struct {
 	attr     dwarf.Attr
 	form     Form
 	size     int32 // encoded size when fixed, sizeVar when it depends on the data, sizeBad for an unknown form
-	want     bool  // decode into Entry.Fields
+	want     uint8 // the views (bit v for view v) that decode it into Entry.Fields
 	sibling  bool  // DW_AT_sibling: always decoded, for SkipChildren
 	implicit int64 // DW_FORM_implicit_const value
 }
@@ -31,7 +43,7 @@ type abbrev struct {
 	tag      dwarf.Tag
 	children bool
 	ops      []attrOp
-	fixed    int32 // total size when no op needs decoding and all are fixed, else -1
+	fixed    [2]int32 // per view: the total size when no op needs decoding and all are fixed, else -1
 	defined  bool
 }
 
@@ -95,8 +107,8 @@ func fixedSize(form Form, u *Unit) int32 {
 }
 
 // compileTable parses the abbreviation table at u.AbbrevOffset and compiles
-// a decode plan for each abbreviation.
-func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
+// a decode plan for each abbreviation, in every view of vs.
+func (d *Data) compileTable(u *Unit, vs *views) (*table, error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
 	// First pass: count abbreviations and attributes, so the second pass
@@ -132,17 +144,16 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 				op.implicit = b.sleb()
 			}
 			op.sibling = attr == dwarf.AttrSibling
-			op.want = want == nil || want(tag, attr)
+			for v := range vs.n {
+				if w := vs.want[v]; w == nil || w(tag, attr) {
+					op.want |= 1 << v
+				}
+			}
 			ops = append(ops, op)
 		}
 		a.ops = ops[first:len(ops):len(ops)]
-		a.fixed = 0
-		for _, op := range a.ops {
-			if op.want || op.sibling || op.size < 0 {
-				a.fixed = -1
-				break
-			}
-			a.fixed += op.size
+		for v := range vs.n {
+			a.fixed[v] = fixedPlan(a.ops, 1<<v)
 		}
 		all = append(all, a)
 		codes = append(codes, code)
@@ -169,6 +180,19 @@ func (d *Data) compileTable(u *Unit, want wantFunc) (*table, error) {
 		}
 	}
 	return t, nil
+}
+
+// fixedPlan returns the size of an entry whose plan is ops, when the view
+// selected by mask decodes none of them and all have a fixed size; else -1.
+func fixedPlan(ops []attrOp, mask uint8) int32 {
+	n := int32(0)
+	for _, op := range ops {
+		if op.want&mask != 0 || op.sibling || op.size < 0 {
+			return -1
+		}
+		n += op.size
+	}
+	return n
 }
 
 // countTable counts the abbreviations and attribute specifications of the
@@ -241,7 +265,7 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 			if attr == 0 && form == 0 {
 				break
 			}
-			op := attrOp{attr: attr, form: form, size: fixedSize(form, u), want: true, sibling: attr == dwarf.AttrSibling}
+			op := attrOp{attr: attr, form: form, size: fixedSize(form, u), want: 0xff, sibling: attr == dwarf.AttrSibling}
 			if form == FormImplicitConst {
 				op.implicit = b.sleb()
 			}
@@ -254,7 +278,7 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 		}
 		if c == code {
 			if len(a.ops) > 0 {
-				a.fixed = -1
+				a.fixed = [2]int32{-1, -1}
 			}
 			return &table{sparse: map[uint64]*abbrev{code: &a}}, nil
 		}

@@ -279,17 +279,22 @@ type extractor struct {
 }
 
 func newExtractor(d *Data, protos, skipDecl bool) *extractor {
-	want := extractWant
+	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32)}
 	if protos {
-		want = extractProtoWant
-	}
-	x := &extractor{d: d, r: d.newReader(want), res: d.newReader(want), index: make(map[uint64]int32)}
-	x.res.tables = x.r.tables // same plans for both readers
-	if protos {
-		x.types = d.NewTypeDecoder()
+		// One compiled table per unit serves the walk and the type
+		// decoder, each in its view.
+		x.r.views = &views{want: [2]wantFunc{extractProtoWant, typesView}, n: 2}
+		x.types = d.newTypeDecoder(x.r.newSharing(1))
 		x.skipDecl = skipDecl
 	}
+	x.res = x.r.newSharing(0) // references: the walk's plans
 	return x
+}
+
+// typesView is what the type decoder reads, in the extraction's tables:
+// typesWant, and nothing of the entries it only passes over.
+func typesView(tag dwarf.Tag, attr dwarf.Attr) bool {
+	return !typesIgnore(tag) && typesWant(tag, attr)
 }
 
 // extractProtoWant is extractWant plus what the type decoder needs of a
@@ -317,9 +322,6 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 	r.limit = i + 1 // an empty unit has no root entry: do not walk the next unit's
 	if err := r.seekUnit(i); err != nil {
 		return nil, err
-	}
-	if x.types != nil {
-		x.types.shareTable(u, r.tab)
 	}
 	root, err := r.next()
 	if err != nil {

@@ -83,7 +83,9 @@ type ReaderOptions struct {
 // concurrent use; make one per goroutine.
 type Reader struct {
 	d         *Data
-	want      wantFunc
+	views     *views // of every reader sharing tables
+	view      uint8  // this reader's
+	mask      uint8  // 1 << view
 	tables    map[tableKey]*table
 	ui        int // current unit, -1 before the first
 	u         *Unit
@@ -113,7 +115,15 @@ func (d *Data) Reader(opts *ReaderOptions) *Reader {
 }
 
 func (d *Data) newReader(want wantFunc) *Reader {
-	return &Reader{d: d, want: want, ui: -1, tables: make(map[tableKey]*table), limit: len(d.units)}
+	return &Reader{d: d, views: oneView(want), mask: 1, ui: -1, tables: make(map[tableKey]*table), limit: len(d.units)}
+}
+
+// newSharing returns a reader that shares r's compiled tables, decoding
+// with view v of r.views. Both must be used from one goroutine.
+func (r *Reader) newSharing(v uint8) *Reader {
+	n := r.d.newReader(nil)
+	n.views, n.view, n.mask, n.tables = r.views, v, 1<<v, r.tables
+	return n
 }
 
 // attrSet is a bit set of attribute codes; codes past its range are kept in a map.
@@ -156,7 +166,7 @@ func (r *Reader) table(u *Unit) (*table, error) {
 	if t, ok := r.tables[k]; ok {
 		return t, nil
 	}
-	t, err := r.d.compileTable(u, r.want)
+	t, err := r.d.compileTable(u, r.views)
 	if err != nil {
 		return nil, err
 	}
@@ -269,13 +279,14 @@ func (r *Reader) decode(e *Entry) error {
 	}
 	e.Tag, e.Children = a.tag, a.children
 	r.children = a.children
-	if a.fixed >= 0 {
-		b.skip(uint64(a.fixed))
+	if n := a.fixed[r.view]; n >= 0 {
+		b.skip(uint64(n))
 		return b.err
 	}
 	for i := range a.ops {
 		op := &a.ops[i]
-		if !op.want && !op.sibling {
+		want := op.want&r.mask != 0
+		if !want && !op.sibling {
 			if op.size >= 0 {
 				b.skip(uint64(op.size))
 			} else if err := r.skipForm(op.form, 0); err != nil {
@@ -291,7 +302,7 @@ func (r *Reader) decode(e *Entry) error {
 		if op.sibling {
 			r.sibling = f.Val
 		}
-		if op.want {
+		if want {
 			e.Fields = append(e.Fields, f)
 		}
 	}
