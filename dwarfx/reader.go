@@ -170,9 +170,18 @@ func (r *Reader) table(u *Unit) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(r.tables) >= maxTables {
+		// A kernel has a table per unit, and a walk needs little more
+		// than the current unit's: do not keep them all.
+		clear(r.tables)
+	}
 	r.tables[k] = t
 	return t, nil
 }
+
+// maxTables bounds the compiled tables a reader (and those sharing its
+// tables) keeps.
+const maxTables = 32
 
 // seekUnit positions the reader at the root entry of unit i.
 func (r *Reader) seekUnit(i int) error {
