@@ -30,6 +30,11 @@ type ExtractOptions struct {
 	// order. It may set CompileUnit.Prepared, for work that need not wait
 	// for the units before it. An error stops Extract, as fn's does, in
 	// unit order.
+	//
+	// With Prepare, CompileUnit.Protos and everything they reach are valid
+	// only until Prepare returns: Extract then sets Protos to nil and the
+	// worker reuses their memory for the next unit's. Prepare is the place
+	// to turn them into whatever outlives the unit.
 	Prepare func(*CompileUnit) error
 }
 
@@ -110,7 +115,8 @@ type CompileUnit struct {
 	Events []Event
 	// Protos is set when ExtractOptions.Prototypes is: Protos[i] is the
 	// prototype (see TypeDecoder.Prototype) of Events[i] for Definition,
-	// Declaration and ConcreteCopy events, nil for the others.
+	// Declaration and ConcreteCopy events, nil for the others. With
+	// ExtractOptions.Prepare, fn sees it nil (see there).
 	Protos []*Prototype
 	// Prepared is whatever ExtractOptions.Prepare put there.
 	Prepared any
@@ -137,12 +143,9 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		prepare = opts.Prepare
 	}
 	if workers == 1 {
-		w := newExtractor(d, protos, skipDecl)
+		w := newExtractor(d, protos, skipDecl, prepare)
 		for i := 0; i < n; i++ {
-			cu, err := w.unit(i)
-			if err == nil && cu != nil && prepare != nil {
-				err = prepare(cu)
-			}
+			cu, err := w.run(i)
 			if err != nil {
 				return err
 			}
@@ -171,7 +174,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newExtractor(d, protos, skipDecl)
+			w := newExtractor(d, protos, skipDecl, prepare)
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -185,10 +188,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 				var res result
 				func() {
 					defer recoverBug(d.name, &res.err)
-					res.cu, res.err = w.unit(i)
-					if res.err == nil && res.cu != nil && prepare != nil {
-						res.err = prepare(res.cu)
-					}
+					res.cu, res.err = w.run(i)
 				}()
 				slots[i] <- res
 			}
@@ -276,9 +276,10 @@ type extractor struct {
 	types *TypeDecoder // nil unless prototypes are wanted
 	// skipDecl leaves declarations without prototypes.
 	skipDecl bool
+	prepare  func(*CompileUnit) error
 }
 
-func newExtractor(d *Data, protos, skipDecl bool) *extractor {
+func newExtractor(d *Data, protos, skipDecl bool, prepare func(*CompileUnit) error) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32)}
 	if protos {
 		// One compiled table per unit serves the walk and the type
@@ -286,7 +287,11 @@ func newExtractor(d *Data, protos, skipDecl bool) *extractor {
 		x.r.views = &views{want: [2]wantFunc{extractProtoWant, typesView}, n: 2}
 		x.types = d.newTypeDecoder(x.r.newSharing(1))
 		x.skipDecl = skipDecl
+		if prepare != nil {
+			x.types.recycle() // the prototypes die with Prepare: see run
+		}
 	}
+	x.prepare = prepare
 	x.res = x.r.newSharing(0) // references: the walk's plans
 	return x
 }
@@ -301,6 +306,21 @@ func typesView(tag dwarf.Tag, attr dwarf.Attr) bool {
 // subprogram, so that it can start from the walk's entry.
 func extractProtoWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 	return extractWant(tag, attr) || tag == dwarf.TagSubprogram && (attr == dwarf.AttrType || attr == dwarf.AttrPrototyped)
+}
+
+// run extracts unit i and prepares it. The unit's prototypes are then
+// dropped and their memory goes to the next unit's.
+func (x *extractor) run(i int) (*CompileUnit, error) {
+	cu, err := x.unit(i)
+	if err != nil || cu == nil || x.prepare == nil {
+		return cu, err
+	}
+	err = x.prepare(cu)
+	if x.types != nil {
+		cu.Protos = nil
+		x.types.rewind()
+	}
+	return cu, err
 }
 
 // unit extracts unit i; it returns nil for units without functions

@@ -116,6 +116,94 @@ func TestPrototypesFixtures(t *testing.T) {
 	}
 }
 
+// protoString writes a prototype, its copy's parameters included, for
+// comparisons.
+func protoString(p *Prototype) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s(", tyString(p.Return))
+	for _, pa := range p.Params {
+		fmt.Fprintf(&b, "%s %s, ", pa.Name, tyString(pa.Type))
+	}
+	fmt.Fprintf(&b, ") variadic=%v prototyped=%v", p.Variadic, p.Prototyped)
+	if p.IsCopy {
+		b.WriteString(" copy(")
+		for _, pa := range p.Copy {
+			fmt.Fprintf(&b, "%s %s const=%v:%d derived=%v artificial=%v, ", pa.Name, tyString(pa.Type), pa.Const, pa.Value, pa.Derived, pa.Artificial)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// TestPrototypesPrepare checks ExtractOptions.Prepare on every fixture and
+// concurrency: Prepare sees every unit's prototypes, the same as a walk
+// without Prepare delivers to fn, though the decoder reuses their memory
+// for the next unit once Prepare returns; fn then sees Protos nil.
+func TestPrototypesPrepare(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.elf")
+	if len(files) == 0 {
+		t.Skip("no fixtures in ../testdata")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			d, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			err = d.Extract(&ExtractOptions{Prototypes: true, Concurrency: 1}, func(cu *CompileUnit) error {
+				for i, p := range cu.Protos {
+					if p != nil {
+						want = append(want, fmt.Sprintf("%#x %s", cu.Events[i].Offset, protoString(p)))
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 {
+				t.Fatal("no prototypes")
+			}
+			for _, c := range []int{1, 2, 4} {
+				var got []string
+				err := d.Extract(&ExtractOptions{Prototypes: true, Concurrency: c, Prepare: func(cu *CompileUnit) error {
+					var out []string
+					for i, p := range cu.Protos {
+						if p != nil {
+							out = append(out, fmt.Sprintf("%#x %s", cu.Events[i].Offset, protoString(p)))
+						}
+					}
+					cu.Prepared = out
+					return nil
+				}}, func(cu *CompileUnit) error {
+					if cu.Protos != nil {
+						return fmt.Errorf("unit at %#x: fn sees the prototypes Prepare had", cu.Unit.Offset)
+					}
+					got = append(got, cu.Prepared.([]string)...)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("Concurrency %d: Prepare saw other prototypes than fn without Prepare:\n%s", c, lineDiff(want, got))
+				}
+			}
+		})
+	}
+}
+
+// lineDiff names the first line where two listings differ.
+func lineDiff(want, got []string) string {
+	for i := range min(len(want), len(got)) {
+		if want[i] != got[i] {
+			return fmt.Sprintf("line %d:\n want %s\n  got %s", i, want[i], got[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(got), len(want))
+}
+
 // BenchmarkExtractPrototypes runs Extract over the whole kernel without
 // (off) and with (on) prototypes. Besides the wall time it reports the
 // process's CPU time per operation, steadier on a shared machine.

@@ -163,12 +163,11 @@ type TypeDecoder struct {
 	refs   []uint64    // scratch stack of child references
 	infos  []paramInfo // scratch stack of parameters being read
 
-	// Slabs: results are carved from chunks, a few allocations per
-	// thousand prototypes instead of two or three each.
-	slab      []Type
-	protoSlab []Prototype
-	paramSlab []Param
-	typePtrs  []*Type
+	// Results are carved from arenas (see recycle).
+	typeArena  arena[Type]
+	protoArena arena[Prototype]
+	paramArena arena[Param]
+	ptrArena   arena[*Type]
 }
 
 // gnuUnit reports whether the entry at off is in a unit gcc wrote.
@@ -210,7 +209,9 @@ func (d *Data) NewTypeDecoder() *TypeDecoder {
 // newTypeDecoder returns a decoder reading with r, whose plans must
 // decode at least what typesWant selects.
 func (d *Data) newTypeDecoder(r *Reader) *TypeDecoder {
-	return &TypeDecoder{d: d, r: r, types: make(map[uint64]*Type), protos: make(map[uint64]*Prototype)}
+	return &TypeDecoder{d: d, r: r, types: make(map[uint64]*Type), protos: make(map[uint64]*Prototype),
+		typeArena: arena[Type]{size: 256}, protoArena: arena[Prototype]{size: 256},
+		paramArena: arena[Param]{size: 512}, ptrArena: arena[*Type]{size: 512}}
 }
 
 // Reset empties the caches, bounding their memory; a walk calls it
@@ -279,47 +280,29 @@ func (t *TypeDecoder) ref(f *Field, from uint64) (uint64, error) {
 	return 0, t.errAt(from, ErrUnsupported, fmt.Sprintf("reference form %#x into another file", uint16(f.Form)))
 }
 
-func (t *TypeDecoder) newProto() *Prototype {
-	if len(t.protoSlab) == 0 {
-		t.protoSlab = make([]Prototype, 256)
-	}
-	p := &t.protoSlab[0]
-	t.protoSlab = t.protoSlab[1:]
-	return p
-}
+func (t *TypeDecoder) newProto() *Prototype { return t.protoArena.one() }
 
 // paramSlice returns a zeroed slice of n parameters with no spare capacity.
-func (t *TypeDecoder) paramSlice(n int) []Param {
-	if n > 64 {
-		return make([]Param, n)
-	}
-	if len(t.paramSlab) < n {
-		t.paramSlab = make([]Param, 512)
-	}
-	p := t.paramSlab[:n:n]
-	t.paramSlab = t.paramSlab[n:]
-	return p
+func (t *TypeDecoder) paramSlice(n int) []Param { return t.paramArena.take(n) }
+
+func (t *TypeDecoder) typeSlice(n int) []*Type { return t.ptrArena.take(n) }
+
+func (t *TypeDecoder) alloc() *Type { return t.typeArena.one() }
+
+// recycle makes the decoder reuse the memory of its results once rewind
+// is called, for a caller that drops them all by then.
+func (t *TypeDecoder) recycle() {
+	t.typeArena.recycle, t.protoArena.recycle, t.paramArena.recycle, t.ptrArena.recycle = true, true, true, true
 }
 
-func (t *TypeDecoder) typeSlice(n int) []*Type {
-	if n > 64 {
-		return make([]*Type, n)
-	}
-	if len(t.typePtrs) < n {
-		t.typePtrs = make([]*Type, 512)
-	}
-	p := t.typePtrs[:n:n]
-	t.typePtrs = t.typePtrs[n:]
-	return p
-}
-
-func (t *TypeDecoder) alloc() *Type {
-	if len(t.slab) == 0 {
-		t.slab = make([]Type, 128)
-	}
-	ty := &t.slab[0]
-	t.slab = t.slab[1:]
-	return ty
+// rewind empties the caches, as Reset does, and, for a recycling
+// decoder, makes the memory of every result it returned free again.
+func (t *TypeDecoder) rewind() {
+	t.Reset()
+	t.typeArena.rewind()
+	t.protoArena.rewind()
+	t.paramArena.rewind()
+	t.ptrArena.rewind()
 }
 
 // typ decodes the type at off. depth counts the references followed.
