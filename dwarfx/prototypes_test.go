@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/cputime"
 )
 
 // TestPrototypesFixtures decodes every subprogram prototype of every
@@ -217,7 +219,7 @@ func BenchmarkExtractPrototypes(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			opts := &ExtractOptions{Prototypes: on}
-			start := cpuTime()
+			start := cputime.Process()
 			n := 0
 			for b.Loop() {
 				protos := 0
@@ -235,7 +237,7 @@ func BenchmarkExtractPrototypes(b *testing.B) {
 				b.ReportMetric(float64(protos), "protos")
 				n++
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(n)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
 		})
 	}
 }

@@ -1,7 +1,7 @@
 // Command kabi shows the function surface of Linux kernel builds.
 //
 //	kabi show [-format text|json] FUNCTION BUILD   one function of one build
-//	kabi dump BUILD                                every function, as JSON Lines in name order
+//	kabi dump [-signatures=false] BUILD            every function, as JSON Lines in name order
 //	kabi stats BUILD                               counts of functions by kind
 //	kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
 //	                                               one function across builds, in groups
@@ -37,7 +37,7 @@ import (
 
 const usage = `usage:
   kabi show [-format text|json] FUNCTION BUILD
-  kabi dump BUILD
+  kabi dump [-signatures=false] BUILD
   kabi stats BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
@@ -101,11 +101,20 @@ func run(args []string, stdout io.Writer) error {
 		showText(w, b, f)
 		return b.Err()
 	case "dump", "stats":
-		if len(args) != 2 {
+		fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		sigs := args[0] == "dump"
+		if sigs {
+			fs.BoolVar(&sigs, "signatures", true, "derive signatures (false: leave them out, faster)")
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			return usageError{err.Error()}
+		}
+		if fs.NArg() != 1 {
 			return usageError{args[0] + " takes BUILD"}
 		}
-		limitMemory(args[1])
-		b, err := open(args[1])
+		limitMemory(fs.Arg(0))
+		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs})
 		if err != nil {
 			return err
 		}
@@ -144,7 +153,10 @@ func writeJSON(w io.Writer, f *kabi.Function) error {
 
 // open reads a build, with a progress bar on stderr when stderr is a
 // terminal and the build takes more than a second.
-func open(path string) (*kabi.Build, error) {
+func open(path string) (*kabi.Build, error) { return openWith(path, &kabi.Options{}) }
+
+// openWith is open with options; it sets their Progress.
+func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 	var done, total atomic.Int64
 	stop := make(chan struct{})
 	finished := make(chan struct{})
@@ -170,7 +182,8 @@ func open(path string) (*kabi.Build, error) {
 			}
 		}
 	}()
-	b, err := kabi.Open(path, &kabi.Options{Progress: func(d, n int) { done.Store(int64(d)); total.Store(int64(n)) }})
+	opts.Progress = func(d, n int) { done.Store(int64(d)); total.Store(int64(n)) }
+	b, err := kabi.Open(path, opts)
 	close(stop)
 	<-finished
 	return b, err

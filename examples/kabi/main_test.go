@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/cputime"
 )
 
 const fixture = "../../testdata/x86_64-dwarf5.elf"
@@ -82,6 +87,30 @@ func TestShowJSONAndDump(t *testing.T) {
 	}
 }
 
+// TestDumpWithoutSignatures checks dump -signatures=false: every line as
+// dump writes it, but for empty signatures.
+func TestDumpWithoutSignatures(t *testing.T) {
+	with, err := runOut(t, "dump", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := runOut(t, "dump", "-signatures=false", fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blank := regexp.MustCompile(`"signature":"(\\.|[^"\\])*"`)
+	n := len(blank.FindAllString(with, -1))
+	if n < 90 || strings.Count(with, `"signature":""`) == n {
+		t.Fatalf("dump: %d signature fields, %d empty", n, strings.Count(with, `"signature":""`))
+	}
+	if e := strings.Count(without, `"signature":""`); e != n {
+		t.Errorf("dump -signatures=false: %d of %d signatures empty", e, n)
+	}
+	if got, want := blank.ReplaceAllString(without, `"signature":""`), blank.ReplaceAllString(with, `"signature":""`); got != want {
+		t.Errorf("dump -signatures=false differs from dump in more than signatures:\n%s", without)
+	}
+}
+
 func TestStats(t *testing.T) {
 	out, err := runOut(t, "stats", fixture)
 	if err != nil {
@@ -139,5 +168,30 @@ func TestErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.text) || errors.As(err, &u) != c.usage {
 			t.Errorf("%v: error %v, want one saying %q (usage %v)", c.args, err, c.text, c.usage)
 		}
+	}
+}
+
+// BenchmarkKernelDump runs kabi dump on $KABI_VMLINUX into io.Discard,
+// without and with signatures: what signatures cost. Besides the wall
+// time it reports the process's CPU time per dump, steadier on a shared
+// machine.
+func BenchmarkKernelDump(b *testing.B) {
+	vmlinux := os.Getenv("KABI_VMLINUX")
+	if vmlinux == "" {
+		b.Skip("KABI_VMLINUX is not set")
+	}
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("signatures=%v", on), func(b *testing.B) {
+			b.ReportAllocs()
+			args := []string{"dump", fmt.Sprintf("-signatures=%v", on), vmlinux}
+			start, n := cputime.Process(), 0
+			for b.Loop() {
+				if err := run(args, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
+		})
 	}
 }
