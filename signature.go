@@ -189,6 +189,7 @@ const langMipsAssembler = 0x8001
 type dwarfSigs struct {
 	d     *dwarfx.Data
 	types map[*dwarfx.Type]*Type
+	void  *Type // the unit's void
 }
 
 func newDWARFSigs(d *dwarfx.Data) *dwarfSigs {
@@ -201,14 +202,14 @@ func newDWARFSigs(d *dwarfx.Data) *dwarfSigs {
 func (c *dwarfSigs) name(v string) string { return c.d.Keep(v) }
 
 // reset forgets the converted types (call it between compile units).
-func (c *dwarfSigs) reset() { clear(c.types) }
+func (c *dwarfSigs) reset() { clear(c.types); c.void = nil }
 
 // signature returns the signature of a function named name with prototype
 // p, from an entry of unit u (the event's: for an assembler's unit, the
 // signature is marked Assembler). For a concrete copy whose own parameters differ, the Clone is in
 // Clones.
-func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, addr uint64, hasAddr bool) Signature {
-	s := Signature{Name: name, Return: c.typ(p.Return), Variadic: p.Variadic, Prototyped: p.Prototyped,
+func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, addr uint64, hasAddr bool) *Signature {
+	s := &Signature{Name: name, Return: c.typ(p.Return), Variadic: p.Variadic, Prototyped: p.Prototyped,
 		Assembler: u != nil && u.Language == langMipsAssembler}
 	if len(p.Params) > 0 {
 		s.Params = make([]Param, len(p.Params))
@@ -266,7 +267,10 @@ func (c *dwarfSigs) typ(t *dwarfx.Type) *Type {
 
 func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 	if t == nil {
-		return &Type{Kind: Void}
+		if c.void == nil {
+			c.void = &Type{Kind: Void}
+		}
+		return c.void
 	}
 	if r, ok := c.types[t]; ok {
 		return r

@@ -110,8 +110,8 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		unitPath: make([]int32, len(units)),
 		fileIdx:  make(map[string]int32, 1<<12),
 		paths:    make(map[pathKey]int32, 1<<12),
-		sigs:     newDWARFSigs(d),
 	}
+	s.sigs = newDWARFSigs(d)
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}
@@ -279,20 +279,21 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	if !sig.Known() {
 		rank = sigUnknown
 	}
+	// Signatures may be shared (see sigTable): clones go to copies.
 	switch {
 	case rank > a.sigRank:
 		if a.sig != nil && len(a.sig.Clones) > 0 {
-			sig.Clones = append(a.sig.Clones, sig.Clones...)
+			sig = withClones(sig, a.sig.Clones, sig.Clones)
 		}
 		a.sig, a.sigRank = sig, rank
 	case len(sig.Clones) > 0:
-		a.sig.Clones = append(a.sig.Clones, sig.Clones...)
+		a.sig = withClones(a.sig, a.sig.Clones, sig.Clones)
 	}
 }
 
 // prepareSignatures converts a unit's prototypes into signatures, in the
 // worker that decoded the unit (dwarfx.ExtractOptions.Prepare): the
-// result, aligned with cu.Events, goes to cu.Prepared. Its converters,
+// result, in event order, goes to cu.Prepared. Its converters,
 // one per worker at a time, belong to this surface and its DWARF.
 func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 	if len(cu.Protos) == 0 {
@@ -306,10 +307,8 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 			n++
 		}
 	}
-	out := make([]*Signature, len(cu.Events))
-	sigs := make([]Signature, 0, n) // one allocation; the pointers into it stay put
-	for i := range cu.Events {
-		p := cu.Protos[i]
+	out := make([]eventSig, 0, n)
+	for i, p := range cu.Protos {
 		if p == nil {
 			continue
 		}
@@ -319,11 +318,16 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		if name == "" {
 			name = keyName(f)
 		}
-		sigs = append(sigs, conv.signature(cu.Unit, conv.name(name), p, ev.Addr, ev.HasAddr))
-		out[i] = &sigs[len(sigs)-1]
+		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, conv.name(name), p, ev.Addr, ev.HasAddr)})
 	}
 	cu.Prepared = out
 	return nil
+}
+
+// eventSig is the signature of the event at index ev of a unit's Events.
+type eventSig struct {
+	ev  int32
+	sig *Signature
 }
 
 // drop forgets the DWARF data, so that the sections can be freed while
@@ -356,15 +360,20 @@ func (s *surface) release(c *dwarfSigs) {
 // gave a prototype the prototype of a declaration of theirs (the walk
 // leaves declarations undecoded: see ExtractOptions.SkipDeclarationPrototypes).
 func (s *surface) declarationSignatures() error {
-	var td *dwarfx.TypeDecoder
+	var todo []int32
 	for i := range s.insts {
+		if a := &s.insts[i]; a.declOff != 0 && a.sigRank < sigDeclaration {
+			todo = append(todo, int32(i))
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	// In section order, so that each unit's abbreviations are compiled once.
+	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts[x].declOff, s.insts[y].declOff) })
+	td := s.d.NewTypeDecoder()
+	for _, i := range todo {
 		a := &s.insts[i]
-		if a.declOff == 0 || a.sigRank >= sigDeclaration {
-			continue
-		}
-		if td == nil {
-			td = s.d.NewTypeDecoder()
-		}
 		u, ok := s.d.UnitAt(a.declOff)
 		if !ok {
 			continue
@@ -376,10 +385,10 @@ func (s *surface) declarationSignatures() error {
 		s.sigs.reset()
 		sig := s.sigs.signature(u, s.names[a.fn], p, 0, false)
 		if sig.Known() || a.sig == nil {
-			if a.sig != nil {
-				sig.Clones = a.sig.Clones
+			if a.sig != nil && len(a.sig.Clones) > 0 {
+				sig = withClones(sig, a.sig.Clones, nil)
 			}
-			a.sig, a.sigRank = &sig, sigDeclaration
+			a.sig, a.sigRank = sig, sigDeclaration
 		}
 	}
 	return nil
@@ -395,7 +404,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	}
 	hereIdx := s.pathOfUnit(cu.Unit.Index)
 	here := s.files[hereIdx]
-	prepared, _ := cu.Prepared.([]*Signature)
+	prepared, _ := cu.Prepared.([]eventSig)
 	for i := range cu.Events {
 		ev := &cu.Events[i]
 		in := s.inst(cu, ev.Func)
@@ -404,8 +413,12 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		a := &s.insts[in]
 		f := &cu.Funcs[ev.Func]
-		if i < len(prepared) && prepared[i] != nil {
-			s.signature(a, ev, prepared[i])
+		for len(prepared) > 0 && int(prepared[0].ev) < i {
+			prepared = prepared[1:] // an event without an instance
+		}
+		if len(prepared) > 0 && int(prepared[0].ev) == i {
+			s.signature(a, ev, prepared[0].sig)
+			prepared = prepared[1:]
 		} else if ev.Kind == dwarfx.Declaration && a.declOff == 0 {
 			a.declOff = ev.Offset // its prototype is decoded at the end if nothing better comes
 		}

@@ -277,6 +277,7 @@ type extractor struct {
 	// skipDecl leaves declarations without prototypes.
 	skipDecl bool
 	prepare  func(*CompileUnit) error
+	protos   []*Prototype // with prepare: the room of the last unit's Protos
 }
 
 func newExtractor(d *Data, protos, skipDecl bool, prepare func(*CompileUnit) error) *extractor {
@@ -317,6 +318,7 @@ func (x *extractor) run(i int) (*CompileUnit, error) {
 	}
 	err = x.prepare(cu)
 	if x.types != nil {
+		x.protos = cu.Protos[:0] // its room serves the next unit
 		cu.Protos = nil
 		x.types.rewind()
 	}
@@ -338,6 +340,9 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 		x.types.Reset()
 	}
 	x.cu = &CompileUnit{Unit: u}
+	if x.types != nil && x.prepare != nil {
+		x.cu.Protos = x.protos // dropped after Prepare: see run
+	}
 	r := x.r
 	r.limit = i + 1 // an empty unit has no root entry: do not walk the next unit's
 	if err := r.seekUnit(i); err != nil {
