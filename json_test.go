@@ -67,14 +67,14 @@ func TestJSONFields(t *testing.T) {
 				t.Fatalf("%s: %s: %v", f.Name, line, err)
 			}
 			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{},
-				Signature: sigText(f.Signature)}
+				Signature: sigString(f.Signature)}
 			for _, i := range f.Issues {
 				want.Issues = append(want.Issues, i.String())
 			}
 			for _, in := range f.Instances {
 				wi := inst{File: in.File, Location: in.Location.String(), External: in.External, DeclaredInline: in.DeclaredInline,
 					Inlined: in.Inlined, InlineCallers: strs(in.InlineCallers), DirectCallers: strs(in.DirectCallers),
-					Signature: sigText(in.Signature)}
+					Signature: sigString(in.Signature)}
 				if in.HasAddr {
 					a := in.Address
 					wi.Address = &a
@@ -96,7 +96,7 @@ func TestJSONFields(t *testing.T) {
 	}
 }
 
-func sigText(s *Signature) string {
+func sigString(s *Signature) string {
 	if s == nil {
 		return ""
 	}

@@ -28,13 +28,106 @@ type Signature struct {
 	// from the source prototype (gcc .constprop and .isra clones), in walk
 	// order. Empty when every copy takes the parameters as declared.
 	Clones []Clone
+
+	text sigText // set for the signatures of a Build read from DWARF
+}
+
+// A sigText is a signature's declaration and key, written where the
+// signature was made, in the worker that decoded its unit (where its
+// types are still in the cache), and kept with what they were written
+// from: a copy of the Signature value whose fields were changed since
+// writes its declaration anew.
+type sigText struct {
+	key    string // the declaration String returns, a NUL, then the kinds of its types (see appendKinds)
+	n      int32  // the declaration's length in key
+	np     int32
+	name   string
+	ret    *Type
+	params *Param // &Params[0]
+	flags  uint8
+}
+
+func (s *Signature) textFlags() uint8 {
+	f := uint8(0)
+	if s.Variadic {
+		f |= 1
+	}
+	if s.Prototyped {
+		f |= 2
+	}
+	return f
+}
+
+// cachedText returns the declaration and key of s, written when s was
+// made, if s is still what it was made from.
+func (s *Signature) cachedText() (decl, key string, ok bool) {
+	t := &s.text
+	if t.key == "" || t.name != s.Name || t.ret != s.Return || int(t.np) != len(s.Params) || t.flags != s.textFlags() ||
+		len(s.Params) > 0 && t.params != &s.Params[0] {
+		return "", "", false
+	}
+	return t.key[:t.n], t.key, true
+}
+
+// keep writes s's declaration and key once, with buf as scratch space,
+// which it returns. Two signatures with the same key and Assembler flag
+// are Equal and have the same name: the declaration fixes names,
+// qualifiers, declarators and lists, and the kinds tell apart the types
+// that print alike (a base type and a typedef of one name, void and an
+// unnamed unspecified type).
+func (s *Signature) keep(buf []byte) []byte {
+	buf = s.appendDecl(buf[:0])
+	n := len(buf)
+	buf = append(buf, 0)
+	buf = appendKinds(buf, s.Return, 0)
+	for _, p := range s.Params {
+		buf = appendKinds(buf, p.Type, 0)
+	}
+	s.text = sigText{key: string(buf), n: int32(n), np: int32(len(s.Params)), name: s.Name, ret: s.Return, flags: s.textFlags()}
+	if len(s.Params) > 0 {
+		s.text.params = &s.Params[0]
+	}
+	return buf
+}
+
+// appendKinds appends the kind of t and of every type it is made of, in
+// a fixed order.
+func appendKinds(b []byte, t *Type, depth int) []byte {
+	if t == nil || depth > maxTypeNesting {
+		return append(b, 0xff)
+	}
+	b = append(b, byte(t.Kind))
+	switch t.Kind {
+	case Pointer, Array:
+		b = appendKinds(b, t.Elem, depth+1)
+	case Func:
+		b = appendKinds(b, t.Elem, depth+1)
+		for _, p := range t.Params {
+			b = appendKinds(b, p.Type, depth+1)
+		}
+		b = append(b, 0xfe)
+	}
+	return b
 }
 
 // String returns the declaration, ending in `;`.
-func (s *Signature) String() string { return string(s.AppendText(nil)) }
+func (s *Signature) String() string {
+	if d, _, ok := s.cachedText(); ok {
+		return d
+	}
+	return string(s.appendDecl(nil))
+}
 
 // AppendText appends the declaration String returns.
 func (s *Signature) AppendText(b []byte) []byte {
+	if d, _, ok := s.cachedText(); ok {
+		return append(b, d...)
+	}
+	return s.appendDecl(b)
+}
+
+// appendDecl writes the declaration.
+func (s *Signature) appendDecl(b []byte) []byte {
 	// The signature is a function type declaring s.Name (see Type).
 	ret := s.Return
 	if ret == nil {
@@ -189,7 +282,8 @@ const langMipsAssembler = 0x8001
 type dwarfSigs struct {
 	d     *dwarfx.Data
 	types map[*dwarfx.Type]*Type
-	void  *Type // the unit's void
+	void  *Type  // the unit's void
+	buf   []byte // scratch for Signature.keep
 }
 
 func newDWARFSigs(d *dwarfx.Data) *dwarfSigs {
@@ -223,6 +317,7 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, 
 			s.Clones = []Clone{cl}
 		}
 	}
+	c.buf = s.keep(c.buf)
 	return s
 }
 

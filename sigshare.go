@@ -26,7 +26,7 @@ func shareSignatures(insts []*Instance) {
 		}
 		shared := false
 		for _, k := range kept[:n] {
-			if k.Name == s.Name && k.Assembler == s.Assembler && k.Equal(s) {
+			if k.Assembler == s.Assembler && sameText(k, s) {
 				in.Signature, shared = k, true
 				break
 			}
@@ -44,4 +44,15 @@ func withClones(s *Signature, first, then []Clone) *Signature {
 	n.Clones = make([]Clone, 0, len(first)+len(then))
 	n.Clones = append(append(n.Clones, first...), then...)
 	return &n
+}
+
+// sameText reports whether a and b declare the same signature: by their
+// keys when both have one (see Signature.keep), else by Equal and name.
+func sameText(a, b *Signature) bool {
+	if _, ka, ok := a.cachedText(); ok {
+		if _, kb, ok := b.cachedText(); ok {
+			return ka == kb
+		}
+	}
+	return a.Name == b.Name && a.Equal(b)
 }

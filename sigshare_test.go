@@ -36,3 +36,35 @@ func TestShareSignatures(t *testing.T) {
 		t.Errorf("signatures changed: %s, %s", got(0), got(3))
 	}
 }
+
+// TestSignatureText checks the declaration a signature keeps from where
+// it was made: it is what the signature prints, a changed copy prints
+// anew, and keys tell apart types that print alike.
+func TestSignatureText(t *testing.T) {
+	named := func(k TypeKind) *Type { return &Type{Kind: k, Name: "u32"} }
+	mk := func(k TypeKind) *Signature {
+		s := &Signature{Name: "f", Return: &Type{Kind: Void}, Prototyped: true,
+			Params: []Param{{Name: "x", Type: named(k)}, {Name: "p", Type: &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}}}}}
+		s.keep(nil)
+		return s
+	}
+	base, typedef := mk(Base), mk(Typedef)
+	const want = "void f(u32 x, struct page *p);"
+	if d, _, ok := base.cachedText(); !ok || d != want || base.String() != want || string(base.AppendText([]byte("> "))) != "> "+want {
+		t.Fatalf("kept text %q (%v), String %q", d, ok, base.String())
+	}
+	if sameText(base, typedef) || !sameText(base, mk(Base)) {
+		t.Errorf("keys: a base type and a typedef of one name alike, or two equal signatures not")
+	}
+	cp := *base
+	cp.Params = cp.Params[1:]
+	cp.Name = "g"
+	if got := cp.String(); got != "void g(struct page *p);" {
+		t.Errorf("a changed copy prints %q", got)
+	}
+	cp = *base
+	cp.Variadic = true
+	if got := cp.String(); got != "void f(u32 x, struct page *p, ...);" {
+		t.Errorf("a changed copy prints %q", got)
+	}
+}

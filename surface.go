@@ -27,6 +27,7 @@ type surface struct {
 	fns    map[string]int32    // name -> function
 	names  []string            // function names, by function index
 	ext    []int32             // function -> its external instance, or -1
+	first  []*Signature        // function -> the first signature given to one of its instances
 	static map[staticKey]int32 // static (name, location, unit path) -> instance
 
 	insts   []acc
@@ -125,6 +126,7 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 	s.fns = make(map[string]int32, names)
 	s.names = make([]string, 0, names)
 	s.ext = make([]int32, 0, names)
+	s.first = make([]*Signature, 0, names)
 	s.static = make(map[staticKey]int32, names*2)
 	s.insts = make([]acc, 0, int(min(size/1024, 1<<23)))
 	return s
@@ -206,6 +208,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 		s.fns[name] = fn
 		s.names = append(s.names, name)
 		s.ext = append(s.ext, -1)
+		s.first = append(s.first, nil)
 	}
 	var idx int32
 	if f.External {
@@ -279,9 +282,18 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	if !sig.Known() {
 		rank = sigUnknown
 	}
-	// Signatures may be shared (see sigTable): clones go to copies.
+	// Signatures may be shared (see shareSignatures): clones go to copies.
 	switch {
 	case rank > a.sigRank:
+		if len(sig.Clones) == 0 {
+			// Share now what the instances of a function have in common,
+			// so that the copies die young.
+			if k := s.first[a.fn]; k == nil {
+				s.first[a.fn] = sig
+			} else if k != sig && k.Assembler == sig.Assembler && sameText(k, sig) {
+				sig = k
+			}
+		}
 		if a.sig != nil && len(a.sig.Clones) > 0 {
 			sig = withClones(sig, a.sig.Clones, sig.Clones)
 		}
