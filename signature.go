@@ -15,6 +15,9 @@ import (
 // their DWARF names, struct/union/enum tags and typedef names are written
 // as declared, pointers bind to the name, and declarators are correct C
 // (DepSurf, which printed BTF, differed: see docs/signatures.md).
+//
+// The signatures of a Build are values to read: equal ones may be shared
+// by several instances, and they must not be changed (change a copy).
 type Signature struct {
 	Name       string
 	Return     *Type // never nil; Kind Void for void
@@ -34,39 +37,21 @@ type Signature struct {
 
 // A sigText is a signature's declaration and key, written where the
 // signature was made, in the worker that decoded its unit (where its
-// types are still in the cache), and kept with what they were written
-// from: a copy of the Signature value whose fields were changed since
-// writes its declaration anew.
+// types are still in the cache). It holds for the Signature it was
+// written for, not for a copy of the value, whose fields may have been
+// changed: a copy writes its declaration anew.
 type sigText struct {
-	key    string // the declaration String returns, a NUL, then the kinds of its types (see appendKinds)
-	n      int32  // the declaration's length in key
-	np     int32
-	name   string
-	ret    *Type
-	params *Param // &Params[0]
-	flags  uint8
+	key  string // the declaration String returns, a NUL, then the kinds of its types (see appendKinds)
+	n    int    // the declaration's length in key
+	self *Signature
 }
 
-func (s *Signature) textFlags() uint8 {
-	f := uint8(0)
-	if s.Variadic {
-		f |= 1
-	}
-	if s.Prototyped {
-		f |= 2
-	}
-	return f
-}
-
-// cachedText returns the declaration and key of s, written when s was
-// made, if s is still what it was made from.
+// cachedText returns the declaration and key of s, if s has them.
 func (s *Signature) cachedText() (decl, key string, ok bool) {
-	t := &s.text
-	if t.key == "" || t.name != s.Name || t.ret != s.Return || int(t.np) != len(s.Params) || t.flags != s.textFlags() ||
-		len(s.Params) > 0 && t.params != &s.Params[0] {
+	if s.text.self != s || s.text.key == "" {
 		return "", "", false
 	}
-	return t.key[:t.n], t.key, true
+	return s.text.key[:s.text.n], s.text.key, true
 }
 
 // keep writes s's declaration and key once, with buf as scratch space,
@@ -83,10 +68,7 @@ func (s *Signature) keep(buf []byte) []byte {
 	for _, p := range s.Params {
 		buf = appendKinds(buf, p.Type, 0)
 	}
-	s.text = sigText{key: string(buf), n: int32(n), np: int32(len(s.Params)), name: s.Name, ret: s.Return, flags: s.textFlags()}
-	if len(s.Params) > 0 {
-		s.text.params = &s.Params[0]
-	}
+	s.text = sigText{key: string(buf), n: n, self: s}
 	return buf
 }
 
