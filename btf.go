@@ -288,26 +288,35 @@ func (c *btfConv) conv(t btf.Type, depth int) (*Type, error) {
 type BTFReport struct {
 	Funcs int // BTF FUNC entries
 	Names int // distinct names among them
+	// Unprototyped counts the names of assembler routines that DWARF
+	// gives no prototype (gas writes a subprogram without parameters or
+	// return type; kabi prints `void f();`) and that BTF writes as
+	// `void f(void)`: BTF has no form for an unknown prototype, and
+	// pahole writes this one from that same entry. They agree as far as
+	// BTF can say, and count in Agreement, not in Agree.
+	Unprototyped int
 	// Assembler counts the names of assembler routines that BTF writes as
-	// `void f(void)` where DWARF has no prototype (NoPrototype) or a C
-	// one BTF ignored (AsmPrototype): BTF does not know these
-	// prototypes, so they are not compared.
+	// `void f(void)` where DWARF also has the C declaration, which kabi
+	// uses (AsmPrototype), or where DWARF has no prototype and BTF
+	// another (NoPrototype): BTF does not know these prototypes, so they
+	// are not compared.
 	Assembler int
-	Compared  int // names compared: with a DWARF signature, not assembler routines
+	Compared  int // names compared: with a DWARF prototype, not assembler routines
 	Agree     int // names whose BTF prototype (any FUNC of the name) equals the DWARF signature
 	// Mismatches lists each name that disagrees, or has no DWARF
 	// signature, in BTF order.
 	Mismatches []BTFMismatch
 }
 
-// Agreement is Agree over Names: the share of BTF functions whose DWARF
-// signature is the same. Assembler routines, which DWARF gives no
-// prototype and BTF writes as `void f(void)`, count against it.
+// Agreement is Agree plus Unprototyped over Names: the share of BTF
+// functions whose DWARF signature is the same, as far as BTF can say.
+// Assembler routines with a C declaration, which BTF writes as
+// `void f(void)`, count against it.
 func (r *BTFReport) Agreement() float64 {
 	if r.Names == 0 {
 		return 1
 	}
-	return float64(r.Agree) / float64(r.Names)
+	return float64(r.Agree+r.Unprototyped) / float64(r.Names)
 }
 
 // ComparedAgreement is Agree over Compared: the share of BTF functions
@@ -334,7 +343,7 @@ type MismatchClass string
 
 const (
 	NoDWARF       MismatchClass = "no DWARF signature"                   // BTF has the function, DWARF has no instance of it
-	NoPrototype   MismatchClass = "assembler routine"                    // DWARF has only an assembler's entry, without a prototype; BTF writes void f(void)
+	NoPrototype   MismatchClass = "assembler routine"                    // DWARF has only an assembler's entry, without a prototype, and BTF something else than void f(void) (see Unprototyped)
 	AsmPrototype  MismatchClass = "assembler routine with a C prototype" // BTF writes void f(void) from the assembler's entry; DWARF also has the C declaration, which kabi uses
 	OtherInstance MismatchClass = "another instance agrees"              // the function's signature (external, else first instance) differs, another instance's does not (BTF kept one of several statics)
 	ReturnDiffers MismatchClass = "return type"                          // only the return type differs
@@ -398,6 +407,10 @@ func compareBTF(funcs []BTFFunc, sigs map[string]*funcSigs) *BTFReport {
 		}
 		main := fs.main()
 		if !main.Known() {
+			if btfVoidVoid(funcs, idx) {
+				r.Unprototyped++
+				continue
+			}
 			r.Assembler++
 			r.Mismatches = append(r.Mismatches, BTFMismatch{Name: n, Class: NoPrototype, BTF: funcs[idx[0]].Signature, DWARF: main})
 			continue
@@ -415,7 +428,7 @@ func compareBTF(funcs []BTFFunc, sigs map[string]*funcSigs) *BTFReport {
 			continue
 		}
 		b := funcs[idx[0]].Signature
-		if fs.asm && len(idx) == 1 && b.String() == "void "+n+"(void);" {
+		if fs.asm && btfVoidVoid(funcs, idx) {
 			r.Assembler++
 			r.Mismatches = append(r.Mismatches, BTFMismatch{Name: n, Class: AsmPrototype, BTF: b, DWARF: main})
 			continue
@@ -435,6 +448,18 @@ func compareBTF(funcs []BTFFunc, sigs map[string]*funcSigs) *BTFReport {
 		r.Mismatches = append(r.Mismatches, m)
 	}
 	return r
+}
+
+// btfVoidVoid reports whether the BTF FUNCs of one name, at idx, are all
+// `void f(void)`: what pahole writes for an assembler routine.
+func btfVoidVoid(funcs []BTFFunc, idx []int) bool {
+	for _, i := range idx {
+		s := &funcs[i].Signature
+		if len(s.Params) > 0 || s.Variadic || s.retType().Kind != Void {
+			return false
+		}
+	}
+	return true
 }
 
 func classify(b, d *Signature) MismatchClass {

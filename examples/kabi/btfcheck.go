@@ -38,8 +38,10 @@ func btfcheck(w io.Writer, args []string) error {
 	fmt.Fprintf(w, "build:        %s (%s %s)\n", b.Meta.File, b.Meta.Release, b.Meta.Arch)
 	fmt.Fprintf(w, "BTF FUNCs:    %d (%d names)\n", r.Funcs, r.Names)
 	fmt.Fprintf(w, "compared:     %d names with a DWARF prototype\n", r.Compared)
-	fmt.Fprintf(w, "agree:        %d (%.4f%% of compared, %.4f%% of all names)\n", r.Agree, 100*r.ComparedAgreement(), 100*r.Agreement())
+	fmt.Fprintf(w, "agree:        %d (%.4f%% of compared)\n", r.Agree, 100*r.ComparedAgreement())
+	fmt.Fprintf(w, "unprototyped: %d assembler routines without a prototype in DWARF, void f(void) in BTF (agree as far as BTF can say)\n", r.Unprototyped)
 	fmt.Fprintf(w, "not compared: %d assembler routines (BTF writes them void f(void))\n", r.Assembler)
+	fmt.Fprintf(w, "agreement:    %.4f%% of all names\n", 100*r.Agreement())
 	classes := r.Classes()
 	if len(classes) > 0 {
 		fmt.Fprintln(w, "by class:")
