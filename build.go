@@ -29,7 +29,7 @@ type Options struct {
 
 	// NoSignatures leaves every Function's and Instance's Signature nil,
 	// for tools that need only the functions and their callers: reading
-	// a kernel then takes about a sixth less time. An index file written
+	// a kernel then takes about 15% less time. An index file written
 	// from such a build has no signatures either.
 	NoSignatures bool
 
