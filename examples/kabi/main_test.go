@@ -174,7 +174,9 @@ func TestErrors(t *testing.T) {
 // BenchmarkKernelDump runs kabi dump on $KABI_VMLINUX into io.Discard,
 // without and with signatures: what signatures cost. Besides the wall
 // time it reports the process's CPU time per dump, steadier on a shared
-// machine.
+// machine. Compare the two in separate processes
+// (-bench 'KernelDump/signatures=true$'), interleaved: a dump that follows
+// another in one process finds the heap grown and is faster.
 func BenchmarkKernelDump(b *testing.B) {
 	vmlinux := os.Getenv("KABI_VMLINUX")
 	if vmlinux == "" {
