@@ -142,18 +142,11 @@ func protoString(p *Prototype) string {
 // without Prepare delivers to fn, though the decoder reuses their memory
 // for the next unit once Prepare returns; fn then sees Protos nil.
 func TestPrototypesPrepare(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.elf")
-	if len(files) == 0 {
-		t.Skip("no fixtures in ../testdata")
-	}
-	for _, path := range files {
+	for _, path := range fixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			d, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := openFixture(t, filepath.Base(path))
 			var want []string
-			err = d.Extract(&ExtractOptions{Prototypes: true, Concurrency: 1}, func(cu *CompileUnit) error {
+			err := d.Extract(&ExtractOptions{Prototypes: true, Concurrency: 1}, func(cu *CompileUnit) error {
 				for i, p := range cu.Protos {
 					if p != nil {
 						want = append(want, fmt.Sprintf("%#x %s", cu.Events[i].Offset, protoString(p)))
