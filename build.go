@@ -78,10 +78,9 @@ func Open(path string, opts *Options) (*Build, error) {
 // use. The Build answers exactly as the one the index was written from,
 // but for Metadata.File, which is name. Options.Paths, Concurrency,
 // NoSignatures and Progress do not apply; the metadata overrides do.
-// Errors for a bad
-// index are *[IndexError] values wrapping [ErrIndexCorrupt],
-// [ErrIndexTruncated] or [ErrIndexVersion]; see [Build.Err] for errors
-// met after New returns.
+// Errors for a bad index are *[IndexError] values wrapping
+// [ErrIndexCorrupt], [ErrIndexTruncated] or [ErrIndexVersion]; see
+// [Build.Err] for errors met after New returns.
 func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	defer recoverBug(name, &err)
 	if opts == nil {

@@ -85,7 +85,6 @@ type Reader struct {
 	d         *Data
 	views     *views // of every reader sharing tables
 	view      uint8  // this reader's
-	mask      uint8  // 1 << view
 	tables    map[tableKey]*table
 	ui        int // current unit, -1 before the first
 	u         *Unit
@@ -115,14 +114,14 @@ func (d *Data) Reader(opts *ReaderOptions) *Reader {
 }
 
 func (d *Data) newReader(want wantFunc) *Reader {
-	return &Reader{d: d, views: oneView(want), mask: 1, ui: -1, tables: make(map[tableKey]*table), limit: len(d.units)}
+	return &Reader{d: d, views: oneView(want), ui: -1, tables: make(map[tableKey]*table), limit: len(d.units)}
 }
 
 // newSharing returns a reader that shares r's compiled tables, decoding
 // with view v of r.views. Both must be used from one goroutine.
 func (r *Reader) newSharing(v uint8) *Reader {
 	n := r.d.newReader(nil)
-	n.views, n.view, n.mask, n.tables = r.views, v, 1<<v, r.tables
+	n.views, n.view, n.tables = r.views, v, r.tables
 	return n
 }
 
@@ -294,7 +293,7 @@ func (r *Reader) decode(e *Entry) error {
 	}
 	for i := range a.ops {
 		op := &a.ops[i]
-		want := op.want&r.mask != 0
+		want := op.want&(1<<r.view) != 0
 		if !want && !op.sibling {
 			if op.size >= 0 {
 				b.skip(uint64(op.size))
