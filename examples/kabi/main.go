@@ -20,6 +20,7 @@ package main
 
 import (
 	"bufio"
+	"debug/elf"
 	"errors"
 	"flag"
 	"fmt"
@@ -190,17 +191,17 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 }
 
 // limitMemory keeps the Go heap of a command that reads one build (show,
-// dump, stats, btfcheck) below that build's size (at least 256 MiB),
-// unless GOMEMLIMIT says otherwise: reading a vmlinux holds its DWARF
-// sections (a third of the file) while the surface is built, and without
-// a limit the garbage collector lets the heap grow to twice what is live.
-// Under the limit the collector runs only when the heap nears it (unless
-// GOGC says otherwise): the live heap of one build stays well below it,
-// so a kernel is read with one or two collections instead of three or
-// four, and the peak resident size stays under the file's size. Commands
-// that hold several builds at once set no limit: their live heap can
-// exceed any one file, and a soft limit below the live heap would make
-// the collector run without end.
+// dump, stats, btfcheck) below that build's size, unless GOMEMLIMIT says
+// otherwise: reading a vmlinux holds its DWARF sections (a third of the
+// file) while the surface is built, and without a limit the garbage
+// collector lets the heap grow to twice what is live. Under the limit the
+// collector runs only when the heap nears it (unless GOGC says
+// otherwise): the live heap of one build stays well below it, so a kernel
+// is read with one or two collections instead of three or four, and the
+// peak resident size stays under the file's size. Commands that hold
+// several builds at once set no limit: their live heap can exceed any one
+// file, and a soft limit below the live heap would make the collector run
+// without end.
 func limitMemory(path string) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -209,10 +210,36 @@ func limitMemory(path string) {
 	if err != nil {
 		return
 	}
-	debug.SetMemoryLimit(max(st.Size()*7/8, 256<<20))
+	debug.SetMemoryLimit(memoryLimit(st.Size(), debugSize(path)))
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
 	}
+}
+
+// memoryLimit is the heap limit for reading a build from a file of
+// fileSize bytes whose debug sections take debugSize bytes once
+// decompressed: 7/8 of the file, but at least 256 MiB, and, for a file
+// whose debug sections are compressed, half as much again as they take
+// decompressed, which is what the reading holds.
+func memoryLimit(fileSize, debugSize int64) int64 {
+	return max(fileSize*7/8, debugSize*3/2, 256<<20)
+}
+
+// debugSize is the decompressed size of the .debug_ sections of the ELF
+// file at path, 0 when it is not one (an index file).
+func debugSize(path string) int64 {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	var n int64
+	for _, s := range f.Sections {
+		if strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
+			n += int64(s.Size) // debug/elf gives compressed sections' decompressed size
+		}
+	}
+	return n
 }
 
 func drawBar(path string, done, total int64) {

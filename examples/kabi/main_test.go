@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -195,5 +196,39 @@ func BenchmarkKernelDump(b *testing.B) {
 			}
 			b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
 		})
+	}
+}
+
+// TestMemoryLimit checks the heap limit of the one-build commands: 7/8 of
+// an uncompressed build, room for the decompressed sections of a
+// compressed one, 256 MiB at least.
+func TestMemoryLimit(t *testing.T) {
+	for _, c := range []struct{ file, debug, want int64 }{
+		{631 << 20, 229 << 20, 631 << 20 * 7 / 8}, // Debian's vmlinux: the file's 7/8
+		{250 << 20, 600 << 20, 900 << 20},         // compressed sections: half as much again as they take
+		{1 << 20, 1 << 20, 256 << 20},             // small: the floor
+	} {
+		if got := memoryLimit(c.file, c.debug); got != c.want {
+			t.Errorf("memoryLimit(%d, %d) = %d, want %d", c.file, c.debug, got, c.want)
+		}
+	}
+	// The zstd fixture's sections take more decompressed than in the file.
+	const zpath = "../../testdata/x86_64-zstd.elf"
+	f, err := elf.Open(zpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var onFile int64
+	for _, s := range f.Sections {
+		if strings.HasPrefix(s.Name, ".debug_") {
+			onFile += int64(s.FileSize)
+		}
+	}
+	if got := debugSize(zpath); got <= onFile || debugSize(fixture) == 0 {
+		t.Errorf("debugSize: %d for the zstd fixture (%d bytes in the file), %d for the plain one", got, onFile, debugSize(fixture))
+	}
+	if debugSize("main.go") != 0 {
+		t.Error("debugSize of a non-ELF file is not 0")
 	}
 }
