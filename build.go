@@ -203,7 +203,6 @@ func (b *Build) link(fns []Function) {
 	}
 	for _, f := range b.funcs {
 		f.classify()
-		shareSignatures(f.Instances)
 		f.Signature = functionSignature(f.Instances)
 	}
 }

@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 
@@ -57,28 +58,31 @@ func (s *Signature) cachedText() (decl, key string, ok bool) {
 // keep writes s's declaration and key once, with buf as scratch space,
 // which it returns. Two signatures with the same key and Assembler flag
 // are Equal and have the same name: the declaration fixes names,
-// qualifiers, declarators and lists, and the kinds tell apart the types
-// that print alike (a base type and a typedef of one name, void and an
-// unnamed unspecified type).
+// qualifiers, declarators and lists, and the kinds and name lengths tell
+// apart what prints alike (a base type and a typedef of one name, void
+// and an unnamed unspecified type, names with spaces in them).
 func (s *Signature) keep(buf []byte) []byte {
 	buf = s.appendDecl(buf[:0])
 	n := len(buf)
 	buf = append(buf, 0)
+	buf = binary.AppendUvarint(buf, uint64(len(s.Name)))
 	buf = appendKinds(buf, s.Return, 0)
 	for _, p := range s.Params {
+		buf = binary.AppendUvarint(buf, uint64(len(p.Name)))
 		buf = appendKinds(buf, p.Type, 0)
 	}
 	s.text = sigText{key: string(buf), n: n, self: s}
 	return buf
 }
 
-// appendKinds appends the kind of t and of every type it is made of, in
-// a fixed order.
+// appendKinds appends the kind and the name's length of t and of every
+// type it is made of, in a fixed order.
 func appendKinds(b []byte, t *Type, depth int) []byte {
 	if t == nil || depth > maxTypeNesting {
 		return append(b, 0xff)
 	}
 	b = append(b, byte(t.Kind))
+	b = binary.AppendUvarint(b, uint64(len(t.Name)))
 	switch t.Kind {
 	case Pointer, Array:
 		b = appendKinds(b, t.Elem, depth+1)

@@ -1,42 +1,11 @@
 package kabi
 
-// Signatures may be shared between instances (see shareSignatures), so
+// Signatures may be shared between instances (see surface.share), so
 // they are never changed once made: withClones copies.
 
-// maxShared bounds the distinct signatures shareSignatures compares an
-// instance's with.
+// maxShared bounds the distinct signatures of one function that
+// surface.share compares a new one with.
 const maxShared = 4
-
-// shareSignatures makes the instances of one function whose signatures
-// are the same (name, prototype, origin, no clones) hold one of them. A
-// kernel defines a header's static functions in unit after unit, each
-// with a signature of its own: sharing halves the signatures a Build
-// holds, and a printer that meets a signature again (the same pointer)
-// copies its text instead of writing it anew.
-func shareSignatures(insts []*Instance) {
-	if len(insts) < 2 {
-		return
-	}
-	var kept [maxShared]*Signature
-	n := 0
-	for _, in := range insts {
-		s := in.Signature
-		if s == nil || len(s.Clones) > 0 {
-			continue
-		}
-		shared := false
-		for _, k := range kept[:n] {
-			if k.Assembler == s.Assembler && sameText(k, s) {
-				in.Signature, shared = k, true
-				break
-			}
-		}
-		if !shared && n < maxShared {
-			kept[n] = s
-			n++
-		}
-	}
-}
 
 // withClones returns a copy of s whose clones are first followed by then.
 func withClones(s *Signature, first, then []Clone) *Signature {
@@ -46,9 +15,16 @@ func withClones(s *Signature, first, then []Clone) *Signature {
 	return &n
 }
 
-// sameText reports whether a and b declare the same signature: by their
-// keys when both have one (see Signature.keep), else by Equal and name.
-func sameText(a, b *Signature) bool {
+// sameSignature reports whether a and b, neither with clones, are the
+// same signature, from the same kind of entry: by their keys when both
+// have one (see Signature.keep), else by name and Equal.
+func sameSignature(a, b *Signature) bool {
+	if a == b {
+		return true
+	}
+	if a.Assembler != b.Assembler {
+		return false
+	}
 	if _, ka, ok := a.cachedText(); ok {
 		if _, kb, ok := b.cachedText(); ok {
 			return ka == kb

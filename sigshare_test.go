@@ -1,6 +1,9 @@
 package kabi
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestShareSignatures(t *testing.T) {
 	intT := func() *Type { return &Type{Kind: Base, Name: "int"} }
@@ -17,23 +20,30 @@ func TestShareSignatures(t *testing.T) {
 	clone := sig("f", "x")
 	clone.Clones = []Clone{{Params: []CloneParam{{Param: clone.Params[0], State: Constant}}}}
 	d := sig("f", "y")
-	insts := []*Instance{{Signature: a}, {Signature: b}, {}, {Signature: c}, {Signature: asm}, {Signature: clone}, {Signature: d}}
-	shareSignatures(insts)
-	got := func(i int) *Signature { return insts[i].Signature }
-	if got(0) != a || got(1) != a {
-		t.Errorf("equal signatures not shared: %p %p, want %p", got(0), got(1), a)
+	// Instances of one function get a, b, c, asm, clone, d in turn.
+	sf := &surface{kept: make([][maxShared]*Signature, 1)}
+	var got []*Signature
+	for _, s := range []*Signature{a, b, c, asm, clone, d} {
+		got = append(got, sf.share(0, s))
 	}
-	if got(2) != nil {
-		t.Errorf("an instance without a signature got %v", got(2))
+	if got[0] != a || got[1] != a {
+		t.Errorf("equal signatures not shared: %p %p, want %p", got[0], got[1], a)
 	}
-	if got(3) != c || got(6) != c {
-		t.Errorf("f(y) instances: %p %p, want %p", got(3), got(6), c)
+	if got[2] != c || got[5] != c {
+		t.Errorf("f(y) instances: %p %p, want %p", got[2], got[5], c)
 	}
-	if got(4) != asm || got(5) != clone {
+	if got[3] != asm || got[4] != clone {
 		t.Errorf("an assembler's or a clone's signature was replaced")
 	}
-	if got(0).String() != "int f(int *x);" || got(3).String() != "int f(int *y);" {
-		t.Errorf("signatures changed: %s, %s", got(0), got(3))
+	if got[0].String() != "int f(int *x);" || got[2].String() != "int f(int *y);" {
+		t.Errorf("signatures changed: %s, %s", got[0], got[2])
+	}
+	// Past maxShared distinct ones, a new one is kept as it is.
+	for i := range maxShared + 1 {
+		n := sig("f", fmt.Sprintf("p%d", i))
+		if g := sf.share(0, n); g != n {
+			t.Errorf("distinct signature %d replaced by %s", i, g)
+		}
 	}
 }
 
@@ -53,8 +63,17 @@ func TestSignatureText(t *testing.T) {
 	if d, _, ok := base.cachedText(); !ok || d != want || base.String() != want || string(base.AppendText([]byte("> "))) != "> "+want {
 		t.Fatalf("kept text %q (%v), String %q", d, ok, base.String())
 	}
-	if sameText(base, typedef) || !sameText(base, mk(Base)) {
+	if sameSignature(base, typedef) || !sameSignature(base, mk(Base)) {
 		t.Errorf("keys: a base type and a typedef of one name alike, or two equal signatures not")
+	}
+	// Names that DWARF may spell with spaces: `a b c` either way.
+	spaced := func(tn, pn string) *Signature {
+		s := &Signature{Name: "f", Return: &Type{Kind: Void}, Params: []Param{{Name: pn, Type: &Type{Kind: Base, Name: tn}}}}
+		s.keep(nil)
+		return s
+	}
+	if x, y := spaced("a", "b c"), spaced("a b", "c"); x.String() != y.String() || sameSignature(x, y) {
+		t.Errorf("%s and %s: the same key", x, y)
 	}
 	cp := *base
 	cp.Params = cp.Params[1:]

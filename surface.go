@@ -24,11 +24,11 @@ type surface struct {
 	fileIdx  map[string]int32
 	paths    map[pathKey]int32 // a line-table file, by identity, -> files index
 
-	fns    map[string]int32    // name -> function
-	names  []string            // function names, by function index
-	ext    []int32             // function -> its external instance, or -1
-	first  []*Signature        // function -> the first signature given to one of its instances
-	static map[staticKey]int32 // static (name, location, unit path) -> instance
+	fns    map[string]int32        // name -> function
+	names  []string                // function names, by function index
+	ext    []int32                 // function -> its external instance, or -1
+	kept   [][maxShared]*Signature // function -> the distinct signatures its instances got (see share)
+	static map[staticKey]int32     // static (name, location, unit path) -> instance
 
 	insts   []acc
 	recs    []callRec
@@ -126,7 +126,7 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 	s.fns = make(map[string]int32, names)
 	s.names = make([]string, 0, names)
 	s.ext = make([]int32, 0, names)
-	s.first = make([]*Signature, 0, names)
+	s.kept = make([][maxShared]*Signature, 0, names)
 	s.static = make(map[staticKey]int32, names*2)
 	s.insts = make([]acc, 0, int(min(size/1024, 1<<23)))
 	return s
@@ -208,7 +208,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 		s.fns[name] = fn
 		s.names = append(s.names, name)
 		s.ext = append(s.ext, -1)
-		s.first = append(s.first, nil)
+		s.kept = append(s.kept, [maxShared]*Signature{})
 	}
 	var idx int32
 	if f.External {
@@ -282,18 +282,10 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	if !sig.Known() {
 		rank = sigUnknown
 	}
-	// Signatures may be shared (see shareSignatures): clones go to copies.
+	// Signatures may be shared (see share): clones go to copies.
 	switch {
 	case rank > a.sigRank:
-		if len(sig.Clones) == 0 {
-			// Share now what the instances of a function have in common,
-			// so that the copies die young.
-			if k := s.first[a.fn]; k == nil {
-				s.first[a.fn] = sig
-			} else if k != sig && k.Assembler == sig.Assembler && sameText(k, sig) {
-				sig = k
-			}
-		}
+		sig = s.share(a.fn, sig)
 		if a.sig != nil && len(a.sig.Clones) > 0 {
 			sig = withClones(sig, a.sig.Clones, sig.Clones)
 		}
@@ -301,6 +293,29 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	case len(sig.Clones) > 0:
 		a.sig = withClones(a.sig, a.sig.Clones, sig.Clones)
 	}
+}
+
+// share returns the signature that an earlier instance of function fn
+// got if it is the same as sig, else sig. A kernel defines a header's
+// static functions in unit after unit, each instance with a signature of
+// its own: sharing as the walk meets them halves the signatures a Build
+// holds, lets the copies die young, and a printer that meets a signature
+// again (the same pointer) copies its text instead of writing it anew.
+func (s *surface) share(fn int32, sig *Signature) *Signature {
+	if len(sig.Clones) > 0 {
+		return sig
+	}
+	k := &s.kept[fn]
+	for i, o := range k {
+		if o == nil {
+			k[i] = sig
+			break
+		}
+		if sameSignature(o, sig) {
+			return o
+		}
+	}
+	return sig
 }
 
 // prepareSignatures converts a unit's prototypes into signatures, in the
@@ -395,7 +410,7 @@ func (s *surface) declarationSignatures() error {
 			return err
 		}
 		s.sigs.reset()
-		sig := s.sigs.signature(u, s.names[a.fn], p, 0, false)
+		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], p, 0, false))
 		if sig.Known() || a.sig == nil {
 			if a.sig != nil && len(a.sig.Clones) > 0 {
 				sig = withClones(sig, a.sig.Clones, nil)
