@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // ErrNoBTF means the file has no .BTF section.
@@ -114,6 +115,9 @@ func btfBytes(r io.ReaderAt, name string) ([]byte, error) {
 		s := ef.Section(".BTF")
 		if s == nil {
 			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
+		}
+		if err := dwarfx.FileBudget(inputSize(r), 0).TakeSection(s); err != nil {
+			return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 		}
 		if raw, err = s.Data(); err != nil {
 			return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)

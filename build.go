@@ -33,6 +33,13 @@ type Options struct {
 	// from such a build has no signatures either.
 	NoSignatures bool
 
+	// MaxDecompressed bounds the bytes that decompressing the file's
+	// compressed sections may produce, all sections together (see
+	// [dwarfx.Budget]); beyond it New fails with an error wrapping
+	// [ErrBudget]. 0 means [dwarfx.DefaultBudget] of the file's size
+	// (16 times it, at least 64 MiB); a negative value means no bound.
+	MaxDecompressed int64
+
 	// Progress, when not nil, is called after each compile unit with the
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
@@ -93,7 +100,8 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if err != nil {
 		return nil, &dwarfx.FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
 	}
-	d, err := dwarfx.NewFromELF(ef, r, name)
+	budget := dwarfx.FileBudget(inputSize(r), opts.MaxDecompressed)
+	d, err := dwarfx.NewFromELFOptions(ef, r, name, &dwarfx.Options{Budget: budget})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +115,7 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	go func() {
 		defer close(symsOK)
 		defer recoverBug(name, &symErr)
-		syms, banner, symErr = readSymbols(ef, name)
+		syms, banner, symErr = readSymbols(ef, name, budget)
 	}()
 
 	rule := opts.Paths
@@ -145,16 +153,16 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		opts.Progress(total, total)
 	}
 	b = &Build{symbols: syms, src: statSource(r, name)}
-	b.Meta = readMetadata(ef, name, banner, opts)
+	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
 	b.link(s.functions())
 	return b, nil
 }
 
 // readMetadata reads the metadata of ef and applies the overrides.
-func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options) Metadata {
-	m := Metadata{File: name, Arch: debianArch(ef), BuildID: readBuildID(ef)}
-	m.Banner = readBanner(ef, banner)
+func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, budget *dwarfx.Budget) Metadata {
+	m := Metadata{File: name, Arch: debianArch(ef), BuildID: readBuildID(ef, budget)}
+	m.Banner = readBanner(ef, banner, budget)
 	m.Release, m.Compiler = parseBanner(m.Banner)
 	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
 	applyOverrides(&m, opts)

@@ -19,6 +19,10 @@ var (
 	ErrNoDWARF = dwarfx.ErrNoDWARF
 	// ErrTruncated means the file ends before data it describes.
 	ErrTruncated = dwarfx.ErrTruncated
+	// ErrBudget means decompressing the file's sections would produce
+	// more than Options.MaxDecompressed bytes (a compression bomb, or a
+	// file that needs a larger bound).
+	ErrBudget = dwarfx.ErrBudget
 	// ErrNoSymbols means the file has no ELF symbol table (.symtab).
 	ErrNoSymbols = errors.New("no symbol table")
 	// ErrNotFound means a build has no function of the name asked for.

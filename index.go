@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/index"
 )
 
@@ -224,7 +225,7 @@ func IndexUpToDate(indexPath, buildPath string) (bool, error) {
 		return false, fmt.Errorf("%s: %w", buildPath, ErrNotELF)
 	}
 	defer ef.Close()
-	return readBuildID(ef) == src.BuildID, nil
+	return readBuildID(ef, dwarfx.FileBudget(fi.Size(), 0)) == src.BuildID, nil
 }
 
 // ReadMetadata reads the metadata of the build at path without analysing
@@ -251,11 +252,12 @@ func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
 	if err != nil {
 		return Metadata{}, fmt.Errorf("%s: %w: %v", path, ErrNotELF, err)
 	}
-	_, banner, err := readSymbols(ef, path)
+	budget := dwarfx.FileBudget(inputSize(f), opts.MaxDecompressed)
+	_, banner, err := readSymbols(ef, path, budget)
 	if err != nil {
 		return Metadata{}, err
 	}
-	return readMetadata(ef, path, banner, opts), nil
+	return readMetadata(ef, path, banner, opts, budget), nil
 }
 
 // indexWriter builds the string and type tables while the sections are

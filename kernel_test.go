@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"debug/elf"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -171,7 +172,7 @@ func BenchmarkSurface(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	syms, _, err := readSymbols(ef, p)
+	syms, _, err := readSymbols(ef, p, dwarfx.NewBudget(math.MaxUint64))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"io"
 	"strings"
+
+	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // Metadata describes a build. Everything is read from the build itself
@@ -127,7 +129,7 @@ const bannerPrefix = "Linux version "
 
 // readBanner returns the linux_banner string: from the linux_banner symbol
 // when there is one, else by scanning .rodata.
-func readBanner(ef *elf.File, banner *elf.Symbol) string {
+func readBanner(ef *elf.File, banner *elf.Symbol, budget *dwarfx.Budget) string {
 	if banner != nil && banner.Size > 0 && banner.Size <= 4096 && int(banner.Section) < len(ef.Sections) {
 		s := ef.Sections[banner.Section]
 		if s.Type != elf.SHT_NOBITS && banner.Value >= s.Addr && banner.Value-s.Addr+banner.Size <= s.Size {
@@ -142,7 +144,11 @@ func readBanner(ef *elf.File, banner *elf.Symbol) string {
 		if s == nil || s.Type == elf.SHT_NOBITS {
 			continue
 		}
-		if b := scanBanner(s.Open()); b != "" {
+		var r io.Reader = s.Open()
+		if s.Flags&elf.SHF_COMPRESSED != 0 {
+			r = budget.Reader(r, name)
+		}
+		if b := scanBanner(r); b != "" {
 			return b
 		}
 	}
@@ -230,9 +236,9 @@ func parseBanner(banner string) (release, compiler string) {
 }
 
 // readBuildID returns the GNU build ID from the file's note sections.
-func readBuildID(ef *elf.File) string {
+func readBuildID(ef *elf.File, budget *dwarfx.Budget) string {
 	for _, s := range ef.Sections {
-		if s.Type != elf.SHT_NOTE || s.Size > 1<<20 {
+		if s.Type != elf.SHT_NOTE || s.Size > 1<<20 || budget.TakeSection(s) != nil {
 			continue
 		}
 		data, err := s.Data()

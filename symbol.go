@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // A Symbol is one function symbol (STT_FUNC) of the build's ELF symbol
@@ -121,7 +123,23 @@ func isPadding(name string) bool {
 
 // readSymbols returns the function symbols of ef in symbol-table order, and
 // the linux_banner object symbol when there is one.
-func readSymbols(ef *elf.File, name string) ([]Symbol, *elf.Symbol, error) {
+func readSymbols(ef *elf.File, name string, budget *dwarfx.Budget) ([]Symbol, *elf.Symbol, error) {
+	// debug/elf decompresses a compressed symbol or string table whole:
+	// take its size from the budget first.
+	for _, s := range ef.Sections {
+		if s.Type != elf.SHT_SYMTAB {
+			continue
+		}
+		if err := budget.TakeSection(s); err != nil {
+			return nil, nil, fmt.Errorf("%s: reading .symtab: %w", name, err)
+		}
+		if int(s.Link) < len(ef.Sections) {
+			if err := budget.TakeSection(ef.Sections[s.Link]); err != nil {
+				return nil, nil, fmt.Errorf("%s: reading .symtab: %w", name, err)
+			}
+		}
+		break
+	}
 	all, err := ef.Symbols()
 	if err != nil {
 		if errors.Is(err, elf.ErrNoSymbols) {

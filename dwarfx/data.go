@@ -72,11 +72,33 @@ func New(r io.ReaderAt, name string) (d *Data, err error) {
 	return NewFromELF(ef, r, name)
 }
 
+// Options configures [NewFromELFOptions]. A nil *Options, and the zero
+// value, give the defaults.
+type Options struct {
+	// Budget bounds the bytes that decompressing the file's sections may
+	// produce, all sections together. Pass the Budget of the whole input
+	// when other readers decompress parts of the same file (its symbol
+	// table, its BTF, the compressed module or package around it). nil
+	// means a Budget of [DefaultBudget] for the size of the file.
+	Budget *Budget
+}
+
 // NewFromELF reads the DWARF sections of an already opened ELF file. r must
 // be the reader ef was opened from: compressed sections are read raw from it.
-func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
+func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (*Data, error) {
+	return NewFromELFOptions(ef, r, name, nil)
+}
+
+// NewFromELFOptions is [NewFromELF] with options. A compressed section that
+// would exceed the budget fails with a *FormatError wrapping [ErrBudget],
+// before anything is allocated for it.
+func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) (d *Data, err error) {
 	defer recoverBug(name, &err)
 	d = &Data{name: name, big: ef.ByteOrder == binary.BigEndian, class: ef.Class}
+	var budget *Budget
+	if opts != nil {
+		budget = opts.Budget
+	}
 	if ef.Type == elf.ET_REL {
 		for _, s := range ef.Sections {
 			if (s.Type == elf.SHT_RELA || s.Type == elf.SHT_REL) && strings.Contains(s.Name, ".debug_") {
@@ -86,6 +108,9 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
 		}
 	}
 	size := readerSize(r)
+	if budget == nil {
+		budget = NewBudget(DefaultBudget(size))
+	}
 	get := func(name string) ([]byte, error) {
 		s := ef.Section(name)
 		if s == nil {
@@ -94,7 +119,7 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (d *Data, err error) {
 				return nil, nil
 			}
 		}
-		return d.sectionData(ef, s, r, size)
+		return d.sectionData(ef, s, r, size, budget)
 	}
 	for _, sec := range []struct {
 		name string
@@ -151,7 +176,7 @@ func (d *Data) sectionErr(sec string, off uint64, err error, msg string) error {
 
 // sectionData returns the contents of s, decompressed if needed. Sizes read
 // from the file are checked against the file before anything is allocated.
-func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int64) ([]byte, error) {
+func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int64, budget *Budget) ([]byte, error) {
 	if s.Type == elf.SHT_NOBITS {
 		return nil, d.sectionErr(s.Name, 0, ErrMalformed, "debug section has no data in the file (SHT_NOBITS; stripped?)")
 	}
@@ -167,7 +192,7 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		if len(raw) < 12 || string(raw[:4]) != "ZLIB" {
 			return nil, d.sectionErr(s.Name, 0, ErrMalformed, "bad .zdebug header")
 		}
-		return d.inflate(s.Name, raw[12:], binary.BigEndian.Uint64(raw[4:12]), elf.COMPRESS_ZLIB)
+		return d.inflate(s.Name, raw[12:], binary.BigEndian.Uint64(raw[4:12]), elf.COMPRESS_ZLIB, budget)
 	}
 	if s.Flags&elf.SHF_COMPRESSED == 0 {
 		return raw, nil
@@ -191,15 +216,19 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		usize = ef.ByteOrder.Uint64(raw[8:])
 		hdr = 24
 	}
-	return d.inflate(s.Name, raw[hdr:], usize, typ)
+	return d.inflate(s.Name, raw[hdr:], usize, typ, budget)
 }
 
 // inflate decompresses a section whose header claims usize bytes. The claim
 // is the memory cap: output beyond it is an error, and so is a claim larger
-// than any real compression ratio could give for the compressed size.
-func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.CompressionType) ([]byte, error) {
+// than any real compression ratio could give for the compressed size, or
+// than what is left of the file's budget.
+func (d *Data) inflate(sec string, src []byte, usize uint64, typ elf.CompressionType, budget *Budget) ([]byte, error) {
 	if usize > maxSection || usize > uint64(len(src))*1100+(1<<16) {
 		return nil, d.sectionErr(sec, 0, ErrMalformed, fmt.Sprintf("implausible decompressed size %d for %d compressed bytes", usize, len(src)))
+	}
+	if err := budget.Take(sec, usize); err != nil {
+		return nil, d.sectionErr(sec, 0, ErrBudget, budgetDetail(err))
 	}
 	out := make([]byte, usize)
 	var rd io.Reader

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"debug/elf"
+	"math"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -30,7 +31,7 @@ func TestInflateSmallZstd(t *testing.T) {
 		}
 		src := enc.EncodeAll(want, nil)
 		enc.Close()
-		got, err := testData().inflate(".debug_x", src, uint64(n), elf.COMPRESS_ZSTD)
+		got, err := testData().inflate(".debug_x", src, uint64(n), elf.COMPRESS_ZSTD, NewBudget(math.MaxUint64))
 		if err != nil {
 			t.Errorf("%d bytes: %v", n, err)
 			continue
@@ -58,11 +59,11 @@ func TestInflateSizeMismatch(t *testing.T) {
 		src  []byte
 	}{{"zlib", elf.COMPRESS_ZLIB, zl.Bytes()}, {"zstd", elf.COMPRESS_ZSTD, zs}} {
 		d := testData()
-		if got, err := d.inflate(".debug_x", tc.src, uint64(len(want)), tc.typ); err != nil || !bytes.Equal(got, want) {
+		if got, err := d.inflate(".debug_x", tc.src, uint64(len(want)), tc.typ, NewBudget(math.MaxUint64)); err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: exact size: err %v, equal %v", tc.name, err, bytes.Equal(got, want))
 		}
 		for _, size := range []uint64{uint64(len(want)) - 1, uint64(len(want)) + 1} {
-			if _, err := d.inflate(".debug_x", tc.src, size, tc.typ); !isFormatError(err, ErrMalformed) {
+			if _, err := d.inflate(".debug_x", tc.src, size, tc.typ, NewBudget(math.MaxUint64)); !isFormatError(err, ErrMalformed) {
 				t.Errorf("%s: header size %d for %d bytes: got %v, want a malformed-data error", tc.name, size, len(want), err)
 			}
 		}

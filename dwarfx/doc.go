@@ -26,7 +26,9 @@
 // Input is untrusted. Every length, count and offset read from the file is
 // checked against the bytes that back it before it is used or allocated
 // for; compressed sections are decompressed only up to the size their
-// header states, and that size must be plausible for the compressed bytes.
+// header states, and that size must be plausible for the compressed bytes
+// and fit in what is left of the file's [Budget], which all compressed
+// sections of a file share (16 times the file's size by default).
 // Errors are *FormatError values naming the file, section and offset. A
 // panic inside a public entry point is recovered and returned as an error
 // that says it is a bug.

@@ -24,6 +24,10 @@ var (
 	ErrBadReference = errors.New("bad reference")
 	// ErrMalformed means a structure that is internally inconsistent.
 	ErrMalformed = errors.New("malformed DWARF")
+	// ErrBudget means decompressing the file's sections would produce
+	// more bytes than its [Budget] allows: a compression bomb, or a file
+	// that needs a larger budget.
+	ErrBudget = errors.New("decompression budget exceeded")
 )
 
 // A FormatError describes bad input: the file, the section and the byte
