@@ -160,7 +160,7 @@ func TestFixtureGroups(t *testing.T) {
 		"Regular chain: 6.1=0 6.2=1 6.3=2",
 		"Arch star: base amd64=0; arm64=6 i386=5 s390x=7",
 		"Flavor star: base amd64=0; cloud-amd64=3",
-		"Revision chain: 1=0 3=4",
+		"Revision chain: 6.1.99-1=0 6.1.99-3=4",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

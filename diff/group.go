@@ -112,7 +112,8 @@ type GroupOptions struct {
 // default build's version (highest revision), labelled by architecture.
 // Flavor takes each other flavor of the default build's version and
 // architecture, labelled by flavor. Revision takes every revision of the
-// default build's version, architecture and flavor, labelled by revision.
+// default build's version, architecture and flavor, labelled by version
+// and revision ("6.1.0-47": a revision alone, "47", says nothing).
 // Versions compare numerically, part by part.
 func Groups(metas []kabi.Metadata, opts *GroupOptions) []Group {
 	if len(metas) == 0 {
@@ -207,11 +208,23 @@ func Groups(metas []kabi.Metadata, opts *GroupOptions) []Group {
 		slices.SortFunc(idx, func(a, b int) int { return compareVersions(metas[a].Revision, metas[b].Revision) })
 		g := Group{Name: "Revision", Pairing: Chain}
 		for _, i := range idx {
-			g.Members = append(g.Members, Member{Label: metas[i].Revision, Build: i})
+			g.Members = append(g.Members, Member{Label: revisionLabel(metas[i]), Build: i})
 		}
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// revisionLabel labels a build of the Revision group: "6.1.0-47", or the
+// revision alone when the version is unknown.
+func revisionLabel(m kabi.Metadata) string {
+	if m.Version == "" {
+		return m.Revision
+	}
+	if m.Revision == "" {
+		return m.Version
+	}
+	return m.Version + "-" + m.Revision
 }
 
 // defaultBuild applies the rule documented on Groups.

@@ -49,7 +49,7 @@ func TestGroupsDebian(t *testing.T) {
 		"Regular chain: 6.1=5 6.12=3",
 		"Arch star: base amd64=5; arm64=1 i386=2",
 		"Flavor star: base amd64=5; cloud-amd64=4",
-		"Revision chain: 47=0 56=5",
+		"Revision chain: 6.1.0-47=0 6.1.0-56=5",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("default rule (-want +got):\n%s", diff)
@@ -62,7 +62,7 @@ func TestGroupsDebian(t *testing.T) {
 		"Regular chain: 6.1=0 6.12=3",
 		"Arch star: base amd64=0; arm64=1 i386=2",
 		"Flavor star: base amd64=0; cloud-amd64=4",
-		"Revision chain: 47=0 56=5",
+		"Revision chain: 6.1.0-47=0 6.1.0-56=5",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("named default (-want +got):\n%s", diff)

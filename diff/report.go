@@ -17,7 +17,10 @@ type GroupReport struct {
 	Pairing Pairing
 	// Status has one entry per member, in order. A Star's base is not a
 	// member: it has its status in the group it is a member of, or, when
-	// it is no group's member, first in the first star around it.
+	// it is no group's member, first in the first star around it. A
+	// build an earlier group already has (the default build in the
+	// Revision group, say) says so in Elsewhere: pages show each build's
+	// status once, as the reference layout does.
 	Status []BuildStatus
 	// Pairs has one entry per compared pair, in order.
 	Pairs []PairReport
@@ -37,6 +40,9 @@ func (g *GroupReport) Present() bool {
 // A BuildStatus is the function in one build.
 type BuildStatus struct {
 	Label string
+	// Elsewhere names the earlier group whose status already shows this
+	// build, or is "" when this is its first.
+	Elsewhere string
 	// Function is the function in this build, nil when absent.
 	Function *kabi.Function
 }
@@ -82,7 +88,7 @@ func Function(name string, builds []*kabi.Build, groups []Group) *FunctionReport
 // look returns the function in build i, or nil when it is absent.
 func Report(name string, look func(build int) *kabi.Function, groups []Group) *FunctionReport {
 	r := &FunctionReport{Name: name}
-	member := map[int]bool{}
+	member, shown := map[int]bool{}, map[int]string{}
 	for _, g := range groups {
 		for _, m := range g.Members {
 			member[m.Build] = true
@@ -95,9 +101,13 @@ func Report(name string, look func(build int) *kabi.Function, groups []Group) *F
 			// heads the first star that compares against it.
 			gr.Status = append(gr.Status, BuildStatus{Label: g.Base.Label, Function: look(g.Base.Build)})
 			member[g.Base.Build] = true
+			shown[g.Base.Build] = g.Name
 		}
 		for _, m := range g.Members {
-			gr.Status = append(gr.Status, BuildStatus{Label: m.Label, Function: look(m.Build)})
+			gr.Status = append(gr.Status, BuildStatus{Label: m.Label, Elsewhere: shown[m.Build], Function: look(m.Build)})
+			if shown[m.Build] == "" {
+				shown[m.Build] = g.Name
+			}
 		}
 		for _, p := range g.Pairs() {
 			gr.Pairs = append(gr.Pairs, comparePair(p[0].Label, p[1].Label, look(p[0].Build), look(p[1].Build)))

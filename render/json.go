@@ -60,9 +60,10 @@ type jsonGroup struct {
 }
 
 type jsonStatus struct {
-	Label    string        `json:"label"`
-	Issues   []kabi.Issue  `json:"issues"`
-	Function *jsonFunction `json:"function"` // null when absent
+	Label     string        `json:"label"`
+	Elsewhere string        `json:"elsewhere,omitempty"` // the earlier group that shows this build
+	Issues    []kabi.Issue  `json:"issues"`
+	Function  *jsonFunction `json:"function"` // null when absent
 }
 
 type jsonFunction struct {
@@ -414,7 +415,7 @@ func toJSONReport(r *diff.FunctionReport) *jsonReport {
 	for _, g := range r.Groups {
 		jg := jsonGroup{Name: g.Name, Pairing: g.Pairing, Status: []jsonStatus{}, Pairs: []jsonPair{}}
 		for _, s := range g.Status {
-			jg.Status = append(jg.Status, jsonStatus{Label: s.Label, Issues: orEmpty(s.Issues()), Function: toJSONFunction(s.Function)})
+			jg.Status = append(jg.Status, jsonStatus{Label: s.Label, Elsewhere: s.Elsewhere, Issues: orEmpty(s.Issues()), Function: toJSONFunction(s.Function)})
 		}
 		for _, p := range g.Pairs {
 			jg.Pairs = append(jg.Pairs, jsonPair{Old: p.Old, New: p.New, OldPresent: p.OldPresent, NewPresent: p.NewPresent,
@@ -442,7 +443,7 @@ func DecodeFunction(r io.Reader) (*diff.FunctionReport, error) {
 			if err != nil {
 				return nil, fmt.Errorf("function report: %s in %s: %w", j.Name, js.Label, err)
 			}
-			g.Status = append(g.Status, diff.BuildStatus{Label: js.Label, Function: f})
+			g.Status = append(g.Status, diff.BuildStatus{Label: js.Label, Elsewhere: js.Elsewhere, Function: f})
 		}
 		for _, jp := range jg.Pairs {
 			p := diff.PairReport{Old: jp.Old, New: jp.New, OldPresent: jp.OldPresent, NewPresent: jp.NewPresent, Compared: jp.Compared}

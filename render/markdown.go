@@ -26,7 +26,9 @@ func (Markdown) Function(w io.Writer, r *diff.FunctionReport) error {
 	for _, g := range r.Groups {
 		p("<b>%s</b>\n<ul>\n", g.Name)
 		for _, s := range g.Status {
-			writeStatus(bw, s)
+			if s.Elsewhere == "" { // each build once, as the reference shows them
+				writeStatus(bw, s)
+			}
 		}
 		p("</ul>\n")
 	}

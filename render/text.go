@@ -35,6 +35,10 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 			width = max(width, len(s.Label))
 		}
 		for _, s := range g.Status {
+			if s.Elsewhere != "" {
+				fmt.Fprintf(bw, "  %-*s  shown in %s\n", width, s.Label, s.Elsewhere)
+				continue
+			}
 			status := "ok"
 			if is := s.Issues(); len(is) > 0 {
 				names := make([]string, len(is))
