@@ -2,6 +2,8 @@ package render
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kabi-dev/kabi"
 )
 
 // chromium returns the path of a headless-capable Chromium, or skips.
@@ -51,25 +55,69 @@ func dumpDOM(t *testing.T, browser, url string) string {
 	return string(out)
 }
 
-// TestSiteHTMLInBrowser writes the HTML site of the reference reports,
-// loads its index in a real browser with a search for "vmap", checks the
-// script found exactly that function, then opens its page and checks
-// what a reader sees there.
-func TestSiteHTMLInBrowser(t *testing.T) {
-	browser := chromium(t)
+// browserSite writes the HTML site of the reference reports plus a page of
+// another kind, and returns its folder and the number of names of each
+// trait (in any group), which the search filters must find.
+func browserSite(t *testing.T) (string, map[string]int) {
+	t.Helper()
 	dir := t.TempDir()
-	if _, err := (&Site{Format: "html", Title: "Reference builds"}).Write(dir, seq(referenceReports(t))); err != nil {
+	sw, err := (&Site{Format: "html", Title: "Reference builds"}).Create(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	want := map[string]int{}
+	count := func(traits [][]string) {
+		seen := map[string]bool{}
+		for _, ts := range traits {
+			for _, x := range ts {
+				if !seen[x] {
+					seen[x] = true
+					want[x]++
+				}
+			}
+		}
+	}
+	for _, r := range referenceReports(t) {
+		if err := sw.Function(r); err != nil {
+			t.Fatal(err)
+		}
+		var ts [][]string
+		for i := range r.Groups {
+			ts = append(ts, traitNames(r.Groups[i].Traits()))
+		}
+		count(ts)
+	}
+	st := SitePage{Kind: kabi.KindStruct, Name: "linux_binprm", Groups: []string{"Regular", "Arch", "Flavor"},
+		Traits: [][]string{{"Change"}, nil, {"Absence"}},
+		Write: func(w io.Writer, root string) error {
+			_, err := fmt.Fprintf(w, `<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="%skabi.css"></head><body><h1 id="name">linux_binprm</h1></body></html>`, root)
+			return err
+		}}
+	if err := sw.Page(st); err != nil {
+		t.Fatal(err)
+	}
+	count(st.Traits)
+	if _, err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, want
+}
+
+// TestSiteHTMLInBrowser loads the site's index in a real browser with a
+// search for "vmap", checks the script found exactly that function, then
+// opens its page and checks what a reader sees there.
+func TestSiteHTMLInBrowser(t *testing.T) {
+	browser := chromium(t)
+	dir, _ := browserSite(t)
 	index := "file://" + filepath.Join(dir, "index.html")
 
 	dom := dumpDOM(t, browser, index)
-	if !strings.Contains(dom, "4 functions") {
-		t.Errorf("index without a query: want the count of all 4 functions:\n%s", dom)
+	if !strings.Contains(dom, "4 functions, 1 struct.") {
+		t.Errorf("index without a query: want the count of all 4 functions and the struct:\n%s", dom)
 	}
 	dom = dumpDOM(t, browser, index+"?q=vmap")
-	rows := regexp.MustCompile(`<tr><td><a href="([^"]+)">([^<]+)</a>`).FindAllStringSubmatch(dom, -1)
-	if len(rows) != 1 || rows[0][2] != "vmap" || rows[0][1] != "v/vmap.html" {
+	rows := regexp.MustCompile(`<tr><td data-g="Name"><a href="([^"]+)">([^<]+)</a>`).FindAllStringSubmatch(dom, -1)
+	if len(rows) != 1 || rows[0][2] != "vmap" || rows[0][1] != "function/v/vmap.html" {
 		t.Fatalf("search for vmap: rows %q\n%s", rows, dom)
 	}
 	if !strings.Contains(dom, "1 function<") {
@@ -77,13 +125,19 @@ func TestSiteHTMLInBrowser(t *testing.T) {
 	}
 	// A search for "_r" finds do_page_cache_ra and kernel_read.
 	dom = dumpDOM(t, browser, index+"?q=_r")
-	if n := len(regexp.MustCompile(`<tr><td><a `).FindAllString(dom, -1)); n != 2 {
+	if n := len(regexp.MustCompile(`<tr><td data-g="Name"><a `).FindAllString(dom, -1)); n != 2 {
 		t.Errorf("search for _r: %d rows, want 2", n)
+	}
+	// Across kinds: "in" finds init_once and linux_binprm.
+	dom = dumpDOM(t, browser, index+"?q=in")
+	if !strings.Contains(dom, "2 names: 1 function, 1 struct<") {
+		t.Errorf("search for in: want 1 function and 1 struct:\n%s", dom)
 	}
 
 	page := dumpDOM(t, browser, "file://"+filepath.Join(dir, rows[0][1]))
 	for _, want := range []string{
 		`<h1 id="name">vmap</h1>`,
+		`<link rel="stylesheet" href="../../kabi.css">`,
 		`<pre class="sig">void *vmap(struct page **pages, unsigned int count, long unsigned int flags, pgprot_t prot);</pre>`,
 		`<span class="label">4.4</span>`, `<span class="label">riscv64</span>`, `<span class="label">lowlatency</span>`,
 		`<code>mm/vmalloc.c</code>`, `ffffffff811ceec0-ffffffff811cef6e: vmap (STB_GLOBAL)`,
@@ -103,5 +157,83 @@ func TestSiteHTMLInBrowser(t *testing.T) {
 	}
 	if strings.Contains(page, "http://") || strings.Contains(page, "https://") {
 		t.Error("vmap page refers to the network")
+	}
+}
+
+// TestSiteFiltersInBrowser ticks each trait filter of the main index in
+// a real browser, alone, and checks the rows it shows against the data;
+// then searches by typing, narrows by kind, and follows a result.
+func TestSiteFiltersInBrowser(t *testing.T) {
+	dir, want := browserSite(t)
+	wd := startWebDriver(t, 1200, 900)
+	wd.open("file://" + filepath.Join(dir, "index.html"))
+	var ms float64
+	wd.eval(`var n = performance.getEntriesByType("navigation")[0]; return n.domContentLoadedEventEnd;`, &ms)
+	t.Logf("main index: DOMContentLoaded after %.1f ms", ms)
+	var traits []string
+	wd.eval(`return JSON.parse(document.getElementById("kabi-site").textContent).traits;`, &traits)
+	if len(traits) == 0 {
+		t.Fatal("the site lists no traits")
+	}
+	rowsNow := `return document.getElementById("count").textContent + "|" + document.querySelectorAll("#results tr").length;`
+	for i, tr := range traits {
+		sel := fmt.Sprintf(`input[data-trait="%d"]`, i)
+		wd.click(sel)
+		got := wd.waitText(rowsNow, func(s string) bool { return !strings.HasPrefix(s, "Loading") && !strings.Contains(s, "Type to search") })
+		n := want[tr]
+		if !strings.HasSuffix(got, fmt.Sprintf("|%d", n)) || (n > 0 && !strings.HasPrefix(got, fmt.Sprint(n)) && !strings.Contains(got, fmt.Sprintf("%d names", n))) {
+			t.Errorf("filter %s: shows %q, want %d rows", tr, got, n)
+		}
+		if n == 0 {
+			t.Errorf("filter %s: no name has it, yet it is offered", tr)
+		}
+		wd.click(sel) // untick
+	}
+	// Two filters at once: names with both traits.
+	if len(traits) >= 2 {
+		wd.click(`input[data-trait="0"]`)
+		wd.click(`input[data-trait="1"]`)
+		got := wd.waitText(rowsNow, func(s string) bool { return !strings.HasPrefix(s, "Loading") })
+		t.Logf("%s and %s: %s", traits[0], traits[1], got)
+		wd.click(`input[data-trait="0"]`)
+		wd.click(`input[data-trait="1"]`)
+	}
+	// Typing searches.
+	var el map[string]string
+	wd.call("POST", "/element", map[string]string{"using": "css selector", "value": "#q"}, &el)
+	for _, id := range el {
+		wd.call("POST", "/element/"+id+"/value", map[string]string{"text": "in"}, nil)
+	}
+	if got := wd.waitText(rowsNow, func(s string) bool { return strings.HasSuffix(s, "|2") }); got != "2 names: 1 function, 1 struct|2" {
+		t.Errorf("typing in: %q, want init_once and linux_binprm", got)
+	}
+	// Unticking functions leaves the struct.
+	wd.click(`input[data-kind="function"]`)
+	if got := wd.waitText(rowsNow, func(s string) bool { return strings.HasSuffix(s, "|1") }); got != "1 struct|1" {
+		t.Errorf("in, structs only: %q", got)
+	}
+	wd.screenshot("index-search")
+	wd.click(`#results a`)
+	var h1 string
+	wd.eval(`return document.querySelector("h1").textContent;`, &h1)
+	if h1 != "linux_binprm" {
+		t.Errorf("following the result: h1 %q", h1)
+	}
+}
+
+// TestSitePhoneWidth loads each kind of page at a phone's width and checks
+// that nothing makes the document wider than the screen.
+func TestSitePhoneWidth(t *testing.T) {
+	dir, _ := browserSite(t)
+	wd := startWebDriver(t, 400, 900)
+	for _, page := range []string{"index.html?q=_", "function/index.html", "function/d/index.html", "function/i/init_once.html",
+		"function/v/vmap.html", "function/d/do_page_cache_ra.html", "struct/l/linux_binprm.html"} {
+		wd.open("file://" + filepath.Join(dir, page))
+		var widths []float64
+		wd.eval(`var d = document.documentElement; return [d.scrollWidth, d.clientWidth];`, &widths)
+		if len(widths) != 2 || widths[0] > widths[1] || widths[1] > 400 {
+			t.Errorf("%s at 400 px: document %v px wide (scroll, client)", page, widths)
+		}
+		wd.screenshot("phone-" + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(page))
 	}
 }

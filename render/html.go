@@ -1,9 +1,7 @@
 package render
 
 import (
-	"bufio"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -32,6 +30,16 @@ var templates = sync.OnceValue(func() *template.Template {
 			return map[string]any{"Title": title, "List": cs}
 		},
 		"cloneText": func(c kabi.Clone, s *kabi.Signature) string { return c.String(s) },
+		// head is the data of the "head" template: a page's title, the
+		// path to the site root ("" for a page on its own) and the
+		// stylesheet to inline on a page on its own.
+		"head": func(title, root string, css template.CSS) map[string]any {
+			return map[string]any{"Title": title, "Root": root, "CSS": css}
+		},
+		// funcHref links a function's page from a page one folder deep.
+		"funcHref": func(name string) string {
+			return "../function/" + Letter(name) + "/" + fileName(name) + ".html"
+		},
 	}
 	return template.Must(template.New("kabi").Funcs(funcs).ParseFS(assets, "assets/*.html"))
 })
@@ -39,11 +47,6 @@ var templates = sync.OnceValue(func() *template.Template {
 func assetCSS() template.CSS {
 	b, _ := assets.ReadFile("assets/style.css")
 	return template.CSS(b)
-}
-
-func assetJS() template.JS {
-	b, _ := assets.ReadFile("assets/search.js")
-	return template.JS(b)
 }
 
 type htmlPage struct {
@@ -60,59 +63,4 @@ func (h HTML) Function(w io.Writer, r *diff.FunctionReport) error {
 // page writes a function page whose site root is root ("../" in a site).
 func (HTML) page(w io.Writer, r *diff.FunctionReport, root string) error {
 	return templates().ExecuteTemplate(w, "function", htmlPage{FunctionReport: r, CSS: assetCSS(), Root: root})
-}
-
-type htmlEntry struct {
-	Name, Href string
-	Traits     [][]diff.Trait
-}
-
-func htmlLetterIndex(w *bufio.Writer, title, letter string, groups []string, es []siteEntry) error {
-	entries := make([]htmlEntry, len(es))
-	for i, e := range es {
-		entries[i] = htmlEntry{Name: e.name, Href: strings.TrimPrefix(e.path, letter+"/"), Traits: e.traits}
-	}
-	return templates().ExecuteTemplate(w, "letter", map[string]any{
-		"Title": title, "Letter": letter, "Groups": groups, "Entries": entries, "CSS": assetCSS(),
-	})
-}
-
-// indexData is the search data inlined in the main index.
-type indexData struct {
-	Groups    []string        `json:"groups"`
-	Traits    []string        `json:"traits"`
-	Functions []indexFunction `json:"functions"`
-}
-
-type indexFunction struct {
-	Name   string  `json:"n"`
-	Path   string  `json:"p"`
-	Traits [][]int `json:"t"`
-}
-
-func htmlMainIndex(w *bufio.Writer, title string, builds, groups, letters []string, es []siteEntry) error {
-	data := indexData{Groups: groups, Functions: make([]indexFunction, len(es))}
-	traitIdx := map[diff.Trait]int{}
-	for i, t := range diff.Traits() {
-		data.Traits = append(data.Traits, t.String())
-		traitIdx[t] = i
-	}
-	for i, e := range es {
-		f := indexFunction{Name: e.name, Path: e.path, Traits: make([][]int, len(e.traits))}
-		for g, ts := range e.traits {
-			f.Traits[g] = []int{}
-			for _, t := range ts {
-				f.Traits[g] = append(f.Traits[g], traitIdx[t])
-			}
-		}
-		data.Functions[i] = f
-	}
-	js, err := json.Marshal(data) // escapes <, > and & for a script element
-	if err != nil {
-		return err
-	}
-	return templates().ExecuteTemplate(w, "main", map[string]any{
-		"Title": title, "Builds": builds, "Groups": groups, "Letters": letters, "Traits": data.Traits,
-		"Count": len(es), "Data": template.JS(js), "CSS": assetCSS(), "JS": assetJS(),
-	})
 }

@@ -1,9 +1,12 @@
 package render
 
 import (
+	"fmt"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,11 +51,12 @@ func TestSiteMarkdown(t *testing.T) {
 	if st.Pages != 4 {
 		t.Errorf("pages = %d, want 4", st.Pages)
 	}
-	// Letters: d (do_page_cache_ra), i (init_once), k (kernel_read), v (vmap).
-	if st.Indexes != 5 {
-		t.Errorf("indexes = %d, want 4 letters + 1", st.Indexes)
+	// Letters: d (do_page_cache_ra), i (init_once), k (kernel_read), v
+	// (vmap); the function kind's index; the main index.
+	if st.Indexes != 6 {
+		t.Errorf("indexes = %d, want 4 letters + 1 kind + 1", st.Indexes)
 	}
-	page, err := os.ReadFile(filepath.Join(dir, "v", "vmap.md"))
+	page, err := os.ReadFile(filepath.Join(dir, "function", "v", "vmap.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,24 +64,131 @@ func TestSiteMarkdown(t *testing.T) {
 	if string(page) != string(ref) {
 		t.Error("the site's vmap page is not the reference page")
 	}
-	idx, err := os.ReadFile(filepath.Join(dir, "k", "index.md"))
+	idx, err := os.ReadFile(filepath.Join(dir, "function", "k", "index.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "| [kernel_read](kernel_read.md) | Change, Selective Inline | | |\n"
+	want := "| [`kernel_read`](kernel_read.md) | Change, Selective Inline | | |\n"
 	if !strings.Contains(string(idx), "| Name | Regular | Arch | Flavor |\n") || !strings.Contains(string(idx), want) {
-		t.Errorf("k/index.md:\n%s\nwant a row %q", idx, want)
+		t.Errorf("function/k/index.md:\n%s\nwant a row %q", idx, want)
 	}
-	idx, _ = os.ReadFile(filepath.Join(dir, "d", "index.md"))
+	// The letter bar: the page's own letter in bold, the others linked.
+	if bar := "[D](../d/index.md) · [I](../i/index.md) · **K** · [V](../v/index.md)\n"; !strings.Contains(string(idx), bar) {
+		t.Errorf("function/k/index.md lacks the letter bar %q:\n%s", bar, idx)
+	}
+	idx, _ = os.ReadFile(filepath.Join(dir, "function", "d", "index.md"))
 	// do_page_cache_ra: absent in old Regular builds, Selective then Full;
 	// absent on every other arch and flavor.
-	want = "| [do_page_cache_ra](do_page_cache_ra.md) | Absence, Selective Inline, Full Inline | Absence | Absence |\n"
+	want = "| [`do_page_cache_ra`](do_page_cache_ra.md) | Absence, Selective Inline, Full Inline | Absence | Absence |\n"
 	if !strings.Contains(string(idx), want) {
-		t.Errorf("d/index.md:\n%s\nwant a row %q", idx, want)
+		t.Errorf("function/d/index.md:\n%s\nwant a row %q", idx, want)
 	}
 	main, _ := os.ReadFile(filepath.Join(dir, "index.md"))
-	if !strings.Contains(string(main), "| [V](v/index.md) | 1 |") {
+	if !strings.Contains(string(main), "| [Functions](function/index.md) | 4 | [D](function/d/index.md) [I](function/i/index.md) [K](function/k/index.md) [V](function/v/index.md) |") {
 		t.Errorf("index.md:\n%s", main)
+	}
+}
+
+// TestSiteKindsBuildsDiffs writes a site with a page of another kind, two
+// build pages and a comparison, in both formats, and checks where each
+// lands and what the indexes say of it.
+func TestSiteKindsBuildsDiffs(t *testing.T) {
+	for _, format := range []string{"md", "html"} {
+		dir := t.TempDir()
+		site := &Site{Format: format, Title: "Test site", Builds: []SiteBuild{
+			{Meta: kabi.Metadata{Release: "6.1.0-47-amd64", Arch: "amd64", Flavor: "amd64", Compiler: "gcc 12.2.0"},
+				Counts: map[kabi.Kind]int{kabi.KindFunction: 3}},
+			{Meta: kabi.Metadata{Release: "6.1.0-56-amd64", Arch: "amd64", Flavor: "amd64"}},
+		}}
+		sw, err := site.Create(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range referenceReports(t) {
+			if err := sw.Function(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = sw.Page(SitePage{Kind: kabi.KindStruct, Name: "linux_binprm", Groups: []string{"Regular"},
+			Traits: [][]string{{"Change", "Layout"}},
+			Write: func(w io.Writer, root string) error {
+				_, err := fmt.Fprintf(w, "struct page, root %s", root)
+				return err
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &diff.SurfaceDiff{Old: site.Builds[0].Meta, New: site.Builds[1].Meta, Common: 2,
+			Added: []string{"vmap"}, Removed: []string{"kernel_read"}}
+		if err := sw.Diff("Revision", "6.1.0-47", "6.1.0-56", d); err != nil {
+			t.Fatal(err)
+		}
+		st, err := sw.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 4 functions, 1 struct, 2 builds, 1 comparison.
+		if st.Pages != 8 {
+			t.Errorf("%s: pages = %d, want 8", format, st.Pages)
+		}
+		read := func(path string) string {
+			t.Helper()
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		if got := read("struct/l/linux_binprm." + format); got != "struct page, root ../../" {
+			t.Errorf("%s: struct page = %q", format, got)
+		}
+		b1 := read("build/6.1.0-47-amd64." + format)
+		for _, want := range []string{"gcc 12.2.0", "amd64", "3"} {
+			if !strings.Contains(b1, want) {
+				t.Errorf("%s: build page lacks %q:\n%s", format, want, b1)
+			}
+		}
+		// What the second build's source did not say is unknown, and a
+		// kind nobody counted is not shown as 0.
+		b2 := read("build/6.1.0-56-amd64." + format)
+		if !strings.Contains(b2, "unknown") || !strings.Contains(b2, "not counted") || strings.Contains(b2, ">0<") || strings.Contains(b2, "| 0 |") {
+			t.Errorf("%s: build page of a build without compiler or counts:\n%s", format, b2)
+		}
+		dp := read("diff/Revision-6.1.0-47-6.1.0-56." + format)
+		for _, want := range []string{"1 added", "1 removed", "vmap", "kernel_read"} {
+			if !strings.Contains(dp, want) {
+				t.Errorf("%s: comparison page lacks %q:\n%s", format, want, dp)
+			}
+		}
+		main := read("index." + format)
+		for _, want := range []string{"6.1.0-47-amd64 (amd64)", "build/6.1.0-47-amd64." + format, "diff/Revision-6.1.0-47-6.1.0-56." + format, "struct/index." + format} {
+			if !strings.Contains(main, want) {
+				t.Errorf("%s: main index lacks %q:\n%s", format, want, main)
+			}
+		}
+		if format == "html" {
+			data := read("data/struct-l.js")
+			// Traits are bits over the site's list: the known ones in
+			// their order (Change is bit 1 after Absence), then others.
+			if !strings.Contains(data, `kabi.add("struct","l",[["linux_binprm",`) {
+				t.Errorf("struct search data: %s", data)
+			}
+			if strings.Contains(main, "kernel_read") {
+				t.Error("the HTML main index inlines names: it should load them on demand")
+			}
+			for _, f := range []string{"kabi.css", "kabi.js"} {
+				read(f)
+			}
+		}
+	}
+}
+
+func TestSiteOrder(t *testing.T) {
+	names := []string{"vmap", "__fentry__", "_copy_to_user", "copy_from_user", "Fentry", "fentry", "a_b", "ab", "__a"}
+	slices.SortFunc(names, SiteOrder)
+	want := []string{"__a", "a_b", "ab", "copy_from_user", "_copy_to_user", "Fentry", "__fentry__", "fentry", "vmap"}
+	if !slices.Equal(names, want) {
+		t.Errorf("SiteOrder: %q, want %q", names, want)
 	}
 }
 

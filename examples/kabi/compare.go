@@ -73,17 +73,28 @@ func report(w io.Writer, args []string) error {
 		}
 	}
 	if *all {
-		site := &render.Site{Format: *format, Title: "Function dependency surface"}
+		site := &render.Site{Format: *format}
 		for _, b := range builds {
-			site.Builds = append(site.Builds, fmt.Sprintf("%s (%s) — %s", b.Meta.Release, b.Meta.Arch, b.Meta.File))
+			site.Builds = append(site.Builds, render.SiteBuild{Meta: b.Meta, Counts: map[kabi.Kind]int{kabi.KindFunction: b.Len()}})
 		}
-		st, err := site.Write(*out, func(yield func(*diff.FunctionReport, error) bool) {
-			for _, n := range unionNames(builds) {
-				if !yield(diff.Function(n, builds, groups), nil) {
-					return
+		sw, err := site.Create(*out)
+		if err != nil {
+			return err
+		}
+		for _, n := range unionNames(builds) {
+			if err := sw.Function(diff.Function(n, builds, groups)); err != nil {
+				return err
+			}
+		}
+		// A page per compared pair of builds: what changed in the whole surface.
+		for _, g := range groups {
+			for _, p := range g.Pairs() {
+				if err := sw.Diff(g.Name, p[0].Label, p[1].Label, diff.Surfaces(builds[p[0].Build], builds[p[1].Build])); err != nil {
+					return err
 				}
 			}
-		})
+		}
+		st, err := sw.Close()
 		if err != nil {
 			return err
 		}
