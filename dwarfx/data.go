@@ -99,17 +99,17 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 	if opts != nil {
 		budget = opts.Budget
 	}
-	if ef.Type == elf.ET_REL {
-		for _, s := range ef.Sections {
-			if (s.Type == elf.SHT_RELA || s.Type == elf.SHT_REL) && strings.Contains(s.Name, ".debug_") {
-				return nil, &FormatError{File: name, Section: s.Name, Err: ErrUnsupported,
-					Msg: "relocatable object with relocated debug sections (link it first)"}
-			}
-		}
-	}
 	size := readerSize(r)
 	if budget == nil {
 		budget = NewBudget(DefaultBudget(size))
+	}
+	rl, err := d.newRelocator(ef, r, size, budget)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[*elf.Section]int, len(ef.Sections))
+	for i, s := range ef.Sections {
+		index[s] = i
 	}
 	get := func(name string) ([]byte, error) {
 		s := ef.Section(name)
@@ -119,7 +119,13 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 				return nil, nil
 			}
 		}
-		return d.sectionData(ef, s, r, size, budget)
+		b, err := d.sectionData(ef, s, r, size, budget)
+		if err != nil {
+			return nil, err
+		}
+		// The section's buffer is this Data's own (read or
+		// decompressed for it): relocations are applied in place.
+		return b, rl.apply(index[s], b)
 	}
 	for _, sec := range []struct {
 		name string

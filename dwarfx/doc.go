@@ -5,7 +5,10 @@
 // It reads DWARF versions 2 to 5 (the DWARF 5 standard, https://dwarfstd.org),
 // 32- and 64-bit DWARF, ELF32 and ELF64 files of either byte order, and
 // debug sections compressed with zlib or zstd (SHF_COMPRESSED) or in the
-// older .zdebug form. Compile, partial, type and skeleton units are read,
+// older .zdebug form. Relocatable objects (ET_REL, such as kernel
+// modules) are read with the relocations of their debug sections applied,
+// for x86-64, i386, arm64, armhf, ppc64el, s390x and riscv64 (reloc.go
+// lists the relocation types each accepts). Compile, partial, type and skeleton units are read,
 // from .debug_info and the DWARF 4 .debug_types section.
 //
 // Entries are decoded by following a plan compiled once per abbreviation:

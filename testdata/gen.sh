@@ -86,6 +86,11 @@ need readelf binutils
 need i686-linux-gnu-gcc gcc-i686-linux-gnu
 need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 need s390x-linux-gnu-gcc gcc-s390x-linux-gnu
+need arm-linux-gnueabihf-gcc gcc-arm-linux-gnueabihf
+need powerpc64le-linux-gnu-gcc gcc-powerpc64le-linux-gnu
+need riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
+need xz xz-utils
+need gzip gzip
 need clang clang
 need ld.lld lld
 need zstd zstd
@@ -272,6 +277,60 @@ cmp_fixture 6.1.99 3 amd64			# version 1 sources, ABI revision 3
 CMP_FIXTURES="cmp-6.1.99-1-amd64 cmp-6.2.5-1-amd64 cmp-6.3.1-2-amd64 cmp-6.1.99-1-cloud-amd64
  cmp-6.1.99-3-amd64"
 
+fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
+# ---------------------------------------------------------------- modules
+# Kernel modules: each module's units compiled with gcc -c and linked with
+# ld -r into a relocatable .ko (as kbuild does), for every architecture
+# Debian builds, in a module tree per release beside that architecture's
+# fixture vmlinux: modules/<release>/kernel/drivers/kfx/. amd64 has four
+# modules, three of them compressed as distributions ship them (.ko.xz,
+# .ko.zst, .ko.gz); the others have kfx_mod and kfx_net. Checksums in
+# modules/SHA256SUMS.
+echo "gen.sh: module fixtures" >&2
+MOD_ARCHES="x86_64-linux-gnu-:6.1.99-1-amd64 i686-linux-gnu-:6.1.99-1-686-pae
+ aarch64-linux-gnu-:6.1.99-1-arm64 s390x-linux-gnu-:6.1.99-1-s390x
+ arm-linux-gnueabihf-:6.1.99-1-armmp powerpc64le-linux-gnu-:6.1.99-1-powerpc64le
+ riscv64-linux-gnu-:6.1.99-1-riscv64"
+build_module() { # PREFIX RELEASE NAME UNIT...
+	local prefix=$1 release=$2 name=$3 u
+	shift 3
+	local cc=${prefix}gcc ld=${prefix}ld
+	[ "$prefix" = x86_64-linux-gnu- ] && cc=gcc ld=ld
+	local obj=obj/modules/$release
+	mkdir -p "$obj"
+	local -a objs=()
+	for u in "$@"; do
+		# shellcheck disable=SC2086
+		"$cc" $COMMON_CFLAGS -g -gdwarf-5 -Iinclude -DKFX_RELEASE="\"$release\"" \
+			-c "modules/$u.c" -o "$obj/$u.o"
+		objs+=("$obj/$u.o")
+	done
+	mkdir -p "$obj/kernel/drivers/kfx"
+	"$ld" -r -o "$obj/kernel/drivers/kfx/$name.ko" "${objs[@]}"
+}
+MOD_FILES=
+for a in $MOD_ARCHES; do
+	prefix=${a%%:*} release=${a#*:}
+	build_module "$prefix" "$release" kfx_mod kfx_mod kfx_mod_util
+	build_module "$prefix" "$release" kfx_net kfx_net kfx_net_util
+	d=modules/$release/kernel/drivers/kfx
+	readelf -S -W "obj/$d/kfx_mod.ko" | grep -q -E ' \.rela?\.debug_info ' ||
+		fail "$release kfx_mod.ko: no relocations for .debug_info"
+	if [ "$release" = 6.1.99-1-amd64 ]; then
+		build_module "$prefix" "$release" kfx_blk kfx_blk
+		build_module "$prefix" "$release" kfx_noname kfx_noname
+		xz -T1 --check=crc32 --lzma2=dict=1MiB "obj/$d/kfx_net.ko"
+		zstd -q -19 --rm "obj/$d/kfx_blk.ko"
+		gzip -n -9 "obj/$d/kfx_noname.ko"
+		MOD_FILES="$MOD_FILES $d/kfx_mod.ko $d/kfx_net.ko.xz $d/kfx_blk.ko.zst $d/kfx_noname.ko.gz"
+	else
+		MOD_FILES="$MOD_FILES $d/kfx_mod.ko $d/kfx_net.ko"
+	fi
+done
+for f in $MOD_FILES; do
+	if grep -q -a -F kabi-fixture "obj/$f"; then fail "$f contains the temp path $WORK"; fi
+done
+
 # ---------------------------------------------------------------- checks
 FIXTURES="x86_64-dwarf5 x86_64-dwarf4 x86_64-dwarf3 x86_64-dwarf2 x86_64-dwarf4-64bit
  x86_64-dwarf4-types x86_64-dwarf5-types x86_64-zlib x86_64-zstd i386 aarch64 s390x clang"
@@ -350,6 +409,12 @@ cmp_expect cmp-6.3.1-2-amd64 "${CMP_COMMON[@]}" "GLOBAL kfx_cmp_hw_probe" \
 	"LOCAL cmp_req_weight.isra.0" "LOCAL cmp_shift.constprop.0" "LOCAL cmp_sync" "GLOBAL cmp_sync"
 
 # ---------------------------------------------------------------- output
+for f in $MOD_FILES; do
+	mkdir -p "$OUT/$(dirname "$f")"
+	cp "obj/$f" "$OUT/$f"
+done
+mkdir -p "$OUT/modules"
+(cd "obj/modules" && sha256sum $(for f in $MOD_FILES; do printf '%s ' "${f#modules/}"; done)) >"$OUT/modules/SHA256SUMS.new"
 for f in $FIXTURES; do cp "obj/$f.elf" "$OUT/$f.elf"; done
 (cd "$OUT" && sha256sum $(for f in $FIXTURES; do printf '%s.elf ' "$f"; done)) >"$OUT/SHA256SUMS.new"
 if [ "$MODE" = check ]; then
@@ -357,6 +422,8 @@ if [ "$MODE" = check ]; then
 	if diff -u <(grep -E " ($(echo $FIXTURES | tr ' ' '|'))\.elf\$" "$HERE/SHA256SUMS") \
 		"$OUT/SHA256SUMS.new"; then
 		echo "gen.sh: --check: all rebuilt fixtures identical to the committed ones" >&2
+		diff -u "$HERE/modules/SHA256SUMS" "$OUT/modules/SHA256SUMS.new" ||
+			fail "--check: rebuilt modules differ from testdata/modules/SHA256SUMS"
 	else
 		fail "--check: rebuilt fixtures differ from testdata/SHA256SUMS"
 	fi
@@ -365,6 +432,7 @@ else
 		grep ' rust\.elf$' "$OUT/SHA256SUMS" >>"$OUT/SHA256SUMS.new" || true
 	fi
 	mv "$OUT/SHA256SUMS.new" "$OUT/SHA256SUMS"
+	mv "$OUT/modules/SHA256SUMS.new" "$OUT/modules/SHA256SUMS"
 	du -cb $(for f in $FIXTURES; do printf '%s/%s.elf ' "$OUT" "$f"; done) | tail -n1 >&2
 	echo "gen.sh: done" >&2
 fi

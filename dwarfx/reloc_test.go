@@ -1,0 +1,194 @@
+package dwarfx
+
+import (
+	"bytes"
+	"debug/dwarf"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
+)
+
+// moduleFixtures returns the committed relocatable fixtures (kernel
+// modules built by ../testdata/gen.sh), uncompressed.
+func moduleFixtures(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no fixture modules in ../testdata/modules")
+	}
+	return files
+}
+
+// TestDifferentialModules compares every .debug_info entry of every
+// fixture module, relocated, with debug/dwarf's reading of it.
+func TestDifferentialModules(t *testing.T) {
+	for _, p := range moduleFixtures(t) {
+		release := filepath.Base(filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(p)))))
+		t.Run(release+"/"+filepath.Base(p), func(t *testing.T) {
+			var skip func(dwarf.Attr) bool
+			if strings.HasSuffix(release, "riscv64") {
+				// debug/elf applies only R_RISCV_64 and R_RISCV_32, not
+				// the ADD/SUB pairs the assembler writes for label
+				// differences: its DW_AT_high_pc lengths stay 0.
+				// TestRISCVHighPC checks ours against the symbols.
+				skip = func(a dwarf.Attr) bool { return a == dwarf.AttrHighpc }
+			}
+			if n := diffAgainstStdlibExcept(t, p, skip); n == 0 {
+				t.Fatal("no entries compared")
+			}
+		})
+	}
+}
+
+// TestDifferentialRealModules does the same for every uncompressed module
+// under $KABI_MODULES (a module tree, such as the one
+// ../shared/tools/fetch-vmlinux --modules unpacks), in parallel.
+func TestDifferentialRealModules(t *testing.T) {
+	dir := os.Getenv("KABI_MODULES")
+	if dir == "" {
+		t.Skip("KABI_MODULES is not set (a module tree: fetch-vmlinux --modules)")
+	}
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".ko") {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no .ko files under %s", dir)
+	}
+	var entries atomic.Int64
+	t.Run("each", func(t *testing.T) {
+		for _, p := range paths {
+			rel, _ := filepath.Rel(dir, p)
+			t.Run(rel, func(t *testing.T) {
+				t.Parallel()
+				entries.Add(int64(diffAgainstStdlib(t, p)))
+			})
+		}
+	})
+	t.Logf("%d modules, %d entries identical", len(paths), entries.Load())
+}
+
+// TestRISCVHighPC checks the RISC-V fixture modules' DW_AT_high_pc
+// lengths, which come from R_RISCV_ADD64/SUB64 pairs: every defined
+// function's length must equal the st_size of its symbol.
+func TestRISCVHighPC(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/modules/*-riscv64/kernel/drivers/kfx/*.ko")
+	if len(paths) == 0 {
+		t.Fatal("no RISC-V fixture modules")
+	}
+	for _, p := range paths {
+		ef, err := elf.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syms, err := ef.Symbols()
+		ef.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := map[string]uint64{}
+		for _, s := range syms {
+			if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+				size[s.Name] = s.Size
+			}
+		}
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := d.Reader(nil)
+		checked := 0
+		for {
+			e, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			hi := e.Field(dwarf.AttrHighpc)
+			name := e.Field(dwarf.AttrName)
+			if e.Tag != dwarf.TagSubprogram || hi == nil || name == nil || hi.Form == FormAddr {
+				continue
+			}
+			want, ok := size[name.Str()]
+			if !ok {
+				t.Errorf("%s: %s has no symbol", p, name.Str())
+				continue
+			}
+			if hi.Val != want {
+				t.Errorf("%s: %s: DW_AT_high_pc length %d, symbol size %d", p, name.Str(), hi.Val, want)
+			}
+			checked++
+		}
+		if checked == 0 {
+			t.Errorf("%s: no function lengths checked", p)
+		}
+	}
+}
+
+// FuzzRelocatable feeds relocatable objects (the fixture modules, with
+// their relocation sections) to New: the relocations are applied before
+// anything is decoded, so mutations reach them directly.
+func FuzzRelocatable(f *testing.F) {
+	for _, p := range moduleFixtures(f) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzcount.Count("FuzzRelocatable")
+		panicFirewall = false
+		defer func() { panicFirewall = true }()
+		d, err := New(bytes.NewReader(b), "fuzz")
+		if err != nil {
+			return
+		}
+		exercise(d)
+	})
+}
+
+// TestUnknownRelocation rewrites the type of one .rela.debug_info entry
+// of the x86-64 fixture module to R_X86_64_PC32, which debug sections do
+// not use: New must refuse the file, naming the type and the section.
+func TestUnknownRelocation(t *testing.T) {
+	p := "../testdata/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko"
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ef.Section(".rela.debug_info")
+	if s == nil {
+		t.Fatal("no .rela.debug_info")
+	}
+	info := s.Offset + 8 + 24 // the second entry's r_info
+	binary.LittleEndian.PutUint32(b[info:], uint32(elf.R_X86_64_PC32))
+	_, err = New(bytes.NewReader(b), "bad.ko")
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "R_X86_64_PC32") ||
+		!strings.Contains(err.Error(), ".rela.debug_info") {
+		t.Fatalf("got %v, want ErrUnsupported naming R_X86_64_PC32 in .rela.debug_info", err)
+	}
+}
