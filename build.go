@@ -40,6 +40,11 @@ type Options struct {
 	// (16 times it, at least 64 MiB); a negative value means no bound.
 	MaxDecompressed int64
 
+	// NoTypes leaves out the struct, union and enum definitions (see
+	// [Build.Types]): reading a kernel then takes less time and memory.
+	// An index file written from such a build has no types either.
+	NoTypes bool
+
 	// Progress, when not nil, is called after each compile unit with the
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
@@ -57,6 +62,7 @@ type Build struct {
 	byDemangl map[string]*Function
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
+	types     *types // nil when read without types
 
 	src Source
 	ix  *indexed // a build loaded from an index file; the fields above are then unused
@@ -128,9 +134,12 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
 	}
+	if !opts.NoTypes {
+		xopts.Types, xopts.WantType, xopts.Prepare = true, s.claims.want, s.prepareSignatures
+	}
 	err = d.Extract(xopts, func(cu *dwarfx.CompileUnit) error {
 		s.unit(cu)
-		if opts.Progress != nil {
+		if opts.Progress != nil && cu.Unit.Kind != dwarfx.UnitTypeUnit {
 			done++
 			opts.Progress(done, total)
 		}
@@ -156,6 +165,9 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
 	b.link(s.functions())
+	if !opts.NoTypes {
+		b.types = newTypes(s.typeDefs())
+	}
 	return b, nil
 }
 

@@ -618,3 +618,9 @@ func (x *indexed) stats() Stats {
 	}
 	return s
 }
+
+// typeTable returns the types of an indexed build.
+func (x *indexed) typeTable() *types { return nil }
+
+// typesErr is the error met loading the types of an indexed build.
+func (x *indexed) typesErr() error { return nil }

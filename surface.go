@@ -41,6 +41,11 @@ type surface struct {
 	convMu sync.Mutex
 	convs  []*dwarfSigs
 
+	// Type definitions (see typedefs_dwarf.go).
+	claims    typeClaims
+	typeVars  map[Ref]*typeVariants
+	typeOrder []Ref
+
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
 	callerOf []int32
@@ -113,6 +118,8 @@ func newSurface(d *dwarfx.Data, rule PathRule) *surface {
 		paths:    make(map[pathKey]int32, 1<<12),
 	}
 	s.sigs = newDWARFSigs(d)
+	s.claims.m = make(map[dwarfx.TypeKey]int32)
+	s.typeVars = make(map[Ref]*typeVariants)
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}
@@ -323,11 +330,16 @@ func (s *surface) share(fn int32, sig *Signature) *Signature {
 // result, in event order, goes to cu.Prepared. Its converters,
 // one per worker at a time, belong to this surface and its DWARF.
 func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
-	if len(cu.Protos) == 0 {
+	if len(cu.Protos) == 0 && len(cu.Types) == 0 {
 		return nil
 	}
 	conv := s.converter()
 	defer s.release(conv)
+	p := &prepared{types: s.prepareTypes(conv, cu)}
+	cu.Prepared = p
+	if len(cu.Protos) == 0 {
+		return nil
+	}
 	n := 0
 	for _, p := range cu.Protos {
 		if p != nil {
@@ -335,8 +347,8 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		}
 	}
 	out := make([]eventSig, 0, n)
-	for i, p := range cu.Protos {
-		if p == nil {
+	for i, pr := range cu.Protos {
+		if pr == nil {
 			continue
 		}
 		ev := &cu.Events[i]
@@ -345,9 +357,9 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		if name == "" {
 			name = keyName(f)
 		}
-		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, conv.name(name), p, ev.Addr, ev.HasAddr)})
+		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, conv.name(name), pr, ev.Addr, ev.HasAddr)})
 	}
-	cu.Prepared = out
+	p.sigs = out
 	return nil
 }
 
@@ -361,6 +373,7 @@ type eventSig struct {
 // the functions are built.
 func (s *surface) drop() {
 	s.d, s.sigs, s.convs = nil, nil, nil
+	s.claims.m = nil
 }
 
 // converter returns an idle converter, or a new one.
@@ -429,9 +442,16 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	for i := range n {
 		s.instOf[i], s.callerOf[i] = unknown, unknown
 	}
+	var sigs []eventSig
+	if p, ok := cu.Prepared.(*prepared); ok {
+		sigs = p.sigs
+		s.mergeTypes(cu, p.types)
+	}
+	if cu.Unit.Kind == dwarfx.UnitTypeUnit {
+		return // type definitions only
+	}
 	hereIdx := s.pathOfUnit(cu.Unit.Index)
 	here := s.files[hereIdx]
-	prepared, _ := cu.Prepared.([]eventSig)
 	for i := range cu.Events {
 		ev := &cu.Events[i]
 		in := s.inst(cu, ev.Func)
@@ -440,12 +460,12 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		}
 		a := &s.insts[in]
 		f := &cu.Funcs[ev.Func]
-		for len(prepared) > 0 && int(prepared[0].ev) < i {
-			prepared = prepared[1:] // an event without an instance
+		for len(sigs) > 0 && int(sigs[0].ev) < i {
+			sigs = sigs[1:] // an event without an instance
 		}
-		if len(prepared) > 0 && int(prepared[0].ev) == i {
-			s.signature(a, ev, prepared[0].sig)
-			prepared = prepared[1:]
+		if len(sigs) > 0 && int(sigs[0].ev) == i {
+			s.signature(a, ev, sigs[0].sig)
+			sigs = sigs[1:]
 		} else if ev.Kind == dwarfx.Declaration && a.declOff == 0 {
 			a.declOff = ev.Offset // its prototype is decoded at the end if nothing better comes
 		}

@@ -36,6 +36,20 @@ type ExtractOptions struct {
 	// worker reuses their memory for the next unit's. Prepare is the place
 	// to turn them into whatever outlives the unit.
 	Prepare func(*CompileUnit) error
+	// Types decodes the named struct, union, enum and class definitions
+	// of every unit (at any depth: local types too) into
+	// CompileUnit.Types, with the anonymous types of their members. With
+	// Prepare, like Protos, they are valid only until Prepare returns.
+	Types bool
+	// WantType, with Types, is asked in the worker, before a definition
+	// is decoded, whether to decode it; nil decodes every one. A kernel
+	// defines its types again in every unit that uses them: a walk that
+	// keeps one copy of each says no to the keys it has. unit is the
+	// unit's index; calls come from several goroutines at once. A worker
+	// asks once per key: after asking for unit i (whatever the answer), it
+	// decodes no definition with that key in a unit after i, as a
+	// WantType that keeps the first unit to claim each key would answer.
+	WantType func(unit int, k *TypeKey) bool
 }
 
 // A Func is a function as DWARF names it: the entry reached by following
@@ -118,12 +132,18 @@ type CompileUnit struct {
 	// Declaration and ConcreteCopy events, nil for the others. With
 	// ExtractOptions.Prepare, fn sees it nil (see there).
 	Protos []*Prototype
+	// Types is set when ExtractOptions.Types is: the unit's named type
+	// definitions that WantType accepted, in entry order. With
+	// ExtractOptions.Prepare, fn sees it nil (see there).
+	Types []*TypeDefinition
 	// Prepared is whatever ExtractOptions.Prepare put there.
 	Prepared any
 }
 
 // Extract walks every compile and partial unit of .debug_info and calls fn
-// with each unit's function events, in unit order. Units are decoded in
+// with each unit's function events, in unit order (with
+// ExtractOptions.Types, also each type unit, of .debug_info and
+// .debug_types, holding type definitions only). Units are decoded in
 // parallel, a bounded number ahead of fn. It descends only through
 // compile units, namespaces, subprograms, lexical blocks and inlined
 // subroutines; call sites are read but not descended into. If fn returns
@@ -134,16 +154,18 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	if opts != nil && opts.Concurrency > 0 {
 		workers = opts.Concurrency
 	}
-	n := d.nInfo
-	workers = max(1, min(workers, n))
-	protos := opts != nil && opts.Prototypes
-	skipDecl := protos && opts.SkipDeclarationPrototypes
-	var prepare func(*CompileUnit) error
+	var o ExtractOptions
 	if opts != nil {
-		prepare = opts.Prepare
+		o = *opts
 	}
+	n := d.nInfo
+	if o.Types {
+		n = len(d.units) // and the type units of .debug_types
+	}
+	workers = max(1, min(workers, n))
+	o.SkipDeclarationPrototypes = o.Prototypes && o.SkipDeclarationPrototypes
 	if workers == 1 {
-		w := newExtractor(d, protos, skipDecl, prepare)
+		w := newExtractor(d, &o)
 		for i := 0; i < n; i++ {
 			cu, err := w.run(i)
 			if err != nil {
@@ -174,7 +196,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newExtractor(d, protos, skipDecl, prepare)
+			w := newExtractor(d, &o)
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -273,26 +295,41 @@ type extractor struct {
 	index map[uint64]int32
 	stack []int32
 	cu    *CompileUnit
-	types *TypeDecoder // nil unless prototypes are wanted
-	// skipDecl leaves declarations without prototypes.
-	skipDecl bool
-	prepare  func(*CompileUnit) error
-	protos   []*Prototype // with prepare: the room of the last unit's Protos
+	types *TypeDecoder // nil unless prototypes or types are wanted
+	// protos decodes prototypes; skipDecl leaves declarations without.
+	protos, skipDecl bool
+	defs             bool // decode type definitions
+	wantType         func(int, *TypeKey) bool
+	asked            map[TypeKey]int32 // keys asked for, by the last unit that asked
+	prepare          func(*CompileUnit) error
+	protoRoom        []*Prototype // with prepare: the room of the last unit's Protos
 }
 
-func newExtractor(d *Data, protos, skipDecl bool, prepare func(*CompileUnit) error) *extractor {
-	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32)}
-	if protos {
+func newExtractor(d *Data, o *ExtractOptions) *extractor {
+	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32),
+		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
+	if x.wantType != nil {
+		x.asked = make(map[TypeKey]int32)
+	}
+	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type
 		// decoder, each in its view.
-		x.r.views = &views{want: [2]wantFunc{extractProtoWant, typesView}, n: 2}
+		walk, dec := extractWant, typesView
+		if x.protos {
+			walk = extractProtoWant
+		}
+		if x.defs {
+			w0 := walk
+			walk = func(tag dwarf.Tag, attr dwarf.Attr) bool { return w0(tag, attr) || walkDefWant(tag, attr) }
+			dec = defsView
+		}
+		x.r.views = &views{want: [2]wantFunc{walk, dec}, n: 2}
 		x.types = d.newTypeDecoder(x.r.newSharing(1))
-		x.skipDecl = skipDecl
-		if prepare != nil {
+		if o.Prepare != nil {
 			x.types.recycle() // the prototypes die with Prepare: see run
 		}
 	}
-	x.prepare = prepare
+	x.prepare = o.Prepare
 	x.res = x.r.newSharing(0) // references: the walk's plans
 	return x
 }
@@ -318,19 +355,22 @@ func (x *extractor) run(i int) (*CompileUnit, error) {
 	}
 	err = x.prepare(cu)
 	if x.types != nil {
-		x.protos = cu.Protos[:0] // its room serves the next unit
-		cu.Protos = nil
+		x.protoRoom = cu.Protos[:0] // its room serves the next unit
+		cu.Protos, cu.Types = nil, nil
 		x.types.rewind()
 	}
 	return cu, err
 }
 
 // unit extracts unit i; it returns nil for units without functions
-// (type units).
+// (type units, unless type definitions are wanted).
 func (x *extractor) unit(i int) (*CompileUnit, error) {
 	u := &x.d.units[i]
 	switch u.Kind {
 	case UnitTypeUnit, UnitSplitType:
+		if x.defs && u.Kind == UnitTypeUnit {
+			return x.typeUnit(u)
+		}
 		return nil, nil
 	case UnitSkeleton, UnitSplitCompile:
 		return nil, x.d.sectionErr(".debug_info", u.Offset, ErrUnsupported, "split DWARF unit (the .dwo file is not read)")
@@ -340,8 +380,8 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 		x.types.Reset()
 	}
 	x.cu = &CompileUnit{Unit: u}
-	if x.types != nil && x.prepare != nil {
-		x.cu.Protos = x.protos // dropped after Prepare: see run
+	if x.protos && x.prepare != nil {
+		x.cu.Protos = x.protoRoom // dropped after Prepare: see run
 	}
 	r := x.r
 	r.limit = i + 1 // an empty unit has no root entry: do not walk the next unit's
@@ -413,6 +453,12 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 			}
 		case dwarf.TagLexDwarfBlock, dwarf.TagNamespace:
 			descend = true
+		case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType:
+			if x.defs {
+				if err := x.typeDef(e); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if e.Children {
 			if descend {
@@ -470,7 +516,7 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 		}
 	}
 	var p *Prototype
-	if x.types != nil && kind != Call && kind != Inlined && !(kind == Declaration && x.skipDecl) {
+	if x.protos && kind != Call && kind != Inlined && !(kind == Declaration && x.skipDecl) {
 		// The type decoder has its own reader: the walk's position and e
 		// are left alone.
 		var err error
@@ -485,7 +531,7 @@ func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 		}
 	}
 	x.cu.Events = append(x.cu.Events, ev)
-	if x.types != nil {
+	if x.protos {
 		x.cu.Protos = append(x.cu.Protos, p)
 	}
 	return nil

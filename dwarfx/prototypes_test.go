@@ -17,7 +17,7 @@ import (
 // fixture through Extract and checks the ones whose DWARF shape the C
 // sources fix (the printed forms are tested in the root package).
 func TestPrototypesFixtures(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.elf")
+	files := kernelFixtures(t)
 	if len(files) == 0 {
 		t.Skip("no fixtures in ../testdata")
 	}

@@ -93,7 +93,7 @@ func TestSkipChildren(t *testing.T) {
 	skip := func(tag dwarf.Tag) bool {
 		return tag == dwarf.TagSubprogram || tag == dwarf.TagStructType || tag == dwarf.TagInlinedSubroutine
 	}
-	for _, p := range fixtures(t) {
+	for _, p := range kernelFixtures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			std, ours := openBoth(t, p)
 			var want []string

@@ -37,6 +37,13 @@ func fixtures(t testing.TB) []string {
 	return files
 }
 
+// kernelFixtures are the fixtures shaped like a kernel (functions,
+// clones, callers): all but the type fixtures (types-*.elf), which hold
+// struct, union and enum definitions and little code.
+func kernelFixtures(t testing.TB) []string {
+	return slices.DeleteFunc(fixtures(t), func(p string) bool { return strings.HasPrefix(filepath.Base(p), "types-") })
+}
+
 // realKernel returns $KABI_VMLINUX or skips the test.
 func realKernel(t testing.TB) string {
 	t.Helper()

@@ -203,7 +203,7 @@ const (
 
 // NewTypeDecoder returns a decoder for the types of d.
 func (d *Data) NewTypeDecoder() *TypeDecoder {
-	return d.newTypeDecoder(d.newReader(typesWant))
+	return d.newTypeDecoder(d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) }))
 }
 
 // newTypeDecoder returns a decoder reading with r, whose plans must

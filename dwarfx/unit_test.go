@@ -116,8 +116,8 @@ func TestUnits(t *testing.T) {
 		{"cmp-6.1.99-1-cloud-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
 		{"cmp-6.1.99-3-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
 	}
-	if len(tests) != len(fixtures(t)) {
-		t.Fatalf("%d fixtures, %d described here", len(fixtures(t)), len(tests))
+	if len(tests) != len(kernelFixtures(t)) {
+		t.Fatalf("%d fixtures, %d described here", len(kernelFixtures(t)), len(tests))
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

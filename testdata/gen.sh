@@ -332,10 +332,34 @@ for f in $MOD_FILES; do
 done
 
 # ---------------------------------------------------------------- checks
+echo "gen.sh: type fixtures" >&2
+# types-*.elf: src/types (struct, union and enum cases) with entry.S, as
+# version 1 (DWARF 5, and DWARF 4, whose bitfields use DW_AT_bit_offset;
+# big-endian s390x DWARF 4) and version 2 (-DKFX_V2: fields added,
+# removed, retyped, moved).
+types_fixture() {
+	local name=$1 cc=$2 flavor=$3 kver=$4
+	shift 4
+	local obj=obj/$name u
+	local -a banner
+	mapfile -t banner < <(banner_defs "$cc" "$flavor" "$(${cc%gcc}ld --version | head -n1)" "$kver-1")
+	mkdir -p "$obj/types" "$obj/arch"
+	"$cc" $COMMON_CFLAGS "$@" -c $ASM_UNIT -o "$obj/arch/entry.o"
+	for u in types/types_fix.c types/types_twin_fix.c; do
+		"$cc" $COMMON_CFLAGS "$@" "${banner[@]}" -c "$u" -o "$obj/${u%.*}.o"
+	done
+	"$cc" $COMMON_LDFLAGS "$@" -o "obj/$name.elf" "$obj/arch/entry.o" "$obj/types/types_fix.o" "$obj/types/types_twin_fix.o"
+}
+types_fixture types-v1         gcc                 amd64 6.1.99 -g -gdwarf-5
+types_fixture types-v2         gcc                 amd64 6.2.5  -g -gdwarf-5 -DKFX_V2
+types_fixture types-v1-dwarf4  gcc                 amd64 6.1.99 -g -gdwarf-4
+types_fixture types-v1-s390x   s390x-linux-gnu-gcc s390x 6.1.99 -g -gdwarf-4
+TYPES_FIXTURES="types-v1 types-v2 types-v1-dwarf4 types-v1-s390x"
+
 FIXTURES="x86_64-dwarf5 x86_64-dwarf4 x86_64-dwarf3 x86_64-dwarf2 x86_64-dwarf4-64bit
  x86_64-dwarf4-types x86_64-dwarf5-types x86_64-zlib x86_64-zstd i386 aarch64 s390x clang"
 [ "$RUST_OK" = 1 ] && FIXTURES="$FIXTURES rust"
-FIXTURES="$FIXTURES $CMP_FIXTURES"
+FIXTURES="$FIXTURES $CMP_FIXTURES $TYPES_FIXTURES"
 
 fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
 for f in $FIXTURES; do

@@ -1,0 +1,556 @@
+package dwarfx
+
+import (
+	"debug/dwarf"
+	"fmt"
+)
+
+// A TypeDefinition is a struct, union, enum or class type as its DWARF entry
+// defines it: its size and its members or enumerators, in entry order.
+type TypeDefinition struct {
+	Offset  uint64   // the type entry
+	Kind    TypeKind // TypeStruct, TypeUnion, TypeEnum or TypeClass
+	Name    string   // DW_AT_name; empty for an anonymous type
+	Size    int64    // DW_AT_byte_size, -1 when absent
+	File    FileEntry
+	HasFile bool
+	Line    uint64 // DW_AT_decl_line
+	// Members are a struct's, union's or class's data members.
+	Members []Member
+	// Enumerators are an enum's values. Unsigned says they are unsigned:
+	// the enum's underlying type (DW_AT_type) is, or it has none and its
+	// values use unsigned forms.
+	Enumerators []Enumerator
+	Unsigned    bool
+}
+
+// A Member is one data member of a struct, union or class.
+type Member struct {
+	Offset uint64 // the DW_TAG_member entry
+	Name   string // empty for an anonymous struct or union member
+	Type   *Type
+	// BitOffset is the member's offset in bits from the start of the
+	// enclosing type (DW_AT_data_member_location, DW_AT_data_bit_offset,
+	// or the DWARF 2-4 DW_AT_bit_offset counted from the storage unit's
+	// most significant bit); 0 for a union member. -1 when the location is
+	// an expression this decoder does not evaluate.
+	BitOffset int64
+	BitSize   int64 // DW_AT_bit_size of a bitfield, else 0
+	// Anon is the definition of the member's type when that type is an
+	// anonymous struct, union or enum (possibly qualified, or the element
+	// of arrays or pointers): C and CO-RE see through anonymous struct and
+	// union members, and such types are reachable only here.
+	Anon *TypeDefinition
+}
+
+// An Enumerator is one value of an enum. Value holds the bits of the
+// constant; read it as a uint64 when the enum is Unsigned.
+type Enumerator struct {
+	Name  string
+	Value int64
+}
+
+// Bounds for hostile definitions.
+const (
+	maxMembers   = 1 << 16 // members or enumerators of one definition (BTF's limit)
+	maxAnonDepth = 32      // anonymous definitions nested in one another
+	maxTypeSize  = 1 << 40 // bytes of one type
+)
+
+// A TypeKey identifies a named definition cheaply, before its members
+// are decoded: a walk asks ExtractOptions.WantType with it. The same
+// source definition compiled into many units has the same key in each.
+// Its strings point into the DWARF sections.
+type TypeKey struct {
+	Kind TypeKind
+	Name string
+	Size int64
+	File FileEntry
+	Line uint64
+}
+
+// defWant selects what the definition decoder reads besides typesWant.
+func defWant(tag dwarf.Tag, attr dwarf.Attr) bool {
+	switch tag {
+	case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrByteSize, dwarf.AttrDeclaration, dwarf.AttrDeclFile, dwarf.AttrDeclLine,
+			dwarf.AttrType, dwarf.AttrSignature:
+			return true
+		}
+	case dwarf.TagMember:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrType, dwarf.AttrDataMemberLoc, dwarf.AttrDataBitOffset,
+			dwarf.AttrBitOffset, dwarf.AttrBitSize, dwarf.AttrByteSize, dwarf.AttrDeclaration:
+			return true
+		}
+	case dwarf.TagEnumerator:
+		return attr == dwarf.AttrName || attr == dwarf.AttrConstValue
+	}
+	return false
+}
+
+// walkDefWant is what the walk reads of a type entry to make its TypeKey.
+func walkDefWant(tag dwarf.Tag, attr dwarf.Attr) bool {
+	switch tag {
+	case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrByteSize, dwarf.AttrDeclaration, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
+			return true
+		}
+	}
+	return false
+}
+
+// defKind is the TypeKind of a definition's tag, 0 for other tags.
+func defKind(tag dwarf.Tag) TypeKind {
+	switch tag {
+	case dwarf.TagStructType:
+		return TypeStruct
+	case dwarf.TagUnionType:
+		return TypeUnion
+	case dwarf.TagEnumerationType:
+		return TypeEnum
+	case dwarf.TagClassType:
+		return TypeClass
+	}
+	return 0
+}
+
+// TypeDefinition decodes the struct, union, enum or class definition at off,
+// with the definitions of anonymous member types. A declaration (a type
+// without members, DW_AT_declaration) decodes with no members. Results
+// are not cached.
+func (t *TypeDecoder) TypeDefinition(off uint64) (def *TypeDefinition, err error) {
+	defer recoverBug(t.d.name, &err)
+	return t.definition(off, 0, nil)
+}
+
+// definition decodes the definition at off; open lists the anonymous
+// definitions being decoded around it, to refuse cycles.
+func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDefinition, error) {
+	if depth > maxAnonDepth {
+		return nil, t.errAt(off, ErrMalformed, "anonymous types nested too deeply")
+	}
+	for _, o := range open {
+		if o == off {
+			return nil, t.errAt(off, ErrMalformed, "a type contains itself")
+		}
+	}
+	e, err := t.entry(off, off)
+	if err != nil {
+		return nil, err
+	}
+	def := &TypeDefinition{Offset: off, Kind: defKind(e.Tag), Size: -1}
+	if def.Kind == 0 {
+		return nil, t.errAt(off, ErrMalformed, fmt.Sprintf("definition of a %v entry", e.Tag))
+	}
+	var fileIdx, typ uint64
+	hasFileIdx, hasType := false, false
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		switch f.Attr {
+		case dwarf.AttrName:
+			def.Name = f.Str()
+		case dwarf.AttrByteSize:
+			def.Size = int64(f.Val)
+			if f.Val > maxTypeSize {
+				return nil, t.errAt(off, ErrMalformed, fmt.Sprintf("absurd type size %d", f.Val))
+			}
+		case dwarf.AttrDeclFile:
+			fileIdx, hasFileIdx = f.Val, true
+		case dwarf.AttrDeclLine:
+			def.Line = f.Val
+		case dwarf.AttrType:
+			if typ, err = t.ref(f, off); err != nil {
+				return nil, err
+			}
+			hasType = true
+		}
+	}
+	children := e.Children
+	if hasFileIdx {
+		if u, ok := t.d.UnitAt(off); ok {
+			lt, err := t.d.LineTable(u)
+			if err != nil {
+				return nil, err
+			}
+			if lt != nil {
+				def.File, def.HasFile = lt.File(fileIdx)
+			}
+		}
+	}
+	if !children {
+		return def, nil
+	}
+	// The children are read first, while the reader is on them; their
+	// types after, since decoding a type moves the reader.
+	type pending struct {
+		typ               uint64
+		hasType           bool
+		loc, dataBit, bit int64
+		hasLoc, locExpr   bool
+		hasDataBit        bool
+		hasBit            bool
+		storage           int64
+	}
+	var todo []pending
+	signedForms := false
+	r := t.r
+	for {
+		c, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if c == nil || c.Tag == 0 {
+			break
+		}
+		switch {
+		case c.Tag == dwarf.TagMember && def.Kind != TypeEnum:
+			if len(def.Members) >= maxMembers {
+				return nil, t.errAt(c.Offset, ErrMalformed, "too many members")
+			}
+			m := Member{Offset: c.Offset}
+			var p pending
+			p.storage = -1
+			skip := false
+			for i := range c.Fields {
+				f := &c.Fields[i]
+				switch f.Attr {
+				case dwarf.AttrName:
+					m.Name = f.Str()
+				case dwarf.AttrType:
+					if p.typ, err = t.ref(f, c.Offset); err != nil {
+						return nil, err
+					}
+					p.hasType = true
+				case dwarf.AttrDataMemberLoc:
+					p.hasLoc = true
+					if v, ok := memberLocation(f); ok {
+						p.loc = v
+					} else {
+						p.locExpr = true
+					}
+				case dwarf.AttrDataBitOffset:
+					p.dataBit, p.hasDataBit = int64(f.Val), true
+				case dwarf.AttrBitOffset:
+					p.bit, p.hasBit = int64(f.Val), true
+				case dwarf.AttrBitSize:
+					m.BitSize = int64(f.Val)
+				case dwarf.AttrByteSize:
+					p.storage = int64(f.Val)
+				case dwarf.AttrDeclaration:
+					skip = f.Val != 0 // a C++ static data member
+				}
+			}
+			if m.BitSize < 0 || m.BitSize > 8*maxTypeSize || p.loc < 0 || p.loc > maxTypeSize || p.dataBit < 0 || p.dataBit > 8*maxTypeSize {
+				return nil, t.errAt(c.Offset, ErrMalformed, "absurd member offset or bit size")
+			}
+			if !skip {
+				def.Members = append(def.Members, m)
+				todo = append(todo, p)
+			}
+		case c.Tag == dwarf.TagEnumerator && def.Kind == TypeEnum:
+			if len(def.Enumerators) >= maxMembers {
+				return nil, t.errAt(c.Offset, ErrMalformed, "too many enumerators")
+			}
+			en := Enumerator{}
+			for i := range c.Fields {
+				f := &c.Fields[i]
+				switch f.Attr {
+				case dwarf.AttrName:
+					en.Name = f.Str()
+				case dwarf.AttrConstValue:
+					en.Value = int64(f.Val)
+					if f.Form == FormSdata || f.Form == FormImplicitConst {
+						signedForms = true
+					}
+				}
+			}
+			def.Enumerators = append(def.Enumerators, en)
+		}
+		if c.Children {
+			r.SkipChildren()
+			if r.err != nil {
+				return nil, r.err
+			}
+		}
+	}
+	if def.Kind == TypeEnum {
+		def.Unsigned = !signedForms
+		if hasType {
+			ut, err := t.underlying(typ, 0)
+			if err != nil {
+				return nil, err
+			}
+			if ut != nil && ut.Kind == TypeBase {
+				def.Unsigned = !signedEncoding(ut.Encoding)
+			}
+		}
+		if !def.Unsigned {
+			// Fixed-size data forms carry no sign: extend it from the
+			// enum's size.
+			for i := range def.Enumerators {
+				def.Enumerators[i].Value = signExtend(def.Enumerators[i].Value, def.Size)
+			}
+		}
+		return def, nil
+	}
+	open = append(open, off)
+	for i := range def.Members {
+		m, p := &def.Members[i], &todo[i]
+		if p.hasType {
+			if m.Type, err = t.typ(p.typ, 0); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case p.hasDataBit:
+			m.BitOffset = p.dataBit
+		case p.locExpr:
+			m.BitOffset = -1
+		case p.hasBit && m.BitSize > 0:
+			// DWARF 2-4: bits from the most significant bit of a storage
+			// unit of DW_AT_byte_size (else the type's size) bytes at the
+			// member location.
+			storage := p.storage
+			if storage < 0 {
+				if storage, err = t.sizeOf(m.Type); err != nil {
+					return nil, err
+				}
+			}
+			if t.d.big || storage < 0 {
+				m.BitOffset = p.loc*8 + p.bit
+			} else {
+				m.BitOffset = p.loc*8 + storage*8 - p.bit - m.BitSize
+			}
+			if m.BitOffset < 0 {
+				return nil, t.errAt(m.Offset, ErrMalformed, "bit offset before the start of the type")
+			}
+		default:
+			m.BitOffset = p.loc * 8
+		}
+		if def.Size >= 0 && m.BitOffset > def.Size*8 || def.Size >= 0 && m.BitSize > 0 && m.BitOffset+m.BitSize > def.Size*8 {
+			return nil, t.errAt(m.Offset, ErrMalformed, fmt.Sprintf("member %q at bit %d (width %d) lies past the end of its %d-byte type", m.Name, m.BitOffset, m.BitSize, def.Size))
+		}
+		if a := anonTagged(m.Type); a != nil {
+			if m.Anon, err = t.definition(a.Offset, depth+1, open); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return def, nil
+}
+
+// memberLocation reads DW_AT_data_member_location as a constant: a
+// constant form, or the DWARF 2 expression DW_OP_plus_uconst N.
+func memberLocation(f *Field) (int64, bool) {
+	switch f.Form {
+	case FormData1, FormData2, FormData4, FormData8, FormUdata, FormImplicitConst:
+		return int64(f.Val), true
+	case FormSdata:
+		return int64(f.Val), true
+	case FormBlock, FormBlock1, FormBlock2, FormBlock4, FormExprloc:
+		const opPlusUconst, opConstu = 0x23, 0x10
+		if len(f.Data) > 1 && (f.Data[0] == opPlusUconst || f.Data[0] == opConstu) {
+			v, n := uleb(f.Data[1:])
+			if n > 0 && 1+n == len(f.Data) {
+				return int64(v), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// uleb decodes an unsigned LEB128 number from b: the value and the bytes
+// read, 0 when b ends first or it overflows.
+func uleb(b []byte) (uint64, int) {
+	var v uint64
+	for i, c := range b {
+		if i >= 10 {
+			return 0, 0
+		}
+		v |= uint64(c&0x7f) << (7 * uint(i))
+		if c&0x80 == 0 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// anonTagged returns the anonymous struct, union, enum or class type at
+// the end of qualifiers, arrays and pointers from ty, or nil.
+func anonTagged(ty *Type) *Type {
+	for i := 0; ty != nil && i < maxTypeDepth; i++ {
+		switch ty.Kind {
+		case TypeConst, TypeVolatile, TypeRestrict, TypeAtomic, TypeArray, TypePointer:
+			ty = ty.Elem
+		case TypeStruct, TypeUnion, TypeEnum, TypeClass:
+			if ty.Name == "" {
+				return ty
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// underlying follows qualifiers and typedefs from the type at off.
+func (t *TypeDecoder) underlying(off uint64, hop int) (*Type, error) {
+	for ; hop < maxChain; hop++ {
+		ty, err := t.typ(off, 0)
+		if err != nil {
+			return nil, err
+		}
+		switch ty.Kind {
+		case TypeTypedef:
+			if ty.Target == 0 {
+				return nil, nil
+			}
+			off = ty.Target
+		case TypeConst, TypeVolatile, TypeRestrict, TypeAtomic:
+			if ty.Elem == nil {
+				return nil, nil
+			}
+			off = ty.Elem.Offset
+		default:
+			return ty, nil
+		}
+	}
+	return nil, nil
+}
+
+// sizeOf returns the size in bytes of ty, through typedefs and
+// qualifiers; -1 when unknown.
+func (t *TypeDecoder) sizeOf(ty *Type) (int64, error) {
+	if ty == nil {
+		return -1, nil
+	}
+	u, err := t.underlying(ty.Offset, 0)
+	if err != nil || u == nil {
+		return -1, err
+	}
+	return u.Size, nil
+}
+
+// signedEncoding reports whether a base type encoding is signed.
+func signedEncoding(enc uint8) bool {
+	switch enc {
+	case 0x05, 0x06, 0x0d: // DW_ATE_signed, signed_char, signed_fixed
+		return true
+	}
+	return false
+}
+
+// signExtend sign-extends v from size bytes.
+func signExtend(v, size int64) int64 {
+	if size <= 0 || size >= 8 {
+		return v
+	}
+	shift := 64 - 8*uint(size)
+	return v << shift >> shift
+}
+
+// defsView is what the type decoder of a walk that decodes definitions
+// reads: typesView and the members' and enumerators' attributes.
+func defsView(tag dwarf.Tag, attr dwarf.Attr) bool {
+	return typesView(tag, attr) || defWant(tag, attr)
+}
+
+// typeDef decodes the definition the walk has just met, if it is named,
+// not a declaration, and WantType accepts it.
+func (x *extractor) typeDef(e *Entry) error {
+	k := TypeKey{Kind: defKind(e.Tag), Size: -1}
+	var fileIdx uint64
+	hasFile := false
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		switch f.Attr {
+		case dwarf.AttrName:
+			k.Name = f.Str()
+		case dwarf.AttrByteSize:
+			k.Size = int64(f.Val)
+		case dwarf.AttrDeclaration:
+			if f.Val != 0 {
+				return nil
+			}
+		case dwarf.AttrDeclFile:
+			fileIdx, hasFile = f.Val, true
+		case dwarf.AttrDeclLine:
+			k.Line = f.Val
+		}
+	}
+	if k.Name == "" {
+		return nil // anonymous: decoded as members' types
+	}
+	if hasFile {
+		lt, err := x.d.LineTable(x.cu.Unit)
+		if err != nil {
+			return err
+		}
+		if lt != nil {
+			k.File, _ = lt.File(fileIdx)
+		}
+	}
+	if x.wantType != nil {
+		u := int32(x.cu.Unit.Index)
+		if v, ok := x.asked[k]; ok && v < u {
+			return nil // asked for an earlier unit: see ExtractOptions.WantType
+		}
+		x.asked[k] = u
+		if !x.wantType(int(u), &k) {
+			return nil
+		}
+	}
+	def, err := x.types.definition(e.Offset, 0, nil)
+	if err != nil {
+		return err
+	}
+	x.cu.Types = append(x.cu.Types, def)
+	return nil
+}
+
+// typeUnit returns the named definitions among the top-level entries of
+// a type unit (DWARF 4 .debug_types, DWARF 5 DW_UT_type), as a unit
+// without functions.
+func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
+	x.cu = &CompileUnit{Unit: u}
+	if x.types != nil {
+		x.types.Reset()
+	}
+	r := x.r
+	r.limit = u.Index + 1
+	if err := r.seekUnit(u.Index); err != nil {
+		return nil, err
+	}
+	root, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if root == nil || root.Tag == 0 || !root.Children {
+		return x.cu, nil
+	}
+	for r.b.off < r.b.end {
+		e, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil || e.Tag == 0 {
+			break
+		}
+		if defKind(e.Tag) != 0 {
+			if err := x.typeDef(e); err != nil {
+				return nil, err
+			}
+		}
+		if e.Children {
+			r.SkipChildren()
+			if r.err != nil {
+				return nil, r.err
+			}
+		}
+	}
+	return x.cu, nil
+}

@@ -1,0 +1,202 @@
+package kabi
+
+import (
+	"encoding/binary"
+	"sync"
+	"unsafe"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+)
+
+// The type definitions of a build, from the DWARF walk. A kernel defines
+// a header's types again in every unit that includes it. The walk asks,
+// before decoding a named definition, whether a unit before this one
+// has claimed its key (kind, name, size, declaration file and line: see
+// typeClaims), so that each is decoded about once; the worker converts
+// it into a TypeDef with a key of its contents; the ordered merge
+// (surface.unit) keeps the first definition of each key and, of one
+// name, each distinct content as a variant with its locations.
+
+// typeClaims says which unit first claimed each definition key: the
+// lowest-numbered unit that asked. A unit decodes a definition only when
+// no unit before it claimed the key, so the first unit (in unit order)
+// with the key always decodes it, whatever the workers' timing: the
+// merge, in unit order, then keeps that one, and the result does not
+// depend on the number of workers.
+type typeClaims struct {
+	mu sync.Mutex
+	m  map[dwarfx.TypeKey]int32
+}
+
+// want claims k for unit u, reporting whether the unit should decode it.
+func (c *typeClaims) want(u int, k *dwarfx.TypeKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[*k]; ok && int(v) <= u {
+		return int(v) == u
+	}
+	c.m[*k] = int32(u)
+	return true
+}
+
+// pendingDef is a definition converted in a worker, before the merge.
+type pendingDef struct {
+	def  *TypeDef
+	key  string // the contents, see appendDefKey
+	file dwarfx.FileEntry
+	line int32
+	has  bool // file is known
+}
+
+// prepared is what a worker makes of a unit for the ordered merge.
+type prepared struct {
+	sigs  []eventSig
+	types []pendingDef
+}
+
+// typeDef converts a DWARF definition, in the worker that decoded it.
+func (c *dwarfSigs) typeDef(d *dwarfx.TypeDefinition, depth int) *TypeDef {
+	t := &TypeDef{Name: c.name(d.Name), Size: d.Size, Unsigned: d.Unsigned}
+	switch d.Kind {
+	case dwarfx.TypeUnion:
+		t.Kind = KindUnion
+	case dwarfx.TypeEnum:
+		t.Kind = KindEnum
+	default:
+		t.Kind = KindStruct
+	}
+	if len(d.Members) > 0 {
+		t.Members = make([]Member, len(d.Members))
+		for i := range d.Members {
+			m := &d.Members[i]
+			t.Members[i] = Member{Name: c.name(m.Name), Type: c.typ(m.Type), BitOffset: m.BitOffset, BitSize: m.BitSize}
+			if m.Anon != nil && depth < maxTypeNesting {
+				t.Members[i].Def = c.typeDef(m.Anon, depth+1)
+			}
+		}
+	}
+	if len(d.Enumerators) > 0 {
+		t.Values = make([]EnumValue, len(d.Enumerators))
+		for i, e := range d.Enumerators {
+			t.Values[i] = EnumValue{Name: c.name(e.Name), Value: e.Value}
+		}
+	}
+	return t
+}
+
+// appendDefKey appends a key of t's contents: two definitions with the
+// same key are Equal.
+func appendDefKey(b []byte, t *TypeDef, depth int) []byte {
+	if t == nil || depth > maxTypeNesting {
+		return append(b, 0xff)
+	}
+	b = append(b, byte(t.Kind))
+	b = binary.AppendUvarint(b, uint64(len(t.Name)))
+	b = append(b, t.Name...)
+	b = binary.AppendVarint(b, t.Size)
+	if t.Unsigned {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(t.Members)))
+	for i := range t.Members {
+		m := &t.Members[i]
+		b = binary.AppendUvarint(b, uint64(len(m.Name)))
+		b = append(b, m.Name...)
+		b = append(appendDeclare(b, m.Type, "", 0), 0)
+		b = appendKinds(b, m.Type, 0)
+		b = binary.AppendVarint(b, m.BitOffset)
+		b = binary.AppendVarint(b, m.BitSize)
+		if m.Def != nil {
+			b = appendDefKey(append(b, 1), m.Def, depth+1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(t.Values)))
+	for _, v := range t.Values {
+		b = binary.AppendUvarint(b, uint64(len(v.Name)))
+		b = append(b, v.Name...)
+		b = binary.AppendVarint(b, v.Value)
+	}
+	return b
+}
+
+// prepareTypes converts a unit's definitions with conv.
+func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendingDef {
+	if len(cu.Types) == 0 {
+		return nil
+	}
+	out := make([]pendingDef, len(cu.Types))
+	for i, d := range cu.Types {
+		t := conv.typeDef(d, 0)
+		conv.buf = appendDefKey(conv.buf[:0], t, 0)
+		out[i] = pendingDef{def: t, key: string(conv.buf), file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1))}
+	}
+	return out
+}
+
+// typeVariants are the distinct definitions of one name met so far.
+type typeVariants struct {
+	defs []*TypeDef
+	keys []string
+}
+
+// mergeTypes adds a unit's definitions, in unit order.
+func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
+	for i := range defs {
+		p := &defs[i]
+		r := p.def.Ref()
+		v := s.typeVars[r]
+		if v == nil {
+			v = &typeVariants{}
+			s.typeVars[r] = v
+			s.typeOrder = append(s.typeOrder, r)
+		}
+		loc := Location{}
+		if p.has {
+			k := pathKey{unsafe.StringData(p.file.Dir), unsafe.StringData(p.file.Name), unsafe.StringData(cu.Unit.CompDir),
+				int32(len(p.file.Dir)), int32(len(p.file.Name)), int32(len(cu.Unit.CompDir))}
+			f, ok := s.paths[k]
+			if !ok {
+				f = s.file(s.rule(cleanPath(p.file.Path()), cu.Unit.CompDir))
+				s.paths[k] = f
+			}
+			loc = Location{File: s.files[f], Line: int(p.line)}
+		} else if cu.Unit.Kind != dwarfx.UnitTypeUnit {
+			loc = Location{File: s.files[s.pathOfUnit(cu.Unit.Index)]}
+		}
+		j := 0
+		for j < len(v.keys) && v.keys[j] != p.key {
+			j++
+		}
+		if j == len(v.keys) {
+			v.defs = append(v.defs, p.def)
+			v.keys = append(v.keys, p.key)
+		}
+		d := v.defs[j]
+		if loc != (Location{}) && !containsLocation(d.Locations, loc) {
+			d.Locations = append(d.Locations, loc)
+		}
+	}
+}
+
+func containsLocation(locs []Location, l Location) bool {
+	for _, x := range locs {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// typeDefs returns every definition kept, for newTypes.
+func (s *surface) typeDefs() []*TypeDef {
+	var out []*TypeDef
+	for _, r := range s.typeOrder {
+		out = append(out, s.typeVars[r].defs...)
+	}
+	s.typeVars, s.typeOrder = nil, nil
+	return out
+}
