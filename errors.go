@@ -25,6 +25,11 @@ var (
 	ErrBudget = dwarfx.ErrBudget
 	// ErrNoSymbols means the file has no ELF symbol table (.symtab).
 	ErrNoSymbols = errors.New("no symbol table")
+	// ErrBadSymbols means the ELF symbol table is damaged: a name outside
+	// its string table, a function symbol without a name or outside its
+	// section. The error is a *[dwarfx.FormatError] giving the offset of
+	// the first bad entry in .symtab.
+	ErrBadSymbols = errors.New("damaged symbol table")
 	// ErrNotFound means a build has no function of the name asked for.
 	ErrNotFound = errors.New("no such function")
 	// ErrIndexCorrupt means an index file fails its checksum or holds

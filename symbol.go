@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"debug/elf"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -122,30 +121,12 @@ func isPadding(name string) bool {
 }
 
 // readSymbols returns the function symbols of ef in symbol-table order, and
-// the linux_banner object symbol when there is one.
+// the linux_banner object symbol when there is one. A damaged symbol table
+// is an error (see readSymtab).
 func readSymbols(ef *elf.File, name string, budget *dwarfx.Budget) ([]Symbol, *elf.Symbol, error) {
-	// debug/elf decompresses a compressed symbol or string table whole:
-	// take its size from the budget first.
-	for _, s := range ef.Sections {
-		if s.Type != elf.SHT_SYMTAB {
-			continue
-		}
-		if err := budget.TakeSection(s); err != nil {
-			return nil, nil, fmt.Errorf("%s: reading .symtab: %w", name, err)
-		}
-		if int(s.Link) < len(ef.Sections) {
-			if err := budget.TakeSection(ef.Sections[s.Link]); err != nil {
-				return nil, nil, fmt.Errorf("%s: reading .symtab: %w", name, err)
-			}
-		}
-		break
-	}
-	all, err := ef.Symbols()
+	all, err := readSymtab(ef, name, budget)
 	if err != nil {
-		if errors.Is(err, elf.ErrNoSymbols) {
-			return nil, nil, fmt.Errorf("%s: %w (the inline kinds need .symtab; was the file stripped?)", name, ErrNoSymbols)
-		}
-		return nil, nil, fmt.Errorf("%s: reading .symtab: %w", name, err)
+		return nil, nil, err
 	}
 	var banner *elf.Symbol
 	n := 0
@@ -154,7 +135,7 @@ func readSymbols(ef *elf.File, name string, budget *dwarfx.Budget) ([]Symbol, *e
 		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && !isPadding(s.Name) {
 			n++
 		} else if s.Name == "linux_banner" && elf.ST_TYPE(s.Info) == elf.STT_OBJECT {
-			banner = s
+			banner = &elf.Symbol{Name: s.Name, Info: s.Info, Section: s.Section, Value: s.Value, Size: s.Size}
 		}
 	}
 	out := make([]Symbol, 0, n)

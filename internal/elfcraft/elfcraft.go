@@ -71,3 +71,30 @@ func SectionHeader64(b []byte, i int) []byte {
 	shentsize := uint64(binary.LittleEndian.Uint16(b[0x3a:]))
 	return b[shoff+uint64(i)*shentsize:][:shentsize]
 }
+
+// ReplaceSection returns a copy of the ELF64 little-endian file b in which
+// the contents of the named section are data, appended to the file; the
+// section keeps its other header fields.
+func ReplaceSection(b []byte, name string, data []byte) ([]byte, error) {
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if ef.Class != elf.ELFCLASS64 || ef.ByteOrder != binary.LittleEndian {
+		return nil, errors.New("elfcraft: ReplaceSection takes ELF64 little-endian files")
+	}
+	i := slices.IndexFunc(ef.Sections, func(s *elf.Section) bool { return s.Name == name })
+	if i < 0 {
+		return nil, fmt.Errorf("elfcraft: no section %s", name)
+	}
+	out := bytes.Clone(b)
+	for len(out)%8 != 0 {
+		out = append(out, 0)
+	}
+	off := uint64(len(out))
+	out = append(out, data...)
+	sh := SectionHeader64(out, i)
+	binary.LittleEndian.PutUint64(sh[0x18:], off)
+	binary.LittleEndian.PutUint64(sh[0x20:], uint64(len(data)))
+	return out, nil
+}
