@@ -45,6 +45,17 @@ type Options struct {
 	// An index file written from such a build has no types either.
 	NoTypes bool
 
+	// NoHooks leaves out the build's hooks (tracepoints, LSM hooks,
+	// kfuncs, syscalls and configuration), for tools that need only the
+	// functions.
+	NoHooks bool
+
+	// Config names the build's configuration file (a .config, as Debian
+	// ships it in /boot/config-<release>), for a kernel that does not
+	// embed its own. "" means the embedded one, else config-<release>
+	// next to the build's file when there is one, else none (unknown).
+	Config string
+
 	// Progress, when not nil, is called after each compile unit with the
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
@@ -64,6 +75,7 @@ type Build struct {
 	orphans   []*Symbol
 	types     *types // nil when read without types
 
+	hk  *hookSet // nil when not read (Options.NoHooks)
 	src Source
 	ix  *indexed // a build loaded from an index file; the fields above are then unused
 }
@@ -115,13 +127,21 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	var (
 		syms   []Symbol
 		banner *elf.Symbol
+		hooks  *hookSet
 		symErr error
 		symsOK = make(chan struct{})
 	)
 	go func() {
 		defer close(symsOK)
 		defer recoverBug(name, &symErr)
-		syms, banner, symErr = readSymbols(ef, name, budget)
+		var all []symtabEntry
+		if all, symErr = readSymtab(ef, name, budget); symErr != nil {
+			return
+		}
+		syms, banner = functionSymbols(ef, all)
+		if !opts.NoHooks {
+			hooks, symErr = readHooks(ef, r, name, d, all)
+		}
 	}()
 
 	rule := opts.Paths
@@ -167,6 +187,13 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b.link(s.functions())
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())
+	}
+	if hooks != nil {
+		if err := hooks.readConfigFile(name, b.Meta.Release, opts.Config); err != nil {
+			return nil, err
+		}
+		hooks.link(b)
+		b.hk = hooks
 	}
 	return b, nil
 }

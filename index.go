@@ -39,6 +39,9 @@ import (
 //	           name
 //	types      the C types as a DAG: each record refers only to earlier
 //	           ones; equal types are written once
+//	hooks      the tracepoints, LSM hooks, kfuncs, syscalls, configuration
+//	           and skips (hooks_index.go); absent for a build read without
+//	           hooks. Signatures are those of the functions they name
 //	block ×N   per function of the block, per instance: flags, CU path,
 //	           location, address, inline and direct callers, signature
 //	           with its clones. Function.Signature is derived as the
@@ -557,6 +560,9 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	iw.Add(index.KindTypes, types)
 	for _, blk := range blocks {
 		iw.Add(index.KindBlock, blk)
+	}
+	if b.hk != nil || b.ix != nil {
+		iw.Add(index.KindHooks, b.hooks().encode())
 	}
 	return iw.Bytes()
 }

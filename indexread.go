@@ -40,6 +40,9 @@ type indexed struct {
 	symPtrs  []*Symbol
 	symErr   error
 
+	hookOnce sync.Once
+	hooks    *hookSet
+
 	typeOnce sync.Once
 	types    []*Type // types[0] is nil
 	typeErr  error

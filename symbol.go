@@ -128,6 +128,13 @@ func readSymbols(ef *elf.File, name string, budget *dwarfx.Budget) ([]Symbol, *e
 	if err != nil {
 		return nil, nil, err
 	}
+	syms, banner := functionSymbols(ef, all)
+	return syms, banner, nil
+}
+
+// functionSymbols returns the function symbols among all in symbol-table
+// order, and the linux_banner object symbol when there is one.
+func functionSymbols(ef *elf.File, all []symtabEntry) ([]Symbol, *elf.Symbol) {
 	var banner *elf.Symbol
 	n := 0
 	for i := range all {
@@ -152,5 +159,5 @@ func readSymbols(ef *elf.File, name string, budget *dwarfx.Budget) ([]Symbol, *e
 		sym.Demangled = demangled(s.Name)
 		out = append(out, sym)
 	}
-	return out, banner, nil
+	return out, banner
 }

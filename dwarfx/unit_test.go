@@ -59,8 +59,10 @@ func gccUnits(version, addrSize int, format64C bool) []unitShape {
 // comparison fixtures are built in their version's tree, the others in
 // 6.1.99's.
 func fixtureVersion(name string) string {
-	if v, ok := strings.CutPrefix(name, "cmp-"); ok {
-		return v[:strings.IndexByte(v, '-')]
+	for _, prefix := range []string{"cmp-", "hooks-"} {
+		if v, ok := strings.CutPrefix(name, prefix); ok {
+			return v[:strings.IndexByte(v, '-')]
+		}
 	}
 	return "6.1.99"
 }
@@ -73,6 +75,18 @@ func cmpUnits(version string) []unitShape {
 	us[len(us)-1].Name = "/build/reproducible-path/linux-" + version + "/kernel/printk_fix.c"
 	for _, n := range []string{"drivers/cmp_fix.c", "net/cmp_twin_fix.c"} {
 		us = append(us, unitShape{Version: 5, Kind: UnitCompile, AddrSize: 8, Name: n, Language: langC11})
+	}
+	return us
+}
+
+// hookUnits are the units of a hooks fixture (testdata/README.md): the gcc
+// DWARF 5 units, the absolute path naming the version's tree, and the
+// hook mechanisms' units.
+func hookUnits(version string, addrSize int) []unitShape {
+	us := gccUnits(5, addrSize, false)
+	us[len(us)-1].Name = "/build/reproducible-path/linux-" + version + "/kernel/printk_fix.c"
+	for _, n := range []string{"kernel/trace/trace_events.c", "security/security.c", "kernel/bpf/bpf_lsm.c", "arch/hooks/syscall.c"} {
+		us = append(us, unitShape{Version: 5, Kind: UnitCompile, AddrSize: addrSize, Name: n, Language: langC11})
 	}
 	return us
 }
@@ -115,6 +129,10 @@ func TestUnits(t *testing.T) {
 		{"cmp-6.3.1-2-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.3.1"), nil, 0, "GNU C11 12.2.0"},
 		{"cmp-6.1.99-1-cloud-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
 		{"cmp-6.1.99-3-amd64.elf", elf.ELFCLASS64, false, cmpUnits("6.1.99"), nil, 0, "GNU C11 12.2.0"},
+		{"hooks-6.1.99-1-amd64.elf", elf.ELFCLASS64, false, hookUnits("6.1.99", 8), nil, 0, "GNU C11 12.2.0"},
+		{"hooks-6.2.5-1-amd64.elf", elf.ELFCLASS64, false, hookUnits("6.2.5", 8), nil, 0, "GNU C11 12.2.0"},
+		{"hooks-6.1.99-1-686-pae.elf", elf.ELFCLASS32, false, hookUnits("6.1.99", 4), nil, 0, "GNU C11 12.2.0"},
+		{"hooks-6.1.99-1-s390x.elf", elf.ELFCLASS64, true, hookUnits("6.1.99", 8), nil, 0, "GNU C11 12.2.0"},
 	}
 	if len(tests) != len(kernelFixtures(t)) {
 		t.Fatalf("%d fixtures, %d described here", len(kernelFixtures(t)), len(tests))

@@ -331,6 +331,38 @@ for f in $MOD_FILES; do
 	if grep -q -a -F kabi-fixture "obj/$f"; then fail "$f contains the temp path $WORK"; fi
 done
 
+# ---------------------------------------------------------------- hooks
+# Builds with a miniature of each hook mechanism (trace events between
+# __start_ftrace_events and __stop_ftrace_events, struct
+# security_hook_heads, a kfunc ID set in .BTF_ids, a syscall table, an
+# embedded gzip configuration): the x86_64-dwarf5 units plus $HOOK_UNITS,
+# in both byte orders and pointer sizes, and a version 2 with the changes
+# listed in testdata/README.md ("Hooks fixtures").
+echo "gen.sh: hooks fixtures" >&2
+HOOK_UNITS="kernel/trace/trace_events.c security/security.c kernel/bpf/bpf_lsm.c arch/hooks/syscall.c"
+# hooks_fixture CC VERSION ABI FLAVOR CONFIG -D...: builds hooks-VERSION-ABI-FLAVOR.elf
+# with kernel/CONFIG as its embedded configuration.
+hooks_fixture() {
+	local cc=$1 kver=$2 abi=$3 flavor=$4 cfg=$5
+	shift 5
+	local name=hooks-$kver-$abi-$flavor
+	local EXTRA_UNITS=$HOOK_UNITS
+	local ld=${cc%gcc}ld
+	local -a banner
+	mapfile -t banner < <(banner_defs "$cc" "$flavor" "$("$ld" --version | head -n1)" "$kver-$abi")
+	gzip -n -9 -c "kernel/$cfg" >kernel/config_data.gz
+	# shellcheck disable=SC2086
+	compile_units "$name" "$cc" $CFLAGS_NOMAP -ffile-prefix-map="$TREE=/build/reproducible-path/linux-$kver" \
+		$GCC_CFLAGS -g -gdwarf-5 "$@" "${banner[@]}"
+	# shellcheck disable=SC2086,SC2046
+	"$cc" $COMMON_LDFLAGS -g -gdwarf-5 -o "obj/$name.elf" $(objs "$name")
+}
+hooks_fixture gcc                 6.1.99 1 amd64   config_data
+hooks_fixture gcc                 6.2.5  1 amd64   config_data.v2 -DKFX_V2
+hooks_fixture i686-linux-gnu-gcc  6.1.99 1 686-pae config_data
+hooks_fixture s390x-linux-gnu-gcc 6.1.99 1 s390x   config_data
+HOOK_FIXTURES="hooks-6.1.99-1-amd64 hooks-6.2.5-1-amd64 hooks-6.1.99-1-686-pae hooks-6.1.99-1-s390x"
+
 # ---------------------------------------------------------------- checks
 echo "gen.sh: type fixtures" >&2
 # types-*.elf: src/types (struct, union and enum cases) with entry.S, as
@@ -359,7 +391,7 @@ TYPES_FIXTURES="types-v1 types-v2 types-v1-dwarf4 types-v1-s390x"
 FIXTURES="x86_64-dwarf5 x86_64-dwarf4 x86_64-dwarf3 x86_64-dwarf2 x86_64-dwarf4-64bit
  x86_64-dwarf4-types x86_64-dwarf5-types x86_64-zlib x86_64-zstd i386 aarch64 s390x clang"
 [ "$RUST_OK" = 1 ] && FIXTURES="$FIXTURES rust"
-FIXTURES="$FIXTURES $CMP_FIXTURES $TYPES_FIXTURES"
+FIXTURES="$FIXTURES $CMP_FIXTURES $TYPES_FIXTURES $HOOK_FIXTURES"
 
 fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
 for f in $FIXTURES; do

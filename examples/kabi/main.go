@@ -128,6 +128,9 @@ func run(args []string, stdout io.Writer) error {
 				return err
 			}
 		}
+		if _, err := w.Write(b.AppendHooksJSON(nil)); err != nil {
+			return err
+		}
 		return b.Err()
 	case "report":
 		return report(w, args[1:])

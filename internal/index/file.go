@@ -20,8 +20,9 @@ import (
 // it visibly.
 const Magic = "\x89KABI\r\n\x1a"
 
-// Version is the format version this package writes and the newest it reads.
-const Version = 1
+// Version is the format version this package writes and the only one it
+// reads: an older file lacks what a newer one holds, so it is re-indexed.
+const Version = 2
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
@@ -51,9 +52,10 @@ const (
 	KindSymbols                 // the function symbols
 	KindTypes                   // the C types of the signatures
 	KindBlock                   // instances, callers and signatures of a block of functions
+	KindHooks                   // tracepoints, LSM hooks, kfuncs, syscalls and configuration
 )
 
-var kindNames = [...]string{"", "metadata", "strings", "functions", "symbols", "types", "block"}
+var kindNames = [...]string{"", "metadata", "strings", "functions", "symbols", "types", "block", "hooks"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -130,6 +132,9 @@ func Read(r io.ReaderAt, name string) (*File, error) {
 	}
 	if f.Version == 0 {
 		return nil, herr(ErrCorrupt, 8, "format version 0")
+	}
+	if f.Version < Version {
+		return nil, herr(ErrVersion, 8, "the file is of format version %d, older than this kabi's %d, which holds more: re-index the build (kabi index)", f.Version, Version)
 	}
 	want := binary.LittleEndian.Uint32(pre[12:])
 	size := binary.LittleEndian.Uint64(pre[16:])

@@ -1,0 +1,197 @@
+package kabi
+
+import (
+	"debug/elf"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/kmem"
+)
+
+// The hooks of a build are what eBPF programs attach to besides functions,
+// and what they read besides types: trace events, LSM hooks, kfuncs,
+// system calls and the kernel configuration. They are read from the
+// build's data as the kernel registers them (arrays of pointers between
+// linker symbols, tables at symbol addresses), with the build's own
+// layout of the kernel structs involved (see layout.go), while the DWARF
+// walk runs.
+
+// hookSet is every hook of a build.
+type hookSet struct {
+	tracepoints []*Tracepoint // in name order
+	lsm         []*LSMHook
+	kfuncs      []*Kfunc
+	syscalls    []*Syscall
+	config      []ConfigOption
+	configFrom  string
+	skips       []HookSkip
+}
+
+// A HookSkip is an entry of the build's hook data that could not be read:
+// a pointer outside every section, a string without a terminator, a
+// table whose size does not fit its section, an entry met twice. The rest
+// of the hooks are read; these are counted and reported (see
+// [Build.HookSkips]), never guessed.
+type HookSkip struct {
+	Kind   Kind   // the kind of hook being read
+	Where  string // the table or entry: "__start_ftrace_events[12]", "sys_call_table[3]"
+	Reason string
+}
+
+func (s HookSkip) String() string { return fmt.Sprintf("%s %s: %s", s.Kind, s.Where, s.Reason) }
+
+// maxHookSkips bounds the skips kept; more are counted in the last one.
+const maxHookSkips = 1000
+
+func (h *hookSet) skip(k Kind, where, format string, args ...any) {
+	if len(h.skips) >= maxHookSkips {
+		return
+	}
+	h.skips = append(h.skips, HookSkip{Kind: k, Where: where, Reason: fmt.Sprintf(format, args...)})
+}
+
+// hookSymbols indexes the symbols the hook readers need.
+type hookSymbols struct {
+	byName  map[string]symtabEntry // object and no-type symbols of interest, and table symbols
+	objAt   map[uint64]string     // __tracepoint_*, event_class_* objects by address
+	funcAt  map[uint64][]string   // function symbols by address (syscall wrappers)
+	btfFunc []symtabEntry          // __BTF_ID__func__* symbols, in address order
+	btfSet8 []symtabEntry          // __BTF_ID__set8__* symbols
+}
+
+func newHookSymbols(all []symtabEntry) *hookSymbols {
+	h := &hookSymbols{byName: map[string]symtabEntry{}, objAt: map[uint64]string{}, funcAt: map[uint64][]string{}}
+	for _, s := range all {
+		switch {
+		case elf.ST_TYPE(s.Info) == elf.STT_FUNC:
+			if strings.Contains(s.Name, "sys_") {
+				h.funcAt[s.Value] = append(h.funcAt[s.Value], s.Name)
+			}
+		case strings.HasPrefix(s.Name, "__tracepoint_"), strings.HasPrefix(s.Name, "event_class_"):
+			h.objAt[s.Value] = s.Name
+		case strings.HasPrefix(s.Name, "__BTF_ID__func__"):
+			h.btfFunc = append(h.btfFunc, s)
+		case strings.HasPrefix(s.Name, "__BTF_ID__set8__"):
+			h.btfSet8 = append(h.btfSet8, s)
+		}
+		switch s.Name {
+		case "__start_ftrace_events", "__stop_ftrace_events", "kernel_config_data", "kernel_config_data_end":
+			h.byName[s.Name] = s
+		default:
+			if strings.HasSuffix(s.Name, "sys_call_table") || strings.HasPrefix(s.Name, "sys_call_table") {
+				h.byName[s.Name] = s
+			}
+		}
+	}
+	slices.SortStableFunc(h.btfFunc, func(a, b symtabEntry) int { return cmpUint(a.Value, b.Value) })
+	return h
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// readHooks reads the hooks of the build in ef. It needs the DWARF only
+// for the layouts of a few structs; it runs alongside the DWARF walk.
+// Errors reading one kind of hook are recorded as skips; only a bug
+// returns an error.
+func readHooks(ef *elf.File, r io.ReaderAt, name string, d *dwarfx.Data, all []symtabEntry) (h *hookSet, err error) {
+	defer recoverBug(name, &err)
+	h = &hookSet{}
+	img := kmem.New(ef, r, name)
+	syms := newHookSymbols(all)
+	lf := newLayoutFinder(d, img.PointerSize())
+	lf.enumWant["TRACE_EVENT_FL_TRACEPOINT"] = true
+	layouts, lerr := lf.find([]layoutWant{
+		{name: "trace_event_call", units: []string{"kernel/trace/trace_events.c", "kernel/trace/trace_output.c"}},
+		{name: "trace_event_class", units: []string{"kernel/trace/trace_events.c"}},
+		{name: "tracepoint", units: []string{"kernel/tracepoint.c", "kernel/trace/trace_events.c"}},
+		{name: "security_hook_heads", units: []string{"security/security.c", "kernel/bpf/bpf_lsm.c"}},
+	})
+	if lerr != nil {
+		h.skip(KindTracepoint, "DWARF", "reading struct layouts: %v", lerr)
+	}
+	h.readTracepoints(img, syms, layouts, lf.enums)
+	h.readLSM(layouts)
+	h.readKfuncs(img, syms)
+	h.readSyscalls(img, syms, debianArch(ef))
+	h.readEmbeddedConfig(img, syms)
+	return h, nil
+}
+
+// link resolves what the hooks name in the function surface.
+func (h *hookSet) link(b *Build) {
+	for _, t := range h.tracepoints {
+		t.link(b)
+	}
+	for _, l := range h.lsm {
+		l.link(b)
+	}
+	for _, k := range h.kfuncs {
+		k.link(b)
+	}
+}
+
+// hooks returns the build's hooks; never nil.
+func (b *Build) hooks() *hookSet {
+	if b.ix != nil {
+		return b.ix.loadHooks(b)
+	}
+	if b.hk == nil {
+		return &hookSet{}
+	}
+	return b.hk
+}
+
+// signatureOf returns the signature of the named function of b, or nil.
+func signatureOf(b *Build, name string) *Signature {
+	if f, ok := b.Function(name); ok {
+		return f.Signature
+	}
+	return nil
+}
+
+// HookSkips yields the entries of the build's hook data that could not be
+// read, with the reason: pointers outside every section, strings without
+// terminators, tables whose size does not fit, entries met twice. A sound
+// kernel has none.
+func (b *Build) HookSkips() iter.Seq[HookSkip] {
+	return func(yield func(HookSkip) bool) {
+		for _, s := range b.hooks().skips {
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// seqOf yields the elements of s.
+func seqOf[T any](s []T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for _, v := range s {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// findByName finds the element named name in s, sorted by name.
+func findByName[T any](s []T, name string, nameOf func(T) string) (T, bool) {
+	i, ok := slices.BinarySearchFunc(s, name, func(v T, n string) int { return strings.Compare(nameOf(v), n) })
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return s[i], true
+}

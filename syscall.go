@@ -1,0 +1,134 @@
+package kabi
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/kabi-dev/kabi/internal/kmem"
+)
+
+// A Syscall is one system call of a build: its entries in the build's
+// syscall tables (sys_call_table, and the compat tables ia32_sys_call_table,
+// x32_sys_call_table, compat_sys_call_table where present), each read at
+// the table's symbol address and resolved through the symbol table to
+// the wrapper the entry calls. ksyscall/ programs, and kprobe/ programs
+// on the wrapper, attach there.
+type Syscall struct {
+	Name    string         // "openat": the wrapper's name without its prefix
+	Entries []SyscallEntry // in table order, then number
+}
+
+// A SyscallEntry is one entry of a syscall table.
+type SyscallEntry struct {
+	Table   string // "sys_call_table", "ia32_sys_call_table", ...
+	Number  int    // the syscall number: the index in the table
+	Wrapper string // the function symbol the entry calls: "__x64_sys_openat", "__arm64_sys_openat", "sys_openat"
+}
+
+// Entry returns the syscall's entry in the named table.
+func (s *Syscall) Entry(table string) (SyscallEntry, bool) {
+	for _, e := range s.Entries {
+		if e.Table == table {
+			return e, true
+		}
+	}
+	return SyscallEntry{}, false
+}
+
+// Syscall returns the system call named name ("openat", without a
+// wrapper prefix).
+func (b *Build) Syscall(name string) (*Syscall, bool) {
+	return findByName(b.hooks().syscalls, name, func(s *Syscall) string { return s.Name })
+}
+
+// Syscalls yields the build's system calls in name order.
+func (b *Build) Syscalls() iter.Seq[*Syscall] { return seqOf(b.hooks().syscalls) }
+
+// syscallTables are the tables read, in order.
+var syscallTables = []string{"sys_call_table", "ia32_sys_call_table", "x32_sys_call_table", "compat_sys_call_table", "sys_call_table_emu"}
+
+// maxSyscalls bounds one table.
+const maxSyscalls = 1 << 14
+
+// readSyscalls reads the syscall tables. A table's entry count is its
+// symbol's size over the pointer size; entries that call the
+// not-implemented stub (sys_ni_syscall) are no syscall.
+func (h *hookSet) readSyscalls(img *kmem.Image, syms *hookSymbols, arch string) {
+	byName := map[string]*Syscall{}
+	ptr := uint64(img.PointerSize())
+	for _, table := range syscallTables {
+		sym, ok := syms.byName[table]
+		if !ok {
+			continue
+		}
+		if sym.Size == 0 || sym.Size%ptr != 0 || sym.Size/ptr > maxSyscalls {
+			h.skip(KindSyscall, table, "a size of %d bytes is not a table of pointers", sym.Size)
+			continue
+		}
+		ents, err := img.Pointers(sym.Value, int(sym.Size/ptr))
+		if err != nil {
+			h.skip(KindSyscall, table, "%v", err)
+			continue
+		}
+		for nr, addr := range ents {
+			if addr == 0 {
+				continue
+			}
+			wrapper, name, ok := syscallWrapper(syms.funcAt[addr])
+			if !ok {
+				where := fmt.Sprintf("%s[%d]", table, nr)
+				if _, in := img.SectionOf(addr); !in {
+					h.skip(KindSyscall, where, "the entry %#x points outside every section", addr)
+				} else {
+					h.skip(KindSyscall, where, "no syscall wrapper symbol at %#x", addr)
+				}
+				continue
+			}
+			if name == "ni_syscall" {
+				continue
+			}
+			s := byName[name]
+			if s == nil {
+				s = &Syscall{Name: name}
+				byName[name] = s
+			}
+			s.Entries = append(s.Entries, SyscallEntry{Table: table, Number: nr, Wrapper: wrapper})
+		}
+	}
+	for _, s := range byName {
+		h.syscalls = append(h.syscalls, s)
+	}
+	slices.SortFunc(h.syscalls, func(a, b *Syscall) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// syscallWrapper picks, among the function symbols at an entry's address,
+// the syscall wrapper and returns it with the syscall's name: the wrapper's
+// name after "sys_", past an architecture prefix ("__x64_", "__ia32_",
+// "__arm64_", "__s390x_", "__riscv_", ...) and "compat_". A name with a
+// prefix is preferred over a bare sys_ alias at the same address.
+func syscallWrapper(names []string) (wrapper, name string, ok bool) {
+	best := -1
+	for _, n := range names {
+		rest := n
+		rank := 0
+		if strings.HasPrefix(rest, "__") {
+			i := strings.Index(rest[2:], "_")
+			if i < 0 {
+				continue
+			}
+			rest = rest[2+i+1:]
+			rank = 2
+		}
+		rest = strings.TrimPrefix(rest, "compat_")
+		sc, found := strings.CutPrefix(rest, "sys_")
+		if !found || sc == "" || strings.Contains(sc, ".") {
+			continue
+		}
+		if rank > best || (rank == best && n < wrapper) {
+			best, wrapper, name = rank, n, sc
+		}
+	}
+	return wrapper, name, best >= 0
+}
