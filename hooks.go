@@ -57,8 +57,8 @@ func (h *hookSet) skip(k Kind, where, format string, args ...any) {
 // hookSymbols indexes the symbols the hook readers need.
 type hookSymbols struct {
 	byName  map[string]symtabEntry // object and no-type symbols of interest, and table symbols
-	objAt   map[uint64]string     // __tracepoint_*, event_class_* objects by address
-	funcAt  map[uint64][]string   // function symbols by address (syscall wrappers)
+	objAt   map[uint64]string      // __tracepoint_*, event_class_* objects by address
+	funcAt  map[uint64][]string    // function symbols by address (syscall wrappers)
 	btfFunc []symtabEntry          // __BTF_ID__func__* symbols, in address order
 	btfSet8 []symtabEntry          // __BTF_ID__set8__* symbols
 }
