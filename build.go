@@ -74,6 +74,8 @@ type Build struct {
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
 	types     *types // nil when read without types
+	bySymbol  map[string][]*Symbol // symbol name -> its symbols, in symbol-table order
+	attach    AttachSources
 
 	hk  *hookSet // nil when not read (Options.NoHooks)
 	src Source
@@ -129,6 +131,8 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		banner *elf.Symbol
 		hooks  *hookSet
 		symErr error
+		probes *probeLists
+		inBTF  map[string]bool
 		symsOK = make(chan struct{})
 	)
 	go func() {
@@ -140,8 +144,16 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		}
 		syms, banner = functionSymbols(ef, all)
 		if !opts.NoHooks {
-			hooks, symErr = readHooks(ef, r, name, d, all)
+			if hooks, symErr = readHooks(ef, r, name, d, all); symErr != nil {
+				return
+			}
 		}
+		if probes, symErr = readProbeLists(ef, all, name); symErr != nil {
+			return
+		}
+		probes.mark(syms)
+		inBTF, symErr = readBTFFuncNames(ef, name, budget)
+		probes.src.BTF = inBTF != nil
 	}()
 
 	rule := opts.Paths
@@ -181,10 +193,10 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}
-	b = &Build{symbols: syms, src: statSource(r, name)}
+	b = &Build{symbols: syms, src: statSource(r, name), attach: probes.src}
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
-	b.link(s.functions())
+	b.link(s.functions(), inBTF)
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())
 	}
@@ -210,7 +222,7 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, 
 
 // link indexes the functions, attaches the symbols to them and classifies
 // them.
-func (b *Build) link(fns []Function) {
+func (b *Build) link(fns []Function, inBTF map[string]bool) {
 	b.funcs = make([]*Function, len(fns))
 	b.byName = make(map[string]*Function, len(fns))
 	for i := range fns {
@@ -251,6 +263,7 @@ func (b *Build) link(fns []Function) {
 	for _, f := range b.funcs {
 		f.classify()
 		f.Signature = functionSignature(f.Instances)
+		f.Attach = f.attachability(b.attach, inBTF[f.Name])
 	}
 }
 

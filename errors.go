@@ -37,8 +37,9 @@ var (
 	ErrIndexCorrupt = index.ErrCorrupt
 	// ErrIndexTruncated means an index file is shorter than its header says.
 	ErrIndexTruncated = index.ErrTruncated
-	// ErrIndexVersion means an index file is of a newer format than this
-	// kabi reads: rebuild it, or use a newer kabi.
+	// ErrIndexVersion means an index file is of another format than this
+	// kabi reads: an older one (re-index the build) or a newer one (use a
+	// newer kabi).
 	ErrIndexVersion = index.ErrVersion
 )
 

@@ -29,6 +29,10 @@ type Function struct {
 	// Signature is the external instance's signature, else the first
 	// instance's that has one; nil when no instance has one.
 	Signature *Signature
+
+	// Attach says whether kprobe and fentry can attach by Name, and what
+	// to attach to instead.
+	Attach Attachability
 }
 
 // DisplayName is Demangled when there is one, else Name.
@@ -266,7 +270,8 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //	{"name","collision","inline","transformation","signature","issues":[],
 //	 "instances":[{"file","location","address","external","declared_inline",
 //	   "inlined","inline_callers":[],"direct_callers":[],"signature"}],
-//	 "symbols":[{"name","address","size","bind","section"}]}
+//	 "symbols":[{"name","address","size","bind","section","ftrace","no_kprobe"}],
+//	 "attach":{"kprobe","kprobe_reason","fentry","fentry_reason","btf","clones":[],"callers"}}
 //
 // Addresses are numbers (null when an instance has none), callers are
 // "FILE:FUNCTION" strings, and the kinds are the reference texts.
@@ -343,9 +348,15 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = appendJSONString(b, s.Bind.String())
 		b = append(b, `,"section":`...)
 		b = appendJSONString(b, s.Section)
+		b = append(b, `,"ftrace":`...)
+		b = strconv.AppendBool(b, s.Ftrace)
+		b = append(b, `,"no_kprobe":`...)
+		b = appendJSONString(b, s.NoKprobe.String())
 		b = append(b, '}')
 	}
-	return append(b, "]}"...)
+	b = append(b, `],"attach":`...)
+	b = f.Attach.appendJSON(b)
+	return append(b, '}')
 }
 
 func appendJSONCallers(b []byte, cs []Caller) []byte {

@@ -25,16 +25,18 @@ import (
 // nil):
 //
 //	metadata   the Metadata fields but File; the functions per block; the
-//	           surface rules the index was written under
+//	           surface rules the index was written under; which of the
+//	           kernel's probe lists the build carries (AttachSources)
 //	strings    the count, every length, then the bytes. String 0 is "";
 //	           strings 1 to F are the F function names in name order
 //	functions  columns over the functions in name order: Demangled,
 //	           a classification byte (Collision, InlineKind,
-//	           Transformation, "every instance only declared"), the
+//	           Transformation, "every instance only declared", "in the
+//	           build's .BTF"), the
 //	           Issues as a bit set, the number of instances
 //	symbols    per symbol in symbol-table order: name, demangled name,
 //	           address (delta from the previous), size, binding, section,
-//	           and the function whose name is the symbol's stem (checked
+//	           flags (Ftrace, NoKprobe), and the function whose name is the symbol's stem (checked
 //	           on load); Stem, Suffix and Transforms are derived from the
 //	           name
 //	types      the C types as a DAG: each record refers only to earlier
@@ -77,6 +79,21 @@ const (
 	classInlineShift    = 3    // InlineKind, 2 bits
 	classTransformation = 1 << 5
 	classDeclaredOnly   = 1 << 6 // every instance is DeclaredOnly
+	classInBTF          = 1 << 7 // the build's .BTF has a FUNC of the name
+)
+
+// Bits of a symbol's flags.
+const (
+	symFtrace = 1 << iota
+	symNoKprobeListed
+	symNoKprobeText
+)
+
+// Bits of the metadata's attach sources.
+const (
+	srcFtraceList = 1 << iota
+	srcKprobeBlacklist
+	srcBTF
 )
 
 // Bits of an instance's flags.
@@ -456,6 +473,9 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		if declared {
 			c |= classDeclaredOnly
 		}
+		if f.Attach.BTF == AttachYes {
+			c |= classInBTF
+		}
 		head.Byte(c)
 	}
 	for _, f := range fns {
@@ -517,6 +537,17 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		syms.Uvarint(s.Size)
 		syms.Uvarint(uint64(s.Bind))
 		syms.Uvarint(w.str(s.Section))
+		var sf byte
+		if s.Ftrace {
+			sf |= symFtrace
+		}
+		switch s.NoKprobe {
+		case NoKprobeListed:
+			sf |= symNoKprobeListed
+		case NoKprobeText:
+			sf |= symNoKprobeText
+		}
+		syms.Byte(sf)
 		owner := uint64(0) // the function whose name is the stem, +1
 		if i, ok := w.strs[s.Stem]; ok && int(i) <= len(fns) {
 			owner = uint64(i)
@@ -535,6 +566,17 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	}
 	meta.Uvarint(blockLen)
 	meta.Uvarint(surfaceRules)
+	var src byte
+	as := b.AttachSources()
+	for _, x := range [...]struct {
+		on  bool
+		bit byte
+	}{{as.FtraceList, srcFtraceList}, {as.KprobeBlacklist, srcKprobeBlacklist}, {as.BTF, srcBTF}} {
+		if x.on {
+			src |= x.bit
+		}
+	}
+	meta.Byte(src)
 
 	var strs index.Enc
 	strs.Uvarint(uint64(len(w.list)))

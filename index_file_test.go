@@ -323,10 +323,11 @@ func TestIndexOtherRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		if s.Kind == index.KindMeta {
-			if raw[len(raw)-1] != surfaceRules {
-				t.Fatalf("the metadata does not end in the rules")
+			// The metadata ends in the rules and the attach sources.
+			if raw[len(raw)-2] != surfaceRules {
+				t.Fatalf("the metadata does not end in the rules and a byte")
 			}
-			raw = append(bytes.Clone(raw[:len(raw)-1]), surfaceRules+1)
+			raw = append(bytes.Clone(raw[:len(raw)-2]), surfaceRules+1, raw[len(raw)-1])
 		}
 		w.Add(s.Kind, raw)
 	}

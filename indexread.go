@@ -20,6 +20,8 @@ type indexed struct {
 	name  string
 	rules uint64 // the surface rules it was written under
 
+	attach AttachSources
+
 	blob string   // the string table's bytes
 	offs []uint32 // string i is blob[offs[i]:offs[i+1]]
 
@@ -121,6 +123,11 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		d.Fail("blocks of %d functions, this kabi writes %d", bs, blockLen)
 	}
 	x.rules = d.Uvarint()
+	src := d.Byte()
+	if src&^(srcBTF<<1-1) != 0 {
+		d.Fail("attach sources %#x", src)
+	}
+	x.attach = AttachSources{FtraceList: src&srcFtraceList != 0, KprobeBlacklist: src&srcKprobeBlacklist != 0, BTF: src&srcBTF != 0}
 	if err := d.Done(); err != nil {
 		return nil, err
 	}
@@ -171,7 +178,7 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	for i := range x.class {
 		c := d.Byte()
 		if col := Collision(c & classCollision); col < UniqueGlobal || col > StaticGlobalCollision ||
-			c>>classInlineShift&3 == 0 || c&0x80 != 0 {
+			c>>classInlineShift&3 == 0 {
 			d.Fail("function %d: bad classification %#x", i, c)
 		}
 		x.class[i] = c
@@ -384,6 +391,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			f.Symbols = nil
 		}
 		f.Signature = functionSignature(f.Instances)
+		f.Attach = f.attachability(x.attach, x.class[i]&classInBTF != 0)
 	}
 	if err := d.Done(); err != nil {
 		return nil, err
@@ -528,7 +536,7 @@ func (x *indexed) decodeSymbols() error {
 	if err != nil {
 		return err
 	}
-	n := d.Count(7)
+	n := d.Count(8)
 	x.symbols = make([]Symbol, n)
 	ns := len(x.offs) - 1
 	var addr uint64
@@ -543,6 +551,17 @@ func (x *indexed) decodeSymbols() error {
 		s.Size = d.Uvarint()
 		s.Bind = elf.SymBind(d.Int(0xff))
 		s.Section = x.str(uint32(d.Ref(ns)))
+		sf := d.Byte()
+		if sf&^(symNoKprobeText<<1-1) != 0 || sf&(symNoKprobeListed|symNoKprobeText) == symNoKprobeListed|symNoKprobeText {
+			d.Fail("symbol %d: flags %#x", i, sf)
+		}
+		s.Ftrace = sf&symFtrace != 0
+		switch {
+		case sf&symNoKprobeListed != 0:
+			s.NoKprobe = NoKprobeListed
+		case sf&symNoKprobeText != 0:
+			s.NoKprobe = NoKprobeText
+		}
 		s.Stem, s.Suffix, s.Transforms = parseSuffix(s.Name)
 		o := d.Int(x.n) - 1
 		switch {

@@ -41,6 +41,8 @@ func TestJSONFields(t *testing.T) {
 		Name          string
 		Address, Size uint64
 		Bind, Section string
+		Ftrace        bool
+		NoKprobe      NoKprobe `json:"no_kprobe"`
 	}
 	type fn struct {
 		Name, Collision, Inline string
@@ -49,6 +51,7 @@ func TestJSONFields(t *testing.T) {
 		Issues                  []string
 		Instances               []inst
 		Symbols                 []sym
+		Attach                  Attachability
 	}
 	strs := func(cs []Caller) []string {
 		out := []string{}
@@ -67,7 +70,10 @@ func TestJSONFields(t *testing.T) {
 				t.Fatalf("%s: %s: %v", f.Name, line, err)
 			}
 			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{},
-				Signature: sigString(f.Signature)}
+				Signature: sigString(f.Signature), Attach: f.Attach}
+			if want.Attach.Clones == nil {
+				want.Attach.Clones = []string{}
+			}
 			for _, i := range f.Issues {
 				want.Issues = append(want.Issues, i.String())
 			}
@@ -82,7 +88,7 @@ func TestJSONFields(t *testing.T) {
 				want.Instances = append(want.Instances, wi)
 			}
 			for _, s := range f.Symbols {
-				want.Symbols = append(want.Symbols, sym{s.Name, s.Address, s.Size, s.Bind.String(), s.Section})
+				want.Symbols = append(want.Symbols, sym{s.Name, s.Address, s.Size, s.Bind.String(), s.Section, s.Ftrace, s.NoKprobe})
 			}
 			if diff := cmp.Diff(want, got, cmp.Transformer("nil", func(s []sym) []sym {
 				if s == nil {

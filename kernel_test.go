@@ -183,7 +183,7 @@ func BenchmarkSurface(b *testing.B) {
 			b.Fatal(err)
 		}
 		k := &Build{symbols: syms}
-		k.link(s.functions())
+		k.link(s.functions(), nil)
 		b.ReportMetric(float64(k.Len()), "functions")
 	}
 }

@@ -24,6 +24,15 @@ type Symbol struct {
 	Suffix string
 	// Transforms are the compiler transformations that Suffix names.
 	Transforms Transform
+	// Ftrace is true when the build's ftrace location list (__mcount_loc,
+	// or the patchable-function-entry list) has an address inside the
+	// symbol: fentry, fexit and ftrace can attach to it. It is false for
+	// functions built notrace, and when the build has no such list (see
+	// [Build.AttachSources]).
+	Ftrace bool
+	// NoKprobe says whether, and why, the kernel refuses kprobes on the
+	// symbol.
+	NoKprobe NoKprobe
 }
 
 // End is the address just past the symbol.

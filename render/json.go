@@ -67,15 +67,16 @@ type jsonStatus struct {
 }
 
 type jsonFunction struct {
-	Name           string          `json:"name"`
-	Demangled      string          `json:"demangled,omitempty"`
-	Collision      kabi.Collision  `json:"collision"`
-	Inline         kabi.InlineKind `json:"inline"`
-	Transformation bool            `json:"transformation"`
-	Issues         []kabi.Issue    `json:"issues"`
-	Signature      *jsonSignature  `json:"signature"`
-	Instances      []jsonInstance  `json:"instances"`
-	Symbols        []jsonSymbol    `json:"symbols"`
+	Name           string              `json:"name"`
+	Demangled      string              `json:"demangled,omitempty"`
+	Collision      kabi.Collision      `json:"collision"`
+	Inline         kabi.InlineKind     `json:"inline"`
+	Transformation bool                `json:"transformation"`
+	Issues         []kabi.Issue        `json:"issues"`
+	Signature      *jsonSignature      `json:"signature"`
+	Instances      []jsonInstance      `json:"instances"`
+	Symbols        []jsonSymbol        `json:"symbols"`
+	Attach         *kabi.Attachability `json:"attach,omitempty"`
 }
 
 type jsonInstance struct {
@@ -95,15 +96,17 @@ type jsonInstance struct {
 }
 
 type jsonSymbol struct {
-	Name       string   `json:"name"`
-	Demangled  string   `json:"demangled,omitempty"`
-	Address    uint64   `json:"address"`
-	Size       uint64   `json:"size"`
-	Bind       string   `json:"bind"`
-	Section    string   `json:"section"`
-	Stem       string   `json:"stem"`
-	Suffix     string   `json:"suffix"`
-	Transforms []string `json:"transforms"`
+	Name       string        `json:"name"`
+	Demangled  string        `json:"demangled,omitempty"`
+	Address    uint64        `json:"address"`
+	Size       uint64        `json:"size"`
+	Bind       string        `json:"bind"`
+	Section    string        `json:"section"`
+	Stem       string        `json:"stem"`
+	Suffix     string        `json:"suffix"`
+	Transforms []string      `json:"transforms"`
+	Ftrace     bool          `json:"ftrace"`
+	NoKprobe   kabi.NoKprobe `json:"no_kprobe,omitempty"`
 }
 
 type jsonSignature struct {
@@ -318,7 +321,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	}
 	j := &jsonFunction{Name: f.Name, Demangled: f.Demangled, Collision: f.Collision, Inline: f.Inline,
 		Transformation: f.Transformation, Issues: orEmpty(f.Issues), Signature: toJSONSignature(f.Signature),
-		Instances: []jsonInstance{}, Symbols: []jsonSymbol{}}
+		Instances: []jsonInstance{}, Symbols: []jsonSymbol{}, Attach: &f.Attach}
 	for _, in := range f.Instances {
 		ji := jsonInstance{File: in.File, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
 			External: in.External, DeclaredInline: in.DeclaredInline, Inlined: in.Inlined, DeclaredOnly: in.DeclaredOnly,
@@ -332,7 +335,8 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	}
 	for _, s := range f.Symbols {
 		j.Symbols = append(j.Symbols, jsonSymbol{Name: s.Name, Demangled: s.Demangled, Address: s.Address, Size: s.Size,
-			Bind: s.Bind.String(), Section: s.Section, Stem: s.Stem, Suffix: s.Suffix, Transforms: orEmpty(s.Transforms.Kinds())})
+			Bind: s.Bind.String(), Section: s.Section, Stem: s.Stem, Suffix: s.Suffix, Transforms: orEmpty(s.Transforms.Kinds()),
+			Ftrace: s.Ftrace, NoKprobe: s.NoKprobe})
 	}
 	return j
 }
@@ -350,6 +354,9 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 	}
 	f := &kabi.Function{Name: j.Name, Demangled: j.Demangled, Collision: j.Collision, Inline: j.Inline,
 		Transformation: j.Transformation, Issues: nilIfEmpty(j.Issues)}
+	if j.Attach != nil {
+		f.Attach = *j.Attach
+	}
 	var err error
 	if f.Signature, err = fromJSONSignature(j.Signature); err != nil {
 		return nil, err
@@ -372,7 +379,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 	}
 	for _, js := range j.Symbols {
 		s := &kabi.Symbol{Name: js.Name, Demangled: js.Demangled, Address: js.Address, Size: js.Size, Section: js.Section,
-			Stem: js.Stem, Suffix: js.Suffix}
+			Stem: js.Stem, Suffix: js.Suffix, Ftrace: js.Ftrace, NoKprobe: js.NoKprobe}
 		ok := false
 		for _, b := range []elf.SymBind{elf.STB_LOCAL, elf.STB_GLOBAL, elf.STB_WEAK} {
 			if b.String() == js.Bind {

@@ -281,7 +281,8 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 		}
 		issues = strings.Join(s, ", ")
 	}
-	fmt.Fprintf(w, "Issues: %s\n\nInstances:\n", issues)
+	fmt.Fprintf(w, "Issues: %s\n", issues)
+	fmt.Fprintf(w, "Attach: %s\n\nInstances:\n", f.Attach)
 	for _, in := range f.Instances {
 		if in.DeclaredOnly {
 			fmt.Fprintf(w, "  declared only (external: %s)\n", tf(in.External))
@@ -323,7 +324,21 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, s := range f.Symbols {
-		fmt.Fprintf(w, "  %s\n", s)
+		var notes []string
+		if b.AttachSources().FtraceList && !s.Ftrace {
+			notes = append(notes, "notrace")
+		}
+		if s.NoKprobe != kabi.NoKprobeNone {
+			notes = append(notes, s.NoKprobe.String())
+		}
+		if s.Section == ".init.text" {
+			notes = append(notes, "init")
+		}
+		note := ""
+		if len(notes) > 0 {
+			note = " [" + strings.Join(notes, ", ") + "]"
+		}
+		fmt.Fprintf(w, "  %s%s\n", s, note)
 	}
 }
 

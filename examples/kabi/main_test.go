@@ -79,7 +79,7 @@ func TestShowJSONAndDump(t *testing.T) {
 			t.Errorf("dump: %s after %s", name, prev)
 		}
 		prev = name
-		if len(obj) != 8 {
+		if len(obj) != 9 {
 			t.Errorf("dump %s: %d fields", name, len(obj))
 		}
 		if name == "memset" && l+"\n" != out {

@@ -9,8 +9,8 @@ import (
 var (
 	// ErrNotIndex means the input does not start with the magic of an index file.
 	ErrNotIndex = errors.New("not a kabi index file")
-	// ErrVersion means the file is of a format version newer than this package reads.
-	ErrVersion = errors.New("index format version too new")
+	// ErrVersion means the file is of another format version than this package reads.
+	ErrVersion = errors.New("index format version not supported")
 	// ErrTruncated means the file ends before the data it describes.
 	ErrTruncated = errors.New("truncated index file")
 	// ErrCorrupt means the file fails its checksum or holds inconsistent data.

@@ -22,7 +22,9 @@ const Magic = "\x89KABI\r\n\x1a"
 
 // Version is the format version this package writes and the only one it
 // reads: an older file lacks what a newer one holds, so it is re-indexed.
-const Version = 2
+// Version 3 added the probe facts (attach sources, symbol flags, BTF
+// presence).
+const Version = 3
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
