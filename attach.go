@@ -328,6 +328,9 @@ func readAddressList(ef *elf.File, start, stop uint64, name, what string) ([]uin
 		if sec.Type == elf.SHT_NOBITS || sec.Flags&elf.SHF_ALLOC == 0 || start < sec.Addr || stop > sec.Addr+sec.Size {
 			continue
 		}
+		if sec.Flags&elf.SHF_COMPRESSED != 0 {
+			return nil, fmt.Errorf("%s: the %s list lies in %s, which is compressed", name, what, sec.Name)
+		}
 		buf := make([]byte, stop-start)
 		if _, err := sec.ReadAt(buf, int64(start-sec.Addr)); err != nil {
 			return nil, fmt.Errorf("%s: reading the %s list from %s: %w", name, what, sec.Name, err)
