@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/deb"
 	"github.com/kabi-dev/kabi/internal/index"
 )
 
@@ -116,6 +117,14 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if index.IsIndex(r) {
 		return openIndex(r, name, opts)
 	}
+	if deb.IsPackage(r) {
+		return newPackage(r, name, opts)
+	}
+	return newELF(r, name, opts)
+}
+
+// newELF reads the build in the ELF file r.
+func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	ef, err := elf.NewFile(r)
 	if err != nil {
 		return nil, &dwarfx.FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}

@@ -20,6 +20,17 @@
 // decoded at once, the rest of a function when it is first asked for;
 // the loaded Build answers every call as the analysis did.
 //
+// [Open] and [New] also read a kernel debug package as distributions ship
+// it (Debian's linux-image-RELEASE-dbg .deb, Ubuntu's -dbgsym .ddeb)
+// without unpacking it: the data archive is decompressed as a stream (xz,
+// with its blocks decoded in parallel; zstd; gzip; or none), the vmlinux
+// (usr/lib/debug/boot/vmlinux-*, usr/lib/debug/vmlinux-*) is held in
+// memory outside the Go heap while it is analysed, and decompression
+// stops once it has been read. The package's name and version are kept
+// in [Metadata]. The module tree under usr/lib/debug/lib/modules is not
+// read: such a Build holds the vmlinux's functions only, and equals the
+// one read from the unpacked vmlinux.
+//
 // The rules follow the research tool DepSurf ("Revealing the Unstable
 // Foundations of eBPF-Based Kernel Extensions", EuroSys 2025), with the
 // corrections listed in the README: calls inside out-of-line copies are
@@ -41,6 +52,14 @@
 // file and wrap [ErrNotELF], [ErrNoDWARF], [ErrNoSymbols] or a dwarfx
 // sentinel. A panic inside [Open] or [New] is recovered and returned as
 // an error that says it is a bug.
+//
+// A package's ar directory is checked against its size and its members'
+// order (debian-binary, control.tar, data.tar); a file in it is held only
+// after its claimed size is checked against what is left of the
+// package's decompression budget ([Options].MaxDecompressed; by default
+// 16 times the package's size), and the decompressed stream takes from the
+// same budget as it is read. Errors name the package and the member and
+// wrap [ErrPackage], [ErrBudget] or [ErrNoKernel].
 //
 // An index file is read whole and its CRC-32C verified before anything is
 // decoded; a newer format version is refused ([ErrIndexVersion]). Every

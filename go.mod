@@ -8,6 +8,8 @@ require (
 	github.com/klauspost/compress v1.18.2
 )
 
+require github.com/ulikunitz/xz v0.5.17 // indirect
+
 require (
 	github.com/google/go-cmp v0.7.0
 	golang.org/x/sys v0.37.0 // indirect

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/deb"
 	"github.com/kabi-dev/kabi/internal/index"
 )
 
@@ -122,6 +123,9 @@ type Source struct {
 	Size    int64     // 0 when the build was read from something that is not a file
 	ModTime time.Time // zero when the build was read from something that is not a file
 	BuildID string    // the GNU build ID, as Metadata.BuildID
+	// Checksum is, for a build read from a Debian package, the SHA-256 of
+	// the package's control member, in hex; else empty.
+	Checksum string
 }
 
 // Source returns the file the build was analysed from.
@@ -240,6 +244,18 @@ func IndexUpToDate(indexPath, buildPath string) (bool, error) {
 	if src.Size != fi.Size() || src.ModTime != fi.ModTime().UnixNano() {
 		return false, nil
 	}
+	if b.src.Checksum != "" {
+		pf, err := os.Open(buildPath)
+		if err != nil {
+			return false, err
+		}
+		defer pf.Close()
+		sum, err := packageChecksum(pf, buildPath)
+		if err != nil {
+			return false, err
+		}
+		return sum == b.src.Checksum, nil
+	}
 	ef, err := elf.Open(buildPath)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", buildPath, ErrNotELF)
@@ -267,6 +283,9 @@ func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
 			return Metadata{}, err
 		}
 		return b.Meta, nil
+	}
+	if deb.IsPackage(f) {
+		return packageMetadata(f, path, opts)
 	}
 	ef, err := elf.NewFile(f)
 	if err != nil {
@@ -561,7 +580,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 
 	var meta index.Enc
 	m := b.Meta
-	for _, s := range []string{m.Release, m.Version, m.Revision, m.Flavor, m.Arch, m.Compiler, m.Banner, m.BuildID} {
+	for _, s := range []string{m.Release, m.Version, m.Revision, m.Flavor, m.Arch, m.Compiler, m.Banner, m.BuildID, m.Package, m.PackageVersion, b.src.Checksum} {
 		meta.String(s)
 	}
 	meta.Uvarint(blockLen)

@@ -296,7 +296,7 @@ func TestIndexFields(t *testing.T) {
 		v      any
 		fields string
 	}{
-		{Metadata{}, "File Release Version Revision Flavor Arch Compiler Banner BuildID"},
+		{Metadata{}, "File Release Version Revision Flavor Arch Compiler Banner BuildID Package PackageVersion"},
 		{Function{}, "Name Demangled Instances Symbols Collision Inline Transformation Issues Signature Attach"},
 		{Instance{}, "File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
 		{Location{}, "File Line"},

@@ -116,7 +116,7 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	}
 	m := &b.Meta
 	m.File = name
-	for _, p := range []*string{&m.Release, &m.Version, &m.Revision, &m.Flavor, &m.Arch, &m.Compiler, &m.Banner, &m.BuildID} {
+	for _, p := range []*string{&m.Release, &m.Version, &m.Revision, &m.Flavor, &m.Arch, &m.Compiler, &m.Banner, &m.BuildID, &m.Package, &m.PackageVersion, &b.src.Checksum} {
 		*p = d.String()
 	}
 	if bs := d.Uvarint(); d.Err() == nil && bs != blockLen {

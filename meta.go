@@ -22,6 +22,11 @@ type Metadata struct {
 	Compiler string // the compiler part of the banner: "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld ..."
 	Banner   string // the linux_banner string, "Linux version ...", without its newline
 	BuildID  string // the GNU build ID note, in lower-case hex
+
+	// Package and PackageVersion name the Debian package the build was
+	// read from ("linux-image-6.1.0-56-amd64-dbg", "6.1.192-2"), from its
+	// control file; both are empty for a build read from a vmlinux.
+	Package, PackageVersion string
 }
 
 // ParseRelease splits a kernel release string into its upstream version,

@@ -13,6 +13,8 @@
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
 // /usr/lib/debug/boot/vmlinux-6.1.0-47-amd64 (package linux-image-6.1.0-47-amd64-dbg),
+// a debug package holding one (linux-image-6.1.0-47-amd64-dbg_6.1.0-47_amd64.deb,
+// read as it is, without unpacking it; the module tree in it is left out),
 // or an index file that kabi index wrote for one (6.1.0-47-amd64.kabi), which
 // loads in a fraction of the time and answers the same.
 // It is a thin wrapper over package github.com/kabi-dev/kabi.
@@ -47,7 +49,9 @@ const usage = `usage:
   kabi btfcheck [-n N] BUILD
   kabi            (report a sample function over the bundled fixture builds)
 
-BUILD is a vmlinux with DWARF debug info, or an index file written by kabi index
+BUILD is a vmlinux with DWARF debug info, a kernel debug package holding one
+(linux-image-*-dbg_*.deb, linux-image-*-dbgsym_*.ddeb; read without unpacking it,
+its module tree left out), or an index file written by kabi index
 (but for btfcheck, which reads the vmlinux's BTF).
 `
 

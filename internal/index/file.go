@@ -24,7 +24,9 @@ const Magic = "\x89KABI\r\n\x1a"
 // reads: an older file lacks what a newer one holds, so it is re-indexed.
 // Version 3 added the probe facts (attach sources, symbol flags, BTF
 // presence).
-const Version = 3
+// Version 4 added the package a build was read from (name, version,
+// control checksum).
+const Version = 4
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

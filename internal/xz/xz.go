@@ -1,0 +1,437 @@
+package xz
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"runtime"
+	"sync"
+
+	ulxz "github.com/ulikunitz/xz"
+)
+
+// ErrFormat is wrapped by the errors for a file that is not a well-formed
+// xz file.
+var ErrFormat = errors.New("not a well-formed xz file")
+
+// MaxBlockSize is the largest uncompressed block [NewParallel] holds in
+// memory. A file with a larger block is read sequentially.
+const MaxBlockSize = 1 << 30
+
+const (
+	headerLen = 12
+	footerLen = 12
+)
+
+var (
+	headerMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+	footerMagic = []byte{'Y', 'Z'}
+)
+
+// IsXZ reports whether b starts with the xz stream header magic.
+func IsXZ(b []byte) bool { return bytes.HasPrefix(b, headerMagic) }
+
+// NewReader returns a reader of the uncompressed data of the xz stream (or
+// concatenated streams) r, decoded sequentially.
+func NewReader(r io.Reader) (io.Reader, error) {
+	if _, ok := r.(io.ByteReader); !ok {
+		r = bufio.NewReaderSize(r, 1<<16)
+	}
+	xr, err := ulxz.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	return &errReader{r: xr}, nil
+}
+
+// errReader marks the decoder's errors as format errors.
+type errReader struct{ r io.Reader }
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: the data ends early", ErrFormat)
+		} else if !errors.Is(err, ErrFormat) {
+			err = fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+	}
+	return n, err
+}
+
+// A Block is one block of an xz file, as its stream's index describes it.
+type Block struct {
+	Offset           int64 // of the block header in the file
+	Unpadded         int64 // block header, compressed data and check
+	Uncompressed     int64
+	flags            [2]byte // the stream flags
+	uncompressedFrom int64   // offset of the block's data in the uncompressed output
+}
+
+// padded is the block's size in the file.
+func (b Block) padded() int64 { return (b.Unpadded + 3) &^ 3 }
+
+// Blocks reads the stream footers and indexes of the xz file r of the
+// given size and returns its blocks in file order.
+func Blocks(r io.ReaderAt, size int64) ([]Block, error) {
+	var streams [][]Block
+	end := size
+	for end > 0 {
+		// Stream padding: zero bytes in units of four.
+		var w [4]byte
+		for end >= 4 {
+			if _, err := r.ReadAt(w[:], end-4); err != nil {
+				return nil, fmt.Errorf("%w: reading at %d: %v", ErrFormat, end-4, err)
+			}
+			if w != [4]byte{} {
+				break
+			}
+			end -= 4
+		}
+		blocks, start, err := stream(r, end)
+		if err != nil {
+			return nil, err
+		}
+		streams = append(streams, blocks)
+		end = start
+	}
+	if len(streams) == 0 {
+		return nil, fmt.Errorf("%w: no stream", ErrFormat)
+	}
+	var all []Block
+	var out int64
+	for i := len(streams) - 1; i >= 0; i-- {
+		for _, b := range streams[i] {
+			b.uncompressedFrom = out
+			out += b.Uncompressed
+			all = append(all, b)
+		}
+	}
+	return all, nil
+}
+
+// stream reads the stream that ends at end and returns its blocks and the
+// offset of its header.
+func stream(r io.ReaderAt, end int64) ([]Block, int64, error) {
+	if end < headerLen+footerLen {
+		return nil, 0, fmt.Errorf("%w: %d bytes is too short for a stream", ErrFormat, end)
+	}
+	var foot [footerLen]byte
+	if _, err := r.ReadAt(foot[:], end-footerLen); err != nil {
+		return nil, 0, fmt.Errorf("%w: reading the stream footer: %v", ErrFormat, err)
+	}
+	if !bytes.Equal(foot[10:], footerMagic) {
+		return nil, 0, fmt.Errorf("%w: no stream footer at %d", ErrFormat, end-footerLen)
+	}
+	if crc32.ChecksumIEEE(foot[4:10]) != binary.LittleEndian.Uint32(foot[:4]) {
+		return nil, 0, fmt.Errorf("%w: stream footer at %d: bad CRC32", ErrFormat, end-footerLen)
+	}
+	indexSize := (int64(binary.LittleEndian.Uint32(foot[4:8])) + 1) * 4
+	indexOff := end - footerLen - indexSize
+	if indexOff < headerLen {
+		return nil, 0, fmt.Errorf("%w: the index (%d bytes) does not fit before the footer at %d", ErrFormat, indexSize, end-footerLen)
+	}
+	idx := make([]byte, indexSize) // at most 16 GiB by the field's width, but bounded by the file above
+	if _, err := r.ReadAt(idx, indexOff); err != nil {
+		return nil, 0, fmt.Errorf("%w: reading the index at %d: %v", ErrFormat, indexOff, err)
+	}
+	if crc32.ChecksumIEEE(idx[:len(idx)-4]) != binary.LittleEndian.Uint32(idx[len(idx)-4:]) {
+		return nil, 0, fmt.Errorf("%w: index at %d: bad CRC32", ErrFormat, indexOff)
+	}
+	d := idx[:len(idx)-4]
+	if len(d) == 0 || d[0] != 0 {
+		return nil, 0, fmt.Errorf("%w: index at %d: bad indicator", ErrFormat, indexOff)
+	}
+	d = d[1:]
+	count, d, err := uvarint(d)
+	if err != nil || count > uint64(len(d))/2 {
+		return nil, 0, fmt.Errorf("%w: index at %d: bad record count", ErrFormat, indexOff)
+	}
+	blocks := make([]Block, count)
+	var total int64
+	for i := range blocks {
+		var unp, unc uint64
+		if unp, d, err = uvarint(d); err == nil {
+			unc, d, err = uvarint(d)
+		}
+		if err != nil || unp == 0 || unp > uint64(end) || unc > 1<<62 {
+			return nil, 0, fmt.Errorf("%w: index at %d: bad record %d", ErrFormat, indexOff, i)
+		}
+		blocks[i] = Block{Unpadded: int64(unp), Uncompressed: int64(unc)}
+		total += blocks[i].padded()
+		if total > indexOff {
+			return nil, 0, fmt.Errorf("%w: index at %d: the blocks do not fit in the file", ErrFormat, indexOff)
+		}
+	}
+	for _, c := range d {
+		if c != 0 {
+			return nil, 0, fmt.Errorf("%w: index at %d: bad padding", ErrFormat, indexOff)
+		}
+	}
+	start := indexOff - total - headerLen
+	if start < 0 {
+		return nil, 0, fmt.Errorf("%w: index at %d: the blocks do not fit in the file", ErrFormat, indexOff)
+	}
+	var head [headerLen]byte
+	if _, err := r.ReadAt(head[:], start); err != nil {
+		return nil, 0, fmt.Errorf("%w: reading the stream header at %d: %v", ErrFormat, start, err)
+	}
+	if !bytes.Equal(head[:6], headerMagic) || crc32.ChecksumIEEE(head[6:8]) != binary.LittleEndian.Uint32(head[8:]) {
+		return nil, 0, fmt.Errorf("%w: no stream header at %d, where the index at %d puts it", ErrFormat, start, indexOff)
+	}
+	if head[6] != foot[8] || head[7] != foot[9] {
+		return nil, 0, fmt.Errorf("%w: stream at %d: header and footer flags differ", ErrFormat, start)
+	}
+	off := start + headerLen
+	for i := range blocks {
+		blocks[i].Offset = off
+		blocks[i].flags = [2]byte{head[6], head[7]}
+		off += blocks[i].padded()
+	}
+	return blocks, start, nil
+}
+
+func uvarint(d []byte) (uint64, []byte, error) {
+	var v uint64
+	for i := 0; i < 9 && i < len(d); i++ {
+		v |= uint64(d[i]&0x7f) << (7 * i)
+		if d[i]&0x80 == 0 {
+			if i > 0 && d[i] == 0 {
+				return 0, nil, ErrFormat // not the shortest encoding
+			}
+			return v, d[i+1:], nil
+		}
+	}
+	return 0, nil, ErrFormat
+}
+
+func putUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// blockStream returns block b of r as an xz stream of its own.
+func blockStream(r io.ReaderAt, b Block) io.Reader {
+	head := append(append([]byte{}, headerMagic...), b.flags[0], b.flags[1])
+	head = binary.LittleEndian.AppendUint32(head, crc32.ChecksumIEEE(b.flags[:]))
+	idx := putUvarint(putUvarint([]byte{0, 1}, uint64(b.Unpadded)), uint64(b.Uncompressed))
+	for len(idx)%4 != 0 {
+		idx = append(idx, 0)
+	}
+	idx = binary.LittleEndian.AppendUint32(idx, crc32.ChecksumIEEE(idx))
+	var foot [footerLen]byte
+	binary.LittleEndian.PutUint32(foot[4:], uint32(len(idx)/4-1))
+	foot[8], foot[9] = b.flags[0], b.flags[1]
+	copy(foot[10:], footerMagic)
+	binary.LittleEndian.PutUint32(foot[:4], crc32.ChecksumIEEE(foot[4:10]))
+	return io.MultiReader(bytes.NewReader(head), io.NewSectionReader(r, b.Offset, b.padded()), bytes.NewReader(idx), bytes.NewReader(foot[:]))
+}
+
+// decodeBlock decodes block b of r into buf, which has room for it.
+func decodeBlock(r io.ReaderAt, b Block, buf []byte) error {
+	xr, err := ulxz.ReaderConfig{SingleStream: true}.NewReader(bufio.NewReaderSize(blockStream(r, b), 1<<16))
+	if err != nil {
+		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+	}
+	if _, err := io.ReadFull(xr, buf); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("%w: block at %d: shorter than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
+		}
+		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+	}
+	// Read on to the end: the decoder checks the block's check and sizes.
+	var one [1]byte
+	if n, err := xr.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			return fmt.Errorf("%w: block at %d: longer than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
+		}
+		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+	}
+	return nil
+}
+
+// decodeSafely is decodeBlock with a panic in the decoder (a bug, met on
+// some input) turned into an error: it runs on a goroutine of its own,
+// where no caller could recover it.
+func decodeSafely(r io.ReaderAt, b Block, buf []byte) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: block at %d: the decoder failed: %v", ErrFormat, b.Offset, v)
+		}
+	}()
+	return decodeBlock(r, b, buf)
+}
+
+// ParallelOptions configures [NewParallel]. The zero value gives the
+// defaults.
+type ParallelOptions struct {
+	// Concurrency is the number of blocks decoded at once; 0 means
+	// GOMAXPROCS. At most Concurrency+1 decoded blocks are held.
+	Concurrency int
+}
+
+// NewParallel returns a reader of the uncompressed data of the xz file r
+// of the given size. When the file's index lists more than one block (and
+// none larger than [MaxBlockSize]), blocks are decoded by Concurrency
+// goroutines ahead of the reader; otherwise the file is decoded
+// sequentially. Close stops the goroutines; it must be called when the
+// reader is not read to its end.
+func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadCloser, error) {
+	blocks, err := Blocks(r, size)
+	if err != nil {
+		return nil, err
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if opts != nil && opts.Concurrency > 0 {
+		workers = opts.Concurrency
+	}
+	parallel := len(blocks) > 1 && workers > 1
+	for _, b := range blocks {
+		parallel = parallel && b.Uncompressed <= MaxBlockSize
+	}
+	if !parallel {
+		sr, err := NewReader(io.NewSectionReader(r, 0, size))
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(sr), nil
+	}
+	p := &parallelReader{
+		r: r, blocks: blocks,
+		results: make([]chan result, len(blocks)),
+		window:  make(chan struct{}, workers+1),
+		free:    make(chan []byte, workers+2),
+		done:    make(chan struct{}),
+	}
+	for i := range p.results {
+		p.results[i] = make(chan result, 1)
+	}
+	work := make(chan int)
+	p.wg.Add(1 + workers)
+	go func() { // dispatcher: a block enters the window before it is decoded
+		defer p.wg.Done()
+		defer close(work)
+		for i := range blocks {
+			select {
+			case p.window <- struct{}{}:
+			case <-p.done:
+				return
+			}
+			select {
+			case work <- i:
+			case <-p.done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			defer p.wg.Done()
+			for i := range work {
+				b := blocks[i]
+				var buf []byte
+				select {
+				case buf = <-p.free:
+				default:
+				}
+				if int64(cap(buf)) < b.Uncompressed {
+					buf = make([]byte, b.Uncompressed)
+				}
+				buf = buf[:b.Uncompressed]
+				err := decodeSafely(stopReader{r, p.done}, b, buf)
+				p.results[i] <- result{buf, err}
+			}
+		}()
+	}
+	return p, nil
+}
+
+type result struct {
+	data []byte
+	err  error
+}
+
+type parallelReader struct {
+	r       io.ReaderAt
+	blocks  []Block
+	results []chan result
+	window  chan struct{}
+	free    chan []byte
+	done    chan struct{}
+	wg      sync.WaitGroup
+
+	next   int    // the next block to take
+	cur    []byte // the rest of the current block
+	curBuf []byte
+	err    error
+	closed bool
+}
+
+func (p *parallelReader) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.err != nil {
+			return 0, p.err
+		}
+		if p.curBuf != nil {
+			select {
+			case p.free <- p.curBuf:
+			default:
+			}
+			p.curBuf = nil
+			<-p.window
+		}
+		if p.next == len(p.blocks) {
+			p.err = io.EOF
+			return 0, io.EOF
+		}
+		res := <-p.results[p.next]
+		p.next++
+		if res.err != nil {
+			p.err = res.err
+			return 0, p.err
+		}
+		p.cur, p.curBuf = res.data, res.data
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// Close stops the decoding goroutines and waits for them.
+func (p *parallelReader) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	close(p.done) // the dispatcher stops; a worker's block stops at its next read
+	p.wg.Wait()
+	if p.err == nil {
+		p.err = errors.New("xz: read after Close")
+	}
+	p.cur, p.curBuf = nil, nil
+	return nil
+}
+
+// stopReader fails its reads once done is closed.
+type stopReader struct {
+	r    io.ReaderAt
+	done chan struct{}
+}
+
+var errClosed = errors.New("xz: reader closed")
+
+func (s stopReader) ReadAt(b []byte, off int64) (int, error) {
+	select {
+	case <-s.done:
+		return 0, errClosed
+	default:
+	}
+	return s.r.ReadAt(b, off)
+}

@@ -1,0 +1,144 @@
+package xz
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// member returns the ar member named name of the package at path.
+func member(t testing.TB, path, name string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte(name))
+	if i < 0 {
+		t.Fatalf("%s: no %s", path, name)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data[i+48 : i+58])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data[i+60 : i+60+n]
+}
+
+func readAll(t *testing.T, data []byte, conc int) ([]byte, error) {
+	t.Helper()
+	r, err := NewParallel(bytes.NewReader(data), int64(len(data)), &ParallelOptions{Concurrency: conc})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func TestParallel(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	blocks, err := Blocks(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) < 10 {
+		t.Fatalf("%d blocks; the fixture should have many", len(blocks))
+	}
+	sr, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := io.ReadAll(sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, b := range blocks {
+		total += b.Uncompressed
+	}
+	if total != int64(len(want)) {
+		t.Fatalf("the index says %d bytes; the data has %d", total, len(want))
+	}
+	for _, conc := range []int{1, 2, 3, 8} {
+		got, err := readAll(t, data, conc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Concurrency %d: the output differs from the sequential decoder's", conc)
+		}
+	}
+	// Two streams, concatenated with padding, read as one file.
+	two := append(append(append([]byte{}, data...), 0, 0, 0, 0), data...)
+	got, err := readAll(t, two, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, append(append([]byte{}, want...), want...)) {
+		t.Fatal("two streams: the output differs")
+	}
+}
+
+func TestParallelClose(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	for range 20 {
+		r, err := NewParallel(bytes.NewReader(data), int64(len(data)), &ParallelOptions{Concurrency: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b [5000]byte
+		io.ReadFull(r, b[:])
+		r.Close()
+		if _, err := r.Read(b[:]); err == nil {
+			t.Fatal("Read after Close succeeded")
+		}
+	}
+}
+
+func TestParallelCorrupt(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	blocks, _ := Blocks(bytes.NewReader(data), int64(len(data)))
+	for _, c := range []struct {
+		name string
+		edit func([]byte) []byte
+	}{
+		{"block data", func(d []byte) []byte { d[blocks[3].Offset+20] ^= 0x55; return d }},
+		{"block check", func(d []byte) []byte { d[blocks[3].Offset+blocks[3].Unpadded-1] ^= 1; return d }},
+		{"truncated", func(d []byte) []byte { return d[:len(d)-100] }},
+		{"footer", func(d []byte) []byte { d[len(d)-3] ^= 1; return d }},
+		{"index size", func(d []byte) []byte { d[len(d)-8]++; return d }},
+		{"empty", func(d []byte) []byte { return nil }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := c.edit(bytes.Clone(data))
+			_, err := readAll(t, d, 2)
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v; want one wrapping ErrFormat", err)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+func FuzzXZ(f *testing.F) {
+	data := member(f, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	f.Add(data)
+	f.Add(member(f, "../../testdata/deb/nokernel.deb", "data.tar.xz"))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		r, err := NewParallel(bytes.NewReader(d), int64(len(d)), &ParallelOptions{Concurrency: 2})
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
+			}
+			return
+		}
+		defer r.Close()
+		n, err := io.Copy(io.Discard, io.LimitReader(r, 64<<20))
+		if err != nil && !errors.Is(err, ErrFormat) {
+			t.Fatalf("error %v does not wrap ErrFormat", err)
+		}
+		_ = n
+	})
+}

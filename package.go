@@ -1,0 +1,196 @@
+package kabi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/deb"
+)
+
+// ErrNoKernel is wrapped by the error for a package that holds no vmlinux.
+var ErrNoKernel = errors.New("no vmlinux in the package")
+
+// ErrPackage is wrapped by the errors for a Debian package that cannot be
+// read: not a well-formed ar archive, members out of order, a compressed
+// member that does not decompress, a file larger than it may be, or a
+// package cut short.
+var ErrPackage = errors.New("bad Debian package")
+
+// maxVmlinux is the largest vmlinux read out of a package; Debian's are
+// about 630 MB. Within it, the package's decompression budget
+// ([Options].MaxDecompressed) bounds it: a tar header that claims more
+// than is left is refused before memory is taken for it.
+const maxVmlinux = 8 << 30
+
+// vmlinuxPaths are where debug packages put the kernel: Debian's
+// linux-image-*-dbg and Ubuntu's linux-image-*-dbgsym use the first.
+var vmlinuxPaths = []string{"usr/lib/debug/boot/vmlinux-", "usr/lib/debug/vmlinux-"}
+
+// isVmlinux reports whether name (a path in a package, without "./") is a
+// kernel image.
+func isVmlinux(name string) bool {
+	for _, p := range vmlinuxPaths {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" && !strings.Contains(rest, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// newPackage reads the build in the Debian package r: its vmlinux is
+// streamed out of data.tar into memory, as far as the archive goes to
+// reach it, and analysed; the decompression stops there. The package's
+// module tree is not read.
+func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
+	size, err := readerLen(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p, err := deb.New(r, size, name)
+	if err != nil {
+		return nil, packageErr(err)
+	}
+	var (
+		data    []byte
+		release func()
+		member  string
+		budget  = dwarfx.FileBudget(size, opts.MaxDecompressed)
+	)
+	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency, Limit: budget.Reader}, func(f *deb.File) error {
+		if !isVmlinux(f.Name) {
+			return nil
+		}
+		member = f.Name
+		var err error
+		data, release, err = deb.Hold(f, int64(min(maxVmlinux, budget.Limit()-min(budget.Used(), budget.Limit()))))
+		if err != nil {
+			return err
+		}
+		return deb.ErrStop
+	})
+	if err != nil {
+		return nil, packageErr(err)
+	}
+	if member == "" {
+		return nil, fmt.Errorf("%s: %w (package %s %s; looked for %s*): is it a kernel debug package, such as linux-image-RELEASE-dbg or -dbgsym?",
+			name, ErrNoKernel, p.Name, p.Version, strings.Join(vmlinuxPaths, "* and "))
+	}
+	defer release()
+	b, err := newELF(bytes.NewReader(data), name+": "+member, opts)
+	if err != nil {
+		return nil, err
+	}
+	b.Meta.File = name
+	b.Meta.Package, b.Meta.PackageVersion = p.Name, p.Version
+	b.src = statSource(r, name)
+	b.src.BuildID = b.Meta.BuildID
+	b.src.Checksum = p.ControlSum
+	return b, nil
+}
+
+// packageErr wraps ErrPackage around the package reader's errors.
+func packageErr(err error) error {
+	var e *deb.Error
+	if errors.As(err, &e) {
+		return packageError{e}
+	}
+	return err
+}
+
+// packageError is a *deb.Error that is also ErrPackage.
+type packageError struct{ e *deb.Error }
+
+func (p packageError) Error() string { return p.e.Error() }
+func (p packageError) Unwrap() []error {
+	if p.e.Err == deb.ErrTooLarge {
+		return []error{ErrPackage, ErrBudget, p.e}
+	}
+	return []error{ErrPackage, p.e}
+}
+
+// packageMetadata is ReadMetadata for a package: the release from the
+// vmlinux's name in it (only the archive's start is decompressed to find
+// it), the architecture and package from the control file.
+func packageMetadata(r io.ReaderAt, name string, opts *Options) (Metadata, error) {
+	size, err := readerLen(r)
+	if err != nil {
+		return Metadata{}, fmt.Errorf("%s: %w", name, err)
+	}
+	p, err := deb.New(r, size, name)
+	if err != nil {
+		return Metadata{}, packageErr(err)
+	}
+	m := Metadata{File: name, Arch: p.Arch, Package: p.Name, PackageVersion: p.Version}
+	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency}, func(f *deb.File) error {
+		if isVmlinux(f.Name) {
+			m.Release = strings.TrimPrefix(path.Base(f.Name), "vmlinux-")
+			return deb.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return Metadata{}, packageErr(err)
+	}
+	if m.Release == "" {
+		return Metadata{}, fmt.Errorf("%s: %w (package %s %s)", name, ErrNoKernel, p.Name, p.Version)
+	}
+	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
+	applyOverrides(&m, opts)
+	return m, nil
+}
+
+// packageChecksum returns the checksum of the control member of the
+// package r.
+func packageChecksum(r io.ReaderAt, name string) (sum string, err error) {
+	defer recoverBug(name, &err)
+	size, err := readerLen(r)
+	if err != nil {
+		return "", err
+	}
+	p, err := deb.New(r, size, name)
+	if err != nil {
+		return "", packageErr(err)
+	}
+	return p.ControlSum, nil
+}
+
+// readerLen returns the size of r: from its Size or Stat method, else by
+// probing.
+func readerLen(r io.ReaderAt) (int64, error) {
+	switch s := r.(type) {
+	case interface{ Size() int64 }:
+		return s.Size(), nil
+	case interface{ Stat() (fs.FileInfo, error) }:
+		fi, err := s.Stat()
+		if err != nil {
+			return 0, err
+		}
+		return fi.Size(), nil
+	}
+	// Double, then bisect, on whether a byte can be read at an offset.
+	var one [1]byte
+	has := func(off int64) bool { n, _ := r.ReadAt(one[:], off); return n == 1 }
+	lo, hi := int64(0), int64(1)
+	for has(hi - 1) {
+		lo = hi
+		if hi > 1<<50 {
+			return 0, errors.New("cannot tell the size of the package")
+		}
+		hi *= 2
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if has(mid) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
