@@ -74,7 +74,7 @@ type Build struct {
 	byDemangl map[string]*Function
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
-	types     *types // nil when read without types
+	types     *types               // nil when read without types
 	bySymbol  map[string][]*Symbol // symbol name -> its symbols, in symbol-table order
 	attach    AttachSources
 
