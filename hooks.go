@@ -61,6 +61,7 @@ type hookSymbols struct {
 	funcAt  map[uint64][]string    // function symbols by address (syscall wrappers)
 	btfFunc []symtabEntry          // __BTF_ID__func__* symbols, in address order
 	btfSet8 []symtabEntry          // __BTF_ID__set8__* symbols
+	tps     []symtabEntry          // __tracepoint_* objects, in name order
 }
 
 func newHookSymbols(all []symtabEntry) *hookSymbols {
@@ -73,6 +74,9 @@ func newHookSymbols(all []symtabEntry) *hookSymbols {
 			}
 		case strings.HasPrefix(s.Name, "__tracepoint_"), strings.HasPrefix(s.Name, "event_class_"):
 			h.objAt[s.Value] = s.Name
+			if elf.ST_TYPE(s.Info) == elf.STT_OBJECT && strings.HasPrefix(s.Name, "__tracepoint_") {
+				h.tps = append(h.tps, s)
+			}
 		case strings.HasPrefix(s.Name, "__BTF_ID__func__"):
 			h.btfFunc = append(h.btfFunc, s)
 		case strings.HasPrefix(s.Name, "__BTF_ID__set8__"):
@@ -87,6 +91,7 @@ func newHookSymbols(all []symtabEntry) *hookSymbols {
 			}
 		}
 	}
+	slices.SortStableFunc(h.tps, func(a, b symtabEntry) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(h.btfFunc, func(a, b symtabEntry) int { return cmpUint(a.Value, b.Value) })
 	return h
 }
@@ -194,4 +199,110 @@ func findByName[T any](s []T, name string, nameOf func(T) string) (T, bool) {
 		return zero, false
 	}
 	return s[i], true
+}
+
+// A Hook is one dependency of a kind other than function and type: a
+// *[Tracepoint], *[LSMHook], *[Kfunc], *[Syscall] or [ConfigOption].
+type Hook interface {
+	// Ref names the hook: its kind and name.
+	Ref() Ref
+}
+
+// Ref names the trace event.
+func (t *Tracepoint) Ref() Ref { return Ref{Kind: KindTracepoint, Name: t.Name} }
+
+// Ref names the LSM hook.
+func (l *LSMHook) Ref() Ref { return Ref{Kind: KindLSM, Name: l.Name} }
+
+// Ref names the kfunc.
+func (k *Kfunc) Ref() Ref { return Ref{Kind: KindKfunc, Name: k.Name} }
+
+// Ref names the system call.
+func (s *Syscall) Ref() Ref { return Ref{Kind: KindSyscall, Name: s.Name} }
+
+// Ref names the configuration option.
+func (o ConfigOption) Ref() Ref { return Ref{Kind: KindConfig, Name: o.Name} }
+
+// Hook returns the hook r names, of kind tracepoint, lsm, kfunc, syscall
+// or config; false for another kind or a hook the build lacks.
+func (b *Build) Hook(r Ref) (Hook, bool) {
+	switch r.Kind {
+	case KindTracepoint:
+		if t, ok := b.Tracepoint(r.Name); ok {
+			return t, true
+		}
+	case KindLSM:
+		if l, ok := b.LSMHook(r.Name); ok {
+			return l, true
+		}
+	case KindKfunc:
+		if k, ok := b.Kfunc(r.Name); ok {
+			return k, true
+		}
+	case KindSyscall:
+		if s, ok := b.Syscall(r.Name); ok {
+			return s, true
+		}
+	case KindConfig:
+		if o, ok := b.ConfigOption(r.Name); ok {
+			return o, true
+		}
+	}
+	return nil, false
+}
+
+// Hooks yields every hook of kind k in name order (none for a kind that
+// is not a hook's).
+func (b *Build) Hooks(k Kind) iter.Seq[Hook] {
+	return func(yield func(Hook) bool) {
+		h := b.hooks()
+		switch k {
+		case KindTracepoint:
+			for _, t := range h.tracepoints {
+				if !yield(t) {
+					return
+				}
+			}
+		case KindLSM:
+			for _, l := range h.lsm {
+				if !yield(l) {
+					return
+				}
+			}
+		case KindKfunc:
+			for _, x := range h.kfuncs {
+				if !yield(x) {
+					return
+				}
+			}
+		case KindSyscall:
+			for _, s := range h.syscalls {
+				if !yield(s) {
+					return
+				}
+			}
+		case KindConfig:
+			for _, o := range h.config {
+				if !yield(o) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// HookKinds lists the kinds of hook, in Kinds order.
+func HookKinds() []Kind { return []Kind{KindTracepoint, KindLSM, KindKfunc, KindSyscall, KindConfig} }
+
+// LookupHook is Hook with an error for a miss, wrapping [ErrNotFound]
+// and naming the build; for the config kind it says when the build's
+// configuration is unknown.
+func (b *Build) LookupHook(r Ref) (Hook, error) {
+	if h, ok := b.Hook(r); ok {
+		return h, nil
+	}
+	if r.Kind == KindConfig && b.ConfigSource() == "" {
+		return nil, fmt.Errorf("%s: %w: %s (the build's configuration is unknown: it embeds none and no config file was given)", b.Meta.File, ErrNotFound, r)
+	}
+	return nil, fmt.Errorf("%s: %w: %s", b.Meta.File, ErrNotFound, r)
 }

@@ -8,7 +8,7 @@ import (
 // strings, kind by kind, each list in name order:
 //
 //	present (1), configuration source
-//	tracepoints: count; name, class, system, format, syscall (0/1), flags
+//	tracepoints: count; name, class, system, format, syscall|bare<<1, flags
 //	LSM hooks:   count; name
 //	kfuncs:      count; name, set count, sets
 //	syscalls:    count; name, entry count, entries (table, number, wrapper)
@@ -28,11 +28,14 @@ func (h *hookSet) encode() []byte {
 		e.String(t.Class)
 		e.String(t.System)
 		e.String(t.Format)
+		var fl byte
 		if t.Syscall {
-			e.Byte(1)
-		} else {
-			e.Byte(0)
+			fl |= 1
 		}
+		if t.Bare {
+			fl |= 2
+		}
+		e.Byte(fl)
 		e.Uvarint(t.Flags)
 	}
 	e.Uvarint(uint64(len(h.lsm)))
@@ -115,13 +118,11 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 	var prev string
 	for range d.Count(6) {
 		t := &Tracepoint{Name: d.String(), Class: d.String(), System: d.String(), Format: d.String()}
-		switch d.Byte() {
-		case 0:
-		case 1:
-			t.Syscall = true
-		default:
-			d.Fail("tracepoint %q: bad syscall flag", t.Name)
+		fl := d.Byte()
+		if fl&^3 != 0 {
+			d.Fail("tracepoint %q: bad flags %#x", t.Name, fl)
 		}
+		t.Syscall, t.Bare = fl&1 != 0, fl&2 != 0
 		t.Flags = d.Uvarint()
 		sorted("tracepoints", &prev, t.Name)
 		h.tracepoints = append(h.tracepoints, t)

@@ -14,6 +14,8 @@ func (t *Tracepoint) AppendJSON(b []byte) []byte {
 	b = appendJSONString(b, t.Class)
 	b = append(b, `,"system":`...)
 	b = appendJSONString(b, t.System)
+	b = append(b, `,"bare":`...)
+	b = strconv.AppendBool(b, t.Bare)
 	b = append(b, `,"syscall":`...)
 	b = strconv.AppendBool(b, t.Syscall)
 	b = append(b, `,"flags":`...)

@@ -1,11 +1,15 @@
 package kabi
 
 import (
+	"bytes"
 	"debug/elf"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf/btf"
 	"github.com/kabi-dev/kabi/dwarfx"
 )
 
@@ -54,5 +58,149 @@ func TestKernelHooksOnly(t *testing.T) {
 		if i%300 == 0 || tp.Name == "block_rq_issue" {
 			t.Logf("%+v", *tp)
 		}
+	}
+}
+
+// TestKernelHooks checks the hooks of $KABI_VMLINUX against the build's
+// own BTF and, when $KABI_SYSTEM_MAP names it, its System.map: every
+// tracepoint BTF names with a btf_trace_ typedef is a kabi tracepoint (at
+// least 99.5%; the misses are logged), the LSM hooks are the BTF
+// bpf_lsm_ functions, and the syscall table holds the wrappers that
+// System.map shows. It logs the counts.
+func TestKernelHooks(t *testing.T) {
+	p := realKernel(t)
+	b, err := kernelBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range b.HookSkips() {
+		t.Errorf("skip: %v", s)
+	}
+	tps, sys := 0, 0
+	for tp := range b.Tracepoints() {
+		tps++
+		if tp.Syscall {
+			sys++
+		}
+	}
+	nlsm, nkf, nsc := 0, 0, 0
+	for range b.LSMHooks() {
+		nlsm++
+	}
+	for range b.Kfuncs() {
+		nkf++
+	}
+	for range b.Syscalls() {
+		nsc++
+	}
+	ncfg := 0
+	for range b.Config() {
+		ncfg++
+	}
+	t.Logf("%s: %d tracepoints (%d syscall events, %d others), %d LSM hooks, %d kfuncs, %d syscalls, config: %d options from %q",
+		b.Meta.Release, tps, sys, tps-sys, nlsm, nkf, nsc, ncfg, b.ConfigSource())
+
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	raw, err := btfBytes(f, p)
+	if err != nil {
+		t.Skipf("no BTF: %v", err)
+	}
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	btfTP, btfLSM := map[string]bool{}, map[string]bool{}
+	for ty, err := range spec.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ty := ty.(type) {
+		case *btf.Typedef:
+			if n, ok := strings.CutPrefix(ty.Name, "btf_trace_"); ok {
+				btfTP[n] = true
+			}
+		case *btf.Func:
+			if n, ok := strings.CutPrefix(ty.Name, "bpf_lsm_"); ok {
+				btfLSM[n] = true
+			}
+		}
+	}
+	var missing []string
+	for n := range btfTP {
+		if _, ok := b.Tracepoint(n); !ok {
+			missing = append(missing, n)
+		}
+	}
+	slices.Sort(missing)
+	cover := 1 - float64(len(missing))/float64(len(btfTP))
+	t.Logf("btf_trace_ typedefs: %d; kabi has %d of them (%.2f%%); missing: %q", len(btfTP), len(btfTP)-len(missing), 100*cover, missing)
+	if cover < 0.995 {
+		t.Errorf("tracepoint coverage %.2f%% < 99.5%%", 100*cover)
+	}
+	notBTF := 0
+	for tp := range b.Tracepoints() {
+		if !tp.Syscall && !btfTP[tp.Name] {
+			notBTF++
+			if notBTF <= 10 {
+				t.Logf("tracepoint without btf_trace_ typedef: %s (class %s, system %s)", tp.Name, tp.Class, tp.System)
+			}
+		}
+	}
+	t.Logf("%d non-syscall tracepoints without a btf_trace_ typedef", notBTF)
+
+	var lsmOnly, btfOnly []string
+	for l := range b.LSMHooks() {
+		if !btfLSM[l.Name] {
+			lsmOnly = append(lsmOnly, l.Name)
+		}
+	}
+	for n := range btfLSM {
+		if _, ok := b.LSMHook(n); !ok {
+			btfOnly = append(btfOnly, n)
+		}
+	}
+	slices.Sort(btfOnly)
+	t.Logf("LSM hooks %d, BTF bpf_lsm_ functions %d; hooks without: %q; functions without a hook: %q", nlsm, len(btfLSM), lsmOnly, btfOnly)
+	if len(lsmOnly) > 0 || len(btfOnly) > 0 {
+		t.Errorf("LSM hooks differ from BTF's bpf_lsm_ functions")
+	}
+
+	if sm := os.Getenv("KABI_SYSTEM_MAP"); sm != "" {
+		data, err := os.ReadFile(sm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inTable := map[string]bool{}
+		for s := range b.Syscalls() {
+			for _, e := range s.Entries {
+				inTable[e.Wrapper] = true
+			}
+		}
+		var prefix string
+		switch b.Meta.Arch {
+		case "amd64":
+			prefix = "__x64_sys_"
+		case "arm64":
+			prefix = "__arm64_sys_"
+		default:
+			t.Skipf("no wrapper prefix for %s", b.Meta.Arch)
+		}
+		var notIn []string
+		wrappers := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			fs := strings.Fields(line)
+			if len(fs) != 3 || (fs[1] != "T" && fs[1] != "t") || !strings.HasPrefix(fs[2], prefix) || fs[2] == prefix+"ni_syscall" {
+				continue
+			}
+			wrappers++
+			if !inTable[fs[2]] {
+				notIn = append(notIn, fs[2])
+			}
+		}
+		t.Logf("System.map: %d %s* wrappers, %d in sys_call_table; not in it: %q", wrappers, prefix, wrappers-len(notIn), notIn)
 	}
 }

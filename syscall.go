@@ -67,6 +67,7 @@ func (h *hookSet) readSyscalls(img *kmem.Image, syms *hookSymbols, arch string) 
 			h.skip(KindSyscall, table, "a size of %d bytes is not a table of pointers", sym.Size)
 			continue
 		}
+		prefixes := tablePrefixes(arch, table)
 		ents, err := img.Pointers(sym.Value, int(sym.Size/ptr))
 		if err != nil {
 			h.skip(KindSyscall, table, "%v", err)
@@ -76,7 +77,7 @@ func (h *hookSet) readSyscalls(img *kmem.Image, syms *hookSymbols, arch string) 
 			if addr == 0 {
 				continue
 			}
-			wrapper, name, ok := syscallWrapper(syms.funcAt[addr])
+			wrapper, name, ok := syscallWrapper(syms.funcAt[addr], prefixes)
 			if !ok {
 				where := fmt.Sprintf("%s[%d]", table, nr)
 				if _, in := img.SectionOf(addr); !in {
@@ -103,12 +104,53 @@ func (h *hookSet) readSyscalls(img *kmem.Image, syms *hookSymbols, arch string) 
 	slices.SortFunc(h.syscalls, func(a, b *Syscall) int { return strings.Compare(a.Name, b.Name) })
 }
 
+// tablePrefixes are the wrapper prefixes that the entries of a table
+// call, by architecture and table, most specific first: where one
+// function has several names (the kernel aliases __x64_sys_fork and
+// __ia32_sys_fork when their code is the same), the table's own wins.
+func tablePrefixes(arch, table string) []string {
+	compat := table != "sys_call_table"
+	switch arch {
+	case "amd64":
+		switch table {
+		case "ia32_sys_call_table":
+			return []string{"__ia32_compat_sys_", "__ia32_sys_"}
+		case "x32_sys_call_table":
+			return []string{"__x32_compat_sys_", "__x64_compat_sys_", "__x64_sys_"}
+		}
+		return []string{"__x64_sys_"}
+	case "i386":
+		return []string{"__ia32_sys_", "sys_"}
+	case "arm64":
+		if compat {
+			return []string{"__arm64_compat_sys_", "__arm64_sys_"}
+		}
+		return []string{"__arm64_sys_"}
+	case "s390x":
+		if compat {
+			return []string{"__s390_compat_sys_", "__s390_sys_"}
+		}
+		return []string{"__s390x_sys_"}
+	case "riscv64":
+		if compat {
+			return []string{"__riscv_compat_sys_"}
+		}
+		return []string{"__riscv_sys_"}
+	}
+	if compat {
+		return []string{"compat_sys_", "sys_"}
+	}
+	return []string{"sys_"}
+}
+
 // syscallWrapper picks, among the function symbols at an entry's address,
 // the syscall wrapper and returns it with the syscall's name: the wrapper's
 // name after "sys_", past an architecture prefix ("__x64_", "__ia32_",
-// "__arm64_", "__s390x_", "__riscv_", ...) and "compat_". A name with a
-// prefix is preferred over a bare sys_ alias at the same address.
-func syscallWrapper(names []string) (wrapper, name string, ok bool) {
+// "__arm64_", "__s390x_", "__riscv_", ...) and "compat_". A name with one
+// of the table's prefixes (see tablePrefixes) wins, then one with an
+// architecture prefix, then a bare sys_ name; ties go to the first in
+// byte order.
+func syscallWrapper(names []string, prefixes []string) (wrapper, name string, ok bool) {
 	best := -1
 	for _, n := range names {
 		rest := n
@@ -119,12 +161,18 @@ func syscallWrapper(names []string) (wrapper, name string, ok bool) {
 				continue
 			}
 			rest = rest[2+i+1:]
-			rank = 2
+			rank = 1
 		}
 		rest = strings.TrimPrefix(rest, "compat_")
 		sc, found := strings.CutPrefix(rest, "sys_")
 		if !found || sc == "" || strings.Contains(sc, ".") {
 			continue
+		}
+		for i, p := range prefixes {
+			if strings.HasPrefix(n, p) {
+				rank = 2 + len(prefixes) - i
+				break
+			}
 		}
 		if rank > best || (rank == best && n < wrapper) {
 			best, wrapper, name = rank, n, sc

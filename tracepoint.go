@@ -24,6 +24,12 @@ type Tracepoint struct {
 	// System is the trace system (TRACE_SYSTEM: the directory under
 	// events/ in tracefs), read from the class: "block".
 	System string
+	// Bare marks a tracepoint without a trace event (DECLARE_TRACE: the
+	// scheduler's pelt_cfs_tp, ...): it has a struct tracepoint and a
+	// btf_trace_ typedef but no class, system, format or record, and only
+	// raw_tp/ and tp_btf/ programs attach to it. It is found through its
+	// __tracepoint_<name> symbol.
+	Bare bool
 	// Syscall marks the system call events (sys_enter_*, sys_exit_*, in
 	// system "syscalls"): they share one class per direction, have no
 	// btf_trace_ typedef and are counted apart.
@@ -89,6 +95,10 @@ func (t *Tracepoint) RawPrototype() string {
 }
 
 func (t *Tracepoint) link(b *Build) {
+	if t.Bare {
+		t.RawSignature = signatureOf(b, "__bpf_trace_"+t.Name)
+		return
+	}
 	if t.ProbeName() == "" {
 		return
 	}
@@ -140,11 +150,7 @@ func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts ma
 	if !ok {
 		return
 	}
-	tm, _ := tp.member("name")
-	tpKnown := tp != nil && tp.byName != nil
-	if _, ok := tp.member("name"); !ok {
-		tpKnown = false
-	}
+	tm, tpKnown := tp.member("name")
 	ptr := uint64(img.PointerSize())
 	if stop.Value < start.Value || (stop.Value-start.Value)%ptr != 0 {
 		h.skip(KindTracepoint, "__start_ftrace_events", "the array's end %#x is not a whole number of pointers from its start %#x", stop.Value, start.Value)
@@ -181,6 +187,31 @@ func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts ma
 		}
 		byName[t.Name] = true
 		h.tracepoints = append(h.tracepoints, t)
+	}
+	// Bare tracepoints: a struct tracepoint of that name, no event.
+	if tpKnown {
+		for _, s := range syms.tps {
+			name := strings.TrimPrefix(s.Name, "__tracepoint_")
+			if byName[name] || (tp.Size > 0 && s.Size != uint64(tp.Size)) {
+				continue
+			}
+			np, err := img.Pointer(s.Value + tm.Offset)
+			if err != nil {
+				h.skip(KindTracepoint, s.Name, "name: %v", err)
+				continue
+			}
+			got, err := img.String(np, 1024)
+			if err != nil {
+				h.skip(KindTracepoint, s.Name, "name: %v", err)
+				continue
+			}
+			if got != name {
+				h.skip(KindTracepoint, s.Name, "the tracepoint is named %q", got)
+				continue
+			}
+			byName[name] = true
+			h.tracepoints = append(h.tracepoints, &Tracepoint{Name: name, Bare: true})
+		}
 	}
 	slices.SortFunc(h.tracepoints, func(a, b *Tracepoint) int { return strings.Compare(a.Name, b.Name) })
 }

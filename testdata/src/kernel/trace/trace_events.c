@@ -8,6 +8,7 @@
  * a syscall event directly. The record structs trace_event_raw_<class>,
  * the probes trace_event_raw_event_<class> and the raw-tracepoint
  * functions __bpf_trace_<class> are those of the kernel's macros, by hand.
+ * pelt_kfx_tp is a bare tracepoint, without an event.
  */
 #include <kfx/hooks.h>
 
@@ -112,6 +113,17 @@ static struct trace_event_call __used event_enter_openat = {
 	.flags = TRACE_EVENT_FL_CAP_ANY,
 };
 static struct trace_event_call __used __attribute__((section("ftrace_events"))) *__event_enter_openat = &event_enter_openat;
+
+/*
+ * A bare tracepoint (DECLARE_TRACE): a struct tracepoint and its raw
+ * function, no trace event.
+ */
+struct tracepoint __tracepoint_pelt_kfx_tp = { .name = "pelt_kfx_tp" };
+
+noinline void __bpf_trace_pelt_kfx_tp(void *__data, struct kfx_request *rq)
+{
+	kfx_trace_sink += (unsigned long)__data + rq->sector;
+}
 
 /* Referenced, so that the linker defines them. */
 extern struct trace_event_call *__start_ftrace_events[];

@@ -1,0 +1,68 @@
+package diff
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kabi-dev/kabi"
+)
+
+// TestHookSurfaces compares the hooks fixtures of versions 1 and 2; the
+// expected changes are listed in testdata/README.md ("Hooks fixtures").
+func TestHookSurfaces(t *testing.T) {
+	open := func(name string) *kabi.Build {
+		b, err := kabi.Open("../testdata/"+name+".elf", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	v1, v2 := open("hooks-6.1.99-1-amd64"), open("hooks-6.2.5-1-amd64")
+	var got []string
+	for _, d := range HookSurfaces(v1, v2) {
+		got = append(got, fmt.Sprintf("%s: common %d, added %q, removed %q, unknown %q", d.Kind, d.Common, d.Added, d.Removed, d.Unknown))
+		for _, c := range d.Changed {
+			for _, ch := range c.Changes {
+				got = append(got, fmt.Sprintf("  %s %s", c.Name, ch))
+			}
+		}
+	}
+	want := []string{
+		`tracepoint: common 4, added ["block_rq_merge"], removed ["block_rq_insert"], unknown ""`,
+		`  block_rq_issue Func changed: trace_event_raw_event_block_rq: Param removed: void *q; Param reordered: __data, q, rq -> __data, rq`,
+		`  block_rq_issue Event changed`,
+		`  block_rq_issue Format changed: "%d %llu + %u", REC->dev, REC->sector, REC->nr_sector -> "%d %llu + %u [%s]", REC->dev, REC->sector, REC->nr_sector, REC->rwbs`,
+		`lsm: common 2, added ["file_truncate"], removed [], unknown ""`,
+		`kfunc: common 2, added ["bpf_kfx_file_mode"], removed [], unknown ""`,
+		`syscall: common 3, added ["openat2"], removed [], unknown ""`,
+		`  openat Renumbered in sys_call_table: 3 -> 4`,
+		`config: common 5, added ["CONFIG_KFX_NEW"], removed ["CONFIG_KFX_OLD"], unknown ""`,
+		`  CONFIG_HZ Value changed: 250 -> 1000`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("hook diff:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// One hook across both, as kabi report does.
+	groups := []Group{{Name: "Regular", Pairing: Chain, Members: []Member{{Label: "6.1", Build: 0}, {Label: "6.2", Build: 1}}}}
+	r := Hook(kabi.Ref{Kind: kabi.KindTracepoint, Name: "block_rq_insert"}, []*kabi.Build{v1, v2}, groups)
+	if p := r.Groups[0].Pairs[0]; !p.OldPresent || p.NewPresent || len(p.Changes) != 1 || p.Changes[0].Kind != HookRemoved {
+		t.Errorf("block_rq_insert 6.1 → 6.2: %+v", p)
+	}
+	if s := r.Groups[0].Status[0]; s.Event == nil || s.Event.Name != "trace_event_raw_block_rq" {
+		t.Errorf("the event struct of block_rq_insert in 6.1: %+v", s.Event)
+	}
+
+	// A build without a configuration: config is unknown, not removed.
+	nocfg, err := kabi.Open("../testdata/x86_64-dwarf5.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range HookSurfaces(v1, nocfg) {
+		if d.Kind == kabi.KindConfig && (d.Unknown == "" || len(d.Removed) > 0) {
+			t.Errorf("config against a build without one: %+v", d)
+		}
+	}
+}

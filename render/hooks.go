@@ -1,0 +1,405 @@
+package render
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
+)
+
+// Pages and texts for the hooks: trace events, LSM hooks, kfuncs,
+// syscalls and configuration options (diff.HookReport, diff.HookDiff).
+
+// hookTitle is the page title's kind word, as the reference pages write it.
+func hookTitle(k kabi.Kind) string {
+	switch k {
+	case kabi.KindTracepoint:
+		return "Tracepoint"
+	case kabi.KindLSM:
+		return "LSM"
+	case kabi.KindKfunc:
+		return "Kfunc"
+	case kabi.KindSyscall:
+		return "Syscall"
+	case kabi.KindConfig:
+		return "Config"
+	}
+	return k.String()
+}
+
+// Hook writes the page of one hook report, in the layout of DepSurf's
+// tracepoint and LSM pages: per build, a tracepoint's record struct
+// ("Event:") and probe ("Function:"), an LSM hook's security_ function;
+// per compared pair, the changes ("Func changed." before the probe's
+// parameter changes, as DepSurf wrote it; an LSM hook's security_
+// changes alone). Kinds DepSurf had no pages for (kfunc, syscall,
+// config) follow the same layout with their own facts.
+func (Markdown) Hook(w io.Writer, r *diff.HookReport) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("# %s: <code>%s</code>\n\n## Status\n", hookTitle(r.Ref.Kind), r.Ref.Name)
+	for _, g := range r.Groups {
+		p("<b>%s</b>\n<ul>\n", g.Name)
+		for _, s := range g.Status {
+			if s.Elsewhere == "" {
+				writeHookStatus(bw, s)
+			}
+		}
+		p("</ul>\n")
+	}
+	p("\n## Differences\n")
+	for _, g := range r.Groups {
+		present := false
+		for _, s := range g.Status {
+			present = present || s.Hook != nil
+		}
+		if !present {
+			continue
+		}
+		p("<b>%s</b>\n<ul>\n", g.Name)
+		for _, pr := range g.Pairs {
+			if !pr.OldPresent || !pr.NewPresent {
+				continue
+			}
+			var items []string
+			for _, c := range pr.Changes {
+				items = append(items, markdownHookChange(r.Ref.Kind, c)...)
+			}
+			if len(items) == 0 {
+				p("<li>\nNo changes between <code>%s</code> and <code>%s</code> ✅\n</li>\n", pr.Old, pr.New)
+				continue
+			}
+			p("<li>\n<details>\n<summary>Changed between <code>%s</code> and <code>%s</code> ⚠️</summary>\n<ul>\n", pr.Old, pr.New)
+			for _, it := range items {
+				p("%s", it)
+			}
+			p("</ul>\n</details>\n</li>\n")
+		}
+		p("</ul>\n")
+	}
+	return bw.Flush()
+}
+
+// markdownHookChange is the list items of one change.
+func markdownHookChange(k kabi.Kind, c diff.HookChange) []string {
+	item := func(title, before, after string) string {
+		s := "<li>\n<b>" + title + ". </b>\n"
+		switch {
+		case before == "" && after == "":
+		case before == "":
+			s += "<code>" + after + "</code>\n"
+		case after == "":
+			s += "<code>" + before + "</code>\n"
+		default:
+			s += "<code>" + before + "</code> ➡️ <code>" + after + "</code>\n"
+		}
+		return s + "</li>\n"
+	}
+	switch c.Kind {
+	case diff.FuncChanged:
+		var out []string
+		switch k {
+		case kabi.KindLSM:
+			if !strings.HasPrefix(c.Func, "security_") {
+				return nil // the page shows the security_ function only
+			}
+		case kabi.KindTracepoint:
+			out = append(out, item(c.Kind.String(), "", ""))
+		default:
+			out = append(out, item(c.Kind.String(), c.Func, ""))
+		}
+		for _, ch := range c.Changes {
+			out = append(out, item(ch.Kind.String(), ch.Before(), ch.After()))
+		}
+		return out
+	case diff.EventChanged:
+		return []string{item(c.Kind.String(), "", "")}
+	case diff.Renumbered, diff.WrapperChanged:
+		return []string{item(c.Kind.String()+" in "+c.Table, orNone(c.Old), orNone(c.New))}
+	case diff.FormatChanged:
+		return []string{item(c.Kind.String(), "", "")}
+	}
+	return []string{item(c.Kind.String(), c.Old, c.New)}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func writeHookStatus(w *bufio.Writer, s diff.HookStatus) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	if s.Hook == nil {
+		p("<li>\nIn <code>%s</code>: %s\n</li>\n", s.Label, statusText([]kabi.Issue{kabi.IssueAbsent}))
+		return
+	}
+	p("<li>\n<details>\n<summary>In <code>%s</code>: ✅</summary>\n\n", s.Label)
+	code := func(text string) { p("```c\n%s\n```\n", text) }
+	sig := func(name string, sg *kabi.Signature) string {
+		if sg == nil {
+			return "/* no " + name + " in this build */"
+		}
+		return sg.String()
+	}
+	switch h := s.Hook.(type) {
+	case *kabi.Tracepoint:
+		if s.Event != nil {
+			p("Event:\n\n")
+			code(diff.StructText(s.Event))
+		}
+		if h.ProbeName() != "" {
+			p("Function:\n\n")
+			code(sig(h.ProbeName(), h.Probe))
+		} else if h.RawSignature != nil {
+			p("Function:\n\n")
+			code(h.RawSignature.String())
+		}
+	case *kabi.LSMHook:
+		code(sig(h.SecurityName(), h.Security))
+	case *kabi.Kfunc:
+		code(sig(h.Name, h.Signature))
+	case *kabi.Syscall:
+		p("```\n")
+		for _, e := range h.Entries {
+			p("%s[%d]: %s\n", e.Table, e.Number, e.Wrapper)
+		}
+		p("```\n")
+	case kabi.ConfigOption:
+		p("```\n%s=%s\n```\n", h.Name, h.Value)
+	}
+	p("</details>\n</li>\n")
+}
+
+// Hook writes a hook report as text: per group, each build's facts, then
+// each compared pair's changes.
+func (t Text) Hook(w io.Writer, r *diff.HookReport) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("%s\n", r.Ref)
+	for _, g := range r.Groups {
+		p("\n%s (%s)\n", g.Name, g.Pairing)
+		for _, s := range g.Status {
+			if s.Hook == nil {
+				p("  %s: absent\n", s.Label)
+				continue
+			}
+			p("  %s:\n", s.Label)
+			for _, l := range hookFacts(s.HookSide) {
+				p("    %s\n", l)
+			}
+		}
+		for _, pr := range g.Pairs {
+			switch {
+			case len(pr.Changes) == 0 && pr.OldPresent && pr.NewPresent:
+				p("  %s → %s: no changes\n", pr.Old, pr.New)
+			case len(pr.Changes) > 0:
+				p("  %s → %s:\n", pr.Old, pr.New)
+				for _, c := range pr.Changes {
+					p("    %s\n", c)
+				}
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// hookFacts are the lines that describe a hook in one build.
+func hookFacts(s diff.HookSide) []string {
+	sig := func(sg *kabi.Signature) string {
+		if sg == nil {
+			return "(none)"
+		}
+		return sg.String()
+	}
+	var out []string
+	switch h := s.Hook.(type) {
+	case *kabi.Tracepoint:
+		switch {
+		case h.Bare:
+			out = append(out, "bare tracepoint (no trace event: raw_tp/tp_btf only)")
+		default:
+			out = append(out, "system "+h.System+", class "+h.Class)
+		}
+		if h.Format != "" {
+			out = append(out, "format: "+h.Format)
+		}
+		if h.EventStruct() != "" {
+			ev := "event: struct " + h.EventStruct()
+			if s.Event == nil {
+				ev += " (not in the build's types)"
+			}
+			out = append(out, ev)
+		}
+		if h.ProbeName() != "" {
+			out = append(out, "probe: "+sig(h.Probe))
+		}
+		if rp := h.RawPrototype(); rp != "" {
+			out = append(out, "tp_btf: "+rp)
+		}
+	case *kabi.LSMHook:
+		out = append(out, "security: "+sig(h.Security), "bpf_lsm: "+sig(h.BPF))
+	case *kabi.Kfunc:
+		out = append(out, "sets: "+strings.Join(h.Sets, ", "), "signature: "+sig(h.Signature))
+	case *kabi.Syscall:
+		for _, e := range h.Entries {
+			out = append(out, fmt.Sprintf("%s[%d]: %s", e.Table, e.Number, e.Wrapper))
+		}
+	case kabi.ConfigOption:
+		out = append(out, h.Name+"="+h.Value)
+	}
+	return out
+}
+
+// Hooks writes the hook part of a surface diff as text: per kind, the
+// counts, then the added, removed and changed hooks (at most 20 names per
+// list).
+func (t Text) Hooks(w io.Writer, ds []diff.HookDiff) error {
+	bw := bufio.NewWriter(w)
+	for _, d := range ds {
+		if d.Unknown != "" {
+			fmt.Fprintf(bw, "%s: not compared: %s\n", d.Kind, d.Unknown)
+			continue
+		}
+		fmt.Fprintf(bw, "%s: %d in both, %d added, %d removed, %d changed\n", d.Kind, d.Common, len(d.Added), len(d.Removed), len(d.Changed))
+		list := func(title string, names []string) {
+			if len(names) == 0 {
+				return
+			}
+			fmt.Fprintf(bw, "  %s (%d):", title, len(names))
+			for i, n := range names {
+				if i == 20 {
+					fmt.Fprintf(bw, " ... and %d more", len(names)-20)
+					break
+				}
+				fmt.Fprintf(bw, " %s", n)
+			}
+			fmt.Fprintln(bw)
+		}
+		list("added", d.Added)
+		list("removed", d.Removed)
+		for i, c := range d.Changed {
+			if i == 20 {
+				fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", len(d.Changed)-20)
+				break
+			}
+			fmt.Fprintf(bw, "  %s:\n", c.Name)
+			for _, ch := range c.Changes {
+				fmt.Fprintf(bw, "      %s\n", ch)
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// hookJSON is a hook as kabi dump writes it (kabi's AppendJSON).
+func hookJSON(h kabi.Hook) json.RawMessage {
+	type appender interface{ AppendJSON([]byte) []byte }
+	if a, ok := h.(appender); ok {
+		return a.AppendJSON(nil)
+	}
+	return json.RawMessage("null")
+}
+
+type jsonHookStatus struct {
+	Label     string          `json:"label"`
+	Elsewhere string          `json:"elsewhere,omitempty"`
+	Hook      json.RawMessage `json:"hook"`            // as in kabi dump; null when absent
+	Event     string          `json:"event,omitempty"` // a tracepoint's record struct, as C
+}
+
+type jsonHookChange struct {
+	Kind    diff.HookChangeKind `json:"kind"`
+	Func    string              `json:"func,omitempty"`
+	Changes []jsonChange        `json:"changes,omitempty"`
+	Table   string              `json:"table,omitempty"`
+	Old     string              `json:"old,omitempty"`
+	New     string              `json:"new,omitempty"`
+	Text    string              `json:"text"`
+}
+
+func toJSONHookChanges(cs []diff.HookChange) []jsonHookChange {
+	out := []jsonHookChange{}
+	for _, c := range cs {
+		j := jsonHookChange{Kind: c.Kind, Func: c.Func, Table: c.Table, Old: c.Old, New: c.New, Text: c.String()}
+		if len(c.Changes) > 0 {
+			j.Changes = toJSONChanges(c.Changes)
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// Hook writes a hook report as the JSON document "kabi.hook-report/v1"
+// (docs/json.md).
+func (j JSON) Hook(w io.Writer, r *diff.HookReport) error {
+	type pair struct {
+		Old        string           `json:"old"`
+		New        string           `json:"new"`
+		OldPresent bool             `json:"old_present"`
+		NewPresent bool             `json:"new_present"`
+		Changes    []jsonHookChange `json:"changes"`
+	}
+	type group struct {
+		Name    string           `json:"name"`
+		Pairing diff.Pairing     `json:"pairing"`
+		Status  []jsonHookStatus `json:"status"`
+		Pairs   []pair           `json:"pairs"`
+	}
+	doc := struct {
+		Schema string  `json:"schema"`
+		Kind   string  `json:"kind"`
+		Name   string  `json:"name"`
+		Groups []group `json:"groups"`
+	}{Schema: "kabi.hook-report/v1", Kind: r.Ref.Kind.String(), Name: r.Ref.Name, Groups: []group{}}
+	for _, g := range r.Groups {
+		jg := group{Name: g.Name, Pairing: g.Pairing, Status: []jsonHookStatus{}, Pairs: []pair{}}
+		for _, s := range g.Status {
+			js := jsonHookStatus{Label: s.Label, Elsewhere: s.Elsewhere, Hook: json.RawMessage("null")}
+			if s.Hook != nil {
+				js.Hook = hookJSON(s.Hook)
+				js.Event = diff.StructText(s.Event)
+			}
+			jg.Status = append(jg.Status, js)
+		}
+		for _, p := range g.Pairs {
+			jg.Pairs = append(jg.Pairs, pair{p.Old, p.New, p.OldPresent, p.NewPresent, toJSONHookChanges(p.Changes)})
+		}
+		doc.Groups = append(doc.Groups, jg)
+	}
+	return j.encode(w, doc)
+}
+
+// Hooks writes the hook part of a surface diff as the JSON document
+// "kabi.hook-diff/v1" (docs/json.md).
+func (j JSON) Hooks(w io.Writer, ds []diff.HookDiff) error {
+	type changed struct {
+		Name    string           `json:"name"`
+		Changes []jsonHookChange `json:"changes"`
+	}
+	type kind struct {
+		Kind    string    `json:"kind"`
+		Unknown string    `json:"unknown,omitempty"`
+		Common  int       `json:"common"`
+		Added   []string  `json:"added"`
+		Removed []string  `json:"removed"`
+		Changed []changed `json:"changed"`
+	}
+	doc := struct {
+		Schema string `json:"schema"`
+		Kinds  []kind `json:"kinds"`
+	}{Schema: "kabi.hook-diff/v1", Kinds: []kind{}}
+	for _, d := range ds {
+		k := kind{Kind: d.Kind.String(), Unknown: d.Unknown, Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}}
+		for _, c := range d.Changed {
+			k.Changed = append(k.Changed, changed{c.Name, toJSONHookChanges(c.Changes)})
+		}
+		doc.Kinds = append(doc.Kinds, k)
+	}
+	return j.encode(w, doc)
+}
