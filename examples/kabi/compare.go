@@ -101,6 +101,12 @@ func report(w io.Writer, args []string) error {
 		fmt.Fprintf(w, "wrote %d pages and %d indexes (%d bytes) to %s\n", st.Pages, st.Indexes, st.Bytes, *out)
 		return buildErr(builds)
 	}
+	if r, ok := hookRef(name); ok {
+		if err := reportHook(w, r, builds, groups, *format); err != nil {
+			return err
+		}
+		return buildErr(builds)
+	}
 	found := false
 	for _, b := range builds {
 		if _, ok := b.Function(name); ok {
@@ -184,6 +190,9 @@ func diffCmd(w io.Writer, args []string) error {
 		return err
 	}
 	if err := r.Surface(w, diff.Surfaces(builds[0], builds[1])); err != nil {
+		return err
+	}
+	if err := diffHooks(w, builds[0], builds[1], *format); err != nil {
 		return err
 	}
 	return buildErr(builds)

@@ -96,6 +96,9 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if r, ok := hookRef(fs.Arg(0)); ok {
+			return showHook(w, b, r, *format)
+		}
 		f, err := b.Lookup(fs.Arg(0))
 		if err != nil {
 			return err
@@ -109,9 +112,12 @@ func run(args []string, stdout io.Writer) error {
 		fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		sigs := args[0] == "dump"
+		hooks := sigs
 		if sigs {
 			fs.BoolVar(&sigs, "signatures", true, "derive signatures (false: leave them out, faster)")
+			fs.BoolVar(&hooks, "hooks", true, "read the hooks: tracepoints, LSM hooks, kfuncs, syscalls, config (false: functions only)")
 		}
+		config := fs.String("config", "", "the build's config file, when it embeds none and has no config-RELEASE beside it")
 		if err := fs.Parse(args[1:]); err != nil {
 			return usageError{err.Error()}
 		}
@@ -119,7 +125,7 @@ func run(args []string, stdout io.Writer) error {
 			return usageError{args[0] + " takes BUILD"}
 		}
 		limitMemory(fs.Arg(0))
-		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs})
+		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs, NoHooks: !hooks, Config: *config})
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/render"
+)
+
+// hookRef reads name as a reference to a hook (tracepoint:, lsm:, kfunc:,
+// syscall:, config:); false for a function or a type.
+func hookRef(name string) (kabi.Ref, bool) {
+	r, err := kabi.ParseRef(name)
+	if err != nil || !slices.Contains(kabi.HookKinds(), r.Kind) {
+		return kabi.Ref{}, false
+	}
+	return r, true
+}
+
+// showHook runs `kabi show KIND:NAME BUILD` for a hook.
+func showHook(w io.Writer, b *kabi.Build, r kabi.Ref, format string) error {
+	h, err := b.LookupHook(r)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		type appender interface{ AppendJSON([]byte) []byte }
+		_, err := w.Write(append(h.(appender).AppendJSON(nil), '\n'))
+		return err
+	}
+	rep := diff.HookReportOf(r, func(int) diff.HookSide { return diff.Side(b, r) },
+		[]diff.Group{{Name: "Build", Pairing: diff.Chain, Members: []diff.Member{{Label: b.Meta.Release, Build: 0}}}})
+	return render.Text{}.Hook(w, rep)
+}
+
+// reportHook runs `kabi report KIND:NAME BUILD...` for a hook.
+func reportHook(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Group, format string) error {
+	found := false
+	for _, b := range builds {
+		if _, ok := b.Hook(r); ok {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s: %w in any of the %d builds", r, kabi.ErrNotFound, len(builds))
+	}
+	rep := diff.Hook(r, builds, groups)
+	switch format {
+	case "md", "markdown":
+		return render.Markdown{}.Hook(w, rep)
+	case "json":
+		return render.JSON{}.Hook(w, rep)
+	case "text", "":
+		return render.Text{}.Hook(w, rep)
+	}
+	return usageError{fmt.Sprintf("format %q: a hook's report is text, json or md", format)}
+}
+
+// diffHooks writes the hook part of `kabi diff`: after the functions, in
+// text a section per kind of hook; in JSON a second document,
+// "kabi.hook-diff/v1".
+func diffHooks(w io.Writer, old, new *kabi.Build, format string) error {
+	ds := diff.HookSurfaces(old, new)
+	if format == "json" {
+		return render.JSON{}.Hooks(w, ds)
+	}
+	return render.Text{}.Hooks(w, ds)
+}
