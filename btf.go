@@ -184,6 +184,18 @@ func recoverSignatures(file string, err *error) {
 	}
 }
 
+// SignatureOfBTF converts a BTF function (a kernel's, or an eBPF
+// object's extern) to a Signature by the rules of [BTFSignatures]: type
+// tags are dropped, a last unnamed void parameter means `...`.
+func SignatureOfBTF(fn *btf.Func) (*Signature, error) {
+	c := btfConv{types: map[btf.Type]*Type{}}
+	s, err := c.signature(fn)
+	if err != nil {
+		return nil, fmt.Errorf("BTF function %s: %w", fn.Name, err)
+	}
+	return &s, nil
+}
+
 // btfConv converts BTF types, sharing converted types.
 type btfConv struct {
 	types map[btf.Type]*Type
