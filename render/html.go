@@ -40,6 +40,7 @@ var templates = sync.OnceValue(func() *template.Template {
 		"funcHref": func(name string) string {
 			return "../function/" + Letter(name) + "/" + fileName(name) + ".html"
 		},
+		"cssName": func(v fmt.Stringer) string { return strings.ReplaceAll(v.String(), " ", "-") },
 	}
 	return template.Must(template.New("kabi").Funcs(funcs).ParseFS(assets, "assets/*.html"))
 })
