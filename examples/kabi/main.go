@@ -9,6 +9,8 @@
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi index [-o DIR] [-j N] BUILD...             write an index file per build
 //	kabi btfcheck [-n N] BUILD                      the build's BTF prototypes against kabi's DWARF signatures
+//	kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] OBJECT... BUILD...
+//	                                               an eBPF object's dependencies against builds (exit 1: a finding reaches LEVEL; 2: bad input)
 //	kabi                                           report a sample function over the bundled fixtures
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
@@ -47,6 +49,7 @@ const usage = `usage:
   kabi diff [-format text|json] OLD NEW
   kabi index [-o DIR] [-j N] BUILD...
   kabi btfcheck [-n N] BUILD
+  kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] [-source-root DIR] OBJECT... BUILD...
   kabi            (report a sample function over the bundled fixture builds)
 
 BUILD is a vmlinux with DWARF debug info, a kernel debug package holding one
@@ -57,6 +60,12 @@ its module tree left out), or an index file written by kabi index
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if code, ok := exitCode(err); ok {
+			if err.Error() != "" {
+				fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
+			}
+			os.Exit(code)
+		}
 		var u usageError
 		if errors.As(err, &u) {
 			fmt.Fprintf(os.Stderr, "kabi: %v\n%s", err, usage)
@@ -150,6 +159,8 @@ func run(args []string, stdout io.Writer) error {
 		return indexCmd(w, args[1:])
 	case "btfcheck":
 		return btfcheck(w, args[1:])
+	case "check":
+		return checkCmd(w, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, usage)
 		return nil
