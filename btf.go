@@ -3,7 +3,6 @@ package kabi
 import (
 	"bytes"
 	"cmp"
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,8 +15,13 @@ import (
 	"github.com/kabi-dev/kabi/dwarfx"
 )
 
-// ErrNoBTF means the file has no .BTF section.
-var ErrNoBTF = errors.New("no BTF")
+var (
+	// ErrNoBTF means the file has no .BTF section.
+	ErrNoBTF = errors.New("no BTF")
+	// ErrSplitBTF means the BTF extends another's, as a kernel module's
+	// extends its vmlinux's: read it with [ModuleBTFSignatures].
+	ErrSplitBTF = errors.New("split BTF")
+)
 
 // A BTFFunc is a function as a build's BTF describes it.
 type BTFFunc struct {
@@ -39,7 +43,10 @@ func BTFSignatures(path string) ([]BTFFunc, error) {
 }
 
 // BTFSignaturesFrom is BTFSignatures reading from r (an ELF file, or raw
-// BTF); name is used in errors.
+// BTF such as /sys/kernel/btf/vmlinux); name is used in errors. What r is
+// is decided from its first bytes, before anything else is read. Split
+// BTF (a kernel module's, which extends vmlinux's) is an error wrapping
+// [ErrSplitBTF]: read it with [ModuleBTFSignatures].
 func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) {
 	defer recoverSignatures(name, &err)
 	raw, err := btfBytes(r, name)
@@ -50,6 +57,37 @@ func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) 
 	if err != nil {
 		return nil, err
 	}
+	return btfSignatures(fns, name)
+}
+
+// ModuleBTFSignatures is [BTFSignaturesFrom] for the split BTF of a kernel
+// module (a .ko file, or raw BTF such as /sys/kernel/btf/ext4), whose
+// types extend those of its vmlinux: base is that vmlinux (an ELF file or
+// raw BTF, such as /sys/kernel/btf/vmlinux), baseName its name in errors.
+// It returns the module's own functions.
+func ModuleBTFSignatures(r io.ReaderAt, name string, base io.ReaderAt, baseName string) (funcs []BTFFunc, err error) {
+	defer recoverSignatures(name, &err)
+	baseRaw, err := btfBytes(base, baseName)
+	if err != nil {
+		return nil, err
+	}
+	baseSpec, err := loadBTFSpec(baseRaw, baseName, nil)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := btfBytes(r, name)
+	if err != nil {
+		return nil, err
+	}
+	fns, err := loadSplitBTFFuncs(raw, name, baseSpec)
+	if err != nil {
+		return nil, err
+	}
+	return btfSignatures(fns, name)
+}
+
+func btfSignatures(fns []*btf.Func, name string) ([]BTFFunc, error) {
+	var funcs []BTFFunc
 	conv := btfConv{types: make(map[btf.Type]*Type)}
 	for _, fn := range fns {
 		s, err := conv.signature(fn)
@@ -61,24 +99,52 @@ func BTFSignaturesFrom(r io.ReaderAt, name string) (funcs []BTFFunc, err error) 
 	return funcs, nil
 }
 
-// loadBTFFuncs parses raw BTF with github.com/cilium/ebpf/btf and returns
-// its FUNCs. That library panics on some malformed input (its string
-// table and header decoding trust offsets), so a panic in it is always
-// turned into an error here, also while fuzzing: the fuzzers look for
-// kabi's bugs, and for hostile BTF the answer must be an error.
-func loadBTFFuncs(raw []byte, name string) (fns []*btf.Func, err error) {
+// loadBTFSpec parses raw BTF with github.com/cilium/ebpf/btf, as split
+// BTF over base when base is not nil. That library panics on some
+// malformed input (its string table and header decoding trust offsets),
+// so a panic in it is always turned into an error here, also while
+// fuzzing: the fuzzers look for kabi's bugs, and for hostile BTF the
+// answer must be an error.
+func loadBTFSpec(raw []byte, name string, base *btf.Spec) (spec *btf.Spec, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			fns, err = nil, fmt.Errorf("%s: malformed BTF (the BTF reader failed: %v)", name, p)
+			spec, err = nil, fmt.Errorf("%s: malformed BTF (the BTF reader failed: %v)", name, p)
 		}
 	}()
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	if base == nil && isSplitBTF(raw) {
+		return nil, fmt.Errorf("%s: %w: its string table does not start empty, as the BTF of a kernel module, which extends its vmlinux's, does; read it with the vmlinux as its base (ModuleBTFSignatures, kabi btfcheck -base VMLINUX)", name, ErrSplitBTF)
+	}
+	if base != nil {
+		spec, err = btf.LoadSplitSpecFromReader(bytes.NewReader(raw), base)
+	} else {
+		spec, err = btf.LoadSpecFromReader(bytes.NewReader(raw))
+	}
 	if err != nil {
 		if errors.Is(err, btf.ErrNotFound) {
 			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
 		}
 		return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
 	}
+	return spec, nil
+}
+
+// loadBTFFuncs returns the FUNCs of raw standalone BTF (see loadBTFSpec).
+func loadBTFFuncs(raw []byte, name string) ([]*btf.Func, error) {
+	return loadSplitBTFFuncs(raw, name, nil)
+}
+
+// loadSplitBTFFuncs returns the FUNCs of raw BTF, split BTF over base when
+// base is not nil (see loadBTFSpec).
+func loadSplitBTFFuncs(raw []byte, name string, base *btf.Spec) (fns []*btf.Func, err error) {
+	spec, err := loadBTFSpec(raw, name, base)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			fns, err = nil, fmt.Errorf("%s: malformed BTF (the BTF reader failed: %v)", name, p)
+		}
+	}()
 	for t, err := range spec.All() {
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading BTF: %w", name, err)
@@ -88,6 +154,16 @@ func loadBTFFuncs(raw []byte, name string) (fns []*btf.Func, err error) {
 		}
 	}
 	return fns, nil
+}
+
+// isSplitBTF reports whether raw BTF (its header checked) is split BTF:
+// the string table of standalone BTF starts with the empty string, that
+// of split BTF continues its base's.
+func isSplitBTF(raw []byte) bool {
+	bo := btfOrder(raw)
+	hdr := uint64(bo.Uint32(raw[4:]))
+	off := hdr + uint64(bo.Uint32(raw[16:]))
+	return bo.Uint32(raw[20:]) > 0 && off < uint64(len(raw)) && raw[off] != 0
 }
 
 func linkageName(l btf.FuncLinkage) string {
@@ -102,16 +178,62 @@ func linkageName(l btf.FuncLinkage) string {
 	return fmt.Sprintf("linkage(%d)", int(l))
 }
 
-// maxBTF bounds raw BTF read from a reader of unknown size; a kernel's is
-// a few MiB.
+// maxBTF bounds raw BTF; a kernel's is a few MiB.
 const maxBTF = 1 << 30
 
+// btfMagic starts raw BTF, in the byte order of the data.
+const btfMagic = 0xeb9f
+
+// btfOrder is the byte order of raw BTF, from its magic, or nil.
+func btfOrder(raw []byte) binary.ByteOrder {
+	switch {
+	case len(raw) < 2:
+		return nil
+	case binary.LittleEndian.Uint16(raw) == btfMagic:
+		return binary.LittleEndian
+	case binary.BigEndian.Uint16(raw) == btfMagic:
+		return binary.BigEndian
+	}
+	return nil
+}
+
 // btfBytes returns the raw BTF in r: the .BTF section of an ELF file, or r
-// itself, with its header checked. The BTF library trusts the header's
-// lengths and offsets; a lying one made it slice out of bounds.
+// itself when it starts with the BTF magic, with its header checked. What
+// r is is decided from its first bytes, before anything else is read:
+// raw BTF is read to the end its header gives, nothing past it; any other
+// file is named for what it is (see openELF). The BTF library trusts the
+// header's lengths and offsets; a lying one made it slice out of bounds.
 func btfBytes(r io.ReaderAt, name string) ([]byte, error) {
+	var head [24]byte
+	n, _ := r.ReadAt(head[:], 0)
 	var raw []byte
-	if ef, err := elf.NewFile(r); err == nil {
+	if bo := btfOrder(head[:n]); bo != nil {
+		if n < len(head) {
+			return nil, fmt.Errorf("%s: BTF: %d bytes are too short for a header", name, n)
+		}
+		hdr := uint64(bo.Uint32(head[4:]))
+		end := hdr + max(uint64(bo.Uint32(head[8:]))+uint64(bo.Uint32(head[12:])), uint64(bo.Uint32(head[16:]))+uint64(bo.Uint32(head[20:])))
+		if end > maxBTF {
+			return nil, fmt.Errorf("%s: BTF: its header describes %d bytes, more than the %d kabi reads", name, end, maxBTF)
+		}
+		if size := inputSize(r); size >= 0 && uint64(size) < end {
+			return nil, fmt.Errorf("%s: %w: BTF: the file has %d bytes, but its header describes %d", name, ErrTruncated, size, end)
+		}
+		// Read in pieces, so that a lying header on a reader of unknown
+		// size allocates no more than the data there is.
+		b, err := io.ReadAll(io.NewSectionReader(r, 0, int64(end)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if uint64(len(b)) < end {
+			return nil, fmt.Errorf("%s: %w: BTF: the file has %d bytes, but its header describes %d", name, ErrTruncated, len(b), end)
+		}
+		raw = b
+	} else {
+		ef, err := openELF(r, name)
+		if err != nil {
+			return nil, err
+		}
 		s := ef.Section(".BTF")
 		if s == nil {
 			return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
@@ -122,15 +244,6 @@ func btfBytes(r io.ReaderAt, name string) ([]byte, error) {
 		if raw, err = s.Data(); err != nil {
 			return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 		}
-	} else {
-		b, err := io.ReadAll(io.NewSectionReader(r, 0, maxBTF+1))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if len(b) > maxBTF {
-			return nil, fmt.Errorf("%s: raw BTF larger than %d bytes", name, maxBTF)
-		}
-		raw = b
 	}
 	if err := checkBTFHeader(raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

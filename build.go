@@ -125,9 +125,9 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 
 // newELF reads the build in the ELF file r.
 func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
-	ef, err := elf.NewFile(r)
+	ef, err := openELF(r, name)
 	if err != nil {
-		return nil, &dwarfx.FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
+		return nil, err
 	}
 	budget := dwarfx.FileBudget(inputSize(r), opts.MaxDecompressed)
 	d, err := dwarfx.NewFromELFOptions(ef, r, name, &dwarfx.Options{Budget: budget})

@@ -287,9 +287,9 @@ func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
 	if deb.IsPackage(f) {
 		return packageMetadata(f, path, opts)
 	}
-	ef, err := elf.NewFile(f)
+	ef, err := openELF(f, path)
 	if err != nil {
-		return Metadata{}, fmt.Errorf("%s: %w: %v", path, ErrNotELF, err)
+		return Metadata{}, err
 	}
 	budget := dwarfx.FileBudget(inputSize(f), opts.MaxDecompressed)
 	_, banner, err := readSymbols(ef, path, budget)

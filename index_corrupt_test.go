@@ -70,7 +70,10 @@ func TestIndexBadHeader(t *testing.T) {
 		is    error
 		words string
 	}{
-		{"wrong magic", func(d []byte) []byte { d[1] = 'X'; return d }, ErrNotELF, ""},
+		{"wrong magic", func(d []byte) []byte { d[1] = 'X'; return d }, ErrIndexCorrupt, `the index file's magic is damaged: "\x89XABI\r\n\x1a"`},
+		{"empty", func(d []byte) []byte { return nil }, ErrIndexCorrupt, "the index file is empty"},
+		{"in the magic", func(d []byte) []byte { return d[:5] }, ErrIndexCorrupt, "the index file ends after 5 bytes, within its magic"},
+		{"not an index", func(d []byte) []byte { return []byte("hello\n") }, ErrNotELF, `a text file (it starts "hello")`},
 		{"newer version", func(d []byte) []byte { index.SetVersion(d, index.Version+1); return d }, ErrIndexVersion,
 			fmt.Sprintf("format version %d; this kabi reads versions up to %d", index.Version+1, index.Version)},
 		{"version 0", func(d []byte) []byte { index.SetVersion(d, 0); return d }, ErrIndexCorrupt, "format version 0"},

@@ -180,6 +180,13 @@ func TestBadTruncatedFile(t *testing.T) {
 		within(t, func() {
 			_, err := New(bytes.NewReader(b[:n]), "cut")
 			checkFormatError(t, err, ErrTruncated, "ELF file", uint64(n))
+			want := fmt.Sprintf("the file is truncated: it has %d bytes, but its section header table is at [%#x, ", n, binary.LittleEndian.Uint64(b[0x28:]))
+			if n < 64 {
+				want = fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the 64 of an ELF header", n)
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("cut at %d: %q does not say %q", n, err, want)
+			}
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"debug/elf"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,18 +55,9 @@ func Open(path string) (*Data, error) {
 // messages only.
 func New(r io.ReaderAt, name string) (d *Data, err error) {
 	defer recoverBug(name, &err)
-	ef, err := elf.NewFile(r)
+	ef, err := NewELFFile(r, name)
 	if err != nil {
-		// An ELF file cut short fails with EOF: say truncated, and where
-		// the file ends, rather than "not an ELF file".
-		var magic [len(elf.ELFMAG)]byte
-		if n, _ := r.ReadAt(magic[:], 0); n == len(magic) && string(magic[:]) == elf.ELFMAG &&
-			(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
-			size := readerSize(r)
-			return nil, &FormatError{File: name, Section: "ELF file", Offset: uint64(max(size, 0)), Err: ErrTruncated,
-				Msg: fmt.Sprintf("the file ends early (%d bytes): %v", size, err)}
-		}
-		return nil, &FormatError{File: name, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
+		return nil, err
 	}
 	return NewFromELF(ef, r, name)
 }

@@ -4,17 +4,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 
 	"github.com/kabi-dev/kabi"
 )
 
-// btfcheck runs `kabi btfcheck [-n N] BUILD`: the build's BTF function
-// prototypes against kabi's DWARF signatures.
+// btfcheck runs `kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD`:
+// the build's BTF function prototypes (or those of FILE) against kabi's
+// DWARF signatures; a module's split BTF is read over VMLINUX's.
 func btfcheck(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("btfcheck", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	n := fs.Int("n", 10, "how many mismatches to print")
+	btfFile := fs.String("btf", "", "read the BTF from this file (raw BTF such as /sys/kernel/btf/vmlinux, or an ELF file) instead of BUILD")
+	base := fs.String("base", "", "the vmlinux (or its raw BTF) whose BTF a module's split BTF extends")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -25,7 +29,7 @@ func btfcheck(w io.Writer, args []string) error {
 	if ix, err := kabi.IsIndexFile(path); err == nil && ix {
 		return fmt.Errorf("%s is an index file, which holds no BTF: btfcheck takes the vmlinux", path)
 	}
-	funcs, err := kabi.BTFSignatures(path)
+	funcs, err := btfFuncs(path, *btfFile, *base)
 	if err != nil {
 		return err
 	}
@@ -65,4 +69,27 @@ func btfcheck(w io.Writer, args []string) error {
 		}
 	}
 	return nil
+}
+
+// btfFuncs reads the BTF functions of build, or of btfFile when it is
+// given; as a module's split BTF over base's when base is given.
+func btfFuncs(build, btfFile, base string) ([]kabi.BTFFunc, error) {
+	src := build
+	if btfFile != "" {
+		src = btfFile
+	}
+	if base == "" {
+		return kabi.BTFSignatures(src)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	bf, err := os.Open(base)
+	if err != nil {
+		return nil, err
+	}
+	defer bf.Close()
+	return kabi.ModuleBTFSignatures(f, src, bf, base)
 }

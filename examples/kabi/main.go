@@ -8,7 +8,8 @@
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi index [-o DIR] [-j N] BUILD...             write an index file per build
-//	kabi btfcheck [-n N] BUILD                      the build's BTF prototypes against kabi's DWARF signatures
+//	kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
+//	                                               the build's BTF prototypes against kabi's DWARF signatures
 //	kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] OBJECT... BUILD...
 //	                                               an eBPF object's dependencies against builds (exit 1: a finding reaches LEVEL; 2: bad input)
 //	kabi                                           report a sample function over the bundled fixtures
@@ -48,7 +49,7 @@ const usage = `usage:
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
   kabi index [-o DIR] [-j N] BUILD...
-  kabi btfcheck [-n N] BUILD
+  kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
   kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] [-source-root DIR] OBJECT... BUILD...
   kabi            (report a sample function over the bundled fixture builds)
 

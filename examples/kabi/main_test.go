@@ -146,6 +146,15 @@ func TestDemo(t *testing.T) {
 func TestErrors(t *testing.T) {
 	notELF := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notELF, []byte("hello"), 0o644)
+	// A sparse 2 GB file: btfcheck decides from its first bytes, and no
+	// longer reads 1 GiB of it first.
+	sparse := filepath.Join(t.TempDir(), "sparse")
+	if f, err := os.Create(sparse); err == nil {
+		f.Truncate(2 << 30)
+		f.Close()
+	}
+	rawBTF := filepath.Join(t.TempDir(), "vmlinux.btf")
+	os.WriteFile(rawBTF, []byte("\x9f\xeb\x01\x00\x18\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00"), 0o644)
 	for _, c := range []struct {
 		args  []string
 		usage bool
@@ -160,6 +169,9 @@ func TestErrors(t *testing.T) {
 		{[]string{"frobnicate"}, true, `unknown command "frobnicate"`},
 		{[]string{"btfcheck", fixture}, false, "x86_64-dwarf5.elf: no BTF"},
 		{[]string{"btfcheck"}, true, "btfcheck takes BUILD"},
+		{[]string{"btfcheck", sparse}, false, "sparse: ELF header at offset 0x0: not an ELF file: it starts with 00 00 00 00"},
+		{[]string{"btfcheck", rawBTF}, false, "vmlinux.btf: ELF header at offset 0x0: not an ELF file: raw BTF (as /sys/kernel/btf/vmlinux), which has no DWARF"},
+		{[]string{"btfcheck", "-base", rawBTF, fixture}, false, "x86_64-dwarf5.elf: no BTF"},
 		{[]string{"report", "no_such_function", fixture}, false, "no_such_function: no such function"},
 		{[]string{"report", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
 		{[]string{"diff", fixture}, true, "diff takes OLD NEW"},
