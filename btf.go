@@ -309,6 +309,14 @@ func SignatureOfBTF(fn *btf.Func) (*Signature, error) {
 	return &s, nil
 }
 
+// TypeOfBTF converts a BTF type (a member's, a parameter's) to a Type by
+// the rules of [SignatureOfBTF]. It fails on BTF kinds C types do not
+// have (DATASEC, VAR, a FUNC).
+func TypeOfBTF(t btf.Type) (*Type, error) {
+	c := btfConv{types: map[btf.Type]*Type{}}
+	return c.conv(t, 0)
+}
+
 // btfConv converts BTF types, sharing converted types.
 type btfConv struct {
 	types map[btf.Type]*Type

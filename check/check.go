@@ -166,10 +166,7 @@ func checkDep(d *Dependency, b *kabi.Build) Finding {
 	case ViaField, ViaType, ViaEnumValue:
 		return checkType(d, b)
 	case ViaKconfig:
-		if d.Guarded {
-			return Finding{Consequence: Unknown, Reason: "config values are not in kabi's model of this build (the extern is __weak: a missing value reads as 0)"}
-		}
-		return Finding{Consequence: Unknown, Reason: "config values are not in kabi's model of this build"}
+		return checkKconfig(d, b)
 	case ViaKsym:
 		return Finding{Consequence: Unknown, Reason: "kernel variables are not in kabi's model of this build"}
 	}
@@ -190,19 +187,11 @@ func checkAttach(d *Dependency, b *kabi.Build) Finding {
 		}
 		return checkFunction(d, d.Ref.Name, b)
 	case AttachKsyscall, AttachKretsyscall:
-		// libbpf attaches a kprobe to the architecture's syscall wrapper.
-		name := syscallWrapper(b.Meta.Arch, d.Ref.Name)
-		if name == "" {
-			return Finding{Consequence: Unknown, Reason: fmt.Sprintf("kabi does not know the syscall wrapper prefix of architecture %q", b.Meta.Arch)}
-		}
-		f := checkFunction(d, name, b)
-		f.Reason = name + ": " + f.Reason
-		return f
+		return checkSyscall(d, b)
 	case AttachLSM:
-		// The kernel resolves lsm/HOOK to the BTF function bpf_lsm_HOOK.
-		f := checkFunction(d, "bpf_lsm_"+d.Ref.Name, b)
-		f.Reason = "bpf_lsm_" + d.Ref.Name + ": " + f.Reason
-		return f
+		return checkLSM(d, b)
+	case AttachTracepoint, AttachRawTP, AttachTpBTF:
+		return checkTracepoint(d, b)
 	}
 	return Finding{Consequence: Unknown, Reason: d.Ref.Kind.String() + "s are not in kabi's model of this build"}
 }
@@ -241,28 +230,6 @@ func checkPattern(d *Dependency, b *kabi.Build) Finding {
 		return Finding{Consequence: MissedEvents, Reason: fmt.Sprintf("the pattern matches %d functions, %d of them inlined (fully or at some call sites)", n, inl), Status: []string{fmt.Sprintf("%d matched", n)}}
 	}
 	return Finding{Consequence: Fine, Reason: fmt.Sprintf("the pattern matches %d functions", n), Status: []string{fmt.Sprintf("%d matched", n)}}
-}
-
-// checkKfunc checks a kfunc call.
-func checkKfunc(d *Dependency, b *kabi.Build) Finding {
-	f, ok := b.Function(d.Ref.Name)
-	if !ok || f.Inline == kabi.InlineFull {
-		if d.Guarded {
-			return Finding{Consequence: Fine, Reason: "absent, but the extern is __weak: the program checks bpf_ksym_exists", Status: []string{"absent"}}
-		}
-		return Finding{Consequence: LoadFailure, Reason: "no such kernel function: libbpf cannot resolve the kfunc", Status: []string{"absent"}}
-	}
-	if d.Expect != nil && f.Signature != nil {
-		if why := protoMismatch(d.Expect.Params, f.Signature.Params, b.Meta.Arch); why != "" {
-			return Finding{Consequence: LoadFailure, Reason: "prototype differs (" + why + "): libbpf refuses an incompatible kfunc", Status: []string{"prototype changed"}}
-		}
-	}
-	return Finding{Consequence: Unknown, Reason: "the function exists; whether it is registered as a kfunc is not in kabi's model of this build"}
-}
-
-// checkType checks a CO-RE relocation.
-func checkType(d *Dependency, b *kabi.Build) Finding {
-	return Finding{Consequence: Unknown, Reason: "types are not in kabi's model of this build"}
 }
 
 // fentryLike says the attach reads its arguments from a u64 array by the
@@ -312,6 +279,21 @@ func checkFunction(d *Dependency, name string, b *kabi.Build) Finding {
 		}
 		return Finding{Consequence: AttachFailure, Reason: "only compiler-transformed symbols (" + strings.Join(names, ", ") + "): no symbol of this name, the attach fails", Status: st}
 	}
+	// The kernel's own lists: blacklisted, init or no-probe text, notrace,
+	// not in BTF (unknown verdicts leave the DWARF facts above to stand).
+	if a := f.Attach; btfAttach && a.Fentry == kabi.AttachNo {
+		switch a.FentryWhy {
+		case kabi.ReasonNotInBTF:
+			return Finding{Consequence: LoadFailure, Reason: "not in the build's BTF: the load fails", Status: append(st, "not in BTF")}
+		case kabi.ReasonNotrace, kabi.ReasonInitText:
+			return Finding{Consequence: AttachFailure, Reason: a.FentryWhy.String() + ": no ftrace location to install the trampoline on, the attach fails", Status: append(st, a.FentryWhy.String())}
+		}
+	} else if !btfAttach && a.Kprobe == kabi.AttachNo {
+		switch a.KprobeWhy {
+		case kabi.ReasonInitText, kabi.ReasonBlacklisted, kabi.ReasonNoProbeText:
+			return Finding{Consequence: AttachFailure, Reason: "the kernel refuses kprobes on it (" + a.KprobeWhy.String() + "): the attach fails", Status: append(st, a.KprobeWhy.String())}
+		}
+	}
 	// The signature the program expects against the build's.
 	worst := Finding{Consequence: Fine, Reason: "present", Status: st}
 	if c, why := checkPrototype(d, f, b.Meta.Arch); c > Fine {
@@ -343,11 +325,23 @@ func checkPrototype(d *Dependency, f *kabi.Function, arch string) (Consequence, 
 		}
 		return Fine, ""
 	}
-	n := len(sig.Params)
+	return checkArgs(d, sig.Params, sig.Return, arch)
+}
+
+// takesReturn says the program's last context slot is the target's
+// return value (fexit, fmod_ret; lsm: the previous hooks' verdict).
+func takesReturn(a Attach) bool {
+	return a == AttachFexit || a == AttachFmodRet || a == AttachLSM
+}
+
+// checkArgs compares the arguments (and the return value, nil for none)
+// the program expects with the build's.
+func checkArgs(d *Dependency, have []kabi.Param, ret *kabi.Type, arch string) (Consequence, string) {
+	n := len(have)
 	if fentryLike(d.Attach) && d.Slots >= 0 {
 		limit := n
-		if d.Attach == AttachFexit || d.Attach == AttachFmodRet {
-			limit = n + 1 // the return value follows the arguments
+		if takesReturn(d.Attach) {
+			limit = n + 1
 		}
 		if d.Slots > limit {
 			return LoadFailure, fmt.Sprintf("the program reads %d context slots, the function has %s: the verifier refuses it", d.Slots, plural(n, "argument"))
@@ -358,30 +352,30 @@ func checkPrototype(d *Dependency, f *kabi.Function, arch string) (Consequence, 
 		return Fine, ""
 	}
 	params := e.Params
-	var ret *kabi.Param
-	switch d.Attach {
-	case AttachFexit, AttachFmodRet:
+	var want *kabi.Param
+	switch {
+	case takesReturn(d.Attach):
 		if len(params) > 0 {
-			ret = &params[len(params)-1]
+			want = &params[len(params)-1]
 			params = params[:len(params)-1]
 			if len(params) != n {
-				return WrongData, fmt.Sprintf("the program takes the return value as argument %d, the function has %d arguments: it reads %s", len(params)+1, n, slotName(sig, len(params)))
+				return WrongData, fmt.Sprintf("the program takes the return value as argument %d, the function has %s: it reads %s", len(params)+1, plural(n, "argument"), slotName(have, len(params)))
 			}
 		}
-	case AttachKretprobe:
+	case d.Attach == AttachKretprobe || d.Attach == AttachKretsyscall:
 		if len(params) > 0 {
-			ret = &params[0]
+			want = &params[0]
 		}
 		params = nil
 	}
-	if why := protoMismatch(params, sig.Params, arch); why != "" {
+	if why := protoMismatch(params, have, arch); why != "" {
 		return WrongData, why
 	}
-	if ret != nil && !compatible(ret.Type, sig.Return, arch) {
-		return WrongData, fmt.Sprintf("the return value is %s in this build, the program reads %s", sig.Return, ret.Type)
+	if want != nil && ret != nil && d.Attach != AttachLSM && !compatible(want.Type, ret, arch) {
+		return WrongData, fmt.Sprintf("the return value is %s in this build, the program reads %s", ret, want.Type)
 	}
-	if d.Attach == AttachKprobe && len(params) > n {
-		return WrongData, fmt.Sprintf("the program reads %d arguments, the function takes %d", len(params), n)
+	if (d.Attach == AttachKprobe || d.Attach == AttachKsyscall) && len(params) > n {
+		return WrongData, fmt.Sprintf("the program reads %s, the function takes %d", plural(len(params), "argument"), n)
 	}
 	return Fine, ""
 }
@@ -394,10 +388,10 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// slotName names context slot i of sig: a parameter or the return value.
-func slotName(sig *kabi.Signature, i int) string {
-	if i < len(sig.Params) {
-		return fmt.Sprintf("parameter %s", paramLabel(sig.Params[i], i))
+// slotName names context slot i: a parameter or past them.
+func slotName(params []kabi.Param, i int) string {
+	if i < len(params) {
+		return fmt.Sprintf("parameter %s", paramLabel(params[i], i))
 	}
 	return "past the arguments"
 }

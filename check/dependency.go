@@ -45,6 +45,9 @@ type Dependency struct {
 	Via Via
 	// Attach is the attach kind, for Via ViaAttach.
 	Attach Attach
+	// System is a tracepoint/ section's trace system ("sched" of
+	// tracepoint/sched/sched_switch); empty for the other kinds.
+	System string
 	// Pattern says Ref.Name is a glob pattern (kprobe.multi): '*' and '?'.
 	Pattern bool
 	// Member is the member a CO-RE field relocation reads, as a path of
@@ -52,6 +55,11 @@ type Dependency struct {
 	// libbpf walks through them), or the value of an enum value
 	// relocation. Empty for the other kinds.
 	Member string
+	// MemberType is the type the program reads Member as (a field
+	// relocation's local type, flavors stripped), nil for the other kinds;
+	// EnumValue is the value the program's own enum gives Member.
+	MemberType *kabi.Type
+	EnumValue  int64
 	// Relocs are the CO-RE relocation kinds seen, in libbpf's names
 	// ("byte_off", "field_exists", "type_size", ...), sorted.
 	Relocs []string
@@ -105,6 +113,11 @@ func (d *Dependency) String() string {
 		b.WriteByte('.')
 		b.WriteString(d.Member)
 	}
+	if d.System != "" {
+		b.WriteString(" (system ")
+		b.WriteString(d.System)
+		b.WriteByte(')')
+	}
 	return b.String()
 }
 
@@ -124,6 +137,7 @@ type depKey struct {
 	via    Via
 	attach Attach
 	member string
+	system string
 }
 
 // depSet accumulates an object's dependencies.
@@ -187,5 +201,6 @@ func compareDeps(a, b *Dependency) int {
 		cmp.Compare(a.Via, b.Via),
 		cmp.Compare(a.Attach, b.Attach),
 		strings.Compare(a.Member, b.Member),
+		strings.Compare(a.System, b.System),
 	)
 }

@@ -38,9 +38,14 @@ func (s *depSet) attach(p *Program, expect *kabi.Signature, slots int) {
 			ref.Name = "bpf_iter_" + p.Target
 		}
 	}
-	d := s.add(depKey{ref: ref, via: ViaAttach, attach: p.Attach}, p.Name, p.Line)
+	key := depKey{ref: ref, via: ViaAttach, attach: p.Attach}
+	if p.Attach == AttachTracepoint {
+		key.system, _, _ = strings.Cut(p.Target, "/")
+	}
+	d := s.add(key, p.Name, p.Line)
 	s.use(d, false)
 	d.Pattern = d.Pattern || pattern
+	d.System = key.system
 	if expect != nil && d.Expect == nil {
 		d.Expect = expect
 	}
@@ -192,7 +197,7 @@ func (s *depSet) core(p *Program, insns asm.Instructions, spec *btf.Spec) error 
 			return fmt.Errorf("CO-RE relocation of type %d: %v", r.localID, err)
 		}
 		local = skipQualifiers(local)
-		ref, via, member, ok, err := relocTarget(r, local)
+		ref, via, member, mt, ok, err := relocTarget(r, local)
 		if err != nil {
 			return err
 		}
@@ -200,6 +205,14 @@ func (s *depSet) core(p *Program, insns asm.Instructions, spec *btf.Spec) error 
 			continue // a relocation on a type no kernel object names (an int, a local type ID)
 		}
 		d := s.add(depKey{ref: ref, via: via, member: member}, p.Name, src)
+		if mt != nil && d.MemberType == nil {
+			if kt, err := kabi.TypeOfBTF(mt); err == nil {
+				d.MemberType = stripFlavors(kt)
+			}
+		}
+		if e, ok := local.(*btf.Enum); ok && via == ViaEnumValue {
+			d.EnumValue = int64(e.Values[r.accessor[0]].Value)
+		}
 		d.Relocs = append(d.Relocs, r.kind)
 		d.Flavors = append(d.Flavors, local.TypeName())
 		uses = append(uses, use{d, existence(r.kind), local.TypeName()})
@@ -239,33 +252,34 @@ func existence(kind string) bool {
 }
 
 // relocTarget names the kernel object a relocation depends on.
-func relocTarget(r coreReloc, local btf.Type) (ref kabi.Ref, via Via, member string, ok bool, err error) {
+func relocTarget(r coreReloc, local btf.Type) (ref kabi.Ref, via Via, member string, mt btf.Type, ok bool, err error) {
 	switch r.kind {
 	case "local_type_id":
-		return ref, 0, "", false, nil // answered by the object itself
+		return ref, 0, "", nil, false, nil // answered by the object itself
 	case "enumval_exists", "enumval_value":
 		e, isEnum := local.(*btf.Enum)
 		if !isEnum || len(r.accessor) != 1 || r.accessor[0] >= len(e.Values) {
-			return ref, 0, "", false, fmt.Errorf("enum value relocation on %s with accessor %v", local, r.accessor)
+			return ref, 0, "", nil, false, fmt.Errorf("enum value relocation on %s with accessor %v", local, r.accessor)
 		}
-		return kabi.Ref{Kind: kabi.KindEnum, Name: essentialName(e.Name)}, ViaEnumValue, e.Values[r.accessor[0]].Name, true, nil
+		// libbpf matches enumerators by their essential names too.
+		return kabi.Ref{Kind: kabi.KindEnum, Name: essentialName(e.Name)}, ViaEnumValue, essentialName(e.Values[r.accessor[0]].Name), nil, true, nil
 	case "target_type_id", "type_exists", "type_size", "type_matches":
 		k, name, ok := namedKind(local)
 		if !ok {
-			return ref, 0, "", false, nil
+			return ref, 0, "", nil, false, nil
 		}
-		return kabi.Ref{Kind: k, Name: name}, ViaType, "", true, nil
+		return kabi.Ref{Kind: k, Name: name}, ViaType, "", nil, true, nil
 	}
 	// Field relocations.
 	k, name, ok := namedKind(local)
 	if !ok {
-		return ref, 0, "", false, fmt.Errorf("field relocation on %s, not a named struct or union", local)
+		return ref, 0, "", nil, false, fmt.Errorf("field relocation on %s, not a named struct or union", local)
 	}
-	path, err := fieldPath(local, r.accessor)
+	path, mt, err := fieldPath(local, r.accessor)
 	if err != nil {
-		return ref, 0, "", false, err
+		return ref, 0, "", nil, false, err
 	}
-	return kabi.Ref{Kind: k, Name: name}, ViaField, path, true, nil
+	return kabi.Ref{Kind: k, Name: name}, ViaField, path, mt, true, nil
 }
 
 // namedKind is the dependency kind and kernel name of a named struct,
@@ -291,9 +305,9 @@ func namedKind(t btf.Type) (kabi.Kind, string, bool) {
 // pointer, each later one selects a member or an array element) and
 // names the members it passes, anonymous ones left out: "se.vruntime",
 // "args[2]".
-func fieldPath(t btf.Type, acc []int) (string, error) {
+func fieldPath(t btf.Type, acc []int) (string, btf.Type, error) {
 	if len(acc) == 0 {
-		return "", errors.New("empty CO-RE accessor")
+		return "", nil, errors.New("empty CO-RE accessor")
 	}
 	var b strings.Builder
 	for _, idx := range acc[1:] {
@@ -301,7 +315,7 @@ func fieldPath(t btf.Type, acc []int) (string, error) {
 		switch c := t.(type) {
 		case *btf.Struct:
 			if idx >= len(c.Members) {
-				return "", fmt.Errorf("CO-RE accessor %v: member %d of struct %s with %d", acc, idx, c.Name, len(c.Members))
+				return "", nil, fmt.Errorf("CO-RE accessor %v: member %d of struct %s with %d", acc, idx, c.Name, len(c.Members))
 			}
 			m := c.Members[idx]
 			if m.Name != "" {
@@ -313,7 +327,7 @@ func fieldPath(t btf.Type, acc []int) (string, error) {
 			t = m.Type
 		case *btf.Union:
 			if idx >= len(c.Members) {
-				return "", fmt.Errorf("CO-RE accessor %v: member %d of union %s with %d", acc, idx, c.Name, len(c.Members))
+				return "", nil, fmt.Errorf("CO-RE accessor %v: member %d of union %s with %d", acc, idx, c.Name, len(c.Members))
 			}
 			m := c.Members[idx]
 			if m.Name != "" {
@@ -327,10 +341,33 @@ func fieldPath(t btf.Type, acc []int) (string, error) {
 			fmt.Fprintf(&b, "[%d]", idx)
 			t = c.Type
 		default:
-			return "", fmt.Errorf("CO-RE accessor %v steps into %s", acc, t)
+			return "", nil, fmt.Errorf("CO-RE accessor %v steps into %s", acc, t)
 		}
 	}
-	return b.String(), nil
+	return b.String(), t, nil
+}
+
+// stripFlavors returns t with libbpf flavor suffixes dropped from the
+// struct, union and enum names it is made of (a copy where one changes).
+func stripFlavors(t *kabi.Type) *kabi.Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind {
+	case kabi.Struct, kabi.Union, kabi.Enum:
+		if n := essentialName(t.Name); n != t.Name {
+			c := *t
+			c.Name = n
+			return &c
+		}
+	case kabi.Pointer, kabi.Array:
+		if e := stripFlavors(t.Elem); e != t.Elem {
+			c := *t
+			c.Elem = e
+			return &c
+		}
+	}
+	return t
 }
 
 // skipQualifiers drops typedefs and qualifiers, as libbpf does before

@@ -76,12 +76,43 @@
 //	argument appended after those read          fine             fine             -
 //	pattern matches nothing                     attach failure   -                -
 //	pattern matches inlined functions           missed events    -                -
-//	kfunc absent (not __weak)                   -                -                load failure
-//	kfunc absent, __weak                        -                -                fine
-//	kfunc prototype incompatible                -                -                load failure
-//	kfunc present                               -                -                unknown (registration)
+//	kernel refuses kprobes on it (blacklist,     attach failure   -                -
+//	  .init.text, no-probe text)
+//	notrace or .init.text                       -                attach failure   -
+//	not in the build's .BTF                     -                load failure     -
+//	system call absent from the syscall table   attach failure   -                -
+//	  (ksyscall: the wrapper is then checked
+//	  as a kprobe target)
+//	trace event absent                          attach failure   load failure     -
+//	  (tracepoint/, raw_tp/; tp_btf/)
+//	trace event in another system               attach failure   -                -
+//	bare tracepoint (no event) for tracepoint/  attach failure   -                -
+//	syscall event for tp_btf/ (no btf_trace_)   -                load failure     -
+//	LSM hook absent                             -                load failure     -
+//	pattern matches nothing                     attach failure   -                -
+//	pattern matches inlined functions           missed events    -                -
 //	target set at load time, not named          unknown          unknown          -
-//	kind not in the build's model               unknown          unknown          unknown
+//
+// And for CO-RE relocations and externs, as libbpf resolves them when the
+// object is loaded (an unresolved relocation poisons its instruction,
+// which fails the load where the program can reach it):
+//
+//	state in the build                                      consequence
+//	type, field or enum value absent, unguarded             load failure
+//	absent, but the program checks its existence            fine (the code is skipped)
+//	absent, but another flavor's checked member exists      fine (the other branch runs)
+//	field of another class (integer/pointer/composite/      load failure (libbpf finds no
+//	  array) than the program reads                           compatible field)
+//	integer field of another size (no byte_sz relocation)   wrong data
+//	field moved, type grew, enum value renumbered           fine (what CO-RE relocates)
+//	member path through a typedef (not expanded)            unknown
+//	kfunc not registered in any BTF ID set, not __weak      load failure
+//	kfunc absent, __weak (bpf_ksym_exists)                  fine
+//	kfunc prototype incompatible                            load failure
+//	config option not set, not __weak                       load failure
+//	config option not set, __weak                           fine (reads 0)
+//	build's types / hooks / configuration unknown           unknown
+//	kernel variable (.ksyms)                                unknown (not in the model)
 //
 // Types are compared as a program reads them, not as C spells them: two
 // pointers to structs of the same name, integers of the same size (by
@@ -93,11 +124,14 @@
 //
 // # What is not checked
 //
-// Kinds of dependency that the builds' model does not hold yet are
-// reported as [Unknown], with a reason that says so, never guessed:
-// kernel variables (.ksyms), config values, kfunc registration, and
-// whatever the build model lacks (types, trace events, LSM hooks,
-// syscalls other than through their wrapper functions). The object
+// What a build's model does not hold is reported as [Unknown], with a
+// reason that says so, never guessed: kernel variables (.ksyms), members
+// reached through a typedef (the type model keeps typedef names
+// unexpanded), and whatever a given build lacks (types in a build read
+// with types off, trace events, LSM hooks, kfunc sets or a configuration
+// its file does not carry). Without a syscall table the ksyscall wrapper
+// is named by the architecture's prefix (__x64_sys_, __arm64_sys_, ...);
+// without LSM hooks, lsm/HOOK is checked as the function bpf_lsm_HOOK. The object
 // reader refuses what github.com/cilium/ebpf cannot read: typed __ksym
 // variables, plain .struct_ops sections ([ErrUnsupported]).
 //

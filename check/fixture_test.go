@@ -13,30 +13,42 @@ import (
 	"github.com/kabi-dev/kabi"
 )
 
-// The comparison fixture builds of the root package's testdata, in the
-// order the findings below list them (see testdata/README.md).
-var fixtureBuilds = []string{"cmp-6.1.99-1-amd64", "cmp-6.2.5-1-amd64", "cmp-6.3.1-2-amd64", "cmp-6.1.99-1-cloud-amd64"}
-
-var loadBuilds = sync.OnceValues(func() ([]*kabi.Build, error) {
-	var out []*kabi.Build
-	for _, n := range fixtureBuilds {
-		b, err := kabi.Open(filepath.Join("..", "testdata", n+".elf"), nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+// The builds of the root package's testdata each fixture object is
+// checked against, in the order the findings below list them (see
+// testdata/README.md).
+var (
+	cmpBuilds   = []string{"cmp-6.1.99-1-amd64", "cmp-6.2.5-1-amd64", "cmp-6.3.1-2-amd64", "cmp-6.1.99-1-cloud-amd64"}
+	hooksBuilds = []string{"hooks-6.1.99-1-amd64", "hooks-6.2.5-1-amd64"}
+	typesBuilds = []string{"types-v1", "types-v2"}
+	buildsOf    = map[string][]string{
+		"probes.bpf.o": cmpBuilds, "tracing.bpf.o": cmpBuilds, "core.bpf.o": cmpBuilds,
+		"hooks.bpf.o": hooksBuilds, "types.bpf.o": typesBuilds,
 	}
-	return out, nil
-})
+)
 
-func fixtures(t testing.TB) []*kabi.Build {
+var buildCache sync.Map // name -> func() (*kabi.Build, error)
+
+func fixtureBuild(t testing.TB, name string) *kabi.Build {
 	t.Helper()
-	bs, err := loadBuilds()
+	f, _ := buildCache.LoadOrStore(name, sync.OnceValues(func() (*kabi.Build, error) {
+		return kabi.Open(filepath.Join("..", "testdata", name+".elf"), nil)
+	}))
+	b, err := f.(func() (*kabi.Build, error))()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bs
+	return b
 }
+
+func fixtureBuilds(t testing.TB, names []string) []*kabi.Build {
+	var out []*kabi.Build
+	for _, n := range names {
+		out = append(out, fixtureBuild(t, n))
+	}
+	return out
+}
+
+func fixtures(t testing.TB) []*kabi.Build { return fixtureBuilds(t, cmpBuilds) }
 
 func object(t testing.TB, name string, opts *Options) *Object {
 	t.Helper()
@@ -81,7 +93,9 @@ func describe(d *Dependency) string {
 	return b.String()
 }
 
-func all(s string) [4]string { return [4]string{s, s, s, s} }
+func all(s string) []string { return []string{s, s, s, s} }
+
+func both(s string) []string { return []string{s, s} }
 
 var wantPrograms = map[string][]string{
 	"probes.bpf.o": {
@@ -120,6 +134,27 @@ var wantPrograms = map[string][]string{
 		"core_entry|kprobe/kfx_cmp_entry|kprobe|\"kfx_cmp_entry\"|core.bpf.c:31",
 		"core_weight|kprobe/kfx_cmp_entry|kprobe|\"kfx_cmp_entry\"|core.bpf.c:52",
 	},
+	"hooks.bpf.o": {
+		"f_kfuncs|fentry/bpf_lsm_file_open|fentry|\"bpf_lsm_file_open\"|hooks.bpf.c:134",
+		"sys_openat2_ret|kretsyscall/openat2|kretsyscall|\"openat2\"|hooks.bpf.c:127",
+		"sys_openat|ksyscall/openat|ksyscall|\"openat\"|hooks.bpf.c:119",
+		"lsm_bprm|lsm.s/bprm_check_security|lsm|\"bprm_check_security\"|hooks.bpf.c:113",
+		"lsm_open|lsm/file_open|lsm|\"file_open\"|hooks.bpf.c:100",
+		"lsm_truncate|lsm/file_truncate|lsm|\"file_truncate\"|hooks.bpf.c:107",
+		"raw_insert|raw_tp/block_rq_insert|raw_tp|\"block_rq_insert\"|hooks.bpf.c:35",
+		"tp_issue|tp/block/block_rq_issue|tracepoint|\"block/block_rq_issue\"|hooks.bpf.c:27",
+		"btf_issue|tp_btf/block_rq_issue|tp_btf|\"block_rq_issue\"|hooks.bpf.c:41",
+		"btf_pelt|tp_btf/pelt_kfx_tp|tp_btf|\"pelt_kfx_tp\"|hooks.bpf.c:70",
+		"btf_switch|tp_btf/sched_switch|tp_btf|\"sched_switch\"|hooks.bpf.c:48",
+		"btf_openat|tp_btf/sys_enter_openat|tp_btf|\"sys_enter_openat\"|hooks.bpf.c:80",
+		"tp_wrong_system|tracepoint/sched/block_rq_issue|tracepoint|\"sched/block_rq_issue\"|hooks.bpf.c:95",
+		"tp_pelt|tracepoint/sched/pelt_kfx_tp|tracepoint|\"sched/pelt_kfx_tp\"|hooks.bpf.c:65",
+		"tp_switch|tracepoint/sched/sched_switch|tracepoint|\"sched/sched_switch\"|hooks.bpf.c:57",
+		"tp_openat|tracepoint/syscalls/sys_enter_openat|tracepoint|\"syscalls/sys_enter_openat\"|hooks.bpf.c:87",
+	},
+	"types.bpf.o": {
+		"core_types|xdp|none|\"\"|types.bpf.c:35",
+	},
 }
 
 var wantDeps = map[string][]string{
@@ -151,13 +186,13 @@ var wantDeps = map[string][]string{
 		"fentry kfx_cmp_submit slots=2 expect=\"int ____f_submit(void *buf, int len);\" progs=f_submit at=tracing.bpf.c:22",
 		"raw_tp tracepoint:sched_process_exit progs=raw_exit at=tracing.bpf.c:103",
 		"tp_btf tracepoint:sched_switch slots=1 expect=\"int ____tp_switch(_Bool preempt);\" progs=tp_switch at=tracing.bpf.c:87",
-		"tracepoint tracepoint:sched_switch progs=tp_sched_switch at=tracing.bpf.c:110",
+		"tracepoint tracepoint:sched_switch (system sched) progs=tp_sched_switch at=tracing.bpf.c:110",
 		"raw_tp tracepoint:sched_wakeup progs=raw_wakeup at=tracing.bpf.c:96",
 		"lsm lsm:bprm_check_security slots=0 progs=lsm_bprm at=tracing.bpf.c:81",
 		"lsm lsm:file_open slots=0 progs=lsm_open at=tracing.bpf.c:75",
 		"kfunc kfunc:kfx_cmp_reset expect=\"void kfx_cmp_reset(int);\" progs=f_reset at=tracing.bpf.c:131",
 		"kfunc kfunc:kfx_nosuch_kfunc guarded expect=\"int kfx_nosuch_kfunc(int);\" progs=f_reset at=tracing.bpf.c:133",
-		"tracepoint syscall:openat progs=tp_enter_openat at=tracing.bpf.c:117",
+		"tracepoint syscall:openat (system syscalls) progs=tp_enter_openat at=tracing.bpf.c:117",
 		"kconfig config:CONFIG_HZ progs= at=",
 		"kconfig config:CONFIG_KFX_FEATURE guarded progs= at=",
 	},
@@ -177,41 +212,81 @@ var wantDeps = map[string][]string{
 		"enum value enum:kfx_state.KFX_DEAD guarded relocs=enumval_exists flavors=kfx_state progs=core_entry at=core.bpf.c:43",
 		"enum value enum:kfx_state.KFX_RUNNING relocs=enumval_value flavors=kfx_state progs=core_entry at=core.bpf.c:44",
 	},
+	"hooks.bpf.o": {
+		"fentry bpf_lsm_file_open slots=1 expect=\"int ____f_kfuncs(struct kfx_file *file);\" progs=f_kfuncs at=hooks.bpf.c:134",
+		"field struct:pt_regs.di relocs=byte_off flavors=pt_regs progs=sys_openat at=hooks.bpf.c:119",
+		"raw_tp tracepoint:block_rq_insert progs=raw_insert at=hooks.bpf.c:35",
+		"tp_btf tracepoint:block_rq_issue slots=2 expect=\"int ____btf_issue(void *q, struct kfx_request *rq);\" progs=btf_issue at=hooks.bpf.c:41",
+		"tracepoint tracepoint:block_rq_issue (system block) progs=tp_issue at=hooks.bpf.c:27",
+		"tracepoint tracepoint:block_rq_issue (system sched) progs=tp_wrong_system at=hooks.bpf.c:95",
+		"tp_btf tracepoint:pelt_kfx_tp slots=1 expect=\"int ____btf_pelt(struct kfx_request *rq);\" progs=btf_pelt at=hooks.bpf.c:70",
+		"tracepoint tracepoint:pelt_kfx_tp (system sched) progs=tp_pelt at=hooks.bpf.c:65",
+		"tp_btf tracepoint:sched_switch slots=3 expect=\"int ____btf_switch(int preempt, int prev, int next);\" progs=btf_switch at=hooks.bpf.c:48",
+		"tracepoint tracepoint:sched_switch (system sched) progs=tp_switch at=hooks.bpf.c:57",
+		"tp_btf tracepoint:sys_enter_openat slots=0 progs=btf_openat at=hooks.bpf.c:80",
+		"lsm lsm:bprm_check_security slots=2 progs=lsm_bprm at=hooks.bpf.c:113",
+		"lsm lsm:file_open slots=2 progs=lsm_open at=hooks.bpf.c:100",
+		"lsm lsm:file_truncate slots=2 progs=lsm_truncate at=hooks.bpf.c:107",
+		"kfunc kfunc:bpf_kfx_file_acquire expect=\"struct kfx_file *bpf_kfx_file_acquire(struct kfx_file *);\" progs=f_kfuncs at=hooks.bpf.c:136",
+		"kfunc kfunc:bpf_kfx_file_mode guarded expect=\"int bpf_kfx_file_mode(const struct kfx_file *);\" progs=f_kfuncs at=hooks.bpf.c:139",
+		"kfunc kfunc:bpf_kfx_file_release expect=\"void bpf_kfx_file_release(struct kfx_file *);\" progs=f_kfuncs at=hooks.bpf.c:141",
+		"kfunc kfunc:bpf_kfx_not_a_kfunc expect=\"int bpf_kfx_not_a_kfunc(int);\" progs=f_kfuncs at=hooks.bpf.c:140",
+		"ksyscall syscall:openat progs=sys_openat at=hooks.bpf.c:119",
+		"tracepoint syscall:openat (system syscalls) progs=tp_openat at=hooks.bpf.c:87",
+		"kretsyscall syscall:openat2 expect=\"int ____sys_openat2_ret(long ret);\" progs=sys_openat2_ret at=hooks.bpf.c:127",
+		"kconfig config:CONFIG_HZ progs= at=",
+		"kconfig config:CONFIG_KFX_NEW guarded progs= at=",
+		"kconfig config:CONFIG_KFX_OLD progs= at=",
+	},
+	"types.bpf.o": {
+		"field struct:kfx_anon.hi relocs=byte_off flavors=kfx_anon progs=core_types at=types.bpf.c:47",
+		"type struct:kfx_gone relocs=type_size flavors=kfx_gone___x progs=core_types at=types.bpf.c:55",
+		"field struct:kfx_versioned.added guarded relocs=byte_off,field_exists flavors=kfx_versioned___v2 progs=core_types at=types.bpf.c:42,types.bpf.c:43",
+		"field struct:kfx_versioned.flags relocs=byte_off flavors=kfx_versioned progs=core_types at=types.bpf.c:41",
+		"field struct:kfx_versioned.id relocs=byte_off flavors=kfx_versioned progs=core_types at=types.bpf.c:35",
+		"field struct:kfx_versioned.refs.counter relocs=byte_off flavors=kfx_versioned progs=core_types at=types.bpf.c:46",
+		"field struct:kfx_versioned.removed relocs=byte_off flavors=kfx_versioned___v1 alt=added progs=core_types at=types.bpf.c:44",
+		"field struct:linux_binprm.buf[0] relocs=byte_off flavors=linux_binprm progs=core_types at=types.bpf.c:48",
+		"type union:kfx_uver guarded relocs=type_exists,type_size flavors=kfx_uver progs=core_types at=types.bpf.c:53,types.bpf.c:54",
+		"enum value enum:kfx_ver.KFX_VER_B relocs=enumval_value flavors=kfx_ver progs=core_types at=types.bpf.c:49",
+		"enum value enum:kfx_ver.KFX_VER_C guarded relocs=enumval_exists flavors=kfx_ver progs=core_types at=types.bpf.c:49",
+		"enum value enum:kfx_ver.KFX_VER_D relocs=enumval_value flavors=kfx_ver___v2 progs=core_types at=types.bpf.c:51",
+	},
 }
 
-// wantFindings: per object, per dependency, the finding in each of fixtureBuilds.
+// wantFindings: per object, per dependency, the finding in each build of buildsOf.
 var wantFindings = map[string][]struct {
 	dep  string
-	want [4]string
+	want []string
 }{
 	"probes.bpf.o": {
 		{"kprobe (target set at load time)", all("unknown: target set at load time: name it (Options.Targets, kabi check -target PROG=NAME)")},
-		{"kprobe cmp_flush", [4]string{
+		{"kprobe cmp_flush", []string{
 			"fine: present",
 			"missed events: 2 functions share the name (Static-Static Collision): the program attaches to one of them (kernels that refuse ambiguous kprobe names fail the attach)",
 			"missed events: 2 functions share the name (Static-Static Collision): the program attaches to one of them (kernels that refuse ambiguous kprobe names fail the attach)",
 			"fine: present",
 		}},
-		{"kprobe cmp_req_weight", [4]string{
+		{"kprobe cmp_req_weight", []string{
 			"fine: present",
 			"attach failure: only compiler-transformed symbols (cmp_req_weight.isra.0): no symbol of this name, the attach fails",
 			"attach failure: only compiler-transformed symbols (cmp_req_weight.isra.0): no symbol of this name, the attach fails",
 			"fine: present",
 		}},
 		{"kprobe.multi kfx_cmp_*", all("fine: the pattern matches 17 functions")},
-		{"kretprobe kfx_cmp_get_count", [4]string{
+		{"kretprobe kfx_cmp_get_count", []string{
 			"fine: present",
 			"wrong data: the return value is long int in this build, the program reads int",
 			"wrong data: the return value is long int in this build, the program reads int",
 			"fine: present",
 		}},
-		{"kprobe kfx_cmp_legacy_ioctl", [4]string{
+		{"kprobe kfx_cmp_legacy_ioctl", []string{
 			"fine: present",
 			"attach failure: absent: the attach fails",
 			"attach failure: absent: the attach fails",
 			"fine: present",
 		}},
-		{"kprobe kfx_cmp_map_range", [4]string{
+		{"kprobe kfx_cmp_map_range", []string{
 			"fine: present",
 			"wrong data: argument 1 is long unsigned int end in this build, the program reads unsigned long start there (now argument 2)",
 			"wrong data: argument 1 is long unsigned int end in this build, the program reads unsigned long start there (now argument 2)",
@@ -219,8 +294,8 @@ var wantFindings = map[string][]struct {
 		}},
 		{"kretprobe.multi kfx_nosuch_*", all("attach failure: the pattern matches no function")},
 		{"kprobe vm_map_page", all("missed events: selectively inlined: calls through the inlined sites are never seen")},
-		{"field struct:pt_regs.di", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:pt_regs.si", all("unknown: types are not in kabi's model of this build")},
+		{"field struct:pt_regs.di", all("load failure: struct pt_regs absent: the CO-RE relocation fails the load")},
+		{"field struct:pt_regs.si", all("load failure: struct pt_regs absent: the CO-RE relocation fails the load")},
 		{"kretsyscall syscall:close", all("attach failure: __x64_sys_close: absent: the attach fails")},
 		{"ksyscall syscall:openat", all("attach failure: __x64_sys_openat: absent: the attach fails")},
 	},
@@ -228,19 +303,19 @@ var wantFindings = map[string][]struct {
 		{"ksym cmp_stats", all("unknown: kernel variables are not in kabi's model of this build")},
 		{"fentry (target set at load time)", all("unknown: target set at load time: name it (Options.Targets, kabi check -target PROG=NAME)")},
 		{"iter bpf_iter_task", all("load failure: absent: the load fails")},
-		{"fentry cmp_hash", [4]string{
+		{"fentry cmp_hash", []string{
 			"fine: present",
 			"load failure: fully inlined: no symbol to attach to, the load fails",
 			"load failure: fully inlined: no symbol to attach to, the load fails",
 			"fine: present",
 		}},
-		{"fexit kfx_cmp_close", [4]string{
+		{"fexit kfx_cmp_close", []string{
 			"fine: present",
 			"load failure: the program reads 3 context slots, the function has 1 argument: the verifier refuses it",
 			"load failure: the program reads 3 context slots, the function has 1 argument: the verifier refuses it",
 			"fine: present",
 		}},
-		{"fmod_ret kfx_cmp_hw_probe", [4]string{
+		{"fmod_ret kfx_cmp_hw_probe", []string{
 			"fine: present",
 			"fine: present",
 			"fine: present",
@@ -249,39 +324,121 @@ var wantFindings = map[string][]struct {
 		{"fentry kfx_cmp_inspect", all("fine: present")},
 		{"fentry kfx_cmp_open", all("fine: present")},
 		{"fentry kfx_cmp_reset", all("fine: present")},
-		{"fentry kfx_cmp_submit", [4]string{
+		{"fentry kfx_cmp_submit", []string{
 			"fine: present",
 			"wrong data: argument 1 is int prio in this build, the program reads void *buf there (now argument 2)",
 			"wrong data: argument 1 is int prio in this build, the program reads void *buf there (now argument 2)",
 			"fine: present",
 		}},
-		{"raw_tp tracepoint:sched_process_exit", all("unknown: tracepoints are not in kabi's model of this build")},
-		{"tp_btf tracepoint:sched_switch", all("unknown: tracepoints are not in kabi's model of this build")},
-		{"tracepoint tracepoint:sched_switch", all("unknown: tracepoints are not in kabi's model of this build")},
-		{"raw_tp tracepoint:sched_wakeup", all("unknown: tracepoints are not in kabi's model of this build")},
+		{"raw_tp tracepoint:sched_process_exit", all("unknown: the build's model has no trace events")},
+		{"tp_btf tracepoint:sched_switch", all("unknown: the build's model has no trace events")},
+		{"tracepoint tracepoint:sched_switch (system sched)", all("unknown: the build's model has no trace events")},
+		{"raw_tp tracepoint:sched_wakeup", all("unknown: the build's model has no trace events")},
 		{"lsm lsm:bprm_check_security", all("load failure: bpf_lsm_bprm_check_security: absent: the load fails")},
 		{"lsm lsm:file_open", all("load failure: bpf_lsm_file_open: absent: the load fails")},
-		{"kfunc kfunc:kfx_cmp_reset", all("unknown: the function exists; whether it is registered as a kfunc is not in kabi's model of this build")},
-		{"kfunc kfunc:kfx_nosuch_kfunc", all("fine: absent, but the extern is __weak: the program checks bpf_ksym_exists")},
-		{"tracepoint syscall:openat", all("unknown: syscalls are not in kabi's model of this build")},
-		{"kconfig config:CONFIG_HZ", all("unknown: config values are not in kabi's model of this build")},
-		{"kconfig config:CONFIG_KFX_FEATURE", all("unknown: config values are not in kabi's model of this build (the extern is __weak: a missing value reads as 0)")},
+		{"kfunc kfunc:kfx_cmp_reset", all("unknown: the function exists; the build's model has no kfunc sets to tell whether it is a kfunc")},
+		{"kfunc kfunc:kfx_nosuch_kfunc", all("fine: no such kernel function, but the extern is __weak: the program checks bpf_ksym_exists")},
+		{"tracepoint syscall:openat (system syscalls)", all("unknown: the build's model has no trace events")},
+		{"kconfig config:CONFIG_HZ", all("unknown: the build's configuration is unknown")},
+		{"kconfig config:CONFIG_KFX_FEATURE", all("unknown: the build's configuration is unknown (the extern is __weak: a missing value reads as 0)")},
 	},
 	"core.bpf.o": {
 		{"kprobe kfx_cmp_entry", all("fine: present")},
-		{"field struct:kfx_node.left", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_node.val", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_node.weight", all("unknown: types are not in kabi's model of this build")},
-		{"type struct:kfx_node", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_req.flags", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_req.id", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_req.name", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_req.prio", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:kfx_req.state", all("unknown: types are not in kabi's model of this build")},
-		{"field struct:page.flags", all("unknown: types are not in kabi's model of this build")},
-		{"type union:kfx_key", all("unknown: types are not in kabi's model of this build")},
-		{"enum value enum:kfx_state.KFX_DEAD", all("unknown: types are not in kabi's model of this build")},
-		{"enum value enum:kfx_state.KFX_RUNNING", all("unknown: types are not in kabi's model of this build")},
+		{"field struct:kfx_node.left", all("fine: present")},
+		{"field struct:kfx_node.val", all("fine: present")},
+		{"field struct:kfx_node.weight", all("load failure: field weight absent from struct kfx_node: the CO-RE relocation fails the load")},
+		{"type struct:kfx_node", all("fine: present")},
+		{"field struct:kfx_req.flags", all("fine: present")},
+		{"field struct:kfx_req.id", all("fine: present")},
+		{"field struct:kfx_req.name", all("fine: present")},
+		{"field struct:kfx_req.prio", all("fine: field prio absent from struct kfx_req: the program checks its existence and skips it")},
+		{"field struct:kfx_req.state", all("fine: present")},
+		{"field struct:page.flags", all("fine: present")},
+		{"type union:kfx_key", all("fine: present")},
+		{"enum value enum:kfx_state.KFX_DEAD", all("fine: present")},
+		{"enum value enum:kfx_state.KFX_RUNNING", all("fine: present")},
+	},
+	"hooks.bpf.o": {
+		{"fentry bpf_lsm_file_open", both("fine: present")},
+		{"field struct:pt_regs.di", both("load failure: struct pt_regs absent: the CO-RE relocation fails the load")},
+		{"raw_tp tracepoint:block_rq_insert", []string{
+			"fine: present",
+			"attach failure: no such trace event: the attach fails",
+		}},
+		{"tp_btf tracepoint:block_rq_issue", []string{
+			"fine: present",
+			"load failure: the program reads 2 context slots, the function has 1 argument: the verifier refuses it",
+		}},
+		{"tracepoint tracepoint:block_rq_issue (system block)", both("fine: present")},
+		{"tracepoint tracepoint:block_rq_issue (system sched)", both("attach failure: the event is in system block here, not sched: the attach fails")},
+		{"tp_btf tracepoint:pelt_kfx_tp", both("fine: present")},
+		{"tracepoint tracepoint:pelt_kfx_tp (system sched)", both("attach failure: a bare tracepoint (no trace event, only raw_tp/ and tp_btf/ attach): the attach fails")},
+		{"tp_btf tracepoint:sched_switch", both("fine: present")},
+		{"tracepoint tracepoint:sched_switch (system sched)", both("fine: present")},
+		{"tp_btf tracepoint:sys_enter_openat", both("load failure: a syscall event has no btf_trace_ typedef: the load fails")},
+		{"lsm lsm:bprm_check_security", both("fine: bpf_lsm_bprm_check_security: present")},
+		{"lsm lsm:file_open", both("fine: bpf_lsm_file_open: present")},
+		{"lsm lsm:file_truncate", []string{
+			"load failure: no such LSM hook: the load fails",
+			"fine: bpf_lsm_file_truncate: present",
+		}},
+		{"kfunc kfunc:bpf_kfx_file_acquire", both("fine: a kfunc (kfx_file_kfunc_ids)")},
+		{"kfunc kfunc:bpf_kfx_file_mode", []string{
+			"fine: no such kernel function, but the extern is __weak: the program checks bpf_ksym_exists",
+			"fine: a kfunc (kfx_file_kfunc_ids)",
+		}},
+		{"kfunc kfunc:bpf_kfx_file_release", both("fine: a kfunc (kfx_file_kfunc_ids)")},
+		{"kfunc kfunc:bpf_kfx_not_a_kfunc", both("load failure: no such kernel function: the load fails")},
+		{"ksyscall syscall:openat", both("fine: __x64_sys_openat: present")},
+		{"tracepoint syscall:openat (system syscalls)", both("fine: present")},
+		{"kretsyscall syscall:openat2", []string{
+			"attach failure: no such system call in the build's syscall table: the attach fails",
+			"fine: __x64_sys_openat2: present",
+		}},
+		{"kconfig config:CONFIG_HZ", []string{
+			"fine: CONFIG_HZ=250",
+			"fine: CONFIG_HZ=1000",
+		}},
+		{"kconfig config:CONFIG_KFX_NEW", []string{
+			"fine: not set, and the extern is __weak: it reads as 0",
+			"fine: CONFIG_KFX_NEW=y",
+		}},
+		{"kconfig config:CONFIG_KFX_OLD", []string{
+			"fine: CONFIG_KFX_OLD=m",
+			"load failure: not in the build's configuration: libbpf fails the load (declare the extern __weak to read 0)",
+		}},
+	},
+	"types.bpf.o": {
+		{"field struct:kfx_anon.hi", both("fine: present")},
+		{"type struct:kfx_gone", both("load failure: struct kfx_gone absent: the CO-RE relocation fails the load")},
+		{"field struct:kfx_versioned.added", []string{
+			"fine: field added absent from struct kfx_versioned: the program checks its existence and skips it",
+			"fine: present",
+		}},
+		{"field struct:kfx_versioned.flags", []string{
+			"fine: present",
+			"wrong data: field is long int flags here, the program reads int",
+		}},
+		{"field struct:kfx_versioned.id", both("fine: present")},
+		{"field struct:kfx_versioned.refs.counter", both("unknown: field refs is a kfx_atomic_t, a typedef kabi's type model does not expand")},
+		{"field struct:kfx_versioned.removed", []string{
+			"fine: present",
+			"fine: field removed absent from struct kfx_versioned: the program reads added here instead (it checks that one's existence)",
+		}},
+		{"field struct:linux_binprm.buf[0]", both("fine: present")},
+		{"type union:kfx_uver", both("fine: present")},
+		{"enum value enum:kfx_ver.KFX_VER_B", []string{
+			"fine: present",
+			"fine: value 3 here (the program's header says 2; CO-RE relocates it)",
+		}},
+		{"enum value enum:kfx_ver.KFX_VER_C", []string{
+			"fine: present",
+			"fine: value KFX_VER_C absent: the program checks its existence and skips it",
+		}},
+		{"enum value enum:kfx_ver.KFX_VER_D", []string{
+			"load failure: value KFX_VER_D absent: the CO-RE relocation fails the load",
+			"fine: present",
+		}},
 	},
 }
 
@@ -317,8 +474,8 @@ func TestObjectDependencies(t *testing.T) {
 // TestFixtureFindings checks every fixture object against the fixture
 // builds and compares every finding, consequence and reason.
 func TestFixtureFindings(t *testing.T) {
-	bs := fixtures(t)
 	for name, want := range wantFindings {
+		bs := fixtureBuilds(t, buildsOf[name])
 		r := Check([]*Object{object(t, name, nil)}, bs)
 		if len(r.Rows) != len(want) {
 			t.Errorf("%s: %d rows, want %d", name, len(r.Rows), len(want))
@@ -331,9 +488,35 @@ func TestFixtureFindings(t *testing.T) {
 			}
 			for b, f := range row.Findings {
 				if got := fmt.Sprintf("%s: %s", f.Consequence, f.Reason); got != want[i].want[b] {
-					t.Errorf("%s: %s in %s:\n got %s\nwant %s", name, want[i].dep, fixtureBuilds[b], got, want[i].want[b])
+					t.Errorf("%s: %s in %s:\n got %s\nwant %s", name, want[i].dep, buildsOf[name][b], got, want[i].want[b])
 				}
 			}
+		}
+	}
+}
+
+// TestDumpFindings prints what the fixture tables hold, for review when
+// the fixtures change: KABI_CHECK_DUMP=1 go test -run TestDumpFindings.
+func TestDumpFindings(t *testing.T) {
+	if os.Getenv("KABI_CHECK_DUMP") == "" {
+		t.Skip("KABI_CHECK_DUMP not set")
+	}
+	for _, name := range []string{"probes.bpf.o", "tracing.bpf.o", "core.bpf.o", "hooks.bpf.o", "types.bpf.o"} {
+		o := object(t, name, nil)
+		fmt.Printf("== %s\n", name)
+		for _, p := range o.Programs {
+			fmt.Printf("P %q,\n", fmt.Sprintf("%s|%s|%s|%q|%s:%d", p.Name, p.Section, p.Attach, p.Target, filepath.Base(p.Line.File), p.Line.Line))
+		}
+		for _, d := range o.Deps {
+			fmt.Printf("D %q,\n", describe(d))
+		}
+		r := Check([]*Object{o}, fixtureBuilds(t, buildsOf[name]))
+		for _, row := range r.Rows {
+			var cs []string
+			for _, f := range row.Findings {
+				cs = append(cs, fmt.Sprintf("%s: %s", f.Consequence, f.Reason))
+			}
+			fmt.Printf("F %q %q\n", row.Dep.String(), cs)
 		}
 	}
 }

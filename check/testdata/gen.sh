@@ -6,10 +6,12 @@
 #     bash check/testdata/gen.sh          # rebuild src/vmlinux.h and *.bpf.o
 #     bash check/testdata/gen.sh --check  # rebuild in a temp dir, compare with SHA256SUMS
 #
-# 1. src/vmlinux.h: the types of the fixture build testdata/cmp-6.1.99-1-amd64.elf
-#    (the root fixtures have DWARF but no .BTF): pahole -J encodes its DWARF
-#    as BTF in a copy, and bpftool btf dump ... format c writes the header,
-#    as one does for a real kernel from /sys/kernel/btf/vmlinux.
+# 1. src/vmlinux.h, hooks_vmlinux.h, types_vmlinux.h: the types of the
+#    fixture builds testdata/cmp-6.1.99-1-amd64.elf, hooks-6.1.99-1-amd64.elf
+#    and types-v1.elf (the root fixtures have DWARF but no .BTF): pahole -J
+#    encodes its DWARF as BTF in a copy, and bpftool btf dump ... format c
+#    writes the header, as one does for a real kernel from
+#    /sys/kernel/btf/vmlinux.
 # 2. each src/*.bpf.c (and nobtf.bpf.o from src/nobtf.c, without -g, so without BTF): clang -g -O2 -target bpf -D__TARGET_ARCH_x86 with
 #    libbpf's headers (Debian's libbpf-dev), as libbpf-based projects do.
 #    -g gives the object its .BTF and .BTF.ext (CO-RE relocations, line info)
@@ -41,16 +43,22 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK" ${OUT:+$( [ "$OUT" != "$HERE" ] && echo "$OUT")}' EXIT
 
-# The header. Written into src/ only when building for real.
-cp "$ROOT/testdata/cmp-6.1.99-1-amd64.elf" "$WORK/kernel.elf"
-pahole -J "$WORK/kernel.elf"
-bpftool btf dump file "$WORK/kernel.elf" format c >"$WORK/vmlinux.h"
-if [ "$OUT" = "$HERE" ]; then
-	cp "$WORK/vmlinux.h" "$SRC/vmlinux.h"
-elif ! cmp -s "$WORK/vmlinux.h" "$SRC/vmlinux.h"; then
-	echo "src/vmlinux.h differs from a fresh one" >&2
-	exit 1
-fi
+# The headers, one per fixture kernel the programs are written for.
+# Written into src/ only when building for real.
+header() { # fixture header
+	cp "$ROOT/testdata/$1.elf" "$WORK/kernel.elf"
+	pahole -J "$WORK/kernel.elf"
+	bpftool btf dump file "$WORK/kernel.elf" format c >"$WORK/$2"
+	if [ "$OUT" = "$HERE" ]; then
+		cp "$WORK/$2" "$SRC/$2"
+	elif ! cmp -s "$WORK/$2" "$SRC/$2"; then
+		echo "src/$2 differs from a fresh one" >&2
+		exit 1
+	fi
+}
+header cmp-6.1.99-1-amd64 vmlinux.h
+header hooks-6.1.99-1-amd64 hooks_vmlinux.h
+header types-v1 types_vmlinux.h
 
 # The objects, built from a fixed directory so that the paths recorded in
 # BTF line info and DWARF do not depend on the checkout.
@@ -58,7 +66,7 @@ BUILD=/tmp/kabi-bpf-fixture
 rm -rf "$BUILD"
 mkdir -p "$BUILD"
 cp "$SRC"/*.h "$SRC"/*.c "$BUILD/"
-cp "$WORK/vmlinux.h" "$BUILD/"
+cp "$WORK"/*.h "$BUILD/"
 for c in "$BUILD"/*.bpf.c; do
 	o=$(basename "${c%.c}").o
 	(cd "$BUILD" && clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -c "$(basename "$c")" -o "$OUT/$o")

@@ -4,8 +4,8 @@
  * libbpf's headers (the fixture kernels are freestanding C, not Linux):
  * the __uN types and an x86-64 struct pt_regs with the members
  * bpf_tracing.h reads for __TARGET_ARCH_x86. Then the generated
- * vmlinux.h (bpftool btf dump of a fixture build's BTF, see gen.sh) and
- * libbpf's headers.
+ * vmlinux.h (bpftool btf dump of a fixture build's BTF, see gen.sh; a
+ * program names another with KFX_VMLINUX) and libbpf's headers.
  */
 #ifndef KFX_BPF_H
 #define KFX_BPF_H
@@ -27,7 +27,10 @@ struct pt_regs {
 	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
 };
 
-#include "vmlinux.h"
+#ifndef KFX_VMLINUX
+#define KFX_VMLINUX "vmlinux.h"
+#endif
+#include KFX_VMLINUX
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
