@@ -210,17 +210,21 @@ func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, err error) {
 			return nAbbrev, nOps, nil
 		}
 		nAbbrev++
-		b.skipLEB() // tag
-		b.u8()      // children
+		tag := dwarf.Tag(b.uleb())
+		b.u8() // children
 		n := 0
 		for {
 			attr := b.uleb()
+			at := b.off
 			form := b.uleb()
 			if b.err != nil {
 				return 0, 0, b.err
 			}
 			if attr == 0 && form == 0 {
 				break
+			}
+			if err := d.checkForm(u, Form(form), at, code, tag, dwarf.Attr(attr)); err != nil {
+				return 0, 0, err
 			}
 			if Form(form) == FormImplicitConst {
 				b.skipLEB()
@@ -258,12 +262,16 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 		a := abbrev{tag: dwarf.Tag(b.uleb()), children: b.u8() != 0, defined: true}
 		for n := 0; ; n++ {
 			attr := dwarf.Attr(b.uleb())
+			at := b.off
 			form := Form(b.uleb())
 			if b.err != nil {
 				return nil, b.err
 			}
 			if attr == 0 && form == 0 {
 				break
+			}
+			if err := d.checkForm(u, form, at, c, a.tag, attr); err != nil {
+				return nil, err
 			}
 			op := attrOp{attr: attr, form: form, size: fixedSize(form, u), want: 0xff, sibling: attr == dwarf.AttrSibling}
 			if form == FormImplicitConst {
@@ -283,4 +291,22 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 			return &table{sparse: map[uint64]*abbrev{code: &a}}, nil
 		}
 	}
+}
+
+// checkForm checks the form of an attribute specification of the
+// abbreviation table of u, at offset at of .debug_abbrev: a form no DWARF
+// version defines means the table is corrupt, and is reported there, not
+// at the first entry that uses it. A form in the vendor range that this
+// package does not know is unsupported instead.
+func (d *Data) checkForm(u *Unit, form Form, at int, code uint64, tag dwarf.Tag, attr dwarf.Attr) error {
+	if form == FormIndirect || fixedSize(form, u) != sizeBad {
+		return nil
+	}
+	what := fmt.Sprintf("abbreviation %d (%v) gives %v the form %#x", code, tag, attr, uint64(form))
+	if form >= 0x1f00 && form <= 0x1fff {
+		return d.sectionErr(".debug_abbrev", uint64(at), ErrUnsupported,
+			fmt.Sprintf("the abbreviation table at %#x uses a vendor form this reader does not know: %s", u.AbbrevOffset, what))
+	}
+	return d.sectionErr(".debug_abbrev", uint64(at), ErrMalformed,
+		fmt.Sprintf("the abbreviation table at %#x is corrupt: %s, which no DWARF version defines", u.AbbrevOffset, what))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -303,7 +304,9 @@ func TestBadAbbrevCode(t *testing.T) {
 }
 
 // TestBadForm changes the form of DW_AT_name in a unit's subprogram
-// abbreviations to an undefined form code.
+// abbreviations to an undefined form code. It was reported as an
+// unsupported form at the first .debug_info entry using it; the table is
+// corrupt, and the error says so at the form's .debug_abbrev offset.
 func TestBadForm(t *testing.T) {
 	const name = "x86_64-dwarf5.elf"
 	d := openFixture(t, name)
@@ -312,54 +315,30 @@ func TestBadForm(t *testing.T) {
 	b := fixtureCopy(t, name)
 	abbrev := sectionHeader(t, b, ".debug_abbrev")
 	raw, _ := abbrev.Data()
+	var first uint64
 	n := 0
 	for _, a := range abbrevSpecs(t, raw, u.AbbrevOffset) {
 		if a.tag == tagSub && a.attr == atName {
 			patch(t, b, ".debug_abbrev", a.formOff, 0x7e)
+			if n == 0 {
+				first = a.formOff
+			}
 			n++
 		}
 	}
 	if n == 0 {
 		t.Fatal("no subprogram abbreviation with DW_AT_name")
 	}
-	// The first subprogram of the unit, and where its DW_AT_name starts:
-	// debug/dwarf reads the unpatched file, so ask it for the offsets.
-	r := d.Reader(nil)
-	if err := r.SeekUnit(unit); err != nil {
-		t.Fatal(err)
-	}
-	var sub uint64
-	for e, err := range r.All() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Tag == tagSub {
-			sub = e.Offset
-			break
-		}
-	}
-	// The name is the first attribute of gcc's subprogram abbreviations,
-	// after the one-byte code.
-	at := sub + 1
-	bd, err := New(bytes.NewReader(b), name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	within(t, func() {
-		r := bd.Reader(nil)
-		if err := r.SeekUnit(unit); err != nil {
-			t.Fatal(err)
+		bd, err := New(bytes.NewReader(b), name)
+		if err == nil {
+			err = bd.Extract(nil, func(*CompileUnit) error { return nil })
 		}
-		var last error
-		for _, err := range r.All() {
-			last = err
+		checkFormatError(t, err, ErrMalformed, ".debug_abbrev", first)
+		want := fmt.Sprintf("the abbreviation table at %#x is corrupt: abbreviation ", u.AbbrevOffset)
+		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "gives Name the form 0x7e, which no DWARF version defines") {
+			t.Errorf("%v does not say %q and name the form", err, want)
 		}
-		checkFormatError(t, last, ErrUnsupported, ".debug_info", at)
-		if !strings.Contains(last.Error(), "form 0x7e") {
-			t.Errorf("%v does not name the form", last)
-		}
-		err := bd.Extract(nil, func(*CompileUnit) error { return nil })
-		checkFormatError(t, err, ErrUnsupported, ".debug_info", at)
 	})
 }
 
@@ -497,4 +476,62 @@ func TestBadZstdSize(t *testing.T) {
 			checkFormatError(t, err, ErrMalformed, ".debug_info", 0)
 		})
 	}
+}
+
+// overlay reads r with data laid over it at off.
+type overlay struct {
+	r    io.ReaderAt
+	off  int64
+	data []byte
+}
+
+func (o *overlay) ReadAt(b []byte, off int64) (int, error) {
+	n, err := o.r.ReadAt(b, off)
+	lo, hi := max(off, o.off), min(off+int64(n), o.off+int64(len(o.data)))
+	if lo < hi {
+		copy(b[lo-off:hi-off], o.data[lo-o.off:hi-o.off])
+	}
+	return n, err
+}
+
+// TestBadFormKernel gives an attribute of the first unit's abbreviation
+// table of a real kernel an undefined form (without copying the file):
+// the error names the table and the form's .debug_abbrev offset.
+func TestBadFormKernel(t *testing.T) {
+	p := realKernel(t)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := New(f, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := d.Units()[0]
+	specs := abbrevSpecs(t, d.abbrev, u.AbbrevOffset)
+	var at uint64
+	for _, a := range specs {
+		if a.form < 0x80 && a.attr == atName {
+			at = a.formOff
+			break
+		}
+	}
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ef.Section(".debug_abbrev")
+	if s.Flags&elf.SHF_COMPRESSED != 0 || at == 0 {
+		t.Skip("compressed .debug_abbrev, or no DW_AT_name with a one-byte form")
+	}
+	_, err = New(&overlay{r: f, off: int64(s.Offset + at), data: []byte{0x7e}}, p)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	checkFormatError(t, err, ErrMalformed, ".debug_abbrev", at)
+	if !strings.Contains(err.Error(), "is corrupt") {
+		t.Errorf("%v", err)
+	}
+	t.Log(err)
 }
