@@ -57,6 +57,19 @@ type Options struct {
 	// next to the build's file when there is one, else none (unknown).
 	Config string
 
+	// ModuleDir, when not empty, is a module tree (such as
+	// /usr/lib/debug/lib/modules/RELEASE, see [ModuleDir]): every module
+	// in it (files named as [ModuleSuffixes] says) is read after vmlinux,
+	// and the Build is the whole kernel. Every module must be for
+	// vmlinux's release, else New fails with an error wrapping
+	// [ErrModuleRelease]. Modules are read Concurrency at a time.
+	ModuleDir string
+
+	// ModuleProgress, when not nil, is called after each module file
+	// with its path, the number of files done and the total, from the
+	// goroutine that called Open or New.
+	ModuleProgress func(path string, done, total int)
+
 	// Progress, when not nil, is called after each compile unit with the
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
@@ -169,7 +182,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if rule == nil {
 		rule = SourceRootRule
 	}
-	s := newSurface(d, rule)
+	s := newSurface(d, rule, nil)
 	total, done := d.InfoUnits(), 0
 	xopts := &dwarfx.ExtractOptions{Concurrency: opts.Concurrency}
 	if !opts.NoSignatures {
@@ -205,6 +218,11 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b = &Build{symbols: syms, src: statSource(r, name), attach: probes.src}
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
+	if opts.ModuleDir != "" {
+		if b.symbols, err = s.addModules(opts.ModuleDir, b.Meta.Release, opts, rule, b.symbols); err != nil {
+			return nil, err
+		}
+	}
 	b.link(s.functions(), inBTF)
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())

@@ -56,6 +56,9 @@ func (f *Function) Transforms() Transform {
 // external name, or of one static function in one compile unit
 // (surface-rules §1).
 type Instance struct {
+	// Module is the name of the kernel module that defines the instance,
+	// or "" for vmlinux (see [Options].ModuleDir).
+	Module string
 	// File is the path of the compile unit that defines the instance,
 	// relative to the source root (see [PathRule]); "" when DeclaredOnly.
 	File string
@@ -303,6 +306,10 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, `{"file":`...)
 		b = appendJSONString(b, in.File)
+		if in.Module != "" {
+			b = append(b, `,"module":`...)
+			b = appendJSONString(b, in.Module)
+		}
 		b = append(b, `,"location":"`...)
 		b = appendJSONText(b, in.Location.File)
 		if in.Location.Line != 0 {
@@ -352,6 +359,10 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = strconv.AppendBool(b, s.Ftrace)
 		b = append(b, `,"no_kprobe":`...)
 		b = appendJSONString(b, s.NoKprobe.String())
+		if s.Module != "" {
+			b = append(b, `,"module":`...)
+			b = appendJSONString(b, s.Module)
+		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"attach":`...)

@@ -8,7 +8,7 @@ require (
 	github.com/klauspost/compress v1.18.2
 )
 
-require github.com/ulikunitz/xz v0.5.17 // indirect
+require github.com/ulikunitz/xz v0.5.17
 
 require (
 	github.com/google/go-cmp v0.7.0

@@ -529,6 +529,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 				}
 				e.Byte(fl)
 				e.Uvarint(w.str(in.File))
+				e.Uvarint(w.str(in.Module))
 				e.Uvarint(w.str(in.Location.File))
 				e.Varint(int64(in.Location.Line))
 				e.Uvarint(in.Address)
@@ -567,6 +568,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 			sf |= symNoKprobeText
 		}
 		syms.Byte(sf)
+		syms.Uvarint(w.str(s.Module))
 		owner := uint64(0) // the function whose name is the stem, +1
 		if i, ok := w.strs[s.Stem]; ok && int(i) <= len(fns) {
 			owner = uint64(i)

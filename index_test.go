@@ -298,10 +298,10 @@ func TestIndexFields(t *testing.T) {
 	}{
 		{Metadata{}, "File Release Version Revision Flavor Arch Compiler Banner BuildID Package PackageVersion"},
 		{Function{}, "Name Demangled Instances Symbols Collision Inline Transformation Issues Signature Attach"},
-		{Instance{}, "File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
+		{Instance{}, "Module File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
 		{Location{}, "File Line"},
 		{Caller{}, "File Function"},
-		{Symbol{}, "Name Demangled Address Size Bind Section Stem Suffix Transforms Ftrace NoKprobe"},
+		{Symbol{}, "Name Demangled Address Size Bind Section Module Stem Suffix Transforms Ftrace NoKprobe"},
 		{Signature{}, "Name Return Params Variadic Prototyped Assembler Clones"},
 		{Clone{}, "Addr HasAddr Params"},
 		{CloneParam{}, "Param State Value HasValue"},

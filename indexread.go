@@ -374,6 +374,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			in.HasAddr = fl&instHasAddr != 0
 			in.Assembler = fl&instAssembler != 0
 			in.File = str()
+			in.Module = str()
 			in.Location.File = str()
 			in.Location.Line = int(d.Varint())
 			in.Address = d.Uvarint()
@@ -536,7 +537,7 @@ func (x *indexed) decodeSymbols() error {
 	if err != nil {
 		return err
 	}
-	n := d.Count(8)
+	n := d.Count(9)
 	x.symbols = make([]Symbol, n)
 	ns := len(x.offs) - 1
 	var addr uint64
@@ -562,6 +563,7 @@ func (x *indexed) decodeSymbols() error {
 		case sf&symNoKprobeText != 0:
 			s.NoKprobe = NoKprobeText
 		}
+		s.Module = x.str(uint32(d.Ref(ns)))
 		s.Stem, s.Suffix, s.Transforms = parseSuffix(s.Name)
 		o := d.Int(x.n) - 1
 		switch {

@@ -178,7 +178,7 @@ func BenchmarkSurface(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s := newSurface(d, SourceRootRule)
+		s := newSurface(d, SourceRootRule, nil)
 		if err := d.Extract(nil, func(cu *dwarfx.CompileUnit) error { s.unit(cu); return nil }); err != nil {
 			b.Fatal(err)
 		}

@@ -267,19 +267,27 @@ const langMipsAssembler = 0x8001
 // converted types of one compile unit. Not safe for concurrent use.
 type dwarfSigs struct {
 	d     *dwarfx.Data
+	pool  *stringPool // when not nil, names are copied into it (see name)
 	types map[*dwarfx.Type]*Type
 	void  *Type  // the unit's void
 	buf   []byte // scratch for Signature.keep
 }
 
-func newDWARFSigs(d *dwarfx.Data) *dwarfSigs {
-	return &dwarfSigs{d: d, types: make(map[*dwarfx.Type]*Type)}
+func newDWARFSigs(d *dwarfx.Data, pool *stringPool) *dwarfSigs {
+	return &dwarfSigs{d: d, pool: pool, types: make(map[*dwarfx.Type]*Type)}
 }
 
 // name returns a name from DWARF that a Build may keep: dwarfx's strings
 // point into the DWARF sections, and a Build must not keep .debug_info
-// alive (see dwarfx.Data.Keep).
-func (c *dwarfSigs) name(v string) string { return c.d.Keep(v) }
+// alive (see dwarfx.Data.Keep). With a pool (a module's DWARF, whose
+// string section must not outlive its analysis either), every name is
+// copied into the pool.
+func (c *dwarfSigs) name(v string) string {
+	if c.pool != nil {
+		return c.pool.get(v)
+	}
+	return c.d.Keep(v)
+}
 
 // reset forgets the converted types (call it between compile units).
 func (c *dwarfSigs) reset() { clear(c.types); c.void = nil }

@@ -17,6 +17,9 @@ import (
 type surface struct {
 	d    *dwarfx.Data
 	rule PathRule
+	pool *stringPool // copies of the signatures' names, for a module's DWARF (nil: Data.Keep)
+
+	modules []string // by acc.mod: "" (vmlinux), then the modules merged in (see merge)
 
 	strs     map[string]string
 	unitPath []int32 // per unit, its path's index in files; -1 until computed
@@ -67,6 +70,7 @@ type staticKey struct {
 // acc accumulates one instance.
 type acc struct {
 	fn             int32
+	mod            int32 // index in surface.modules
 	file           int32 // CU path, index in files; -1 none
 	locFile        int32 // declaration file, index in files; -1 none
 	line           int32
@@ -108,16 +112,16 @@ const (
 	dropped = -1 // no instance (nameless, or __compiletime_assert_*)
 )
 
-func newSurface(d *dwarfx.Data, rule PathRule) *surface {
+func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	units := d.Units()
 	s := &surface{
-		d: d, rule: rule,
+		d: d, rule: rule, pool: pool, modules: []string{""},
 		strs:     make(map[string]string, 1<<10),
 		unitPath: make([]int32, len(units)),
 		fileIdx:  make(map[string]int32, 1<<12),
 		paths:    make(map[pathKey]int32, 1<<12),
 	}
-	s.sigs = newDWARFSigs(d)
+	s.sigs = newDWARFSigs(d, s.pool)
 	s.claims.m = make(map[dwarfx.TypeKey]int32)
 	s.typeVars = make(map[Ref]*typeVariants)
 	for i := range s.unitPath {
@@ -385,7 +389,7 @@ func (s *surface) converter() *dwarfSigs {
 		s.convs = s.convs[:n-1]
 		return c
 	}
-	return newDWARFSigs(s.d)
+	return newDWARFSigs(s.d, s.pool)
 }
 
 // release makes a converter idle, its unit's types forgotten.
@@ -524,6 +528,7 @@ func (s *surface) functions() []Function {
 			Address: a.addr, HasAddr: a.addrFrom != 0,
 			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
 			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
+			Module: s.modules[a.mod],
 		}
 		if !in.DeclaredOnly {
 			if a.file >= 0 {

@@ -18,6 +18,10 @@ type Symbol struct {
 	Size      uint64      // st_size
 	Bind      elf.SymBind // STB_GLOBAL, STB_LOCAL, STB_WEAK; prints like that
 	Section   string      // the section holding it, such as ".text"; "" for none
+	// Module is the name of the kernel module whose symbol table holds
+	// the symbol, or "" for vmlinux. A module's symbols are placed when
+	// the module is loaded: their Address is an offset in their Section.
+	Module string
 	// Stem is Name up to its first '.': the function the symbol belongs to.
 	Stem string
 	// Suffix is the rest of Name, from its first '.': ".constprop.0".
@@ -39,9 +43,20 @@ type Symbol struct {
 func (s *Symbol) End() uint64 { return s.Address + s.Size }
 
 // String formats the symbol as the reference page does:
-// "ffffffff811ceec0-ffffffff811cef6e: vmap (STB_GLOBAL)".
+// "ffffffff811ceec0-ffffffff811cef6e: vmap (STB_GLOBAL)"; a module's
+// symbol is named as /proc/kallsyms names it, "0-9a: nf_conntrack_in
+// [nf_conntrack] (STB_GLOBAL)".
 func (s *Symbol) String() string {
-	return fmt.Sprintf("%x-%x: %s (%s)", s.Address, s.End(), s.Name, s.Bind)
+	return fmt.Sprintf("%x-%x: %s (%s)", s.Address, s.End(), s.KallsymsName(), s.Bind)
+}
+
+// KallsymsName is the symbol's name as /proc/kallsyms writes it: Name,
+// followed by " [module]" for a module's symbol.
+func (s *Symbol) KallsymsName() string {
+	if s.Module == "" {
+		return s.Name
+	}
+	return s.Name + " [" + s.Module + "]"
 }
 
 // Transform is a set of compiler transformations named by symbol suffixes

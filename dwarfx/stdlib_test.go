@@ -87,7 +87,11 @@ func sameValue(a, b any) bool {
 
 // entryDiffs compares an entry read by debug/dwarf with ours: offset, tag,
 // children flag and every attribute's value. It returns the differences.
-func entryDiffs(se *dwarf.Entry, oe *Entry) []string {
+func entryDiffs(se *dwarf.Entry, oe *Entry) []string { return entryDiffsTol(se, oe, nil) }
+
+// entryDiffsTol is entryDiffs ignoring the value differences tolerate
+// accepts.
+func entryDiffsTol(se *dwarf.Entry, oe *Entry, tolerate func(std, ours any) bool) []string {
 	if se.Tag != oe.Tag || se.Children != oe.Children {
 		return []string{fmt.Sprintf("at %#x: tag/children %v/%v vs %v/%v", oe.Offset, se.Tag, se.Children, oe.Tag, oe.Children)}
 	}
@@ -110,7 +114,7 @@ func entryDiffs(se *dwarf.Entry, oe *Entry) []string {
 		if of.Form == FormRnglistx {
 			continue // debug/dwarf resolves the index to a section offset; we keep it
 		}
-		if v := stdValue(of); !sameValue(sf.Val, v) {
+		if v := stdValue(of); !sameValue(sf.Val, v) && (tolerate == nil || !tolerate(sf.Val, v)) {
 			out = append(out, fmt.Sprintf("at %#x: %v (form %#x): debug/dwarf %#v, dwarfx %#v", oe.Offset, sf.Attr, of.Form, sf.Val, v))
 		}
 	}
@@ -121,12 +125,12 @@ func entryDiffs(se *dwarf.Entry, oe *Entry) []string {
 // reports the first differences. It returns the number of entries compared.
 func diffAgainstStdlib(t testing.TB, path string) int {
 	t.Helper()
-	return diffAgainstStdlibExcept(t, path, nil)
+	return diffAgainstStdlibExcept(t, path, nil, nil)
 }
 
 // diffAgainstStdlibExcept is diffAgainstStdlib ignoring the attributes
 // for which skip returns true (where debug/dwarf is known to be wrong).
-func diffAgainstStdlibExcept(t testing.TB, path string, skip func(dwarf.Attr) bool) int {
+func diffAgainstStdlibExcept(t testing.TB, path string, skip func(dwarf.Attr) bool, tolerate func(std, ours any) bool) int {
 	t.Helper()
 	ef, err := elf.Open(path)
 	if err != nil {
@@ -167,7 +171,7 @@ func diffAgainstStdlibExcept(t testing.TB, path string, skip func(dwarf.Attr) bo
 		if skip != nil {
 			se, oe = withoutAttrs(se, oe, skip)
 		}
-		for _, msg := range entryDiffs(se, oe) {
+		for _, msg := range entryDiffsTol(se, oe, tolerate) {
 			report("%s", msg)
 		}
 	}

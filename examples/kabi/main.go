@@ -14,6 +14,10 @@
 //	                                               an eBPF object's dependencies against builds (exit 1: a finding reaches LEVEL; 2: bad input)
 //	kabi                                           report a sample function over the bundled fixtures
 //
+// -modules reads the kernel's module tree with vmlinux (DIR, or auto: the
+// -dbg package's lib/modules/RELEASE beside boot/vmlinux-RELEASE, or
+// modules-RELEASE beside it).
+//
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
 // /usr/lib/debug/boot/vmlinux-6.1.0-47-amd64 (package linux-image-6.1.0-47-amd64-dbg),
 // a debug package holding one (linux-image-6.1.0-47-amd64-dbg_6.1.0-47_amd64.deb,
@@ -42,9 +46,9 @@ import (
 )
 
 const usage = `usage:
-  kabi show [-format text|json] FUNCTION BUILD
-  kabi dump [-signatures=false] BUILD
-  kabi stats BUILD
+  kabi show [-format text|json] [-modules DIR|auto] FUNCTION BUILD
+  kabi dump [-signatures=false] [-modules DIR|auto] BUILD
+  kabi stats [-modules DIR|auto] BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
@@ -92,6 +96,7 @@ func run(args []string, stdout io.Writer) error {
 		fs := flag.NewFlagSet("show", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		format := fs.String("format", "text", "output format: text or json")
+		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
 		if err := fs.Parse(args[1:]); err != nil {
 			return usageError{err.Error()}
 		}
@@ -128,6 +133,7 @@ func run(args []string, stdout io.Writer) error {
 			fs.BoolVar(&hooks, "hooks", true, "read the hooks: tracepoints, LSM hooks, kfuncs, syscalls, config (false: functions only)")
 		}
 		config := fs.String("config", "", "the build's config file, when it embeds none and has no config-RELEASE beside it")
+		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
 		if err := fs.Parse(args[1:]); err != nil {
 			return usageError{err.Error()}
 		}
@@ -209,6 +215,16 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 		}
 	}()
 	opts.Progress = func(d, n int) { done.Store(int64(d)); total.Store(int64(n)) }
+	if modulesFlag != "" {
+		dir, err := moduleDir(path, modulesFlag)
+		if err != nil {
+			close(stop)
+			<-finished
+			return nil, err
+		}
+		opts.ModuleDir = dir
+		opts.ModuleProgress = func(_ string, d, n int) { done.Store(int64(d)); total.Store(int64(n)) }
+	}
 	b, err := kabi.Open(path, opts)
 	close(stop)
 	<-finished
@@ -314,6 +330,9 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 				addr = fmt.Sprintf("%x", in.Address)
 			}
 			fmt.Fprintf(w, "  In %s (%s)\n  Location: %s\n  Inline: %s\n", in.File, addr, in.Location, tf(in.Inlined))
+		}
+		if in.Module != "" {
+			fmt.Fprintf(w, "  Module: %s\n", in.Module)
 		}
 		if in.Signature != nil {
 			if in.Signature != f.Signature {

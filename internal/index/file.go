@@ -26,7 +26,8 @@ const Magic = "\x89KABI\r\n\x1a"
 // presence).
 // Version 4 added the package a build was read from (name, version,
 // control checksum).
-const Version = 4
+// Version 5 added the kernel modules (Instance.Module, Symbol.Module).
+const Version = 5
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

@@ -1,0 +1,468 @@
+package kabi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/klauspost/compress/zstd"
+)
+
+// A kernel is vmlinux and its modules. With [Options].ModuleDir, New reads
+// every module of the tree after vmlinux and makes the Build the whole
+// kernel: each module is analysed on its own (in parallel across files,
+// its DWARF dropped once its functions are taken), then its instances,
+// callers and symbols join vmlinux's in module path order, so that names
+// are decided across the whole kernel: a static function of a module and
+// one of vmlinux with the same name are a collision, as they are for a
+// kprobe, which names the function, not the file.
+//
+// An external function that a module only declares (it calls into vmlinux
+// or another module) is the same function as the definition elsewhere:
+// its declaration joins the defining instance (vmlinux's first, else the
+// first module's in path order), with its call sites. An external function
+// defined by two modules (alternative drivers) is two instances.
+
+// ModuleSuffixes are the file names a module tree's modules have: plain,
+// and compressed as distributions ship them.
+var ModuleSuffixes = []string{".ko", ".ko.xz", ".ko.zst", ".ko.gz"}
+
+// moduleStem is the file name without its module suffix, and whether it
+// has one.
+func moduleStem(path string) (string, bool) {
+	base := filepath.Base(path)
+	for _, s := range ModuleSuffixes {
+		if strings.HasSuffix(base, s) && len(base) > len(s) {
+			return strings.TrimSuffix(base, s), true
+		}
+	}
+	return "", false
+}
+
+// ModuleDir returns the module tree of the kernel whose vmlinux is at
+// vmlinux, release release, where a debug package or kabi's fetch tool
+// puts it: beside /usr/lib/debug/boot/vmlinux-RELEASE, the -dbg package's
+// /usr/lib/debug/lib/modules/RELEASE; beside vmlinux-RELEASE, a directory
+// modules-RELEASE. It returns false when neither is a directory.
+func ModuleDir(vmlinux, release string) (string, bool) {
+	if release == "" {
+		return "", false
+	}
+	dir := filepath.Dir(vmlinux)
+	for _, d := range []string{
+		filepath.Join(dir, "..", "lib", "modules", release),
+		filepath.Join(dir, "modules-"+release),
+	} {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return filepath.Clean(d), true
+		}
+	}
+	return "", false
+}
+
+// listModules returns the module files under dir, in path order.
+func listModules(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if _, ok := moduleStem(p); ok && e.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("module tree %s: %w", dir, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("module tree %s: no modules (%s) in it", dir, strings.Join(ModuleSuffixes, ", "))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// A module is one module file, analysed.
+type module struct {
+	path    string
+	name    string
+	release string
+	s       *surface
+	syms    []Symbol
+	err     error
+}
+
+// readModule reads and analyses one module file.
+func readModule(path string, opts *Options, rule PathRule) (m *module) {
+	r, budget, err := openModuleFile(path, opts)
+	if err != nil {
+		return &module{path: path, err: err}
+	}
+	return analyzeModule(r, budget, path, opts, rule)
+}
+
+// analyzeModule analyses the module in r, named path (its file name gives
+// the module name when .modinfo does not).
+func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule) (m *module) {
+	m = &module{path: path}
+	defer recoverBug(path, &m.err)
+	ef, err := elf.NewFile(r)
+	if err != nil {
+		m.err = &dwarfx.FormatError{File: path, Section: "ELF header", Err: ErrNotELF, Msg: err.Error()}
+		return m
+	}
+	if ef.Type != elf.ET_REL {
+		m.err = fmt.Errorf("%s: not a kernel module (ELF type %v, want ET_REL)", path, ef.Type)
+		return m
+	}
+	stem, ok := moduleStem(path)
+	if !ok {
+		stem = filepath.Base(path)
+	}
+	m.name, m.release = modinfo(ef, stem)
+	d, err := dwarfx.NewFromELFOptions(ef, r, path, &dwarfx.Options{Budget: budget})
+	if err != nil {
+		m.err = err
+		return m
+	}
+	syms, _, err := readSymbols(ef, path, budget)
+	if err != nil {
+		m.err = err
+		return m
+	}
+	for i := range syms {
+		syms[i].Module = m.name
+	}
+	s := newSurface(d, rule, newStringPool())
+	xopts := &dwarfx.ExtractOptions{Concurrency: 1}
+	if !opts.NoSignatures {
+		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
+	}
+	if err := d.Extract(xopts, func(cu *dwarfx.CompileUnit) error {
+		s.unit(cu)
+		return nil
+	}); err != nil {
+		m.err = err
+		return m
+	}
+	if !opts.NoSignatures {
+		if err := s.declarationSignatures(); err != nil {
+			m.err = err
+			return m
+		}
+	}
+	s.drop()
+	m.s, m.syms = s, syms
+	return m
+}
+
+// openModuleFile returns the ELF bytes of a module file, decompressed if
+// its name says it is compressed, and the budget for decompressing them
+// and the sections within.
+func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	budget := dwarfx.FileBudget(st.Size(), opts.MaxDecompressed)
+	var dec io.Reader
+	switch {
+	case strings.HasSuffix(path, ".ko"):
+		b := make([]byte, st.Size())
+		if _, err := io.ReadFull(f, b); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return bytes.NewReader(b), budget, nil
+	case strings.HasSuffix(path, ".ko.zst"):
+		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: zstd: %w", path, err)
+		}
+		defer zr.Close()
+		dec = zr
+	case strings.HasSuffix(path, ".ko.gz"):
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: gzip: %w", path, err)
+		}
+		defer gr.Close()
+		dec = gr
+	case strings.HasSuffix(path, ".ko.xz"):
+		xr, err := newXZReader(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: xz: %w", path, err)
+		}
+		dec = xr
+	default:
+		return nil, nil, fmt.Errorf("%s: not a module file name (%s)", path, strings.Join(ModuleSuffixes, ", "))
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(st.Size()*4, 64<<20)))
+	if _, err := io.Copy(&buf, budget.Reader(dec, path)); err != nil {
+		return nil, nil, fmt.Errorf("%s: decompressing: %w", path, err)
+	}
+	return bytes.NewReader(buf.Bytes()), budget, nil
+}
+
+// modinfo returns the module's name (name= in .modinfo, else stem, the
+// file name) and release (the first word of vermagic=; "" without one).
+func modinfo(ef *elf.File, stem string) (name, release string) {
+	name = stem
+	s := ef.Section(".modinfo")
+	if s == nil || s.Type == elf.SHT_NOBITS || s.Size > 1<<20 {
+		return name, ""
+	}
+	b, err := s.Data()
+	if err != nil {
+		return name, ""
+	}
+	for f := range bytes.SplitSeq(b, []byte{0}) {
+		switch {
+		case bytes.HasPrefix(f, []byte("name=")) && len(f) > 5:
+			name = string(f[5:])
+		case bytes.HasPrefix(f, []byte("vermagic=")):
+			if w := strings.Fields(string(f[9:])); len(w) > 0 {
+				release = w[0]
+			}
+		}
+	}
+	return name, release
+}
+
+// addModules reads the module tree dir into s (vmlinux's surface) and
+// returns syms with the modules' symbols appended, in module order.
+func (s *surface) addModules(dir string, release string, opts *Options, rule PathRule, syms []Symbol) ([]Symbol, error) {
+	paths, err := listModules(dir)
+	if err != nil {
+		return nil, err
+	}
+	workers := opts.Concurrency
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Workers take files in path order; results are merged in the same
+	// order. At most 2×workers analysed modules wait to be merged.
+	results := make([]chan *module, len(paths))
+	for i := range results {
+		results[i] = make(chan *module, 1)
+	}
+	tokens := make(chan struct{}, 2*workers)
+	var next int
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				select {
+				case tokens <- struct{}{}:
+				case <-stop:
+					return
+				}
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(paths) {
+					<-tokens
+					return
+				}
+				results[i] <- readModule(paths[i], opts, rule)
+			}
+		}()
+	}
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	seen := make(map[string]string, len(paths))
+	for i, p := range paths {
+		m := <-results[i]
+		<-tokens
+		if opts.ModuleProgress != nil {
+			opts.ModuleProgress(p, i+1, len(paths))
+		}
+		if m.err != nil {
+			return nil, m.err
+		}
+		if m.release != release {
+			got := m.release
+			if got == "" {
+				got = "none (no vermagic= in .modinfo)"
+			}
+			return nil, fmt.Errorf("%s: %w: module %s is for release %s, vmlinux is %s", p, ErrModuleRelease, m.name, got, release)
+		}
+		if other, dup := seen[m.name]; dup {
+			return nil, fmt.Errorf("%s: module %s is also %s", p, m.name, other)
+		}
+		seen[m.name] = p
+		s.merge(m.s, m.name)
+		syms = append(syms, m.syms...)
+	}
+	s.foldDeclarations()
+	return syms, nil
+}
+
+// ErrModuleRelease is wrapped by the error for a module tree that holds a
+// module of another release than vmlinux's.
+var ErrModuleRelease = errors.New("module release does not match vmlinux")
+
+// stringPool hands out copies of strings, one per distinct value; safe
+// for concurrent use.
+type stringPool struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func newStringPool() *stringPool { return &stringPool{m: make(map[string]string)} }
+
+func (p *stringPool) get(v string) string {
+	if v == "" {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w, ok := p.m[v]; ok {
+		return w
+	}
+	w := strings.Clone(v)
+	p.m[w] = w
+	return w
+}
+
+// merge adds the instances, callers and call sites of m, a module's
+// surface (its DWARF dropped), as module name.
+func (s *surface) merge(m *surface, name string) {
+	mod := int32(len(s.modules))
+	s.modules = append(s.modules, name)
+	files := make([]int32, len(m.files))
+	for i, f := range m.files {
+		files[i] = s.file(f)
+	}
+	fns := make([]int32, len(m.names))
+	for i, n := range m.names {
+		fn, ok := s.fns[n]
+		if !ok {
+			fn = int32(len(s.names))
+			s.fns[n] = fn
+			s.names = append(s.names, n)
+			s.ext = append(s.ext, -1)
+			s.kept = append(s.kept, [maxShared]*Signature{})
+		}
+		fns[i] = fn
+	}
+	callers := make([]int32, len(m.callers))
+	for i, c := range m.callers {
+		fn := c.Function
+		if f, ok := s.fns[fn]; ok {
+			fn = s.names[f]
+		} else {
+			fn = s.intern(fn)
+		}
+		s.callers = append(s.callers, Caller{File: s.files[s.file(c.File)], Function: fn})
+		callers[i] = int32(len(s.callers) - 1)
+	}
+	base := int32(len(s.insts))
+	for _, a := range m.insts {
+		a.fn, a.mod = fns[a.fn], mod
+		if a.file >= 0 {
+			a.file = files[a.file]
+		}
+		if a.locFile >= 0 {
+			a.locFile = files[a.locFile]
+		}
+		a.declOff = 0 // an offset in the module's DWARF, which is gone
+		s.insts = append(s.insts, a)
+	}
+	for _, r := range m.recs {
+		s.recs = append(s.recs, callRec{inst: r.inst + base, caller: callers[r.caller], direct: r.direct})
+	}
+}
+
+// foldDeclarations joins each external instance that is only declared
+// to the function's defining external instance, the first in merge order
+// (vmlinux's, else the first module's), or, when no file defines it, to
+// its first declared external instance: a declaration of a function
+// defined elsewhere in the kernel is that function.
+func (s *surface) foldDeclarations() {
+	if len(s.modules) == 1 {
+		return // vmlinux alone has one external instance per name
+	}
+	def := make([]int32, len(s.names))
+	first := make([]int32, len(s.names))
+	for i := range def {
+		def[i], first[i] = -1, -1
+	}
+	for i := range s.insts {
+		a := &s.insts[i]
+		if !a.external {
+			continue
+		}
+		if first[a.fn] < 0 {
+			first[a.fn] = int32(i)
+		}
+		if a.defined && def[a.fn] < 0 {
+			def[a.fn] = int32(i)
+		}
+	}
+	to := make([]int32, len(s.insts)) // old index -> new index
+	keep := s.insts[:0:0]
+	into := make([]int32, len(s.insts)) // old index -> old index it folds into, or itself
+	for i := range s.insts {
+		into[i] = int32(i)
+		a := &s.insts[i]
+		if !a.external || a.defined {
+			continue
+		}
+		t := def[a.fn]
+		if t < 0 {
+			t = first[a.fn]
+		}
+		if t == int32(i) {
+			continue
+		}
+		into[i] = t
+		b := &s.insts[t]
+		b.nDirect += a.nDirect
+		b.nInline += a.nInline
+		if b.sig == nil || a.sigRank > b.sigRank && !b.defined {
+			b.sig, b.sigRank = a.sig, a.sigRank
+		}
+	}
+	for i := range s.insts {
+		if into[i] == int32(i) {
+			to[i] = int32(len(keep))
+			keep = append(keep, s.insts[i])
+		}
+	}
+	for i := range s.insts {
+		to[i] = to[into[i]]
+	}
+	for i := range s.recs {
+		s.recs[i].inst = to[s.recs[i].inst]
+	}
+	s.insts = keep
+}

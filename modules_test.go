@@ -1,0 +1,210 @@
+package kabi
+
+import (
+	"bytes"
+	"errors"
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// kernelFixture opens the fixture vmlinux of an architecture with the
+// module tree beside it.
+func kernelFixture(t *testing.T, elfName, release string, opts *Options) *Build {
+	t.Helper()
+	if opts == nil {
+		opts = &Options{}
+	}
+	opts.ModuleDir = filepath.Join("testdata", "modules", release)
+	b, err := Open(filepath.Join("testdata", elfName), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestModulesFixture(t *testing.T) {
+	var files []string
+	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{
+		ModuleProgress: func(p string, done, total int) {
+			files = append(files, filepath.Base(p))
+			if total != 4 || done != len(files) {
+				t.Errorf("progress %d/%d for %s", done, total, p)
+			}
+		},
+	})
+	if want := []string{"kfx_blk.ko.zst", "kfx_mod.ko", "kfx_net.ko.xz", "kfx_noname.ko.gz"}; !slices.Equal(files, want) {
+		t.Errorf("progress files %v, want %v", files, want)
+	}
+	modOf := func(name string) []string {
+		f, ok := b.Function(name)
+		if !ok {
+			t.Fatalf("no function %s", name)
+		}
+		var out []string
+		for _, in := range f.Instances {
+			out = append(out, in.Module)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		fn   string
+		mods []string
+	}{
+		{"kfx_mod_probe", []string{"kfx_mod"}},
+		{"kfx_mod_util", []string{"kfx_mod"}},
+		{"kfx_net_rx", []string{"kfx_net"}},                 // .ko.xz
+		{"kfx_blk_submit", []string{"kfx_blk"}},             // .ko.zst
+		{"kfx_noname_hello", []string{"kfx_noname"}},        // .ko.gz, named by its file
+		{"kfx_shared_init", []string{"kfx_mod", "kfx_net"}}, // static in two modules
+		{"setup_once", []string{"", "", "kfx_mod"}},         // static in vmlinux twice and in kfx_mod
+		{"vmap", []string{""}},                              // declared by kfx_mod: vmlinux's instance
+	} {
+		if got := modOf(c.fn); !slices.Equal(got, c.mods) {
+			t.Errorf("%s: instance modules %q, want %q", c.fn, got, c.mods)
+		}
+	}
+	f, _ := b.Function("setup_once")
+	if f.Collision != StaticStaticCollision {
+		t.Errorf("setup_once: collision %v, want %v", f.Collision, StaticStaticCollision)
+	}
+	var syms []string
+	for _, s := range f.Symbols {
+		syms = append(syms, s.KallsymsName())
+	}
+	if !slices.Contains(syms, "setup_once [kfx_mod]") || !slices.Contains(syms, "setup_once") {
+		t.Errorf("setup_once symbols %q: want vmlinux's and kfx_mod's", syms)
+	}
+	// kfx_mod_probe's call of vmap is a direct caller of vmlinux's vmap.
+	v, _ := b.Function("vmap")
+	found := false
+	for _, c := range v.Instances[0].DirectCallers {
+		if c.Function == "kfx_mod_probe" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("vmap: kfx_mod_probe is not a direct caller: %v", v.Instances[0].DirectCallers)
+	}
+	p, _ := b.Function("kfx_mod_probe")
+	if p.Signature == nil || !strings.Contains(p.Signature.String(), "kfx_mod_probe(struct page *p, int n)") {
+		t.Errorf("kfx_mod_probe signature %v", p.Signature)
+	}
+	if len(p.Symbols) != 1 || p.Symbols[0].Module != "kfx_mod" || !strings.Contains(p.Symbols[0].String(), "kfx_mod_probe [kfx_mod] (STB_GLOBAL)") {
+		t.Errorf("kfx_mod_probe symbols %v", p.Symbols)
+	}
+}
+
+// TestModulesArches reads the fixture vmlinux and modules of the other
+// architectures: relocated DWARF of i386 (REL), arm64 and s390x
+// (big-endian) modules.
+func TestModulesArches(t *testing.T) {
+	for _, c := range []struct{ elf, release string }{
+		{"i386.elf", "6.1.99-1-686-pae"}, {"aarch64.elf", "6.1.99-1-arm64"}, {"s390x.elf", "6.1.99-1-s390x"},
+	} {
+		t.Run(c.release, func(t *testing.T) {
+			b := kernelFixture(t, c.elf, c.release, nil)
+			for _, n := range []string{"kfx_mod_probe", "kfx_net_rx", "kfx_mod_util"} {
+				f, ok := b.Function(n)
+				if !ok || len(f.Instances) != 1 || f.Instances[0].Module == "" || f.Signature == nil {
+					t.Errorf("%s: %+v", n, f)
+					continue
+				}
+				if in := f.Instances[0]; !strings.HasPrefix(in.File, "modules/") || in.Location.Line == 0 {
+					t.Errorf("%s: file %q location %v", n, in.File, in.Location)
+				}
+			}
+		})
+	}
+}
+
+func TestModulesReleaseMismatch(t *testing.T) {
+	_, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-arm64"})
+	if !errors.Is(err, ErrModuleRelease) || !strings.Contains(err.Error(), "6.1.99-1-arm64") ||
+		!strings.Contains(err.Error(), "6.1.99-1-amd64") {
+		t.Fatalf("got %v, want ErrModuleRelease naming both releases", err)
+	}
+}
+
+// TestModulesDeterministic: the same Build whatever the concurrency.
+func TestModulesDeterministic(t *testing.T) {
+	dump := func(c int) string {
+		b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{Concurrency: c})
+		var sb strings.Builder
+		for f := range b.Functions() {
+			sb.WriteString(f.Name)
+			for _, in := range f.Instances {
+				sb.WriteString(" " + in.Module + ":" + in.File)
+			}
+			for _, s := range f.Symbols {
+				sb.WriteString(" " + s.String())
+			}
+			sb.WriteString("\n")
+		}
+		return sb.String()
+	}
+	if a, b := dump(1), dump(3); a != b {
+		t.Fatalf("concurrency 1 and 3 differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+// TestModulesIndex: an index of the whole kernel answers as the analysis
+// did, modules included.
+func TestModulesIndex(t *testing.T) {
+	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", nil)
+	var buf bytes.Buffer
+	if err := b.WriteIndex(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := New(bytes.NewReader(buf.Bytes()), "kernel.kabi", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := func(b *Build) string {
+		var out []byte
+		for f := range b.Functions() {
+			out = append(f.AppendJSON(out), '\n')
+		}
+		for s := range b.Symbols() {
+			out = append(out, s.String()+"\n"...)
+		}
+		return string(out)
+	}
+	got, want := dump(ix), dump(b)
+	if got != want {
+		t.Fatalf("the index answers otherwise:\n%s\n---\n%s", got, want)
+	}
+	if !strings.Contains(want, `"module":"kfx_net"`) || !strings.Contains(want, "kfx_net_rx [kfx_net]") {
+		t.Fatal("no module in the dump")
+	}
+}
+
+// FuzzModule feeds module files (the fixture modules of every
+// architecture) to the module analysis: relocations, .modinfo, symbols,
+// DWARF.
+func FuzzModule(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if len(paths) == 0 {
+		f.Fatal("no fixture modules")
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzcount.Count("FuzzModule")
+		panicFirewall = false
+		defer func() { panicFirewall = true }()
+		m := analyzeModule(bytes.NewReader(b), dwarfx.NewBudget(dwarfx.DefaultBudget(int64(len(b)))), "fuzz.ko", &Options{}, SourceRootRule)
+		if m.err == nil && m.s == nil {
+			t.Fatal("no error and no analysis")
+		}
+	})
+}
