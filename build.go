@@ -340,6 +340,22 @@ func (b *Build) Functions() iter.Seq[*Function] {
 	}
 }
 
+// FunctionNames yields the functions' names in name order. For a build
+// loaded from an index it decodes nothing else: use it to match names
+// (a pattern) across many builds, then Function for the matches.
+func (b *Build) FunctionNames() iter.Seq[string] {
+	if b.ix != nil {
+		return b.ix.names()
+	}
+	return func(yield func(string) bool) {
+		for _, f := range b.funcs {
+			if !yield(f.Name) {
+				return
+			}
+		}
+	}
+}
+
 // Len is the number of functions.
 func (b *Build) Len() int {
 	if b.ix != nil {

@@ -278,6 +278,17 @@ func (x *indexed) lookup(name string) (*Function, bool, error) {
 	return f, err == nil, err
 }
 
+// names yields the function names in order, from the string table.
+func (x *indexed) names() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := range x.n {
+			if !yield(x.str(uint32(i + 1))) {
+				return
+			}
+		}
+	}
+}
+
 func (x *indexed) functions() iter.Seq[*Function] {
 	return func(yield func(*Function) bool) {
 		for k := range x.blocks {

@@ -3,7 +3,9 @@ package check
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/kabi-dev/kabi"
 )
@@ -146,13 +148,27 @@ func Check(objs []*Object, builds []*kabi.Build) *Report {
 	}
 	for oi, o := range objs {
 		for _, d := range o.Deps {
-			row := Row{Object: oi, Dep: d, Findings: make([]Finding, len(builds))}
-			for bi, b := range builds {
-				row.Findings[bi] = checkDep(d, b)
-			}
-			r.Rows = append(r.Rows, row)
+			r.Rows = append(r.Rows, Row{Object: oi, Dep: d, Findings: make([]Finding, len(builds))})
 		}
 	}
+	// One build per goroutine, GOMAXPROCS at a time: a build loaded from
+	// an index decodes what a lookup needs on first use, and builds are
+	// safe for concurrent use. Each finding has its place: the report does
+	// not depend on the order they are computed in.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for bi, b := range builds {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for i := range r.Rows {
+				r.Rows[i].Findings[bi] = checkDep(r.Rows[i].Dep, b)
+			}
+		}()
+	}
+	wg.Wait()
 	return r
 }
 
@@ -214,12 +230,23 @@ func syscallWrapper(arch, name string) string {
 // function with a symbol (the kernel matches available_filter_functions).
 func checkPattern(d *Dependency, b *kabi.Build) Finding {
 	n, inl := 0, 0
-	for f := range b.Functions() {
-		if ok, _ := path.Match(d.Ref.Name, f.Name); !ok {
+	// Names are sorted: only those with the pattern's literal prefix can match.
+	prefix := d.Ref.Name
+	if i := strings.IndexAny(prefix, "*?[\\"); i >= 0 {
+		prefix = prefix[:i]
+	}
+	for name := range b.FunctionNames() {
+		if name < prefix {
+			continue
+		}
+		if !strings.HasPrefix(name, prefix) {
+			break
+		}
+		if ok, _ := path.Match(d.Ref.Name, name); !ok {
 			continue
 		}
 		n++
-		if f.Inline != kabi.InlineNo {
+		if f, ok := b.Function(name); ok && f.Inline != kabi.InlineNo {
 			inl++
 		}
 	}
@@ -348,7 +375,9 @@ func checkArgs(d *Dependency, have []kabi.Param, ret *kabi.Type, arch string) (C
 		}
 	}
 	e := d.Expect
-	if e == nil {
+	if e == nil || d.Attach == AttachKsyscall || d.Attach == AttachKretsyscall {
+		// A syscall wrapper takes a struct pt_regs *; the program's
+		// arguments are the system call's, read from it.
 		return Fine, ""
 	}
 	params := e.Params

@@ -22,7 +22,7 @@ import (
 func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 	raw := func(name string) []byte {
 		s := ef.Section(name)
-		if s == nil || s.Type == elf.SHT_NOBITS || s.Flags&elf.SHF_COMPRESSED != 0 {
+		if s == nil || s.Type == elf.SHT_NOBITS {
 			return nil
 		}
 		b, err := s.Data()

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/check"
@@ -95,13 +97,9 @@ func checkCmd(w io.Writer, args []string) error {
 	if len(objs) == 0 || len(buildFiles) == 0 {
 		return usageError{"check takes OBJECT... BUILD... (at least one eBPF object and one build)"}
 	}
-	builds := make([]*kabi.Build, len(buildFiles))
-	for i, f := range buildFiles {
-		b, err := open(f)
-		if err != nil {
-			return exitError{2, err}
-		}
-		builds[i] = b
+	builds, err := openConcurrently(buildFiles)
+	if err != nil {
+		return exitError{2, err}
 	}
 	rep := check.Check(objs, builds)
 	if err := rend.Check(w, rep); err != nil {
@@ -116,6 +114,42 @@ func checkCmd(w io.Writer, args []string) error {
 		return exitError{1, fmt.Errorf("check: %s reaches -fail-on %s", rep.Worst(), level)}
 	}
 	return nil
+}
+
+// openConcurrently opens the builds, GOMAXPROCS at a time (index files
+// load in milliseconds each; a vmlinux takes seconds and much memory, so
+// those are opened one at a time); the first error in argument order wins.
+func openConcurrently(files []string) ([]*kabi.Build, error) {
+	builds := make([]*kabi.Build, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		if !isIndex(f) {
+			builds[i], errs[i] = open(f)
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			builds[i], errs[i] = kabi.Open(f, nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return builds, nil
+}
+
+// isIndex says the file is a kabi index file.
+func isIndex(path string) bool {
+	ok, _ := kabi.IsIndexFile(path)
+	return ok
 }
 
 // exitCode is the status for err: exitError's own, 2 for usage errors, 1
