@@ -301,6 +301,9 @@ type extractor struct {
 	defs             bool // decode type definitions
 	wantType         func(int, *TypeKey) bool
 	asked            map[TypeKey]int32 // keys asked for, by the last unit that asked
+	askedFast        map[fastKey]int32 // the same by the strings' addresses
+	lt               *LineTable        // of unit ltUnit, for typeDef
+	ltUnit           int
 	prepare          func(*CompileUnit) error
 	protoRoom        []*Prototype // with prepare: the room of the last unit's Protos
 }
@@ -309,7 +312,7 @@ func newExtractor(d *Data, o *ExtractOptions) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32),
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
 	if x.wantType != nil {
-		x.asked = make(map[TypeKey]int32)
+		x.asked, x.askedFast = make(map[TypeKey]int32), make(map[fastKey]int32)
 	}
 	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type

@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"unsafe"
 )
 
 // A TypeDefinition is a struct, union, enum or class type as its DWARF entry
@@ -486,21 +487,34 @@ func (x *extractor) typeDef(e *Entry) error {
 		return nil // anonymous: decoded as members' types
 	}
 	if hasFile {
-		lt, err := x.d.LineTable(x.cu.Unit)
-		if err != nil {
-			return err
+		if x.lt == nil || x.ltUnit != x.cu.Unit.Index {
+			lt, err := x.d.LineTable(x.cu.Unit)
+			if err != nil {
+				return err
+			}
+			x.lt, x.ltUnit = lt, x.cu.Unit.Index
 		}
-		if lt != nil {
-			k.File, _ = lt.File(fileIdx)
+		if x.lt != nil {
+			k.File, _ = x.lt.File(fileIdx)
 		}
 	}
 	if x.wantType != nil {
+		// Asked before? First by where the strings are (equal names
+		// from .debug_str and file names from .debug_line_str are one
+		// string), then by the strings.
 		u := int32(x.cu.Unit.Index)
-		if v, ok := x.asked[k]; ok && v < u {
+		fk := fastKey{name: unsafe.StringData(k.Name), dir: unsafe.StringData(k.File.Dir), file: unsafe.StringData(k.File.Name),
+			nameLen: uint32(len(k.Name)), dirLen: uint32(len(k.File.Dir)), fileLen: uint32(len(k.File.Name)),
+			kind: k.Kind, size: k.Size, line: k.Line}
+		if v, ok := x.askedFast[fk]; ok && v < u {
 			return nil // asked for an earlier unit: see ExtractOptions.WantType
 		}
+		x.askedFast[fk] = u
+		if v, ok := x.asked[k]; ok && v < u {
+			return nil
+		}
 		x.asked[k] = u
-		if !x.wantType(int(u), &k) {
+		if ask := k; !x.wantType(int(u), &ask) { // a copy: k stays on the stack
 			return nil
 		}
 	}
@@ -553,4 +567,15 @@ func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
 		}
 	}
 	return x.cu, nil
+}
+
+// fastKey is a TypeKey by the addresses of its strings: cheap to hash
+// and compare. Equal strings at different places make different keys,
+// which only costs a lookup by TypeKey.
+type fastKey struct {
+	name, dir, file          *byte
+	nameLen, dirLen, fileLen uint32
+	kind                     TypeKind
+	size                     int64
+	line                     uint64
 }
