@@ -62,7 +62,8 @@
 // wrap [ErrPackage], [ErrBudget] or [ErrNoKernel].
 //
 // An index file is read whole and its CRC-32C verified before anything is
-// decoded; a newer format version is refused ([ErrIndexVersion]). Every
+// decoded; another format version, older or newer, is refused
+// ([ErrIndexVersion]). Every
 // count is bounded by the bytes left, a section's decompressed size by its
 // compressed size, types may refer only to earlier types (no cycles) and
 // are bounded in size, and the lazy decoding behind [Build.Function]

@@ -45,6 +45,12 @@ func FuzzNew(f *testing.F) {
 		for s := range b.Symbols() {
 			_ = s.String()
 		}
+		for d := range b.Types(0) {
+			_ = layout(d, "")
+			for _, m := range d.Members {
+				_, _ = d.Field(m.Name)
+			}
+		}
 	})
 }
 

@@ -45,6 +45,7 @@ import (
 //	hooks      the tracepoints, LSM hooks, kfuncs, syscalls, configuration
 //	           and skips (hooks_index.go); absent for a build read without
 //	           hooks. Signatures are those of the functions they name
+//	typedefs   the struct, union and enum definitions (see index_types.go)
 //	block ×N   per function of the block, per instance: flags, CU path,
 //	           location, address, inline and direct callers, signature
 //	           with its clones. Function.Signature is derived as the
@@ -579,6 +580,10 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		return nil, err
 	}
 	syms.B = append(binaryUvarint(uint64(nsyms)), syms.B...)
+	defs, err := w.typeDefs(b) // before the strings and types are written
+	if err != nil {
+		return nil, err
+	}
 
 	var meta index.Enc
 	m := b.Meta
@@ -621,6 +626,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	iw.Add(index.KindFuncs, head.B)
 	iw.Add(index.KindSymbols, syms.B)
 	iw.Add(index.KindTypes, types)
+	iw.Add(index.KindTypeDefs, defs)
 	for _, blk := range blocks {
 		iw.Add(index.KindBlock, blk)
 	}

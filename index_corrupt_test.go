@@ -55,6 +55,14 @@ func exercise(b *Build) []byte {
 		f, err := b.Lookup(n)
 		out = fmt.Appendf(out, "%v %v %d\n", f != nil, err, len(b.Symbol(n)))
 	}
+	for d := range b.Types(0) {
+		out = append(out, layout(d, "")...)
+		out = fmt.Appendf(out, "%v\n", d.Locations)
+		for _, m := range d.Members {
+			f, ok := d.Field(m.Name)
+			out = fmt.Appendf(out, "%v %d %v\n", ok, f.BitOffset, f.Path)
+		}
+	}
 	return out
 }
 
@@ -76,6 +84,8 @@ func TestIndexBadHeader(t *testing.T) {
 		{"not an index", func(d []byte) []byte { return []byte("hello\n") }, ErrNotELF, `a text file (it starts "hello")`},
 		{"newer version", func(d []byte) []byte { index.SetVersion(d, index.Version+1); return d }, ErrIndexVersion,
 			fmt.Sprintf("format version %d; this kabi reads versions up to %d", index.Version+1, index.Version)},
+		{"older version", func(d []byte) []byte { index.SetVersion(d, index.Version-1); index.Reseal(d); return d }, ErrIndexVersion,
+			fmt.Sprintf("format version %d, older than this kabi's %d, which holds more: re-index the build", index.Version-1, index.Version)},
 		{"version 0", func(d []byte) []byte { index.SetVersion(d, 0); return d }, ErrIndexCorrupt, "format version 0"},
 		{"bad checksum", func(d []byte) []byte { d[12] ^= 1; return d }, ErrIndexCorrupt, "checksum mismatch"},
 		{"flipped byte", func(d []byte) []byte { d[len(d)/2] ^= 0x40; return d }, ErrIndexCorrupt, "checksum mismatch"},

@@ -252,7 +252,7 @@ func TestIndexConcurrent(t *testing.T) {
 // answer every call without a panic, and, when nothing was found wrong,
 // write an index that loads back to the same answers.
 func FuzzIndex(f *testing.F) {
-	for _, name := range []string{"x86_64-dwarf5", "rust", "cmp-6.1.99-1-amd64"} {
+	for _, name := range []string{"x86_64-dwarf5", "rust", "cmp-6.1.99-1-amd64", "types-v1"} {
 		b := fixture(f, name)
 		for _, store := range []bool{true, false} {
 			data, err := b.indexBytes(store)

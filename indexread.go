@@ -49,6 +49,10 @@ type indexed struct {
 	types    []*Type // types[0] is nil
 	typeErr  error
 
+	defOnce sync.Once
+	defs    *types // the struct, union and enum definitions (index_types.go)
+	defErr  error
+
 	errMu sync.Mutex
 	err   error
 }
@@ -653,9 +657,3 @@ func (x *indexed) stats() Stats {
 	}
 	return s
 }
-
-// typeTable returns the types of an indexed build.
-func (x *indexed) typeTable() *types { return nil }
-
-// typesErr is the error met loading the types of an indexed build.
-func (x *indexed) typesErr() error { return nil }

@@ -32,6 +32,13 @@ func exercise(d *Data) {
 	for _, c := range []int{1, 2} {
 		d.Extract(&ExtractOptions{Concurrency: c}, func(*CompileUnit) error { return nil })
 	}
+	// Type definitions, with their invariants: members inside the type.
+	d.Extract(&ExtractOptions{Concurrency: 2, Types: true}, func(cu *CompileUnit) error {
+		for _, t := range cu.Types {
+			checkDefinition(t, 0)
+		}
+		return nil
+	})
 }
 
 func fixtureBytes(f *testing.F) [][]byte {
@@ -147,6 +154,22 @@ func compareReaders(t *testing.T, std *dwarf.Data, d *Data) {
 			if se.Field[i].Attr != of.Attr || !sameValue(se.Field[i].Val, stdValue(of)) {
 				t.Fatalf("entry %d at %#x: %v: debug/dwarf %#v, dwarfx %#v", n, oe.Offset, of.Attr, se.Field[i].Val, stdValue(of))
 			}
+		}
+	}
+}
+
+// checkDefinition panics when a decoded definition breaks the bounds the
+// decoder promises.
+func checkDefinition(t *TypeDefinition, depth int) {
+	if depth > maxAnonDepth+1 || len(t.Members) > maxMembers || len(t.Enumerators) > maxMembers || t.Size > maxTypeSize {
+		panic("definition out of bounds")
+	}
+	for _, m := range t.Members {
+		if t.Size >= 0 && m.BitOffset > t.Size*8 || m.BitSize < 0 {
+			panic("member outside its type")
+		}
+		if m.Anon != nil {
+			checkDefinition(m.Anon, depth+1)
 		}
 	}
 }

@@ -27,7 +27,8 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 4 added the package a build was read from (name, version,
 // control checksum).
 // Version 5 added the kernel modules (Instance.Module, Symbol.Module).
-const Version = 5
+// Version 6 added the struct, union and enum definitions.
+const Version = 6
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
@@ -51,16 +52,17 @@ type Kind uint8
 
 // The section kinds the kabi package writes.
 const (
-	KindMeta    Kind = 1 + iota // metadata and counts
-	KindStrings                 // the string table
-	KindFuncs                   // per function: names and classification
-	KindSymbols                 // the function symbols
-	KindTypes                   // the C types of the signatures
-	KindBlock                   // instances, callers and signatures of a block of functions
-	KindHooks                   // tracepoints, LSM hooks, kfuncs, syscalls and configuration
+	KindMeta     Kind = 1 + iota // metadata and counts
+	KindStrings                  // the string table
+	KindFuncs                    // per function: names and classification
+	KindSymbols                  // the function symbols
+	KindTypes                    // the C types of the signatures
+	KindBlock                    // instances, callers and signatures of a block of functions
+	KindHooks                    // tracepoints, LSM hooks, kfuncs, syscalls and configuration
+	KindTypeDefs                 // the struct, union and enum definitions
 )
 
-var kindNames = [...]string{"", "metadata", "strings", "functions", "symbols", "types", "block", "hooks"}
+var kindNames = [...]string{"", "metadata", "strings", "functions", "symbols", "types", "block", "hooks", "typedefs"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
