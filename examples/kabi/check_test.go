@@ -42,16 +42,17 @@ func TestCheckExit(t *testing.T) {
 		args []string
 		want int
 	}{
-		{[]string{"check", probesObj, checkV1, checkV2}, 1},                             // attach failure in v2 reaches wrong-data
-		{[]string{"check", "-fail-on", "never", probesObj, checkV1, checkV2}, 0},        // never fails
-		{[]string{"check", "-fail-on", "load-failure", probesObj, checkV1, checkV2}, 0}, // kprobes fail to attach, not to load
-		{[]string{"check", "-fail-on", "attach", probesObj, checkV1, checkV2}, 1},       // ksyscall/openat: no wrapper
-		{[]string{"check", "-fail-on", "load", tracingObj, checkV1}, 1},                 // lsm/file_open: no bpf_lsm_file_open
-		{[]string{"check", bad, checkV1}, 2},                                            // truncated object
-		{[]string{"check", probesObj, "../../check/testdata/nobtf.bpf.o", checkV1}, 2},  // no BTF
-		{[]string{"check", probesObj, "../../check/doc.go"}, 2},                         // not a build
-		{[]string{"check", "-fail-on", "sometimes", probesObj, checkV1}, 2},             // bad flag
-		{[]string{"check", probesObj}, 2},                                               // no build
+		{[]string{"check", probesObj, checkV1, checkV2}, 1},                                                                            // attach failure in v2 reaches wrong-data
+		{[]string{"check", "-fail-on", "never", probesObj, checkV1, checkV2}, 0},                                                       // never fails
+		{[]string{"check", "-fail-on", "load-failure", probesObj, checkV1, checkV2}, 1},                                                // the fixtures have no struct pt_regs for BPF_KSYSCALL's CO-RE reads
+		{[]string{"check", "-fail-on", "load-failure", "-target", "probe_any=vmap", "../../check/testdata/tracing.bpf.o", checkV1}, 1}, // lsm/file_open: no bpf_lsm_file_open
+		{[]string{"check", "-fail-on", "attach", probesObj, checkV1, checkV2}, 1},                                                      // ksyscall/openat: no wrapper
+		{[]string{"check", "-fail-on", "load", tracingObj, checkV1}, 1},                                                                // lsm/file_open: no bpf_lsm_file_open
+		{[]string{"check", bad, checkV1}, 2},                                                                                           // truncated object
+		{[]string{"check", probesObj, "../../check/testdata/nobtf.bpf.o", checkV1}, 2},                                                 // no BTF
+		{[]string{"check", probesObj, "../../check/doc.go"}, 2},                                                                        // not a build
+		{[]string{"check", "-fail-on", "sometimes", probesObj, checkV1}, 2},                                                            // bad flag
+		{[]string{"check", probesObj}, 2},                                                                                              // no build
 	} {
 		_, err := runOut(t, c.args...)
 		if got := code(err); got != c.want {
@@ -63,7 +64,7 @@ func TestCheckExit(t *testing.T) {
 // TestCheckFormats runs every format and checks what each must hold.
 func TestCheckFormats(t *testing.T) {
 	for format, want := range map[string][]string{
-		"text":  {"kprobe kfx_cmp_legacy_ioctl", "6.2.5-1-amd64: attach failure: absent: the attach fails", "worst: attach failure"},
+		"text":  {"kprobe kfx_cmp_legacy_ioctl", "6.2.5-1-amd64: attach failure: absent: the attach fails", "worst: load failure"},
 		"md":    {"# Check: <code>", "| function |", "<li>In <code>6.2.5-1-amd64</code>: ❌ attach failure: absent: the attach fails</li>"},
 		"html":  {"<!DOCTYPE html>", `class="c-attach-failure"`},
 		"json":  {`"schema": "kabi.check-report/v1"`, `"consequence": "attach failure"`},
