@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -244,5 +245,32 @@ func TestTypesFixtureTypeUnits(t *testing.T) {
 		if n < 5 {
 			t.Errorf("%d types", n)
 		}
+	}
+}
+
+func TestTypeDefJSON(t *testing.T) {
+	b := fixture(t, "types-v1")
+	for _, c := range []struct {
+		kind Kind
+		name string
+		want string
+	}{
+		{KindStruct, "kfx_flex", `{"kind":"struct","name":"kfx_flex","size":8,"locations":[{"file":"types/kfx_types.h","line":49}],"members":[{"name":"n","type":"int","bit_offset":0,"bit_size":0},{"name":"data","type":"long int []","bit_offset":64,"bit_size":0}]}`},
+		{KindEnum, "kfx_big", `{"kind":"enum","name":"kfx_big","size":8,"locations":[{"file":"types/kfx_types.h","line":66}],"unsigned":true,"values":[{"name":"KFX_BIG_LOW","value":1},{"name":"KFX_BIG_HIGH","value":18446744073709551600}]}`},
+		{KindEnum, "kfx_neg", `{"kind":"enum","name":"kfx_neg","size":4,"locations":[{"file":"types/kfx_types.h","line":60}],"unsigned":false,"values":[{"name":"KFX_NEG_MIN","value":-5},{"name":"KFX_NEG_ZERO","value":0},{"name":"KFX_NEG_MAX","value":5}]}`},
+	} {
+		d, _ := b.Type(c.kind, c.name)
+		if got := string(d.AppendJSON(nil)); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
+		}
+	}
+	d, _ := b.Type(KindStruct, "kfx_anon")
+	var v map[string]any
+	if err := json.Unmarshal(d.AppendJSON(nil), &v); err != nil {
+		t.Fatal(err)
+	}
+	m := v["members"].([]any)[1].(map[string]any)
+	if m["type"] != "union {...}" || m["def"].(map[string]any)["kind"] != "union" {
+		t.Errorf("anonymous member: %v", m)
 	}
 }

@@ -1,7 +1,8 @@
 // Command kabi shows the function surface of Linux kernel builds.
 //
 //	kabi show [-format text|json] FUNCTION BUILD   one function of one build
-//	kabi dump [-signatures=false] BUILD            every function, as JSON Lines in name order
+//	kabi dump [-signatures=false] [-types=false] BUILD
+//	                                               every function, type (struct, union, enum) and hook, as JSON Lines
 //	kabi stats BUILD                               counts of functions by kind
 //	kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
 //	                                               one function across builds, in groups
@@ -47,7 +48,7 @@ import (
 
 const usage = `usage:
   kabi show [-format text|json] [-modules DIR|auto] FUNCTION BUILD
-  kabi dump [-signatures=false] [-modules DIR|auto] BUILD
+  kabi dump [-signatures=false] [-types=false] [-modules DIR|auto] BUILD
   kabi stats [-modules DIR|auto] BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
@@ -128,8 +129,10 @@ func run(args []string, stdout io.Writer) error {
 		fs.SetOutput(io.Discard)
 		sigs := args[0] == "dump"
 		hooks := sigs
+		types := sigs
 		if sigs {
 			fs.BoolVar(&sigs, "signatures", true, "derive signatures (false: leave them out, faster)")
+			fs.BoolVar(&types, "types", true, "read the struct, union and enum definitions (false: leave them out, faster)")
 			fs.BoolVar(&hooks, "hooks", true, "read the hooks: tracepoints, LSM hooks, kfuncs, syscalls, config (false: functions only)")
 		}
 		config := fs.String("config", "", "the build's config file, when it embeds none and has no config-RELEASE beside it")
@@ -141,7 +144,7 @@ func run(args []string, stdout io.Writer) error {
 			return usageError{args[0] + " takes BUILD"}
 		}
 		limitMemory(fs.Arg(0))
-		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs, NoHooks: !hooks, Config: *config})
+		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs, NoHooks: !hooks, NoTypes: !types, Config: *config})
 		if err != nil {
 			return err
 		}
@@ -151,6 +154,12 @@ func run(args []string, stdout io.Writer) error {
 		}
 		for f := range b.Functions() {
 			if err := writeJSON(w, f); err != nil {
+				return err
+			}
+		}
+		for t := range b.Types(0) { // struct, union, enum: Kinds order, then names
+			jsonBuf = append(t.AppendJSON(jsonBuf[:0]), '\n')
+			if _, err := w.Write(jsonBuf); err != nil {
 				return err
 			}
 		}

@@ -64,9 +64,30 @@ func TestShowJSONAndDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSuffix(dump, "\n"), "\n")
+	var lines, kinds []string
+	for _, l := range strings.Split(strings.TrimSuffix(dump, "\n"), "\n") {
+		if strings.HasPrefix(l, `{"kind":`) {
+			kinds = append(kinds, l) // types and hooks, after the functions
+			continue
+		}
+		if len(kinds) > 0 {
+			t.Errorf("function line after a %s", kinds[len(kinds)-1])
+		}
+		lines = append(lines, l)
+	}
 	if len(lines) != 45 {
-		t.Fatalf("dump: %d lines, want 45", len(lines))
+		t.Fatalf("dump: %d function lines, want 45", len(lines))
+	}
+	var got []string
+	for _, l := range kinds {
+		var obj struct{ Kind, Name string }
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			t.Fatalf("dump line %q: %v", l, err)
+		}
+		got = append(got, obj.Kind+":"+obj.Name)
+	}
+	if want := "struct:__va_list_tag struct:kfx_node struct:kfx_req struct:page struct:vm_ops union:kfx_key enum:kfx_state"; strings.Join(got, " ") != want {
+		t.Errorf("dump: kinds\n%s\nwant\n%s", strings.Join(got, " "), want)
 	}
 	prev := ""
 	for _, l := range lines {
