@@ -104,11 +104,12 @@ type module struct {
 }
 
 // readModule reads and analyses one module file.
-func readModule(path string, opts *Options, rule PathRule) (m *module) {
-	r, budget, err := openModuleFile(path, opts)
+func readModule(path string, opts *Options, rule PathRule) *module {
+	r, budget, closer, err := openModuleFile(path, opts)
 	if err != nil {
 		return &module{path: path, err: err}
 	}
+	defer closer.Close()
 	return analyzeModule(r, budget, path, opts, rule)
 }
 
@@ -168,56 +169,68 @@ func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Opti
 }
 
 // openModuleFile returns the ELF bytes of a module file, decompressed if
-// its name says it is compressed, and the budget for decompressing them
-// and the sections within.
-func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, error) {
+// its name says it is compressed, the budget for decompressing them and
+// the sections within, and what to close when done with them. A plain .ko
+// is read in place (dwarfx reads only the sections it needs).
+func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, io.Closer, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		f.Close()
+		return nil, nil, nil, err
 	}
 	budget := dwarfx.FileBudget(st.Size(), opts.MaxDecompressed)
+	if strings.HasSuffix(path, ".ko") {
+		return f, budget, f, nil
+	}
+	r, err := decompressModule(f, path, budget)
+	f.Close()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return r, budget, io.NopCloser(nil), nil
+}
+
+// decompressModule decompresses a .ko.zst, .ko.gz or .ko.xz file.
+func decompressModule(f *os.File, path string, budget *dwarfx.Budget) (io.ReaderAt, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
 	var dec io.Reader
 	switch {
-	case strings.HasSuffix(path, ".ko"):
-		b := make([]byte, st.Size())
-		if _, err := io.ReadFull(f, b); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return bytes.NewReader(b), budget, nil
 	case strings.HasSuffix(path, ".ko.zst"):
 		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: zstd: %w", path, err)
+			return nil, fmt.Errorf("%s: zstd: %w", path, err)
 		}
 		defer zr.Close()
 		dec = zr
 	case strings.HasSuffix(path, ".ko.gz"):
 		gr, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: gzip: %w", path, err)
+			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
 		defer gr.Close()
 		dec = gr
 	case strings.HasSuffix(path, ".ko.xz"):
 		xr, err := newXZReader(f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: xz: %w", path, err)
+			return nil, fmt.Errorf("%s: xz: %w", path, err)
 		}
 		dec = xr
 	default:
-		return nil, nil, fmt.Errorf("%s: not a module file name (%s)", path, strings.Join(ModuleSuffixes, ", "))
+		return nil, fmt.Errorf("%s: not a module file name (%s)", path, strings.Join(ModuleSuffixes, ", "))
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(min(st.Size()*4, 64<<20)))
 	if _, err := io.Copy(&buf, budget.Reader(dec, path)); err != nil {
-		return nil, nil, fmt.Errorf("%s: decompressing: %w", path, err)
+		return nil, fmt.Errorf("%s: decompressing: %w", path, err)
 	}
-	return bytes.NewReader(buf.Bytes()), budget, nil
+	return bytes.NewReader(buf.Bytes()), nil
 }
 
 // modinfo returns the module's name (name= in .modinfo, else stem, the
@@ -465,4 +478,37 @@ func (s *surface) foldDeclarations() {
 		s.recs[i].inst = to[s.recs[i].inst]
 	}
 	s.insts = keep
+}
+
+// CompareModuleBTF compares the BTF functions of one module of a whole
+// kernel Build (from [ModuleBTFSignatures]: the module's split BTF) with
+// the signatures kabi derived from that module's DWARF, as [CompareBTF]
+// does for vmlinux.
+func CompareModuleBTF(b *Build, module string, funcs []BTFFunc) *BTFReport {
+	return compareBTF(funcs, moduleSignatures(b, module))
+}
+
+// moduleSignatures is buildSignatures of one module's instances.
+func moduleSignatures(b *Build, module string) map[string]*funcSigs {
+	out := make(map[string]*funcSigs)
+	for f := range b.Functions() {
+		for _, in := range f.Instances {
+			if in.Module != module || in.Signature == nil {
+				continue
+			}
+			fs := out[in.Signature.Name]
+			if fs == nil {
+				fs = &funcSigs{}
+				out[in.Signature.Name] = fs
+			}
+			fs.all = append(fs.all, in.Signature)
+			if in.External && fs.external == nil {
+				fs.external = in.Signature
+			}
+			if in.Assembler || in.Signature.Assembler {
+				fs.asm = true
+			}
+		}
+	}
+	return out
 }
