@@ -117,12 +117,21 @@ func readHooks(ef *elf.File, r io.ReaderAt, name string, d *dwarfx.Data, all []s
 	syms := newHookSymbols(all)
 	lf := newLayoutFinder(d, img.PointerSize())
 	lf.enumWant["TRACE_EVENT_FL_TRACEPOINT"] = true
-	layouts, lerr := lf.find([]layoutWant{
-		{name: "trace_event_call", units: []string{"kernel/trace/trace_events.c", "kernel/trace/trace_output.c"}},
-		{name: "trace_event_class", units: []string{"kernel/trace/trace_events.c"}},
-		{name: "tracepoint", units: []string{"kernel/tracepoint.c", "kernel/trace/trace_events.c"}},
-		{name: "security_hook_heads", units: []string{"security/security.c", "kernel/bpf/bpf_lsm.c"}},
-	})
+	var wants []layoutWant
+	if _, ok := syms.byName["__start_ftrace_events"]; ok || len(syms.tps) > 0 {
+		wants = append(wants,
+			layoutWant{name: "trace_event_call", units: []string{"kernel/trace/trace_events.c", "kernel/trace/trace_output.c"}, anywhere: true},
+			layoutWant{name: "trace_event_class", units: []string{"kernel/trace/trace_events.c"}, anywhere: true},
+			layoutWant{name: "tracepoint", units: []string{"kernel/tracepoint.c", "kernel/trace/trace_events.c"}, anywhere: true})
+	}
+	// The LSM hooks: one member per hook in struct security_hook_heads
+	// (one list head each, up to 6.7), or in struct
+	// lsm_static_calls_table (static calls, 6.8 on), both defined where
+	// security/security.c uses them.
+	wants = append(wants,
+		layoutWant{name: "security_hook_heads", units: []string{"security/security.c"}},
+		layoutWant{name: "lsm_static_calls_table", units: []string{"security/security.c"}})
+	layouts, lerr := lf.find(wants)
 	if lerr != nil {
 		h.skip(KindTracepoint, "DWARF", "reading struct layouts: %v", lerr)
 	}

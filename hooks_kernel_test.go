@@ -164,8 +164,34 @@ func TestKernelHooks(t *testing.T) {
 		}
 	}
 	slices.Sort(btfOnly)
-	t.Logf("LSM hooks %d, BTF bpf_lsm_ functions %d; hooks without: %q; functions without a hook: %q", nlsm, len(btfLSM), lsmOnly, btfOnly)
-	if len(lsmOnly) > 0 || len(btfOnly) > 0 {
+	// bpf_lsm_ functions that are not hooks are the BPF LSM's own
+	// helpers (bpf_lsm_func_proto, ...): none is in a BTF ID set, where
+	// every attachable hook is (bpf_lsm_hooks).
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, err := ef.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSet := map[string]bool{}
+	for _, s := range syms {
+		if n, ok := btfIDName(s.Name); ok && strings.HasPrefix(s.Name, "__BTF_ID__func__bpf_lsm_") {
+			inSet[strings.TrimPrefix(n, "bpf_lsm_")] = true
+		}
+	}
+	var helpers []string
+	for _, n := range btfOnly {
+		if inSet[n] {
+			t.Errorf("bpf_lsm_%s is in a BTF ID set but not a hook", n)
+		} else {
+			helpers = append(helpers, n)
+		}
+	}
+	t.Logf("LSM hooks %d, BTF bpf_lsm_ functions %d: the hooks and %d helpers of the BPF LSM in no BTF ID set %q; hooks without a BTF function: %q",
+		nlsm, len(btfLSM), len(helpers), helpers, lsmOnly)
+	if len(lsmOnly) > 0 || nlsm+len(helpers) != len(btfLSM) {
 		t.Errorf("LSM hooks differ from BTF's bpf_lsm_ functions")
 	}
 

@@ -47,6 +47,9 @@ func (l *structLayout) member(name string) (memberLayout, bool) {
 type layoutWant struct {
 	name  string
 	units []string // compile unit names (as DW_AT_name ends) that define it
+	// anywhere: when no unit of units defines it, look in every unit (at
+	// their top level only; a kernel walk's worth of skipping).
+	anywhere bool
 }
 
 // layoutFinder reads struct layouts and enumerator values from the DWARF
@@ -103,7 +106,7 @@ func (f *layoutFinder) find(wants []layoutWant) (map[string]*structLayout, error
 		}
 	}
 	for _, w := range wants {
-		if out[w.name] != nil {
+		if out[w.name] != nil || !w.anywhere {
 			continue
 		}
 		// Not where it should be: every unit, top level only.

@@ -7,8 +7,10 @@ import (
 )
 
 // An LSMHook is one Linux Security Module hook of a build: a member of
-// struct security_hook_heads (one list head per hook), read from the
-// build's DWARF. lsm/ programs attach to bpf_lsm_<name>; the kernel calls
+// struct security_hook_heads (one list head per hook), or, where the
+// build's DWARF has no such struct (Linux 6.8 on calls the hooks through
+// static calls), of struct lsm_static_calls_table, read from the build's
+// DWARF. lsm/ programs attach to bpf_lsm_<name>; the kernel calls
 // the hook from security_<name>.
 type LSMHook struct {
 	Name string // "file_open"
@@ -41,9 +43,13 @@ func (b *Build) LSMHook(name string) (*LSMHook, bool) {
 // LSMHooks yields the build's LSM hooks in name order.
 func (b *Build) LSMHooks() iter.Seq[*LSMHook] { return seqOf(b.hooks().lsm) }
 
-// readLSM takes the hooks from the members of struct security_hook_heads.
+// readLSM takes the hooks from the members of struct security_hook_heads,
+// else of struct lsm_static_calls_table.
 func (h *hookSet) readLSM(layouts map[string]*structLayout) {
 	l := layouts["security_hook_heads"]
+	if l == nil {
+		l = layouts["lsm_static_calls_table"]
+	}
 	if l == nil {
 		return // a build without LSM hooks (or whose DWARF does not define them)
 	}
