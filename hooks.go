@@ -59,18 +59,22 @@ type hookSymbols struct {
 	byName  map[string]symtabEntry // object and no-type symbols of interest, and table symbols
 	objAt   map[uint64]string      // __tracepoint_*, event_class_* objects by address
 	funcAt  map[uint64][]string    // function symbols by address (syscall wrappers)
+	weak    map[string]bool        // which of those are weak
 	btfFunc []symtabEntry          // __BTF_ID__func__* symbols, in address order
 	btfSet8 []symtabEntry          // __BTF_ID__set8__* symbols
 	tps     []symtabEntry          // __tracepoint_* objects, in name order
 }
 
 func newHookSymbols(all []symtabEntry) *hookSymbols {
-	h := &hookSymbols{byName: map[string]symtabEntry{}, objAt: map[uint64]string{}, funcAt: map[uint64][]string{}}
+	h := &hookSymbols{byName: map[string]symtabEntry{}, objAt: map[uint64]string{}, funcAt: map[uint64][]string{}, weak: map[string]bool{}}
 	for _, s := range all {
 		switch {
 		case elf.ST_TYPE(s.Info) == elf.STT_FUNC:
 			if strings.Contains(s.Name, "sys_") {
 				h.funcAt[s.Value] = append(h.funcAt[s.Value], s.Name)
+				if elf.ST_BIND(s.Info) == elf.STB_WEAK {
+					h.weak[s.Name] = true
+				}
 			}
 		case strings.HasPrefix(s.Name, "__tracepoint_"), strings.HasPrefix(s.Name, "event_class_"):
 			h.objAt[s.Value] = s.Name

@@ -14,7 +14,11 @@ import (
 // build, never assumed. This file finds those structs without a second
 // walk of the DWARF: each is looked up among the top-level entries of the
 // compile units that must define it (the kernel source file that uses
-// it), and only if none does among the top-level entries of every unit.
+// it), and, for the trace event structs only, if none does among the
+// top-level entries of every unit. The hooks are read while the walk
+// runs, before the build's types (Build.Type) exist, and also for a
+// build read with Options.NoTypes: hence this small reader of a few
+// structs rather than the types model.
 
 // A structLayout is one struct as the build's DWARF lays it out.
 type structLayout struct {

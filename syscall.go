@@ -14,7 +14,10 @@ import (
 // x32_sys_call_table, compat_sys_call_table where present), each read at
 // the table's symbol address and resolved through the symbol table to
 // the wrapper the entry calls. ksyscall/ programs, and kprobe/ programs
-// on the wrapper, attach there.
+// on the wrapper, attach there. Entries that call the not-implemented
+// stub sys_ni_syscall, or a weak wrapper (COND_SYSCALL: a syscall the
+// configuration leaves out, whose weak stub returns -ENOSYS, such as
+// __x64_sys_lookup_dcookie), are no syscall.
 type Syscall struct {
 	Name    string         // "openat": the wrapper's name without its prefix
 	Entries []SyscallEntry // in table order, then number
@@ -87,8 +90,8 @@ func (h *hookSet) readSyscalls(img *kmem.Image, syms *hookSymbols, arch string) 
 				}
 				continue
 			}
-			if name == "ni_syscall" {
-				continue
+			if name == "ni_syscall" || syms.weak[wrapper] {
+				continue // not implemented, or left out by the configuration
 			}
 			s := byName[name]
 			if s == nil {
@@ -151,6 +154,14 @@ func tablePrefixes(arch, table string) []string {
 // architecture prefix, then a bare sys_ name; ties go to the first in
 // byte order.
 func syscallWrapper(names []string, prefixes []string) (wrapper, name string, ok bool) {
+	for _, n := range names {
+		// The not-implemented stub, whatever other names it has: a
+		// syscall the configuration leaves out (COND_SYSCALL) is a weak
+		// alias of it, such as __x64_sys_lookup_dcookie.
+		if strings.HasSuffix(n, "sys_ni_syscall") {
+			return n, "ni_syscall", true
+		}
+	}
 	best := -1
 	for _, n := range names {
 		rest := n

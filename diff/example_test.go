@@ -64,3 +64,35 @@ func ExampleFunction() {
 	// 6.1 → 6.2 [Added]
 	// 6.2 → 6.3 [Param added: int timeout]
 }
+
+// What changed in the hooks between two builds, kind by kind.
+func ExampleHookSurfaces() {
+	v1, err := kabi.Open("../testdata/hooks-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	v2, err := kabi.Open("../testdata/hooks-6.2.5-1-amd64.elf", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range diff.HookSurfaces(v1, v2) {
+		fmt.Println(d.Kind, "added", d.Added, "removed", d.Removed)
+		for _, c := range d.Changed {
+			for _, ch := range c.Changes {
+				if ch.Kind != diff.FormatChanged {
+					fmt.Println("  ", c.Name, ch)
+				}
+			}
+		}
+	}
+	// Output:
+	// tracepoint added [block_rq_merge] removed [block_rq_insert]
+	//    block_rq_issue Func changed: trace_event_raw_event_block_rq: Param removed: void *q; Param reordered: __data, q, rq -> __data, rq
+	//    block_rq_issue Event changed
+	// lsm added [file_truncate] removed []
+	// kfunc added [bpf_kfx_file_mode] removed []
+	// syscall added [openat2] removed []
+	//    openat Renumbered in sys_call_table: 3 -> 4
+	// config added [CONFIG_KFX_NEW] removed [CONFIG_KFX_OLD]
+	//    CONFIG_HZ Value changed: 250 -> 1000
+}
