@@ -21,7 +21,7 @@ func TestAttachabilityRules(t *testing.T) {
 		return s
 	}
 	def := []*Instance{{File: "a.c"}}
-	inlined := []*Instance{{File: "a.c", Inlined: true, InlineCallers: []Caller{{"b.c", "g"}}}}
+	inlined := []*Instance{{File: "a.c", Inlined: true, InlineCallers: []Caller{{File: "b.c", Function: "g"}}}}
 	for _, c := range []struct {
 		why   string
 		f     Function

@@ -111,15 +111,48 @@ func (l Location) String() string {
 	return l.File + ":" + strconv.Itoa(l.Line)
 }
 
-// A Caller is a function that inlines or calls another, with the compile
-// unit the site is in.
+// A Caller is one site where a function is inlined or called: the
+// function it is in, the compile unit, and where DWARF places the site.
+// One caller function with two sites gives two Callers that differ in
+// Site or Addr.
 type Caller struct {
 	File     string // the compile unit's path
 	Function string // the caller's name, as Function.Name
+	// Site is the source position of the call: DW_AT_call_file and
+	// DW_AT_call_line, which compilers give for inlined calls. Zero when
+	// DWARF gives none (direct call sites usually have none).
+	Site Location
+	// Addr is the site's address: for an inlined call the first address
+	// of the inlined code (DW_AT_low_pc, DW_AT_entry_pc or the first
+	// range), for a direct call the return address just past the call
+	// instruction (DW_AT_call_return_pc, or a GNU call site's
+	// DW_AT_low_pc). HasAddr is false when DWARF gives none.
+	Addr    uint64
+	HasAddr bool
 }
 
 // String is "FILE:FUNCTION", as the reference page lists callers.
 func (c Caller) String() string { return c.File + ":" + c.Function }
+
+// SiteString is String with the site where there is one:
+// "kernel/relay.c:relay_open_buf at kernel/relay.c:171 (ffffffff811c2e1b)".
+func (c Caller) SiteString() string {
+	s := c.String()
+	if c.Site.File != "" {
+		s += " at " + c.Site.String()
+	}
+	if c.HasAddr {
+		s += " (" + strconv.FormatUint(c.Addr, 16) + ")"
+	}
+	return s
+}
+
+// Recursive reports whether c is f itself. gcc inlines copies of a
+// function into its own out-of-line body (a recursive call, or a split-off
+// part inlined back); DWARF then lists the function as its own inline
+// caller. The reference Markdown lists such callers, as DepSurf did;
+// kabi's other formats mark them and leave them out of caller lists.
+func (c Caller) Recursive(f *Function) bool { return c.Function == f.Name }
 
 // Collision says how a function's instances relate (surface-rules §3).
 type Collision uint8
@@ -272,12 +305,15 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //
 //	{"name","collision","inline","transformation","signature","issues":[],
 //	 "instances":[{"file","location","address","external","declared_inline",
-//	   "inlined","inline_callers":[],"direct_callers":[],"signature"}],
+//	   "inlined","inline_callers":[CALLER],"direct_callers":[CALLER],"signature"}],
 //	 "symbols":[{"name","address","size","bind","section","ftrace","no_kprobe"}],
 //	 "attach":{"kprobe","kprobe_reason","fentry","fentry_reason","btf","clones":[],"callers"}}
 //
-// Addresses are numbers (null when an instance has none), callers are
-// "FILE:FUNCTION" strings, and the kinds are the reference texts.
+// Addresses are numbers (null when an instance has none), and the kinds
+// are the reference texts. A CALLER is one site:
+// {"caller":"FILE:FUNCTION","site":"FILE:LINE","address":"0x…"}, the
+// site "" and the address null where DWARF gives none, with
+// "recursive":true when the caller is the function itself.
 // A signature is "" where DWARF gives none.
 func (f *Function) AppendJSON(b []byte) []byte {
 	b = append(b, `{"name":`...)
@@ -329,9 +365,9 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = append(b, `,"inlined":`...)
 		b = strconv.AppendBool(b, in.Inlined)
 		b = append(b, `,"inline_callers":`...)
-		b = appendJSONCallers(b, in.InlineCallers)
+		b = appendJSONCallers(b, in.InlineCallers, f)
 		b = append(b, `,"direct_callers":`...)
-		b = appendJSONCallers(b, in.DirectCallers)
+		b = appendJSONCallers(b, in.DirectCallers, f)
 		b = append(b, `,"signature":`...)
 		if in.Signature == f.Signature {
 			b = append(b, b[sigAt:sigEnd]...) // usually the function's own: written once
@@ -370,17 +406,40 @@ func (f *Function) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func appendJSONCallers(b []byte, cs []Caller) []byte {
+// appendJSONCallers appends a caller list: per site an object with the
+// caller as "FILE:FUNCTION", the site's "FILE:LINE" ("" for none), its
+// address as a hex string (null for none), and "recursive" when the
+// caller is f itself.
+func appendJSONCallers(b []byte, cs []Caller, f *Function) []byte {
 	b = append(b, '[')
 	for i, c := range cs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '"')
+		b = append(b, `{"caller":"`...)
 		b = appendJSONText(b, c.File)
 		b = append(b, ':')
 		b = appendJSONText(b, c.Function)
-		b = append(b, '"')
+		b = append(b, `","site":"`...)
+		if c.Site.File != "" {
+			b = appendJSONText(b, c.Site.File)
+			if c.Site.Line != 0 {
+				b = append(b, ':')
+				b = strconv.AppendInt(b, int64(c.Site.Line), 10)
+			}
+		}
+		b = append(b, `","address":`...)
+		if c.HasAddr {
+			b = append(b, `"0x`...)
+			b = strconv.AppendUint(b, c.Addr, 16)
+			b = append(b, '"')
+		} else {
+			b = append(b, "null"...)
+		}
+		if c.Recursive(f) {
+			b = append(b, `,"recursive":true`...)
+		}
+		b = append(b, '}')
 	}
 	return append(b, ']')
 }

@@ -47,7 +47,8 @@ import (
 //	           hooks. Signatures are those of the functions they name
 //	typedefs   the struct, union and enum definitions (see index_types.go)
 //	block ×N   per function of the block, per instance: flags, CU path,
-//	           location, address, inline and direct callers, signature
+//	           location, address, inline and direct callers (each with its
+//	           site and address), signature
 //	           with its clones. Function.Signature is derived as the
 //	           analysis derives it
 //
@@ -444,11 +445,27 @@ func (w *indexWriter) signature(e *index.Enc, s *Signature) error {
 	return nil
 }
 
+// callers writes a caller list: per caller its unit, function, site file
+// and line, and its address as a difference from the one before (plus one;
+// 0 for none).
 func (w *indexWriter) callers(e *index.Enc, cs []Caller) {
 	e.Uvarint(uint64(len(cs)))
+	var prev uint64
 	for _, c := range cs {
 		e.Uvarint(w.str(c.File))
 		e.Uvarint(w.str(c.Function))
+		e.Uvarint(w.str(c.Site.File))
+		e.Varint(int64(c.Site.Line))
+		if !c.HasAddr {
+			e.Varint(0)
+			continue
+		}
+		d := int64(c.Addr - prev)
+		if d >= 0 {
+			d++ // 0 is "none"
+		}
+		e.Varint(d)
+		prev = c.Addr
 	}
 }
 

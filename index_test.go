@@ -300,7 +300,7 @@ func TestIndexFields(t *testing.T) {
 		{Function{}, "Name Demangled Instances Symbols Collision Inline Transformation Issues Signature Attach"},
 		{Instance{}, "Module File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
 		{Location{}, "File Line"},
-		{Caller{}, "File Function"},
+		{Caller{}, "File Function Site Addr HasAddr"},
 		{Symbol{}, "Name Demangled Address Size Bind Section Module Stem Suffix Transforms Ftrace NoKprobe"},
 		{Signature{}, "Name Return Params Variadic Prototyped Assembler Clones"},
 		{Clone{}, "Addr HasAddr Params"},

@@ -416,14 +416,27 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 }
 
 func (x *indexed) callers(d *index.Dec) []Caller {
-	n := d.Count(2)
+	n := d.Count(5)
 	if n == 0 {
 		return nil
 	}
 	ns := len(x.offs) - 1
 	cs := make([]Caller, n)
+	var prev uint64
 	for i := range cs {
-		cs[i] = Caller{File: x.str(uint32(d.Ref(ns))), Function: x.str(uint32(d.Ref(ns)))}
+		c := &cs[i]
+		c.File, c.Function = x.str(uint32(d.Ref(ns))), x.str(uint32(d.Ref(ns)))
+		c.Site.File = x.str(uint32(d.Ref(ns)))
+		c.Site.Line = int(d.Varint())
+		switch a := d.Varint(); {
+		case a > 0:
+			c.Addr, c.HasAddr = prev+uint64(a-1), true
+		case a < 0:
+			c.Addr, c.HasAddr = prev+uint64(a), true
+		}
+		if c.HasAddr {
+			prev = c.Addr
+		}
 	}
 	return cs
 }

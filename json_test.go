@@ -3,6 +3,7 @@ package kabi
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,6 +26,12 @@ func TestJSONEscaping(t *testing.T) {
 	}
 }
 
+type jsonCaller struct {
+	Caller, Site string
+	Address      *string
+	Recursive    bool
+}
+
 // TestJSONFields: every dump line decodes to the function's values.
 func TestJSONFields(t *testing.T) {
 	type inst struct {
@@ -33,8 +40,8 @@ func TestJSONFields(t *testing.T) {
 		External       bool
 		DeclaredInline bool `json:"declared_inline"`
 		Inlined        bool
-		InlineCallers  []string `json:"inline_callers"`
-		DirectCallers  []string `json:"direct_callers"`
+		InlineCallers  []jsonCaller `json:"inline_callers"`
+		DirectCallers  []jsonCaller `json:"direct_callers"`
 		Signature      string
 	}
 	type sym struct {
@@ -53,10 +60,15 @@ func TestJSONFields(t *testing.T) {
 		Symbols                 []sym
 		Attach                  Attachability
 	}
-	strs := func(cs []Caller) []string {
-		out := []string{}
+	strs := func(f *Function, cs []Caller) []jsonCaller {
+		out := []jsonCaller{}
 		for _, c := range cs {
-			out = append(out, c.String())
+			j := jsonCaller{Caller: c.String(), Site: c.Site.String(), Recursive: c.Recursive(f)}
+			if c.HasAddr {
+				a := "0x" + strconv.FormatUint(c.Addr, 16)
+				j.Address = &a
+			}
+			out = append(out, j)
 		}
 		return out
 	}
@@ -79,7 +91,7 @@ func TestJSONFields(t *testing.T) {
 			}
 			for _, in := range f.Instances {
 				wi := inst{File: in.File, Location: in.Location.String(), External: in.External, DeclaredInline: in.DeclaredInline,
-					Inlined: in.Inlined, InlineCallers: strs(in.InlineCallers), DirectCallers: strs(in.DirectCallers),
+					Inlined: in.Inlined, InlineCallers: strs(f, in.InlineCallers), DirectCallers: strs(f, in.DirectCallers),
 					Signature: sigString(in.Signature)}
 				if in.HasAddr {
 					a := in.Address

@@ -52,6 +52,11 @@ type surface struct {
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
 	callerOf []int32
+	// Per-unit scratch: a line-table file index -> files index (unknown
+	// until computed, dropped when the table has no such file).
+	callFile []int32
+	lines    *dwarfx.LineTable
+	linesOK  bool
 }
 
 // pathKey identifies a line-table file by where its strings live: the
@@ -102,9 +107,13 @@ const (
 
 // callRec is one inline or call site, in walk order.
 type callRec struct {
-	inst   int32
-	caller int32 // index in surface.callers
-	direct bool
+	inst    int32
+	caller  int32 // index in surface.callers
+	file    int32 // the site's file, index in files; -1 none
+	line    int32
+	addr    uint64
+	direct  bool
+	hasAddr bool
 }
 
 const (
@@ -446,6 +455,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 	for i := range n {
 		s.instOf[i], s.callerOf[i] = unknown, unknown
 	}
+	s.callFile = s.callFile[:0]
+	s.lines, s.linesOK = nil, false
 	var sigs []eventSig
 	if p, ok := cu.Prepared.(*prepared); ok {
 		sigs = p.sigs
@@ -490,6 +501,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 			}
 		case dwarfx.Inlined:
 			c := s.caller(cu, ev.Caller, here)
+			rec := s.site(cu, ev, in, c)
 			if !a.defined {
 				// An inline site of a function whose definition lives
 				// in another unit not yet seen (LTO): place it there.
@@ -503,16 +515,52 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 				a.addr, a.addrFrom = ev.Addr, addrInline
 			}
 			if c >= 0 {
-				s.recs = append(s.recs, callRec{inst: in, caller: c})
+				s.recs = append(s.recs, rec)
 				a.nInline++
 			}
 		case dwarfx.Call:
 			if c := s.caller(cu, ev.Caller, here); c >= 0 {
-				s.recs = append(s.recs, callRec{inst: in, caller: c, direct: true})
+				rec := s.site(cu, ev, in, c)
+				rec.direct = true
+				s.recs = append(s.recs, rec)
 				a.nDirect++
 			}
 		}
 	}
+}
+
+// site returns the record of an inline or call site event of instance in
+// by caller c: its address, and its file and line where DWARF gives them.
+func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) callRec {
+	r := callRec{inst: in, caller: c, file: -1, addr: ev.Addr, hasAddr: ev.HasAddr}
+	if !ev.HasCallFile {
+		return r
+	}
+	i := int(ev.CallFile)
+	if i >= len(s.callFile) {
+		if i >= 1<<16 {
+			return r // no unit names that many files: leave it out
+		}
+		for len(s.callFile) <= i {
+			s.callFile = append(s.callFile, unknown)
+		}
+	}
+	if s.callFile[i] == unknown {
+		s.callFile[i] = dropped
+		if !s.linesOK {
+			s.linesOK = true
+			s.lines, _ = s.d.LineTable(cu.Unit) // a bad table was reported for the declarations' files already, or has no files
+		}
+		if s.lines != nil {
+			if fe, ok := s.lines.File(uint64(ev.CallFile)); ok {
+				s.callFile[i] = s.file(s.rule(cleanPath(fe.Path()), cu.Unit.CompDir))
+			}
+		}
+	}
+	if f := s.callFile[i]; f >= 0 {
+		r.file, r.line = f, int32(min(ev.CallLine, 1<<31-1))
+	}
+	return r
 }
 
 // functions builds the functions, in name order, with their instances.
@@ -549,10 +597,15 @@ func (s *surface) functions() []Function {
 	}
 	for _, r := range s.recs {
 		in := &inst[r.inst]
+		c := s.callers[r.caller]
+		c.Addr, c.HasAddr = r.addr, r.hasAddr
+		if r.file >= 0 {
+			c.Site = Location{File: s.files[r.file], Line: int(r.line)}
+		}
 		if r.direct {
-			in.DirectCallers = append(in.DirectCallers, s.callers[r.caller])
+			in.DirectCallers = append(in.DirectCallers, c)
 		} else {
-			in.InlineCallers = append(in.InlineCallers, s.callers[r.caller])
+			in.InlineCallers = append(in.InlineCallers, c)
 		}
 	}
 

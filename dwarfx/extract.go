@@ -106,6 +106,13 @@ func (k EventKind) String() string {
 // An Event is one function-related entry of a compile unit.
 type Event struct {
 	Kind EventKind
+	// HasCallFile is set when the entry has DW_AT_call_file: CallFile
+	// indexes the unit's line-table files (see LineTable.File), and
+	// CallLine is DW_AT_call_line (0 when absent). gcc and clang give them
+	// on Inlined events: the source position of the inlined call.
+	HasCallFile bool
+	CallLine    uint32
+	CallFile    uint32
 	// Func indexes CompileUnit.Funcs: the function defined, declared,
 	// copied, inlined or called.
 	Func int32
@@ -113,9 +120,12 @@ type Event struct {
 	// outermost function enclosing the entry. Calls and inlines inside a
 	// concrete copy are attributed to the copy's origin. -1 when the
 	// entry is not inside a function.
-	Caller  int32
-	Offset  uint64 // the entry that produced the event
-	Addr    uint64 // DW_AT_low_pc, else an address-class DW_AT_entry_pc
+	Caller int32
+	Offset uint64 // the entry that produced the event
+	// Addr is DW_AT_low_pc, else an address-class DW_AT_entry_pc, else
+	// the start of the first DW_AT_ranges range; for a Call, the return
+	// address: DW_AT_call_return_pc, else the GNU call site's DW_AT_low_pc.
+	Addr    uint64
 	HasAddr bool
 }
 
@@ -270,11 +280,16 @@ func extractWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 		}
 	case dwarf.TagInlinedSubroutine:
 		switch attr {
-		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges:
+		case dwarf.AttrAbstractOrigin, dwarf.AttrLowpc, dwarf.AttrEntrypc, dwarf.AttrRanges,
+			dwarf.AttrCallFile, dwarf.AttrCallLine:
 			return true
 		}
 	case TagCallSite, TagGNUCallSite:
-		return attr == AttrCallOrigin || attr == dwarf.AttrAbstractOrigin
+		switch attr {
+		case AttrCallOrigin, dwarf.AttrAbstractOrigin, dwarf.AttrCallReturnPC, dwarf.AttrLowpc,
+			dwarf.AttrCallFile, dwarf.AttrCallLine:
+			return true
+		}
 	}
 	return false
 }
@@ -505,7 +520,21 @@ func (x *extractor) subprogram(e *Entry) (int32, EventKind, error) {
 // range (functions split into hot and cold parts have only ranges).
 func (x *extractor) emit(kind EventKind, fn, caller int32, e *Entry) error {
 	ev := Event{Kind: kind, Func: fn, Caller: caller, Offset: e.Offset}
-	if kind != Call && kind != Declaration {
+	if kind == Call || kind == Inlined {
+		if f := e.Field(dwarf.AttrCallFile); f != nil {
+			ev.CallFile, ev.HasCallFile = uint32(min(f.Val, 1<<32-1)), true
+		}
+		if v, ok := e.Val(dwarf.AttrCallLine); ok {
+			ev.CallLine = uint32(min(v, 1<<32-1))
+		}
+	}
+	if kind == Call {
+		if f := e.Field(dwarf.AttrCallReturnPC); f != nil && isAddrForm(f.Form) {
+			ev.Addr, ev.HasAddr = f.Val, true
+		} else if f := e.Field(dwarf.AttrLowpc); f != nil && isAddrForm(f.Form) {
+			ev.Addr, ev.HasAddr = f.Val, true
+		}
+	} else if kind != Declaration {
 		if v, ok := e.Val(dwarf.AttrLowpc); ok {
 			ev.Addr, ev.HasAddr = v, true
 		} else if f := e.Field(dwarf.AttrEntrypc); f != nil && isAddrForm(f.Form) {

@@ -862,14 +862,29 @@ func TestExtractAddresses(t *testing.T) {
 				}
 			}
 			d := openFixture(t, name)
-			starts, inside, without := 0, 0, 0
+			starts, inside, without, returns, sites := 0, 0, 0, 0, 0
 			err = d.Extract(nil, func(cu *CompileUnit) error {
+				lt, err := d.LineTable(cu.Unit)
+				if err != nil {
+					return err
+				}
 				for _, ev := range cu.Events {
 					f := &cu.Funcs[ev.Func]
 					switch {
-					case ev.Kind == Call || ev.Kind == Declaration:
+					case ev.Kind == Declaration:
 						if ev.HasAddr {
 							t.Errorf("%v %s has an address", ev.Kind, f.Name)
+						}
+					case ev.Kind == Call:
+						// The return address: inside the caller, just past the call.
+						if ev.HasAddr {
+							caller := cu.Funcs[ev.Caller].Name
+							if !slices.ContainsFunc(byStem[caller], func(s elf.Symbol) bool {
+								return s.Value < ev.Addr && ev.Addr <= s.Value+s.Size
+							}) {
+								t.Errorf("call of %s returning to %#x is not inside a symbol of %s", f.Name, ev.Addr, caller)
+							}
+							returns++
 						}
 					case !ev.HasAddr:
 						without++
@@ -877,6 +892,13 @@ func TestExtractAddresses(t *testing.T) {
 							t.Errorf("%v %s at %#x has no address", ev.Kind, f.Name, ev.Offset)
 						}
 					case ev.Kind == Inlined:
+						if !ev.HasCallFile || ev.CallLine == 0 {
+							t.Errorf("%s inlined at %#x: no call file and line", f.Name, ev.Addr)
+						} else if _, ok := lt.File(uint64(ev.CallFile)); !ok {
+							t.Errorf("%s inlined at %#x: call file %d not in the line table", f.Name, ev.Addr, ev.CallFile)
+						} else {
+							sites++
+						}
 						caller := cu.Funcs[ev.Caller].Name
 						if !slices.ContainsFunc(byStem[caller], func(s elf.Symbol) bool {
 							return s.Value <= ev.Addr && ev.Addr < s.Value+s.Size
@@ -897,6 +919,9 @@ func TestExtractAddresses(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Abstract definitions (inlined-only functions) have no code.
+			if returns == 0 || sites == 0 {
+				t.Errorf("%d call sites with a return address, %d inline sites with a file and line", returns, sites)
+			}
 			if starts == 0 || inside == 0 || without == 0 {
 				t.Errorf("%d addresses at symbols, %d inside callers, %d definitions without", starts, inside, without)
 			}

@@ -26,8 +26,11 @@ var templates = sync.OnceValue(func() *template.Template {
 	funcs := template.FuncMap{
 		"hex":   func(v uint64) string { return fmt.Sprintf("%x", v) },
 		"upper": strings.ToUpper,
-		"callers": func(title string, cs []kabi.Caller) map[string]any {
-			return map[string]any{"Title": title, "List": cs}
+		// callers lists a function's callers but the function itself,
+		// which it counts (see kabi.Caller.Recursive).
+		"callers": func(title string, cs []kabi.Caller, f *kabi.Function) map[string]any {
+			list, self := withoutSelf(cs, f)
+			return map[string]any{"Title": title, "List": list, "Self": self}
 		},
 		"cloneText": func(c kabi.Clone, s *kabi.Signature) string { return c.String(s) },
 		// head is the data of the "head" template: a page's title, the
@@ -64,4 +67,25 @@ func (h HTML) Function(w io.Writer, r *diff.FunctionReport) error {
 // page writes a function page whose site root is root ("../" in a site).
 func (HTML) page(w io.Writer, r *diff.FunctionReport, root string) error {
 	return templates().ExecuteTemplate(w, "function", htmlPage{FunctionReport: r, CSS: assetCSS(), Root: root})
+}
+
+// withoutSelf returns cs without the callers that are f itself, and how
+// many those were.
+func withoutSelf(cs []kabi.Caller, f *kabi.Function) ([]kabi.Caller, int) {
+	self := 0
+	for _, c := range cs {
+		if c.Recursive(f) {
+			self++
+		}
+	}
+	if self == 0 {
+		return cs, 0
+	}
+	out := make([]kabi.Caller, 0, len(cs)-self)
+	for _, c := range cs {
+		if !c.Recursive(f) {
+			out = append(out, c)
+		}
+	}
+	return out, self
 }

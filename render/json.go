@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
@@ -90,9 +92,55 @@ type jsonInstance struct {
 	Inlined        bool           `json:"inlined"`
 	DeclaredOnly   bool           `json:"declared_only"`
 	Assembler      bool           `json:"assembler,omitempty"`
-	InlineCallers  []kabi.Caller  `json:"inline_callers"`
-	DirectCallers  []kabi.Caller  `json:"direct_callers"`
+	InlineCallers  []jsonCaller   `json:"inline_callers"`
+	DirectCallers  []jsonCaller   `json:"direct_callers"`
 	Signature      *jsonSignature `json:"signature"`
+}
+
+// jsonCaller is a kabi.Caller: "File" and "Function" as version 1 wrote
+// them, then the site, the address as a hex string, and whether the
+// caller is the function itself.
+type jsonCaller struct {
+	File      string  `json:"File"`
+	Function  string  `json:"Function"`
+	Site      string  `json:"site,omitempty"`
+	SiteFile  string  `json:"site_file,omitempty"`
+	SiteLine  int     `json:"site_line,omitempty"`
+	Address   *string `json:"address,omitempty"`
+	Recursive bool    `json:"recursive,omitempty"`
+}
+
+func toJSONCallers(cs []kabi.Caller, f *kabi.Function) []jsonCaller {
+	out := make([]jsonCaller, 0, len(cs))
+	for _, c := range cs {
+		j := jsonCaller{File: c.File, Function: c.Function, Site: c.Site.String(), SiteFile: c.Site.File, SiteLine: c.Site.Line,
+			Recursive: c.Recursive(f)}
+		if c.HasAddr {
+			a := "0x" + strconv.FormatUint(c.Addr, 16)
+			j.Address = &a
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+func fromJSONCallers(js []jsonCaller) ([]kabi.Caller, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]kabi.Caller, 0, len(js))
+	for _, j := range js {
+		c := kabi.Caller{File: j.File, Function: j.Function, Site: kabi.Location{File: j.SiteFile, Line: j.SiteLine}}
+		if j.Address != nil {
+			a, err := strconv.ParseUint(strings.TrimPrefix(*j.Address, "0x"), 16, 64)
+			if err != nil {
+				return nil, fmt.Errorf("caller %s: address %q: %w", c, *j.Address, err)
+			}
+			c.Addr, c.HasAddr = a, true
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 type jsonSymbol struct {
@@ -325,7 +373,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	for _, in := range f.Instances {
 		ji := jsonInstance{File: in.File, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
 			External: in.External, DeclaredInline: in.DeclaredInline, Inlined: in.Inlined, DeclaredOnly: in.DeclaredOnly,
-			Assembler: in.Assembler, InlineCallers: orEmpty(in.InlineCallers), DirectCallers: orEmpty(in.DirectCallers),
+			Assembler: in.Assembler, InlineCallers: toJSONCallers(in.InlineCallers, f), DirectCallers: toJSONCallers(in.DirectCallers, f),
 			Signature: toJSONSignature(in.Signature)}
 		if in.HasAddr {
 			a := in.Address
@@ -364,7 +412,13 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 	for _, ji := range j.Instances {
 		in := &kabi.Instance{File: ji.File, Location: kabi.Location{File: ji.LocationFile, Line: ji.Line},
 			External: ji.External, DeclaredInline: ji.DeclaredInline, Inlined: ji.Inlined, DeclaredOnly: ji.DeclaredOnly,
-			Assembler: ji.Assembler, InlineCallers: nilIfEmpty(ji.InlineCallers), DirectCallers: nilIfEmpty(ji.DirectCallers)}
+			Assembler: ji.Assembler}
+		if in.InlineCallers, err = fromJSONCallers(ji.InlineCallers); err != nil {
+			return nil, err
+		}
+		if in.DirectCallers, err = fromJSONCallers(ji.DirectCallers); err != nil {
+			return nil, err
+		}
 		if ji.Address != nil {
 			in.Address, in.HasAddr = *ji.Address, true
 		}

@@ -359,12 +359,22 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 			name string
 			list []kabi.Caller
 		}{{"Inline callers", in.InlineCallers}, {"Direct callers", in.DirectCallers}} {
-			if len(l.list) == 0 {
-				continue
-			}
-			fmt.Fprintf(w, "  %s:\n", l.name)
+			self := 0
 			for _, c := range l.list {
-				fmt.Fprintf(w, "    - %s\n", c)
+				if c.Recursive(f) {
+					self++
+				}
+			}
+			if len(l.list) > self {
+				fmt.Fprintf(w, "  %s:\n", l.name)
+			}
+			for _, c := range l.list {
+				if !c.Recursive(f) {
+					fmt.Fprintf(w, "    - %s\n", c.SiteString())
+				}
+			}
+			if self > 0 {
+				fmt.Fprintf(w, "  %s: the function itself at %d site%s (recursion; not listed)\n", l.name, self, map[bool]string{true: "s"}[self > 1])
 			}
 		}
 		fmt.Fprintln(w)

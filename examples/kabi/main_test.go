@@ -31,7 +31,7 @@ func TestShowText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Function: vmap\n", "Collision: Unique Global\n", "Inline: No\n", "Transformation: False\n",
-		"  In mm/vmalloc_fix.c (", "  Location: mm/vmalloc_fix.c:173\n", "  Direct callers:\n    - init/main.c:start_kernel\n",
+		"  In mm/vmalloc_fix.c (", "  Location: mm/vmalloc_fix.c:173\n", "  Direct callers:\n    - init/main.c:start_kernel (4010c6)\n",
 		": vmap (STB_GLOBAL)\n",
 		"Signature: void *vmap(struct page **pages, unsigned int count, long unsigned int flags, pgprot_t prot);\n"} {
 		if !strings.Contains(out, want) {
@@ -55,7 +55,7 @@ func TestShowJSONAndDump(t *testing.T) {
 	}
 	const want = `{"name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"void *memset(void *, int, size_t);","issues":[],` +
 		`"instances":[{"file":"","location":"","address":null,"external":true,"declared_inline":false,"inlined":false,` +
-		`"inline_callers":[],"direct_callers":["mm/vmalloc_fix.c:kfx_alloc"],"signature":"void *memset(void *, int, size_t);"}],` +
+		`"inline_callers":[],"direct_callers":[{"caller":"mm/vmalloc_fix.c:kfx_alloc","site":"","address":"0x40135d"}],"signature":"void *memset(void *, int, size_t);"}],` +
 		`"symbols":[{"name":"memset","address":`
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("show -format json memset:\n got %s\nwant %s...", out, want)
