@@ -79,11 +79,13 @@ type Dependency struct {
 	// Expect is the prototype the program expects of its attach target
 	// (fentry, fexit, fmod_ret, lsm, tp_btf), read from the object's DWARF
 	// (libbpf's BPF_PROG macro keeps it there, not in BTF); nil when the
-	// object does not say. Its parameters leave out the ctx pointer.
+	// object does not say; with several programs on one target, the first
+	// one's (in program order) that has one. Its parameters leave out the
+	// ctx pointer.
 	Expect *kabi.Signature
 	// Slots is the number of argument slots the program reads from its
 	// context (fentry, fexit, fmod_ret, lsm, tp_btf), counting fexit's
-	// return value; -1 when unknown.
+	// return value, the most any of its programs reads; -1 when unknown.
 	Slots int
 	// Programs are the programs with this dependency, sorted.
 	Programs []string
