@@ -147,6 +147,9 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Build keeps nothing of d (the surface copies what it keeps), so
+	// a mapped file is released when New returns.
+	defer d.Close()
 	// The symbol table is read while the DWARF is walked.
 	var (
 		syms   []Symbol
@@ -184,7 +187,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	s := newSurface(d, rule, nil)
 	total, done := d.InfoUnits(), 0
-	xopts := &dwarfx.ExtractOptions{Concurrency: opts.Concurrency}
+	xopts := &dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
 	}
@@ -212,6 +215,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		}
 	}
 	s.drop() // the DWARF sections can go
+	d.Close()
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}

@@ -387,6 +387,10 @@ type eventSig struct {
 func (s *surface) drop() {
 	s.d, s.sigs, s.convs = nil, nil, nil
 	s.claims.m = nil
+	// The lookup tables of the walk, too: functions needs only the
+	// accumulated instances, callers, names and files.
+	s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept = nil, nil, nil, nil, nil, nil
+	s.unitPath, s.instOf, s.callerOf = nil, nil, nil
 }
 
 // converter returns an idle converter, or a new one.
@@ -425,8 +429,13 @@ func (s *surface) declarationSignatures() error {
 	// In section order, so that each unit's abbreviations are compiled once.
 	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts[x].declOff, s.insts[y].declOff) })
 	td := s.d.NewTypeDecoder()
+	var trimmed uint64
 	for _, i := range todo {
 		a := &s.insts[i]
+		if a.declOff-trimmed >= 16<<20 {
+			s.d.Trim() // keep the pages read few (see dwarfx.Data.Trim)
+			trimmed = a.declOff
+		}
 		u, ok := s.d.UnitAt(a.declOff)
 		if !ok {
 			continue

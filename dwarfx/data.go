@@ -32,6 +32,8 @@ type Data struct {
 
 	linesMu sync.Mutex
 	lines   map[int]*lineResult
+
+	fmap *mapping // the file's mapping, when the sections lie in it (see Close)
 }
 
 type lineResult struct {
@@ -101,6 +103,13 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 	for i, s := range ef.Sections {
 		index[s] = i
 	}
+	m := mapELF(ef, r, size) // nil for ET_REL: relocations patch its sections
+	d.fmap = m
+	defer func() {
+		if err != nil {
+			m.release()
+		}
+	}()
 	get := func(name string) ([]byte, error) {
 		s := ef.Section(name)
 		if s == nil {
@@ -141,6 +150,7 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 	if err := d.parseUnits(); err != nil {
 		return nil, err
 	}
+	d.fmap.trim() // parseUnits read a page or more of every unit
 	return d, nil
 }
 
@@ -179,9 +189,13 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 	if size >= 0 && (s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset) {
 		return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
 	}
-	raw, err := readAtBounded(r, int64(s.Offset), s.FileSize, size >= 0)
-	if err != nil {
-		return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
+	raw, mapped := d.fmap.section(s)
+	if !mapped {
+		var err error
+		raw, err = readAtBounded(r, int64(s.Offset), s.FileSize, size >= 0)
+		if err != nil {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
+		}
 	}
 	if strings.HasPrefix(s.Name, ".zdebug_") {
 		// GNU-style compression: "ZLIB" and a big-endian 64-bit size.
@@ -191,6 +205,10 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		return d.inflate(s.Name, raw[12:], binary.BigEndian.Uint64(raw[4:12]), elf.COMPRESS_ZLIB, budget)
 	}
 	if s.Flags&elf.SHF_COMPRESSED == 0 {
+		if mapped && (s.Name == ".debug_str" || s.Name == ".debug_line_str") {
+			// Their strings outlive the mapping (see Keep).
+			return bytes.Clone(raw), nil
+		}
 		return raw, nil
 	}
 	var typ elf.CompressionType

@@ -24,6 +24,18 @@
 // demand for other uses. Range lists (DW_AT_ranges) and line-table file
 // names are read where they name addresses and declaration files.
 //
+// # Memory
+//
+// A Data read from an *os.File of a linked program (Open, or New with an
+// *os.File) maps the file read-only where the system allows (Linux and
+// the BSDs) and slices its uncompressed debug sections from the mapping,
+// so that a kernel's 170 MB of .debug_info never sits on the Go heap;
+// Extract hands the pages it has read back to the system as it goes.
+// Close releases the mapping: after it only the strings Keep returned may
+// be used. The string sections, compressed sections and the sections of
+// relocatable objects are read into memory, as is everything read from
+// another io.ReaderAt.
+//
 // # Security
 //
 // Input is untrusted. Every length, count and offset read from the file is

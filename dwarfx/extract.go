@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -50,6 +51,11 @@ type ExtractOptions struct {
 	// decodes no definition with that key in a unit after i, as a
 	// WantType that keeps the first unit to claim each key would answer.
 	WantType func(unit int, k *TypeKey) bool
+	// Recycle lets Extract reuse a CompileUnit, with its Funcs and Events,
+	// for a later unit once fn has returned it: fn must then keep neither
+	// the unit nor those slices (the strings in Funcs stay valid as long
+	// as the Data). It saves most of the walk's allocations.
+	Recycle bool
 }
 
 // A Func is a function as DWARF names it: the entry reached by following
@@ -174,8 +180,25 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	}
 	workers = max(1, min(workers, n))
 	o.SkipDeclarationPrototypes = o.Prototypes && o.SkipDeclarationPrototypes
+	var free chan *CompileUnit // units fn is done with, when recycled
+	if o.Recycle {
+		free = make(chan *CompileUnit, 4*workers+1)
+	}
+	recycle := func(cu *CompileUnit) {
+		if free != nil {
+			select {
+			case free <- cu:
+			default:
+			}
+		}
+	}
+	// A file truncated under a mapping faults on access: make that a
+	// panic the firewall turns into an error, rather than a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer d.fmap.trim()
+	trim := d.trimmer()
 	if workers == 1 {
-		w := newExtractor(d, &o)
+		w := newExtractor(d, &o, free)
 		for i := 0; i < n; i++ {
 			cu, err := w.run(i)
 			if err != nil {
@@ -185,7 +208,9 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 				if err := fn(cu); err != nil {
 					return err
 				}
+				recycle(cu)
 			}
+			trim(i)
 		}
 		return nil
 	}
@@ -206,7 +231,8 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newExtractor(d, &o)
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			w := newExtractor(d, &o, free)
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -246,9 +272,31 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 			if err := fn(res.cu); err != nil {
 				return err
 			}
+			recycle(res.cu)
 		}
+		trim(i)
 	}
 	return nil
+}
+
+// trimmer returns a function to call after unit i has been delivered: it
+// trims the mapping whenever another trimEvery bytes of .debug_info have
+// been, so that the pages read stay few, and forgets the line tables
+// read so far (they are parsed again if needed: their strings lie in the
+// sections, so they come back the same). Workers reading ahead read the
+// pages they need again.
+func (d *Data) trimmer() func(i int) {
+	if d.fmap == nil {
+		return func(int) {}
+	}
+	var last uint64
+	return func(i int) {
+		if end := d.units[i].End; end-last >= trimEvery {
+			last = end
+			d.fmap.trim()
+			d.forgetLines()
+		}
+	}
 }
 
 // CompileUnits returns an iterator over Extract's units. Iteration stops
@@ -320,11 +368,12 @@ type extractor struct {
 	lt               *LineTable        // of unit ltUnit, for typeDef
 	ltUnit           int
 	prepare          func(*CompileUnit) error
-	protoRoom        []*Prototype // with prepare: the room of the last unit's Protos
+	protoRoom        []*Prototype      // with prepare: the room of the last unit's Protos
+	free             chan *CompileUnit // units to reuse (ExtractOptions.Recycle), or nil
 }
 
-func newExtractor(d *Data, o *ExtractOptions) *extractor {
-	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32),
+func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor {
+	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32), free: free,
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
 	if x.wantType != nil {
 		x.asked, x.askedFast = make(map[TypeKey]int32), make(map[fastKey]int32)
@@ -397,7 +446,14 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 	if x.types != nil {
 		x.types.Reset()
 	}
-	x.cu = &CompileUnit{Unit: u}
+	var cu *CompileUnit
+	select {
+	case cu = <-x.free: // a nil channel is never ready
+		*cu = CompileUnit{Unit: u, Funcs: cu.Funcs[:0], Events: cu.Events[:0]}
+	default:
+		cu = &CompileUnit{Unit: u}
+	}
+	x.cu = cu
 	if x.protos && x.prepare != nil {
 		x.cu.Protos = x.protoRoom // dropped after Prepare: see run
 	}

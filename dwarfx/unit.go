@@ -107,10 +107,12 @@ func (d *Data) parseUnits() error {
 			return err
 		}
 	}
+	trim := d.fmap.every(trimEvery)
 	for i := range d.units {
 		if err := d.readRoot(&d.units[i]); err != nil {
 			return err
 		}
+		trim(d.units[i].End)
 		u := &d.units[i]
 		if u.Kind == UnitTypeUnit || u.Kind == UnitSplitType {
 			if d.sigs == nil {
@@ -131,8 +133,10 @@ func (d *Data) parseUnitHeaders(types bool) error {
 		bias = TypesBit
 	}
 	b := d.newDecoder(data, sec)
+	trim := d.fmap.every(trimEvery)
 	for b.off < len(data) && b.err == nil {
 		start := b.off
+		trim(uint64(start))
 		u := Unit{Index: len(d.units), Offset: uint64(start) | bias}
 		length := uint64(b.u32())
 		if length >= 0xfffffff0 {

@@ -241,17 +241,15 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 }
 
 // limitMemory keeps the Go heap of a command that reads one build (show,
-// dump, stats, btfcheck) below that build's size, unless GOMEMLIMIT says
-// otherwise: reading a vmlinux holds its DWARF sections (a third of the
-// file) while the surface is built, and without a limit the garbage
-// collector lets the heap grow to twice what is live. Under the limit the
-// collector runs only when the heap nears it (unless GOGC says
-// otherwise): the live heap of one build stays well below it, so a kernel
-// is read with one or two collections instead of three or four, and the
-// peak resident size stays under the file's size. Commands that hold
-// several builds at once set no limit: their live heap can exceed any one
-// file, and a soft limit below the live heap would make the collector run
-// without end.
+// dump, stats, btfcheck) near what the reading holds live, unless
+// GOMEMLIMIT says otherwise. Without a limit the garbage collector lets
+// the heap grow to twice what is live. Under the limit it runs only when
+// the heap nears it (unless GOGC says otherwise): the live heap of one
+// build stays below it, so a kernel is read with a bounded number of
+// collections and the peak resident size stays near the live heap.
+// Commands that hold several builds at once set no limit: their live
+// heap can exceed any one file's, and a soft limit below the live heap
+// would make the collector run without end.
 func limitMemory(path string) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -260,37 +258,63 @@ func limitMemory(path string) {
 	if err != nil {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(st.Size(), debugSize(path)))
+	debug.SetMemoryLimit(memoryLimit(st.Size(), debugLayout(path)))
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
 	}
 }
 
+// layout is what reading an ELF file's debug sections costs: heap is
+// the bytes read onto the heap (decompressed), mapped the size of an
+// uncompressed .debug_info that is mapped from the file instead.
+type layout struct{ heap, mapped int64 }
+
 // memoryLimit is the heap limit for reading a build from a file of
-// fileSize bytes whose debug sections take debugSize bytes once
-// decompressed: 7/8 of the file, but at least 256 MiB, and, for a file
-// whose debug sections are compressed, half as much again as they take
-// decompressed, which is what the reading holds.
-func memoryLimit(fileSize, debugSize int64) int64 {
-	return max(fileSize*7/8, debugSize*3/2, 256<<20)
+// fileSize bytes whose debug sections lie as l says. When .debug_info is
+// mapped, the heap holds the surface being built (three quarters of
+// .debug_info's size at most, measured on Debian's kernels), and half as
+// much again as the sections read onto it; 128 MiB at least. Otherwise
+// it holds the sections too: 7/8 of the file, but at least 256 MiB, and
+// half as much again as the decompressed sections.
+func memoryLimit(fileSize int64, l layout) int64 {
+	if l.mapped > 0 {
+		return max(l.mapped*3/4+l.heap*3/2, 128<<20)
+	}
+	return max(fileSize*7/8, l.heap*3/2, 256<<20)
 }
 
-// debugSize is the decompressed size of the .debug_ sections of the ELF
-// file at path, 0 when it is not one (an index file).
-func debugSize(path string) int64 {
+// debugLayout reads the layout of the .debug_ sections of the ELF file at
+// path; it is zero when the file is not one (an index file). Package
+// dwarfx maps the uncompressed debug sections of a linked file on the
+// systems it can, and copies .debug_str and .debug_line_str, whose
+// strings the build keeps.
+func debugLayout(path string) layout {
 	f, err := elf.Open(path)
 	if err != nil {
-		return 0
+		return layout{}
 	}
 	defer f.Close()
-	var n int64
+	mappable := f.Type != elf.ET_REL && canMap
+	var l layout
 	for _, s := range f.Sections {
-		if strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
-			n += int64(s.Size) // debug/elf gives compressed sections' decompressed size
+		if !strings.HasPrefix(s.Name, ".debug_") && !strings.HasPrefix(s.Name, ".zdebug_") {
+			continue
+		}
+		// debug/elf gives compressed sections' decompressed size
+		compressed := s.Flags&elf.SHF_COMPRESSED != 0 || strings.HasPrefix(s.Name, ".zdebug_")
+		switch {
+		case mappable && !compressed && s.Name == ".debug_info":
+			l.mapped = int64(s.Size)
+		case mappable && !compressed && s.Name != ".debug_str" && s.Name != ".debug_line_str":
+		default:
+			l.heap += int64(s.Size)
 		}
 	}
-	return n
+	return l
 }
+
+// canMap says whether package dwarfx maps files on this system.
+var canMap = map[string]bool{"linux": true, "darwin": true, "freebsd": true, "netbsd": true, "openbsd": true}[runtime.GOOS]
 
 func drawBar(path string, done, total int64) {
 	const width = 30

@@ -232,20 +232,29 @@ func BenchmarkKernelDump(b *testing.B) {
 	}
 }
 
-// TestMemoryLimit checks the heap limit of the one-build commands: 7/8 of
-// an uncompressed build, room for the decompressed sections of a
+// TestMemoryLimit checks the heap limit of the one-build commands: for a
+// build whose .debug_info is mapped, three quarters of it and half as much
+// again as the sections read onto the heap, 128 MiB at least; otherwise
+// 7/8 of an uncompressed build, room for the decompressed sections of a
 // compressed one, 256 MiB at least.
 func TestMemoryLimit(t *testing.T) {
-	for _, c := range []struct{ file, debug, want int64 }{
-		{631 << 20, 229 << 20, 631 << 20 * 7 / 8}, // Debian's vmlinux: the file's 7/8
-		{250 << 20, 600 << 20, 900 << 20},         // compressed sections: half as much again as they take
-		{1 << 20, 1 << 20, 256 << 20},             // small: the floor
+	for _, c := range []struct {
+		file int64
+		l    layout
+		want int64
+	}{
+		{631 << 20, layout{heap: 4 << 20, mapped: 166 << 20}, 166<<20*3/4 + 6<<20}, // Debian's vmlinux, mapped
+		{631 << 20, layout{heap: 229 << 20}, 631 << 20 * 7 / 8},                    // not mapped: the file's 7/8
+		{250 << 20, layout{heap: 600 << 20}, 900 << 20},                            // compressed sections: half as much again as they take
+		{1 << 20, layout{heap: 1 << 20}, 256 << 20},                                // small: the floor
+		{1 << 20, layout{mapped: 1 << 20}, 128 << 20},                              // small and mapped: the floor
 	} {
-		if got := memoryLimit(c.file, c.debug); got != c.want {
-			t.Errorf("memoryLimit(%d, %d) = %d, want %d", c.file, c.debug, got, c.want)
+		if got := memoryLimit(c.file, c.l); got != c.want {
+			t.Errorf("memoryLimit(%d, %+v) = %d, want %d", c.file, c.l, got, c.want)
 		}
 	}
-	// The zstd fixture's sections take more decompressed than in the file.
+	// The zstd fixture's sections take more decompressed than in the file,
+	// and all go to the heap; the plain fixture's .debug_info is mapped.
 	const zpath = "../../testdata/x86_64-zstd.elf"
 	f, err := elf.Open(zpath)
 	if err != nil {
@@ -258,10 +267,13 @@ func TestMemoryLimit(t *testing.T) {
 			onFile += int64(s.FileSize)
 		}
 	}
-	if got := debugSize(zpath); got <= onFile || debugSize(fixture) == 0 {
-		t.Errorf("debugSize: %d for the zstd fixture (%d bytes in the file), %d for the plain one", got, onFile, debugSize(fixture))
+	if got := debugLayout(zpath); got.heap <= onFile || got.mapped != 0 {
+		t.Errorf("debugLayout: %+v for the zstd fixture (%d bytes in the file)", got, onFile)
 	}
-	if debugSize("main.go") != 0 {
-		t.Error("debugSize of a non-ELF file is not 0")
+	if got := debugLayout(fixture); canMap && (got.mapped == 0 || got.heap == 0) || !canMap && got.mapped != 0 {
+		t.Errorf("debugLayout: %+v for the plain fixture", got)
+	}
+	if debugLayout("main.go") != (layout{}) {
+		t.Error("debugLayout of a non-ELF file is not zero")
 	}
 }

@@ -1,0 +1,116 @@
+package dwarfx
+
+import (
+	"debug/elf"
+	"io"
+	"os"
+	"sync"
+)
+
+// A Data read from an *os.File of a linked program (a vmlinux) keeps its
+// large debug sections off the Go heap: the file is mapped read-only and
+// the sections are slices of the mapping. Pages the walk has read are
+// handed back to the kernel as it goes (see trim), so the resident size
+// stays a small part of the file; they are read again from the page cache
+// if they are needed again. The string sections, whose strings callers
+// keep (see Keep), are still copied to the heap; so is every section of
+// a relocatable object (its debug sections may be patched by
+// relocations) and every compressed one once decompressed.
+//
+// The mapping is released by Close. Readers other than *os.File, and
+// systems without mmap, read the sections into memory as before.
+type mapping struct {
+	data []byte
+	once sync.Once
+	err  error
+}
+
+// trimEvery is how much of .debug_info Extract delivers between two
+// trims of the mapping.
+var trimEvery uint64 = 16 << 20
+
+// mapELF maps the file r when it is an *os.File of size bytes holding a
+// linked ELF file; it returns nil when it cannot or should not, and the
+// caller reads the sections instead.
+func mapELF(ef *elf.File, r io.ReaderAt, size int64) *mapping {
+	f, ok := r.(*os.File)
+	if !ok || ef.Type == elf.ET_REL || size <= 0 || int64(int(size)) != size || !mapSupported {
+		return nil
+	}
+	b, err := mapFile(f, size)
+	if err != nil || len(b) != int(size) {
+		return nil
+	}
+	return &mapping{data: b}
+}
+
+// section returns the bytes of s in the mapping, or false when s does
+// not lie inside it.
+func (m *mapping) section(s *elf.Section) ([]byte, bool) {
+	if m == nil || s.Offset > uint64(len(m.data)) || s.FileSize > uint64(len(m.data))-s.Offset {
+		return nil, false
+	}
+	return m.data[s.Offset : s.Offset+s.FileSize : s.Offset+s.FileSize], true
+}
+
+// trim hands the mapping's resident pages back to the kernel. The data
+// stay valid: a read-only private mapping of a file reads them again from
+// the file on the next access.
+func (m *mapping) trim() {
+	if m != nil {
+		dropPages(m.data)
+	}
+}
+
+// every returns a function to call with a growing offset as a section is
+// read in order: it trims the mapping whenever the offset has moved n
+// bytes since the last trim. Reading a unit header or a root entry every
+// few kilobytes brings in the whole section, as the kernel maps the pages
+// around each one it faults in.
+func (m *mapping) every(n uint64) func(off uint64) {
+	if m == nil {
+		return func(uint64) {}
+	}
+	var last uint64
+	return func(off uint64) {
+		if off-last >= n {
+			last = off
+			m.trim()
+		}
+	}
+}
+
+// release unmaps the file, once.
+func (m *mapping) release() error {
+	if m == nil {
+		return nil
+	}
+	m.once.Do(func() { m.err = unmapFile(m.data) })
+	return m.err
+}
+
+// Close releases the memory mapping that backs the Data's sections when
+// it was read from an *os.File (see Open and New). After Close, the Data
+// and every string and byte slice obtained from it must no longer be used,
+// but for the strings Keep returned, which stay valid. Close is safe to
+// call more than once; a Data read into memory needs no Close (it returns
+// nil), and one that is never closed keeps its mapping until the program
+// exits.
+func (d *Data) Close() error {
+	d.forgetLines()
+	return d.fmap.release()
+}
+
+// forgetLines empties the cache of parsed line tables.
+func (d *Data) forgetLines() {
+	d.linesMu.Lock()
+	d.lines = nil
+	d.linesMu.Unlock()
+}
+
+// Trim hands back to the operating system the pages of a mapped Data that
+// have been read so far, without invalidating anything: they are read
+// again from the file when needed. Extract trims as it goes; Trim is for
+// callers that go on reading entries at random afterwards. It does
+// nothing for a Data read into memory.
+func (d *Data) Trim() { d.fmap.trim() }
