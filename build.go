@@ -227,6 +227,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			return nil, err
 		}
 	}
+	s.dropLookups()
 	b.link(s.functions(), inBTF)
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())

@@ -387,8 +387,13 @@ type eventSig struct {
 func (s *surface) drop() {
 	s.d, s.sigs, s.convs = nil, nil, nil
 	s.claims.m = nil
-	// The lookup tables of the walk, too: functions needs only the
-	// accumulated instances, callers, names and files.
+}
+
+// dropLookups forgets the lookup tables of the walk (and of merging
+// modules), so that they can be freed while the functions are made:
+// functions needs only the accumulated instances, callers, names and
+// files.
+func (s *surface) dropLookups() {
 	s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept = nil, nil, nil, nil, nil, nil
 	s.unitPath, s.instOf, s.callerOf = nil, nil, nil
 }
