@@ -237,3 +237,30 @@ func TestSitePhoneWidth(t *testing.T) {
 		wd.screenshot("phone-" + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(page))
 	}
 }
+
+// TestSiteRealInBrowser opens a site written beforehand (KABI_SITE names
+// its folder, e.g. one `kabi report -all -format html` wrote over real
+// kernels), reports how soon the main index renders and how long the
+// first search takes, and checks that the search finds vmap.
+func TestSiteRealInBrowser(t *testing.T) {
+	dir := os.Getenv("KABI_SITE")
+	if dir == "" {
+		t.Skip("KABI_SITE is not set")
+	}
+	wd := startWebDriver(t, 1200, 900)
+	wd.open("file://" + filepath.Join(dir, "index.html"))
+	var timing map[string]float64
+	wd.eval(`var n = performance.getEntriesByType("navigation")[0];
+		var p = performance.getEntriesByName("first-contentful-paint")[0];
+		return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, fcp: p ? p.startTime : -1};`, &timing)
+	t.Logf("main index: first contentful paint %.0f ms, DOMContentLoaded %.0f ms, load %.0f ms", timing["fcp"], timing["dcl"], timing["load"])
+	start := time.Now()
+	wd.open("file://" + filepath.Join(dir, "index.html") + "?q=vmap&kind=function")
+	got := wd.waitText(`return document.getElementById("count").textContent;`, func(s string) bool { return !strings.HasPrefix(s, "Loading") && !strings.Contains(s, "Type to search") })
+	t.Logf("search for vmap over every function: %q after %v", got, time.Since(start).Round(time.Millisecond))
+	var first string
+	wd.eval(`var a = document.querySelector("#results a"); return a ? a.textContent : "";`, &first)
+	if first != "vmap" {
+		t.Errorf("search for vmap: first result %q", first)
+	}
+}
