@@ -90,7 +90,7 @@ func browserSite(t *testing.T) (string, map[string]int) {
 	st := SitePage{Kind: kabi.KindStruct, Name: "linux_binprm", Groups: []string{"Regular", "Arch", "Flavor"},
 		Traits: [][]string{{"Change"}, nil, {"Absence"}},
 		Write: func(w io.Writer, root string) error {
-			_, err := fmt.Fprintf(w, `<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="%skabi.css"></head><body><h1 id="name">linux_binprm</h1></body></html>`, root)
+			_, err := fmt.Fprintf(w, `<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="%skabi.css"></head><body><h1>linux_binprm</h1></body></html>`, root)
 			return err
 		}}
 	if err := sw.Page(st); err != nil {
@@ -136,19 +136,20 @@ func TestSiteHTMLInBrowser(t *testing.T) {
 
 	page := dumpDOM(t, browser, "file://"+filepath.Join(dir, rows[0][1]))
 	for _, want := range []string{
-		`<h1 id="name">vmap</h1>`,
+		`<h1>vmap</h1>`,
 		`<link rel="stylesheet" href="../../kabi.css">`,
 		`<pre class="sig">void *vmap(struct page **pages, unsigned int count, long unsigned int flags, pgprot_t prot);</pre>`,
-		`<span class="label">4.4</span>`, `<span class="label">riscv64</span>`, `<span class="label">lowlatency</span>`,
-		`<code>mm/vmalloc.c</code>`, `ffffffff811ceec0-ffffffff811cef6e: vmap (STB_GLOBAL)`,
-		`<span class="ok">No changes</span> between <code>amd64</code> and <code>arm64</code>`,
+		`<summary><b>4.4</b>: <span class="ok">ok ✓</span></summary>`, `<b>riscv64</b>`, `<b>lowlatency</b>`,
+		"<p>Direct callers:</p><pre>arch/x86/xen/grant-table.c: xen_pvh_gnttab_setup\ndrivers/xen/xenbus/xenbus_client.c: xenbus_map_ring_valloc_hvm\n",
+		"<code>mm/vmalloc.c:1552</code> at <code>ffffffff811ceec0</code>\n", `ffffffff811ceec0-ffffffff811cef6e: vmap (STB_GLOBAL)`,
+		`<span class="ok">No changes</span>: <code>amd64</code> → <code>arm64</code>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("vmap page lacks %q", want)
 		}
 	}
 	// 17 Regular, 4 Arch and 4 Flavor builds.
-	if n := strings.Count(page, `<li class="build"`); n != 25 {
+	if n := strings.Count(page, `<li><details><summary>`) + strings.Count(page, `<li><b>`); n != 25 {
 		t.Errorf("vmap page: %d builds, want 25", n)
 	}
 	// Long caller lists collapse: 6.8's vmap has 15 direct callers.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,6 +33,9 @@ var templates = sync.OnceValue(func() *template.Template {
 			list, self := withoutSelf(cs, f)
 			return map[string]any{"Title": title, "List": list, "Self": self}
 		},
+		"callerLines": callerLines,
+		// inFile says a location with a line is in file.
+		"inFile":    func(loc kabi.Location, file string) bool { return loc.File == file && loc.Line != 0 },
 		"cloneText": func(c kabi.Clone, s *kabi.Signature) string { return c.String(s) },
 		// head is the data of the "head" template: a page's title, the
 		// path to the site root ("" for a page on its own) and the
@@ -88,4 +92,82 @@ func withoutSelf(cs []kabi.Caller, f *kabi.Function) ([]kabi.Caller, int) {
 		}
 	}
 	return out, self
+}
+
+// callerLines writes callers one line per compile unit, in the order the
+// units first appear, each caller once with its sites:
+//
+//	kernel/relay.c: relay_open_buf (:171 ffffffff811c2e1b, :180 ffffffff811c2e50), relay_late_setup_files
+//
+// A site is its line (":171" when in the unit's own file, else
+// "FILE:LINE") and its address, as DWARF gives them; a caller listed n
+// times without either is followed by (n).
+func callerLines(cs []kabi.Caller) []string {
+	type callerSites struct {
+		name  string
+		sites []string
+		bare  int // entries without a site
+	}
+	type unitCallers struct {
+		file    string
+		callers []*callerSites
+		by      map[string]*callerSites
+	}
+	var units []*unitCallers
+	byFile := map[string]*unitCallers{}
+	for _, c := range cs {
+		u := byFile[c.File]
+		if u == nil {
+			u = &unitCallers{file: c.File, by: map[string]*callerSites{}}
+			byFile[c.File] = u
+			units = append(units, u)
+		}
+		cl := u.by[c.Function]
+		if cl == nil {
+			cl = &callerSites{name: c.Function}
+			u.by[c.Function] = cl
+			u.callers = append(u.callers, cl)
+		}
+		var site []string
+		if c.Site.File != "" {
+			if c.Site.File == c.File && c.Site.Line != 0 {
+				site = append(site, ":"+strconv.Itoa(c.Site.Line))
+			} else {
+				site = append(site, c.Site.String())
+			}
+		}
+		if c.HasAddr {
+			site = append(site, strconv.FormatUint(c.Addr, 16))
+		}
+		if len(site) == 0 {
+			cl.bare++
+		} else {
+			cl.sites = append(cl.sites, strings.Join(site, " "))
+		}
+	}
+	out := make([]string, len(units))
+	for i, u := range units {
+		var b strings.Builder
+		b.WriteString(u.file)
+		b.WriteString(": ")
+		for j, cl := range u.callers {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(cl.name)
+			switch {
+			case len(cl.sites) > 0:
+				b.WriteString(" (")
+				b.WriteString(strings.Join(cl.sites, ", "))
+				if cl.bare > 0 {
+					fmt.Fprintf(&b, ", %d more", cl.bare)
+				}
+				b.WriteString(")")
+			case cl.bare > 1:
+				fmt.Fprintf(&b, " (%d)", cl.bare)
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
 }

@@ -204,3 +204,20 @@ func TestLetterAndFileName(t *testing.T) {
 		}
 	}
 }
+
+func TestCallerLines(t *testing.T) {
+	cs := []kabi.Caller{{File: "fs/read_write.c", Function: "ksys_read"}, {File: "fs/exec.c", Function: "kernel_read_file"},
+		{File: "fs/read_write.c", Function: "ksys_pread64"}, {File: "fs/read_write.c", Function: "ksys_read"},
+		{File: "kernel/relay.c", Function: "relay_open_buf", Site: kabi.Location{File: "kernel/relay.c", Line: 171}, Addr: 0xffffffff811c2e1b, HasAddr: true},
+		{File: "kernel/relay.c", Function: "relay_open_buf", Site: kabi.Location{File: "include/linux/relay.h", Line: 9}},
+		{File: "kernel/relay.c", Function: "relay_open_buf"},
+		{File: "kernel/relay.c", Function: "relay_reset", Addr: 0x10, HasAddr: true}}
+	want := []string{"fs/read_write.c: ksys_read (2), ksys_pread64", "fs/exec.c: kernel_read_file",
+		"kernel/relay.c: relay_open_buf (:171 ffffffff811c2e1b, include/linux/relay.h:9, 1 more), relay_reset (10)"}
+	if got := callerLines(cs); !slices.Equal(got, want) {
+		t.Errorf("callerLines = %q, want %q", got, want)
+	}
+	if got := callerLines(nil); len(got) != 0 {
+		t.Errorf("callerLines(nil) = %q", got)
+	}
+}
