@@ -490,11 +490,22 @@ func CompareModuleBTF(b *Build, module string, funcs []BTFFunc) *BTFReport {
 
 // moduleSignatures is buildSignatures of one module's instances.
 func moduleSignatures(b *Build, module string) map[string]*funcSigs {
-	out := make(map[string]*funcSigs)
+	return modulesSignatures(b, func(m string) bool { return m == module })[module]
+}
+
+// modulesSignatures is buildSignatures by module, of the modules want
+// accepts.
+func modulesSignatures(b *Build, want func(module string) bool) map[string]map[string]*funcSigs {
+	all := make(map[string]map[string]*funcSigs)
 	for f := range b.Functions() {
 		for _, in := range f.Instances {
-			if in.Module != module || in.Signature == nil {
+			if in.Signature == nil || !want(in.Module) {
 				continue
+			}
+			out := all[in.Module]
+			if out == nil {
+				out = make(map[string]*funcSigs)
+				all[in.Module] = out
 			}
 			fs := out[in.Signature.Name]
 			if fs == nil {
@@ -510,5 +521,5 @@ func moduleSignatures(b *Build, module string) map[string]*funcSigs {
 			}
 		}
 	}
-	return out
+	return all
 }

@@ -72,6 +72,7 @@ func TestRealKernelModules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sigs := modulesSignatures(b, func(m string) bool { return m != "" })
 	var names, agree, unproto, withBTF int
 	classes := map[MismatchClass]int{}
 	var examples []string
@@ -94,7 +95,7 @@ func TestRealKernelModules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := CompareModuleBTF(b, ef, funcs)
+		rep := compareBTF(funcs, sigs[ef])
 		withBTF++
 		names += rep.Names
 		agree += rep.Agree
