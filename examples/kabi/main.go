@@ -254,6 +254,10 @@ func limitMemory(path string) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
+	if modulesFlag != "" {
+		limitModulesMemory()
+		return
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
 	"path/filepath"
 	"strings"
 
@@ -28,4 +29,13 @@ func moduleDir(path, flag string) (string, error) {
 		return "", fmt.Errorf("-modules auto: no module tree for %s beside %s", release, path)
 	}
 	return dir, nil
+}
+
+// limitModulesMemory is limitMemory for a whole kernel: its surface, not
+// its files, is what the heap holds (one module's DWARF at a time per
+// worker), about 600 MiB for Debian's 6.1 amd64 kernel with its 4,023
+// modules. The collector runs as usual (GOGC), and more often as the heap
+// nears 1 GiB.
+func limitModulesMemory() {
+	debug.SetMemoryLimit(1 << 30)
 }
