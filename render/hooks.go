@@ -3,6 +3,7 @@ package render
 import (
 	"bufio"
 	"encoding/json"
+	"html/template"
 	"fmt"
 	"io"
 	"strings"
@@ -402,4 +403,65 @@ func (j JSON) Hooks(w io.Writer, ds []diff.HookDiff) error {
 		doc.Kinds = append(doc.Kinds, k)
 	}
 	return j.encode(w, doc)
+}
+
+type htmlHookStatus struct {
+	Label, Elsewhere string
+	Present          bool
+	Event            string
+	Facts            []string
+}
+
+type htmlHookPair struct {
+	Old, New string
+	Both     bool
+	Note     string
+	Changes  []string
+}
+
+type htmlHookGroup struct {
+	Name   string
+	Status []htmlHookStatus
+	Pairs  []htmlHookPair
+}
+
+type htmlHookPage struct {
+	Title, Kind, Name, Root string
+	CSS                     template.CSS
+	Groups                  []htmlHookGroup
+}
+
+// Hook writes one hook's page, self-contained as function pages are: per
+// build the hook's facts (a tracepoint's record struct among them), per
+// compared pair its changes.
+func (HTML) Hook(w io.Writer, r *diff.HookReport) error {
+	pg := htmlHookPage{Title: r.Ref.String(), Kind: hookTitle(r.Ref.Kind), Name: r.Ref.Name, CSS: assetCSS()}
+	for _, g := range r.Groups {
+		hg := htmlHookGroup{Name: g.Name}
+		for _, s := range g.Status {
+			hs := htmlHookStatus{Label: s.Label, Elsewhere: s.Elsewhere, Present: s.Hook != nil}
+			if s.Hook != nil {
+				hs.Event = diff.StructText(s.Event)
+				hs.Facts = hookFacts(s.HookSide)
+			}
+			hg.Status = append(hg.Status, hs)
+		}
+		for _, p := range g.Pairs {
+			hp := htmlHookPair{Old: p.Old, New: p.New, Both: p.OldPresent && p.NewPresent}
+			switch {
+			case !p.OldPresent && !p.NewPresent:
+				hp.Note = "in neither"
+			case !p.OldPresent:
+				hp.Note = "added"
+			case !p.NewPresent:
+				hp.Note = "removed"
+			}
+			for _, c := range p.Changes {
+				hp.Changes = append(hp.Changes, c.String())
+			}
+			hg.Pairs = append(hg.Pairs, hp)
+		}
+		pg.Groups = append(pg.Groups, hg)
+	}
+	return templates().ExecuteTemplate(w, "hook", pg)
 }

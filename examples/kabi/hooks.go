@@ -54,10 +54,12 @@ func reportHook(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Gro
 		return render.Markdown{}.Hook(w, rep)
 	case "json":
 		return render.JSON{}.Hook(w, rep)
+	case "html":
+		return render.HTML{}.Hook(w, rep)
 	case "text", "":
 		return render.Text{}.Hook(w, rep)
 	}
-	return usageError{fmt.Sprintf("format %q: a hook's report is text, json or md", format)}
+	return usageError{fmt.Sprintf("format %q: a hook's report is text, json, md or html", format)}
 }
 
 // diffHooks writes the hook part of `kabi diff`: after the functions, in
