@@ -3,8 +3,8 @@ package render
 import (
 	"bufio"
 	"encoding/json"
-	"html/template"
 	"fmt"
+	"html/template"
 	"io"
 	"strings"
 
