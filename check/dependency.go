@@ -61,7 +61,9 @@ type Dependency struct {
 	MemberType *kabi.Type
 	EnumValue  int64
 	// Relocs are the CO-RE relocation kinds seen, in libbpf's names
-	// ("byte_off", "field_exists", "type_size", ...), sorted.
+	// ("byte_off", "field_exists", "type_size", ...), sorted; "struct_ops"
+	// for the type a struct_ops map implements and the members its
+	// programs fill in.
 	Relocs []string
 	// Guarded says every use is behind an existence check: the program
 	// tests bpf_core_field_exists, bpf_core_type_exists,

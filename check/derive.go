@@ -71,6 +71,26 @@ func tracepointRef(target string) kabi.Ref {
 	return kabi.Ref{Kind: kabi.KindTracepoint, Name: ev}
 }
 
+// structOpsMember records the member of a struct_ops type a program
+// implements (cilium/ebpf names it "TYPE:MEMBER"): the kernel requires
+// the member when it loads the map.
+func (s *depSet) structOpsMember(p *Program, attachTo string) {
+	typ, member, ok := strings.Cut(attachTo, ":")
+	if !ok || typ == "" || member == "" {
+		return
+	}
+	d := s.add(depKey{ref: kabi.Ref{Kind: kabi.KindStruct, Name: essentialName(typ)}, via: ViaField, member: member}, p.Name, p.Line)
+	d.Relocs = append(d.Relocs, "struct_ops")
+	s.use(d, false)
+}
+
+// structOpsType records the type a struct_ops map implements.
+func (s *depSet) structOpsType(name string) {
+	d := s.add(depKey{ref: kabi.Ref{Kind: kabi.KindStruct, Name: essentialName(name)}, via: ViaType}, "", Source{})
+	d.Relocs = append(d.Relocs, "struct_ops")
+	s.use(d, false)
+}
+
 // ctxSlots is the number of 8-byte context slots a tracing program reads
 // (the highest slot read, plus one), found by following the context
 // pointer (R1 at entry) through register moves and stack spills in the

@@ -24,7 +24,9 @@
 //     tracepoint/CAT/EVENT, tp/CAT/EVENT, tp_btf/EVENT, raw_tp/EVENT and
 //     raw_tracepoint/EVENT a trace event; lsm/HOOK, lsm.s/HOOK an LSM hook
 //     (the kernel attaches to the function bpf_lsm_HOOK); iter/TARGET the
-//     function bpf_iter_TARGET. A section without a target (SEC("kprobe"),
+//     function bpf_iter_TARGET; a struct_ops program the member of the
+//     struct_ops type it implements, and a .struct_ops.link map the type
+//     ("struct_ops" in Relocs; absent: the load fails). A section without a target (SEC("kprobe"),
 //     SEC("fentry")) is set at load time: [Options].Targets names it, else
 //     it is reported as unknown.
 //   - The CO-RE relocations of .BTF.ext: each struct, union or enum the

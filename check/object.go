@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -164,10 +165,20 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 		}
 		o.Programs = append(o.Programs, p)
 		deps.attach(&p, protos["____"+n], ctxSlots(ps.Instructions))
+		if p.Attach == AttachStructOps {
+			deps.structOpsMember(&p, ps.AttachTo)
+		}
 		if err := deps.core(&p, ps.Instructions, spec.Types); err != nil {
 			return nil, fmt.Errorf("%s: %w: program %s: %v", name, ErrCorrupt, n, err)
 		}
 		deps.calls(&p, ps.Instructions, weak, ksyms)
+	}
+	for _, mn := range slices.Sorted(maps.Keys(spec.Maps)) {
+		if m := spec.Maps[mn]; m.Type == ebpf.StructOpsMap {
+			if st, ok := m.Value.(*btf.Struct); ok && st.Name != "" {
+				deps.structOpsType(st.Name)
+			}
+		}
 	}
 	if err := deps.externs(spec.Types, weak); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)

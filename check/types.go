@@ -88,6 +88,9 @@ func unresolved(d *Dependency, b *kabi.Build, what string) Finding {
 		}
 		return Finding{Consequence: LoadFailure, Reason: what + ", and so are its alternatives (" + strings.Join(d.Alternatives, ", ") + "): the CO-RE relocation fails the load", Status: st}
 	}
+	if has(d.Relocs, "struct_ops") {
+		return Finding{Consequence: LoadFailure, Reason: what + ": the kernel refuses the struct_ops map, the load fails", Status: st}
+	}
 	return Finding{Consequence: LoadFailure, Reason: what + ": the CO-RE relocation fails the load", Status: st}
 }
 

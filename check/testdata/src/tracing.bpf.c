@@ -140,3 +140,15 @@ int xdp_pass(void *ctx)
 {
 	return 2;
 }
+
+/* A struct_ops map implementing the fixture's struct vm_ops. */
+SEC("struct_ops/kfx_ops_map")
+int BPF_PROG(ops_map, struct page *page, int order)
+{
+	return order;
+}
+
+SEC(".struct_ops.link")
+struct vm_ops kfx_ops = {
+	.map = (void *)ops_map,
+};
