@@ -18,7 +18,7 @@ var loadFixtures = sync.OnceValues(func() (map[string]*kabi.Build, error) {
 	out := map[string]*kabi.Build{}
 	for _, name := range []string{
 		"cmp-6.1.99-1-amd64", "cmp-6.2.5-1-amd64", "cmp-6.3.1-2-amd64", "cmp-6.1.99-1-cloud-amd64", "cmp-6.1.99-3-amd64",
-		"x86_64-dwarf5", "i386", "aarch64", "s390x",
+		"x86_64-dwarf5", "i386", "aarch64", "s390x", "types-v1", "types-v2",
 	} {
 		b, err := kabi.Open(filepath.Join("..", "testdata", name+".elf"), nil)
 		if err != nil {

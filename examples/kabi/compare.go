@@ -75,7 +75,8 @@ func report(w io.Writer, args []string) error {
 	if *all {
 		site := &render.Site{Format: *format}
 		for _, b := range builds {
-			site.Builds = append(site.Builds, render.SiteBuild{Meta: b.Meta, Counts: map[kabi.Kind]int{kabi.KindFunction: b.Len()}})
+			site.Builds = append(site.Builds, render.SiteBuild{Meta: b.Meta, Counts: map[kabi.Kind]int{kabi.KindFunction: b.Len(),
+				kabi.KindStruct: b.TypeLen(kabi.KindStruct), kabi.KindUnion: b.TypeLen(kabi.KindUnion), kabi.KindEnum: b.TypeLen(kabi.KindEnum)}})
 		}
 		sw, err := site.Create(*out)
 		if err != nil {
@@ -85,6 +86,9 @@ func report(w io.Writer, args []string) error {
 			if err := sw.Function(diff.Function(n, builds, groups)); err != nil {
 				return err
 			}
+		}
+		if err := typePages(sw, builds, groups); err != nil {
+			return err
 		}
 		// A page per compared pair of builds: what changed in the whole surface.
 		for _, g := range groups {
@@ -103,6 +107,12 @@ func report(w io.Writer, args []string) error {
 	}
 	if r, ok := hookRef(name); ok {
 		if err := reportHook(w, r, builds, groups, *format); err != nil {
+			return err
+		}
+		return buildErr(builds)
+	}
+	if r, ok := typeRef(name); ok {
+		if err := reportType(w, r, builds, groups, *format); err != nil {
 			return err
 		}
 		return buildErr(builds)
@@ -193,6 +203,9 @@ func diffCmd(w io.Writer, args []string) error {
 		return err
 	}
 	if err := diffHooks(w, builds[0], builds[1], *format); err != nil {
+		return err
+	}
+	if err := diffTypes(w, builds[0], builds[1], *format); err != nil {
 		return err
 	}
 	return buildErr(builds)

@@ -115,6 +115,9 @@ func run(args []string, stdout io.Writer) error {
 		if r, ok := hookRef(fs.Arg(0)); ok {
 			return showHook(w, b, r, *format)
 		}
+		if r, ok := typeRef(fs.Arg(0)); ok {
+			return showType(w, b, r, *format)
+		}
 		f, err := b.Lookup(fs.Arg(0))
 		if err != nil {
 			return err

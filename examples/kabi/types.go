@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/render"
+)
+
+// typeKinds are the kinds of type a reference may name.
+var typeKinds = []kabi.Kind{kabi.KindStruct, kabi.KindUnion, kabi.KindEnum}
+
+// typeRef reads name as a reference to a struct, union or enum
+// (struct:NAME, "struct NAME", ...); false for anything else.
+func typeRef(name string) (kabi.Ref, bool) {
+	r, err := kabi.ParseRef(name)
+	if err != nil || !slices.Contains(typeKinds, r.Kind) {
+		return kabi.Ref{}, false
+	}
+	return r, true
+}
+
+// showType runs `kabi show KIND:NAME BUILD` for a type: text with
+// offsets, or the definitions as kabi dump writes them.
+func showType(w io.Writer, b *kabi.Build, r kabi.Ref, format string) error {
+	if _, err := b.LookupType(r); err != nil {
+		return err
+	}
+	if format == "json" {
+		for _, d := range b.TypeVariants(r.Kind, r.Name) {
+			if _, err := w.Write(append(d.AppendJSON(nil), '\n')); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rep := diff.TypeReportOf(r, func(int) []*kabi.TypeDef { return b.TypeVariants(r.Kind, r.Name) },
+		[]diff.Group{{Name: "Build", Pairing: diff.Chain, Members: []diff.Member{{Label: b.Meta.Release, Build: 0}}}})
+	return render.Text{}.Type(w, rep)
+}
+
+// reportType runs `kabi report KIND:NAME BUILD...` for a type.
+func reportType(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Group, format string) error {
+	found := false
+	for _, b := range builds {
+		if _, ok := b.Type(r.Kind, r.Name); ok {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s: %w in any of the %d builds", r, kabi.ErrNotFound, len(builds))
+	}
+	rep := diff.Type(r, builds, groups)
+	switch format {
+	case "md", "markdown":
+		return render.Markdown{}.Type(w, rep)
+	case "json":
+		return render.JSON{}.Type(w, rep)
+	case "html":
+		return render.HTML{}.Type(w, rep)
+	case "text", "":
+		return render.Text{}.Type(w, rep)
+	}
+	return usageError{fmt.Sprintf("format %q: a type's report is text, json, md or html", format)}
+}
+
+// diffTypes writes the type part of `kabi diff`: in text a section per
+// kind; in JSON a document of its own, "kabi.type-diff/v1".
+func diffTypes(w io.Writer, old, new *kabi.Build, format string) error {
+	ds := diff.TypeSurfaces(old, new)
+	if format == "json" {
+		return render.JSON{}.Types(w, ds)
+	}
+	return render.Text{}.Types(w, ds)
+}
+
+// typePages writes a page per struct, union and enum of the builds.
+func typePages(sw *render.SiteWriter, builds []*kabi.Build, groups []diff.Group) error {
+	for _, k := range typeKinds {
+		seen := map[string]bool{}
+		var names []string
+		for _, b := range builds {
+			for t := range b.Types(k) {
+				if !seen[t.Name] {
+					seen[t.Name] = true
+					names = append(names, t.Name)
+				}
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if err := sw.Type(diff.Type(kabi.Ref{Kind: k, Name: n}, builds, groups)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
