@@ -67,6 +67,10 @@ type PairReport struct {
 	// FuncAdded or FuncRemoved when only one build has the function; it
 	// is empty otherwise.
 	Changes []Change
+	// StatusChanges lists the statuses (inline, collision,
+	// transformation, attachability) that differ when both builds have
+	// the function. The reference Markdown does not show them.
+	StatusChanges []StatusChange
 }
 
 // Function reports on the function name across groups of builds; the
@@ -129,6 +133,7 @@ func comparePair(oldLabel, newLabel string, of, nf *kabi.Function) PairReport {
 	default:
 		p.Compared = of.Signature != nil && nf.Signature != nil
 		p.Changes = Signatures(of.Signature, nf.Signature)
+		p.StatusChanges = StatusChanges(of, nf)
 	}
 	return p
 }

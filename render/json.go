@@ -200,6 +200,8 @@ type jsonPair struct {
 	NewPresent bool         `json:"new_present"`
 	Compared   bool         `json:"compared"`
 	Changes    []jsonChange `json:"changes"`
+	// StatusChanges: inline, collision, transformation, attachability.
+	StatusChanges []diff.StatusChange `json:"status_changes,omitempty"`
 }
 
 type jsonChange struct {
@@ -480,7 +482,7 @@ func toJSONReport(r *diff.FunctionReport) *jsonReport {
 		}
 		for _, p := range g.Pairs {
 			jg.Pairs = append(jg.Pairs, jsonPair{Old: p.Old, New: p.New, OldPresent: p.OldPresent, NewPresent: p.NewPresent,
-				Compared: p.Compared, Changes: toJSONChanges(p.Changes)})
+				Compared: p.Compared, Changes: toJSONChanges(p.Changes), StatusChanges: p.StatusChanges})
 		}
 		j.Groups = append(j.Groups, jg)
 	}
@@ -507,7 +509,8 @@ func DecodeFunction(r io.Reader) (*diff.FunctionReport, error) {
 			g.Status = append(g.Status, diff.BuildStatus{Label: js.Label, Elsewhere: js.Elsewhere, Function: f})
 		}
 		for _, jp := range jg.Pairs {
-			p := diff.PairReport{Old: jp.Old, New: jp.New, OldPresent: jp.OldPresent, NewPresent: jp.NewPresent, Compared: jp.Compared}
+			p := diff.PairReport{Old: jp.Old, New: jp.New, OldPresent: jp.OldPresent, NewPresent: jp.NewPresent, Compared: jp.Compared,
+				StatusChanges: jp.StatusChanges}
 			var err error
 			if p.Changes, err = fromJSONChanges(jp.Changes); err != nil {
 				return nil, fmt.Errorf("function report: %s: %w", j.Name, err)

@@ -83,10 +83,15 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 				for _, c := range p.Changes {
 					fmt.Fprintf(bw, "      %s\n", c)
 				}
+			case p.Compared && len(p.StatusChanges) > 0:
+				fmt.Fprintf(bw, "  %s → %s  signature unchanged; status changed\n", p.Old, p.New)
 			case p.Compared:
 				fmt.Fprintf(bw, "  %s → %s  no changes\n", p.Old, p.New)
 			default:
 				fmt.Fprintf(bw, "  %s → %s  not compared (no signature)\n", p.Old, p.New)
+			}
+			for _, c := range p.StatusChanges {
+				fmt.Fprintf(bw, "      %s\n", c)
 			}
 		}
 	}

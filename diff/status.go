@@ -1,0 +1,64 @@
+package diff
+
+import (
+	"fmt"
+
+	"github.com/kabi-dev/kabi"
+)
+
+// A StatusChange is a change of one of a function's statuses between two
+// builds, beside any signature change: "blk_account_io_start" goes from
+// inline Full to Selective, and kprobe from no to yes, between Debian's
+// 6.1 and 6.12.
+type StatusChange struct {
+	// What names the status: "inline", "collision", "transformation",
+	// "kprobe" or "fentry".
+	What     string `json:"what"`
+	Old string `json:"old"` // the texts: "Full", "Unique Static", "True", "yes", "no (no symbol)"
+	New string `json:"new"`
+}
+
+// String is "inline: Full → Selective".
+func (t StatusChange) String() string { return fmt.Sprintf("%s: %s → %s", t.What, t.Old, t.New) }
+
+// StatusChanges lists the statuses that differ between of and nf, in the
+// order inline, collision, transformation, kprobe, fentry; nil when
+// either is nil or nothing differs. Attachability counts only where both
+// builds know it (neither verdict is unknown); a verdict that stays but
+// for another reason ("no (no symbol)" → "no (notrace)") counts.
+func StatusChanges(of, nf *kabi.Function) []StatusChange {
+	if of == nil || nf == nil {
+		return nil
+	}
+	var out []StatusChange
+	add := func(what, o, n string) {
+		if o != n {
+			out = append(out, StatusChange{What: what, Old: o, New: n})
+		}
+	}
+	add("inline", of.Inline.String(), nf.Inline.String())
+	add("collision", of.Collision.String(), nf.Collision.String())
+	add("transformation", pyBool(of.Transformation), pyBool(nf.Transformation))
+	verdict := func(v kabi.Verdict, why kabi.AttachReason) string {
+		if why == kabi.ReasonNone {
+			return v.String()
+		}
+		return v.String() + " (" + why.String() + ")"
+	}
+	oa, na := of.Attach, nf.Attach
+	if oa.Kprobe != kabi.AttachUnknown && na.Kprobe != kabi.AttachUnknown {
+		add("kprobe", verdict(oa.Kprobe, oa.KprobeWhy), verdict(na.Kprobe, na.KprobeWhy))
+	}
+	if oa.Fentry != kabi.AttachUnknown && na.Fentry != kabi.AttachUnknown {
+		add("fentry", verdict(oa.Fentry, oa.FentryWhy), verdict(na.Fentry, na.FentryWhy))
+	}
+	return out
+}
+
+// pyBool is the reference text of a bool: "True" or "False".
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
