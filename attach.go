@@ -280,7 +280,7 @@ func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, 
 	p := &probeLists{}
 	var err error
 	if start, ok := marks["__start_mcount_loc"]; ok {
-		if stop, ok := marks["__stop_mcount_loc"]; ok {
+		if stop, ok := marks["__stop_mcount_loc"]; ok && !inNoBits(ef, start, stop) {
 			if p.mcount, err = readAddressList(ef, start, stop, name, "__mcount_loc"); err != nil {
 				return nil, err
 			}
@@ -289,7 +289,7 @@ func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, 
 		}
 	}
 	if start, ok := marks["__start_kprobe_blacklist"]; ok {
-		if stop, ok := marks["__stop_kprobe_blacklist"]; ok {
+		if stop, ok := marks["__stop_kprobe_blacklist"]; ok && !inNoBits(ef, start, stop) {
 			list, err := readAddressList(ef, start, stop, name, "_kprobe_blacklist")
 			if err != nil {
 				return nil, err

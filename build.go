@@ -247,6 +247,10 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, 
 	m := Metadata{File: name, Arch: debianArch(ef), BuildID: readBuildID(ef, budget)}
 	m.Banner = readBanner(ef, banner, budget)
 	m.Release, m.Compiler = parseBanner(m.Banner)
+	if m.Banner == "" {
+		// No banner: a debug-only file, whose .rodata is SHT_NOBITS.
+		m.Release, m.Compiler = releaseFromPath(name), commentCompiler(ef, budget)
+	}
 	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
 	applyOverrides(&m, opts)
 	return m

@@ -5,21 +5,35 @@ import (
 	"debug/elf"
 	"encoding/hex"
 	"io"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // Metadata describes a build. Everything is read from the build itself
-// and can be overridden through [Options].
+// and can be overridden through [Options]. A field that the build cannot
+// say is empty: it is unknown.
+//
+// Release and Compiler come from the kernel's banner (linux_banner).
+// A file made by objcopy --only-keep-debug (the layout of Fedora's and
+// RHEL's debuginfo packages) has lost it with the rest of .rodata; then
+// Release is taken from the file's path where it follows a
+// distribution's layout (/usr/lib/debug/lib/modules/RELEASE/vmlinux,
+// /usr/lib/debug/boot/vmlinux-RELEASE, or any vmlinux-RELEASE), Compiler
+// from the .comment section ("GCC: (Debian 12.2.0-14+deb12u1) 12.2.0"),
+// and Banner stays empty. BuildID is read from the build-ID note, which
+// such files keep.
 type Metadata struct {
 	File     string // the path given to Open, or the name given to New
-	Release  string // the kernel release, as uname -r prints it: "6.1.0-47-amd64"
+	Release  string // the kernel release, as uname -r prints it: "6.1.0-47-amd64" (see [Metadata] for a file without a banner)
 	Version  string // the upstream version part of Release: "6.1.0"
 	Revision string // the ABI part of Release: "47" (Debian, Ubuntu), "deb12" (6.12.111+deb12-...)
 	Flavor   string // the flavor part of Release: "amd64", "cloud-amd64", "generic", "aws"
 	Arch     string // the architecture in Debian's names: "amd64", "arm64", "ppc64el", ...
-	Compiler string // the compiler part of the banner: "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld ..."
+	Compiler string // the compiler part of the banner: "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld ..." (see [Metadata] for a file without a banner)
 	Banner   string // the linux_banner string, "Linux version ...", without its newline
 	BuildID  string // the GNU build ID note, in lower-case hex
 
@@ -279,4 +293,58 @@ func findBuildID(data []byte, bo interface{ Uint32([]byte) uint32 }) string {
 		data = data[min(align(descsz), uint64(len(data))):]
 	}
 	return ""
+}
+
+// releaseFromPath is the kernel release that a distribution's layout puts
+// in the path of a vmlinux: /usr/lib/debug/lib/modules/RELEASE/vmlinux
+// (Fedora, RHEL), /usr/lib/debug/boot/vmlinux-RELEASE (Debian, Ubuntu);
+// "" when the path says none. Only a release that starts with a digit and
+// holds a '.' is taken.
+func releaseFromPath(name string) string {
+	name = filepath.ToSlash(name)
+	rel := ""
+	if base := path.Base(name); base == "vmlinux" || base == "vmlinux.debug" {
+		if dir := path.Dir(name); path.Base(path.Dir(dir)) == "modules" {
+			rel = path.Base(dir)
+		}
+	} else if r, ok := strings.CutPrefix(base, "vmlinux-"); ok {
+		rel = strings.TrimSuffix(r, ".debug")
+	}
+	if rel == "" || rel[0] < '0' || rel[0] > '9' || !strings.Contains(rel, ".") {
+		return ""
+	}
+	return rel
+}
+
+// commentCompiler returns the compilers named in the .comment section,
+// joined by "; ", or "".
+func commentCompiler(ef *elf.File, budget *dwarfx.Budget) string {
+	s := ef.Section(".comment")
+	if s == nil || s.Type == elf.SHT_NOBITS || s.Size > 1<<16 || budget.TakeSection(s) != nil {
+		return ""
+	}
+	data, err := s.Data()
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for part := range strings.SplitSeq(string(data), "\x00") {
+		if part = strings.TrimSpace(part); part != "" && !slices.Contains(out, part) {
+			out = append(out, part)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// inNoBits reports whether the addresses [start, stop) lie in an allocated
+// section that has no contents in the file (SHT_NOBITS): in a file made by
+// objcopy --only-keep-debug, the kernel's lists are there, and what they
+// say is unknown.
+func inNoBits(ef *elf.File, start, stop uint64) bool {
+	for _, s := range ef.Sections {
+		if s.Type == elf.SHT_NOBITS && s.Flags&elf.SHF_ALLOC != 0 && start >= s.Addr && stop <= s.Addr+s.Size && s.Size > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -433,6 +433,14 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	}
 }
 
+// orUnknown is s, or "unknown" for a fact the build cannot say.
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
 func showStats(w io.Writer, b *kabi.Build) {
 	s := b.Stats()
 	m := b.Meta
@@ -442,8 +450,12 @@ func showStats(w io.Writer, b *kabi.Build) {
 		}
 		return fmt.Sprintf("(%.1f%%)", 100*float64(n)/float64(of))
 	}
-	fmt.Fprintf(w, "build:       %s\nrelease:     %s (version %s, revision %s, flavor %s)\narch:        %s\ncompiler:    %s\nbuild id:    %s\n\n",
-		m.File, m.Release, m.Version, m.Revision, m.Flavor, m.Arch, m.Compiler, m.BuildID)
+	release := "unknown (the file has no kernel banner, and its path names no release)"
+	if m.Release != "" {
+		release = fmt.Sprintf("%s (version %s, revision %s, flavor %s)", m.Release, orUnknown(m.Version), orUnknown(m.Revision), orUnknown(m.Flavor))
+	}
+	fmt.Fprintf(w, "build:       %s\nrelease:     %s\narch:        %s\ncompiler:    %s\nbuild id:    %s\n\n",
+		m.File, release, orUnknown(m.Arch), orUnknown(m.Compiler), orUnknown(m.BuildID))
 	fmt.Fprintf(w, "functions:                 %7d\ninstances:                 %7d\ndeclared only:             %7d %s\n\n",
 		s.Functions, s.Instances, s.DeclaredOnly, pct(s.DeclaredOnly, s.Functions))
 	fmt.Fprintln(w, "collision:")

@@ -98,3 +98,25 @@ func ReplaceSection(b []byte, name string, data []byte) ([]byte, error) {
 	binary.LittleEndian.PutUint64(sh[0x20:], uint64(len(data)))
 	return out, nil
 }
+
+// KeepDebugOnly returns a copy of the ELF64 little-endian file b in which
+// every allocated section but notes is SHT_NOBITS, as in a file made by
+// objcopy --only-keep-debug (the layout of Fedora's and RHEL's debuginfo
+// packages): code and data are gone, the debug sections, symbols, notes
+// and .comment stay.
+func KeepDebugOnly(b []byte) ([]byte, error) {
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if ef.Class != elf.ELFCLASS64 || ef.ByteOrder != binary.LittleEndian {
+		return nil, errors.New("elfcraft: KeepDebugOnly takes ELF64 little-endian files")
+	}
+	out := bytes.Clone(b)
+	for i, s := range ef.Sections {
+		if s.Flags&elf.SHF_ALLOC != 0 && s.Type != elf.SHT_NOTE && s.Type != elf.SHT_NOBITS {
+			binary.LittleEndian.PutUint32(SectionHeader64(out, i)[0x04:], uint32(elf.SHT_NOBITS))
+		}
+	}
+	return out, nil
+}
