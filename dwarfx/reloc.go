@@ -19,7 +19,10 @@ import (
 // is an offset within the symbol's section: addresses in a module's DWARF
 // are section-relative, as debug/dwarf gives them. Relocations against an
 // undefined symbol, or one in a reserved section (SHN_ABS, SHN_COMMON, ...),
-// are left unapplied, as debug/elf does.
+// are left unapplied, as debug/elf does. A negative addend is applied
+// (S + A, as a linker does), where debug/elf skips the relocation and
+// leaves the place zero: Debian 6.1's bnx2.ko has one, in a
+// DW_AT_call_value expression, and there the two differ.
 //
 // The relocation types accepted in debug sections, per machine (any other
 // is an error naming it):
