@@ -180,14 +180,16 @@ func (b *Build) WriteIndex(w io.Writer) error {
 
 // WriteIndexFile writes the build's index to path atomically: into a
 // temporary file in the same folder, synced, then renamed over path. An
-// interrupted write leaves path as it was.
+// interrupted write leaves path as it was, and a hidden temporary
+// (.NAME.tmp-PID-...) that the next WriteIndexFile of path removes once
+// its process is gone.
 func WriteIndexFile(path string, b *Build) (err error) {
 	data, err := b.indexBytes(false)
 	if err != nil {
 		return err
 	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := createIndexTemp(path)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,8 @@ type indexJob struct {
 	state      atomic.Value // string: "waiting", "analysing", "writing", "done", "up to date", "failed"
 	done       atomic.Int64 // compile units
 	total      atomic.Int64
-	msg        string // the line printed when the job ends
+	msg        string       // the line printed when the job ends
+	mkdir      func() error // makes the output folder, once for all jobs
 	err        error
 }
 
@@ -39,9 +40,6 @@ func indexCmd(w io.Writer, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return usageError{"index takes BUILD..."}
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
 	}
 	var jobs, todo []*indexJob
 	byOut := map[string]string{}
@@ -82,6 +80,19 @@ func indexCmd(w io.Writer, args []string) error {
 	}
 	p = max(1, min(p, len(todo)))
 	workers := max(1, cores/p) // compile-unit workers per build
+
+	// The folder is made when the first index is written: a run whose
+	// every build is rejected leaves no folder behind.
+	var mkdir struct {
+		sync.Once
+		err error
+	}
+	for _, j := range todo {
+		j.mkdir = func() error {
+			mkdir.Do(func() { mkdir.err = os.MkdirAll(*out, 0o755) })
+			return mkdir.err
+		}
+	}
 
 	stopBars := showBars(jobs)
 	queue := make(chan *indexJob)
@@ -131,6 +142,9 @@ func indexOne(j *indexJob, workers int) error {
 	}
 	analysed := time.Since(start)
 	j.state.Store("writing")
+	if err := j.mkdir(); err != nil {
+		return err
+	}
 	if err := kabi.WriteIndexFile(j.out, b); err != nil {
 		return err
 	}

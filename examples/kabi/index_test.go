@@ -149,3 +149,29 @@ func TestKernelDumpIndex(t *testing.T) {
 	}
 	t.Logf("%s: dump of %d bytes, the same from the index", vmlinux, len(want))
 }
+
+// TestIndexRejectedMakesNoFolder: kabi index -o DIR makes DIR only to write
+// an index into it: when every build is rejected, before analysis (not an
+// ELF file) or by it (no DWARF), there is no DIR afterwards.
+func TestIndexRejectedMakesNoFolder(t *testing.T) {
+	tmp := t.TempDir()
+	notELF := filepath.Join(tmp, "notes.txt")
+	os.WriteFile(notELF, []byte("hello"), 0o644)
+	noDWARF := filepath.Join(tmp, "nodwarf.elf")
+	data, err := os.ReadFile(td + "x86_64-dwarf5.elf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(data), ".debug_info\x00")
+	copy(data[i:], ".xebug_info")
+	os.WriteFile(noDWARF, data, 0o644)
+	for _, build := range []string{notELF, noDWARF} {
+		dir := filepath.Join(tmp, "index-"+filepath.Base(build))
+		if _, err := runOut(t, "index", "-o", dir, build); err == nil {
+			t.Errorf("%s: no error", build)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s: the folder was made (%v)", build, err)
+		}
+	}
+}
