@@ -37,7 +37,9 @@
 //     enumval_value). Local type names lose libbpf's flavor suffix
 //     ("task_struct___old" is task_struct) as libbpf strips it. A member
 //     whose existence the same program checks (bpf_core_field_exists and
-//     the like) is Guarded; a member read through a flavored type, in a
+//     the like) is Guarded (kabi does not follow the program's branches:
+//     a read of a checked member outside the check counts as guarded too);
+//     a member read through a flavored type, in a
 //     program that checks another member of another flavor of the same
 //     type, lists that member in Alternatives (the "several kernels"
 //     idiom: one of the reads is dead code on each kernel).
