@@ -465,3 +465,34 @@ func (HTML) Hook(w io.Writer, r *diff.HookReport) error {
 	}
 	return templates().ExecuteTemplate(w, "hook", pg)
 }
+
+// Hook writes one hook's page in the site, listed under its kind with its
+// traits per group: "Absence" where a build of the group lacks it,
+// "Change" where a compared pair changed it.
+func (sw *SiteWriter) Hook(r *diff.HookReport) error {
+	p := SitePage{Kind: r.Ref.Kind, Name: r.Ref.Name}
+	for _, g := range r.Groups {
+		var traits []string
+		for _, s := range g.Status {
+			if s.Hook == nil {
+				traits = append(traits, diff.TraitAbsence.String())
+				break
+			}
+		}
+		for _, pr := range g.Pairs {
+			if pr.OldPresent && pr.NewPresent && len(pr.Changes) > 0 {
+				traits = append(traits, diff.TraitChange.String())
+				break
+			}
+		}
+		p.Groups = append(p.Groups, g.Name)
+		p.Traits = append(p.Traits, traits)
+	}
+	p.Write = func(w io.Writer, root string) error {
+		if sw.ext == "html" {
+			return HTML{}.Hook(w, r)
+		}
+		return Markdown{}.Hook(w, r)
+	}
+	return sw.Page(p)
+}

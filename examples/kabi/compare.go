@@ -77,6 +77,7 @@ func report(w io.Writer, args []string) error {
 		for _, b := range builds {
 			site.Builds = append(site.Builds, render.SiteBuild{Meta: b.Meta, Counts: map[kabi.Kind]int{kabi.KindFunction: b.Len(),
 				kabi.KindStruct: b.TypeLen(kabi.KindStruct), kabi.KindUnion: b.TypeLen(kabi.KindUnion), kabi.KindEnum: b.TypeLen(kabi.KindEnum)}})
+			addHookCounts(site.Builds[len(site.Builds)-1].Counts, b)
 		}
 		sw, err := site.Create(*out)
 		if err != nil {
@@ -88,6 +89,9 @@ func report(w io.Writer, args []string) error {
 			}
 		}
 		if err := typePages(sw, builds, groups); err != nil {
+			return err
+		}
+		if err := hookPages(sw, builds, groups); err != nil {
 			return err
 		}
 		// A page per compared pair of builds: what changed in the whole surface.

@@ -72,3 +72,41 @@ func diffHooks(w io.Writer, old, new *kabi.Build, format string) error {
 	}
 	return render.Text{}.Hooks(w, ds)
 }
+
+// hookPages writes a site page for every hook of every kind any build has.
+func hookPages(sw *render.SiteWriter, builds []*kabi.Build, groups []diff.Group) error {
+	for _, k := range kabi.HookKinds() {
+		seen := map[string]bool{}
+		var names []string
+		for _, b := range builds {
+			for h := range b.Hooks(k) {
+				if n := h.Ref().Name; !seen[n] {
+					seen[n] = true
+					names = append(names, n)
+				}
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if err := sw.Hook(diff.Hook(kabi.Ref{Kind: k, Name: n}, builds, groups)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addHookCounts counts the build's hooks of each kind into counts; the
+// configuration is left out when it is unknown.
+func addHookCounts(counts map[kabi.Kind]int, b *kabi.Build) {
+	for _, k := range kabi.HookKinds() {
+		if k == kabi.KindConfig && b.ConfigSource() == "" {
+			continue
+		}
+		n := 0
+		for range b.Hooks(k) {
+			n++
+		}
+		counts[k] = n
+	}
+}

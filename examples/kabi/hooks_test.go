@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,5 +64,23 @@ func TestHookCommands(t *testing.T) {
 	out2, err := runOut(t, "dump", "-hooks=false", hooksV1)
 	if err != nil || strings.Contains(out2, `"kind":"tracepoint"`) || !strings.HasPrefix(out, out2) {
 		t.Errorf("dump -hooks=false: %v", err)
+	}
+}
+
+func TestHookSitePages(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := runOut(t, "report", "-all", "-format", "md", "-o", dir, hooksV1, hooksV2); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"tracepoint/b/block_rq_issue.md", "lsm/f/file_open.md", "kfunc/b/bpf_kfx_file_mode.md",
+		"syscall/o/openat.md", "config/c/CONFIG_HZ.md"} {
+		b, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if !strings.HasPrefix(string(b), "# ") {
+			t.Errorf("%s: %q", p, b)
+		}
 	}
 }
