@@ -442,6 +442,12 @@ func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 	}
+	if checkBTFHeader(raw) == nil && isSplitBTF(raw) {
+		// A module's BTF extends its vmlinux's: its names are offsets past
+		// the base's strings, which a module read alone does not have.
+		// Which functions it describes is then unknown, not an error.
+		return nil, nil
+	}
 	names, err := btfFuncNames(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: .BTF: %w", name, err)

@@ -126,4 +126,12 @@ func TestModuleBTFKernel(t *testing.T) {
 		t.Errorf("%d functions, ext4_file_open found: %v", len(funcs), found)
 	}
 	t.Logf("%d functions in ext4's BTF", len(funcs))
+	// Read alone, as a Build, the module's split BTF is not an error.
+	b, err := Open(ko[0], &Options{NoSignatures: true})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if b.Len() < 1000 {
+		t.Errorf("ext4.ko: %d functions", b.Len())
+	}
 }
