@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"sync"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
@@ -87,8 +88,8 @@ type Build struct {
 	byDemangl map[string]*Function
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
-	types     *types               // nil when read without types
-	bySymbol  map[string][]*Symbol // symbol name -> its symbols, in symbol-table order
+	types     *types       // nil when read without types
+	bySymbol  *symbolIndex // nil: Symbol searches
 	attach    AttachSources
 
 	hk  *hookSet // nil when not read (Options.NoHooks)
@@ -219,7 +220,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if opts.Progress != nil {
 		opts.Progress(total, total)
 	}
-	b = &Build{symbols: syms, src: statSource(r, name), attach: probes.src}
+	b = &Build{symbols: syms, src: statSource(r, name), attach: probes.src, bySymbol: &symbolIndex{}}
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
 	if opts.ModuleDir != "" {
@@ -297,6 +298,8 @@ func (b *Build) link(fns []Function, inBTF map[string]bool) {
 		f.Symbols = append(f.Symbols, sym)
 	}
 	for _, f := range b.funcs {
+		f.mergeAssembler()
+		f.addressFromSymbol()
 		f.classify()
 		f.Signature = functionSignature(f.Instances)
 		f.Attach = f.attachability(b.attach, inBTF[f.Name])
@@ -426,21 +429,54 @@ func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
 }
 
 // Symbol returns the function symbols named name, in symbol-table order.
-// It searches every symbol: use it for the odd lookup, not in a loop.
+// The first call indexes every symbol by name; later calls look up the
+// index.
 func (b *Build) Symbol(name string) []*Symbol {
-	var out []*Symbol
-	syms, _ := b.syms()
-	for i := range syms {
-		if syms[i].Name == name {
-			out = append(out, &syms[i])
+	if b.bySymbol == nil {
+		var out []*Symbol
+		syms, _ := b.syms()
+		for i := range syms {
+			if syms[i].Name == name {
+				out = append(out, &syms[i])
+			}
 		}
+		return out
 	}
-	return out
+	x := b.bySymbol
+	x.once.Do(func() {
+		syms, _ := b.syms()
+		x.m = make(map[string][]*Symbol, len(syms))
+		for i := range syms {
+			s := &syms[i]
+			x.m[s.Name] = append(x.m[s.Name], s)
+		}
+	})
+	return x.m[name]
 }
 
-// Lookup is Function with an error for a miss, wrapping [ErrNotFound],
-// naming the build, and saying so when the name is that of a symbol that
-// DWARF does not describe.
+// symbolIndex maps symbol names to their symbols, built on first use.
+type symbolIndex struct {
+	once sync.Once
+	m    map[string][]*Symbol
+}
+
+// FunctionOfSymbol returns the function that carries the symbol named
+// name: "finish_task_switch.isra.0" gives finish_task_switch. It is false
+// when no symbol has the name, or the symbol's stem names no function
+// (code without debug info).
+func (b *Build) FunctionOfSymbol(name string) (*Function, bool) {
+	syms := b.Symbol(name)
+	if len(syms) == 0 {
+		return nil, false
+	}
+	return b.Function(syms[0].Stem)
+}
+
+// Lookup is Function that also takes a symbol name (a clone such as
+// "finish_task_switch.isra.0" gives its function, see
+// [Build.FunctionOfSymbol]), with an error for a miss, wrapping
+// [ErrNotFound], naming the build, and saying so when the name is that of
+// a symbol that DWARF does not describe.
 func (b *Build) Lookup(name string) (*Function, error) {
 	if b.ix != nil {
 		if _, _, err := b.ix.lookup(name); err != nil {
@@ -448,6 +484,9 @@ func (b *Build) Lookup(name string) (*Function, error) {
 		}
 	}
 	if f, ok := b.Function(name); ok {
+		return f, nil
+	}
+	if f, ok := b.FunctionOfSymbol(name); ok {
 		return f, nil
 	}
 	if syms := b.Symbol(name); len(syms) > 0 {

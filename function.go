@@ -70,6 +70,9 @@ type Instance struct {
 	// one, else the first inline site's (HasAddr false when neither).
 	Address uint64
 	HasAddr bool
+	// AddrFromSymbol says DWARF places the definition nowhere and Address
+	// is that of the function's symbol, the only one of its plain name.
+	AddrFromSymbol bool
 
 	External       bool // DW_AT_external
 	DeclaredInline bool // DW_AT_inline 2 or 3: declared inline
@@ -309,7 +312,8 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //	 "symbols":[{"name","address","size","bind","section","ftrace","no_kprobe"}],
 //	 "attach":{"kprobe","kprobe_reason","fentry","fentry_reason","btf","clones":[],"callers"}}
 //
-// Addresses are numbers (null when an instance has none), and the kinds
+// Addresses are numbers (null when an instance has none; an instance
+// whose address is its symbol's adds "address_from_symbol":true), and the kinds
 // are the reference texts. A CALLER is one site:
 // {"caller":"FILE:FUNCTION","site":"FILE:LINE","address":"0x…"}, the
 // site "" and the address null where DWARF gives none, with
@@ -355,6 +359,9 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = append(b, `","address":`...)
 		if in.HasAddr {
 			b = strconv.AppendUint(b, in.Address, 10)
+			if in.AddrFromSymbol {
+				b = append(b, `,"address_from_symbol":true`...)
+			}
 		} else {
 			b = append(b, "null"...)
 		}

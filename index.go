@@ -541,7 +541,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 					on  bool
 					bit byte
 				}{{in.External, instExternal}, {in.DeclaredInline, instDeclaredInline}, {in.Inlined, instInlined},
-					{in.DeclaredOnly, instDeclaredOnly}, {in.HasAddr, instHasAddr}, {in.Signature != nil, instSignature},
+					{in.DeclaredOnly, instDeclaredOnly}, {in.HasAddr && !in.AddrFromSymbol, instHasAddr}, {in.Signature != nil, instSignature},
 					{in.Assembler, instAssembler}} {
 					if x.on {
 						fl |= x.bit
@@ -552,7 +552,11 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 				e.Uvarint(w.str(in.Module))
 				e.Uvarint(w.str(in.Location.File))
 				e.Varint(int64(in.Location.Line))
-				e.Uvarint(in.Address)
+				if in.AddrFromSymbol {
+					e.Uvarint(0) // derived again on load
+				} else {
+					e.Uvarint(in.Address)
+				}
 				w.callers(&e, in.InlineCallers)
 				w.callers(&e, in.DirectCallers)
 				if in.Signature != nil {

@@ -298,7 +298,7 @@ func TestIndexFields(t *testing.T) {
 	}{
 		{Metadata{}, "File Release Version Revision Flavor Arch Compiler Banner BuildID Package PackageVersion"},
 		{Function{}, "Name Demangled Instances Symbols Collision Inline Transformation Issues Signature Attach"},
-		{Instance{}, "Module File Location Address HasAddr External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
+		{Instance{}, "Module File Location Address HasAddr AddrFromSymbol External DeclaredInline Inlined InlineCallers DirectCallers DeclaredOnly Assembler Signature"},
 		{Location{}, "File Line"},
 		{Caller{}, "File Function Site Addr HasAddr"},
 		{Symbol{}, "Name Demangled Address Size Bind Section Module Stem Suffix Transforms Ftrace NoKprobe"},

@@ -109,7 +109,7 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		return nil, err
 	}
 	x := &indexed{file: f, name: name}
-	b := &Build{ix: x, src: Source{File: f.Source.Name, Size: f.Source.Size, BuildID: f.Source.BuildID}}
+	b := &Build{ix: x, src: Source{File: f.Source.Name, Size: f.Source.Size, BuildID: f.Source.BuildID}, bySymbol: &symbolIndex{}}
 	if f.Source.ModTime != 0 {
 		b.src.ModTime = time.Unix(0, f.Source.ModTime)
 	}
@@ -406,6 +406,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 		if len(f.Symbols) == 0 {
 			f.Symbols = nil
 		}
+		f.addressFromSymbol()
 		f.Signature = functionSignature(f.Instances)
 		f.Attach = f.attachability(x.attach, x.class[i]&classInBTF != 0)
 	}

@@ -37,6 +37,7 @@ func TestJSONFields(t *testing.T) {
 	type inst struct {
 		File, Location string
 		Address        *uint64
+		AddrFromSymbol bool `json:"address_from_symbol"`
 		External       bool
 		DeclaredInline bool `json:"declared_inline"`
 		Inlined        bool
@@ -96,6 +97,7 @@ func TestJSONFields(t *testing.T) {
 				if in.HasAddr {
 					a := in.Address
 					wi.Address = &a
+					wi.AddrFromSymbol = in.AddrFromSymbol
 				}
 				want.Instances = append(want.Instances, wi)
 			}

@@ -21,17 +21,19 @@ type surface struct {
 
 	modules []string // by acc.mod: "" (vmlinux), then the modules merged in (see merge)
 
-	strs     map[string]string
-	unitPath []int32 // per unit, its path's index in files; -1 until computed
-	files    []string
-	fileIdx  map[string]int32
-	paths    map[pathKey]int32 // a line-table file, by identity, -> files index
+	strs      map[string]string
+	unitPath  []int32 // per unit, its path's index in files; -1 until computed
+	unitKeys  []int32 // per unit, its key for static instances (see unitKey); -1 until computed
+	unitKeyOf map[string]int32
+	files     []string
+	fileIdx   map[string]int32
+	paths     map[pathKey]int32 // a line-table file, by identity, -> files index
 
 	fns    map[string]int32        // name -> function
 	names  []string                // function names, by function index
 	ext    []int32                 // function -> its external instance, or -1
 	kept   [][maxShared]*Signature // function -> the distinct signatures its instances got (see share)
-	static map[staticKey]int32     // static (name, location, unit path) -> instance
+	static map[staticKey]int32     // static (name, location, unit source) -> instance
 
 	insts   []acc
 	recs    []callRec
@@ -186,6 +188,32 @@ func (s *surface) pathOfUnit(i int) int32 {
 	return s.unitPath[i]
 }
 
+// unitKey identifies unit i's source for keying static instances: its
+// DW_AT_name and DW_AT_comp_dir as written. Two units that clean to one
+// path but are different sources (arm64's vhe/../vgic-v3-sr.c and
+// nvhe/../vgic-v3-sr.c) get two keys; the units clang's ThinLTO emits for
+// code imported from a module, named as that module, share its key.
+func (s *surface) unitKey(i int) int32 {
+	if s.unitKeys == nil {
+		s.unitKeys = make([]int32, len(s.unitPath))
+		for j := range s.unitKeys {
+			s.unitKeys[j] = -1
+		}
+		s.unitKeyOf = make(map[string]int32)
+	}
+	if s.unitKeys[i] < 0 {
+		u := &s.d.Units()[i]
+		raw := u.CompDir + "\x00" + u.Name
+		k, ok := s.unitKeyOf[raw]
+		if !ok {
+			k = int32(len(s.unitKeyOf))
+			s.unitKeyOf[strings.Clone(raw)] = k
+		}
+		s.unitKeys[i] = k
+	}
+	return s.unitKeys[i]
+}
+
 // location is the declaration location of f: a files index and a line.
 func (s *surface) location(f *dwarfx.Func) (int32, int32) {
 	if !f.HasFile {
@@ -239,7 +267,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 		}
 	} else {
 		file, line := s.location(f)
-		k := staticKey{fn, file, line, s.pathOfUnit(f.Unit)}
+		k := staticKey{fn, file, line, s.unitKey(f.Unit)}
 		i, ok := s.static[k]
 		if !ok {
 			i = s.newInst(acc{fn: fn, file: -1, locFile: file, line: line})

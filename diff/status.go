@@ -13,9 +13,9 @@ import (
 type StatusChange struct {
 	// What names the status: "inline", "collision", "transformation",
 	// "kprobe" or "fentry".
-	What     string `json:"what"`
-	Old string `json:"old"` // the texts: "Full", "Unique Static", "True", "yes", "no (no symbol)"
-	New string `json:"new"`
+	What string `json:"what"`
+	Old  string `json:"old"` // the texts: "Full", "Unique Static", "True", "yes", "no (no symbol)"
+	New  string `json:"new"`
 }
 
 // String is "inline: Full → Selective".

@@ -87,6 +87,7 @@ type jsonInstance struct {
 	Line           int            `json:"line"`
 	LocationFile   string         `json:"location_file"`
 	Address        *uint64        `json:"address"`
+	AddrFromSymbol bool           `json:"address_from_symbol,omitempty"`
 	External       bool           `json:"external"`
 	DeclaredInline bool           `json:"declared_inline"`
 	Inlined        bool           `json:"inlined"`
@@ -380,6 +381,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 		if in.HasAddr {
 			a := in.Address
 			ji.Address = &a
+			ji.AddrFromSymbol = in.AddrFromSymbol
 		}
 		j.Instances = append(j.Instances, ji)
 	}
@@ -422,7 +424,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 			return nil, err
 		}
 		if ji.Address != nil {
-			in.Address, in.HasAddr = *ji.Address, true
+			in.Address, in.HasAddr, in.AddrFromSymbol = *ji.Address, true, ji.AddrFromSymbol
 		}
 		if in.Signature, err = fromJSONSignature(ji.Signature); err != nil {
 			return nil, err

@@ -368,6 +368,9 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 			addr := "no address"
 			if in.HasAddr {
 				addr = fmt.Sprintf("%x", in.Address)
+				if in.AddrFromSymbol {
+					addr += ", the symbol's: DWARF gives none"
+				}
 			}
 			fmt.Fprintf(w, "  In %s (%s)\n  Location: %s\n  Inline: %s\n", in.File, addr, in.Location, tf(in.Inlined))
 		}
