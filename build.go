@@ -232,6 +232,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b.link(s.functions(), inBTF)
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())
+		b.types.setTypedefs(s.typedefs())
 	}
 	if hooks != nil {
 		if err := hooks.readConfigFile(name, b.Meta.Release, opts.Config); err != nil {

@@ -14,7 +14,9 @@ import (
 //	file and line each), the members (count, then per member: name, type
 //	(a reference into the type table), bit offset, bit size, and 1 and
 //	its anonymous definition written the same way without locations, or
-//	0), the values (count, then name and value each)
+//	0), the values (count, then name and value each); then the number
+//	of typedefs and each in name order: name, type, locations, and 1 and
+//	the definition of an anonymous type, or 0
 
 // Bits of a definition's flags.
 const defUnsigned = 1
@@ -35,6 +37,28 @@ func (w *indexWriter) typeDefs(b *Build) ([]byte, error) {
 	for _, d := range t.defs {
 		if err := w.typeDef(&e, d, true, 0); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", d.Kind, d.Name, err)
+		}
+	}
+	e.Uvarint(uint64(len(t.typedefs)))
+	for _, a := range t.typedefs {
+		ty, err := w.typ(a.Type, 0)
+		if err != nil {
+			return nil, fmt.Errorf("typedef %s: %w", a.Name, err)
+		}
+		e.Uvarint(w.str(a.Name))
+		e.Uvarint(ty)
+		e.Uvarint(uint64(len(a.Locations)))
+		for _, l := range a.Locations {
+			e.Uvarint(w.str(l.File))
+			e.Varint(int64(l.Line))
+		}
+		if a.Def == nil {
+			e.Byte(0)
+			continue
+		}
+		e.Byte(1)
+		if err := w.typeDef(&e, a.Def, false, 1); err != nil {
+			return nil, fmt.Errorf("typedef %s: %w", a.Name, err)
 		}
 	}
 	return e.B, nil
@@ -139,10 +163,39 @@ func (x *indexed) decodeTypeDefs() (*types, error) {
 		}
 		defs = append(defs, t)
 	}
+	ns := len(x.offs) - 1
+	na := d.Count(4)
+	aliases := make([]*Alias, 0, na)
+	for i := 0; i < na && d.Err() == nil; i++ {
+		a := &Alias{Name: x.str(uint32(d.Ref(ns))), Type: x.types[d.Ref(len(x.types))]}
+		if nl := d.Count(2); nl > 0 {
+			a.Locations = make([]Location, nl)
+			for j := range a.Locations {
+				a.Locations[j] = Location{File: x.str(uint32(d.Ref(ns))), Line: int(d.Varint())}
+			}
+		}
+		switch d.Byte() {
+		case 0:
+		case 1:
+			a.Def = x.typeDef(d, false, 1)
+		default:
+			d.Fail("typedef %d: bad definition flag", i)
+		}
+		if d.Err() != nil {
+			break
+		}
+		if a.Name == "" || len(aliases) > 0 && aliases[len(aliases)-1].Name >= a.Name {
+			d.Fail("typedef %d: no name, or out of order", i)
+			break
+		}
+		aliases = append(aliases, a)
+	}
 	if err := d.Done(); err != nil {
 		return nil, err
 	}
-	return newTypes(defs), nil
+	t := newTypes(defs)
+	t.setTypedefs(aliases)
+	return t, nil
 }
 
 func (x *indexed) typeDef(d *index.Dec, named bool, depth int) *TypeDef {

@@ -39,6 +39,16 @@ func TestIndexTypes(t *testing.T) {
 				t.Errorf("%s: %s %s differs", name, d.Kind, d.Name)
 			}
 		}
+		var ta, tb strings.Builder
+		for a := range b.Typedefs() {
+			fmt.Fprintln(&ta, a.Name, a.Type, a.Locations, a.Def != nil && a.Def.Equal(a.Def))
+		}
+		for a := range ib.Typedefs() {
+			fmt.Fprintln(&tb, a.Name, a.Type, a.Locations, a.Def != nil && a.Def.Equal(a.Def))
+		}
+		if ta.String() != tb.String() || ta.Len() == 0 {
+			t.Errorf("%s: typedefs from the index:\n%s\nwant:\n%s", name, tb.String(), ta.String())
+		}
 		if _, err := ib.LookupType(Ref{KindStruct, "no_such"}); err == nil || ib.Err() != nil {
 			t.Errorf("LookupType of a missing type: %v; Err %v", err, ib.Err())
 		}

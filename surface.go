@@ -47,9 +47,10 @@ type surface struct {
 	convs  []*dwarfSigs
 
 	// Type definitions (see typedefs_dwarf.go).
-	claims    typeClaims
-	typeVars  map[Ref]*typeVariants
-	typeOrder []Ref
+	claims      typeClaims
+	typeVars    map[Ref]*typeVariants
+	typeOrder   []Ref
+	typedefVars map[string]*typeVariants
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
@@ -135,6 +136,7 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	s.sigs = newDWARFSigs(d, s.pool)
 	s.claims.m = make(map[dwarfx.TypeKey]int32)
 	s.typeVars = make(map[Ref]*typeVariants)
+	s.typedefVars = make(map[string]*typeVariants)
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}

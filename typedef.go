@@ -176,8 +176,10 @@ func typeDefEqual(t, u *TypeDef, depth int) bool {
 
 // types is the type definitions of a build.
 type types struct {
-	defs  []*TypeDef  // by kind (Kinds order), then name; a name's variants in walk order
-	first map[Ref]int // index in defs of each name's first variant
+	defs      []*TypeDef  // by kind (Kinds order), then name; a name's variants in walk order
+	first     map[Ref]int // index in defs of each name's first variant
+	typedefs  []*Alias    // in name order
+	typedefOf map[string]*Alias
 }
 
 func newTypes(defs []*TypeDef) *types {
@@ -297,3 +299,79 @@ func (e *typeNotFound) Error() string {
 }
 
 func (e *typeNotFound) Is(target error) bool { return target == ErrNotFound }
+
+// An Alias is a typedef name of a build and the type it stands for.
+type Alias struct {
+	Name string
+	// Type is the type the name stands for, as signatures print it: a
+	// typedef of a typedef names the next one (see [Build.Resolve]).
+	Type *Type
+	// Def is Type's definition when it is an anonymous struct, union or
+	// enum (typedef struct { int counter; } atomic_t), reachable only here.
+	Def *TypeDef
+	// Locations are where the typedef is written.
+	Locations []Location
+}
+
+func (t *types) setTypedefs(tds []*Alias) {
+	t.typedefs = tds
+	t.typedefOf = make(map[string]*Alias, len(tds))
+	for _, d := range tds {
+		t.typedefOf[d.Name] = d
+	}
+}
+
+// Typedef returns the typedef named name. Where different typedefs share
+// the name (in different files), it is the first the walk met.
+func (b *Build) Typedef(name string) (*Alias, bool) {
+	t := b.typeTable()
+	if t == nil {
+		return nil, false
+	}
+	d, ok := t.typedefOf[name]
+	return d, ok
+}
+
+// Typedefs yields the build's typedefs in name order.
+func (b *Build) Typedefs() iter.Seq[*Alias] {
+	return func(yield func(*Alias) bool) {
+		t := b.typeTable()
+		if t == nil {
+			return
+		}
+		for _, d := range t.typedefs {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// Resolve follows typedef names from t to the type they stand for, as a
+// CO-RE relocation does, and returns it with its definition when it is a
+// struct, union or enum the build defines (named, or the anonymous type
+// of a typedef); def is nil for other types, and when a name on the way is
+// not in the build (then the last type reached is returned). Qualifiers
+// are kept on the type returned.
+func (b *Build) Resolve(t *Type) (res *Type, def *TypeDef) {
+	for i := 0; t != nil && i < maxTypeNesting; i++ {
+		switch t.Kind {
+		case Typedef:
+			td, ok := b.Typedef(t.Name)
+			if !ok || td.Type == nil {
+				return t, nil
+			}
+			if td.Def != nil {
+				return td.Type, td.Def
+			}
+			t = td.Type
+		case Struct, Union, Enum:
+			k := map[TypeKind]Kind{Struct: KindStruct, Union: KindUnion, Enum: KindEnum}[t.Kind]
+			d, _ := b.Type(k, t.Name)
+			return t, d
+		default:
+			return t, nil
+		}
+	}
+	return t, nil
+}

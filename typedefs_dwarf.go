@@ -1,7 +1,9 @@
 package kabi
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -42,6 +44,7 @@ func (c *typeClaims) want(u int, k *dwarfx.TypeKey) bool {
 // pendingDef is a definition converted in a worker, before the merge.
 type pendingDef struct {
 	def  *TypeDef
+	td   *Alias // instead of def, for a typedef
 	key  string // the contents, see appendDefKey
 	file dwarfx.FileEntry
 	line int32
@@ -130,16 +133,28 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 	}
 	out := make([]pendingDef, len(cu.Types))
 	for i, d := range cu.Types {
-		t := conv.typeDef(d, 0)
-		conv.buf = appendDefKey(conv.buf[:0], t, 0)
-		out[i] = pendingDef{def: t, key: string(conv.buf), file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1))}
+		p := pendingDef{file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1))}
+		if d.Kind == dwarfx.TypeTypedef {
+			p.td = &Alias{Name: conv.name(d.Name), Type: conv.typ(d.Target)}
+			if d.Anon != nil {
+				p.td.Def = conv.typeDef(d.Anon, 1)
+			}
+			conv.buf = append(appendDeclare(conv.buf[:0], p.td.Type, "", 0), 0)
+			conv.buf = appendDefKey(appendKinds(conv.buf, p.td.Type, 0), p.td.Def, 0)
+		} else {
+			p.def = conv.typeDef(d, 0)
+			conv.buf = appendDefKey(conv.buf[:0], p.def, 0)
+		}
+		p.key = string(conv.buf)
+		out[i] = p
 	}
 	return out
 }
 
 // typeVariants are the distinct definitions of one name met so far.
 type typeVariants struct {
-	defs []*TypeDef
+	defs []*TypeDef // or tds, for a typedef's
+	tds  []*Alias
 	keys []string
 }
 
@@ -147,12 +162,19 @@ type typeVariants struct {
 func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 	for i := range defs {
 		p := &defs[i]
-		r := p.def.Ref()
-		v := s.typeVars[r]
-		if v == nil {
-			v = &typeVariants{}
-			s.typeVars[r] = v
-			s.typeOrder = append(s.typeOrder, r)
+		var v *typeVariants
+		if p.td != nil {
+			if v = s.typedefVars[p.td.Name]; v == nil {
+				v = &typeVariants{}
+				s.typedefVars[p.td.Name] = v
+			}
+		} else {
+			r := p.def.Ref()
+			if v = s.typeVars[r]; v == nil {
+				v = &typeVariants{}
+				s.typeVars[r] = v
+				s.typeOrder = append(s.typeOrder, r)
+			}
 		}
 		loc := Location{}
 		if p.has {
@@ -173,11 +195,17 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 		}
 		if j == len(v.keys) {
 			v.defs = append(v.defs, p.def)
+			v.tds = append(v.tds, p.td)
 			v.keys = append(v.keys, p.key)
 		}
-		d := v.defs[j]
-		if loc != (Location{}) && !containsLocation(d.Locations, loc) {
-			d.Locations = append(d.Locations, loc)
+		var locs *[]Location
+		if p.td != nil {
+			locs = &v.tds[j].Locations
+		} else {
+			locs = &v.defs[j].Locations
+		}
+		if loc != (Location{}) && !containsLocation(*locs, loc) {
+			*locs = append(*locs, loc)
 		}
 	}
 }
@@ -198,5 +226,17 @@ func (s *surface) typeDefs() []*TypeDef {
 		out = append(out, s.typeVars[r].defs...)
 	}
 	s.typeVars, s.typeOrder = nil, nil
+	return out
+}
+
+// typedefs returns the typedefs kept, in name order: the first
+// definition of each name.
+func (s *surface) typedefs() []*Alias {
+	out := make([]*Alias, 0, len(s.typedefVars))
+	for _, v := range s.typedefVars {
+		out = append(out, v.tds[0])
+	}
+	slices.SortFunc(out, func(a, b *Alias) int { return cmp.Compare(a.Name, b.Name) })
+	s.typedefVars = nil
 	return out
 }

@@ -38,7 +38,7 @@ type ExtractOptions struct {
 	// to turn them into whatever outlives the unit.
 	Prepare func(*CompileUnit) error
 	// Types decodes the named struct, union, enum and class definitions
-	// of every unit (at any depth: local types too) into
+	// and the typedefs of every unit (at any depth: local types too) into
 	// CompileUnit.Types, with the anonymous types of their members. With
 	// Prepare, like Protos, they are valid only until Prepare returns.
 	Types bool
@@ -527,7 +527,7 @@ func (x *extractor) unit(i int) (*CompileUnit, error) {
 			}
 		case dwarf.TagLexDwarfBlock, dwarf.TagNamespace:
 			descend = true
-		case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType:
+		case dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagClassType, dwarf.TagTypedef:
 			if x.defs {
 				if err := x.typeDef(e); err != nil {
 					return nil, err

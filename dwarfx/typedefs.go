@@ -23,6 +23,11 @@ type TypeDefinition struct {
 	// values use unsigned forms.
 	Enumerators []Enumerator
 	Unsigned    bool
+	// Target is a typedef's type (Kind TypeTypedef; nil is void), and
+	// Anon that type's definition when it is an anonymous struct, union
+	// or enum (typedef struct { int counter; } atomic_t).
+	Target *Type
+	Anon   *TypeDefinition
 }
 
 // A Member is one data member of a struct, union or class.
@@ -87,6 +92,11 @@ func defWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 		}
 	case dwarf.TagEnumerator:
 		return attr == dwarf.AttrName || attr == dwarf.AttrConstValue
+	case dwarf.TagTypedef:
+		switch attr {
+		case dwarf.AttrName, dwarf.AttrType, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
+			return true
+		}
 	}
 	return false
 }
@@ -99,6 +109,8 @@ func walkDefWant(tag dwarf.Tag, attr dwarf.Attr) bool {
 		case dwarf.AttrName, dwarf.AttrByteSize, dwarf.AttrDeclaration, dwarf.AttrDeclFile, dwarf.AttrDeclLine:
 			return true
 		}
+	case dwarf.TagTypedef:
+		return attr == dwarf.AttrName || attr == dwarf.AttrDeclFile || attr == dwarf.AttrDeclLine
 	}
 	return false
 }
@@ -114,6 +126,8 @@ func defKind(tag dwarf.Tag) TypeKind {
 		return TypeEnum
 	case dwarf.TagClassType:
 		return TypeClass
+	case dwarf.TagTypedef:
+		return TypeTypedef
 	}
 	return 0
 }
@@ -180,6 +194,19 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 				def.File, def.HasFile = lt.File(fileIdx)
 			}
 		}
+	}
+	if def.Kind == TypeTypedef {
+		if hasType {
+			if def.Target, err = t.typ(typ, 0); err != nil {
+				return nil, err
+			}
+			if a := anonTagged(def.Target); a != nil {
+				if def.Anon, err = t.definition(a.Offset, depth+1, append(open, off)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return def, nil
 	}
 	if !children {
 		return def, nil

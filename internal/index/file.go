@@ -29,7 +29,8 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 5 added the kernel modules (Instance.Module, Symbol.Module).
 // Version 6 added the struct, union and enum definitions.
 // Version 7 added call sites (file, line and address of every caller).
-const Version = 7
+// Version 8 added the typedefs (kabi.Alias).
+const Version = 8
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
