@@ -88,7 +88,7 @@ func ExampleHookSurfaces() {
 	// Output:
 	// tracepoint added [block_rq_merge] removed [block_rq_insert]
 	//    block_rq_issue Func changed: trace_event_raw_event_block_rq: Param removed: void *q; Param reordered: __data, q, rq -> __data, rq
-	//    block_rq_issue Event changed
+	//    block_rq_issue Event changed: Field added: unsigned int bytes; Field moved: rwbs: offset 20 -> 24
 	// lsm added [file_truncate] removed []
 	// kfunc added [bpf_kfx_file_mode] removed []
 	// syscall added [openat2] removed []

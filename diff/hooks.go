@@ -18,7 +18,7 @@ const (
 	HookAdded      HookChangeKind = iota + 1 // the hook is in the new build only
 	HookRemoved                              // the hook is in the old build only
 	FuncChanged                              // a function of the hook changed its signature (Func, Changes)
-	EventChanged                             // a tracepoint's record struct differs (Old, New: the struct)
+	EventChanged                             // a tracepoint's record struct differs (Fields; Old, New: the struct)
 	FormatChanged                            // a tracepoint's print format differs
 	ClassChanged                             // a tracepoint's class or system differs ("class/system")
 	Renumbered                               // a syscall's number in Table differs ("" when not in the table)
@@ -63,6 +63,9 @@ type HookChange struct {
 	Func string
 	// Changes are that function's signature changes, as for functions.
 	Changes []Change
+	// Fields are the record struct's changes, for EventChanged, as the
+	// types diff gives them (TypeDefs).
+	Fields []TypeChange
 	// Table is the syscall table, for Renumbered and WrapperChanged.
 	Table string
 	// Old and New are the two sides as text (a format, a number, a
@@ -83,7 +86,11 @@ func (c HookChange) String() string {
 		}
 		return c.Kind.String() + ": " + c.Func + ": " + strings.Join(parts, "; ")
 	case EventChanged:
-		return c.Kind.String()
+		var parts []string
+		for _, f := range c.Fields {
+			parts = append(parts, f.String())
+		}
+		return c.Kind.String() + ": " + strings.Join(parts, "; ")
 	case Renumbered, WrapperChanged:
 		return fmt.Sprintf("%s in %s: %s -> %s", c.Kind, c.Table, orNone(c.Old), orNone(c.New))
 	}
@@ -143,8 +150,10 @@ func Hooks(old, new HookSide) []HookChange {
 			return nil
 		}
 		fn(n.ProbeName(), o.Probe, n.Probe)
-		if old.Event != nil && new.Event != nil && !old.Event.Equal(new.Event) {
-			out = append(out, HookChange{Kind: EventChanged, Old: StructText(old.Event), New: StructText(new.Event)})
+		if old.Event != nil && new.Event != nil {
+			if fs := TypeDefs(old.Event, new.Event); len(fs) > 0 {
+				out = append(out, HookChange{Kind: EventChanged, Fields: fs, Old: StructText(old.Event), New: StructText(new.Event)})
+			}
 		}
 		if o.Format != n.Format {
 			out = append(out, HookChange{Kind: FormatChanged, Old: o.Format, New: n.Format})

@@ -32,7 +32,7 @@ func TestHookSurfaces(t *testing.T) {
 	want := []string{
 		`tracepoint: common 4, added ["block_rq_merge"], removed ["block_rq_insert"], unknown ""`,
 		`  block_rq_issue Func changed: trace_event_raw_event_block_rq: Param removed: void *q; Param reordered: __data, q, rq -> __data, rq`,
-		`  block_rq_issue Event changed`,
+		`  block_rq_issue Event changed: Field added: unsigned int bytes; Field moved: rwbs: offset 20 -> 24`,
 		`  block_rq_issue Format changed: "%d %llu + %u", REC->dev, REC->sector, REC->nr_sector -> "%d %llu + %u [%s]", REC->dev, REC->sector, REC->nr_sector, REC->rwbs`,
 		`lsm: common 2, added ["file_truncate"], removed [], unknown ""`,
 		`kfunc: common 2, added ["bpf_kfx_file_mode"], removed [], unknown ""`,

@@ -118,7 +118,11 @@ func markdownHookChange(k kabi.Kind, c diff.HookChange) []string {
 		}
 		return out
 	case diff.EventChanged:
-		return []string{item(c.Kind.String(), "", "")}
+		out := []string{item(c.Kind.String(), "", "")}
+		for _, f := range c.Fields {
+			out = append(out, item(f.Kind.String(), f.Old, f.New))
+		}
+		return out
 	case diff.Renumbered, diff.WrapperChanged:
 		return []string{item(c.Kind.String()+" in "+c.Table, orNone(c.Old), orNone(c.New))}
 	case diff.FormatChanged:
@@ -318,6 +322,7 @@ type jsonHookChange struct {
 	Kind    diff.HookChangeKind `json:"kind"`
 	Func    string              `json:"func,omitempty"`
 	Changes []jsonChange        `json:"changes,omitempty"`
+	Fields  []string            `json:"fields,omitempty"` // EventChanged: the record's changes, one line each
 	Table   string              `json:"table,omitempty"`
 	Old     string              `json:"old,omitempty"`
 	New     string              `json:"new,omitempty"`
@@ -330,6 +335,9 @@ func toJSONHookChanges(cs []diff.HookChange) []jsonHookChange {
 		j := jsonHookChange{Kind: c.Kind, Func: c.Func, Table: c.Table, Old: c.Old, New: c.New, Text: c.String()}
 		if len(c.Changes) > 0 {
 			j.Changes = toJSONChanges(c.Changes)
+		}
+		for _, f := range c.Fields {
+			j.Fields = append(j.Fields, f.String())
 		}
 		out = append(out, j)
 	}

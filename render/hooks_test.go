@@ -37,7 +37,7 @@ func TestHookFormats(t *testing.T) {
 		name, out string
 		want      []string
 	}{
-		{"text", txt.String(), []string{"tracepoint:block_rq_issue\n", "  6.1 → 6.2:\n", "    Event changed\n", "tp_btf: typedef void (*btf_trace_block_rq_issue)(void *__data, struct kfx_request *rq);"}},
+		{"text", txt.String(), []string{"tracepoint:block_rq_issue\n", "  6.1 → 6.2:\n", "    Event changed: Field added: unsigned int bytes; Field moved: rwbs: offset 20 -> 24\n", "tp_btf: typedef void (*btf_trace_block_rq_issue)(void *__data, struct kfx_request *rq);"}},
 		{"json", js.String(), []string{`"schema": "kabi.hook-report/v1"`, `"kind": "Func changed"`, `"func": "trace_event_raw_event_block_rq"`}},
 		{"html", page.String(), []string{"<title>tracepoint:block_rq_issue", "Changed between <code>6.1</code> and <code>6.2</code>", "unsigned int bytes;"}},
 	} {
