@@ -13,7 +13,7 @@ import (
 
 // Attachability says whether a probe can attach to a function by its
 // name in a build, and what to attach to instead when it cannot. The
-// rules are those of docs/rules.md ("Attachability"); in short:
+// rules are those of docs/attach.md; in short:
 //
 //   - kprobe attaches by symbol name: it needs an ELF function symbol whose
 //     name is exactly the function's (not a .isra, .constprop, .part or

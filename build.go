@@ -308,7 +308,7 @@ func (b *Build) link(fns []Function, inBTF map[string]bool) {
 }
 
 // functionSignature is the external instance's signature, else the first
-// instance's that has one (surface-rules §4).
+// instance's that has one (docs/rules.md §7).
 func functionSignature(insts []*Instance) *Signature {
 	var first *Signature
 	for _, in := range insts {

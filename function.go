@@ -7,7 +7,7 @@ import (
 )
 
 // A Function is every instance and symbol of one function name in a build
-// (surface-rules §3).
+// (docs/rules.md §5).
 type Function struct {
 	// Name is the name kabi keys the function by: the linkage (symbol)
 	// name where DWARF gives one, as it does for Rust and C++, else
@@ -16,7 +16,7 @@ type Function struct {
 	// Demangled is the readable form of a mangled Name, or "".
 	Demangled string
 	// Instances are the function's definitions in DWARF, in the order the
-	// walk met them (surface-rules §1).
+	// walk met them (docs/rules.md §1).
 	Instances []*Instance
 	// Symbols are the STT_FUNC symbols whose stem is Name, in symbol-table order.
 	Symbols []*Symbol
@@ -24,7 +24,7 @@ type Function struct {
 	Collision      Collision
 	Inline         InlineKind
 	Transformation bool    // some symbol has a suffix
-	Issues         []Issue // in the order of surface-rules §3
+	Issues         []Issue // in the order of docs/rules.md §5
 
 	// Signature is the external instance's signature, else the first
 	// instance's that has one; nil when no instance has one.
@@ -54,7 +54,7 @@ func (f *Function) Transforms() Transform {
 
 // An Instance is one definition of a function: all DWARF entries of one
 // external name, or of one static function in one compile unit
-// (surface-rules §1).
+// (docs/rules.md §1).
 type Instance struct {
 	// Module is the name of the kernel module that defines the instance,
 	// or "" for vmlinux (see [Options].ModuleDir).
@@ -157,7 +157,7 @@ func (c Caller) SiteString() string {
 // kabi's other formats mark them and leave them out of caller lists.
 func (c Caller) Recursive(f *Function) bool { return c.Function == f.Name }
 
-// Collision says how a function's instances relate (surface-rules §3).
+// Collision says how a function's instances relate (docs/rules.md §5).
 type Collision uint8
 
 // The collision kinds.
@@ -184,7 +184,7 @@ func Collisions() []Collision {
 	return []Collision{UniqueGlobal, UniqueStatic, StaticDuplication, StaticStaticCollision, StaticGlobalCollision}
 }
 
-// InlineKind says whether a function survives as a symbol (surface-rules §3).
+// InlineKind says whether a function survives as a symbol (docs/rules.md §5).
 type InlineKind uint8
 
 // The inline kinds.

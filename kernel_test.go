@@ -16,7 +16,7 @@ func realKernel(tb testing.TB) string {
 	tb.Helper()
 	p := os.Getenv("KABI_VMLINUX")
 	if p == "" {
-		tb.Skip("KABI_VMLINUX is not set (fetch a kernel with ../shared/tools/fetch-vmlinux linux-image-6.1.0-47-amd64-dbg)")
+		tb.Skip("KABI_VMLINUX is not set (README.md, under Getting a real kernel, says how to fetch one)")
 	}
 	return p
 }
@@ -99,7 +99,7 @@ func TestKernel(t *testing.T) {
 	for _, k := range TransformKinds() {
 		t.Logf("  transformation %-11s %6d", k, s.Transforms[k])
 	}
-	// The shape of surface-rules §8: tens of thousands of functions, most
+	// The shape of docs/rules.md §10: tens of thousands of functions, most
 	// not inlined, a third or so fully inlined, statics the largest group.
 	if s.Functions < 30000 || s.Inline[InlineNo] < s.Inline[InlineSelective] || s.Inline[InlineFull] < s.Functions/10 ||
 		s.Collision[UniqueStatic] < s.Collision[UniqueGlobal] || s.Collision[StaticStaticCollision] == 0 ||

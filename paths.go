@@ -15,7 +15,7 @@ import (
 // arch/x86/kernel/../../x86/xen/xen-head.S arrives as arch/x86/xen/xen-head.S.
 type PathRule func(p, compDir string) string
 
-// SourceRootRule is the default [PathRule] (surface-rules §1): an absolute
+// SourceRootRule is the default [PathRule] (docs/rules.md §2): an absolute
 // path whose fourth component, counting the empty one before the leading
 // '/', starts with "linux-" loses its first four components, so
 // /build/reproducible-path/linux-6.1.192/mm/vmalloc.c becomes mm/vmalloc.c.

@@ -1,6 +1,6 @@
 package kabi
 
-// Stats counts a build's functions by kind (the figures of surface-rules §8).
+// Stats counts a build's functions by kind (the figures of docs/rules.md §10).
 type Stats struct {
 	Functions    int // function names with DWARF instances
 	Instances    int

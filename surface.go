@@ -11,7 +11,7 @@ import (
 )
 
 // surface turns dwarfx's per-unit function events into instances
-// (surface-rules §1). It is fed one unit at a time, in unit order, from one
+// (docs/rules.md §1). It is fed one unit at a time, in unit order, from one
 // goroutine. Strings reaching it from dwarfx point into the DWARF sections;
 // everything it keeps is interned, so the sections can be dropped after.
 type surface struct {

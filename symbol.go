@@ -60,7 +60,7 @@ func (s *Symbol) KallsymsName() string {
 }
 
 // Transform is a set of compiler transformations named by symbol suffixes
-// (surface-rules §2): "foo.isra.0.cold" has TransformISRA|TransformCold.
+// (docs/rules.md §4): "foo.isra.0.cold" has TransformISRA|TransformCold.
 type Transform uint8
 
 // The transformation kinds. Numeric parts of a suffix (".0") name none.

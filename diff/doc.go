@@ -1,7 +1,7 @@
 // Package diff compares kernel builds: how one function fares in every
 // build of a set of groups, and what changed between two whole builds.
 //
-// The rules are DepSurf's (surface-rules §3 and §5): builds form groups
+// The rules are DepSurf's (docs/rules.md §5 and §8): builds form groups
 // (Regular: one arch and flavor across versions, compared in a chain;
 // Arch and Flavor: a default build against each other architecture or
 // flavor, compared as a star; Revision: ABI revisions of one version),

@@ -135,7 +135,7 @@ func paramKey(p kabi.Param, i int) string {
 }
 
 // Signatures lists the changes from old to new, in the order of
-// surface-rules §5: each added parameter (new order), each removed one
+// docs/rules.md §8: each added parameter (new order), each removed one
 // (old order), one ParamReordered when any shared parameter's position
 // changed, each shared parameter whose type changed (new order), then the
 // return type. Types are compared structurally: a typedef is not its

@@ -7,7 +7,7 @@ import (
 )
 
 // A Trait is one kind of trouble a function has somewhere in a group, as
-// index pages show it (surface-rules §7).
+// index pages show it (docs/rules.md §9).
 type Trait uint8
 
 // Traits in the order index pages list them.

@@ -53,7 +53,7 @@ func TestDifferentialModules(t *testing.T) {
 
 // TestDifferentialRealModules does the same for every uncompressed module
 // under $KABI_MODULES (a module tree, such as the one
-// ../shared/tools/fetch-vmlinux --modules unpacks), in parallel.
+// the module tree of a Debian -dbg package unpacks), in parallel.
 func TestDifferentialRealModules(t *testing.T) {
 	dir := os.Getenv("KABI_MODULES")
 	if dir == "" {

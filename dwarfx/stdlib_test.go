@@ -49,7 +49,7 @@ func realKernel(t testing.TB) string {
 	t.Helper()
 	p := os.Getenv("KABI_VMLINUX")
 	if p == "" {
-		t.Skip("KABI_VMLINUX is not set (fetch a kernel with ../shared/tools/fetch-vmlinux)")
+		t.Skip("KABI_VMLINUX is not set (README.md, under Getting a real kernel, says how to fetch one)")
 	}
 	return p
 }

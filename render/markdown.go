@@ -11,7 +11,7 @@ import (
 )
 
 // Markdown writes function pages in the layout of DepSurf's published
-// pages, byte for byte (surface-rules §6): a status list per group, then
+// pages, byte for byte (docs/rules.md §9): a status list per group, then
 // the differences per group. Like DepSurf, it prints nothing for a pair
 // of builds where only one has the function or either lacks a signature,
 // shows a function DWARF only declares as "In None (0)", and writes
