@@ -104,18 +104,25 @@ type module struct {
 }
 
 // readModule reads and analyses one module file.
-func readModule(path string, opts *Options, rule PathRule) *module {
+func readModule(path string, opts *Options, rule PathRule, known map[string]struct{}) *module {
 	r, budget, closer, err := openModuleFile(path, opts)
 	if err != nil {
 		return &module{path: path, err: err}
 	}
 	defer closer.Close()
-	return analyzeModule(r, budget, path, opts, rule)
+	return analyzeModuleKnown(r, budget, path, opts, rule, known)
 }
 
 // analyzeModule analyses the module in r, named path (its file name gives
 // the module name when .modinfo does not).
-func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule) (m *module) {
+func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule) *module {
+	return analyzeModuleKnown(r, budget, path, opts, rule, nil)
+}
+
+// analyzeModuleKnown is analyzeModule; known names the external functions
+// that vmlinux defines with a signature: a module's declarations of them
+// join vmlinux's instance (see foldDeclarations) and need no prototype.
+func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule, known map[string]struct{}) (m *module) {
 	m = &module{path: path}
 	defer recoverBug(path, &m.err)
 	ef, err := elf.NewFile(r)
@@ -146,6 +153,7 @@ func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Opti
 		syms[i].Module = m.name
 	}
 	s := newSurface(d, rule, newStringPool())
+	s.knownDecl = known
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1}
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
@@ -265,6 +273,12 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 	if err != nil {
 		return nil, err
 	}
+	known := make(map[string]struct{})
+	for fn, i := range s.ext {
+		if i >= 0 && s.insts[i].defined && s.insts[i].sig != nil {
+			known[s.names[fn]] = struct{}{}
+		}
+	}
 	workers := opts.Concurrency
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -303,7 +317,7 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 					<-tokens
 					return
 				}
-				results[i] <- readModule(paths[i], opts, rule)
+				results[i] <- readModule(paths[i], opts, rule, known)
 			}
 		}()
 	}
@@ -408,6 +422,11 @@ func (s *surface) merge(m *surface, name string) {
 			a.locFile = files[a.locFile]
 		}
 		a.declOff = 0 // an offset in the module's DWARF, which is gone
+		if a.sig != nil {
+			// A header's static inline functions are defined again in
+			// module after module: one signature serves them all.
+			a.sig = s.share(a.fn, a.sig)
+		}
 		s.insts = append(s.insts, a)
 	}
 	for _, r := range m.recs {

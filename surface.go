@@ -20,6 +20,9 @@ type surface struct {
 	pool *stringPool // copies of the signatures' names, for a module's DWARF (nil: Data.Keep)
 
 	modules []string // by acc.mod: "" (vmlinux), then the modules merged in (see merge)
+	// knownDecl, for a module, names the external functions whose
+	// declarations need no prototype (vmlinux defines them, with one).
+	knownDecl map[string]struct{}
 
 	strs      map[string]string
 	unitPath  []int32 // per unit, its path's index in files; -1 until computed
@@ -455,6 +458,9 @@ func (s *surface) declarationSignatures() error {
 	var todo []int32
 	for i := range s.insts {
 		if a := &s.insts[i]; a.declOff != 0 && a.sigRank < sigDeclaration {
+			if _, ok := s.knownDecl[s.names[a.fn]]; ok && a.external && !a.defined {
+				continue
+			}
 			todo = append(todo, int32(i))
 		}
 	}
