@@ -120,6 +120,10 @@ func markdownHookChange(k kabi.Kind, c diff.HookChange) []string {
 	case diff.EventChanged:
 		out := []string{item(c.Kind.String(), "", "")}
 		for _, f := range c.Fields {
+			if f.Old == "" && f.New == "" { // a move, a width, a size: the numbers
+				out = append(out, item(f.Kind.String(), strings.TrimPrefix(f.String(), f.Kind.String()+": "), ""))
+				continue
+			}
 			out = append(out, item(f.Kind.String(), f.Old, f.New))
 		}
 		return out

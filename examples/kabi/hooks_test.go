@@ -22,7 +22,7 @@ func TestHookCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"# Tracepoint: <code>block_rq_issue</code>\n", "Event:\n\n```c\nstruct trace_event_raw_block_rq {\n",
-		"<b>Func changed. </b>\n", "<b>Param removed. </b>\n<code>void *q</code>\n", "<b>Event changed. </b>\n", "<b>Field added. </b>\n<code>unsigned int bytes</code>\n"} {
+		"<b>Func changed. </b>\n", "<b>Param removed. </b>\n<code>void *q</code>\n", "<b>Event changed. </b>\n", "<b>Field added. </b>\n<code>unsigned int bytes</code>\n", "<b>Field moved. </b>\n<code>rwbs: offset 20 -> 24</code>\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report md lacks %q:\n%s", want, out)
 		}
