@@ -31,6 +31,11 @@
 // read: such a Build holds the vmlinux's functions only, and equals the
 // one read from the unpacked vmlinux.
 //
+// [OpenRunning] reads the running kernel from its BTF and /proc/kallsyms.
+// That source cannot tell inline information, callers or where functions
+// are defined: such functions have [InlineUnknown], [CollisionUnknown] and
+// no Instances, which every renderer shows as unknown.
+//
 // The rules follow the research tool DepSurf ("Revealing the Unstable
 // Foundations of eBPF-Based Kernel Extensions", EuroSys 2025), with the
 // corrections listed in the README: calls inside out-of-line copies are

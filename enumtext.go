@@ -7,7 +7,7 @@ func unmarshalEnum[T interface {
 	~uint8
 	String() string
 }](what string, text []byte, dst *T) error {
-	for v := T(1); v != 0 && v < 64; v++ {
+	for v := T(0); v < 64; v++ {
 		if v.String() == string(text) {
 			*dst = v
 			return nil

@@ -160,20 +160,24 @@ func (c Caller) Recursive(f *Function) bool { return c.Function == f.Name }
 // Collision says how a function's instances relate (docs/rules.md §5).
 type Collision uint8
 
-// The collision kinds.
+// The collision kinds. The zero value, CollisionUnknown, is that of a
+// build whose source cannot tell: a running kernel's BTF and kallsyms say
+// nothing of where functions are defined.
 const (
-	UniqueGlobal          Collision = iota + 1 // one external instance
-	UniqueStatic                               // one static instance
-	StaticDuplication                          // several instances, all at one location (a header's static inline)
-	StaticStaticCollision                      // several static instances at different locations
-	StaticGlobalCollision                      // several instances at different locations, one external
+	CollisionUnknown      Collision = iota
+	UniqueGlobal                    // one external instance
+	UniqueStatic                    // one static instance
+	StaticDuplication               // several instances, all at one location (a header's static inline)
+	StaticStaticCollision           // several static instances at different locations
+	StaticGlobalCollision           // several instances at different locations, one external
 )
 
-var collisionNames = [...]string{"", "Unique Global", "Unique Static", "Static Duplication", "Static-Static Collision", "Static-Global Collision"}
+var collisionNames = [...]string{"Unknown", "Unique Global", "Unique Static", "Static Duplication", "Static-Static Collision", "Static-Global Collision"}
 
 // String is the reference text: "Unique Global", "Static-Static Collision", ...
+// and "Unknown".
 func (c Collision) String() string {
-	if int(c) < len(collisionNames) && c != 0 {
+	if int(c) < len(collisionNames) {
 		return collisionNames[c]
 	}
 	return fmt.Sprintf("Collision(%d)", uint8(c))
@@ -187,18 +191,23 @@ func Collisions() []Collision {
 // InlineKind says whether a function survives as a symbol (docs/rules.md §5).
 type InlineKind uint8
 
-// The inline kinds.
+// The inline kinds. The zero value, InlineUnknown, is that of a build
+// whose source has no inline information: a running kernel (BTF and
+// kallsyms). Such a function has no Instances either: its definitions'
+// files, locations and callers are unknown, not absent.
 const (
-	InlineNo        InlineKind = iota + 1 // has a symbol and is never inlined
-	InlineSelective                       // has a symbol, but some instance is inlined somewhere
-	InlineFull                            // has no symbol at all
+	InlineUnknown   InlineKind = iota
+	InlineNo                   // has a symbol and is never inlined
+	InlineSelective            // has a symbol, but some instance is inlined somewhere
+	InlineFull                 // has no symbol at all
 )
 
-var inlineNames = [...]string{"", "No", "Selective", "Full"}
+var inlineNames = [...]string{"Unknown", "No", "Selective", "Full"}
 
-// String is the reference text: "No", "Selective" or "Full".
+// String is the reference text: "No", "Selective" or "Full", and
+// "Unknown".
 func (k InlineKind) String() string {
-	if int(k) < len(inlineNames) && k != 0 {
+	if int(k) < len(inlineNames) {
 		return inlineNames[k]
 	}
 	return fmt.Sprintf("InlineKind(%d)", uint8(k))
@@ -312,6 +321,8 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //	 "symbols":[{"name","address","size","bind","section","ftrace","no_kprobe"}],
 //	 "attach":{"kprobe","kprobe_reason","fentry","fentry_reason","btf","clones":[],"callers"}}
 //
+// Instances are null when they are unknown (InlineUnknown: a running
+// kernel).
 // Addresses are numbers (null when an instance has none; an instance
 // whose address is its symbol's adds "address_from_symbol":true), and the kinds
 // are the reference texts. A CALLER is one site:
@@ -339,7 +350,12 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		}
 		b = appendJSONString(b, is.String())
 	}
-	b = append(b, `],"instances":[`...)
+	b = append(b, `],"instances":`...)
+	if f.Inline == InlineUnknown && len(f.Instances) == 0 {
+		b = append(b, `null`...) // unknown, not none
+	} else {
+		b = append(b, '[')
+	}
 	for i, in := range f.Instances {
 		if i > 0 {
 			b = append(b, ',')
@@ -383,7 +399,10 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `],"symbols":[`...)
+	if !(f.Inline == InlineUnknown && len(f.Instances) == 0) {
+		b = append(b, ']')
+	}
+	b = append(b, `,"symbols":[`...)
 	for i, s := range f.Symbols {
 		if i > 0 {
 			b = append(b, ',')

@@ -50,7 +50,9 @@ import (
 //	           location, address, inline and direct callers (each with its
 //	           site and address), signature
 //	           with its clones. Function.Signature is derived as the
-//	           analysis derives it
+//	           analysis derives it; for a function whose inline kind is
+//	           unknown (no instances: a running kernel), a byte 0 or 1 and
+//	           then its signature
 //
 // Names and classification are decoded when the file is opened; a block
 // is decoded the first time one of its functions is asked for, the
@@ -505,7 +507,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		if f.Transformation {
 			c |= classTransformation
 		}
-		declared := true
+		declared := len(f.Instances) > 0 // not when they are unknown
 		for _, in := range f.Instances {
 			declared = declared && in.DeclaredOnly
 		}
@@ -561,6 +563,18 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 				w.callers(&e, in.DirectCallers)
 				if in.Signature != nil {
 					if err := w.signature(&e, in.Signature); err != nil {
+						return nil, fmt.Errorf("%s: %w", f.Name, err)
+					}
+				}
+			}
+			if f.Inline == InlineUnknown {
+				// No instances to derive it from (a running kernel's
+				// function): the function's own signature, if any.
+				if f.Signature == nil {
+					e.Byte(0)
+				} else {
+					e.Byte(1)
+					if err := w.signature(&e, f.Signature); err != nil {
 						return nil, fmt.Errorf("%s: %w", f.Name, err)
 					}
 				}

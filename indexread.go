@@ -181,8 +181,9 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	x.issues = make([]uint8, n)
 	for i := range x.class {
 		c := d.Byte()
-		if col := Collision(c & classCollision); col < UniqueGlobal || col > StaticGlobalCollision ||
-			c>>classInlineShift&3 == 0 {
+		// Both kinds are known (from DWARF), or both unknown (a running kernel).
+		if col := Collision(c & classCollision); col > StaticGlobalCollision ||
+			(col == CollisionUnknown) != (c>>classInlineShift&3 == 0) {
 			d.Fail("function %d: bad classification %#x", i, c)
 		}
 		x.class[i] = c
@@ -408,6 +409,15 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 		}
 		f.addressFromSymbol()
 		f.Signature = functionSignature(f.Instances)
+		if f.Inline == InlineUnknown {
+			switch d.Byte() {
+			case 0:
+			case 1:
+				f.Signature = x.signature(d)
+			default:
+				d.Fail("function %d: bad signature flag", i)
+			}
+		}
 		f.Attach = f.attachability(x.attach, x.class[i]&classInBTF != 0)
 	}
 	if err := d.Done(); err != nil {

@@ -46,7 +46,7 @@ func (b *Build) Stats() Stats {
 		s.Instances += len(f.Instances)
 		s.Collision[f.Collision]++
 		s.Inline[f.Inline]++
-		declared := true
+		declared := len(f.Instances) > 0 // not when they are unknown
 		for _, in := range f.Instances {
 			declared = declared && in.DeclaredOnly
 		}

@@ -373,6 +373,9 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	j := &jsonFunction{Name: f.Name, Demangled: f.Demangled, Collision: f.Collision, Inline: f.Inline,
 		Transformation: f.Transformation, Issues: orEmpty(f.Issues), Signature: toJSONSignature(f.Signature),
 		Instances: []jsonInstance{}, Symbols: []jsonSymbol{}, Attach: &f.Attach}
+	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+		j.Instances = nil // null: unknown, not none
+	}
 	for _, in := range f.Instances {
 		ji := jsonInstance{File: in.File, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
 			External: in.External, DeclaredInline: in.DeclaredInline, Inlined: in.Inlined, DeclaredOnly: in.DeclaredOnly,

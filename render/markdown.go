@@ -92,6 +92,9 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 	}
 	p("**Collision:** %s\n\n**Inline:** %s\n\n**Transformation:** %s\n\n**Instances:**\n\n",
 		f.Collision, f.Inline, pyBool(f.Transformation))
+	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+		p("Unknown: the build was read without DWARF (BTF and kallsyms), so its instances, inlining and callers are unknown.\n\n")
+	}
 	for _, in := range f.Instances {
 		if in.DeclaredOnly {
 			p("```\nIn None (0)\nLocation: None\n")

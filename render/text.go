@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
 )
 
@@ -49,7 +50,11 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 			}
 			line := fmt.Sprintf("  %-*s  %s", width, s.Label, status)
 			if f := s.Function; f != nil {
-				line += fmt.Sprintf("  (%d instance%s, %d symbol%s)", len(f.Instances), plural(len(f.Instances)), len(f.Symbols), plural(len(f.Symbols)))
+				if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+					line += fmt.Sprintf("  (instances, inlining and callers unknown, %d symbol%s)", len(f.Symbols), plural(len(f.Symbols)))
+				} else {
+					line += fmt.Sprintf("  (%d instance%s, %d symbol%s)", len(f.Instances), plural(len(f.Instances)), len(f.Symbols), plural(len(f.Symbols)))
+				}
 				if t.Signatures && f.Signature != nil {
 					line += "  " + f.Signature.String()
 				}

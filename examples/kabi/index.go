@@ -35,11 +35,26 @@ func indexCmd(w io.Writer, args []string) error {
 	fs.SetOutput(io.Discard)
 	out := fs.String("o", ".", "the folder to write the index files into")
 	par := fs.Int("j", 0, "builds indexed at once (0: one per core, at most)")
+	running := fs.Bool("running", false, "index the running kernel too (its BTF and kallsyms)")
+	root := fs.String("root", "/", "with -running: the directory holding the running kernel's sys/ and proc/")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if fs.NArg() == 0 {
-		return usageError{"index takes BUILD..."}
+	if fs.NArg() == 0 && !*running {
+		return usageError{"index takes BUILD... or -running"}
+	}
+	if *running {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		msg, err := indexRunning(*out, *root)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, msg)
+		if fs.NArg() == 0 {
+			return nil
+		}
 	}
 	var jobs, todo []*indexJob
 	byOut := map[string]string{}
@@ -226,4 +241,25 @@ func barText(j *indexJob) string {
 		return "[" + strings.Repeat("=", width) + "] writing"
 	}
 	return state
+}
+
+// indexRunning writes the index of the running kernel (the sys/ and proc/
+// under root) into dir, unless an index of the same release and build ID
+// is there already.
+func indexRunning(dir, root string) (string, error) {
+	start := time.Now()
+	b, err := kabi.OpenRunning(root, nil)
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, kabi.IndexName(b.Meta))
+	if m, err := kabi.ReadMetadata(out, nil); err == nil && b.Meta.BuildID != "" &&
+		m.BuildID == b.Meta.BuildID && m.Release == b.Meta.Release {
+		return fmt.Sprintf("%s: up to date (running kernel %s, build ID %s)", out, m.Release, m.BuildID), nil
+	}
+	if err := kabi.WriteIndexFile(out, b); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: %d functions of the running kernel %s (BTF and kallsyms; no inline or caller information), in %.1fs",
+		out, b.Len(), b.Meta.Release, time.Since(start).Seconds()), nil
 }

@@ -1,6 +1,6 @@
 // Command kabi shows the function surface of Linux kernel builds.
 //
-//	kabi show [-format text|json] FUNCTION BUILD   one function of one build
+//	kabi show [-format text|json] FUNCTION [BUILD] one function of one build (no BUILD: the running kernel)
 //	kabi dump [-signatures=false] [-types=false] BUILD
 //	                                               every function, type (struct, union, enum) and hook, as JSON Lines
 //	kabi stats BUILD                               counts of functions by kind
@@ -8,7 +8,7 @@
 //	                                               one function across builds, in groups
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
-//	kabi index [-o DIR] [-j N] BUILD...             write an index file per build
+//	kabi index [-o DIR] [-j N] [-running] BUILD...  write an index file per build (-running: of the running kernel)
 //	kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
 //	                                               the build's BTF prototypes against kabi's DWARF signatures
 //	kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] OBJECT... BUILD...
@@ -47,13 +47,13 @@ import (
 )
 
 const usage = `usage:
-  kabi show [-format text|json] [-modules DIR|auto] FUNCTION BUILD
+  kabi show [-format text|json] [-modules DIR|auto] FUNCTION [BUILD]   (no BUILD: the running kernel)
   kabi dump [-signatures=false] [-types=false] [-modules DIR|auto] BUILD
   kabi stats [-modules DIR|auto] BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
-  kabi index [-o DIR] [-j N] BUILD...
+  kabi index [-o DIR] [-j N] [-running [-root DIR]] BUILD...
   kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
   kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] [-source-root DIR] OBJECT... BUILD...
   kabi            (report a sample function over the bundled fixture builds)
@@ -98,17 +98,26 @@ func run(args []string, stdout io.Writer) error {
 		fs.SetOutput(io.Discard)
 		format := fs.String("format", "text", "output format: text or json")
 		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
+		root := fs.String("root", "/", "with no BUILD: the directory holding the running kernel's sys/ and proc/")
 		if err := fs.Parse(args[1:]); err != nil {
 			return usageError{err.Error()}
 		}
-		if fs.NArg() != 2 {
-			return usageError{"show takes FUNCTION BUILD"}
+		if fs.NArg() != 1 && fs.NArg() != 2 {
+			return usageError{"show takes FUNCTION [BUILD]"}
 		}
 		if *format != "text" && *format != "json" {
 			return usageError{fmt.Sprintf("unknown format %q", *format)}
 		}
-		limitMemory(fs.Arg(1))
-		b, err := open(fs.Arg(1))
+		var (
+			b   *kabi.Build
+			err error
+		)
+		if fs.NArg() == 1 {
+			b, err = kabi.OpenRunning(*root, nil) // the running kernel, as bpftool does
+		} else {
+			limitMemory(fs.Arg(1))
+			b, err = open(fs.Arg(1))
+		}
 		if err != nil {
 			return err
 		}
@@ -361,6 +370,9 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	}
 	fmt.Fprintf(w, "Issues: %s\n", issues)
 	fmt.Fprintf(w, "Attach: %s\n\nInstances:\n", f.Attach)
+	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+		fmt.Fprintf(w, "  unknown: the build was read without DWARF (a running kernel's BTF and kallsyms),\n  so where the function is defined, whether it is inlined and who calls it\n  (inline and direct callers) are unknown\n\n")
+	}
 	for _, in := range f.Instances {
 		if in.DeclaredOnly {
 			fmt.Fprintf(w, "  declared only (external: %s)\n", tf(in.External))
@@ -462,10 +474,16 @@ func showStats(w io.Writer, b *kabi.Build) {
 	fmt.Fprintf(w, "functions:                 %7d\ninstances:                 %7d\ndeclared only:             %7d %s\n\n",
 		s.Functions, s.Instances, s.DeclaredOnly, pct(s.DeclaredOnly, s.Functions))
 	fmt.Fprintln(w, "collision:")
+	if n := s.Collision[kabi.CollisionUnknown]; n > 0 {
+		fmt.Fprintf(w, "  %-24s %7d %s\n", "Unknown", n, pct(n, s.Functions))
+	}
 	for _, c := range kabi.Collisions() {
 		fmt.Fprintf(w, "  %-24s %7d %s\n", c, s.Collision[c], pct(s.Collision[c], s.Functions))
 	}
 	fmt.Fprintln(w, "inline:")
+	if n := s.Inline[kabi.InlineUnknown]; n > 0 {
+		fmt.Fprintf(w, "  %-24s %7d %s\n", "Unknown", n, pct(n, s.Functions))
+	}
 	for _, k := range kabi.InlineKinds() {
 		fmt.Fprintf(w, "  %-24s %7d %s\n", k, s.Inline[k], pct(s.Inline[k], s.Functions))
 	}

@@ -185,7 +185,8 @@ func TestErrors(t *testing.T) {
 		{[]string{"show", "memcpy", fixture}, false, "DWARF has no function of that name"},
 		{[]string{"stats", notELF}, false, "notes.txt: ELF header at offset 0x0: not an ELF file"},
 		{[]string{"dump", "/nonexistent/vmlinux"}, false, "no such file"},
-		{[]string{"show", "vmap"}, true, "show takes FUNCTION BUILD"},
+		{[]string{"show"}, true, "show takes FUNCTION [BUILD]"},
+		{[]string{"show", "-root", "/nonexistent", "vmap"}, false, "the running kernel has no BTF"},
 		{[]string{"show", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
 		{[]string{"frobnicate"}, true, `unknown command "frobnicate"`},
 		{[]string{"btfcheck", fixture}, false, "x86_64-dwarf5.elf: no BTF"},
@@ -275,5 +276,31 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	if debugLayout("main.go") != (layout{}) {
 		t.Error("debugLayout of a non-ELF file is not zero")
+	}
+}
+
+// TestShowRunning: kabi show with no build reads the running kernel, here
+// the fake tree testdata/running, and says what it cannot know.
+func TestShowRunning(t *testing.T) {
+	out, err := runOut(t, "show", "-root", "../../testdata/running", "kfx_cmp_config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Signature: int kfx_cmp_config(int a, long int b, char *c);",
+		"Inline: Unknown",
+		"who calls it\n  (inline and direct callers) are unknown",
+		": kfx_cmp_config (STB_GLOBAL)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	dir := t.TempDir()
+	for _, want := range []string{"58 functions of the running kernel", "up to date"} {
+		out, err := runOut(t, "index", "-o", dir, "-running", "-root", "../../testdata/running")
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("index -running: %q, %v; want %q", out, err, want)
+		}
 	}
 }

@@ -30,7 +30,9 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 6 added the struct, union and enum definitions.
 // Version 7 added call sites (file, line and address of every caller).
 // Version 8 added the typedefs (kabi.Alias).
-const Version = 8
+// Version 9 added the signatures of functions without instances (a
+// running kernel's).
+const Version = 9
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

@@ -142,3 +142,37 @@ func FuzzXZ(f *testing.F) {
 		_ = n
 	})
 }
+
+// TestDecodeFile decodes the xz file named by KABI_XZ_FILE to nothing,
+// with KABI_XZ_CONCURRENCY workers (0: GOMAXPROCS), for timing the decoder
+// against xz -dc on the same file:
+//
+//	go test -c -o /tmp/xz.test ./internal/xz
+//	KABI_XZ_FILE=data.tar.xz /usr/bin/time /tmp/xz.test -test.run TestDecodeFile -test.v
+func TestDecodeFile(t *testing.T) {
+	path := os.Getenv("KABI_XZ_FILE")
+	if path == "" {
+		t.Skip("KABI_XZ_FILE not set")
+	}
+	conc, _ := strconv.Atoi(os.Getenv("KABI_XZ_CONCURRENCY"))
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	blocks, err := Blocks(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewParallel(f, st.Size(), &ParallelOptions{Concurrency: conc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, err := io.Copy(io.Discard, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d blocks, %d bytes decoded", len(blocks), n)
+}

@@ -1,0 +1,165 @@
+package kabi
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ErrNoKernelBTF is wrapped by the error of [OpenRunning] on a kernel
+// that does not publish its BTF (built without CONFIG_DEBUG_INFO_BTF).
+var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
+
+// OpenRunning reads the build of the running kernel, as bpftool does:
+// function signatures from its BTF (/sys/kernel/btf/vmlinux, read with
+// github.com/cilium/ebpf/btf), symbols from /proc/kallsyms, the release
+// and compiler from /proc/version and /proc/sys/kernel/osrelease, the
+// build ID from /sys/kernel/notes and the architecture from
+// /proc/sys/kernel/arch (else uname).
+//
+// root is the directory that holds sys/ and proc/: "" or "/" for this
+// machine, or a copy of those files (tests use a fake tree, so that they
+// do not depend on the machine's kernel).
+//
+// Such a build knows which functions have BTF and their signatures, and
+// which symbols exist, with their compiler suffixes and duplicates. It
+// does not know inline information, callers or where functions are
+// defined: every Function has InlineUnknown, CollisionUnknown and no
+// Instances, and renderers say so. Kallsyms has no symbol sizes (Size is
+// 0). Symbols of loaded modules are kept (Symbol.Module), but their
+// functions' BTF (/sys/kernel/btf/MODULE) is not read yet: a module's
+// functions are unattached symbols. Metadata.File is root.
+//
+// A kernel without BTF gives an error wrapping [ErrNoKernelBTF] that says
+// how to read its debug package instead; a kallsyms line that cannot be
+// parsed gives one wrapping [ErrKallsyms].
+func OpenRunning(root string, opts *Options) (b *Build, err error) {
+	if root == "" {
+		root = "/"
+	}
+	defer recoverBug(root, &err)
+	if opts == nil {
+		opts = &Options{}
+	}
+	at := func(p string) string { return filepath.Join(root, p) }
+
+	btfPath := at("sys/kernel/btf/vmlinux")
+	f, err := os.Open(btfPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w (a kernel built without CONFIG_DEBUG_INFO_BTF); read its debug package instead, such as Debian's linux-image-RELEASE-dbg (apt-get download linux-image-$(uname -r)-dbg; kabi dump linux-image-*-dbg_*.deb)",
+			btfPath, ErrNoKernelBTF)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	funcs, err := BTFSignaturesFrom(f, btfPath)
+	if err != nil {
+		return nil, err
+	}
+
+	ksPath := at("proc/kallsyms")
+	kf, err := os.Open(ksPath)
+	if err != nil {
+		return nil, err
+	}
+	defer kf.Close()
+	ks, err := parseKallsyms(kf, ksPath)
+	if err != nil {
+		return nil, err
+	}
+
+	m := Metadata{File: root}
+	if v, err := os.ReadFile(at("proc/version")); err == nil {
+		m.Banner = bannerString(v)
+		m.Release, m.Compiler = parseBanner(m.Banner)
+	}
+	if v, err := os.ReadFile(at("proc/sys/kernel/osrelease")); err == nil {
+		m.Release = strings.TrimSpace(string(v))
+	}
+	if m.Release == "" {
+		return nil, fmt.Errorf("%s: cannot tell the kernel release (no proc/sys/kernel/osrelease or proc/version)", root)
+	}
+	m.Version, m.Revision, m.Flavor = ParseRelease(m.Release)
+	m.Arch = runningArch(root, at("proc/sys/kernel/arch"))
+	if notes, err := os.ReadFile(at("sys/kernel/notes")); err == nil {
+		m.BuildID = findBuildID(notes, binary.NativeEndian)
+	}
+	applyOverrides(&m, opts)
+
+	// One Function per BTF FUNC name, in name order: the first FUNC's
+	// signature (static functions of one name in several files may have
+	// several).
+	slices.SortStableFunc(funcs, func(a, b BTFFunc) int { return strings.Compare(a.Signature.Name, b.Signature.Name) })
+	fns := make([]Function, 0, len(funcs))
+	sigs := make([]*Signature, 0, len(funcs))
+	inBTF := make(map[string]bool, len(funcs))
+	for i := range funcs {
+		name := funcs[i].Signature.Name
+		if inBTF[name] {
+			continue
+		}
+		inBTF[name] = true
+		fns = append(fns, Function{Name: name, Demangled: demangled(name)})
+		if opts.NoSignatures {
+			sigs = append(sigs, nil)
+		} else {
+			sigs = append(sigs, &funcs[i].Signature)
+		}
+	}
+	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
+		attach: AttachSources{BTF: true}}
+	b.link(fns, inBTF)
+	for i, f := range b.funcs {
+		f.Signature = sigs[i]
+		f.classifyUnknown()
+	}
+	return b, nil
+}
+
+// classifyUnknown classifies a function whose instances are unknown: its
+// collision and inline kinds are unknown; its transformation is known from
+// its symbols.
+func (f *Function) classifyUnknown() {
+	f.Collision, f.Inline = CollisionUnknown, InlineUnknown
+	f.Issues = nil
+	if f.Transformation {
+		f.Issues = []Issue{IssueTransformation}
+	}
+}
+
+// runningArch is the Debian name of the running kernel's architecture:
+// from archFile (/proc/sys/kernel/arch, Linux 6.1 and later) under root,
+// else from uname when root is the machine's own.
+func runningArch(root, archFile string) string {
+	machine := ""
+	if v, err := os.ReadFile(archFile); err == nil {
+		machine = strings.TrimSpace(string(v))
+	} else if filepath.Clean(root) == "/" {
+		machine = unameMachine()
+	}
+	switch machine {
+	case "x86_64":
+		return "amd64"
+	case "i386", "i486", "i586", "i686":
+		return "i386"
+	case "aarch64", "arm64":
+		return "arm64"
+	case "ppc64le":
+		return "ppc64el"
+	case "riscv64", "s390x", "ppc64", "loongarch64", "mips64":
+		if machine == "loongarch64" {
+			return "loong64"
+		}
+		return machine
+	}
+	if strings.HasPrefix(machine, "armv") {
+		return "armhf"
+	}
+	return machine
+}

@@ -1,0 +1,204 @@
+package kabi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
+)
+
+// TestRunningMachine reads this machine's running kernel, where it has BTF,
+// and checks that every BTF function of it is a Function of the build.
+func TestRunningMachine(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no /sys/kernel/btf/vmlinux")
+	}
+	b, err := OpenRunning("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	funcs, err := BTFSignatures("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range funcs {
+		f, ok := b.Function(fn.Signature.Name)
+		if !ok {
+			t.Fatalf("BTF function %s is not in the build", fn.Signature.Name)
+		}
+		if f.Inline != InlineUnknown || f.Collision != CollisionUnknown || f.Instances != nil || f.Signature == nil {
+			t.Fatalf("%s: %v %v %d instances, signature %v", f.Name, f.Inline, f.Collision, len(f.Instances), f.Signature)
+		}
+	}
+	if b.Meta.Release == "" || b.Meta.Arch == "" {
+		t.Errorf("Meta = %+v", b.Meta)
+	}
+	t.Logf("%s %s: %d functions from %d BTF FUNCs", b.Meta.Release, b.Meta.Arch, b.Len(), len(funcs))
+}
+
+func TestRunningNoBTF(t *testing.T) {
+	_, err := OpenRunning(t.TempDir(), nil)
+	if !errors.Is(err, ErrNoKernelBTF) || !strings.Contains(err.Error(), "-dbg") {
+		t.Fatalf("error %v; want ErrNoKernelBTF saying how to get a debug package", err)
+	}
+}
+
+// TestRunningFixture reads the fake tree testdata/running, made from the
+// fixture build cmp-6.1.99-1-amd64.elf by gen-running.sh, and checks it
+// against that build read from its DWARF.
+func TestRunningFixture(t *testing.T) {
+	b, err := OpenRunning("testdata/running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open("testdata/cmp-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, dm := b.Meta, d.Meta
+	if m.Release != dm.Release || m.Arch != dm.Arch || m.BuildID != dm.BuildID || m.Compiler != dm.Compiler || m.Flavor != dm.Flavor {
+		t.Errorf("Meta = %+v\nwant the build's %+v", m, dm)
+	}
+	funcs, err := BTFSignatures("testdata/running/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(funcs) < 20 {
+		t.Fatalf("%d BTF functions", len(funcs))
+	}
+	same := 0
+	for _, fn := range funcs {
+		f, ok := b.Function(fn.Signature.Name)
+		if !ok {
+			t.Fatalf("BTF function %s missing", fn.Signature.Name)
+		}
+		if f.Inline != InlineUnknown || f.Collision != CollisionUnknown || f.Instances != nil {
+			t.Errorf("%s: inline %v, collision %v, %d instances; want unknown", f.Name, f.Inline, f.Collision, len(f.Instances))
+		}
+		df, ok := d.Function(f.Name)
+		if !ok {
+			continue
+		}
+		// The symbols are the ELF file's, at the kallsyms offset.
+		var got, want []string
+		for _, s := range f.Symbols {
+			got = append(got, fmt.Sprintf("%s %x %v", s.Name, s.Address-0xffffffff80000000, s.Bind))
+		}
+		for _, s := range df.Symbols {
+			want = append(want, fmt.Sprintf("%s %x %v", s.Name, s.Address, s.Bind))
+		}
+		slices.Sort(got) // kallsyms lists by address, the symbol table not
+		slices.Sort(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: symbols %v; the ELF file has %v", f.Name, got, want)
+		}
+		if f.Transformation != df.Transformation {
+			t.Errorf("%s: transformation %v; want %v", f.Name, f.Transformation, df.Transformation)
+		}
+		if f.Signature != nil && df.Signature != nil && f.Signature.String() == df.Signature.String() {
+			same++
+		}
+	}
+	if f, _ := b.Function("kfx_cmp_config"); f == nil || f.Signature == nil || f.Signature.String() != "int kfx_cmp_config(int a, long int b, char *c);" {
+		t.Errorf("kfx_cmp_config: %v", f)
+	}
+	t.Logf("%d BTF functions, %d with the DWARF signature", len(funcs), same)
+	if b.Len() != len(funcs) {
+		// One Function per name: the fixture has no duplicate static names in BTF.
+		t.Errorf("%d functions for %d BTF FUNCs", b.Len(), len(funcs))
+	}
+
+	// Through an index: the same dump.
+	var buf bytes.Buffer
+	if err := b.WriteIndex(&buf); err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(bytes.NewReader(buf.Bytes()), "running.kabi", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(dumpOf(t, l), dumpOf(t, b)) {
+		t.Error("the index's dump differs from the running kernel's")
+	}
+	if !bytes.Contains(dumpOf(t, b), []byte(`"inline":"Unknown","transformation":false,"signature":"int kfx_cmp_config(int a, long int b, char *c);","issues":[],"instances":null`)) {
+		t.Error("the dump does not say the instances are unknown")
+	}
+}
+
+func TestKallsymsBad(t *testing.T) {
+	for _, c := range []struct{ text, msg string }{
+		{"ffffffff81000000 T _text\ngarbage\n", ":2: bad kallsyms line \"garbage\""},
+		{"zzzz T x\n", "not hexadecimal"},
+		{"ffffffff81000000 TT x\n", "type"},
+		{"ffffffff81000000 T x ext4\n", "brackets"},
+		{"ffffffff81000000 T x [a] y\n", "ADDRESS TYPE NAME"},
+		{"ffffffff81000000 T " + strings.Repeat("x", 5000) + "\n", "longer than"},
+		{"ffffffff81000000 \x00 x\n", "type"},
+	} {
+		_, err := parseKallsyms(strings.NewReader(c.text), "kallsyms")
+		if !errors.Is(err, ErrKallsyms) || !strings.Contains(err.Error(), c.msg) || !strings.HasPrefix(err.Error(), "kallsyms:") {
+			t.Errorf("%q: error %v; want ErrKallsyms naming the file and saying %q", c.text[:min(len(c.text), 40)], err, c.msg)
+		}
+	}
+	// A tree whose kallsyms is garbage: OpenRunning fails naming it.
+	dir := t.TempDir()
+	copyTree(t, "testdata/running", dir)
+	os.WriteFile(filepath.Join(dir, "proc/kallsyms"), []byte("\x7fELF garbage\n"), 0o644)
+	if _, err := OpenRunning(dir, nil); !errors.Is(err, ErrKallsyms) || !strings.Contains(err.Error(), "proc/kallsyms:1") {
+		t.Errorf("error %v; want ErrKallsyms at proc/kallsyms:1", err)
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzKallsyms: any text gives symbols or an error wrapping ErrKallsyms,
+// never a panic; every symbol kept is one line's.
+func FuzzKallsyms(f *testing.F) {
+	data, _ := os.ReadFile("testdata/running/proc/kallsyms")
+	f.Add(data)
+	f.Add([]byte("ffffffff81000000 T _text\nffffffffc0a01000 t x.isra.0\t[m]\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		fuzzcount.Count("FuzzKallsyms")
+		syms, err := parseKallsyms(bytes.NewReader(text), "kallsyms")
+		if err != nil {
+			if !errors.Is(err, ErrKallsyms) {
+				t.Fatalf("error %v does not wrap ErrKallsyms", err)
+			}
+			return
+		}
+		if len(syms) > bytes.Count(text, []byte("\n"))+1 {
+			t.Fatalf("%d symbols from %d lines", len(syms), bytes.Count(text, []byte("\n"))+1)
+		}
+		for _, s := range kallsymsFunctions(syms) {
+			if s.Stem == "" && s.Name != "" && s.Name[0] != '.' {
+				t.Fatalf("symbol %q without a stem", s.Name)
+			}
+		}
+	})
+}
