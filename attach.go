@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/kmem"
 )
 
 // Attachability says whether a probe can attach to a function by its
@@ -262,7 +263,10 @@ func noProbeText(arch string) []string {
 const maxProbeList = 1 << 24
 
 // readProbeLists reads the kernel's lists from ef, given all its symbols.
-func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, error) {
+// img reads the lists as the kernel sees them once relocated: a
+// relocatable kernel (arm64) leaves them zero in the file and lists their
+// values in .rela.dyn.
+func readProbeLists(ef *elf.File, img *kmem.Image, all []symtabEntry, name string) (*probeLists, error) {
 	marks := make(map[string]uint64)
 	want := map[string]bool{"__start_mcount_loc": true, "__stop_mcount_loc": true,
 		"__start_kprobe_blacklist": true, "__stop_kprobe_blacklist": true}
@@ -281,7 +285,7 @@ func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, 
 	var err error
 	if start, ok := marks["__start_mcount_loc"]; ok {
 		if stop, ok := marks["__stop_mcount_loc"]; ok && !inNoBits(ef, start, stop) {
-			if p.mcount, err = readAddressList(ef, start, stop, name, "__mcount_loc"); err != nil {
+			if p.mcount, err = readAddressList(ef, img, start, stop, name, "__mcount_loc"); err != nil {
 				return nil, err
 			}
 			slices.Sort(p.mcount)
@@ -290,7 +294,7 @@ func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, 
 	}
 	if start, ok := marks["__start_kprobe_blacklist"]; ok {
 		if stop, ok := marks["__stop_kprobe_blacklist"]; ok && !inNoBits(ef, start, stop) {
-			list, err := readAddressList(ef, start, stop, name, "_kprobe_blacklist")
+			list, err := readAddressList(ef, img, start, stop, name, "_kprobe_blacklist")
 			if err != nil {
 				return nil, err
 			}
@@ -313,7 +317,7 @@ func readProbeLists(ef *elf.File, all []symtabEntry, name string) (*probeLists, 
 
 // readAddressList reads the words of the kernel's address list at
 // [start, stop) of ef's address space.
-func readAddressList(ef *elf.File, start, stop uint64, name, what string) ([]uint64, error) {
+func readAddressList(ef *elf.File, img *kmem.Image, start, stop uint64, name, what string) ([]uint64, error) {
 	if stop == start {
 		return nil, nil
 	}
@@ -337,11 +341,17 @@ func readAddressList(ef *elf.File, start, stop uint64, name, what string) ([]uin
 		}
 		out := make([]uint64, 0, len(buf)/int(word))
 		for i := 0; i < len(buf); i += int(word) {
+			v := uint64(0)
 			if word == 8 {
-				out = append(out, ef.ByteOrder.Uint64(buf[i:]))
+				v = ef.ByteOrder.Uint64(buf[i:])
 			} else {
-				out = append(out, uint64(ef.ByteOrder.Uint32(buf[i:])))
+				v = uint64(ef.ByteOrder.Uint32(buf[i:]))
 			}
+			v, err := img.Relocated(start+uint64(i), v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: the %s list: %w", name, what, err)
+			}
+			out = append(out, v)
 		}
 		return out, nil
 	}

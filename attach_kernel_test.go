@@ -142,3 +142,35 @@ func TestKernelAttachability(t *testing.T) {
 		t.Logf("%-70s %d (e.g. %v)", k, len(ex), ex[:min(4, len(ex))])
 	}
 }
+
+// TestKernelArm64FtraceRelocated opens a relocatable arm64 kernel
+// (KABI_VMLINUX_ARM64, e.g. Debian's vmlinux-6.1.0-47-arm64), whose
+// __mcount_loc list is zero in the file and filled from .rela.dyn at boot,
+// and checks that fentry can attach to most functions with a symbol, as
+// on amd64, and to vfs_read.
+func TestKernelArm64FtraceRelocated(t *testing.T) {
+	path := os.Getenv("KABI_VMLINUX_ARM64")
+	if path == "" {
+		t.Skip("KABI_VMLINUX_ARM64 is not set")
+	}
+	b, err := Open(path, &Options{NoSignatures: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSym, fentry := 0, 0
+	for f := range b.Functions() {
+		if f.Attach.Kprobe == AttachYes {
+			withSym++
+			if f.Attach.Fentry == AttachYes {
+				fentry++
+			}
+		}
+	}
+	t.Logf("%s: fentry can attach to %d of the %d functions kprobes can", path, fentry, withSym)
+	if fentry < withSym/2 {
+		t.Errorf("fentry attaches to %d of %d kprobe-attachable functions: the ftrace list was not relocated", fentry, withSym)
+	}
+	if f, ok := b.Function("vfs_read"); !ok || f.Attach.Fentry != AttachYes {
+		t.Errorf("vfs_read: fentry not attachable")
+	}
+}

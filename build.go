@@ -11,6 +11,7 @@ import (
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
 	"github.com/kabi-dev/kabi/internal/index"
+	"github.com/kabi-dev/kabi/internal/kmem"
 )
 
 // Options configures Open and New. A nil *Options, and the zero value,
@@ -174,7 +175,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 				return
 			}
 		}
-		if probes, symErr = readProbeLists(ef, all, name); symErr != nil {
+		if probes, symErr = readProbeLists(ef, kmem.New(ef, r, name), all, name); symErr != nil {
 			return
 		}
 		probes.mark(syms)

@@ -1,6 +1,10 @@
 // Package kmem reads a kernel image's initialised data at virtual
 // addresses, as the kernel itself would see it once loaded: the contents
-// of the ELF file's allocated sections, placed at their addresses.
+// of the ELF file's allocated sections, placed at their addresses, with
+// the image's RELATIVE dynamic relocations applied to the pointers read.
+// A relocatable kernel (arm64, ppc64el, riscv64, s390x) leaves its
+// pointers zero in the file and lists them in .rela.dyn, each with the
+// value its boot code writes there (the link-time address, as the addend).
 //
 // Every read is bounded by one section: a pointer outside every section,
 // a read running past its section's end, a section without contents in the
@@ -14,6 +18,7 @@
 package kmem
 
 import (
+	"cmp"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
@@ -21,6 +26,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"sync"
 )
 
 // Sentinel errors; every error an Image returns wraps one of them.
@@ -33,6 +39,8 @@ var (
 	ErrCrossing = errors.New("read runs past the end of its section")
 	// ErrUnterminated means a string has no NUL within its section or the length limit.
 	ErrUnterminated = errors.New("string without terminator")
+	// ErrBadRelocations means the image's dynamic relocations cannot be read.
+	ErrBadRelocations = errors.New("damaged dynamic relocations")
 )
 
 // A Section is one allocated section of the image.
@@ -52,7 +60,31 @@ type Image struct {
 	secs   []Section // by address
 	file   string
 	fileSz int64 // -1 unknown
+
+	relocs   []*elf.Section // allocated SHT_RELA sections: dynamic relocations
+	relative uint32         // the machine's RELATIVE relocation type; 0 for none known
+	relOnce  sync.Once
+	rel      []reloc // sorted by address
+	relErr   error
 }
+
+// A reloc is one RELATIVE relocation: the value written at addr.
+type reloc struct{ addr, value uint64 }
+
+// relativeTypes are the RELATIVE relocation types of the machines whose
+// kernels are relocated at boot through RELA entries.
+var relativeTypes = map[elf.Machine]uint32{
+	elf.EM_AARCH64:   uint32(elf.R_AARCH64_RELATIVE),
+	elf.EM_X86_64:    uint32(elf.R_X86_64_RELATIVE),
+	elf.EM_PPC64:     uint32(elf.R_PPC64_RELATIVE),
+	elf.EM_S390:      uint32(elf.R_390_RELATIVE),
+	elf.EM_RISCV:     uint32(elf.R_RISCV_RELATIVE),
+	elf.EM_LOONGARCH: 3, // R_LARCH_RELATIVE
+}
+
+// maxRelocs bounds the RELATIVE relocations kept (a relocatable arm64
+// kernel has a few hundred thousand).
+const maxRelocs = 1 << 24
 
 // New returns the image of ef, whose contents r holds. name is used in
 // errors. Sections that are not SHF_ALLOC, or are at address 0 (per-CPU
@@ -71,7 +103,11 @@ func New(ef *elf.File, r io.ReaderAt, name string) *Image {
 			m.fileSz = fi.Size()
 		}
 	}
+	m.relative = relativeTypes[ef.Machine]
 	for _, s := range ef.Sections {
+		if s.Type == elf.SHT_RELA && s.Flags&elf.SHF_ALLOC != 0 && m.relative != 0 {
+			m.relocs = append(m.relocs, s)
+		}
 		if s.Flags&elf.SHF_ALLOC == 0 || s.Addr == 0 || s.Size == 0 || s.Addr+s.Size < s.Addr {
 			continue
 		}
@@ -190,8 +226,71 @@ func (m *Image) decode(b []byte) uint64 {
 	return 0
 }
 
-// Pointer reads a pointer at addr.
-func (m *Image) Pointer(addr uint64) (uint64, error) { return m.Uint(addr, m.ptr) }
+// Pointer reads a pointer at addr, relocated.
+func (m *Image) Pointer(addr uint64) (uint64, error) {
+	v, err := m.Uint(addr, m.ptr)
+	if err != nil {
+		return 0, err
+	}
+	return m.Relocated(addr, v)
+}
+
+// Relocated returns the value the kernel holds at addr once its boot code
+// has applied the image's RELATIVE relocations, given the value v the file
+// holds there: the relocation's value where there is one, else v. The
+// relocations are read on first use; damage in them is an error wrapping
+// ErrBadRelocations.
+func (m *Image) Relocated(addr, v uint64) (uint64, error) {
+	if len(m.relocs) == 0 {
+		return v, nil
+	}
+	m.relOnce.Do(m.readRelocs)
+	if m.relErr != nil {
+		return 0, m.relErr
+	}
+	if i, ok := slices.BinarySearchFunc(m.rel, addr, func(r reloc, a uint64) int { return cmp.Compare(r.addr, a) }); ok {
+		return m.rel[i].value, nil
+	}
+	return v, nil
+}
+
+// readRelocs reads the RELATIVE relocations of the image's dynamic
+// relocation sections.
+func (m *Image) readRelocs() {
+	entry, addend := uint64(24), 16
+	if m.ptr == 4 {
+		entry, addend = 12, 8
+	}
+	for _, s := range m.relocs {
+		if s.Size%entry != 0 || s.Size/entry > maxRelocs || (m.fileSz >= 0 && (s.Offset > uint64(m.fileSz) || s.Size > uint64(m.fileSz)-s.Offset)) {
+			m.relErr = m.fail(s.Addr, ErrBadRelocations, fmt.Sprintf("%s: %d bytes are no list of %d-byte entries within the file", s.Name, s.Size, entry))
+			return
+		}
+		buf := make([]byte, s.Size)
+		if _, err := m.r.ReadAt(buf, int64(s.Offset)); err != nil {
+			m.relErr = m.fail(s.Addr, ErrBadRelocations, fmt.Sprintf("reading %s: %v", s.Name, err))
+			return
+		}
+		for o := 0; o+int(entry) <= len(buf); o += int(entry) {
+			var off, info, val uint64
+			if m.ptr == 8 {
+				off, info, val = m.order.Uint64(buf[o:]), m.order.Uint64(buf[o+8:]), m.order.Uint64(buf[o+addend:])
+				info &= 0xffffffff // ELF64_R_TYPE
+			} else {
+				off, info, val = uint64(m.order.Uint32(buf[o:])), uint64(m.order.Uint32(buf[o+4:])), uint64(m.order.Uint32(buf[o+addend:]))
+				info &= 0xff // ELF32_R_TYPE
+			}
+			if uint32(info) == m.relative {
+				m.rel = append(m.rel, reloc{off, val})
+			}
+		}
+		if len(m.rel) > maxRelocs {
+			m.relErr = m.fail(s.Addr, ErrBadRelocations, fmt.Sprintf("more than %d relocations", maxRelocs))
+			return
+		}
+	}
+	slices.SortStableFunc(m.rel, func(a, b reloc) int { return cmp.Compare(a.addr, b.addr) })
+}
 
 // Pointers reads n consecutive pointers starting at addr, all in one
 // section.
@@ -205,7 +304,9 @@ func (m *Image) Pointers(addr uint64, n int) ([]uint64, error) {
 	}
 	out := make([]uint64, n)
 	for i := range out {
-		out[i] = m.decode(b[i*m.ptr : (i+1)*m.ptr])
+		if out[i], err = m.Relocated(addr+uint64(i*m.ptr), m.decode(b[i*m.ptr:(i+1)*m.ptr])); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
