@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
 )
 
 // chromium returns the path of a headless-capable Chromium, or skips.
@@ -263,5 +264,95 @@ func TestSiteRealInBrowser(t *testing.T) {
 	wd.eval(`var a = document.querySelector("#results a"); return a ? a.textContent : "";`, &first)
 	if first != "vmap" {
 		t.Errorf("search for vmap: first result %q", first)
+	}
+}
+
+// TestSiteEveryKindInBrowser writes a site over two fixture builds with a
+// page of every kind, then loads each page, the indexes, a build page and a
+// comparison at a phone's width: nothing may make the document wider than
+// the screen. It also searches across kinds at a desktop's width.
+func TestSiteEveryKindInBrowser(t *testing.T) {
+	var builds []*kabi.Build
+	var metas []kabi.Metadata
+	for _, f := range []string{"hooks-6.1.99-1-amd64.elf", "hooks-6.2.5-1-amd64.elf"} {
+		b, err := kabi.Open(filepath.Join("..", "testdata", f), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		builds = append(builds, b)
+		metas = append(metas, b.Meta)
+	}
+	groups := diff.Groups(metas, nil)
+	dir := t.TempDir()
+	site := &Site{Format: "html", Title: "Fixture builds"}
+	for _, b := range builds {
+		site.Builds = append(site.Builds, SiteBuild{Meta: b.Meta, Counts: map[kabi.Kind]int{kabi.KindFunction: b.Len()}})
+	}
+	sw, err := site.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Function(diff.Function("__x64_sys_openat", builds, groups)); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"function/x/__x64_sys_openat.html"}
+	for _, r := range []kabi.Ref{{Kind: kabi.KindStruct, Name: "kfx_file"}, {Kind: kabi.KindUnion, Name: "kfx_key"}, {Kind: kabi.KindEnum, Name: "kfx_state"}} {
+		if err := sw.Type(diff.Type(r, builds, groups)); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, fmt.Sprintf("%s/%s/%s.html", r.Kind, Letter(r.Name), r.Name))
+	}
+	for _, r := range []kabi.Ref{{Kind: kabi.KindTracepoint, Name: "block_rq_issue"}, {Kind: kabi.KindLSM, Name: "file_open"},
+		{Kind: kabi.KindKfunc, Name: "bpf_kfx_file_acquire"}, {Kind: kabi.KindSyscall, Name: "openat"}, {Kind: kabi.KindConfig, Name: "CONFIG_BPF"}} {
+		if err := sw.Hook(diff.Hook(r, builds, groups)); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, fmt.Sprintf("%s/%s/%s.html", r.Kind, Letter(r.Name), r.Name))
+	}
+	for _, g := range groups {
+		for _, p := range g.Pairs() {
+			if err := sw.Diff(g.Name, p[0].Label, p[1].Label, diff.Surfaces(builds[p[0].Build], builds[p[1].Build])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	diffs, _ := filepath.Glob(filepath.Join(dir, "diff", "*.html"))
+	builds2, _ := filepath.Glob(filepath.Join(dir, "build", "*.html"))
+	if len(diffs) == 0 || len(builds2) != 2 {
+		t.Fatalf("comparison pages %q, build pages %q", diffs, builds2)
+	}
+	for _, p := range []string{diffs[0], builds2[0]} {
+		rel, _ := filepath.Rel(dir, p)
+		pages = append(pages, rel)
+	}
+	pages = append(pages, "index.html?q=kfx", "struct/index.html", "tracepoint/b/index.html")
+
+	wd := startWebDriver(t, 400, 900)
+	for _, page := range pages {
+		wd.open("file://" + filepath.Join(dir, page))
+		var got struct {
+			H1     string    `json:"h1"`
+			Widths []float64 `json:"w"`
+		}
+		wd.eval(`var d = document.documentElement, h = document.querySelector("h1");
+			return {h1: h ? h.textContent : "", w: [d.scrollWidth, d.clientWidth]};`, &got)
+		if got.H1 == "" {
+			t.Errorf("%s: no heading (page missing?)", page)
+		}
+		if len(got.Widths) != 2 || got.Widths[0] > got.Widths[1] || got.Widths[1] > 400 {
+			t.Errorf("%s at 400 px: document %v px wide (scroll, client)", page, got.Widths)
+		}
+		wd.screenshot("kind-" + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(page))
+	}
+	// One search finds names of several kinds.
+	wd.open("file://" + filepath.Join(dir, "index.html") + "?q=kfx")
+	text := wd.waitText(`return document.getElementById("count").textContent;`, func(s string) bool { return strings.Contains(s, "names:") })
+	for _, kind := range []string{"struct", "union", "enum", "kfunc"} {
+		if !strings.Contains(text, kind) {
+			t.Errorf("search for kfx: %q names no %s", text, kind)
+		}
 	}
 }
