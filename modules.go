@@ -430,7 +430,12 @@ func (s *surface) merge(m *surface, name string) {
 		s.insts = append(s.insts, a)
 	}
 	for _, r := range m.recs {
-		s.recs = append(s.recs, callRec{inst: r.inst + base, caller: callers[r.caller], direct: r.direct})
+		r.inst += base
+		r.caller = callers[r.caller]
+		if r.file >= 0 {
+			r.file = files[r.file]
+		}
+		s.recs = append(s.recs, r)
 	}
 }
 

@@ -85,6 +85,17 @@ func TestModulesFixture(t *testing.T) {
 	for _, c := range v.Instances[0].DirectCallers {
 		if c.Function == "kfx_mod_probe" {
 			found = true
+			// The site is in the module's own source, not vmlinux's.
+			if c.Site.File != "" && !strings.HasPrefix(c.Site.File, "modules/") {
+				t.Errorf("vmap: kfx_mod_probe's call site is in %q", c.Site.File)
+			}
+		}
+	}
+	// Call sites within a module keep their own file and address.
+	u, _ := b.Function("kfx_mod_util")
+	for _, c := range u.Instances[0].DirectCallers {
+		if c.Site.File != "" && !strings.HasPrefix(c.Site.File, "modules/") {
+			t.Errorf("kfx_mod_util: caller %s's call site is in %q", c.Function, c.Site.File)
 		}
 	}
 	if !found {
