@@ -15,8 +15,12 @@ import (
 // a Build keeps one TypeDef per distinct definition. Where one name has
 // several different definitions (a private struct foo in two files),
 // the Build keeps each, a variant, with the places it comes from (see
-// [Build.TypeVariants]). TypeDefs are values to read: they are shared
-// and must not be changed.
+// [Build.TypeVariants]). To keep reading a kernel cheap, the walk tells
+// definitions apart first by kind, name, size and declaration place
+// (file and line): two units whose definitions from one place and of one
+// size differ in their members (a header compiled under different macros)
+// count as one, the first unit's. TypeDefs are values to read: they are
+// shared and must not be changed.
 type TypeDef struct {
 	Kind Kind   // KindStruct, KindUnion or KindEnum
 	Name string // the tag; empty for an anonymous type (see Member.Def)
