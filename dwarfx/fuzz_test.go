@@ -29,10 +29,8 @@ func exercise(d *Data) {
 	for i := range d.Units() {
 		d.LineTable(&d.Units()[i])
 	}
-	for _, c := range []int{1, 2} {
-		d.Extract(&ExtractOptions{Concurrency: c}, func(*CompileUnit) error { return nil })
-	}
-	// Type definitions, with their invariants: members inside the type.
+	d.Extract(&ExtractOptions{Concurrency: 1}, func(*CompileUnit) error { return nil })
+	// With type definitions, and their invariants: members inside the type.
 	d.Extract(&ExtractOptions{Concurrency: 2, Types: true}, func(cu *CompileUnit) error {
 		for _, t := range cu.Types {
 			checkDefinition(t, 0)
