@@ -127,7 +127,9 @@ func packageMetadata(r io.ReaderAt, name string, opts *Options) (Metadata, error
 		return Metadata{}, packageErr(err)
 	}
 	m := Metadata{File: name, Arch: p.Arch, Package: p.Name, PackageVersion: p.Version}
-	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency}, func(f *deb.File) error {
+	// One sequential decoder: the kernel's tar header is in the first
+	// block, and decoding blocks ahead would be wasted.
+	err = p.Walk(&deb.Options{Concurrency: 1}, func(f *deb.File) error {
 		if isVmlinux(f.Name) {
 			m.Release = strings.TrimPrefix(path.Base(f.Name), "vmlinux-")
 			return deb.ErrStop
