@@ -155,13 +155,23 @@ func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
 			a.Clones = append(a.Clones, s.Name)
 		}
 	}
-	if src.BTF {
+	inModule := false
+	for _, s := range plain {
+		inModule = inModule || s.Module != ""
+	}
+	if src.BTF && !inModule {
 		a.BTF = AttachNo
 		if inBTF {
 			a.BTF = AttachYes
 		}
 	}
 	switch {
+	case len(plain) == 1 && inModule:
+		// A module's function: its own ftrace list, blacklist and
+		// split BTF are not read (vmlinux's do not describe it).
+		a.Kprobe, a.KprobeWhy = AttachUnknown, ReasonNoBlacklist
+		a.Fentry, a.FentryWhy = AttachUnknown, ReasonNoFtraceList
+		return a
 	case len(plain) == 0:
 		a.Kprobe, a.KprobeWhy = AttachNo, ReasonNoSymbol
 		a.Fentry, a.FentryWhy = AttachNo, ReasonNoSymbol
@@ -177,7 +187,7 @@ func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
 	case len(plain) > 1:
 		a.Kprobe, a.KprobeWhy = AttachAmbiguous, ReasonCollision
 		a.Fentry, a.FentryWhy = AttachAmbiguous, ReasonCollision
-		if src.BTF && !inBTF {
+		if src.BTF && !inBTF && !inModule {
 			a.Fentry, a.FentryWhy = AttachNo, ReasonNotInBTF
 		}
 		return a
@@ -362,6 +372,9 @@ func readAddressList(ef *elf.File, img *kmem.Image, start, stop uint64, name, wh
 func (p *probeLists) mark(syms []Symbol) {
 	for i := range syms {
 		s := &syms[i]
+		if s.Module != "" {
+			continue // vmlinux's lists do not describe a module's symbols
+		}
 		if p.src.FtraceList {
 			j, _ := slices.BinarySearch(p.mcount, s.Address)
 			s.Ftrace = j < len(p.mcount) && (p.mcount[j] < s.End() || p.mcount[j] == s.Address)

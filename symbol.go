@@ -31,8 +31,9 @@ type Symbol struct {
 	// Ftrace is true when the build's ftrace location list (__mcount_loc,
 	// or the patchable-function-entry list) has an address inside the
 	// symbol: fentry, fexit and ftrace can attach to it. It is false for
-	// functions built notrace, and when the build has no such list (see
-	// [Build.AttachSources]).
+	// functions built notrace, when the build has no such list (see
+	// [Build.AttachSources]), and for a module's symbols (the module's own
+	// list is not read: its functions' attachability is unknown).
 	Ftrace bool
 	// NoKprobe says whether, and why, the kernel refuses kprobes on the
 	// symbol.

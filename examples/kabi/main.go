@@ -431,7 +431,7 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	}
 	for _, s := range f.Symbols {
 		var notes []string
-		if b.AttachSources().FtraceList && !s.Ftrace {
+		if b.AttachSources().FtraceList && !s.Ftrace && s.Module == "" {
 			notes = append(notes, "notrace")
 		}
 		if s.NoKprobe != kabi.NoKprobeNone {
