@@ -8,6 +8,7 @@
 //	                                               one function across builds, in groups
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
+//	kabi export [-format parquet] -o DIR BUILD...   the builds as Parquet tables, partitioned by build
 //	kabi index [-o DIR] [-j N] [-running] BUILD...  write an index file per build (-running: of the running kernel)
 //	kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
 //	                                               the build's BTF prototypes against kabi's DWARF signatures
@@ -53,6 +54,7 @@ const usage = `usage:
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
+  kabi export [-format parquet] -o DIR BUILD...
   kabi index [-o DIR] [-j N] [-running [-root DIR]] BUILD...
   kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
   kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] [-source-root DIR] OBJECT... BUILD...
@@ -183,6 +185,8 @@ func run(args []string, stdout io.Writer) error {
 		return report(w, args[1:])
 	case "diff":
 		return diffCmd(w, args[1:])
+	case "export":
+		return exportCmd(w, args[1:])
 	case "index":
 		return indexCmd(w, args[1:])
 	case "btfcheck":
