@@ -315,7 +315,7 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 
 // AppendJSON appends f as one JSON object, the line of `kabi dump`:
 //
-//	{"name","collision","inline","transformation","signature","issues":[],
+//	{"kind":"function","name","collision","inline","transformation","signature","issues":[],
 //	 "instances":[{"file","location","address","external","declared_inline",
 //	   "inlined","inline_callers":[CALLER],"direct_callers":[CALLER],"signature"}],
 //	 "symbols":[{"name","address","size","bind","section","ftrace","no_kprobe"}],
@@ -331,7 +331,7 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 // "recursive":true when the caller is the function itself.
 // A signature is "" where DWARF gives none.
 func (f *Function) AppendJSON(b []byte) []byte {
-	b = append(b, `{"name":`...)
+	b = append(b, `{"kind":"function","name":`...)
 	b = appendJSONString(b, f.Name)
 	b = append(b, `,"collision":`...)
 	b = appendJSONString(b, f.Collision.String())

@@ -53,13 +53,13 @@ func TestJSONFields(t *testing.T) {
 		NoKprobe      NoKprobe `json:"no_kprobe"`
 	}
 	type fn struct {
-		Name, Collision, Inline string
-		Transformation          bool
-		Signature               string
-		Issues                  []string
-		Instances               []inst
-		Symbols                 []sym
-		Attach                  Attachability
+		Kind, Name, Collision, Inline string
+		Transformation                bool
+		Signature                     string
+		Issues                        []string
+		Instances                     []inst
+		Symbols                       []sym
+		Attach                        Attachability
 	}
 	strs := func(f *Function, cs []Caller) []jsonCaller {
 		out := []jsonCaller{}
@@ -82,7 +82,7 @@ func TestJSONFields(t *testing.T) {
 			if err := dec.Decode(&got); err != nil {
 				t.Fatalf("%s: %s: %v", f.Name, line, err)
 			}
-			want := fn{Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{},
+			want := fn{Kind: "function", Name: f.Name, Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation, Issues: []string{},
 				Signature: sigString(f.Signature), Attach: f.Attach}
 			if want.Attach.Clones == nil {
 				want.Attach.Clones = []string{}

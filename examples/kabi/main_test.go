@@ -53,7 +53,7 @@ func TestShowJSONAndDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"void *memset(void *, int, size_t);","issues":[],` +
+	const want = `{"kind":"function","name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"void *memset(void *, int, size_t);","issues":[],` +
 		`"instances":[{"file":"","location":"","address":null,"external":true,"declared_inline":false,"inlined":false,` +
 		`"inline_callers":[],"direct_callers":[{"caller":"mm/vmalloc_fix.c:kfx_alloc","site":"","address":"0x40135d"}],"signature":"void *memset(void *, int, size_t);"}],` +
 		`"symbols":[{"name":"memset","address":`
@@ -66,7 +66,10 @@ func TestShowJSONAndDump(t *testing.T) {
 	}
 	var lines, kinds []string
 	for _, l := range strings.Split(strings.TrimSuffix(dump, "\n"), "\n") {
-		if strings.HasPrefix(l, `{"kind":`) {
+		if !strings.HasPrefix(l, `{"kind":`) {
+			t.Fatalf("dump line without a kind first: %s", l)
+		}
+		if !strings.HasPrefix(l, `{"kind":"function",`) {
 			kinds = append(kinds, l) // types and hooks, after the functions
 			continue
 		}
@@ -100,7 +103,7 @@ func TestShowJSONAndDump(t *testing.T) {
 			t.Errorf("dump: %s after %s", name, prev)
 		}
 		prev = name
-		if len(obj) != 9 {
+		if len(obj) != 10 { // kind, name, collision, inline, transformation, signature, issues, instances, symbols, attach
 			t.Errorf("dump %s: %d fields", name, len(obj))
 		}
 		if name == "memset" && l+"\n" != out {
