@@ -17,8 +17,8 @@ import (
 
 // A Site writes a folder of pages: one per dependency of every kind, one
 // per build, one per whole-surface comparison, and index pages, like the
-// reference tool's sites (docs/rules.md, "Index pages") but one site for
-// every kind. The layout, relative to the folder:
+// reference tool's sites but one site for
+// every kind (docs/rules.md, section 9). The layout, relative to the folder:
 //
 //	index.EXT                         builds, kinds, comparisons; search (HTML)
 //	KIND/index.EXT                    the kind's letters with counts
