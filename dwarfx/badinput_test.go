@@ -177,12 +177,15 @@ func TestBadNotELF(t *testing.T) {
 // It now reports truncated data at the offset where the file ends.
 func TestBadTruncatedFile(t *testing.T) {
 	b := fixtureCopy(t, "x86_64-dwarf5.elf")
-	for _, n := range []int{10, 64, 1000, len(b) / 2, len(b) - 1} {
+	for _, n := range []int{4, 5, 10, 16, 64, 1000, len(b) / 2, len(b) - 1} {
 		within(t, func() {
 			_, err := New(bytes.NewReader(b[:n]), "cut")
 			checkFormatError(t, err, ErrTruncated, "ELF file", uint64(n))
 			want := fmt.Sprintf("the file is truncated: it has %d bytes, but its section header table is at [%#x, ", n, binary.LittleEndian.Uint64(b[0x28:]))
-			if n < 64 {
+			switch {
+			case n < 16: // not even the identification bytes
+				want = fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the 16 of an ELF identification", n)
+			case n < 64:
 				want = fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the 64 of an ELF header", n)
 			}
 			if !strings.Contains(err.Error(), want) {

@@ -37,6 +37,9 @@ func elfTruncation(head []byte, size int64) string {
 	if size < 0 {
 		size = int64(len(head)) // a reader of unknown size: judge by what was read
 	}
+	if len(head) < elf.EI_NIDENT {
+		return fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the %d of an ELF identification", min(size, int64(len(head))), elf.EI_NIDENT)
+	}
 	var bo binary.ByteOrder
 	switch elf.Data(head[elf.EI_DATA]) {
 	case elf.ELFDATA2LSB:
