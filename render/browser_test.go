@@ -336,11 +336,17 @@ func TestSiteEveryKindInBrowser(t *testing.T) {
 		var got struct {
 			H1     string    `json:"h1"`
 			Widths []float64 `json:"w"`
+			Shared bool      `json:"shared"`
 		}
 		wd.eval(`var d = document.documentElement, h = document.querySelector("h1");
-			return {h1: h ? h.textContent : "", w: [d.scrollWidth, d.clientWidth]};`, &got)
+			var l = document.querySelector('link[rel="stylesheet"]');
+			return {h1: h ? h.textContent : "", w: [d.scrollWidth, d.clientWidth],
+				shared: !!l && /kabi\.css$/.test(l.href) && !document.querySelector("style")};`, &got)
 		if got.H1 == "" {
 			t.Errorf("%s: no heading (page missing?)", page)
+		}
+		if !got.Shared {
+			t.Errorf("%s: does not use the site's one stylesheet (kabi.css), or inlines styles", page)
 		}
 		if len(got.Widths) != 2 || got.Widths[0] > got.Widths[1] || got.Widths[1] > 400 {
 			t.Errorf("%s at 400 px: document %v px wide (scroll, client)", page, got.Widths)

@@ -446,8 +446,16 @@ type htmlHookPage struct {
 // Hook writes one hook's page, self-contained as function pages are: per
 // build the hook's facts (a tracepoint's record struct among them), per
 // compared pair its changes.
-func (HTML) Hook(w io.Writer, r *diff.HookReport) error {
-	pg := htmlHookPage{Title: r.Ref.String(), Kind: hookTitle(r.Ref.Kind), Name: r.Ref.Name, CSS: assetCSS()}
+func (h HTML) Hook(w io.Writer, r *diff.HookReport) error { return h.hookPage(w, r, "") }
+
+// hookPage writes a hook's page whose site root is root ("../../" in a
+// site, where it links the shared stylesheet; "" on its own, where it
+// inlines it).
+func (HTML) hookPage(w io.Writer, r *diff.HookReport, root string) error {
+	pg := htmlHookPage{Title: r.Ref.String(), Kind: hookTitle(r.Ref.Kind), Name: r.Ref.Name, Root: root}
+	if root == "" {
+		pg.CSS = assetCSS()
+	}
 	for _, g := range r.Groups {
 		hg := htmlHookGroup{Name: g.Name}
 		for _, s := range g.Status {
@@ -502,7 +510,7 @@ func (sw *SiteWriter) Hook(r *diff.HookReport) error {
 	}
 	p.Write = func(w io.Writer, root string) error {
 		if sw.ext == "html" {
-			return HTML{}.Hook(w, r)
+			return HTML{}.hookPage(w, r, root)
 		}
 		return Markdown{}.Hook(w, r)
 	}

@@ -369,7 +369,8 @@ var typeTemplate = template.Must(template.New("type").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>{{if .CSS}}<style>{{.CSS}}</style>{{else}}<link rel="stylesheet" href="{{.Root}}kabi.css">{{end}}</head>
 <body><main>
-<h1>{{.Title}}</h1>
+{{if .Root}}<nav class="crumbs"><a href="{{.Root}}index.html">All kinds</a> · <a href="../index.html">Index</a></nav>
+{{end}}<h1>{{.Title}}</h1>
 {{range .Groups}}<section><h2>{{.Name}}</h2>
 {{range .Status}}{{if not .Elsewhere}}<h3>{{.Label}}{{if not .Defs}}: absent{{else if gt (len .Defs) 1}}: {{len .Defs}} different definitions{{end}}</h3>
 {{range .Defs}}<pre class="layout">{{range .}}{{.}}
