@@ -1,4 +1,8 @@
-// Package kabi maps the function dependency surface of Linux kernel builds.
+// Package kabi maps the dependency surface of Linux kernel builds: the
+// functions, types (structs, unions, enums), tracepoints, LSM hooks,
+// kfuncs, syscalls and config options an eBPF program can depend on. Every
+// kind is named the same way ([Kind], [Ref], [ParseRef]); the functions
+// are the deepest part of the model, described first.
 //
 // A kprobe or fentry program names kernel functions. Across kernel
 // versions, architectures and distribution flavors those functions vanish,
