@@ -234,8 +234,70 @@ func blockStream(r io.ReaderAt, b Block) io.Reader {
 	return io.MultiReader(bytes.NewReader(head), io.NewSectionReader(r, b.Offset, b.padded()), bytes.NewReader(idx), bytes.NewReader(foot[:]))
 }
 
+// MaxDict bounds the LZMA2 dictionary a block may ask for: a decoder
+// allocates it whole, so a hostile header could otherwise ask each worker
+// for 4 GiB. xz's largest preset (-9) uses 64 MiB.
+const MaxDict = 256 << 20
+
+// blockDict returns the LZMA2 dictionary size that block b's header asks
+// for (0 when it names no LZMA2 filter).
+func blockDict(r io.ReaderAt, b Block) (uint64, error) {
+	var size [1]byte
+	if _, err := r.ReadAt(size[:], b.Offset); err != nil {
+		return 0, fmt.Errorf("%w: block header at %d: %v", ErrFormat, b.Offset, err)
+	}
+	n := (int(size[0]) + 1) * 4
+	if size[0] == 0 || int64(n) > b.Unpadded {
+		return 0, fmt.Errorf("%w: block header at %d: size %d", ErrFormat, b.Offset, n)
+	}
+	h := make([]byte, n)
+	if _, err := r.ReadAt(h, b.Offset); err != nil {
+		return 0, fmt.Errorf("%w: block header at %d: %v", ErrFormat, b.Offset, err)
+	}
+	flags, d := h[1], h[2:n-4]
+	var err error
+	if flags&0x40 != 0 { // compressed size
+		if _, d, err = uvarint(d); err != nil {
+			return 0, fmt.Errorf("%w: block header at %d", ErrFormat, b.Offset)
+		}
+	}
+	if flags&0x80 != 0 { // uncompressed size
+		if _, d, err = uvarint(d); err != nil {
+			return 0, fmt.Errorf("%w: block header at %d", ErrFormat, b.Offset)
+		}
+	}
+	for range int(flags&3) + 1 {
+		var id, np uint64
+		if id, d, err = uvarint(d); err != nil {
+			return 0, fmt.Errorf("%w: block header at %d: filter", ErrFormat, b.Offset)
+		}
+		if np, d, err = uvarint(d); err != nil || np > uint64(len(d)) {
+			return 0, fmt.Errorf("%w: block header at %d: filter properties", ErrFormat, b.Offset)
+		}
+		if id == 0x21 && np == 1 { // LZMA2: one byte codes the dictionary size
+			c := uint64(d[0])
+			if c > 40 {
+				return 0, fmt.Errorf("%w: block header at %d: LZMA2 dictionary code %d", ErrFormat, b.Offset, c)
+			}
+			if c == 40 {
+				return 1<<32 - 1, nil
+			}
+			return (2 | c&1) << (c/2 + 11), nil
+		}
+		d = d[np:]
+	}
+	return 0, nil
+}
+
 // decodeBlock decodes block b of r into buf, which has room for it.
 func decodeBlock(r io.ReaderAt, b Block, buf []byte) error {
+	dict, err := blockDict(r, b)
+	if err != nil {
+		return err
+	}
+	if dict > MaxDict {
+		return fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, dict>>20, MaxDict>>20)
+	}
 	xr, err := ulxz.ReaderConfig{SingleStream: true}.NewReader(bufio.NewReaderSize(blockStream(r, b), 1<<16))
 	if err != nil {
 		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)

@@ -176,3 +176,33 @@ func TestDecodeFile(t *testing.T) {
 	}
 	t.Logf("%d blocks, %d bytes decoded", len(blocks), n)
 }
+
+// TestParallelHugeDictionary: a block header asking for a 4 GiB LZMA2
+// dictionary is refused before a decoder allocates it, and every real
+// block's dictionary is read from its header.
+func TestParallelHugeDictionary(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	blocks, err := Blocks(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		dict, err := blockDict(bytes.NewReader(data), b)
+		if err != nil || dict == 0 || dict > MaxDict {
+			t.Fatalf("block at %d: dictionary %d, %v", b.Offset, dict, err)
+		}
+	}
+	// The LZMA2 properties byte is the last before the header's padding
+	// and CRC: find it as the byte after the filter ID 0x21 and size 1.
+	d := bytes.Clone(data)
+	h := d[blocks[1].Offset : blocks[1].Offset+int64(d[blocks[1].Offset]+1)*4]
+	i := bytes.Index(h, []byte{0x21, 0x01})
+	if i < 0 {
+		t.Fatal("no LZMA2 filter in the block header")
+	}
+	h[i+2] = 40 // 4 GiB - 1
+	_, err = readAll(t, d, 2)
+	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "dictionary") {
+		t.Fatalf("error %v; want the dictionary refused", err)
+	}
+}
