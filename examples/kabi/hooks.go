@@ -76,18 +76,11 @@ func diffHooks(w io.Writer, old, new *kabi.Build, format string) error {
 // hookPages writes a site page for every hook of every kind any build has.
 func hookPages(sw *render.SiteWriter, builds []*kabi.Build, groups []diff.Group) error {
 	for _, k := range kabi.HookKinds() {
-		seen := map[string]bool{}
-		var names []string
-		for _, b := range builds {
+		for _, n := range kindNames(builds, func(b *kabi.Build, yield func(string)) {
 			for h := range b.Hooks(k) {
-				if n := h.Ref().Name; !seen[n] {
-					seen[n] = true
-					names = append(names, n)
-				}
+				yield(h.Ref().Name)
 			}
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		}) {
 			if err := sw.Hook(diff.Hook(kabi.Ref{Kind: k, Name: n}, builds, groups)); err != nil {
 				return err
 			}

@@ -81,22 +81,32 @@ func diffTypes(w io.Writer, old, new *kabi.Build, format string) error {
 // typePages writes a page per struct, union and enum of the builds.
 func typePages(sw *render.SiteWriter, builds []*kabi.Build, groups []diff.Group) error {
 	for _, k := range typeKinds {
-		seen := map[string]bool{}
-		var names []string
-		for _, b := range builds {
+		for _, n := range kindNames(builds, func(b *kabi.Build, yield func(string)) {
 			for t := range b.Types(k) {
-				if !seen[t.Name] {
-					seen[t.Name] = true
-					names = append(names, t.Name)
-				}
+				yield(t.Name)
 			}
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		}) {
 			if err := sw.Type(diff.Type(kabi.Ref{Kind: k, Name: n}, builds, groups)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// kindNames returns, in name order and once each, the names that names
+// yields for any of the builds: a kind's pages cover every build.
+func kindNames(builds []*kabi.Build, names func(*kabi.Build, func(string))) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, b := range builds {
+		names(b, func(n string) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		})
+	}
+	slices.Sort(out)
+	return out
 }
