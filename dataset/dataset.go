@@ -6,7 +6,13 @@
 //	DIR/functions/build=6.1.0-47-amd64/part-0.parquet
 //	DIR/instances/build=6.1.0-47-amd64/part-0.parquet
 //	DIR/calls/build=6.1.0-47-amd64/part-0.parquet
-//	DIR/symbols/build=6.1.0-47-amd64/part-0.parquet
+//	...
+//
+// The tables ([Tables]) are the build's metadata (builds), its functions
+// (functions, instances, calls, symbols), its types (types, members,
+// enum_values, typedefs) and its hooks (tracepoints, lsm_hooks, kfuncs,
+// syscalls, config); each table's row type (Function, Member, ...) reads
+// the files back with parquet-go.
 //
 // The partition column, build, lives in the directory name only, as Hive,
 // DuckDB (hive_partitioning), Spark and Trino expect. docs/parquet.md
@@ -28,7 +34,42 @@ import (
 )
 
 // Tables are the tables WriteParquet writes, in the order it writes them.
-var Tables = []string{"functions", "instances", "calls", "symbols"}
+var Tables = func() []string {
+	var names []string
+	for _, t := range tables {
+		names = append(names, t.name)
+	}
+	return names
+}()
+
+// A table is one table of the dataset: its name and how a build's rows
+// are written.
+type table struct {
+	name  string
+	write func(io.Writer, *kabi.Build) error
+}
+
+// rowsOf makes a table's writer from the function listing its rows.
+func rowsOf[T any](rows func(*kabi.Build) []T) func(io.Writer, *kabi.Build) error {
+	return func(w io.Writer, b *kabi.Build) error { return writeRows(w, rows(b)) }
+}
+
+var tables = []table{
+	{"builds", rowsOf(buildRows)},
+	{"functions", rowsOf(functionRows)},
+	{"instances", rowsOf(instanceRows)},
+	{"calls", rowsOf(callRows)},
+	{"symbols", rowsOf(symbolRows)},
+	{"types", rowsOf(typeRows)},
+	{"members", rowsOf(memberRows)},
+	{"enum_values", rowsOf(enumValueRows)},
+	{"typedefs", rowsOf(typedefRows)},
+	{"tracepoints", rowsOf(tracepointRows)},
+	{"lsm_hooks", rowsOf(lsmRows)},
+	{"kfuncs", rowsOf(kfuncRows)},
+	{"syscalls", rowsOf(syscallRows)},
+	{"config", rowsOf(configRows)},
+}
 
 // Function is a row of the functions table: one per function of a build.
 type Function struct {
@@ -135,17 +176,10 @@ func WriteParquet(dir string, b *kabi.Build) error {
 		}
 		return nil
 	}
-	if err := write("functions", func(w io.Writer) error { return writeRows(w, functionRows(b)) }); err != nil {
-		return err
-	}
-	if err := write("instances", func(w io.Writer) error { return writeRows(w, instanceRows(b)) }); err != nil {
-		return err
-	}
-	if err := write("calls", func(w io.Writer) error { return writeRows(w, callRows(b)) }); err != nil {
-		return err
-	}
-	if err := write("symbols", func(w io.Writer) error { return writeRows(w, symbolRows(b)) }); err != nil {
-		return err
+	for _, t := range tables {
+		if err := write(t.name, func(w io.Writer) error { return t.write(w, b) }); err != nil {
+			return err
+		}
 	}
 	return b.Err()
 }

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/diff"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -26,7 +30,10 @@ func open(t *testing.T, name string) *kabi.Build {
 // must give the same bytes.
 func TestWriteParquet(t *testing.T) {
 	dirs := []string{t.TempDir(), t.TempDir()}
-	for _, dir := range dirs {
+	for i, dir := range dirs {
+		if i == 1 { // the same bytes whatever GOMAXPROCS
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		}
 		for _, name := range fixtures {
 			if err := WriteParquet(dir, open(t, name)); err != nil {
 				t.Fatal(err)
@@ -50,6 +57,9 @@ func TestWriteParquet(t *testing.T) {
 				t.Errorf("%s: two exports differ", p)
 			}
 			return p
+		}
+		for _, table := range Tables {
+			read(table)
 		}
 		fns, err := parquet.ReadFile[Function](read("functions"))
 		if err != nil {
@@ -119,4 +129,196 @@ func TestPartitionValue(t *testing.T) {
 			t.Errorf("partitionValue(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// readTable reads a table's partition of build b under dir.
+func readTable[T any](t *testing.T, dir, table string, b *kabi.Build) []T {
+	t.Helper()
+	rows, err := parquet.ReadFile[T](filepath.Join(dir, table, "build="+partitionValue(BuildName(b)), "part-0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestTypesAndHooks reads back the type and hook tables of the type and
+// hook fixtures: every row must be what kabi answers through the library.
+func TestTypesAndHooks(t *testing.T) {
+	names := []string{"types-v1.elf", "types-v2.elf", "hooks-6.1.99-1-amd64.elf", "hooks-6.2.5-1-amd64.elf"}
+	var counts [10]int
+	for _, name := range names {
+		b := open(t, name)
+		dir := t.TempDir() // the type and hook fixtures share releases
+		if err := WriteParquet(dir, b); err != nil {
+			t.Fatal(err)
+		}
+
+		builds := readTable[Build](t, dir, "builds", b)
+		if len(builds) != 1 || *builds[0].Release != b.Meta.Release || int(builds[0].Functions) != b.Len() || int(builds[0].Types) != b.TypeLen(0) {
+			t.Errorf("%s: builds: %+v", name, builds)
+		}
+
+		types := readTable[Type](t, dir, "types", b)
+		members := readTable[Member](t, dir, "members", b)
+		values := readTable[EnumValue](t, dir, "enum_values", b)
+		i := 0
+		for d := range b.Types(0) {
+			if i >= len(types) {
+				t.Fatalf("%s: %d types rows, more types", name, len(types))
+			}
+			r := types[i]
+			vs := b.TypeVariants(d.Kind, d.Name)
+			if r.Kind != d.Kind.String() || r.Name != d.Name || int(r.Variants) != len(vs) || vs[r.Variant] != d ||
+				(r.Size == nil) != (d.Size < 0) || r.Size != nil && *r.Size != d.Size || int(r.Members) != len(d.Members) || len(r.Locations) != len(d.Locations) {
+				t.Errorf("%s: types row %d: %+v, want %s %s", name, i, r, d.Kind, d.Name)
+			}
+			if d.Kind == kabi.KindEnum {
+				var got []kabi.EnumValue
+				for _, v := range values {
+					if v.Enum == d.Name && v.Variant == r.Variant {
+						got = append(got, kabi.EnumValue{Name: v.Name, Value: v.Value})
+						if v.Text != d.ValueString(kabi.EnumValue{Name: v.Name, Value: v.Value}) {
+							t.Errorf("%s: enum %s %s: text %s", name, d.Name, v.Name, v.Text)
+						}
+					}
+				}
+				if !slices.Equal(got, d.Values) {
+					t.Errorf("%s: enum %s: values %v, want %v", name, d.Name, got, d.Values)
+				}
+				counts[0] += len(got)
+			} else {
+				// The field rows are the fields diff compares, each
+				// with the CO-RE access kabi's Field gives.
+				var got []diff.Field
+				for _, m := range members {
+					if m.Kind != r.Kind || m.Type != d.Name || m.Variant != r.Variant || !m.Field {
+						continue
+					}
+					bit := int64(-1)
+					if m.BitOffset != nil {
+						bit = *m.BitOffset
+					}
+					got = append(got, diff.Field{Name: m.Name, Decl: m.Decl, BitOffset: bit, BitSize: int64(m.BitSize)})
+					if f, ok := d.Field(m.Name); ok && r.Variants == 1 {
+						want := "0"
+						for _, p := range f.Path {
+							want += ":" + strconv.Itoa(p)
+						}
+						if m.Access != want || bit != f.BitOffset {
+							t.Errorf("%s: %s %s.%s: access %s bit %d, want %s bit %d", name, d.Kind, d.Name, m.Name, m.Access, bit, want, f.BitOffset)
+						}
+					}
+				}
+				var want []diff.Field
+				for _, f := range diff.Fields(d) {
+					f.Member = nil
+					want = append(want, f)
+				}
+				if !slices.Equal(got, want) || int(r.Fields) != len(want) {
+					t.Errorf("%s: %s %s: fields\n%v, want\n%v", name, d.Kind, d.Name, got, want)
+				}
+				counts[1] += len(got)
+			}
+			i++
+		}
+		if i != len(types) {
+			t.Errorf("%s: %d types rows, want %d", name, len(types), i)
+		}
+		counts[2] += len(types)
+
+		tds := readTable[Typedef](t, dir, "typedefs", b)
+		i = 0
+		for a := range b.Typedefs() {
+			if i >= len(tds) || tds[i].Name != a.Name || (tds[i].Def != nil) != (a.Def != nil) || *tds[i].CType != kabi.Declare(a.Type, "") {
+				t.Fatalf("%s: typedefs row %d, want %s", name, i, a.Name)
+			}
+			i++
+		}
+		if i != len(tds) {
+			t.Errorf("%s: %d typedefs rows, want %d", name, len(tds), i)
+		}
+		counts[3] += i
+
+		tps := readTable[Tracepoint](t, dir, "tracepoints", b)
+		i = 0
+		for tp := range b.Tracepoints() {
+			r := tps[i]
+			if r.Name != tp.Name || r.Flags != int64(tp.Flags) || r.Bare != tp.Bare || str(r.System) != tp.System ||
+				str(r.EventStruct) != tp.EventStruct() || str(r.RawPrototype) != tp.RawPrototype() || str(r.Format) != tp.Format ||
+				(r.ProbeSig == nil) != (tp.Probe == nil) {
+				t.Errorf("%s: tracepoints row %d: %+v, want %+v", name, i, r, tp)
+			}
+			i++
+		}
+		if i != len(tps) {
+			t.Errorf("%s: %d tracepoints rows, want %d", name, len(tps), i)
+		}
+		counts[4] += i
+
+		lsm := readTable[LSMHook](t, dir, "lsm_hooks", b)
+		i = 0
+		for l := range b.LSMHooks() {
+			if r := lsm[i]; r.Name != l.Name || (r.BPFSignature == nil) != (l.BPF == nil) || l.BPF != nil && *r.BPFSignature != l.BPF.String() {
+				t.Errorf("%s: lsm_hooks row %d: %+v, want %s", name, i, r, l.Name)
+			}
+			i++
+		}
+		if i != len(lsm) {
+			t.Errorf("%s: %d lsm_hooks rows, want %d", name, len(lsm), i)
+		}
+		counts[5] += i
+
+		kfs := readTable[Kfunc](t, dir, "kfuncs", b)
+		i = 0
+		for k := range b.Kfuncs() {
+			if r := kfs[i]; r.Name != k.Name || !slices.Equal(r.Sets, k.Sets) {
+				t.Errorf("%s: kfuncs row %d: %+v, want %s %v", name, i, r, k.Name, k.Sets)
+			}
+			i++
+		}
+		if i != len(kfs) {
+			t.Errorf("%s: %d kfuncs rows, want %d", name, len(kfs), i)
+		}
+		counts[6] += i
+
+		scs := readTable[Syscall](t, dir, "syscalls", b)
+		i = 0
+		for s := range b.Syscalls() {
+			for _, e := range s.Entries {
+				if r := scs[i]; r.Name != s.Name || r.Table != e.Table || int(r.Number) != e.Number || r.Wrapper != e.Wrapper {
+					t.Errorf("%s: syscalls row %d: %+v, want %s %+v", name, i, r, s.Name, e)
+				}
+				i++
+			}
+		}
+		if i != len(scs) {
+			t.Errorf("%s: %d syscalls rows, want %d", name, len(scs), i)
+		}
+		counts[7] += i
+
+		cfg := readTable[ConfigOption](t, dir, "config", b)
+		i = 0
+		for o := range b.Config() {
+			if r := cfg[i]; r.Name != o.Name || r.Value != o.Value {
+				t.Errorf("%s: config row %d: %+v, want %+v", name, i, r, o)
+			}
+			i++
+		}
+		if i != len(cfg) || str(builds[0].ConfigSource) != b.ConfigSource() {
+			t.Errorf("%s: %d config rows, want %d; source %v", name, len(cfg), i, builds[0].ConfigSource)
+		}
+		counts[8] += i
+	}
+	for i, n := range counts[:9] {
+		if n == 0 {
+			t.Errorf("the fixtures gave no rows of kind %d: the test checks nothing there", i)
+		}
+	}
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -1,0 +1,109 @@
+package dataset
+
+import (
+	"github.com/kabi-dev/kabi"
+)
+
+// Tracepoint is a row of the tracepoints table: one per trace event.
+type Tracepoint struct {
+	Name         string  `parquet:"name"`
+	Class        *string `parquet:"class,optional,dict"`
+	System       *string `parquet:"system,optional,dict"`
+	Bare         bool    `parquet:"bare"`
+	Syscall      bool    `parquet:"syscall"`
+	Format       *string `parquet:"format,optional"`
+	Flags        int64   `parquet:"flags"`
+	EventStruct  *string `parquet:"event_struct,optional,dict"`
+	Probe        *string `parquet:"probe,optional,dict"`
+	ProbeSig     *string `parquet:"probe_signature,optional,dict"`
+	RawSignature *string `parquet:"raw_signature,optional,dict"`
+	RawPrototype *string `parquet:"raw_prototype,optional"`
+}
+
+// LSMHook is a row of the lsm_hooks table: one per LSM hook.
+type LSMHook struct {
+	Name              string  `parquet:"name"`
+	SecurityFunction  string  `parquet:"security_function"`
+	SecuritySignature *string `parquet:"security_signature,optional"`
+	BPFFunction       string  `parquet:"bpf_function"`
+	BPFSignature      *string `parquet:"bpf_signature,optional"`
+}
+
+// Kfunc is a row of the kfuncs table: one per kfunc.
+type Kfunc struct {
+	Name      string   `parquet:"name"`
+	Sets      []string `parquet:"sets,list"`
+	Signature *string  `parquet:"signature,optional"`
+}
+
+// Syscall is a row of the syscalls table: one per entry of a syscall
+// table.
+type Syscall struct {
+	Name    string `parquet:"name,dict"`
+	Table   string `parquet:"table,dict"`
+	Number  int32  `parquet:"number"`
+	Wrapper string `parquet:"wrapper,dict"`
+}
+
+// ConfigOption is a row of the config table: one per option.
+type ConfigOption struct {
+	Name  string `parquet:"name"`
+	Value string `parquet:"value,dict"`
+}
+
+func signature(s *kabi.Signature) *string {
+	if s == nil {
+		return nil
+	}
+	return optString(s.String())
+}
+
+func tracepointRows(b *kabi.Build) []Tracepoint {
+	var rows []Tracepoint
+	for t := range b.Tracepoints() {
+		rows = append(rows, Tracepoint{
+			Name: t.Name, Class: optString(t.Class), System: optString(t.System), Bare: t.Bare, Syscall: t.Syscall,
+			Format: optString(t.Format), Flags: int64(t.Flags), EventStruct: optString(t.EventStruct()),
+			Probe: optString(t.ProbeName()), ProbeSig: signature(t.Probe), RawSignature: signature(t.RawSignature),
+			RawPrototype: optString(t.RawPrototype()),
+		})
+	}
+	return rows
+}
+
+func lsmRows(b *kabi.Build) []LSMHook {
+	var rows []LSMHook
+	for l := range b.LSMHooks() {
+		rows = append(rows, LSMHook{
+			Name: l.Name, SecurityFunction: l.SecurityName(), SecuritySignature: signature(l.Security),
+			BPFFunction: l.BPFName(), BPFSignature: signature(l.BPF),
+		})
+	}
+	return rows
+}
+
+func kfuncRows(b *kabi.Build) []Kfunc {
+	var rows []Kfunc
+	for k := range b.Kfuncs() {
+		rows = append(rows, Kfunc{Name: k.Name, Sets: k.Sets, Signature: signature(k.Signature)})
+	}
+	return rows
+}
+
+func syscallRows(b *kabi.Build) []Syscall {
+	var rows []Syscall
+	for s := range b.Syscalls() {
+		for _, e := range s.Entries {
+			rows = append(rows, Syscall{Name: s.Name, Table: e.Table, Number: int32(e.Number), Wrapper: e.Wrapper})
+		}
+	}
+	return rows
+}
+
+func configRows(b *kabi.Build) []ConfigOption {
+	var rows []ConfigOption
+	for o := range b.Config() {
+		rows = append(rows, ConfigOption{Name: o.Name, Value: o.Value})
+	}
+	return rows
+}
