@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kabi-dev/kabi"
@@ -321,4 +322,46 @@ func str(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// TestDocumented checks that docs/parquet.md has a section per table
+// listing exactly the columns the table's files have.
+func TestDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "parquet.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string][]string{}
+	cur := ""
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "## ") {
+			cur, _, _ = strings.Cut(strings.TrimPrefix(line, "## "), " ")
+			continue
+		}
+		if cur != "" && strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| column") {
+			col, _, _ := strings.Cut(strings.TrimPrefix(line, "| "), " ")
+			sections[cur] = append(sections[cur], col)
+		}
+	}
+	schemas := map[string]*parquet.Schema{
+		"builds": parquet.SchemaOf(Build{}), "functions": parquet.SchemaOf(Function{}), "instances": parquet.SchemaOf(Instance{}),
+		"calls": parquet.SchemaOf(Call{}), "symbols": parquet.SchemaOf(Symbol{}), "types": parquet.SchemaOf(Type{}),
+		"members": parquet.SchemaOf(Member{}), "enum_values": parquet.SchemaOf(EnumValue{}), "typedefs": parquet.SchemaOf(Typedef{}),
+		"tracepoints": parquet.SchemaOf(Tracepoint{}), "lsm_hooks": parquet.SchemaOf(LSMHook{}), "kfuncs": parquet.SchemaOf(Kfunc{}),
+		"syscalls": parquet.SchemaOf(Syscall{}), "config": parquet.SchemaOf(ConfigOption{}),
+	}
+	for _, table := range Tables {
+		s, ok := schemas[table]
+		if !ok {
+			t.Errorf("table %s: no row type in the test", table)
+			continue
+		}
+		var cols []string
+		for _, f := range s.Fields() {
+			cols = append(cols, f.Name())
+		}
+		if !slices.Equal(sections[table], cols) {
+			t.Errorf("docs/parquet.md, table %s: documents %q, the files have %q", table, sections[table], cols)
+		}
+	}
 }
