@@ -22,7 +22,7 @@ type Build struct {
 	HookSkips      int32   `parquet:"hook_skips"`
 }
 
-func buildRows(b *kabi.Build) []Build {
+func buildRows(b *kabi.Build, add func(Build)) {
 	m := b.Meta
 	r := Build{
 		Release: optString(m.Release), Version: optString(m.Version), Revision: optString(m.Revision),
@@ -37,5 +37,5 @@ func buildRows(b *kabi.Build) []Build {
 	for range b.HookSkips() {
 		r.HookSkips++
 	}
-	return []Build{r}
+	add(r)
 }

@@ -50,8 +50,8 @@ type table struct {
 }
 
 // rowsOf makes a table's writer from the function listing its rows.
-func rowsOf[T any](rows func(*kabi.Build) []T) func(io.Writer, *kabi.Build) error {
-	return func(w io.Writer, b *kabi.Build) error { return writeRows(w, rows(b)) }
+func rowsOf[T any](rows func(*kabi.Build, func(T))) func(io.Writer, *kabi.Build) error {
+	return func(w io.Writer, b *kabi.Build) error { return writeRows(w, func(add func(T)) { rows(b, add) }) }
 }
 
 var tables = []table{
@@ -196,19 +196,29 @@ func partitionValue(v string) string {
 // rowGroup bounds the rows of one row group, so a reader can skip parts.
 const rowGroup = 1 << 16
 
-func writeRows[T any](w io.Writer, rows []T) error {
+// writeRows writes the rows that rows adds, a row group at a time: only
+// one row group of a table is held, never the whole table.
+func writeRows[T any](w io.Writer, rows func(add func(T))) error {
 	pw := parquet.NewGenericWriter[T](w, parquet.Compression(&parquet.Zstd), parquet.CreatedBy("kabi", "", ""))
-	for len(rows) > 0 {
-		n := min(len(rows), rowGroup)
-		if _, err := pw.Write(rows[:n]); err != nil {
-			return err
+	var buf []T
+	var err error
+	flush := func() {
+		if err == nil && len(buf) > 0 {
+			if _, err = pw.Write(buf); err == nil {
+				err = pw.Flush()
+			}
 		}
-		if err := pw.Flush(); err != nil {
-			return err
-		}
-		rows = rows[n:]
+		clear(buf)
+		buf = buf[:0]
 	}
-	return errors.Join(pw.Close())
+	rows(func(r T) {
+		buf = append(buf, r)
+		if len(buf) == rowGroup {
+			flush()
+		}
+	})
+	flush()
+	return errors.Join(err, pw.Close())
 }
 
 func optString(s string) *string {
@@ -218,8 +228,7 @@ func optString(s string) *string {
 	return &s
 }
 
-func functionRows(b *kabi.Build) []Function {
-	rows := make([]Function, 0, b.Len())
+func functionRows(b *kabi.Build, add func(Function)) {
 	for f := range b.Functions() {
 		var issues []string
 		for _, i := range f.Issues {
@@ -235,13 +244,11 @@ func functionRows(b *kabi.Build) []Function {
 		if f.Signature != nil {
 			r.Signature = optString(f.Signature.String())
 		}
-		rows = append(rows, r)
+		add(r)
 	}
-	return rows
 }
 
-func instanceRows(b *kabi.Build) []Instance {
-	var rows []Instance
+func instanceRows(b *kabi.Build, add func(Instance)) {
 	for f := range b.Functions() {
 		for i, in := range f.Instances {
 			r := Instance{
@@ -264,14 +271,12 @@ func instanceRows(b *kabi.Build) []Instance {
 			if in.Signature != nil {
 				r.Signature = optString(in.Signature.String())
 			}
-			rows = append(rows, r)
+			add(r)
 		}
 	}
-	return rows
 }
 
-func callRows(b *kabi.Build) []Call {
-	var rows []Call
+func callRows(b *kabi.Build, add func(Call)) {
 	for f := range b.Functions() {
 		for i, in := range f.Instances {
 			for _, l := range []struct {
@@ -291,22 +296,20 @@ func callRows(b *kabi.Build) []Call {
 						a := int64(c.Addr)
 						r.Address = &a
 					}
-					rows = append(rows, r)
+					add(r)
 				}
 			}
 		}
 	}
-	return rows
 }
 
-func symbolRows(b *kabi.Build) []Symbol {
+func symbolRows(b *kabi.Build, add func(Symbol)) {
 	owner := make(map[*kabi.Symbol]string)
 	for f := range b.Functions() {
 		for _, s := range f.Symbols {
 			owner[s] = f.Name
 		}
 	}
-	var rows []Symbol
 	for s := range b.Symbols() {
 		r := Symbol{
 			Name: s.Name, Stem: s.Stem, Suffix: s.Suffix, Transforms: s.Transforms.String(),
@@ -316,7 +319,6 @@ func symbolRows(b *kabi.Build) []Symbol {
 		if fn, ok := owner[s]; ok {
 			r.Function = &fn
 		}
-		rows = append(rows, r)
+		add(r)
 	}
-	return rows
 }

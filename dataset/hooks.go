@@ -58,52 +58,42 @@ func signature(s *kabi.Signature) *string {
 	return optString(s.String())
 }
 
-func tracepointRows(b *kabi.Build) []Tracepoint {
-	var rows []Tracepoint
+func tracepointRows(b *kabi.Build, add func(Tracepoint)) {
 	for t := range b.Tracepoints() {
-		rows = append(rows, Tracepoint{
+		add(Tracepoint{
 			Name: t.Name, Class: optString(t.Class), System: optString(t.System), Bare: t.Bare, Syscall: t.Syscall,
 			Format: optString(t.Format), Flags: int64(t.Flags), EventStruct: optString(t.EventStruct()),
 			Probe: optString(t.ProbeName()), ProbeSig: signature(t.Probe), RawSignature: signature(t.RawSignature),
 			RawPrototype: optString(t.RawPrototype()),
 		})
 	}
-	return rows
 }
 
-func lsmRows(b *kabi.Build) []LSMHook {
-	var rows []LSMHook
+func lsmRows(b *kabi.Build, add func(LSMHook)) {
 	for l := range b.LSMHooks() {
-		rows = append(rows, LSMHook{
+		add(LSMHook{
 			Name: l.Name, SecurityFunction: l.SecurityName(), SecuritySignature: signature(l.Security),
 			BPFFunction: l.BPFName(), BPFSignature: signature(l.BPF),
 		})
 	}
-	return rows
 }
 
-func kfuncRows(b *kabi.Build) []Kfunc {
-	var rows []Kfunc
+func kfuncRows(b *kabi.Build, add func(Kfunc)) {
 	for k := range b.Kfuncs() {
-		rows = append(rows, Kfunc{Name: k.Name, Sets: k.Sets, Signature: signature(k.Signature)})
+		add(Kfunc{Name: k.Name, Sets: k.Sets, Signature: signature(k.Signature)})
 	}
-	return rows
 }
 
-func syscallRows(b *kabi.Build) []Syscall {
-	var rows []Syscall
+func syscallRows(b *kabi.Build, add func(Syscall)) {
 	for s := range b.Syscalls() {
 		for _, e := range s.Entries {
-			rows = append(rows, Syscall{Name: s.Name, Table: e.Table, Number: int32(e.Number), Wrapper: e.Wrapper})
+			add(Syscall{Name: s.Name, Table: e.Table, Number: int32(e.Number), Wrapper: e.Wrapper})
 		}
 	}
-	return rows
 }
 
-func configRows(b *kabi.Build) []ConfigOption {
-	var rows []ConfigOption
+func configRows(b *kabi.Build, add func(ConfigOption)) {
 	for o := range b.Config() {
-		rows = append(rows, ConfigOption{Name: o.Name, Value: o.Value})
+		add(ConfigOption{Name: o.Name, Value: o.Value})
 	}
-	return rows
 }

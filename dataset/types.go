@@ -101,8 +101,7 @@ func variants(b *kabi.Build, kind kabi.Kind, yield func(d *kabi.TypeDef, variant
 	flush()
 }
 
-func typeRows(b *kabi.Build) []Type {
-	var rows []Type
+func typeRows(b *kabi.Build, add func(Type)) {
 	variants(b, 0, func(d *kabi.TypeDef, v, n int) {
 		r := Type{
 			Kind: d.Kind.String(), Name: d.Name, Variant: int32(v), Variants: int32(n),
@@ -116,17 +115,15 @@ func typeRows(b *kabi.Build) []Type {
 			r.Size = &s
 		}
 		r.LocationFile, r.LocationLine, r.Locations = locations(d.Locations)
-		rows = append(rows, r)
+		add(r)
 	})
-	return rows
 }
 
 // maxMemberDepth bounds the anonymous members followed (as the model
 // bounds its own walks).
 const maxMemberDepth = 32
 
-func memberRows(b *kabi.Build) []Member {
-	var rows []Member
+func memberRows(b *kabi.Build, add func(Member)) {
 	for _, kind := range []kabi.Kind{kabi.KindStruct, kabi.KindUnion} {
 		variants(b, kind, func(d *kabi.TypeDef, v, _ int) {
 			n := int32(0)
@@ -150,7 +147,7 @@ func memberRows(b *kabi.Build) []Member {
 						bit, byt := off, off/8
 						r.BitOffset, r.Offset = &bit, &byt
 					}
-					rows = append(rows, r)
+					add(r)
 					n++
 					if m.Name == "" && m.Def != nil && m.Def.Kind != kabi.KindEnum && depth < maxMemberDepth {
 						walk(m.Def, off, path, depth+1)
@@ -160,21 +157,17 @@ func memberRows(b *kabi.Build) []Member {
 			walk(d, 0, "0", 0)
 		})
 	}
-	return rows
 }
 
-func enumValueRows(b *kabi.Build) []EnumValue {
-	var rows []EnumValue
+func enumValueRows(b *kabi.Build, add func(EnumValue)) {
 	variants(b, kabi.KindEnum, func(d *kabi.TypeDef, v, _ int) {
 		for i, e := range d.Values {
-			rows = append(rows, EnumValue{Enum: d.Name, Variant: int32(v), Index: int32(i), Name: e.Name, Value: e.Value, Text: d.ValueString(e)})
+			add(EnumValue{Enum: d.Name, Variant: int32(v), Index: int32(i), Name: e.Name, Value: e.Value, Text: d.ValueString(e)})
 		}
 	})
-	return rows
 }
 
-func typedefRows(b *kabi.Build) []Typedef {
-	var rows []Typedef
+func typedefRows(b *kabi.Build, add func(Typedef)) {
 	for a := range b.Typedefs() {
 		r := Typedef{Name: a.Name}
 		if a.Type != nil {
@@ -184,7 +177,6 @@ func typedefRows(b *kabi.Build) []Typedef {
 			r.Def = optString(strings.TrimSpace(diff.MemberDecl(&kabi.Member{Type: a.Type, Def: a.Def})))
 		}
 		r.LocationFile, r.LocationLine, r.Locations = locations(a.Locations)
-		rows = append(rows, r)
+		add(r)
 	}
-	return rows
 }
