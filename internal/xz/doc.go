@@ -2,16 +2,22 @@
 // sequentially, or, for a file whose index lists several blocks, with the
 // blocks decoded in parallel and their output delivered in order.
 //
-// Decoding is done by github.com/ulikunitz/xz; this package reads the
-// stream footers and indexes itself, to find the blocks, and hands each
-// block to the decoder as a stream of its own (header, the block, a
-// one-record index and a footer), so the decoder verifies each block's
-// check and sizes as it would in the whole file.
+// Blocks are decoded whole by this package's own LZMA2 decoder, which
+// writes into the block's output buffer (that buffer is the dictionary, so
+// a match is a copy within it); it verifies each block's header CRC32,
+// sizes, padding and check (CRC32, CRC64 or SHA-256). On this machine it
+// decodes Debian's kernel packages about 1.6 times as fast as
+// github.com/ulikunitz/xz, within about 1.2 times the CPU of xz -T1. A
+// file that is one block too large to hold is streamed through
+// github.com/ulikunitz/xz instead (as is a block with filters other than
+// LZMA2 alone); that library is also the reference the decoder is tested
+// and fuzzed against.
 //
 // # Security
 //
 // Every size read from the file is checked against the file's size and
-// against [MaxBlockSize] before memory is allocated for it; a corrupt or
+// against [MaxBlockSize] before memory is allocated for it, and every
+// block's LZMA2 dictionary against [MaxDict]; a corrupt or
 // hostile file gives an error wrapping [ErrFormat], never a panic.
 //
 // # Concurrency

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	ulxz "github.com/ulikunitz/xz"
 )
@@ -35,9 +37,14 @@ var (
 // IsXZ reports whether b starts with the xz stream header magic.
 func IsXZ(b []byte) bool { return bytes.HasPrefix(b, headerMagic) }
 
-// NewReader returns a reader of the uncompressed data of the xz stream (or
-// concatenated streams) r, decoded sequentially.
-func NewReader(r io.Reader) (io.Reader, error) {
+// smallBlock is the largest single block decoded whole rather than
+// streamed.
+const smallBlock = 64 << 20
+
+// newSequential returns a reader of the uncompressed data of the xz
+// stream (or concatenated streams) r, decoded sequentially by the
+// library. The caller has checked the blocks' dictionary sizes.
+func newSequential(r io.Reader) (io.Reader, error) {
 	if _, ok := r.(io.ByteReader); !ok {
 		r = bufio.NewReaderSize(r, 1<<16)
 	}
@@ -254,43 +261,26 @@ func blockDict(r io.ReaderAt, b Block) (uint64, error) {
 	if _, err := r.ReadAt(h, b.Offset); err != nil {
 		return 0, fmt.Errorf("%w: block header at %d: %v", ErrFormat, b.Offset, err)
 	}
-	flags, d := h[1], h[2:n-4]
-	var err error
-	if flags&0x40 != 0 { // compressed size
-		if _, d, err = uvarint(d); err != nil {
-			return 0, fmt.Errorf("%w: block header at %d", ErrFormat, b.Offset)
-		}
+	bh, err := parseBlockHeader(h)
+	if err != nil {
+		return 0, fmt.Errorf("block header at %d: %w", b.Offset, err)
 	}
-	if flags&0x80 != 0 { // uncompressed size
-		if _, d, err = uvarint(d); err != nil {
-			return 0, fmt.Errorf("%w: block header at %d", ErrFormat, b.Offset)
-		}
-	}
-	for range int(flags&3) + 1 {
-		var id, np uint64
-		if id, d, err = uvarint(d); err != nil {
-			return 0, fmt.Errorf("%w: block header at %d: filter", ErrFormat, b.Offset)
-		}
-		if np, d, err = uvarint(d); err != nil || np > uint64(len(d)) {
-			return 0, fmt.Errorf("%w: block header at %d: filter properties", ErrFormat, b.Offset)
-		}
-		if id == 0x21 && np == 1 { // LZMA2: one byte codes the dictionary size
-			c := uint64(d[0])
-			if c > 40 {
-				return 0, fmt.Errorf("%w: block header at %d: LZMA2 dictionary code %d", ErrFormat, b.Offset, c)
-			}
-			if c == 40 {
-				return 1<<32 - 1, nil
-			}
-			return (2 | c&1) << (c/2 + 11), nil
-		}
-		d = d[np:]
-	}
-	return 0, nil
+	return bh.dict, nil
 }
 
-// decodeBlock decodes block b of r into buf, which has room for it.
-func decodeBlock(r io.ReaderAt, b Block, buf []byte) error {
+// decodeBlock decodes block b of r into buf, which has room for it. in is
+// scratch space for the block's compressed bytes (it may be nil); the
+// grown scratch space is returned for the next block.
+func decodeBlock(r io.ReaderAt, b Block, buf, in []byte) ([]byte, error) {
+	if own, in, err := decodeOwn(r, b, buf, in); own {
+		return in, err
+	}
+	return in, decodeLibrary(r, b, buf)
+}
+
+// decodeLibrary decodes block b of r into buf with the library's
+// decoder, for filter chains other than LZMA2 alone.
+func decodeLibrary(r io.ReaderAt, b Block, buf []byte) error {
 	dict, err := blockDict(r, b)
 	if err != nil {
 		return err
@@ -322,13 +312,13 @@ func decodeBlock(r io.ReaderAt, b Block, buf []byte) error {
 // decodeSafely is decodeBlock with a panic in the decoder (a bug, met on
 // some input) turned into an error: it runs on a goroutine of its own,
 // where no caller could recover it.
-func decodeSafely(r io.ReaderAt, b Block, buf []byte) (err error) {
+func decodeSafely(r io.ReaderAt, b Block, buf, in []byte) (_ []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: block at %d: the decoder failed: %v", ErrFormat, b.Offset, v)
 		}
 	}()
-	return decodeBlock(r, b, buf)
+	return decodeBlock(r, b, buf, in)
 }
 
 // ParallelOptions configures [NewParallel]. The zero value gives the
@@ -344,7 +334,9 @@ type ParallelOptions struct {
 // none larger than [MaxBlockSize]), blocks are decoded by Concurrency
 // goroutines ahead of the reader; otherwise the file is decoded
 // sequentially. Close stops the goroutines; it must be called when the
-// reader is not read to its end.
+// reader is not read to its end. A reader that decodes in parallel also
+// has the method StopAt(offset int64), which bounds how far ahead it
+// decodes.
 func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadCloser, error) {
 	blocks, err := Blocks(r, size)
 	if err != nil {
@@ -354,12 +346,27 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	if opts != nil && opts.Concurrency > 0 {
 		workers = opts.Concurrency
 	}
-	parallel := len(blocks) > 1 && workers > 1
+	// Blocks are decoded whole, by this package's decoder, when there
+	// are workers to run ahead, or when the file is one small block (a
+	// compressed module, a control member); else the file is streamed
+	// through the library's decoder, which holds only its dictionary.
+	parallel := workers > 1 && len(blocks) > 1 || len(blocks) == 1 && blocks[0].Uncompressed <= smallBlock
 	for _, b := range blocks {
 		parallel = parallel && b.Uncompressed <= MaxBlockSize
 	}
 	if !parallel {
-		sr, err := NewReader(io.NewSectionReader(r, 0, size))
+		// The library allocates each block's dictionary as its header
+		// asks: the headers are checked first.
+		for _, b := range blocks {
+			dict, err := blockDict(r, b)
+			if err != nil {
+				return nil, err
+			}
+			if dict > MaxDict {
+				return nil, fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, dict>>20, MaxDict>>20)
+			}
+		}
+		sr, err := newSequential(io.NewSectionReader(r, 0, size))
 		if err != nil {
 			return nil, err
 		}
@@ -367,6 +374,7 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	}
 	p := &parallelReader{
 		r: r, blocks: blocks,
+		stopAt:  new(atomic.Int64),
 		results: make([]chan result, len(blocks)),
 		window:  make(chan struct{}, workers+1),
 		free:    make(chan []byte, workers+2),
@@ -375,6 +383,7 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	for i := range p.results {
 		p.results[i] = make(chan result, 1)
 	}
+	p.stopAt.Store(math.MaxInt64)
 	work := make(chan int)
 	p.wg.Add(1 + workers)
 	go func() { // dispatcher: a block enters the window before it is decoded
@@ -386,6 +395,9 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 			case <-p.done:
 				return
 			}
+			if blocks[i].uncompressedFrom >= p.stopAt.Load() {
+				return // the reader will not read this far: its result is never taken
+			}
 			select {
 			case work <- i:
 			case <-p.done:
@@ -396,6 +408,7 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	for range workers {
 		go func() {
 			defer p.wg.Done()
+			var in []byte // the worker's compressed bytes
 			for i := range work {
 				b := blocks[i]
 				var buf []byte
@@ -407,7 +420,8 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 					buf = make([]byte, b.Uncompressed)
 				}
 				buf = buf[:b.Uncompressed]
-				err := decodeSafely(stopReader{r, p.done}, b, buf)
+				var err error
+				in, err = decodeSafely(stopReader{r, p.done}, b, buf, in)
 				p.results[i] <- result{buf, err}
 			}
 		}()
@@ -423,6 +437,8 @@ type result struct {
 type parallelReader struct {
 	r       io.ReaderAt
 	blocks  []Block
+	stopAt  *atomic.Int64 // no block starting at or past it is decoded
+	offset  int64         // of the next byte Read returns
 	results []chan result
 	window  chan struct{}
 	free    chan []byte
@@ -453,6 +469,10 @@ func (p *parallelReader) Read(b []byte) (int, error) {
 			p.err = io.EOF
 			return 0, io.EOF
 		}
+		if p.blocks[p.next].uncompressedFrom >= p.stopAt.Load() {
+			p.err = errStopped
+			return 0, p.err
+		}
 		res := <-p.results[p.next]
 		p.next++
 		if res.err != nil {
@@ -463,7 +483,19 @@ func (p *parallelReader) Read(b []byte) (int, error) {
 	}
 	n := copy(b, p.cur)
 	p.cur = p.cur[n:]
+	p.offset += int64(n)
 	return n, nil
+}
+
+var errStopped = errors.New("xz: read past the offset given to StopAt")
+
+// StopAt tells the reader that its data will not be read past offset
+// (counted in the uncompressed data): blocks that start there or later
+// are not decoded, and a Read that would need one fails. It is how a
+// caller that found what it wanted saves the decoding of the blocks the
+// reader would otherwise run ahead into.
+func (p *parallelReader) StopAt(offset int64) {
+	p.stopAt.Store(max(offset, p.offset))
 }
 
 // Close stops the decoding goroutines and waits for them.

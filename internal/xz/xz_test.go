@@ -2,7 +2,9 @@ package xz
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"os"
 	"strconv"
@@ -46,7 +48,7 @@ func TestParallel(t *testing.T) {
 	if len(blocks) < 10 {
 		t.Fatalf("%d blocks; the fixture should have many", len(blocks))
 	}
-	sr, err := NewReader(bytes.NewReader(data))
+	sr, err := newSequential(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +203,7 @@ func TestParallelHugeDictionary(t *testing.T) {
 		t.Fatal("no LZMA2 filter in the block header")
 	}
 	h[i+2] = 40 // 4 GiB - 1
+	binary.LittleEndian.PutUint32(h[len(h)-4:], crc32.ChecksumIEEE(h[:len(h)-4]))
 	_, err = readAll(t, d, 2)
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "dictionary") {
 		t.Fatalf("error %v; want the dictionary refused", err)

@@ -1,0 +1,465 @@
+package xz
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// This file is an LZMA2 decoder (the format as xz-file-format.txt and the
+// LZMA SDK describe it) that writes into one flat buffer: the buffer is
+// the dictionary, so a match is a copy within it, with no window to wrap.
+// It is used where the whole output of a block is held anyway.
+
+// errCorrupt is the cause of every error for LZMA2 data that does not
+// decode.
+var errCorrupt = errors.New("corrupt LZMA2 data")
+
+const (
+	numStates    = 12
+	probBits     = 11
+	probInit     = 1 << (probBits - 1)
+	probMoveBits = 5
+	// rcOverrun bounds how far the range decoder may read past a chunk's
+	// end before the check at the next symbol catches it: no symbol takes
+	// more than 64 bits, and each bit takes at most one byte.
+	rcOverrun = 128
+)
+
+type lenDecoder struct {
+	choice, choice2 uint16
+	low             [16][8]uint16
+	mid             [16][8]uint16
+	high            [256]uint16
+}
+
+func (l *lenDecoder) reset() {
+	l.choice, l.choice2 = probInit, probInit
+	for i := range l.low {
+		for j := range l.low[i] {
+			l.low[i][j], l.mid[i][j] = probInit, probInit
+		}
+	}
+	for i := range l.high {
+		l.high[i] = probInit
+	}
+}
+
+// lzmaDec is the state of an LZMA decoder that survives from one LZMA2
+// chunk to the next.
+type lzmaDec struct {
+	lc, lp, pb uint32
+	state      uint32
+	rep        [4]uint32
+
+	isMatch    [numStates << 4]uint16
+	isRep      [numStates]uint16
+	isRepG0    [numStates]uint16
+	isRepG1    [numStates]uint16
+	isRepG2    [numStates]uint16
+	isRep0Long [numStates << 4]uint16
+	posSlot    [4][64]uint16
+	posSpecial [115]uint16
+	align      [16]uint16
+	lenDec     lenDecoder
+	repLenDec  lenDecoder
+	literal    [0x300 << 4]uint16 // lc+lp <= 4 in LZMA2
+}
+
+func (d *lzmaDec) reset() {
+	d.state = 0
+	d.rep = [4]uint32{}
+	fill := func(p []uint16) {
+		for i := range p {
+			p[i] = probInit
+		}
+	}
+	fill(d.isMatch[:])
+	fill(d.isRep[:])
+	fill(d.isRepG0[:])
+	fill(d.isRepG1[:])
+	fill(d.isRepG2[:])
+	fill(d.isRep0Long[:])
+	for i := range d.posSlot {
+		fill(d.posSlot[i][:])
+	}
+	fill(d.posSpecial[:])
+	fill(d.align[:])
+	fill(d.literal[:0x300<<(d.lc+d.lp)])
+	d.lenDec.reset()
+	d.repLenDec.reset()
+}
+
+// rangeDec is the range decoder of one LZMA chunk. in runs at least
+// rcOverrun bytes past the chunk's end, so a bit never checks the length.
+type rangeDec struct {
+	rng, code uint32
+	in        []byte
+	pos       int
+}
+
+func (r *rangeDec) bit(p *uint16) uint32 {
+	if r.rng < 1<<24 {
+		r.rng <<= 8
+		r.code = r.code<<8 | uint32(r.in[r.pos])
+		r.pos++
+	}
+	bound := (r.rng >> probBits) * uint32(*p)
+	if r.code < bound {
+		r.rng = bound
+		*p += (1<<probBits - *p) >> probMoveBits
+		return 0
+	}
+	r.rng -= bound
+	r.code -= bound
+	*p -= *p >> probMoveBits
+	return 1
+}
+
+// tree decodes a bit tree of n bits (probs has 1<<n entries).
+func (r *rangeDec) tree(probs []uint16, n uint) uint32 {
+	m := uint32(1)
+	for range n {
+		m = m<<1 | r.bit(&probs[m])
+	}
+	return m - 1<<n
+}
+
+// reverse decodes a reverse bit tree of n bits.
+func (r *rangeDec) reverse(probs []uint16, n uint) uint32 {
+	m, sym := uint32(1), uint32(0)
+	for i := range n {
+		b := r.bit(&probs[m])
+		m = m<<1 | b
+		sym |= b << i
+	}
+	return sym
+}
+
+func (r *rangeDec) direct(n uint) uint32 {
+	var v uint32
+	for range n {
+		if r.rng < 1<<24 {
+			r.rng <<= 8
+			r.code = r.code<<8 | uint32(r.in[r.pos])
+			r.pos++
+		}
+		r.rng >>= 1
+		r.code -= r.rng
+		t := 0 - (r.code >> 31) // all ones when the bit is 0
+		r.code += r.rng & t
+		v = v<<1 | (t + 1)
+	}
+	return v
+}
+
+func (r *rangeDec) length(l *lenDecoder, posState uint32) uint32 {
+	if r.bit(&l.choice) == 0 {
+		return r.tree(l.low[posState][:], 3)
+	}
+	if r.bit(&l.choice2) == 0 {
+		return 8 + r.tree(l.mid[posState][:], 3)
+	}
+	return 16 + r.tree(l.high[:], 8)
+}
+
+// lzma2Dec decodes the LZMA2 data of one block.
+type lzma2Dec struct {
+	dictSize uint32
+	lz       lzmaDec
+	// The rules of the chunk sequence, as xz's decoder enforces them.
+	needDictReset, needProps bool
+}
+
+// decodeLZMA2 decodes the LZMA2 data in[:n] into out, which must be
+// filled exactly; in runs at least rcOverrun bytes past n. It returns the
+// number of bytes of in used, up to and including the end marker.
+func decodeLZMA2(in []byte, n int, out []byte, dictSize uint32) (int, error) {
+	if len(in) < n+rcOverrun {
+		return 0, fmt.Errorf("%w: no room after the data", errCorrupt) // a caller's bug
+	}
+	d := &lzma2Dec{dictSize: dictSize, needDictReset: true, needProps: true}
+	return d.decode(in, n, out)
+}
+
+func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
+	in := padded[:n]
+	pos, outPos, dictStart := 0, 0, 0
+	for {
+		if pos >= len(in) {
+			return pos, fmt.Errorf("%w: the data ends before the end marker", errCorrupt)
+		}
+		control := in[pos]
+		pos++
+		if control == 0 {
+			if outPos != len(out) {
+				return pos, fmt.Errorf("%w: %d bytes decoded, %d expected", errCorrupt, outPos, len(out))
+			}
+			return pos, nil
+		}
+		if control >= 0xe0 || control == 1 {
+			d.needProps = true
+			d.needDictReset = false
+			dictStart = outPos
+		} else if d.needDictReset {
+			return pos, fmt.Errorf("%w: the first chunk does not reset the dictionary", errCorrupt)
+		}
+		if control < 0x80 {
+			if control > 2 {
+				return pos, fmt.Errorf("%w: bad chunk control byte %#x", errCorrupt, control)
+			}
+			if pos+2 > len(in) {
+				return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+			}
+			n := int(in[pos])<<8 | int(in[pos+1]) + 1
+			pos += 2
+			if pos+n > len(in) || outPos+n > len(out) {
+				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes does not fit", errCorrupt, n)
+			}
+			copy(out[outPos:], in[pos:pos+n])
+			pos += n
+			outPos += n
+			continue
+		}
+		if pos+4 > len(in) {
+			return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+		}
+		unpacked := int(control&0x1f)<<16 | int(in[pos])<<8 | int(in[pos+1]) + 1
+		packed := int(in[pos+2])<<8 | int(in[pos+3]) + 1
+		pos += 4
+		switch control >> 5 {
+		case 4:
+			if d.needProps {
+				return pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
+			}
+		case 5:
+			if d.needProps {
+				return pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
+			}
+			d.lz.reset()
+		default: // 6, 7: new properties and a state reset
+			if pos >= len(in) {
+				return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+			}
+			props := uint32(in[pos])
+			pos++
+			if props >= 9*5*5 {
+				return pos, fmt.Errorf("%w: bad LZMA properties %#x", errCorrupt, props)
+			}
+			lc, lp, pb := props%9, props/9%5, props/45
+			if lc+lp > 4 {
+				return pos, fmt.Errorf("%w: lc+lp = %d exceeds 4", errCorrupt, lc+lp)
+			}
+			d.lz.lc, d.lz.lp, d.lz.pb = lc, lp, pb
+			d.needProps = false
+			d.lz.reset()
+		}
+		if pos+packed > len(in) || outPos+unpacked > len(out) {
+			return pos, fmt.Errorf("%w: a chunk (%d bytes to %d) does not fit", errCorrupt, packed, unpacked)
+		}
+		if packed < 5 || in[pos] != 0 {
+			return pos, fmt.Errorf("%w: bad range coder start", errCorrupt)
+		}
+		rc := rangeDec{rng: 0xffffffff, in: padded, pos: pos + 5}
+		rc.code = uint32(in[pos+1])<<24 | uint32(in[pos+2])<<16 | uint32(in[pos+3])<<8 | uint32(in[pos+4])
+		end := pos + packed
+		if err := d.lz.decodeChunk(&rc, out, outPos, outPos+unpacked, dictStart, d.dictSize, end); err != nil {
+			return pos, err
+		}
+		if rc.pos != end {
+			return pos, fmt.Errorf("%w: a chunk uses %d bytes; its header says %d", errCorrupt, rc.pos-pos, packed)
+		}
+		pos = end
+		outPos += unpacked
+	}
+}
+
+// decodeChunk decodes LZMA symbols into out[pos:end]; distances reach
+// back at most to dictStart and dictSize bytes. The range decoder must
+// not read past inEnd.
+func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int, dictSize uint32, inEnd int) error {
+	pbMask := uint32(1)<<d.pb - 1
+	lpMask := uint32(1)<<d.lp - 1
+	lc := d.lc
+	state := d.state
+	rep0, rep1, rep2, rep3 := d.rep[0], d.rep[1], d.rep[2], d.rep[3]
+	for pos < end {
+		if rc.pos > inEnd {
+			return fmt.Errorf("%w: a chunk reads past its end", errCorrupt)
+		}
+		posState := uint32(pos-dictStart) & pbMask
+		if rc.bit(&d.isMatch[state<<4|posState]) == 0 {
+			// A literal.
+			var prev uint32
+			if pos > dictStart {
+				prev = uint32(out[pos-1])
+			}
+			k := ((uint32(pos-dictStart)&lpMask)<<lc + prev>>(8-lc)) * 0x300
+			probs := d.literal[k : k+0x300 : k+0x300]
+			sym := uint32(1)
+			if state < 7 {
+				// The hottest loop: the range decoder in locals.
+				rng, code, rpos, in := rc.rng, rc.code, rc.pos, rc.in
+				for sym < 0x100 {
+					if rng < 1<<24 {
+						rng <<= 8
+						code = code<<8 | uint32(in[rpos])
+						rpos++
+					}
+					p := uint32(probs[sym])
+					bound := (rng >> probBits) * p
+					if code < bound {
+						rng = bound
+						probs[sym] = uint16(p + (1<<probBits-p)>>probMoveBits)
+						sym <<= 1
+					} else {
+						rng -= bound
+						code -= bound
+						probs[sym] = uint16(p - p>>probMoveBits)
+						sym = sym<<1 | 1
+					}
+				}
+				rc.rng, rc.code, rc.pos = rng, code, rpos
+			} else {
+				src := pos - int(rep0) - 1
+				if src < dictStart {
+					return fmt.Errorf("%w: a distance reaches before the dictionary", errCorrupt)
+				}
+				match := uint32(out[src])
+				for sym < 0x100 {
+					mbit := (match >> 7) & 1
+					match <<= 1
+					b := rc.bit(&probs[0x100+mbit<<8+sym])
+					sym = sym<<1 | b
+					if b != mbit {
+						for sym < 0x100 {
+							sym = sym<<1 | rc.bit(&probs[sym])
+						}
+						break
+					}
+				}
+			}
+			out[pos] = byte(sym)
+			pos++
+			switch {
+			case state < 4:
+				state = 0
+			case state < 10:
+				state -= 3
+			default:
+				state -= 6
+			}
+			continue
+		}
+		var n uint32
+		if rc.bit(&d.isRep[state]) == 0 {
+			// A match with a new distance.
+			n = rc.length(&d.lenDec, posState)
+			if state < 7 {
+				state = 7
+			} else {
+				state = 10
+			}
+			slot := rc.tree(d.posSlot[min(n, 3)][:], 6)
+			dist := slot
+			if slot >= 4 {
+				direct := uint(slot>>1 - 1)
+				dist = (2 | slot&1) << direct
+				if slot < 14 {
+					dist += rc.reverse(d.posSpecial[dist-slot:], direct)
+				} else {
+					dist += rc.direct(direct-4) << 4
+					dist += rc.reverse(d.align[:], 4)
+				}
+			}
+			rep3, rep2, rep1, rep0 = rep2, rep1, rep0, dist
+			if dist == 0xffffffff {
+				return fmt.Errorf("%w: an end marker inside LZMA2 data", errCorrupt)
+			}
+		} else {
+			if rc.bit(&d.isRepG0[state]) == 0 {
+				if rc.bit(&d.isRep0Long[state<<4|posState]) == 0 {
+					// A short rep: one byte at rep0.
+					src := pos - int(rep0) - 1
+					if src < dictStart || rep0 >= dictSize {
+						return fmt.Errorf("%w: a distance reaches before the dictionary", errCorrupt)
+					}
+					if state < 7 {
+						state = 9
+					} else {
+						state = 11
+					}
+					out[pos] = out[src]
+					pos++
+					continue
+				}
+			} else {
+				var dist uint32
+				if rc.bit(&d.isRepG1[state]) == 0 {
+					dist = rep1
+				} else {
+					if rc.bit(&d.isRepG2[state]) == 0 {
+						dist = rep2
+					} else {
+						dist = rep3
+						rep3 = rep2
+					}
+					rep2 = rep1
+				}
+				rep1 = rep0
+				rep0 = dist
+			}
+			n = rc.length(&d.repLenDec, posState)
+			if state < 7 {
+				state = 8
+			} else {
+				state = 11
+			}
+		}
+		// Copy n+2 bytes from rep0+1 back.
+		length := int(n) + 2
+		if uint64(rep0) >= uint64(pos-dictStart) || rep0 >= dictSize {
+			return fmt.Errorf("%w: distance %d at %d reaches before the dictionary", errCorrupt, rep0+1, pos-dictStart)
+		}
+		if pos+length > end {
+			return fmt.Errorf("%w: a match runs past the end of its chunk", errCorrupt)
+		}
+		src := pos - int(rep0) - 1
+		switch {
+		case rep0 >= 7 && pos+length+8 <= len(out):
+			// Eight bytes at a time: each load is of bytes already
+			// written, and what is written past the match is
+			// overwritten by what follows it.
+			for i := 0; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(out[pos+i:], binary.LittleEndian.Uint64(out[src+i:]))
+			}
+		case rep0 == 0:
+			b := out[src]
+			for i := range length {
+				out[pos+i] = b
+			}
+		default:
+			for i := range length {
+				out[pos+i] = out[src+i]
+			}
+		}
+		pos += length
+	}
+	// The chunk ends with the range decoder normalized (as xz's does).
+	if rc.rng < 1<<24 {
+		rc.rng <<= 8
+		rc.code = rc.code<<8 | uint32(rc.in[rc.pos])
+		rc.pos++
+	}
+	if rc.pos > inEnd {
+		return fmt.Errorf("%w: a chunk reads past its end", errCorrupt)
+	}
+	// The encoder flushes its low end exactly, which leaves the decoder
+	// at code 0 (xz checks the same).
+	if rc.code != 0 {
+		return fmt.Errorf("%w: the range decoder does not finish at zero", errCorrupt)
+	}
+	d.state = state
+	d.rep = [4]uint32{rep0, rep1, rep2, rep3}
+	return nil
+}
