@@ -225,10 +225,11 @@ func decompressModule(f *os.File, path string, budget *dwarfx.Budget) (io.Reader
 		defer gr.Close()
 		dec = gr
 	case strings.HasSuffix(path, ".ko.xz"):
-		xr, err := newXZReader(f)
+		xr, err := newXZReader(f, st.Size())
 		if err != nil {
 			return nil, fmt.Errorf("%s: xz: %w", path, err)
 		}
+		defer xr.Close()
 		dec = xr
 	default:
 		return nil, fmt.Errorf("%s: not a module file name (%s)", path, strings.Join(ModuleSuffixes, ", "))

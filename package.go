@@ -67,6 +67,7 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 			return nil
 		}
 		member = f.Name
+		f.Last()
 		var err error
 		data, release, err = deb.Hold(f, int64(min(maxVmlinux, budget.Limit()-min(budget.Used(), budget.Limit()))))
 		if err != nil {

@@ -216,12 +216,8 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 	}
 	switch comp {
 	case "xz":
-		if concurrency == 1 || size < 1<<20 {
-			r, err := xz.NewReader(sr)
-			if err != nil {
-				return nil, ferr(err)
-			}
-			return io.NopCloser(r), nil
+		if size < 1<<20 {
+			concurrency = 1
 		}
 		r, err := xz.NewParallel(sr, size, &xz.ParallelOptions{Concurrency: concurrency})
 		if err != nil {
@@ -365,10 +361,32 @@ type File struct {
 	Name string // the path in the archive, without its leading "./"
 	Size int64  // as the tar header claims
 	r    io.Reader
+	last func()
 }
 
 // Read reads the file's contents.
 func (f *File) Read(b []byte) (int, error) { return f.r.Read(b) }
+
+// Last tells the walk that no file after f will be read (the walk
+// function will return ErrStop once it is done with f): the
+// decompression, which runs ahead, stops at f's end.
+func (f *File) Last() {
+	if f.last != nil {
+		f.last()
+	}
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
 
 // Walk decompresses the data member and calls fn for each regular file, in
 // archive order, until fn returns an error (ErrStop to stop without one) or
@@ -389,7 +407,9 @@ func (p *Package) Walk(opts *Options, fn func(f *File) error) error {
 	if opts != nil && opts.Limit != nil {
 		in = opts.Limit(rc, p.dataName)
 	}
-	tr := tar.NewReader(in)
+	cr := &countReader{r: in}
+	tr := tar.NewReader(cr)
+	stop, _ := rc.(interface{ StopAt(int64) })
 	for {
 		hd, err := tr.Next()
 		if err == io.EOF {
@@ -403,6 +423,10 @@ func (p *Package) Walk(opts *Options, fn func(f *File) error) error {
 		}
 		name := strings.TrimPrefix(hd.Name, "./")
 		f := &File{Name: name, Size: hd.Size, r: &tarFileReader{tr: tr, file: p.File, member: p.dataName + ": " + name}}
+		if stop != nil {
+			end := cr.n + hd.Size // the tar reader reads no further than a header
+			f.last = func() { stop.StopAt(end) }
+		}
 		if err := fn(f); err != nil {
 			if err == ErrStop {
 				return nil
