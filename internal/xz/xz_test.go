@@ -209,3 +209,34 @@ func TestParallelHugeDictionary(t *testing.T) {
 		t.Fatalf("error %v; want the dictionary refused", err)
 	}
 }
+
+// TestStopAt: a reader told where its reader stops delivers the data up
+// to there and fails past it, rather than decoding on.
+func TestStopAt(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	want, err := readAll(t, data, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := Blocks(bytes.NewReader(data), int64(len(data)))
+	if err != nil || len(blocks) < 4 {
+		t.Fatalf("%d blocks, %v", len(blocks), err)
+	}
+	r, err := NewParallel(bytes.NewReader(data), int64(len(data)), &ParallelOptions{Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	stop := blocks[2].uncompressedFrom + 1 // one byte into the third block
+	r.(interface{ StopAt(int64) }).StopAt(stop)
+	got := make([]byte, stop)
+	if _, err := io.ReadFull(r, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want[:stop]) {
+		t.Fatal("the data before the stop differs")
+	}
+	if n, err := io.ReadFull(r, make([]byte, blocks[2].Uncompressed)); !errors.Is(err, errStopped) {
+		t.Fatalf("read %d bytes past the stop, error %v", n, err)
+	}
+}
