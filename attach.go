@@ -30,15 +30,19 @@ import (
 //     build has a .BTF section it decides; where it has none, the DWARF
 //     rule stands in: an out-of-line definition with that symbol.
 //
-// A fact the build does not carry (no ftrace list, no blacklist) makes
-// the verdict AttachUnknown rather than a guess.
+// A module's function is judged by the module's own lists, as the kernel
+// reads them when it loads the module (its __mcount_loc, _kprobe_blacklist,
+// .kprobes.text, .noinstr.text and .init.text, and its split .BTF), never
+// by vmlinux's. A fact the build does not carry (no ftrace list, no
+// blacklist) makes the verdict AttachUnknown rather than a guess.
 type Attachability struct {
 	Kprobe    Verdict      `json:"kprobe"`
 	KprobeWhy AttachReason `json:"kprobe_reason,omitempty"` // why Kprobe is not AttachYes
 	Fentry    Verdict      `json:"fentry"`
 	FentryWhy AttachReason `json:"fentry_reason,omitempty"` // why Fentry is not AttachYes
-	// BTF says whether the build's .BTF has a FUNC of the name: AttachUnknown
-	// when the build has no .BTF.
+	// BTF says whether the .BTF of the object holding the function's
+	// symbol (vmlinux's, or its module's split BTF) has a FUNC of the
+	// name: AttachUnknown when that object has no .BTF.
 	BTF Verdict `json:"btf"`
 	// Clones are the symbols a probe can attach to when the plain name
 	// cannot be used: the function's .isra, .constprop, .part, .llvm and
@@ -134,7 +138,7 @@ type AttachSources struct {
 	BTF             bool `json:"btf"`              // a .BTF section
 }
 
-// AttachSources returns which of the kernel's lists the build carries.
+// AttachSources returns which of the kernel's lists vmlinux carries.
 func (b *Build) AttachSources() AttachSources {
 	if b.ix != nil {
 		return b.ix.attach
@@ -142,9 +146,57 @@ func (b *Build) AttachSources() AttachSources {
 	return b.attach
 }
 
+// ModuleAttachSources returns which lists a module of the build carries
+// for its own functions (docs/attach.md, "Modules"): its ftrace list and
+// kprobe blacklist (a module without the section has an empty one when
+// vmlinux carries that list), and its split .BTF. "" gives vmlinux's, as
+// AttachSources; a module the build has no lists of (a running kernel's,
+// or none of that name) gives none.
+func (b *Build) ModuleAttachSources(module string) AttachSources {
+	if module == "" {
+		return b.AttachSources()
+	}
+	if b.ix != nil {
+		return b.ix.modSrc[module]
+	}
+	return b.modSrc[module]
+}
+
+// btfFacts says which functions the kernel's BTF describes: the FUNC
+// names of vmlinux's .BTF, and, per module, those of the module's split
+// .BTF that name one of its function symbols.
+type btfFacts struct {
+	vmlinux map[string]bool
+	modules map[moduleFunc]bool
+}
+
+// moduleFunc is a function name in one module.
+type moduleFunc struct{ module, name string }
+
+// has reports whether the BTF of an object that holds a plain symbol of f
+// (vmlinux's without one) has a FUNC of f's name.
+func (x *btfFacts) has(f *Function) bool {
+	if x == nil {
+		return false
+	}
+	plain := false
+	for _, s := range f.Symbols {
+		if s.Suffix != "" {
+			continue
+		}
+		plain = true
+		if s.Module == "" && x.vmlinux[f.Name] || s.Module != "" && x.modules[moduleFunc{s.Module, f.Name}] {
+			return true
+		}
+	}
+	return !plain && x.vmlinux[f.Name]
+}
+
 // attachability computes f's attachability from its symbols and
-// instances, given what the build carries and whether its .BTF names f.
-func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
+// instances, given what each object carries (srcOf: vmlinux's for "",
+// else the module's) and whether the BTF of an object holding f's symbol
+// names f.
+func (f *Function) attachability(srcOf func(module string) AttachSources, inBTF bool) Attachability {
 	var a Attachability
 	var plain []*Symbol
 	for _, s := range f.Symbols {
@@ -155,23 +207,22 @@ func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
 			a.Clones = append(a.Clones, s.Name)
 		}
 	}
-	inModule := false
-	for _, s := range plain {
-		inModule = inModule || s.Module != ""
+	// The BTF fact is known when every object holding a plain symbol (or
+	// vmlinux, for a function without one) has BTF.
+	btfKnown := srcOf("").BTF
+	if len(plain) > 0 {
+		btfKnown = true
+		for _, s := range plain {
+			btfKnown = btfKnown && srcOf(s.Module).BTF
+		}
 	}
-	if src.BTF && !inModule {
+	if btfKnown {
 		a.BTF = AttachNo
 		if inBTF {
 			a.BTF = AttachYes
 		}
 	}
 	switch {
-	case len(plain) == 1 && inModule:
-		// A module's function: its own ftrace list, blacklist and
-		// split BTF are not read (vmlinux's do not describe it).
-		a.Kprobe, a.KprobeWhy = AttachUnknown, ReasonNoBlacklist
-		a.Fentry, a.FentryWhy = AttachUnknown, ReasonNoFtraceList
-		return a
 	case len(plain) == 0:
 		a.Kprobe, a.KprobeWhy = AttachNo, ReasonNoSymbol
 		a.Fentry, a.FentryWhy = AttachNo, ReasonNoSymbol
@@ -187,12 +238,13 @@ func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
 	case len(plain) > 1:
 		a.Kprobe, a.KprobeWhy = AttachAmbiguous, ReasonCollision
 		a.Fentry, a.FentryWhy = AttachAmbiguous, ReasonCollision
-		if src.BTF && !inBTF && !inModule {
+		if a.BTF == AttachNo {
 			a.Fentry, a.FentryWhy = AttachNo, ReasonNotInBTF
 		}
 		return a
 	}
 	s := plain[0]
+	src := srcOf(s.Module)
 	switch {
 	case s.Section == ".init.text":
 		a.Kprobe, a.KprobeWhy = AttachNo, ReasonInitText
@@ -208,7 +260,7 @@ func (f *Function) attachability(src AttachSources, inBTF bool) Attachability {
 	switch {
 	case s.Section == ".init.text":
 		a.Fentry, a.FentryWhy = AttachNo, ReasonInitText
-	case src.BTF && !inBTF:
+	case a.BTF == AttachNo:
 		a.Fentry, a.FentryWhy = AttachNo, ReasonNotInBTF
 	case !src.FtraceList:
 		a.Fentry, a.FentryWhy = AttachUnknown, ReasonNoFtraceList
@@ -394,11 +446,14 @@ func (p *probeLists) mark(syms []Symbol) {
 }
 
 // btfFuncNames returns the names of the FUNC types of raw BTF, whose
-// header checkBTFHeader has accepted. It walks the type section itself,
-// as the types' names are all it needs.
-func btfFuncNames(raw []byte) (map[string]bool, error) {
+// header checkBTFHeader has accepted, and its string section. It walks
+// the type section itself, as the types' names are all it needs. base is
+// the string section of the BTF that raw extends (a module's split BTF
+// extends its vmlinux's: name offsets below len(base) are base's), or nil
+// for standalone BTF.
+func btfFuncNames(raw, base []byte) (map[string]bool, []byte, error) {
 	if err := checkBTFHeader(raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	if binary.LittleEndian.Uint16(raw) != 0xeb9f {
@@ -411,7 +466,7 @@ func btfFuncNames(raw []byte) (map[string]bool, error) {
 	out := make(map[string]bool)
 	for off, id := 0, 1; off < len(types); id++ {
 		if len(types)-off < 12 {
-			return nil, fmt.Errorf("BTF: type %d at %d: truncated", id, off)
+			return nil, nil, fmt.Errorf("BTF: type %d at %d: truncated", id, off)
 		}
 		nameOff := bo.Uint32(types[off:])
 		info := bo.Uint32(types[off+4:])
@@ -428,13 +483,21 @@ func btfFuncNames(raw []byte) (map[string]bool, error) {
 		case 6, 13: // ENUM FUNC_PROTO
 			extra = 8 * vlen
 		default:
-			return nil, fmt.Errorf("BTF: type %d at %d: unknown kind %d", id, off, kind)
+			return nil, nil, fmt.Errorf("BTF: type %d at %d: unknown kind %d", id, off, kind)
 		}
 		if kind == 12 {
-			if int64(nameOff) >= int64(len(strs)) {
-				return nil, fmt.Errorf("BTF: type %d: name at %d outside the %d-byte string section", id, nameOff, len(strs))
+			in, at := strs, int64(nameOff)
+			if base != nil {
+				if at < int64(len(base)) {
+					in = base
+				} else {
+					at -= int64(len(base))
+				}
 			}
-			n := strs[nameOff:]
+			if at >= int64(len(in)) {
+				return nil, nil, fmt.Errorf("BTF: type %d: name at %d outside the %d-byte string section", id, nameOff, len(base)+len(strs))
+			}
+			n := in[at:]
 			if e := slices.Index(n, 0); e >= 0 {
 				n = n[:e]
 			}
@@ -442,40 +505,44 @@ func btfFuncNames(raw []byte) (map[string]bool, error) {
 		}
 		off += 12 + extra
 		if off > len(types) {
-			return nil, fmt.Errorf("BTF: type %d: truncated", id)
+			return nil, nil, fmt.Errorf("BTF: type %d: truncated", id)
 		}
 	}
-	return out, nil
+	return out, strs, nil
 }
 
-// readBTFFuncNames returns the FUNC names of ef's .BTF section, or nil
-// when it has none.
-func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget) (map[string]bool, error) {
+// readBTFFuncNames returns the FUNC names of ef's .BTF section and its
+// string section, or nil when it has none. Split BTF (a module's, which
+// extends its vmlinux's: its names are offsets past the base's strings)
+// is read over base, the string section of vmlinux's BTF; without base,
+// which functions it describes is unknown (nil), not an error.
+func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget, base []byte) (map[string]bool, []byte, error) {
 	s := ef.Section(".BTF")
 	if s == nil || s.Type == elf.SHT_NOBITS {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err := budget.TakeSection(s); err != nil {
-		return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 	}
 	if s.Size > maxBTF {
-		return nil, fmt.Errorf("%s: .BTF: %d bytes, more than the %d this kabi reads", name, s.Size, maxBTF)
+		return nil, nil, fmt.Errorf("%s: .BTF: %d bytes, more than the %d this kabi reads", name, s.Size, maxBTF)
 	}
 	raw, err := s.Data()
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 	}
-	if checkBTFHeader(raw) == nil && isSplitBTF(raw) {
-		// A module's BTF extends its vmlinux's: its names are offsets past
-		// the base's strings, which a module read alone does not have.
-		// Which functions it describes is then unknown, not an error.
-		return nil, nil
+	split := checkBTFHeader(raw) == nil && isSplitBTF(raw)
+	if split && base == nil {
+		return nil, nil, nil
 	}
-	names, err := btfFuncNames(raw)
+	if !split {
+		base = nil
+	}
+	names, strs, err := btfFuncNames(raw, base)
 	if err != nil {
-		return nil, fmt.Errorf("%s: .BTF: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: .BTF: %w", name, err)
 	}
-	return names, nil
+	return names, strs, nil
 }
 
 // String is a one-line summary: "kprobe yes, fentry no (notrace)".

@@ -55,7 +55,12 @@ func TestAttachabilityRules(t *testing.T) {
 			"kprobe yes, fentry no (not in BTF)"},
 	} {
 		c.f.Name = "f"
-		a := c.f.attachability(c.src, c.inBTF)
+		a := c.f.attachability(func(m string) AttachSources {
+			if m != "" {
+				t.Fatalf("%s: sources of module %q asked", c.why, m)
+			}
+			return c.src
+		}, c.inBTF)
 		if got := a.String(); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.why, got, c.want)
 		}
@@ -68,6 +73,70 @@ func TestAttachabilityRules(t *testing.T) {
 		}
 		if a.BTF != wantBTF {
 			t.Errorf("%s: BTF %v, want %v", c.why, a.BTF, wantBTF)
+		}
+	}
+}
+
+// TestAttachabilityModules checks that a module's function is judged by
+// the module's own lists, not vmlinux's.
+func TestAttachabilityModules(t *testing.T) {
+	vm := AttachSources{FtraceList: true, KprobeBlacklist: true, BTF: true}
+	srcs := map[string]AttachSources{
+		"":        vm,
+		"full":    vm,
+		"nobtf":   {FtraceList: true, KprobeBlacklist: true},
+		"nolists": {BTF: true},
+	}
+	srcOf := func(m string) AttachSources { return srcs[m] }
+	sym := func(name, module string, mod func(*Symbol)) *Symbol {
+		s := &Symbol{Name: name, Section: ".text", Ftrace: true, Module: module}
+		s.Stem, s.Suffix, s.Transforms = parseSuffix(name)
+		if mod != nil {
+			mod(s)
+		}
+		return s
+	}
+	def := []*Instance{{File: "a.c"}}
+	for _, c := range []struct {
+		why     string
+		syms    []*Symbol
+		inBTF   bool
+		want    string
+		wantBTF Verdict
+	}{
+		{"a module's traced function in its BTF", []*Symbol{sym("f", "full", nil)}, true, "kprobe yes, fentry yes", AttachYes},
+		{"not in the module's BTF", []*Symbol{sym("f", "full", nil)}, false, "kprobe yes, fentry no (not in BTF)", AttachNo},
+		{"notrace in the module's list", []*Symbol{sym("f", "full", func(s *Symbol) { s.Ftrace = false })}, true, "kprobe yes, fentry no (notrace)", AttachYes},
+		{"the module's blacklist", []*Symbol{sym("f", "full", func(s *Symbol) { s.NoKprobe = NoKprobeListed })}, true, "kprobe no (blacklisted), fentry yes", AttachYes},
+		{"the module's init text", []*Symbol{sym("f", "full", func(s *Symbol) { s.Section = ".init.text" })}, true, "kprobe no (init text), fentry no (init text)", AttachYes},
+		{"a module without BTF: the DWARF rule", []*Symbol{sym("f", "nobtf", nil)}, false, "kprobe yes, fentry yes", AttachUnknown},
+		{"a module without lists", []*Symbol{sym("f", "nolists", nil)}, true, "kprobe unknown (no kprobe blacklist), fentry unknown (no ftrace list)", AttachYes},
+		{"a module no lists are known of (running kernel)", []*Symbol{sym("f", "other", nil)}, false, "kprobe unknown (no kprobe blacklist), fentry unknown (no ftrace list)", AttachUnknown},
+		{"vmlinux and a module", []*Symbol{sym("f", "", nil), sym("f", "full", nil)}, true, "kprobe ambiguous (collision), fentry ambiguous (collision)", AttachYes},
+		{"vmlinux and a module without BTF", []*Symbol{sym("f", "", nil), sym("f", "nobtf", nil)}, false, "kprobe ambiguous (collision), fentry ambiguous (collision)", AttachUnknown},
+	} {
+		f := Function{Name: "f", Instances: def, Symbols: c.syms}
+		a := f.attachability(srcOf, c.inBTF)
+		if got := a.String(); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.why, got, c.want)
+		}
+		if a.BTF != c.wantBTF {
+			t.Errorf("%s: BTF %v, want %v", c.why, a.BTF, c.wantBTF)
+		}
+	}
+	x := &btfFacts{vmlinux: map[string]bool{"f": true}, modules: map[moduleFunc]bool{{"full", "g"}: true}}
+	for _, c := range []struct {
+		f    Function
+		want bool
+	}{
+		{Function{Name: "f", Symbols: []*Symbol{sym("f", "", nil)}}, true},
+		{Function{Name: "f", Symbols: []*Symbol{sym("f", "full", nil)}}, false}, // vmlinux's FUNC f is not the module's
+		{Function{Name: "g", Symbols: []*Symbol{sym("g", "full", nil)}}, true},
+		{Function{Name: "g", Symbols: []*Symbol{sym("g", "nobtf", nil)}}, false},
+		{Function{Name: "f", Symbols: []*Symbol{sym("f.isra.0", "full", nil)}}, true}, // no plain symbol: vmlinux's
+	} {
+		if got := x.has(&c.f); got != c.want {
+			t.Errorf("btfFacts.has(%s in %s) = %v, want %v", c.f.Name, c.f.Symbols[0].Module, got, c.want)
 		}
 	}
 }
@@ -113,7 +182,7 @@ func TestBTFFuncNames(t *testing.T) {
 		btfType(0, 19, 1, 8, 12), // ENUM64 of 1
 		btfType(0, 17, 0, 1, 4),  // DECL_TAG
 	}, strs)
-	got, err := btfFuncNames(raw)
+	got, _, err := btfFuncNames(raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,19 +200,41 @@ func TestBTFFuncNames(t *testing.T) {
 		btfBlob([][]byte{btfType(100, 12, 0, 0, 0)}, strs),   // name outside the strings
 		btfBlob([][]byte{btfType(1, 1, 0, 0, 4)[:10]}, strs), // truncated
 	} {
-		if _, err := btfFuncNames(bad); err == nil {
+		if _, _, err := btfFuncNames(bad, nil); err == nil {
 			t.Errorf("%x: no error", bad)
 		}
+	}
+}
+
+// TestBTFFuncNamesSplit reads the FUNC names of a module's split BTF over
+// its vmlinux's strings; without them the names are unknown.
+func TestBTFFuncNamesSplit(t *testing.T) {
+	base, split := splitBTF(t)
+	names, strs, err := btfFuncNames(base, nil)
+	if err != nil || !names["base_fn"] {
+		t.Fatalf("base: %v %v", names, err)
+	}
+	got, _, err := btfFuncNames(split, strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got["mod_fn"] {
+		t.Errorf("split FUNC names %v, want [mod_fn]", got)
 	}
 }
 
 // FuzzBTFFuncNames feeds raw BTF to the FUNC-name walker, which must
 // return names or an error, never panic.
 func FuzzBTFFuncNames(f *testing.F) {
-	f.Add(btfBlob([][]byte{btfType(1, 1, 0, 4, 4), btfType(5, 12, 0, 1, 0)}, "\x00int\x00f\x00"))
-	f.Fuzz(func(t *testing.T, raw []byte) {
+	f.Add(btfBlob([][]byte{btfType(1, 1, 0, 4, 4), btfType(5, 12, 0, 1, 0)}, "\x00int\x00f\x00"), false)
+	f.Add(btfBlob([][]byte{btfType(7, 12, 0, 1, 0), btfType(1, 12, 0, 1, 0)}, "mod_f\x00"), true)
+	f.Fuzz(func(t *testing.T, raw []byte, split bool) {
 		fuzzcount.Count("FuzzBTFFuncNames")
-		names, err := btfFuncNames(raw)
+		var base []byte
+		if split {
+			base = []byte("\x00int\x00f\x00") // the base's strings: split names are offsets past them
+		}
+		names, _, err := btfFuncNames(raw, base)
 		if err != nil && names != nil {
 			t.Fatal("names with an error")
 		}

@@ -92,6 +92,7 @@ type Build struct {
 	types     *types       // nil when read without types
 	bySymbol  *symbolIndex // nil: Symbol searches
 	attach    AttachSources
+	modSrc    map[string]AttachSources // per module (ModuleAttachSources)
 
 	hk  *hookSet // nil when not read (Options.NoHooks)
 	src Source
@@ -160,6 +161,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		symErr error
 		probes *probeLists
 		inBTF  map[string]bool
+		btfStr []byte // the string section of vmlinux's .BTF, the base of the modules'
 		symsOK = make(chan struct{})
 	)
 	go func() {
@@ -179,7 +181,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			return
 		}
 		probes.mark(syms)
-		inBTF, symErr = readBTFFuncNames(ef, name, budget)
+		inBTF, btfStr, symErr = readBTFFuncNames(ef, name, budget, nil)
 		probes.src.BTF = inBTF != nil
 	}()
 
@@ -224,13 +226,16 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b = &Build{symbols: syms, src: statSource(r, name), attach: probes.src, bySymbol: &symbolIndex{}}
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
+	btf := &btfFacts{vmlinux: inBTF}
 	if opts.ModuleDir != "" {
-		if b.symbols, err = s.addModules(opts.ModuleDir, b.Meta.Release, opts, rule, b.symbols); err != nil {
+		k := &kernelLists{src: probes.src, btfStrings: btfStr}
+		if b.symbols, err = s.addModules(opts.ModuleDir, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
 			return nil, err
 		}
+		b.modSrc, btf.modules = k.modSrc, k.modBTF
 	}
 	s.dropLookups()
-	b.link(s.functions(), inBTF)
+	b.link(s.functions(), btf)
 	if !opts.NoTypes {
 		b.types = newTypes(s.typeDefs())
 		b.types.setTypedefs(s.typedefs())
@@ -261,7 +266,7 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, 
 
 // link indexes the functions, attaches the symbols to them and classifies
 // them.
-func (b *Build) link(fns []Function, inBTF map[string]bool) {
+func (b *Build) link(fns []Function, btf *btfFacts) {
 	b.funcs = make([]*Function, len(fns))
 	b.byName = make(map[string]*Function, len(fns))
 	for i := range fns {
@@ -304,7 +309,7 @@ func (b *Build) link(fns []Function, inBTF map[string]bool) {
 		f.addressFromSymbol()
 		f.classify()
 		f.Signature = functionSignature(f.Instances)
-		f.Attach = f.attachability(b.attach, inBTF[f.Name])
+		f.Attach = f.attachability(b.ModuleAttachSources, btf.has(f))
 	}
 }
 

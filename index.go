@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +29,9 @@ import (
 //
 //	metadata   the Metadata fields but File; the functions per block; the
 //	           surface rules the index was written under; which of the
-//	           kernel's probe lists the build carries (AttachSources)
+//	           kernel's probe lists the build carries (AttachSources), and
+//	           the count of modules, then per module its name and the lists
+//	           it carries (ModuleAttachSources), in name order
 //	strings    the count, every length, then the bytes. String 0 is "";
 //	           strings 1 to F are the F function names in name order
 //	functions  columns over the functions in name order: Demangled,
@@ -629,17 +633,16 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	}
 	meta.Uvarint(blockLen)
 	meta.Uvarint(surfaceRules)
-	var src byte
-	as := b.AttachSources()
-	for _, x := range [...]struct {
-		on  bool
-		bit byte
-	}{{as.FtraceList, srcFtraceList}, {as.KprobeBlacklist, srcKprobeBlacklist}, {as.BTF, srcBTF}} {
-		if x.on {
-			src |= x.bit
-		}
+	meta.Byte(attachSourceBits(b.AttachSources()))
+	modSrc := b.modSrc
+	if b.ix != nil {
+		modSrc = b.ix.modSrc
 	}
-	meta.Byte(src)
+	meta.Uvarint(uint64(len(modSrc)))
+	for _, m := range slices.Sorted(maps.Keys(modSrc)) {
+		meta.String(m)
+		meta.Byte(attachSourceBits(modSrc[m]))
+	}
 
 	var strs index.Enc
 	strs.Uvarint(uint64(len(w.list)))
@@ -671,6 +674,20 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		iw.Add(index.KindHooks, b.hooks().encode())
 	}
 	return iw.Bytes()
+}
+
+// attachSourceBits encodes attach sources as bits.
+func attachSourceBits(as AttachSources) byte {
+	var src byte
+	for _, x := range [...]struct {
+		on  bool
+		bit byte
+	}{{as.FtraceList, srcFtraceList}, {as.KprobeBlacklist, srcKprobeBlacklist}, {as.BTF, srcBTF}} {
+		if x.on {
+			src |= x.bit
+		}
+	}
+	return src
 }
 
 func binaryUvarint(v uint64) []byte {

@@ -323,11 +323,12 @@ func TestIndexOtherRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		if s.Kind == index.KindMeta {
-			// The metadata ends in the rules and the attach sources.
-			if raw[len(raw)-2] != surfaceRules {
-				t.Fatalf("the metadata does not end in the rules and a byte")
+			// The metadata ends in the rules, the attach sources and
+			// the count of modules (none).
+			if raw[len(raw)-3] != surfaceRules || raw[len(raw)-1] != 0 {
+				t.Fatalf("the metadata does not end in the rules, a byte and no modules")
 			}
-			raw = append(bytes.Clone(raw[:len(raw)-2]), surfaceRules+1, raw[len(raw)-1])
+			raw = append(bytes.Clone(raw[:len(raw)-3]), surfaceRules+1, raw[len(raw)-2], 0)
 		}
 		w.Add(s.Kind, raw)
 	}

@@ -21,6 +21,7 @@ type indexed struct {
 	rules uint64 // the surface rules it was written under
 
 	attach AttachSources
+	modSrc map[string]AttachSources // per module
 
 	blob string   // the string table's bytes
 	offs []uint32 // string i is blob[offs[i]:offs[i+1]]
@@ -61,6 +62,19 @@ type indexBlock struct {
 	once sync.Once
 	fns  []Function
 	err  error
+}
+
+// sourcesOf is Build.ModuleAttachSources.
+func (x *indexed) sourcesOf(module string) AttachSources {
+	if module == "" {
+		return x.attach
+	}
+	return x.modSrc[module]
+}
+
+// attachSourcesOf decodes the attach sources' bits.
+func attachSourcesOf(src byte) AttachSources {
+	return AttachSources{FtraceList: src&srcFtraceList != 0, KprobeBlacklist: src&srcKprobeBlacklist != 0, BTF: src&srcBTF != 0}
 }
 
 func (x *indexed) str(i uint32) string { return x.blob[x.offs[i]:x.offs[i+1]] }
@@ -131,7 +145,17 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	if src&^(srcBTF<<1-1) != 0 {
 		d.Fail("attach sources %#x", src)
 	}
-	x.attach = AttachSources{FtraceList: src&srcFtraceList != 0, KprobeBlacklist: src&srcKprobeBlacklist != 0, BTF: src&srcBTF != 0}
+	x.attach = attachSourcesOf(src)
+	if n := d.Count(2); n > 0 {
+		x.modSrc = make(map[string]AttachSources, n)
+		for range n {
+			m, src := d.String(), d.Byte()
+			if src&^(srcBTF<<1-1) != 0 || m == "" {
+				d.Fail("module %q: attach sources %#x", m, src)
+			}
+			x.modSrc[m] = attachSourcesOf(src)
+		}
+	}
 	if err := d.Done(); err != nil {
 		return nil, err
 	}
@@ -418,7 +442,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 				d.Fail("function %d: bad signature flag", i)
 			}
 		}
-		f.Attach = f.attachability(x.attach, x.class[i]&classInBTF != 0)
+		f.Attach = f.attachability(x.sourcesOf, x.class[i]&classInBTF != 0)
 	}
 	if err := d.Done(); err != nil {
 		return nil, err

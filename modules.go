@@ -100,29 +100,45 @@ type module struct {
 	release string
 	s       *surface
 	syms    []Symbol
+	src     AttachSources // the lists it carries for its functions
+	inBTF   []string      // its plain function symbols that its .BTF has a FUNC of
 	err     error
 }
 
+// kernelLists is what vmlinux tells the reading of its modules, and what
+// the modules' lists give back.
+type kernelLists struct {
+	// known names the external functions that vmlinux defines with a
+	// signature: a module's declarations of them join vmlinux's instance
+	// (see foldDeclarations) and need no prototype.
+	known map[string]struct{}
+	// src are vmlinux's lists; btfStrings the string section of its .BTF,
+	// over which a module's split .BTF is read (nil without one).
+	src        AttachSources
+	btfStrings []byte
+
+	modSrc map[string]AttachSources // per module, filled by addModules
+	modBTF map[moduleFunc]bool
+}
+
 // readModule reads and analyses one module file.
-func readModule(path string, opts *Options, rule PathRule, known map[string]struct{}) *module {
+func readModule(path string, opts *Options, rule PathRule, k *kernelLists) *module {
 	r, budget, closer, err := openModuleFile(path, opts)
 	if err != nil {
 		return &module{path: path, err: err}
 	}
 	defer closer.Close()
-	return analyzeModuleKnown(r, budget, path, opts, rule, known)
+	return analyzeModuleKnown(r, budget, path, opts, rule, k)
 }
 
 // analyzeModule analyses the module in r, named path (its file name gives
-// the module name when .modinfo does not).
+// the module name when .modinfo does not), alone: without its vmlinux.
 func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule) *module {
-	return analyzeModuleKnown(r, budget, path, opts, rule, nil)
+	return analyzeModuleKnown(r, budget, path, opts, rule, &kernelLists{})
 }
 
-// analyzeModuleKnown is analyzeModule; known names the external functions
-// that vmlinux defines with a signature: a module's declarations of them
-// join vmlinux's instance (see foldDeclarations) and need no prototype.
-func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule, known map[string]struct{}) (m *module) {
+// analyzeModuleKnown is analyzeModule given what its vmlinux tells.
+func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule, k *kernelLists) (m *module) {
 	m = &module{path: path}
 	defer recoverBug(path, &m.err)
 	ef, err := elf.NewFile(r)
@@ -144,16 +160,37 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 		m.err = err
 		return m
 	}
-	syms, _, err := readSymbols(ef, path, budget)
+	all, err := readSymtab(ef, path, budget)
 	if err != nil {
 		m.err = err
 		return m
 	}
+	syms, _ := functionSymbols(ef, all)
 	for i := range syms {
 		syms[i].Module = m.name
 	}
+	if m.src, err = markModule(ef, all, syms, k.src, path, budget); err != nil {
+		m.err = err
+		return m
+	}
+	if k.btfStrings != nil {
+		names, _, err := readBTFFuncNames(ef, path, budget, k.btfStrings)
+		if err != nil {
+			m.err = err
+			return m
+		}
+		if names != nil {
+			m.src.BTF = true
+			for i := range syms {
+				if syms[i].Suffix == "" && names[syms[i].Name] {
+					m.inBTF = append(m.inBTF, syms[i].Name)
+				}
+			}
+		}
+	}
+	all = nil
 	s := newSurface(d, rule, newStringPool())
-	s.knownDecl = known
+	s.knownDecl = k.known
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1}
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
@@ -269,17 +306,19 @@ func modinfo(ef *elf.File, stem string) (name, release string) {
 
 // addModules reads the module tree dir into s (vmlinux's surface) and
 // returns syms with the modules' symbols appended, in module order.
-func (s *surface) addModules(dir string, release string, opts *Options, rule PathRule, syms []Symbol) ([]Symbol, error) {
+func (s *surface) addModules(dir string, release string, opts *Options, rule PathRule, syms []Symbol, k *kernelLists) ([]Symbol, error) {
 	paths, err := listModules(dir)
 	if err != nil {
 		return nil, err
 	}
-	known := make(map[string]struct{})
+	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
 		if i >= 0 && s.insts[i].defined && s.insts[i].sig != nil {
-			known[s.names[fn]] = struct{}{}
+			k.known[s.names[fn]] = struct{}{}
 		}
 	}
+	k.modSrc = make(map[string]AttachSources, len(paths))
+	k.modBTF = make(map[moduleFunc]bool)
 	workers := opts.Concurrency
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -318,7 +357,7 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 					<-tokens
 					return
 				}
-				results[i] <- readModule(paths[i], opts, rule, known)
+				results[i] <- readModule(paths[i], opts, rule, k)
 			}
 		}()
 	}
@@ -349,6 +388,10 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 		seen[m.name] = p
 		s.merge(m.s, m.name)
 		syms = append(syms, m.syms...)
+		k.modSrc[m.name] = m.src
+		for _, fn := range m.inBTF {
+			k.modBTF[moduleFunc{m.name, fn}] = true
+		}
 	}
 	s.foldDeclarations()
 	return syms, nil

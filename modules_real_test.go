@@ -29,7 +29,7 @@ func TestRealKernelModules(t *testing.T) {
 	}
 	t.Logf("read in %v: %d functions", time.Since(start), b.Len())
 
-	type counts struct{ fns, insts, syms int }
+	type counts struct{ fns, insts, syms, kprobeYes, fentryYes, btfYes, unknown int }
 	per := map[string]*counts{}
 	get := func(m string) *counts {
 		if per[m] == nil {
@@ -49,6 +49,61 @@ func TestRealKernelModules(t *testing.T) {
 	}
 	for s := range b.Symbols() {
 		get(s.Module).syms++
+	}
+	// Attach verdicts of the modules' functions (one plain symbol, in a
+	// module), by verdict and reason; and the DWARF rule (a definition
+	// and a plain symbol are a BTF FUNC) against each module's own .BTF.
+	verdicts := map[string]int{}
+	var ruleAgree, ruleTotal int
+	var ruleMiss []string
+	for f := range b.Functions() {
+		var plain []*Symbol
+		for _, s := range f.Symbols {
+			if s.Suffix == "" {
+				plain = append(plain, s)
+			}
+		}
+		if len(plain) != 1 || plain[0].Module == "" {
+			continue
+		}
+		c := get(plain[0].Module)
+		a := f.Attach
+		verdicts["kprobe "+a.Kprobe.String()+" "+a.KprobeWhy.String()]++
+		verdicts["fentry "+a.Fentry.String()+" "+a.FentryWhy.String()]++
+		verdicts["btf "+a.BTF.String()]++
+		if a.Kprobe == AttachYes {
+			c.kprobeYes++
+		}
+		if a.Fentry == AttachYes {
+			c.fentryYes++
+		}
+		if a.BTF == AttachYes {
+			c.btfYes++
+		}
+		if a.Kprobe == AttachUnknown || a.Fentry == AttachUnknown || a.BTF == AttachUnknown {
+			c.unknown++
+		}
+		if a.BTF != AttachUnknown {
+			ruleTotal++
+			if (a.BTF == AttachYes) == f.hasDefinition() {
+				ruleAgree++
+			} else if len(ruleMiss) < 10 {
+				ruleMiss = append(ruleMiss, fmt.Sprintf("%s [%s]: BTF %v, definition %v", f.Name, plain[0].Module, a.BTF, f.hasDefinition()))
+			}
+		}
+	}
+	var vs []string
+	for v, n := range verdicts {
+		vs = append(vs, fmt.Sprintf("%s: %d", v, n))
+	}
+	sort.Strings(vs)
+	t.Logf("module functions' verdicts:\n%s", strings.Join(vs, "\n"))
+	t.Logf("module BTF against the DWARF rule: %d of %d agree; e.g. %q", ruleAgree, ruleTotal, ruleMiss)
+	if ruleTotal == 0 || float64(ruleAgree) < 0.999*float64(ruleTotal) {
+		t.Errorf("module BTF against the DWARF rule: %d of %d agree (< 99.9%%)", ruleAgree, ruleTotal)
+	}
+	if verdicts["kprobe unknown no kprobe blacklist"] > 0 || verdicts["fentry unknown no ftrace list"] > 0 || verdicts["btf unknown"] > 0 {
+		t.Errorf("unknown verdicts for module functions of a kernel whose lists are all there")
 	}
 	if f, err := b.Lookup("nf_conntrack_in"); err != nil || f.Instances[0].Module != "nf_conntrack" {
 		t.Errorf("nf_conntrack_in: %v %v", f, err)
@@ -128,18 +183,18 @@ func TestRealKernelModules(t *testing.T) {
 		}
 		sort.Strings(mods)
 		var sb strings.Builder
-		fmt.Fprintf(&sb, "module\tfunctions\tinstances\tsymbols\n")
-		var tf, ti, ts int
+		fmt.Fprintf(&sb, "module\tfunctions\tinstances\tsymbols\tkprobe yes\tfentry yes\tin BTF\tunknown\n")
+		var tf, ti, ts, tk, tfe, tb, tu int
 		for _, m := range mods {
 			c := per[m]
 			name := m
 			if name == "" {
 				name = "(vmlinux)"
 			}
-			fmt.Fprintf(&sb, "%s\t%d\t%d\t%d\n", name, c.fns, c.insts, c.syms)
-			tf, ti, ts = tf+c.fns, ti+c.insts, ts+c.syms
+			fmt.Fprintf(&sb, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", name, c.fns, c.insts, c.syms, c.kprobeYes, c.fentryYes, c.btfYes, c.unknown)
+			tf, ti, ts, tk, tfe, tb, tu = tf+c.fns, ti+c.insts, ts+c.syms, tk+c.kprobeYes, tfe+c.fentryYes, tb+c.btfYes, tu+c.unknown
 		}
-		fmt.Fprintf(&sb, "(total, functions by name: %d)\t%d\t%d\t%d\n", b.Len(), tf, ti, ts)
+		fmt.Fprintf(&sb, "(total, functions by name: %d)\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", b.Len(), tf, ti, ts, tk, tfe, tb, tu)
 		if err := os.WriteFile(out, []byte(sb.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -27,17 +27,68 @@ func kernelFixture(t *testing.T, elfName, release string, opts *Options) *Build 
 	return b
 }
 
+// TestModuleAttach: a module's functions are judged by the module's own
+// lists (kfx_trace's __mcount_loc and _kprobe_blacklist, relocated; its
+// .noinstr.text and .init.text); a module without lists, beside a vmlinux
+// without them, stays unknown.
+func TestModuleAttach(t *testing.T) {
+	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", nil)
+	if got := b.ModuleAttachSources("kfx_trace"); got != (AttachSources{FtraceList: true, KprobeBlacklist: true}) {
+		t.Errorf("kfx_trace's sources %+v", got)
+	}
+	if got := b.ModuleAttachSources("kfx_mod"); got != (AttachSources{}) {
+		t.Errorf("kfx_mod's sources %+v", got)
+	}
+	check := func(b *Build) {
+		t.Helper()
+		for _, c := range []struct{ fn, want string }{
+			{"kfx_trace_traced", "kprobe yes, fentry yes"},
+			{"kfx_trace_notrace", "kprobe yes, fentry no (notrace)"},
+			{"kfx_trace_nokprobe", "kprobe no (blacklisted), fentry yes"},
+			{"kfx_trace_noinstr", "kprobe no (no-probe text), fentry no (notrace)"},
+			{"kfx_trace_init", "kprobe no (init text), fentry no (init text)"},
+			{"kfx_mod_probe", "kprobe unknown (no kprobe blacklist), fentry unknown (no ftrace list)"},
+		} {
+			f, ok := b.Function(c.fn)
+			if !ok {
+				t.Errorf("no function %s", c.fn)
+				continue
+			}
+			if got := f.Attach.String(); got != c.want {
+				t.Errorf("%s: %s, want %s", c.fn, got, c.want)
+			}
+			if f.Attach.BTF != AttachUnknown {
+				t.Errorf("%s: BTF %v without any .BTF", c.fn, f.Attach.BTF)
+			}
+		}
+	}
+	check(b)
+	// The index keeps each module's lists.
+	var buf bytes.Buffer
+	if err := b.WriteIndex(&buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(bytes.NewReader(buf.Bytes()), "x.kabi", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(x)
+	if got := x.ModuleAttachSources("kfx_trace"); got != b.ModuleAttachSources("kfx_trace") {
+		t.Errorf("kfx_trace's sources from the index %+v", got)
+	}
+}
+
 func TestModulesFixture(t *testing.T) {
 	var files []string
 	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{
 		ModuleProgress: func(p string, done, total int) {
 			files = append(files, filepath.Base(p))
-			if total != 4 || done != len(files) {
+			if total != 5 || done != len(files) {
 				t.Errorf("progress %d/%d for %s", done, total, p)
 			}
 		},
 	})
-	if want := []string{"kfx_blk.ko.zst", "kfx_mod.ko", "kfx_net.ko.xz", "kfx_noname.ko.gz"}; !slices.Equal(files, want) {
+	if want := []string{"kfx_blk.ko.zst", "kfx_mod.ko", "kfx_net.ko.xz", "kfx_noname.ko.gz", "kfx_trace.ko"}; !slices.Equal(files, want) {
 		t.Errorf("progress files %v, want %v", files, want)
 	}
 	modOf := func(name string) []string {

@@ -114,7 +114,7 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	}
 	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
 		attach: AttachSources{BTF: true}}
-	b.link(fns, inBTF)
+	b.link(fns, &btfFacts{vmlinux: inBTF})
 	for i, f := range b.funcs {
 		f.Signature = sigs[i]
 		f.classifyUnknown()

@@ -28,15 +28,16 @@ type Symbol struct {
 	Suffix string
 	// Transforms are the compiler transformations that Suffix names.
 	Transforms Transform
-	// Ftrace is true when the build's ftrace location list (__mcount_loc,
-	// or the patchable-function-entry list) has an address inside the
-	// symbol: fentry, fexit and ftrace can attach to it. It is false for
-	// functions built notrace, when the build has no such list (see
-	// [Build.AttachSources]), and for a module's symbols (the module's own
-	// list is not read: its functions' attachability is unknown).
+	// Ftrace is true when the ftrace location list of the object holding
+	// the symbol (vmlinux's __mcount_loc or patchable-function-entry
+	// list; for a module's symbol, the module's own section, relocated)
+	// has an address inside the symbol: fentry, fexit and ftrace can
+	// attach to it. It is false for functions built notrace, and when
+	// there is no such list (see [Build.ModuleAttachSources]).
 	Ftrace bool
 	// NoKprobe says whether, and why, the kernel refuses kprobes on the
-	// symbol.
+	// symbol (for a module's symbol: the module's own blacklist and
+	// no-probe text).
 	NoKprobe NoKprobe
 }
 

@@ -284,14 +284,16 @@ fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
 # Debian builds, in a module tree per release beside that architecture's
 # fixture vmlinux: modules/<release>/kernel/drivers/kfx/. amd64 has four
 # modules, three of them compressed as distributions ship them (.ko.xz,
-# .ko.zst, .ko.gz); the others have kfx_mod and kfx_net. Checksums in
-# modules/SHA256SUMS.
+# .ko.zst, .ko.gz), and kfx_trace, compiled as kbuild compiles a traced
+# module (-pg -mfentry -mrecord-mcount: its __mcount_loc), with a
+# _kprobe_blacklist entry, .noinstr.text and .init.text; the others have
+# kfx_mod and kfx_net. Checksums in modules/SHA256SUMS.
 echo "gen.sh: module fixtures" >&2
 MOD_ARCHES="x86_64-linux-gnu-:6.1.99-1-amd64 i686-linux-gnu-:6.1.99-1-686-pae
  aarch64-linux-gnu-:6.1.99-1-arm64 s390x-linux-gnu-:6.1.99-1-s390x
  arm-linux-gnueabihf-:6.1.99-1-armmp powerpc64le-linux-gnu-:6.1.99-1-powerpc64le
  riscv64-linux-gnu-:6.1.99-1-riscv64"
-build_module() { # PREFIX RELEASE NAME UNIT...
+build_module() { # PREFIX RELEASE NAME UNIT... (MOD_CFLAGS: extra flags)
 	local prefix=$1 release=$2 name=$3 u
 	shift 3
 	local cc=${prefix}gcc ld=${prefix}ld
@@ -301,7 +303,7 @@ build_module() { # PREFIX RELEASE NAME UNIT...
 	local -a objs=()
 	for u in "$@"; do
 		# shellcheck disable=SC2086
-		"$cc" $COMMON_CFLAGS -g -gdwarf-5 -Iinclude -DKFX_RELEASE="\"$release\"" \
+		"$cc" $COMMON_CFLAGS ${MOD_CFLAGS:-} -g -gdwarf-5 -Iinclude -DKFX_RELEASE="\"$release\"" \
 			-c "modules/$u.c" -o "$obj/$u.o"
 		objs+=("$obj/$u.o")
 	done
@@ -319,10 +321,11 @@ for a in $MOD_ARCHES; do
 	if [ "$release" = 6.1.99-1-amd64 ]; then
 		build_module "$prefix" "$release" kfx_blk kfx_blk
 		build_module "$prefix" "$release" kfx_noname kfx_noname
+		MOD_CFLAGS="-pg -mfentry -mrecord-mcount" build_module "$prefix" "$release" kfx_trace kfx_trace
 		xz -T1 --check=crc32 --lzma2=dict=1MiB "obj/$d/kfx_net.ko"
 		zstd -q -19 --rm "obj/$d/kfx_blk.ko"
 		gzip -n -9 "obj/$d/kfx_noname.ko"
-		MOD_FILES="$MOD_FILES $d/kfx_mod.ko $d/kfx_net.ko.xz $d/kfx_blk.ko.zst $d/kfx_noname.ko.gz"
+		MOD_FILES="$MOD_FILES $d/kfx_mod.ko $d/kfx_net.ko.xz $d/kfx_blk.ko.zst $d/kfx_noname.ko.gz $d/kfx_trace.ko"
 	else
 		MOD_FILES="$MOD_FILES $d/kfx_mod.ko $d/kfx_net.ko"
 	fi

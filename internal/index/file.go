@@ -32,7 +32,8 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 8 added the typedefs (kabi.Alias).
 // Version 9 added the signatures of functions without instances (a
 // running kernel's).
-const Version = 9
+// Version 10 added each module's probe lists (ModuleAttachSources).
+const Version = 10
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * kabi test fixture: module kfx_trace (amd64 only), compiled as kbuild
+ * compiles a traced module: -pg -mfentry -mrecord-mcount, so gcc lists
+ * each function's __fentry__ call in __mcount_loc (relocations against
+ * .text, which the loader applies). Its probe lists:
+ *
+ * - kfx_trace_traced: in __mcount_loc: fentry can attach.
+ * - kfx_trace_notrace: no_instrument_function (the kernel's notrace): not
+ *   in __mcount_loc.
+ * - kfx_trace_nokprobe: listed in _kprobe_blacklist, as NOKPROBE_SYMBOL
+ *   does (_kbl_addr_<name>: the function's address, relocated).
+ * - kfx_trace_noinstr: in .noinstr.text, which kprobes never probe.
+ * - kfx_trace_init: in .init.text, freed after the module's init.
+ */
+#include "module.h"
+
+KFX_MODULE_NAME("kfx_trace");
+KFX_VERMAGIC;
+
+#define notrace __attribute__((__no_instrument_function__))
+
+int kfx_trace_count;
+
+noinline int kfx_trace_traced(int x)
+{
+	kfx_trace_count += x;
+	return x * 3 + 1;
+}
+
+notrace noinline int kfx_trace_notrace(int x)
+{
+	kfx_trace_count -= x;
+	return x - 7;
+}
+
+noinline int kfx_trace_nokprobe(int x)
+{
+	kfx_trace_count ^= x;
+	return x + kfx_trace_count;
+}
+static unsigned long __used __attribute__((__section__("_kprobe_blacklist")))
+	_kbl_addr_kfx_trace_nokprobe = (unsigned long)kfx_trace_nokprobe;
+
+notrace noinline __attribute__((__section__(".noinstr.text"))) int kfx_trace_noinstr(int x)
+{
+	kfx_trace_count |= x;
+	return x << 2;
+}
+
+noinline __attribute__((__section__(".init.text"))) int kfx_trace_init(void)
+{
+	return kfx_trace_traced(1) + kfx_trace_notrace(2) + kfx_trace_nokprobe(3) + kfx_trace_noinstr(4);
+}
