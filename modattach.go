@@ -149,7 +149,7 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 			if uint32(typ) != abs {
 				return nil, fmt.Errorf("%s: %s: relocation %d has type %s; the entries of %s are %s", name, rs.Name, i/entSize, typeName(uint32(typ)), sec.Name, typeName(abs))
 			}
-			if off%word != 0 || off > sec.Size-word {
+			if off%word != 0 || sec.Size < word || off > sec.Size-word {
 				return nil, fmt.Errorf("%s: %s: relocation %d at %#x is not at a word of %s (%d bytes)", name, rs.Name, i/entSize, off, sec.Name, sec.Size)
 			}
 			if sym == 0 || sym > uint64(len(all)) {
