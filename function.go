@@ -2,7 +2,9 @@ package kabi
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -542,4 +544,46 @@ func appendJSONSignature(b []byte, s *Signature) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// Modules names the objects of the kernel that hold f: "" for vmlinux,
+// else a module's name, each once, in the order of f's instances, then of
+// its symbols (a function known only from its symbols, such as a running
+// kernel's). It is empty for a function that neither has.
+func (f *Function) Modules() []string {
+	var out []string
+	add := func(m string) {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	for _, in := range f.Instances {
+		add(in.Module)
+	}
+	for _, s := range f.Symbols {
+		add(s.Module)
+	}
+	return out
+}
+
+// ModulesText is Modules as one text: "vmlinux" for vmlinux, and the
+// names joined with ", ": "nf_conntrack", "vmlinux, kfx_mod".
+func (f *Function) ModulesText() string {
+	ms := f.Modules()
+	for i, m := range ms {
+		if m == "" {
+			ms[i] = "vmlinux"
+		}
+	}
+	return strings.Join(ms, ", ")
+}
+
+// InModule reports whether some instance or symbol of f is a module's.
+func (f *Function) InModule() bool {
+	for _, m := range f.Modules() {
+		if m != "" {
+			return true
+		}
+	}
+	return false
 }

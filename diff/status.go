@@ -11,8 +11,10 @@ import (
 // inline Full to Selective, and kprobe from no to yes, between Debian's
 // 6.1 and 6.12.
 type StatusChange struct {
-	// What names the status: "inline", "collision", "transformation",
-	// "kprobe" or "fentry".
+	// What names the status: "module", "inline", "collision",
+	// "transformation", "kprobe" or "fentry". "module" is where the
+	// function is (kabi.Function.ModulesText: "vmlinux",
+	// "nf_conntrack"): it moved between vmlinux and a module.
 	What string `json:"what"`
 	Old  string `json:"old"` // the texts: "Full", "Unique Static", "True", "yes", "no (no symbol)"
 	New  string `json:"new"`
@@ -22,7 +24,7 @@ type StatusChange struct {
 func (t StatusChange) String() string { return fmt.Sprintf("%s: %s → %s", t.What, t.Old, t.New) }
 
 // StatusChanges lists the statuses that differ between of and nf, in the
-// order inline, collision, transformation, kprobe, fentry; nil when
+// order module, inline, collision, transformation, kprobe, fentry; nil when
 // either is nil or nothing differs. Attachability counts only where both
 // builds know it (neither verdict is unknown); a verdict that stays but
 // for another reason ("no (no symbol)" → "no (notrace)") counts.
@@ -35,6 +37,9 @@ func StatusChanges(of, nf *kabi.Function) []StatusChange {
 		if o != n {
 			out = append(out, StatusChange{What: what, Old: o, New: n})
 		}
+	}
+	if of.InModule() || nf.InModule() {
+		add("module", of.ModulesText(), nf.ModulesText())
 	}
 	add("inline", of.Inline.String(), nf.Inline.String())
 	add("collision", of.Collision.String(), nf.Collision.String())

@@ -22,6 +22,9 @@ type SurfaceDiff struct {
 	Inline         []Transition[kabi.InlineKind]
 	Collision      []Transition[kabi.Collision]
 	Transformation []Transition[bool]
+	// Moved lists the functions present in both builds that moved
+	// between vmlinux and a module (or between modules), in name order.
+	Moved []Moved
 	// Common is the number of functions both builds have.
 	Common int
 }
@@ -30,6 +33,13 @@ type SurfaceDiff struct {
 type FunctionChanges struct {
 	Name    string
 	Changes []Change
+}
+
+// Moved is a function that moved between vmlinux and a module: From
+// and To are kabi.Function.ModulesText ("vmlinux", "nf_conntrack").
+type Moved struct {
+	Name     string
+	From, To string
 }
 
 // KindCount is a number of functions with a change of one kind.
@@ -66,6 +76,11 @@ func Surfaces(old, new *kabi.Build) *SurfaceDiff {
 					seen[c.Kind] = true
 					kinds[c.Kind]++
 				}
+			}
+		}
+		if of.InModule() || nf.InModule() {
+			if o, n := of.ModulesText(), nf.ModulesText(); o != n {
+				d.Moved = append(d.Moved, Moved{Name: of.Name, From: o, To: n})
 			}
 		}
 		if of.Inline != nf.Inline {

@@ -83,6 +83,7 @@ type jsonFunction struct {
 
 type jsonInstance struct {
 	File           string         `json:"file"`
+	Module         string         `json:"module,omitempty"` // the kernel module; absent for vmlinux
 	Location       string         `json:"location"`
 	Line           int            `json:"line"`
 	LocationFile   string         `json:"location_file"`
@@ -156,6 +157,7 @@ type jsonSymbol struct {
 	Transforms []string      `json:"transforms"`
 	Ftrace     bool          `json:"ftrace"`
 	NoKprobe   kabi.NoKprobe `json:"no_kprobe,omitempty"`
+	Module     string        `json:"module,omitempty"` // the kernel module; absent for vmlinux
 }
 
 type jsonSignature struct {
@@ -201,7 +203,7 @@ type jsonPair struct {
 	NewPresent bool         `json:"new_present"`
 	Compared   bool         `json:"compared"`
 	Changes    []jsonChange `json:"changes"`
-	// StatusChanges: inline, collision, transformation, attachability.
+	// StatusChanges: module, inline, collision, transformation, attachability.
 	StatusChanges []diff.StatusChange `json:"status_changes,omitempty"`
 }
 
@@ -377,7 +379,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 		j.Instances = nil // null: unknown, not none
 	}
 	for _, in := range f.Instances {
-		ji := jsonInstance{File: in.File, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
+		ji := jsonInstance{File: in.File, Module: in.Module, Location: in.Location.String(), LocationFile: in.Location.File, Line: in.Location.Line,
 			External: in.External, DeclaredInline: in.DeclaredInline, Inlined: in.Inlined, DeclaredOnly: in.DeclaredOnly,
 			Assembler: in.Assembler, InlineCallers: toJSONCallers(in.InlineCallers, f), DirectCallers: toJSONCallers(in.DirectCallers, f),
 			Signature: toJSONSignature(in.Signature)}
@@ -391,7 +393,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	for _, s := range f.Symbols {
 		j.Symbols = append(j.Symbols, jsonSymbol{Name: s.Name, Demangled: s.Demangled, Address: s.Address, Size: s.Size,
 			Bind: s.Bind.String(), Section: s.Section, Stem: s.Stem, Suffix: s.Suffix, Transforms: orEmpty(s.Transforms.Kinds()),
-			Ftrace: s.Ftrace, NoKprobe: s.NoKprobe})
+			Ftrace: s.Ftrace, NoKprobe: s.NoKprobe, Module: s.Module})
 	}
 	return j
 }
@@ -417,7 +419,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 		return nil, err
 	}
 	for _, ji := range j.Instances {
-		in := &kabi.Instance{File: ji.File, Location: kabi.Location{File: ji.LocationFile, Line: ji.Line},
+		in := &kabi.Instance{File: ji.File, Module: ji.Module, Location: kabi.Location{File: ji.LocationFile, Line: ji.Line},
 			External: ji.External, DeclaredInline: ji.DeclaredInline, Inlined: ji.Inlined, DeclaredOnly: ji.DeclaredOnly,
 			Assembler: ji.Assembler}
 		if in.InlineCallers, err = fromJSONCallers(ji.InlineCallers); err != nil {
@@ -440,7 +442,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 	}
 	for _, js := range j.Symbols {
 		s := &kabi.Symbol{Name: js.Name, Demangled: js.Demangled, Address: js.Address, Size: js.Size, Section: js.Section,
-			Stem: js.Stem, Suffix: js.Suffix, Ftrace: js.Ftrace, NoKprobe: js.NoKprobe}
+			Stem: js.Stem, Suffix: js.Suffix, Ftrace: js.Ftrace, NoKprobe: js.NoKprobe, Module: js.Module}
 		ok := false
 		for _, b := range []elf.SymBind{elf.STB_LOCAL, elf.STB_GLOBAL, elf.STB_WEAK} {
 			if b.String() == js.Bind {
@@ -539,6 +541,13 @@ type jsonSurface struct {
 	Inline         []jsonTransition      `json:"inline"`
 	Collision      []jsonTransition      `json:"collision"`
 	Transformation []jsonTransition      `json:"transformation"`
+	Moved          []jsonMoved           `json:"moved,omitempty"` // between vmlinux and modules
+}
+
+type jsonMoved struct {
+	Name string `json:"name"`
+	From string `json:"from"` // "vmlinux", "nf_conntrack", "vmlinux, kfx_mod"
+	To   string `json:"to"`
 }
 
 type jsonFunctionChanges struct {
@@ -558,6 +567,9 @@ func toJSONSurface(d *diff.SurfaceDiff) *jsonSurface {
 		Inline: transitionsJSON(d.Inline), Collision: transitionsJSON(d.Collision), Transformation: transitionsJSON(d.Transformation)}
 	for _, fc := range d.Changed {
 		j.Changed = append(j.Changed, jsonFunctionChanges{Name: fc.Name, Changes: toJSONChanges(fc.Changes)})
+	}
+	for _, m := range d.Moved {
+		j.Moved = append(j.Moved, jsonMoved(m))
 	}
 	return j
 }
@@ -579,6 +591,9 @@ func DecodeSurface(r io.Reader) (*diff.SurfaceDiff, error) {
 			return nil, fmt.Errorf("surface diff: %s: %w", fc.Name, err)
 		}
 		d.Changed = append(d.Changed, diff.FunctionChanges{Name: fc.Name, Changes: cs})
+	}
+	for _, m := range j.Moved {
+		d.Moved = append(d.Moved, diff.Moved(m))
 	}
 	var err error
 	if d.Inline, err = transitionsFrom[kabi.InlineKind](j.Inline); err != nil {

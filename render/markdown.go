@@ -101,6 +101,9 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 		} else {
 			p("```\nIn %s (%x)\nLocation: %s\n", in.File, in.Address, in.Location)
 		}
+		if in.Module != "" {
+			p("Module: %s\n", in.Module) // not on the reference's pages, which know vmlinux only
+		}
 		p("Inline: %s\n", pyBool(in.Inlined))
 		writeCallers(w, "Inline callers", in.InlineCallers)
 		writeCallers(w, "Direct callers", in.DirectCallers)
@@ -109,7 +112,7 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 	if len(f.Symbols) > 0 {
 		p("**Symbols:**\n\n```\n")
 		for _, sym := range f.Symbols {
-			p("%x-%x: %s (%s)\n", sym.Address, sym.End(), sym.Name, sym.Bind)
+			p("%x-%x: %s (%s)\n", sym.Address, sym.End(), sym.KallsymsName(), sym.Bind)
 		}
 		p("```\n")
 	}

@@ -692,6 +692,12 @@ func mdDiffPage(w *bufio.Writer, title, group, old, new string, d *diff.SurfaceD
 			}
 		}
 	}
+	if len(d.Moved) > 0 {
+		fmt.Fprintf(w, "\n## Moved between vmlinux and modules (%d)\n\n", len(d.Moved))
+		for _, m := range d.Moved {
+			fmt.Fprintf(w, "- [`%s`](../function/%s/%s.md): %s → %s\n", m.Name, Letter(m.Name), fileName(m.Name), m.From, m.To)
+		}
+	}
 	return nil
 }
 

@@ -18,6 +18,9 @@ import (
 //	  6.1    ok                 void *vmap(struct page **pages, ...);
 //	  6.12   ok
 //	  6.1 → 6.12  no changes
+//
+// A function in a kernel module is tagged with it, as kallsyms names
+// it: "(1 instance, 1 symbol)  [nf_conntrack]".
 type Text struct {
 	// Signatures prints each build's signature after its status, and
 	// under it the out-of-line copies whose own parameters differ (gcc
@@ -54,6 +57,9 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 					line += fmt.Sprintf("  (instances, inlining and callers unknown, %d symbol%s)", len(f.Symbols), plural(len(f.Symbols)))
 				} else {
 					line += fmt.Sprintf("  (%d instance%s, %d symbol%s)", len(f.Instances), plural(len(f.Instances)), len(f.Symbols), plural(len(f.Symbols)))
+				}
+				if f.InModule() {
+					line += "  [" + f.ModulesText() + "]"
 				}
 				if t.Signatures && f.Signature != nil {
 					line += "  " + f.Signature.String()
@@ -169,5 +175,10 @@ func (t Text) Surface(w io.Writer, d *diff.SurfaceDiff) error {
 		changed = append(changed, s)
 	}
 	list("changed", changed)
+	var moved []string
+	for _, m := range d.Moved {
+		moved = append(moved, fmt.Sprintf("%s: %s → %s", m.Name, m.From, m.To))
+	}
+	list("moved between vmlinux and modules", moved)
 	return bw.Flush()
 }

@@ -355,7 +355,11 @@ func tf(b bool) string {
 // showText prints one function in the layout of the reference pages.
 func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	m := b.Meta
-	fmt.Fprintf(w, "Function: %s\n", f.DisplayName())
+	if f.InModule() {
+		fmt.Fprintf(w, "Function: %s [%s]\n", f.DisplayName(), f.ModulesText())
+	} else {
+		fmt.Fprintf(w, "Function: %s\n", f.DisplayName())
+	}
 	if f.Demangled != "" {
 		fmt.Fprintf(w, "Symbol name: %s\n", f.Name)
 	}
@@ -435,7 +439,7 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	}
 	for _, s := range f.Symbols {
 		var notes []string
-		if b.AttachSources().FtraceList && !s.Ftrace && s.Module == "" {
+		if b.ModuleAttachSources(s.Module).FtraceList && !s.Ftrace {
 			notes = append(notes, "notrace")
 		}
 		if s.NoKprobe != kabi.NoKprobeNone {
