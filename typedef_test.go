@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 // layout writes a definition's members, one a line, with offsets and
@@ -272,5 +274,32 @@ func TestTypeDefJSON(t *testing.T) {
 	m := v["members"].([]any)[1].(map[string]any)
 	if m["type"] != "union {...}" || m["def"].(map[string]any)["kind"] != "union" {
 		t.Errorf("anonymous member: %v", m)
+	}
+}
+
+// TestTypeClaimsRace: a later unit that asks before an earlier one
+// decodes a definition the earlier unit claims too; the merge keeps the
+// earlier unit's only, whatever the order of asking.
+func TestTypeClaimsRace(t *testing.T) {
+	k := dwarfx.TypeKey{Kind: dwarfx.TypeStruct, Name: "elf_note_info", Size: 248, File: dwarfx.FileEntry{Name: "binfmt_elf.c"}, Line: 1779}
+	for _, order := range [][]int{{3, 5}, {5, 3}} {
+		c := typeClaims{m: map[dwarfx.TypeKey]int32{}}
+		decoded := map[int]bool{}
+		for _, u := range order {
+			decoded[u] = c.want(u, &k)
+		}
+		var kept []int
+		for _, u := range []int{3, 5} { // the merge, in unit order
+			if decoded[u] && c.owns(u, &k) {
+				kept = append(kept, u)
+			}
+		}
+		if !slices.Equal(kept, []int{3}) {
+			t.Errorf("asked in order %v: kept the definitions of units %v, want [3]", order, kept)
+		}
+	}
+	var c typeClaims // a walk that never claims owns every key
+	if !c.owns(7, &k) {
+		t.Error("an unclaimed key is not owned")
 	}
 }

@@ -41,6 +41,21 @@ func (c *typeClaims) want(u int, k *dwarfx.TypeKey) bool {
 	return true
 }
 
+// owns reports whether unit u holds the claim of k, asked in the ordered
+// merge. A later unit can ask before an earlier one (workers race) and
+// decode a definition the earlier unit then claims and decodes too; by
+// the time u is merged, every unit before it has asked, so the claim is
+// the first unit's, and only its definition is kept: otherwise a header
+// compiled two ways (fs/binfmt_elf.c and fs/compat_binfmt_elf.c, which
+// includes it) would give a second variant, or not, as the timing goes.
+// A key never claimed (a walk without WantType) is owned.
+func (c *typeClaims) owns(u int, k *dwarfx.TypeKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[*k]
+	return !ok || int(v) == u
+}
+
 // pendingDef is a definition converted in a worker, before the merge.
 type pendingDef struct {
 	def  *TypeDef
@@ -49,6 +64,8 @@ type pendingDef struct {
 	file dwarfx.FileEntry
 	line int32
 	has  bool // file is known
+	// claim is the key the walk asked WantType with (see typeClaims.owns).
+	claim dwarfx.TypeKey
 }
 
 // prepared is what a worker makes of a unit for the ordered merge.
@@ -133,7 +150,8 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 	}
 	out := make([]pendingDef, len(cu.Types))
 	for i, d := range cu.Types {
-		p := pendingDef{file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1))}
+		p := pendingDef{file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1)),
+			claim: dwarfx.TypeKey{Kind: d.Kind, Name: d.Name, Size: d.Size, File: d.File, Line: d.Line}}
 		if d.Kind == dwarfx.TypeTypedef {
 			p.td = &Alias{Name: conv.name(d.Name), Type: conv.typ(d.Target)}
 			if d.Anon != nil {
@@ -162,6 +180,9 @@ type typeVariants struct {
 func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 	for i := range defs {
 		p := &defs[i]
+		if !s.claims.owns(cu.Unit.Index, &p.claim) {
+			continue // an earlier unit's definition of the key is kept
+		}
 		var v *typeVariants
 		if p.td != nil {
 			if v = s.typedefVars[p.td.Name]; v == nil {
