@@ -363,20 +363,27 @@ type extractor struct {
 	protos, skipDecl bool
 	defs             bool // decode type definitions
 	wantType         func(int, *TypeKey) bool
-	asked            map[TypeKey]int32 // keys asked for, by the last unit that asked
-	askedFast        map[fastKey]int32 // the same by the strings' addresses
-	lt               *LineTable        // of unit ltUnit, for typeDef
-	ltUnit           int
-	prepare          func(*CompileUnit) error
-	protoRoom        []*Prototype      // with prepare: the room of the last unit's Protos
-	free             chan *CompileUnit // units to reuse (ExtractOptions.Recycle), or nil
+	// The named definitions met (see typeDef): by the place of their
+	// names, the first of a chain in seenKeys. The strings of the
+	// sections stay where they are while the walk runs.
+	seen      map[uintptr]int32
+	seenKeys  []seenKey
+	fileIDs   map[fileIdent]uint32 // see fileID
+	files     []FileEntry
+	lt        *LineTable // of unit ltFor-1, for typeDef, once ltRead
+	ltFor     int
+	ltRead    bool
+	unitFiles []uint32 // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
+	prepare   func(*CompileUnit) error
+	protoRoom []*Prototype      // with prepare: the room of the last unit's Protos
+	free      chan *CompileUnit // units to reuse (ExtractOptions.Recycle), or nil
 }
 
 func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32), free: free,
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
 	if x.wantType != nil {
-		x.asked, x.askedFast = make(map[TypeKey]int32), make(map[fastKey]int32)
+		x.seen, x.fileIDs = make(map[uintptr]int32), make(map[fileIdent]uint32)
 	}
 	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type

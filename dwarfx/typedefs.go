@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -490,16 +491,18 @@ func defsView(tag dwarf.Tag, attr dwarf.Attr) bool {
 // typeDef decodes the definition the walk has just met, if it is named,
 // not a declaration, and WantType accepts it.
 func (x *extractor) typeDef(e *Entry) error {
-	k := TypeKey{Kind: defKind(e.Tag), Size: -1}
-	var fileIdx uint64
+	kind := defKind(e.Tag)
+	size := int64(-1)
+	var name string
+	var fileIdx, line uint64
 	hasFile := false
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		switch f.Attr {
 		case dwarf.AttrName:
-			k.Name = f.Str()
+			name = f.Str()
 		case dwarf.AttrByteSize:
-			k.Size = int64(f.Val)
+			size = int64(f.Val)
 		case dwarf.AttrDeclaration:
 			if f.Val != 0 {
 				return nil
@@ -507,41 +510,58 @@ func (x *extractor) typeDef(e *Entry) error {
 		case dwarf.AttrDeclFile:
 			fileIdx, hasFile = f.Val, true
 		case dwarf.AttrDeclLine:
-			k.Line = f.Val
+			line = f.Val
 		}
 	}
-	if k.Name == "" {
+	if name == "" {
 		return nil // anonymous: decoded as members' types
 	}
-	if hasFile {
-		if x.lt == nil || x.ltUnit != x.cu.Unit.Index {
-			lt, err := x.d.LineTable(x.cu.Unit)
-			if err != nil {
-				return err
-			}
-			x.lt, x.ltUnit = lt, x.cu.Unit.Index
+	if x.ltFor != x.cu.Unit.Index+1 {
+		x.ltFor, x.lt, x.ltRead = x.cu.Unit.Index+1, nil, false
+		x.unitFiles = x.unitFiles[:0]
+	}
+	if hasFile && !x.ltRead {
+		lt, err := x.d.LineTable(x.cu.Unit)
+		if err != nil {
+			return err
 		}
-		if x.lt != nil {
-			k.File, _ = x.lt.File(fileIdx)
-		}
+		x.lt, x.ltRead = lt, true
 	}
 	if x.wantType != nil {
-		// Asked before? First by where the strings are (equal names
-		// from .debug_str and file names from .debug_line_str are one
-		// string), then by the strings.
+		// Met in this worker for an earlier unit? The key of a named
+		// definition is all integers: where its name is, its size, line
+		// and kind, and its file's number in this worker (see fileID).
 		u := int32(x.cu.Unit.Index)
-		fk := fastKey{name: unsafe.StringData(k.Name), dir: unsafe.StringData(k.File.Dir), file: unsafe.StringData(k.File.Name),
-			nameLen: uint32(len(k.Name)), dirLen: uint32(len(k.File.Dir)), fileLen: uint32(len(k.File.Name)),
-			kind: k.Kind, size: k.Size, line: k.Line}
-		if v, ok := x.askedFast[fk]; ok && v < u {
-			return nil // asked for an earlier unit: see ExtractOptions.WantType
+		file := x.fileID(fileIdx, hasFile)
+		at := uintptr(unsafe.Pointer(unsafe.StringData(name)))
+		head, ok := x.seen[at]
+		j := head
+		if ok {
+			for ; j >= 0; j = x.seenKeys[j].next {
+				s := &x.seenKeys[j]
+				if s.size == size && s.line == line && s.file == file && s.nameLen == uint32(len(name)) && s.kind == kind {
+					break
+				}
+			}
+		} else {
+			head = -1
+			j = -1
 		}
-		x.askedFast[fk] = u
-		if v, ok := x.asked[k]; ok && v < u {
-			return nil
+		if j >= 0 {
+			if x.seenKeys[j].unit < u {
+				return nil // asked for an earlier unit: see ExtractOptions.WantType
+			}
+			x.seenKeys[j].unit = u
+		} else {
+			x.seenKeys = append(x.seenKeys, seenKey{size: size, line: line, file: file, nameLen: uint32(len(name)),
+				kind: kind, unit: u, next: head})
+			x.seen[at] = int32(len(x.seenKeys) - 1)
 		}
-		x.asked[k] = u
-		if ask := k; !x.wantType(int(u), &ask) { // a copy: k stays on the stack
+		k := TypeKey{Kind: kind, Name: name, Size: size, Line: line}
+		if hasFile && x.lt != nil {
+			k.File, _ = x.lt.File(fileIdx)
+		}
+		if !x.wantType(int(u), &k) {
 			return nil
 		}
 	}
@@ -551,6 +571,37 @@ func (x *extractor) typeDef(e *Entry) error {
 	}
 	x.cu.Types = append(x.cu.Types, def)
 	return nil
+}
+
+// fileID numbers the file of a definition's DW_AT_decl_file in this
+// worker: the same number for file entries whose strings are at the
+// same places (DWARF 5 line tables share .debug_line_str), 1 when there
+// is none. Equal strings at different places get different numbers,
+// which only costs a question to WantType.
+func (x *extractor) fileID(idx uint64, has bool) uint32 {
+	if !has || x.lt == nil || idx > uint64(len(x.lt.Files)) {
+		return 1
+	}
+	if len(x.unitFiles) == 0 {
+		x.unitFiles = slices.Grow(x.unitFiles, len(x.lt.Files)+1)[:len(x.lt.Files)+1]
+		clear(x.unitFiles)
+	}
+	if id := x.unitFiles[idx]; id != 0 {
+		return id
+	}
+	fe, ok := x.lt.File(idx)
+	id := uint32(1)
+	if ok {
+		fk := fileIdent{dir: uintptr(unsafe.Pointer(unsafe.StringData(fe.Dir))), name: uintptr(unsafe.Pointer(unsafe.StringData(fe.Name))),
+			dirLen: len(fe.Dir), nameLen: len(fe.Name)}
+		if id, ok = x.fileIDs[fk]; !ok {
+			x.files = append(x.files, fe) // keeps the strings, and so their places
+			id = uint32(len(x.files) + 1)
+			x.fileIDs[fk] = id
+		}
+	}
+	x.unitFiles[idx] = id
+	return id
 }
 
 // typeUnit returns the named definitions among the top-level entries of
@@ -596,13 +647,20 @@ func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
 	return x.cu, nil
 }
 
-// fastKey is a TypeKey by the addresses of its strings: cheap to hash
-// and compare. Equal strings at different places make different keys,
-// which only costs a lookup by TypeKey.
-type fastKey struct {
-	name, dir, file          *byte
-	nameLen, dirLen, fileLen uint32
-	kind                     TypeKind
-	size                     int64
-	line                     uint64
+// seenKey is a named definition a worker has met, as typeDef keys it:
+// one of a chain of those whose names are at one place.
+type seenKey struct {
+	size    int64
+	line    uint64
+	file    uint32 // see fileID
+	nameLen uint32
+	kind    TypeKind
+	unit    int32 // the last unit it was met in
+	next    int32 // the next of the chain, -1 at its end
+}
+
+// fileIdent is a file entry by the places of its strings.
+type fileIdent struct {
+	dir, name       uintptr
+	dirLen, nameLen int
 }
