@@ -157,7 +157,8 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 	if err != nil {
 		return nil, err
 	}
-	def := &TypeDefinition{Offset: off, Kind: defKind(e.Tag), Size: -1}
+	def := t.defArena.one()
+	*def = TypeDefinition{Offset: off, Kind: defKind(e.Tag), Size: -1}
 	if def.Kind == 0 {
 		return nil, t.errAt(off, ErrMalformed, fmt.Sprintf("definition of a %v entry", e.Tag))
 	}
@@ -212,18 +213,13 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 	if !children {
 		return def, nil
 	}
-	// The children are read first, while the reader is on them; their
-	// types after, since decoding a type moves the reader.
-	type pending struct {
-		typ               uint64
-		hasType           bool
-		loc, dataBit, bit int64
-		hasLoc, locExpr   bool
-		hasDataBit        bool
-		hasBit            bool
-		storage           int64
-	}
-	var todo []pending
+	// The children are read first, while the reader is on them, onto
+	// the scratch stacks; their types after, since decoding a type moves
+	// the reader.
+	mBase, eBase, pBase := len(t.members), len(t.enums), len(t.pend)
+	defer func() {
+		t.members, t.enums, t.pend = t.members[:mBase], t.enums[:eBase], t.pend[:pBase]
+	}()
 	signedForms := false
 	r := t.r
 	for {
@@ -236,11 +232,11 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 		}
 		switch {
 		case c.Tag == dwarf.TagMember && def.Kind != TypeEnum:
-			if len(def.Members) >= maxMembers {
+			if len(t.members)-mBase >= maxMembers {
 				return nil, t.errAt(c.Offset, ErrMalformed, "too many members")
 			}
 			m := Member{Offset: c.Offset}
-			var p pending
+			var p pendingMember
 			p.storage = -1
 			skip := false
 			for i := range c.Fields {
@@ -276,11 +272,11 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 				return nil, t.errAt(c.Offset, ErrMalformed, "absurd member offset or bit size")
 			}
 			if !skip {
-				def.Members = append(def.Members, m)
-				todo = append(todo, p)
+				t.members = append(t.members, m)
+				t.pend = append(t.pend, p)
 			}
 		case c.Tag == dwarf.TagEnumerator && def.Kind == TypeEnum:
-			if len(def.Enumerators) >= maxMembers {
+			if len(t.enums)-eBase >= maxMembers {
 				return nil, t.errAt(c.Offset, ErrMalformed, "too many enumerators")
 			}
 			en := Enumerator{}
@@ -296,7 +292,7 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 					}
 				}
 			}
-			def.Enumerators = append(def.Enumerators, en)
+			t.enums = append(t.enums, en)
 		}
 		if c.Children {
 			r.SkipChildren()
@@ -305,6 +301,17 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 			}
 		}
 	}
+	if n := len(t.members) - mBase; n > 0 {
+		def.Members = t.memArena.take(n)
+		copy(def.Members, t.members[mBase:])
+	}
+	if n := len(t.enums) - eBase; n > 0 {
+		def.Enumerators = t.enumArena.take(n)
+		copy(def.Enumerators, t.enums[eBase:])
+	}
+	// Decoding the members' anonymous definitions below pushes onto the
+	// stacks: todo keeps the array it has, whatever they do.
+	todo := t.pend[pBase:]
 	if def.Kind == TypeEnum {
 		def.Unsigned = !signedForms
 		if hasType {
@@ -369,6 +376,18 @@ func (t *TypeDecoder) definition(off uint64, depth int, open []uint64) (*TypeDef
 		}
 	}
 	return def, nil
+}
+
+// pendingMember is what the first pass over a definition's children
+// keeps of a member besides the Member itself.
+type pendingMember struct {
+	typ               uint64
+	hasType           bool
+	loc, dataBit, bit int64
+	hasLoc, locExpr   bool
+	hasDataBit        bool
+	hasBit            bool
+	storage           int64
 }
 
 // memberLocation reads DW_AT_data_member_location as a constant: a

@@ -168,6 +168,14 @@ type TypeDecoder struct {
 	protoArena arena[Prototype]
 	paramArena arena[Param]
 	ptrArena   arena[*Type]
+	defArena   arena[TypeDefinition]
+	memArena   arena[Member]
+	enumArena  arena[Enumerator]
+
+	// Scratch stacks of the definitions being decoded (see definition).
+	members []Member
+	enums   []Enumerator
+	pend    []pendingMember
 }
 
 // gnuUnit reports whether the entry at off is in a unit gcc wrote.
@@ -211,7 +219,8 @@ func (d *Data) NewTypeDecoder() *TypeDecoder {
 func (d *Data) newTypeDecoder(r *Reader) *TypeDecoder {
 	return &TypeDecoder{d: d, r: r, types: make(map[uint64]*Type), protos: make(map[uint64]*Prototype),
 		typeArena: arena[Type]{size: 256}, protoArena: arena[Prototype]{size: 256},
-		paramArena: arena[Param]{size: 512}, ptrArena: arena[*Type]{size: 512}}
+		paramArena: arena[Param]{size: 512}, ptrArena: arena[*Type]{size: 512},
+		defArena: arena[TypeDefinition]{size: 64}, memArena: arena[Member]{size: 1024}, enumArena: arena[Enumerator]{size: 1024}}
 }
 
 // Reset empties the caches, bounding their memory; a walk calls it
@@ -293,6 +302,7 @@ func (t *TypeDecoder) alloc() *Type { return t.typeArena.one() }
 // is called, for a caller that drops them all by then.
 func (t *TypeDecoder) recycle() {
 	t.typeArena.recycle, t.protoArena.recycle, t.paramArena.recycle, t.ptrArena.recycle = true, true, true, true
+	t.defArena.recycle, t.memArena.recycle, t.enumArena.recycle = true, true, true
 }
 
 // rewind empties the caches, as Reset does, and, for a recycling
@@ -303,6 +313,9 @@ func (t *TypeDecoder) rewind() {
 	t.protoArena.rewind()
 	t.paramArena.rewind()
 	t.ptrArena.rewind()
+	t.defArena.rewind()
+	t.memArena.rewind()
+	t.enumArena.rewind()
 }
 
 // typ decodes the type at off. depth counts the references followed.
