@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -54,6 +55,8 @@ type surface struct {
 	typeVars    map[Ref]*typeVariants
 	typeOrder   []Ref
 	typedefVars map[string]*typeVariants
+	keySeed     maphash.Seed // of the types' content hashes
+	keyA, keyB  []byte       // scratch of sameContents
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32
@@ -140,6 +143,7 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	s.claims.m = make(map[dwarfx.TypeKey]int32)
 	s.typeVars = make(map[Ref]*typeVariants)
 	s.typedefVars = make(map[string]*typeVariants)
+	s.keySeed = maphash.MakeSeed()
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
 	}

@@ -3,6 +3,7 @@ package kabi
 import (
 	"cmp"
 	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"unsafe"
@@ -60,7 +61,7 @@ func (c *typeClaims) owns(u int, k *dwarfx.TypeKey) bool {
 type pendingDef struct {
 	def  *TypeDef
 	td   *Alias // instead of def, for a typedef
-	key  string // the contents, see appendDefKey
+	hash uint64 // of the contents' key, see appendPendingKey
 	file dwarfx.FileEntry
 	line int32
 	has  bool // file is known
@@ -157,23 +158,31 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 			if d.Anon != nil {
 				p.td.Def = conv.typeDef(d.Anon, 1)
 			}
-			conv.buf = append(appendDeclare(conv.buf[:0], p.td.Type, "", 0), 0)
-			conv.buf = appendDefKey(appendKinds(conv.buf, p.td.Type, 0), p.td.Def, 0)
 		} else {
 			p.def = conv.typeDef(d, 0)
-			conv.buf = appendDefKey(conv.buf[:0], p.def, 0)
 		}
-		p.key = string(conv.buf)
+		conv.buf = appendPendingKey(conv.buf[:0], p.def, p.td)
+		p.hash = maphash.Bytes(s.keySeed, conv.buf)
 		out[i] = p
 	}
 	return out
 }
 
+// appendPendingKey appends the key of the contents of a definition, def,
+// or of a typedef, td: two with the same key are Equal.
+func appendPendingKey(b []byte, def *TypeDef, td *Alias) []byte {
+	if td != nil {
+		b = append(appendDeclare(b, td.Type, "", 0), 0)
+		return appendDefKey(appendKinds(b, td.Type, 0), td.Def, 0)
+	}
+	return appendDefKey(b, def, 0)
+}
+
 // typeVariants are the distinct definitions of one name met so far.
 type typeVariants struct {
-	defs []*TypeDef // or tds, for a typedef's
-	tds  []*Alias
-	keys []string
+	defs   []*TypeDef // or tds, for a typedef's
+	tds    []*Alias
+	hashes []uint64 // of their keys (see appendPendingKey)
 }
 
 // mergeTypes adds a unit's definitions, in unit order.
@@ -211,13 +220,13 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 			loc = Location{File: s.files[s.pathOfUnit(cu.Unit.Index)]}
 		}
 		j := 0
-		for j < len(v.keys) && v.keys[j] != p.key {
+		for j < len(v.hashes) && !s.sameContents(v, j, p) {
 			j++
 		}
-		if j == len(v.keys) {
+		if j == len(v.hashes) {
 			v.defs = append(v.defs, p.def)
 			v.tds = append(v.tds, p.td)
-			v.keys = append(v.keys, p.key)
+			v.hashes = append(v.hashes, p.hash)
 		}
 		var locs *[]Location
 		if p.td != nil {
@@ -229,6 +238,17 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 			*locs = append(*locs, loc)
 		}
 	}
+}
+
+// sameContents reports whether variant j of v has the contents of p: the
+// keys are compared when the hashes are equal.
+func (s *surface) sameContents(v *typeVariants, j int, p *pendingDef) bool {
+	if v.hashes[j] != p.hash {
+		return false
+	}
+	s.keyA = appendPendingKey(s.keyA[:0], v.defs[j], v.tds[j])
+	s.keyB = appendPendingKey(s.keyB[:0], p.def, p.td)
+	return string(s.keyA) == string(s.keyB)
 }
 
 func containsLocation(locs []Location, l Location) bool {
