@@ -39,16 +39,14 @@ func ExampleSignatures() {
 // Group builds by their metadata and report one function across them.
 func ExampleFunction() {
 	var builds []*kabi.Build
-	var metas []kabi.Metadata
 	for _, f := range []string{"cmp-6.1.99-1-amd64.elf", "cmp-6.2.5-1-amd64.elf", "cmp-6.3.1-2-amd64.elf"} {
 		b, err := kabi.Open(filepath.Join("..", "testdata", f), nil)
 		if err != nil {
 			log.Fatal(err)
 		}
 		builds = append(builds, b)
-		metas = append(metas, b.Meta)
 	}
-	r := diff.Function("kfx_cmp_poll", builds, diff.Groups(metas, nil))
+	r := diff.Function("kfx_cmp_poll", builds, diff.GroupBuilds(builds, nil))
 	for _, g := range r.Groups {
 		for _, s := range g.Status {
 			fmt.Println(g.Name, s.Label, s.Issues())

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -170,6 +171,21 @@ func TestFixtureGroups(t *testing.T) {
 	got = describe(Groups(metas, nil))
 	if got[0] != "Regular chain: 6.1=4 6.2=1 6.3=2" {
 		t.Errorf("default rule: %q", got)
+	}
+
+	// GroupBuilds forms the same groups from the builds themselves.
+	if d := cmp.Diff(Groups(metas, &GroupOptions{Default: &def}), GroupBuilds(bs, &GroupOptions{Default: &def})); d != "" {
+		t.Errorf("GroupBuilds differs from Groups (-Groups +GroupBuilds):\n%s", d)
+	}
+	// Builds whose metadata forms no group (two builds of one release)
+	// are one chain in the order given.
+	one := fixtureBuilds(t, "x86_64-dwarf5", "types-v1")
+	got = describe(GroupBuilds(one, nil))
+	if want := []string{"Builds chain: 6.1.99-1-amd64=0 6.1.99-1-amd64=1"}; !slices.Equal(got, want) {
+		t.Errorf("GroupBuilds without groups: %q, want %q", got, want)
+	}
+	if g := GroupBuilds(nil, nil); g != nil {
+		t.Errorf("GroupBuilds(nil) = %v", g)
 	}
 
 	// The report for kfx_cmp_poll: absent in 6.1, added in 6.2, changed in 6.3.

@@ -297,6 +297,37 @@ func plainFlavor(metas []kabi.Metadata, idx []int, arch string) string {
 	return best
 }
 
+// GroupBuilds forms the groups of builds from their metadata, as
+// [Groups] does; the groups' Build indexes refer to builds. When the
+// metadata forms no group (builds of one version, architecture and
+// flavor, or builds without a release), it returns a single Chain named
+// "Builds" over every build in the order given, labelled by release (by
+// file name where the release is unknown), so that there is always
+// something to report on; it returns nil only for no builds.
+func GroupBuilds(builds []*kabi.Build, opts *GroupOptions) []Group {
+	if len(builds) == 0 {
+		return nil
+	}
+	metas := make([]kabi.Metadata, len(builds))
+	for i, b := range builds {
+		if b != nil {
+			metas[i] = b.Meta
+		}
+	}
+	if g := Groups(metas, opts); len(g) > 0 {
+		return g
+	}
+	g := Group{Name: "Builds", Pairing: Chain}
+	for i, m := range metas {
+		l := m.Release
+		if l == "" {
+			l = filepath.Base(m.File)
+		}
+		g.Members = append(g.Members, Member{Label: l, Build: i})
+	}
+	return []Group{g}
+}
+
 // ShortVersion returns the major.minor part of a version: "6.1.0" → "6.1".
 func ShortVersion(v string) string {
 	parts := strings.SplitN(v, ".", 3)

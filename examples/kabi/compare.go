@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 
 	"github.com/kabi-dev/kabi"
@@ -56,10 +55,6 @@ func report(w io.Writer, args []string) error {
 		return err
 	}
 	if groups == nil {
-		metas := make([]kabi.Metadata, len(builds))
-		for i, b := range builds {
-			metas[i] = b.Meta
-		}
 		var opts diff.GroupOptions
 		if *def >= 0 {
 			if *def >= len(builds) {
@@ -67,10 +62,7 @@ func report(w io.Writer, args []string) error {
 			}
 			opts.Default = def
 		}
-		groups = diff.Groups(metas, &opts)
-		if len(groups) == 0 {
-			groups = []diff.Group{singleGroup(builds)}
-		}
+		groups = diff.GroupBuilds(builds, &opts)
 	}
 	if *all {
 		site := &render.Site{Format: *format}
@@ -152,20 +144,6 @@ func buildErr(builds []*kabi.Build) error {
 		}
 	}
 	return nil
-}
-
-// singleGroup puts builds that form no group by metadata in one chain,
-// in the order given, labelled by release.
-func singleGroup(builds []*kabi.Build) diff.Group {
-	g := diff.Group{Name: "Builds", Pairing: diff.Chain}
-	for i, b := range builds {
-		l := b.Meta.Release
-		if l == "" {
-			l = filepath.Base(b.Meta.File)
-		}
-		g.Members = append(g.Members, diff.Member{Label: l, Build: i})
-	}
-	return g
 }
 
 // unionNames lists every function name of the builds, in name order.
