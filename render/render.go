@@ -18,17 +18,19 @@ type SurfaceRenderer interface {
 }
 
 // ForFunction returns the renderer of function reports for a format name:
-// "md", "json" or "text".
+// "md" (or "markdown"), "html", "json" or "text" (or "").
 func ForFunction(format string) (FunctionRenderer, error) {
 	switch format {
 	case "md", "markdown":
 		return Markdown{}, nil
+	case "html":
+		return HTML{}, nil
 	case "json":
 		return JSON{}, nil
 	case "text", "":
 		return Text{Signatures: true}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (want md, json or text)", format)
+	return nil, fmt.Errorf("unknown format %q (want md, html, json or text)", format)
 }
 
 // ForSurface returns the renderer of surface diffs for a format name:

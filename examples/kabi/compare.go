@@ -123,10 +123,8 @@ func report(w io.Writer, args []string) error {
 	if !found {
 		return fmt.Errorf("%s: %w in any of the %d builds", name, kabi.ErrNotFound, len(builds))
 	}
-	var r render.FunctionRenderer
-	if *format == "html" {
-		r = render.HTML{}
-	} else if r, err = render.ForFunction(*format); err != nil {
+	r, err := render.ForFunction(*format)
+	if err != nil {
 		return usageError{err.Error()}
 	}
 	if err := r.Function(w, diff.Function(name, builds, groups)); err != nil {
