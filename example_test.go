@@ -98,7 +98,9 @@ func ExampleBuild_Stats() {
 	for _, k := range kabi.InlineKinds() {
 		fmt.Printf("inline %s: %d\n", k, s.Inline[k])
 	}
-	fmt.Println("two or more transformations:", s.Transforms[kabi.TwoOrMore])
+	fmt.Println("isra only:", s.Transforms[kabi.TransformISRA])
+	fmt.Println("constprop and cold:", s.Transforms[kabi.TransformConstProp|kabi.TransformCold])
+	fmt.Println("two or more transformations:", s.TwoOrMore())
 	// Output:
 	// 45 functions, 46 function symbols, 6 suffixed
 	// Unique Global: 30
@@ -109,6 +111,8 @@ func ExampleBuild_Stats() {
 	// inline No: 34
 	// inline Selective: 7
 	// inline Full: 4
+	// isra only: 1
+	// constprop and cold: 1
 	// two or more transformations: 1
 }
 

@@ -667,7 +667,7 @@ func (x *indexed) decodeSymbols() error {
 func (x *indexed) stats() Stats {
 	s := Stats{
 		Functions: x.n,
-		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[string]int),
+		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int),
 	}
 	if x.loadSymbols() == nil {
 		s.Symbols, s.UnattachedSymbols = len(x.symbols), len(x.orphans)
@@ -695,12 +695,8 @@ func (x *indexed) stats() Stats {
 				t |= sym.Transforms
 			}
 		}
-		switch t.Count() {
-		case 0:
-		case 1:
-			s.Transforms[t.String()]++
-		default:
-			s.Transforms[TwoOrMore]++
+		if t != 0 {
+			s.Transforms[t]++
 		}
 	}
 	return s

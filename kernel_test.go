@@ -99,6 +99,7 @@ func TestKernel(t *testing.T) {
 	for _, k := range TransformKinds() {
 		t.Logf("  transformation %-11s %6d", k, s.Transforms[k])
 	}
+	t.Logf("  transformation %-11s %6d", "two or more", s.TwoOrMore())
 	// The shape of docs/rules.md §10: tens of thousands of functions, most
 	// not inlined, a third or so fully inlined, statics the largest group.
 	if s.Functions < 30000 || s.Inline[InlineNo] < s.Inline[InlineSelective] || s.Inline[InlineFull] < s.Functions/10 ||

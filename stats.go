@@ -13,19 +13,36 @@ type Stats struct {
 
 	Collision map[Collision]int
 	Inline    map[InlineKind]int
-	// Transforms counts the transformed functions by the kind of their
-	// symbols' suffixes: "isra", "constprop", "part", "cold",
-	// "localalias", "llvm", "other", or "two or more" when the symbols of
-	// one function name several kinds.
-	Transforms map[string]int
+	// Transforms counts the transformed functions by the set of
+	// transformations their symbols name together (the union of
+	// [Function.Transforms]): a function with the symbols
+	// foo.constprop.0 and foo.constprop.0.cold counts under
+	// TransformConstProp|TransformCold. A transformed function whose
+	// suffixes name no kind (numeric parts only) is not counted here.
+	Transforms map[Transform]int
 }
 
-// TwoOrMore is the Stats.Transforms key for functions with several kinds.
-const TwoOrMore = "two or more"
+// TransformKinds lists the single transformation kinds, in the order of
+// the constants: TransformISRA, TransformConstProp, ..., TransformOther.
+func TransformKinds() []Transform {
+	out := make([]Transform, len(transformNames))
+	for i := range out {
+		out[i] = 1 << i
+	}
+	return out
+}
 
-// TransformKinds lists the keys of Stats.Transforms in order.
-func TransformKinds() []string {
-	return append(append([]string(nil), transformNames[:]...), TwoOrMore)
+// TwoOrMore is the number of transformed functions whose symbols name two
+// or more kinds of transformation together, the "two or more" of
+// docs/rules.md §10.
+func (s Stats) TwoOrMore() int {
+	n := 0
+	for t, c := range s.Transforms {
+		if t.Count() > 1 {
+			n += c
+		}
+	}
+	return n
 }
 
 // Stats counts the build's functions by kind.
@@ -35,7 +52,7 @@ func (b *Build) Stats() Stats {
 	}
 	s := Stats{
 		Functions: len(b.funcs), Symbols: len(b.symbols), UnattachedSymbols: len(b.orphans),
-		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[string]int),
+		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int),
 	}
 	for i := range b.symbols {
 		if b.symbols[i].Suffix != "" {
@@ -55,12 +72,8 @@ func (b *Build) Stats() Stats {
 		}
 		if f.Transformation {
 			s.Transformed++
-			switch t := f.Transforms(); t.Count() {
-			case 0:
-			case 1:
-				s.Transforms[t.String()]++
-			default:
-				s.Transforms[TwoOrMore]++
+			if t := f.Transforms(); t != 0 {
+				s.Transforms[t]++
 			}
 		}
 	}

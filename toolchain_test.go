@@ -67,7 +67,7 @@ func TestClangThinLTO(t *testing.T) {
 		!cmp.Equal(sitesOff(f.Instances[0].InlineCallers), callers("init/main.c:start_kernel")) {
 		t.Errorf("kfx_open_file: %v %+v", f.Inline, f.Instances)
 	}
-	if stats := b.Stats(); stats.Transforms["llvm"] != 8 || stats.SuffixedSymbols != 8 {
+	if stats := b.Stats(); stats.Transforms[TransformLLVM] != 8 || stats.SuffixedSymbols != 8 {
 		t.Errorf("stats: %+v", stats)
 	}
 }

@@ -501,6 +501,9 @@ func showStats(w io.Writer, b *kabi.Build) {
 			fmt.Fprintf(w, "    %-22s %7d\n", k, s.Transforms[k])
 		}
 	}
+	if n := s.TwoOrMore(); n > 0 {
+		fmt.Fprintf(w, "    %-22s %7d\n", "two or more", n)
+	}
 	fmt.Fprintf(w, "symbols:\n  %-24s %7d\n  %-24s %7d %s\n  %-24s %7d\n",
 		"function symbols", s.Symbols, "with a suffix", s.SuffixedSymbols, pct(s.SuffixedSymbols, s.Symbols),
 		"without DWARF", s.UnattachedSymbols)
