@@ -30,7 +30,9 @@ var (
 	// section. The error is a *[dwarfx.FormatError] giving the offset of
 	// the first bad entry in .symtab.
 	ErrBadSymbols = errors.New("damaged symbol table")
-	// ErrNotFound means a build has no function of the name asked for.
+	// ErrNotFound means a build has no function, type or hook of the
+	// name asked for ([Build.Lookup], [Build.LookupType],
+	// [Build.LookupHook]).
 	ErrNotFound = errors.New("no such function")
 	// ErrIndexCorrupt means an index file fails its checksum or holds
 	// inconsistent data.

@@ -315,7 +315,7 @@ func (b *Build) LookupHook(r Ref) (Hook, error) {
 		return h, nil
 	}
 	if r.Kind == KindConfig && b.ConfigSource() == "" {
-		return nil, fmt.Errorf("%s: %w: %s (the build's configuration is unknown: it embeds none and no config file was given)", b.Meta.File, ErrNotFound, r)
+		return nil, fmt.Errorf("%w (the build's configuration is unknown: it embeds none and no config file was given)", &refNotFound{b.Meta.File, r})
 	}
-	return nil, fmt.Errorf("%s: %w: %s", b.Meta.File, ErrNotFound, r)
+	return nil, &refNotFound{b.Meta.File, r}
 }

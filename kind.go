@@ -27,6 +27,17 @@ const (
 
 var kindNames = [...]string{"", "function", "struct", "union", "enum", "tracepoint", "lsm", "kfunc", "syscall", "config"}
 
+// kindNouns name the kinds in messages.
+var kindNouns = [...]string{"", "function", "struct", "union", "enum", "tracepoint", "LSM hook", "kfunc", "syscall", "config option"}
+
+// noun names the kind in a message: "LSM hook" where String is "lsm".
+func (k Kind) noun() string {
+	if int(k) < len(kindNouns) && k != 0 {
+		return kindNouns[k]
+	}
+	return k.String()
+}
+
 // Kinds lists every kind in order.
 func Kinds() []Kind {
 	return []Kind{KindFunction, KindStruct, KindUnion, KindEnum, KindTracepoint, KindLSM, KindKfunc, KindSyscall, KindConfig}

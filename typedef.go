@@ -289,20 +289,21 @@ func (b *Build) LookupType(r Ref) (*TypeDef, error) {
 	if d, ok := b.Type(r.Kind, r.Name); ok {
 		return d, nil
 	}
-	return nil, &typeNotFound{b.Meta.File, r}
+	return nil, &refNotFound{b.Meta.File, r}
 }
 
-// typeNotFound is LookupType's miss: it is an ErrNotFound.
-type typeNotFound struct {
+// refNotFound is the miss of LookupType and LookupHook: it is an
+// ErrNotFound.
+type refNotFound struct {
 	file string
 	ref  Ref
 }
 
-func (e *typeNotFound) Error() string {
-	return fmt.Sprintf("%s: no such %s: %q", e.file, e.ref.Kind, e.ref.Name)
+func (e *refNotFound) Error() string {
+	return fmt.Sprintf("%s: no such %s: %q", e.file, e.ref.Kind.noun(), e.ref.Name)
 }
 
-func (e *typeNotFound) Is(target error) bool { return target == ErrNotFound }
+func (e *refNotFound) Is(target error) bool { return target == ErrNotFound }
 
 // An Alias is a typedef name of a build and the type it stands for.
 type Alias struct {

@@ -188,6 +188,10 @@ func TestFixtureGroups(t *testing.T) {
 		t.Errorf("GroupBuilds(nil) = %v", g)
 	}
 
+	// Found: a name some grouped build has, and one none has.
+	if !Function("kfx_cmp_poll", bs, GroupBuilds(bs, nil)).Found() || Function("kfx_cmp_nothing", bs, GroupBuilds(bs, nil)).Found() {
+		t.Error("FunctionReport.Found: kfx_cmp_poll not found, or kfx_cmp_nothing found")
+	}
 	// The report for kfx_cmp_poll: absent in 6.1, added in 6.2, changed in 6.3.
 	r := Function("kfx_cmp_poll", bs, Groups(metas, &GroupOptions{Default: &def}))
 	reg := r.Groups[0]

@@ -304,6 +304,19 @@ type HookReport struct {
 	Groups []HookGroupReport
 }
 
+// Found reports whether any build of the report has the hook, as
+// [FunctionReport.Found] does for a function.
+func (r *HookReport) Found() bool {
+	for _, g := range r.Groups {
+		for _, s := range g.Status {
+			if s.Hook != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // A HookGroupReport is a HookReport's view of one group.
 type HookGroupReport struct {
 	Name    string

@@ -20,6 +20,11 @@ func TestHookSurfaces(t *testing.T) {
 		return b
 	}
 	v1, v2 := open("hooks-6.1.99-1-amd64"), open("hooks-6.2.5-1-amd64")
+	bs := []*kabi.Build{v1, v2}
+	if !Hook(kabi.Ref{Kind: kabi.KindLSM, Name: "file_open"}, bs, GroupBuilds(bs, nil)).Found() ||
+		Hook(kabi.Ref{Kind: kabi.KindLSM, Name: "no_such_hook"}, bs, GroupBuilds(bs, nil)).Found() {
+		t.Error("HookReport.Found: lsm:file_open not found, or lsm:no_such_hook found")
+	}
 	var got []string
 	for _, d := range HookSurfaces(v1, v2) {
 		got = append(got, fmt.Sprintf("%s: common %d, added %q, removed %q, unknown %q", d.Kind, d.Common, d.Added, d.Removed, d.Unknown))

@@ -11,6 +11,19 @@ type FunctionReport struct {
 	Groups []GroupReport
 }
 
+// Found reports whether any build of the report has the function. It is
+// false when the name is in none of them (a typo, or the name of another
+// kind of dependency); a caller should say so rather than show the
+// function Absent everywhere.
+func (r *FunctionReport) Found() bool {
+	for i := range r.Groups {
+		if r.Groups[i].Present() {
+			return true
+		}
+	}
+	return false
+}
+
 // A GroupReport is a FunctionReport's view of one group.
 type GroupReport struct {
 	Name    string

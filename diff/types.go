@@ -301,6 +301,19 @@ type TypeReport struct {
 	Groups []TypeGroupReport
 }
 
+// Found reports whether any build of the report has the type, as
+// [FunctionReport.Found] does for a function.
+func (r *TypeReport) Found() bool {
+	for _, g := range r.Groups {
+		for _, s := range g.Status {
+			if len(s.Defs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // A TypeGroupReport is a TypeReport's view of one group.
 type TypeGroupReport struct {
 	Name    string

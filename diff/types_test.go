@@ -87,6 +87,9 @@ func TestTypeReport(t *testing.T) {
 	if p := g.Pairs[1]; !p.OldPresent || p.NewPresent || len(p.Changes) != 1 || p.Changes[0].Kind != TypeRemoved {
 		t.Errorf("2 → 3: %+v", p)
 	}
+	if !r.Found() || Type(kabi.Ref{Kind: kabi.KindUnion, Name: "kfx_priv"}, bs, groups).Found() {
+		t.Error("TypeReport.Found: struct kfx_priv not found, or union kfx_priv found")
+	}
 }
 
 // TestTypeFields: fields seen through anonymous members, with offsets from

@@ -18,18 +18,7 @@ var (
 // TestCheckExit checks kabi check's exit statuses: 1 when a finding
 // reaches -fail-on, 0 when none does, 2 for bad input.
 func TestCheckExit(t *testing.T) {
-	code := func(err error) int {
-		if err == nil {
-			return 0
-		}
-		if c, ok := exitCode(err); ok {
-			return c
-		}
-		if _, ok := err.(usageError); ok {
-			return 2
-		}
-		return 1
-	}
+	code := exitStatus
 	bad := filepath.Join(t.TempDir(), "bad.bpf.o")
 	good, err := os.ReadFile(probesObj)
 	if err != nil {

@@ -113,25 +113,53 @@ func report(w io.Writer, args []string) error {
 		}
 		return buildErr(builds)
 	}
-	found := false
-	for _, b := range builds {
-		if _, ok := b.Function(name); ok {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return fmt.Errorf("%s: %w in any of the %d builds", name, kabi.ErrNotFound, len(builds))
-	}
 	r, err := render.ForFunction(*format)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if err := r.Function(w, diff.Function(name, builds, groups)); err != nil {
+	rep := diff.Function(name, builds, groups)
+	if !rep.Found() {
+		return notFound(name, "function", groups)
+	}
+	if err := r.Function(w, rep); err != nil {
 		return err
 	}
 	return buildErr(builds)
 }
+
+// notFound is the error of a report on a name that no build of the
+// groups has: it is a kabi.ErrNotFound (exit status 3).
+func notFound(name, kind string, groups []diff.Group) error {
+	seen := map[int]bool{}
+	for _, g := range groups {
+		if g.Base != nil {
+			seen[g.Base.Build] = true
+		}
+		for _, m := range g.Members {
+			seen[m.Build] = true
+		}
+	}
+	return notFoundError{name, kind, len(seen)}
+}
+
+type notFoundError struct {
+	name, kind string
+	builds     int
+}
+
+func (e notFoundError) Error() string {
+	s := "s"
+	if e.builds == 1 {
+		s = ""
+	}
+	msg := fmt.Sprintf("%s: in none of the %d build%s reported on", e.name, e.builds, s)
+	if e.kind == "function" {
+		msg += " (no function of that name; a type or hook is named KIND:NAME, as struct:task_struct or lsm:file_open)"
+	}
+	return msg
+}
+
+func (e notFoundError) Is(target error) bool { return target == kabi.ErrNotFound }
 
 // buildErr is the first error met decoding a build loaded from an index
 // file after it was opened (see kabi.Build.Err).

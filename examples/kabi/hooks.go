@@ -38,17 +38,10 @@ func showHook(w io.Writer, b *kabi.Build, r kabi.Ref, format string) error {
 
 // reportHook runs `kabi report KIND:NAME BUILD...` for a hook.
 func reportHook(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Group, format string) error {
-	found := false
-	for _, b := range builds {
-		if _, ok := b.Hook(r); ok {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return fmt.Errorf("%s: %w in any of the %d builds", r, kabi.ErrNotFound, len(builds))
-	}
 	rep := diff.Hook(r, builds, groups)
+	if !rep.Found() {
+		return notFound(r.String(), r.Kind.String(), groups)
+	}
 	switch format {
 	case "md", "markdown":
 		return render.Markdown{}.Hook(w, rep)

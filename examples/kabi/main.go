@@ -26,6 +26,10 @@
 // read as it is, without unpacking it; the module tree in it is left out),
 // or an index file that kabi index wrote for one (6.1.0-47-amd64.kabi), which
 // loads in a fraction of the time and answers the same.
+// Exit status: 0 when all went well; 1 on an error (an unreadable build);
+// 2 on a usage error; 3 when show or report is asked for a name that none
+// of its builds has; kabi check has its own (above).
+//
 // It is a thin wrapper over package github.com/kabi-dev/kabi.
 package main
 
@@ -64,24 +68,47 @@ BUILD is a vmlinux with DWARF debug info, a kernel debug package holding one
 (linux-image-*-dbg_*.deb, linux-image-*-dbgsym_*.ddeb; read without unpacking it,
 its module tree left out), or an index file written by kabi index
 (but for btfcheck, which reads the vmlinux's BTF).
+
+Exit status: 1 on an error, 2 on a usage error, 3 when show or report names
+something none of the builds has. kabi CMD -h describes CMD's flags.
 `
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if code, ok := exitCode(err); ok {
-			if err.Error() != "" {
-				fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
-			}
-			os.Exit(code)
-		}
-		var u usageError
-		if errors.As(err, &u) {
-			fmt.Fprintf(os.Stderr, "kabi: %v\n%s", err, usage)
-			os.Exit(2)
-		}
-		fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
-		os.Exit(1)
+	err := run(os.Args[1:], os.Stdout)
+	if err == nil {
+		return
 	}
+	if err.Error() != "" {
+		fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
+	}
+	code := exitStatus(err)
+	if code == 2 {
+		if _, ok := exitCode(err); !ok {
+			fmt.Fprint(os.Stderr, usage)
+		}
+	}
+	os.Exit(code)
+}
+
+// exitStatus is the process's exit status for an error of run: check's
+// own (1: a finding reaches -fail-on, 2: bad input), 2 for a usage error,
+// 3 when the name asked for is in none of the builds (kabi.ErrNotFound),
+// 1 for anything else.
+func exitStatus(err error) int {
+	if err == nil {
+		return 0
+	}
+	if code, ok := exitCode(err); ok {
+		return code
+	}
+	if errors.Is(err, kabi.ErrNotFound) {
+		return 3
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
 }
 
 type usageError struct{ msg string }

@@ -197,7 +197,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"btfcheck", sparse}, false, "sparse: ELF header at offset 0x0: not an ELF file: it starts with 00 00 00 00"},
 		{[]string{"btfcheck", rawBTF}, false, "vmlinux.btf: ELF header at offset 0x0: not an ELF file: raw BTF (as /sys/kernel/btf/vmlinux), which has no DWARF"},
 		{[]string{"btfcheck", "-base", rawBTF, fixture}, false, "x86_64-dwarf5.elf: no BTF"},
-		{[]string{"report", "no_such_function", fixture}, false, "no_such_function: no such function"},
+		{[]string{"report", "no_such_function", fixture}, false, "no_such_function: in none of the 1 build reported on (no function of that name; a type or hook is named KIND:NAME"},
 		{[]string{"report", "-format", "xml", "vmap", fixture}, true, `unknown format "xml"`},
 		{[]string{"diff", fixture}, true, "diff takes OLD NEW"},
 	} {
@@ -205,6 +205,34 @@ func TestErrors(t *testing.T) {
 		var u usageError
 		if err == nil || !strings.Contains(err.Error(), c.text) || errors.As(err, &u) != c.usage {
 			t.Errorf("%v: error %v, want one saying %q (usage %v)", c.args, err, c.text, c.usage)
+		}
+	}
+}
+
+// TestUnknownName: a name that no build has is said, with exit status 3,
+// rather than reported Absent everywhere; a name some build has is not.
+func TestUnknownName(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		text string // "" when the name is known
+	}{
+		{[]string{"report", "no_such_function", hooksV1, hooksV2}, "no_such_function: in none of the 2 builds reported on"},
+		{[]string{"report", "-format", "json", "struct:no_such_struct", hooksV1, hooksV2}, "struct:no_such_struct: in none of the 2 builds reported on"},
+		{[]string{"report", "-format", "md", "lsm:no_such_hook", hooksV1, hooksV2}, "lsm:no_such_hook: in none of the 2 builds reported on"},
+		{[]string{"show", "no_such_function", hooksV1}, `no such function: "no_such_function"`},
+		{[]string{"show", "lsm:no_such_hook", hooksV1}, `no such LSM hook: "no_such_hook"`},
+		{[]string{"show", "union:no_such_union", hooksV1}, `no such union: "no_such_union"`},
+		{[]string{"report", "lsm:file_open", hooksV1, hooksV2}, ""},
+	} {
+		_, err := runOut(t, c.args...)
+		if c.text == "" {
+			if err != nil {
+				t.Errorf("%v: %v", c.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.text) || exitStatus(err) != 3 {
+			t.Errorf("%v: error %v (exit %d), want exit 3 saying %q", c.args, err, exitStatus(err), c.text)
 		}
 	}
 }

@@ -44,17 +44,10 @@ func showType(w io.Writer, b *kabi.Build, r kabi.Ref, format string) error {
 
 // reportType runs `kabi report KIND:NAME BUILD...` for a type.
 func reportType(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Group, format string) error {
-	found := false
-	for _, b := range builds {
-		if _, ok := b.Type(r.Kind, r.Name); ok {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return fmt.Errorf("%s: %w in any of the %d builds", r, kabi.ErrNotFound, len(builds))
-	}
 	rep := diff.Type(r, builds, groups)
+	if !rep.Found() {
+		return notFound(r.String(), r.Kind.String(), groups)
+	}
 	switch format {
 	case "md", "markdown":
 		return render.Markdown{}.Type(w, rep)
