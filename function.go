@@ -325,9 +325,10 @@ func (f *Function) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil
 //
 // Instances are null when they are unknown (InlineUnknown: a running
 // kernel).
-// Addresses are numbers (null when an instance has none; an instance
-// whose address is its symbol's adds "address_from_symbol":true), and the kinds
-// are the reference texts. A CALLER is one site:
+// Addresses are hex strings, "0xffffffff81234560" (a JSON number above
+// 2^53 loses its low bits in JavaScript and jq), null when an instance
+// has none; an instance whose address is its symbol's adds
+// "address_from_symbol":true. The kinds are the reference texts. A CALLER is one site:
 // {"caller":"FILE:FUNCTION","site":"FILE:LINE","address":"0x…"}, the
 // site "" and the address null where DWARF gives none, with
 // "recursive":true when the caller is the function itself.
@@ -376,7 +377,7 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, `","address":`...)
 		if in.HasAddr {
-			b = strconv.AppendUint(b, in.Address, 10)
+			b = appendJSONAddr(b, in.Address)
 			if in.AddrFromSymbol {
 				b = append(b, `,"address_from_symbol":true`...)
 			}
@@ -412,7 +413,7 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = append(b, `{"name":`...)
 		b = appendJSONString(b, s.Name)
 		b = append(b, `,"address":`...)
-		b = strconv.AppendUint(b, s.Address, 10)
+		b = appendJSONAddr(b, s.Address)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendUint(b, s.Size, 10)
 		b = append(b, `,"bind":`...)
@@ -432,6 +433,15 @@ func (f *Function) AppendJSON(b []byte) []byte {
 	b = append(b, `],"attach":`...)
 	b = f.Attach.appendJSON(b)
 	return append(b, '}')
+}
+
+// appendJSONAddr appends an address as a JSON string of lower-case hex
+// with "0x" before it: a string, so that readers whose numbers are
+// float64 (JavaScript, jq) keep every bit of a kernel address.
+func appendJSONAddr(b []byte, a uint64) []byte {
+	b = append(b, `"0x`...)
+	b = strconv.AppendUint(b, a, 16)
+	return append(b, '"')
 }
 
 // appendJSONCallers appends a caller list: per site an object with the
@@ -458,9 +468,7 @@ func appendJSONCallers(b []byte, cs []Caller, f *Function) []byte {
 		}
 		b = append(b, `","address":`...)
 		if c.HasAddr {
-			b = append(b, `"0x`...)
-			b = strconv.AppendUint(b, c.Addr, 16)
-			b = append(b, '"')
+			b = appendJSONAddr(b, c.Addr)
 		} else {
 			b = append(b, "null"...)
 		}

@@ -36,7 +36,7 @@ type jsonCaller struct {
 func TestJSONFields(t *testing.T) {
 	type inst struct {
 		File, Location string
-		Address        *uint64
+		Address        *string
 		AddrFromSymbol bool `json:"address_from_symbol"`
 		External       bool
 		DeclaredInline bool `json:"declared_inline"`
@@ -47,7 +47,8 @@ func TestJSONFields(t *testing.T) {
 	}
 	type sym struct {
 		Name          string
-		Address, Size uint64
+		Address       string
+		Size          uint64
 		Bind, Section string
 		Ftrace        bool
 		NoKprobe      NoKprobe `json:"no_kprobe"`
@@ -61,12 +62,13 @@ func TestJSONFields(t *testing.T) {
 		Symbols                       []sym
 		Attach                        Attachability
 	}
+	hex := func(a uint64) string { return "0x" + strconv.FormatUint(a, 16) }
 	strs := func(f *Function, cs []Caller) []jsonCaller {
 		out := []jsonCaller{}
 		for _, c := range cs {
 			j := jsonCaller{Caller: c.String(), Site: c.Site.String(), Recursive: c.Recursive(f)}
 			if c.HasAddr {
-				a := "0x" + strconv.FormatUint(c.Addr, 16)
+				a := hex(c.Addr)
 				j.Address = &a
 			}
 			out = append(out, j)
@@ -95,14 +97,14 @@ func TestJSONFields(t *testing.T) {
 					Inlined: in.Inlined, InlineCallers: strs(f, in.InlineCallers), DirectCallers: strs(f, in.DirectCallers),
 					Signature: sigString(in.Signature)}
 				if in.HasAddr {
-					a := in.Address
+					a := hex(in.Address)
 					wi.Address = &a
 					wi.AddrFromSymbol = in.AddrFromSymbol
 				}
 				want.Instances = append(want.Instances, wi)
 			}
 			for _, s := range f.Symbols {
-				want.Symbols = append(want.Symbols, sym{s.Name, s.Address, s.Size, s.Bind.String(), s.Section, s.Ftrace, s.NoKprobe})
+				want.Symbols = append(want.Symbols, sym{s.Name, hex(s.Address), s.Size, s.Bind.String(), s.Section, s.Ftrace, s.NoKprobe})
 			}
 			if diff := cmp.Diff(want, got, cmp.Transformer("nil", func(s []sym) []sym {
 				if s == nil {

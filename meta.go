@@ -27,20 +27,21 @@ import (
 // and Banner stays empty. BuildID is read from the build-ID note, which
 // such files keep.
 type Metadata struct {
-	File     string // the path given to Open, or the name given to New
-	Release  string // the kernel release, as uname -r prints it: "6.1.0-47-amd64" (see [Metadata] for a file without a banner)
-	Version  string // the upstream version part of Release: "6.1.0"
-	Revision string // the ABI part of Release: "47" (Debian, Ubuntu), "deb12" (6.12.111+deb12-...)
-	Flavor   string // the flavor part of Release: "amd64", "cloud-amd64", "generic", "aws"
-	Arch     string // the architecture in Debian's names: "amd64", "arm64", "ppc64el", ...
-	Compiler string // the compiler part of the banner: "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld ..." (see [Metadata] for a file without a banner)
-	Banner   string // the linux_banner string, "Linux version ...", without its newline
-	BuildID  string // the GNU build ID note, in lower-case hex
+	File     string `json:"file"`     // the path given to Open, or the name given to New
+	Release  string `json:"release"`  // the kernel release, as uname -r prints it: "6.1.0-47-amd64" (see [Metadata] for a file without a banner)
+	Version  string `json:"version"`  // the upstream version part of Release: "6.1.0"
+	Revision string `json:"revision"` // the ABI part of Release: "47" (Debian, Ubuntu), "deb12" (6.12.111+deb12-...)
+	Flavor   string `json:"flavor"`   // the flavor part of Release: "amd64", "cloud-amd64", "generic", "aws"
+	Arch     string `json:"arch"`     // the architecture in Debian's names: "amd64", "arm64", "ppc64el", ...
+	Compiler string `json:"compiler"` // the compiler part of the banner: "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld ..." (see [Metadata] for a file without a banner)
+	Banner   string `json:"banner"`   // the linux_banner string, "Linux version ...", without its newline
+	BuildID  string `json:"build_id"` // the GNU build ID note, in lower-case hex
 
 	// Package and PackageVersion name the Debian package the build was
 	// read from ("linux-image-6.1.0-56-amd64-dbg", "6.1.192-2"), from its
 	// control file; both are empty for a build read from a vmlinux.
-	Package, PackageVersion string
+	Package        string `json:"package"`
+	PackageVersion string `json:"package_version"`
 }
 
 // ParseRelease splits a kernel release string into its upstream version,

@@ -44,8 +44,8 @@ type Moved struct {
 
 // KindCount is a number of functions with a change of one kind.
 type KindCount struct {
-	Kind  ChangeKind
-	Count int
+	Kind  ChangeKind `json:"kind"`
+	Count int        `json:"count"`
 }
 
 // A Transition counts the functions whose classification went From → To.

@@ -16,9 +16,52 @@ import (
 // refuse one it does not know; a later version that only adds fields
 // keeps its name.
 const (
-	FunctionSchema = "kabi.function-report/v1"
-	SurfaceSchema  = "kabi.surface-diff/v1"
+	FunctionSchema = "kabi.function-report/v2"
+	SurfaceSchema  = "kabi.surface-diff/v2"
+
+	// Version 1 of the two documents wrote addresses as JSON numbers,
+	// which readers whose numbers are float64 (JavaScript, jq) round
+	// above 2^53, and wrote some keys as Go field names ("BuildID",
+	// "Kind"). DecodeFunction and DecodeSurface still read it.
+	functionSchemaV1 = "kabi.function-report/v1"
+	surfaceSchemaV1  = "kabi.surface-diff/v1"
 )
+
+// jsonAddr is an address, written as a string of hex digits after "0x"
+// ("0xffffffff81234560"): every bit survives a reader whose numbers are
+// float64. It reads such a string, or a JSON number as version 1 wrote.
+type jsonAddr uint64
+
+func (a jsonAddr) MarshalJSON() ([]byte, error) {
+	return strconv.AppendQuote(nil, "0x"+strconv.FormatUint(uint64(a), 16)), nil
+}
+
+func (a *jsonAddr) UnmarshalJSON(b []byte) error {
+	var v uint64
+	var err error
+	if len(b) > 0 && b[0] == '"' {
+		var str string
+		if err = json.Unmarshal(b, &str); err == nil {
+			hex, ok := strings.CutPrefix(str, "0x")
+			if !ok {
+				return fmt.Errorf("address %q: not 0x and hex digits", str)
+			}
+			v, err = strconv.ParseUint(hex, 16, 64)
+		}
+	} else {
+		v, err = strconv.ParseUint(string(b), 10, 64)
+	}
+	if err != nil {
+		return fmt.Errorf("address %s: %w", b, err)
+	}
+	*a = jsonAddr(v)
+	return nil
+}
+
+func addrPtr(a uint64) *jsonAddr {
+	j := jsonAddr(a)
+	return &j
+}
 
 // JSON writes reports as JSON documents (one object, indented), with the
 // schema name in a "schema" field. The function report holds every fact
@@ -87,7 +130,7 @@ type jsonInstance struct {
 	Location       string         `json:"location"`
 	Line           int            `json:"line"`
 	LocationFile   string         `json:"location_file"`
-	Address        *uint64        `json:"address"`
+	Address        *jsonAddr      `json:"address"`
 	AddrFromSymbol bool           `json:"address_from_symbol,omitempty"`
 	External       bool           `json:"external"`
 	DeclaredInline bool           `json:"declared_inline"`
@@ -99,17 +142,17 @@ type jsonInstance struct {
 	Signature      *jsonSignature `json:"signature"`
 }
 
-// jsonCaller is a kabi.Caller: "File" and "Function" as version 1 wrote
-// them, then the site, the address as a hex string, and whether the
-// caller is the function itself.
+// jsonCaller is a kabi.Caller: the caller's file and function, then the
+// site, its address, and whether the caller is the function itself.
+// (Version 1 wrote "File" and "Function", which decoding matches too.)
 type jsonCaller struct {
-	File      string  `json:"File"`
-	Function  string  `json:"Function"`
-	Site      string  `json:"site,omitempty"`
-	SiteFile  string  `json:"site_file,omitempty"`
-	SiteLine  int     `json:"site_line,omitempty"`
-	Address   *string `json:"address,omitempty"`
-	Recursive bool    `json:"recursive,omitempty"`
+	File      string    `json:"file"`
+	Function  string    `json:"function"`
+	Site      string    `json:"site,omitempty"`
+	SiteFile  string    `json:"site_file,omitempty"`
+	SiteLine  int       `json:"site_line,omitempty"`
+	Address   *jsonAddr `json:"address,omitempty"`
+	Recursive bool      `json:"recursive,omitempty"`
 }
 
 func toJSONCallers(cs []kabi.Caller, f *kabi.Function) []jsonCaller {
@@ -118,8 +161,7 @@ func toJSONCallers(cs []kabi.Caller, f *kabi.Function) []jsonCaller {
 		j := jsonCaller{File: c.File, Function: c.Function, Site: c.Site.String(), SiteFile: c.Site.File, SiteLine: c.Site.Line,
 			Recursive: c.Recursive(f)}
 		if c.HasAddr {
-			a := "0x" + strconv.FormatUint(c.Addr, 16)
-			j.Address = &a
+			j.Address = addrPtr(c.Addr)
 		}
 		out = append(out, j)
 	}
@@ -134,11 +176,7 @@ func fromJSONCallers(js []jsonCaller) ([]kabi.Caller, error) {
 	for _, j := range js {
 		c := kabi.Caller{File: j.File, Function: j.Function, Site: kabi.Location{File: j.SiteFile, Line: j.SiteLine}}
 		if j.Address != nil {
-			a, err := strconv.ParseUint(strings.TrimPrefix(*j.Address, "0x"), 16, 64)
-			if err != nil {
-				return nil, fmt.Errorf("caller %s: address %q: %w", c, *j.Address, err)
-			}
-			c.Addr, c.HasAddr = a, true
+			c.Addr, c.HasAddr = uint64(*j.Address), true
 		}
 		out = append(out, c)
 	}
@@ -148,7 +186,7 @@ func fromJSONCallers(js []jsonCaller) ([]kabi.Caller, error) {
 type jsonSymbol struct {
 	Name       string        `json:"name"`
 	Demangled  string        `json:"demangled,omitempty"`
-	Address    uint64        `json:"address"`
+	Address    jsonAddr      `json:"address"`
 	Size       uint64        `json:"size"`
 	Bind       string        `json:"bind"`
 	Section    string        `json:"section"`
@@ -180,7 +218,7 @@ type jsonParam struct {
 }
 
 type jsonClone struct {
-	Address *uint64     `json:"address"`
+	Address *jsonAddr   `json:"address"`
 	Params  []jsonParam `json:"params"`
 }
 
@@ -306,8 +344,7 @@ func toJSONSignature(s *kabi.Signature) *jsonSignature {
 	for _, c := range s.Clones {
 		jc := jsonClone{Params: []jsonParam{}}
 		if c.HasAddr {
-			a := c.Addr
-			jc.Address = &a
+			jc.Address = addrPtr(c.Addr)
 		}
 		for _, p := range c.Params {
 			jp := jsonParam{Name: p.Name, Type: toJSONType(p.Type), State: p.State.String()}
@@ -341,7 +378,7 @@ func fromJSONSignature(j *jsonSignature) (*kabi.Signature, error) {
 	for _, jc := range j.Clones {
 		var c kabi.Clone
 		if jc.Address != nil {
-			c.Addr, c.HasAddr = *jc.Address, true
+			c.Addr, c.HasAddr = uint64(*jc.Address), true
 		}
 		for _, p := range jc.Params {
 			t, err := fromJSONType(p.Type, 0)
@@ -384,14 +421,13 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 			Assembler: in.Assembler, InlineCallers: toJSONCallers(in.InlineCallers, f), DirectCallers: toJSONCallers(in.DirectCallers, f),
 			Signature: toJSONSignature(in.Signature)}
 		if in.HasAddr {
-			a := in.Address
-			ji.Address = &a
+			ji.Address = addrPtr(in.Address)
 			ji.AddrFromSymbol = in.AddrFromSymbol
 		}
 		j.Instances = append(j.Instances, ji)
 	}
 	for _, s := range f.Symbols {
-		j.Symbols = append(j.Symbols, jsonSymbol{Name: s.Name, Demangled: s.Demangled, Address: s.Address, Size: s.Size,
+		j.Symbols = append(j.Symbols, jsonSymbol{Name: s.Name, Demangled: s.Demangled, Address: jsonAddr(s.Address), Size: s.Size,
 			Bind: s.Bind.String(), Section: s.Section, Stem: s.Stem, Suffix: s.Suffix, Transforms: orEmpty(s.Transforms.Kinds()),
 			Ftrace: s.Ftrace, NoKprobe: s.NoKprobe, Module: s.Module})
 	}
@@ -429,7 +465,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 			return nil, err
 		}
 		if ji.Address != nil {
-			in.Address, in.HasAddr, in.AddrFromSymbol = *ji.Address, true, ji.AddrFromSymbol
+			in.Address, in.HasAddr, in.AddrFromSymbol = uint64(*ji.Address), true, ji.AddrFromSymbol
 		}
 		if in.Signature, err = fromJSONSignature(ji.Signature); err != nil {
 			return nil, err
@@ -441,7 +477,7 @@ func fromJSONFunction(j *jsonFunction) (*kabi.Function, error) {
 		f.Instances = append(f.Instances, in)
 	}
 	for _, js := range j.Symbols {
-		s := &kabi.Symbol{Name: js.Name, Demangled: js.Demangled, Address: js.Address, Size: js.Size, Section: js.Section,
+		s := &kabi.Symbol{Name: js.Name, Demangled: js.Demangled, Address: uint64(js.Address), Size: js.Size, Section: js.Section,
 			Stem: js.Stem, Suffix: js.Suffix, Ftrace: js.Ftrace, NoKprobe: js.NoKprobe, Module: js.Module}
 		ok := false
 		for _, b := range []elf.SymBind{elf.STB_LOCAL, elf.STB_GLOBAL, elf.STB_WEAK} {
@@ -496,14 +532,15 @@ func toJSONReport(r *diff.FunctionReport) *jsonReport {
 	return j
 }
 
-// DecodeFunction reads a function report written by JSON.Function.
+// DecodeFunction reads a function report written by JSON.Function, of
+// this version or version 1.
 func DecodeFunction(r io.Reader) (*diff.FunctionReport, error) {
 	var j jsonReport
 	if err := json.NewDecoder(r).Decode(&j); err != nil {
 		return nil, fmt.Errorf("function report: %w", err)
 	}
-	if j.Schema != FunctionSchema {
-		return nil, fmt.Errorf("function report: schema %q, want %q", j.Schema, FunctionSchema)
+	if j.Schema != FunctionSchema && j.Schema != functionSchemaV1 {
+		return nil, fmt.Errorf("function report: schema %q, want %q (or version 1)", j.Schema, FunctionSchema)
 	}
 	out := &diff.FunctionReport{Name: j.Name}
 	for _, jg := range j.Groups {
@@ -574,14 +611,34 @@ func toJSONSurface(d *diff.SurfaceDiff) *jsonSurface {
 	return j
 }
 
-// DecodeSurface reads a surface diff written by JSON.Surface.
+// metadataV1 is kabi.Metadata as version 1 wrote it: keys are the Go
+// field names.
+type metadataV1 struct {
+	File, Release, Version, Revision, Flavor, Arch, Compiler, Banner, BuildID string
+	Package, PackageVersion                                                   string
+}
+
+// DecodeSurface reads a surface diff written by JSON.Surface, of this
+// version or version 1.
 func DecodeSurface(r io.Reader) (*diff.SurfaceDiff, error) {
-	var j jsonSurface
-	if err := json.NewDecoder(r).Decode(&j); err != nil {
+	var raw json.RawMessage // the first document: kabi diff writes more after it
+	if err := json.NewDecoder(r).Decode(&raw); err != nil {
 		return nil, fmt.Errorf("surface diff: %w", err)
 	}
-	if j.Schema != SurfaceSchema {
-		return nil, fmt.Errorf("surface diff: schema %q, want %q", j.Schema, SurfaceSchema)
+	var j jsonSurface
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, fmt.Errorf("surface diff: %w", err)
+	}
+	switch j.Schema {
+	case SurfaceSchema:
+	case surfaceSchemaV1:
+		var v1 struct{ Old, New metadataV1 }
+		if err := json.Unmarshal(raw, &v1); err != nil {
+			return nil, fmt.Errorf("surface diff: %w", err)
+		}
+		j.Old, j.New = kabi.Metadata(v1.Old), kabi.Metadata(v1.New)
+	default:
+		return nil, fmt.Errorf("surface diff: schema %q, want %q (or version 1)", j.Schema, SurfaceSchema)
 	}
 	d := &diff.SurfaceDiff{Old: j.Old, New: j.New, Common: j.Common, Added: nilIfEmpty(j.Added),
 		Removed: nilIfEmpty(j.Removed), Kinds: nilIfEmpty(j.Kinds)}

@@ -56,7 +56,7 @@ func TestShowJSONAndDump(t *testing.T) {
 	const want = `{"kind":"function","name":"memset","collision":"Unique Global","inline":"No","transformation":false,"signature":"void *memset(void *, int, size_t);","issues":[],` +
 		`"instances":[{"file":"","location":"","address":null,"external":true,"declared_inline":false,"inlined":false,` +
 		`"inline_callers":[],"direct_callers":[{"caller":"mm/vmalloc_fix.c:kfx_alloc","site":"","address":"0x40135d"}],"signature":"void *memset(void *, int, size_t);"}],` +
-		`"symbols":[{"name":"memset","address":`
+		`"symbols":[{"name":"memset","address":"0x`
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("show -format json memset:\n got %s\nwant %s...", out, want)
 	}
