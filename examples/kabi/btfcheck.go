@@ -19,8 +19,8 @@ func btfcheck(w io.Writer, args []string) error {
 	n := fs.Int("n", 10, "how many mismatches to print")
 	btfFile := fs.String("btf", "", "read the BTF from this file (raw BTF such as /sys/kernel/btf/vmlinux, or an ELF file) instead of BUILD")
 	base := fs.String("base", "", "the vmlinux (or its raw BTF) whose BTF a module's split BTF extends")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"btfcheck takes BUILD"}

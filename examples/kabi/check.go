@@ -54,8 +54,8 @@ func checkCmd(w io.Writer, args []string) error {
 	root := fs.String("source-root", "", "make SARIF source paths relative to this directory (the repository's root)")
 	targets := targetFlags{}
 	fs.Var(targets, "target", "PROG=NAME: the attach target of a program whose section leaves it to load time (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	var level check.Consequence
 	if *failOn != "never" {

@@ -17,11 +17,11 @@ func report(w io.Writer, args []string) error {
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "output format: text, json, md or html")
 	manifest := fs.String("manifest", "", "a JSON file naming the groups and their builds")
-	def := fs.Int("default", -1, "the default build, by its position among BUILDs (from 0)")
+	def := fs.Int("default", -1, "the default build, by its position among BUILDs (from 0; -1: the one the grouping rule picks)")
 	all := fs.Bool("all", false, "write a page per function and index pages into -o DIR (md or html)")
 	out := fs.String("o", "", "the folder for -all")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	rest := fs.Args()
 	var name string
@@ -193,8 +193,8 @@ func diffCmd(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 2 {
 		return usageError{"diff takes OLD NEW"}

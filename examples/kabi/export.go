@@ -18,8 +18,8 @@ func exportCmd(w io.Writer, args []string) error {
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "parquet", "output format: parquet")
 	out := fs.String("o", "", "the dataset's folder")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	if *format != "parquet" {
 		return usageError{fmt.Sprintf("unknown format %q (export writes parquet)", *format)}

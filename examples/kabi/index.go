@@ -37,8 +37,8 @@ func indexCmd(w io.Writer, args []string) error {
 	par := fs.Int("j", 0, "builds indexed at once (0: one per core, at most)")
 	running := fs.Bool("running", false, "index the running kernel too (its BTF and kallsyms)")
 	root := fs.String("root", "/", "with -running: the directory holding the running kernel's sys/ and proc/")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(w, fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 && !*running {
 		return usageError{"index takes BUILD... or -running"}

@@ -16,6 +16,8 @@
 //	                                               an eBPF object's dependencies against builds (exit 1: a finding reaches LEVEL; 2: bad input)
 //	kabi                                           report a sample function over the bundled fixtures
 //
+// kabi CMD -h prints CMD's usage and every flag with its meaning and default.
+//
 // -modules reads the kernel's module tree with vmlinux (DIR, or auto: the
 // -dbg package's lib/modules/RELEASE beside boot/vmlinux-RELEASE, or
 // modules-RELEASE beside it).
@@ -53,8 +55,8 @@ import (
 
 const usage = `usage:
   kabi show [-format text|json] [-modules DIR|auto] FUNCTION [BUILD]   (no BUILD: the running kernel)
-  kabi dump [-signatures=false] [-types=false] [-modules DIR|auto] BUILD
-  kabi stats [-modules DIR|auto] BUILD
+  kabi dump [-signatures=false] [-types=false] [-hooks=false] [-config FILE] [-modules DIR|auto] BUILD
+  kabi stats [-config FILE] [-modules DIR|auto] BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
@@ -118,6 +120,57 @@ func (e usageError) Error() string { return e.msg }
 func run(args []string, stdout io.Writer) error {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	if err := runCmd(args, w); err != errHelp {
+		return err
+	}
+	return nil
+}
+
+// errHelp is parseFlags' error once it has written a command's help.
+var errHelp = errors.New("help shown")
+
+// parseFlags parses a command's flags. For -h or -help it writes the
+// command's synopsis (its lines of usage) and every flag with its meaning
+// and default to w, and returns errHelp; for a bad flag, a usage error.
+func parseFlags(w io.Writer, fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, flag.ErrHelp) {
+		return usageError{err.Error()}
+	}
+	fmt.Fprintln(w, "usage:")
+	for _, l := range commandUsage(fs.Name()) {
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w, "\nflags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return errHelp
+}
+
+// commandUsage returns the lines of usage that show command name, with
+// the lines that continue them.
+func commandUsage(name string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(l, "  kabi "+name+" "):
+			in = true
+		case !strings.HasPrefix(l, "    "):
+			in = false
+		}
+		if in {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func runCmd(args []string, w *bufio.Writer) error {
 	if len(args) == 0 {
 		return demo(w)
 	}
@@ -128,8 +181,8 @@ func run(args []string, stdout io.Writer) error {
 		format := fs.String("format", "text", "output format: text or json")
 		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
 		root := fs.String("root", "/", "with no BUILD: the directory holding the running kernel's sys/ and proc/")
-		if err := fs.Parse(args[1:]); err != nil {
-			return usageError{err.Error()}
+		if err := parseFlags(w, fs, args[1:]); err != nil {
+			return err
 		}
 		if fs.NArg() != 1 && fs.NArg() != 2 {
 			return usageError{"show takes FUNCTION [BUILD]"}
@@ -178,8 +231,8 @@ func run(args []string, stdout io.Writer) error {
 		}
 		config := fs.String("config", "", "the build's config file, when it embeds none and has no config-RELEASE beside it")
 		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
-		if err := fs.Parse(args[1:]); err != nil {
-			return usageError{err.Error()}
+		if err := parseFlags(w, fs, args[1:]); err != nil {
+			return err
 		}
 		if fs.NArg() != 1 {
 			return usageError{args[0] + " takes BUILD"}

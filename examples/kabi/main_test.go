@@ -209,6 +209,42 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestCommandHelp: kabi CMD -h prints the command's usage and each of its
+// flags with its meaning and default, and succeeds.
+func TestCommandHelp(t *testing.T) {
+	for cmd, want := range map[string][]string{
+		"show":     {"  kabi show [-format text|json]", "-format string\n    \toutput format: text or json (default \"text\")", "-root string", "-modules string"},
+		"dump":     {"  kabi dump [", "-signatures\n    \tderive signatures (false: leave them out, faster) (default true)", "-types\n", "-hooks\n", "-config string"},
+		"stats":    {"  kabi stats [", "-config string", "-modules string"},
+		"report":   {"  kabi report [-format", "  kabi report -all", "-default int\n    \tthe default build", "(default -1)", "-manifest string", "-all\n", "-o string"},
+		"diff":     {"  kabi diff [-format text|json] OLD NEW", "-format string"},
+		"export":   {"  kabi export ", "(default \"parquet\")", "-o string"},
+		"index":    {"  kabi index ", "-j int", "-running\n", "-root string", "(default \".\")"},
+		"btfcheck": {"  kabi btfcheck ", "-n int", "(default 10)", "-btf string", "-base string"},
+		"check":    {"  kabi check ", "-fail-on string", "(default \"wrong-data\")", "-target value", "-source-root string"},
+	} {
+		for _, h := range []string{"-h", "-help"} {
+			out, err := runOut(t, cmd, h)
+			if err != nil {
+				t.Errorf("kabi %s %s: %v", cmd, h, err)
+				continue
+			}
+			if !strings.HasPrefix(out, "usage:\n  kabi "+cmd+" ") || !strings.Contains(out, "\nflags:\n") {
+				t.Errorf("kabi %s %s: no usage and flags:\n%s", cmd, h, out)
+			}
+			for _, w := range want {
+				if !strings.Contains(out, w) {
+					t.Errorf("kabi %s %s: no %q in\n%s", cmd, h, w, out)
+				}
+			}
+		}
+	}
+	// A bad flag is still a usage error.
+	if _, err := runOut(t, "diff", "-frobnicate"); exitStatus(err) != 2 {
+		t.Errorf("kabi diff -frobnicate: %v (exit %d), want a usage error", err, exitStatus(err))
+	}
+}
+
 // TestUnknownName: a name that no build has is said, with exit status 3,
 // rather than reported Absent everywhere; a name some build has is not.
 func TestUnknownName(t *testing.T) {
