@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"context"
 	"debug/elf"
 	"fmt"
 	"io"
@@ -76,6 +77,16 @@ type Options struct {
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
 	Progress func(done, total int)
+
+	ctx context.Context // set by OpenContext and NewContext; nil: none
+}
+
+// ctxErr is the error of the options' context: nil without one.
+func (o *Options) ctxErr() error {
+	if o == nil || o.ctx == nil {
+		return nil
+	}
+	return o.ctx.Err()
 }
 
 // A Build is the function surface of one kernel build: its metadata, its
@@ -111,6 +122,33 @@ func Open(path string, opts *Options) (*Build, error) {
 	return New(f, path, opts)
 }
 
+// OpenContext is [Open] that stops when ctx is done: it checks ctx before
+// each compile unit, each module file, each member of a package and each
+// read of a package's compressed data, and then returns ctx.Err(). A
+// server cancels a request this way; a build whose reading was stopped
+// is not returned.
+func OpenContext(ctx context.Context, path string, opts *Options) (*Build, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return NewContext(ctx, f, path, opts)
+}
+
+// NewContext is [New] that stops when ctx is done, as [OpenContext] does.
+func NewContext(ctx context.Context, r io.ReaderAt, name string, opts *Options) (*Build, error) {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	o.ctx = ctx
+	return New(r, name, &o)
+}
+
 // New reads the build in the ELF file r. name is the file's name, used in
 // Metadata.File and in errors. Errors for bad input name the file and
 // wrap [ErrNotELF], [ErrNoDWARF], [ErrNoSymbols], [ErrTruncated] or another
@@ -129,6 +167,9 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	defer recoverBug(name, &err)
 	if opts == nil {
 		opts = &Options{}
+	}
+	if err := opts.ctxErr(); err != nil {
+		return nil, err
 	}
 	if index.IsIndex(r) {
 		return openIndex(r, name, opts)
@@ -172,10 +213,16 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			return
 		}
 		syms, banner = functionSymbols(ef, all)
+		if symErr = opts.ctxErr(); symErr != nil {
+			return
+		}
 		if !opts.NoHooks {
 			if hooks, symErr = readHooks(ef, r, name, d, all); symErr != nil {
 				return
 			}
+		}
+		if symErr = opts.ctxErr(); symErr != nil {
+			return
 		}
 		if probes, symErr = readProbeLists(ef, kmem.New(ef, r, name), all, name); symErr != nil {
 			return
@@ -199,6 +246,9 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		xopts.Types, xopts.WantType, xopts.Prepare = true, s.claims.want, s.prepareSignatures
 	}
 	err = d.Extract(xopts, func(cu *dwarfx.CompileUnit) error {
+		if err := opts.ctxErr(); err != nil {
+			return err
+		}
 		s.unit(cu)
 		if opts.Progress != nil && cu.Unit.Kind != dwarfx.UnitTypeUnit {
 			done++
@@ -212,6 +262,9 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	}
 	if symErr != nil {
 		return nil, symErr
+	}
+	if err := opts.ctxErr(); err != nil {
+		return nil, err
 	}
 	if !opts.NoSignatures {
 		if err := s.declarationSignatures(); err != nil {

@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"context"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -176,7 +177,14 @@ func IndexName(m Metadata) string {
 // with [Open] or [New], which then answer exactly as b does. A build
 // loaded from an index can be written again.
 func (b *Build) WriteIndex(w io.Writer) error {
-	data, err := b.indexBytes(false)
+	return b.WriteIndexContext(context.Background(), w)
+}
+
+// WriteIndexContext is [Build.WriteIndex] that stops when ctx is done:
+// it checks ctx before each block of functions is encoded and each
+// section compressed, and then returns ctx.Err(), having written nothing.
+func (b *Build) WriteIndexContext(ctx context.Context, w io.Writer) error {
+	data, err := b.indexBytesContext(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -189,8 +197,14 @@ func (b *Build) WriteIndex(w io.Writer) error {
 // interrupted write leaves path as it was, and a hidden temporary
 // (.NAME.tmp-PID-...) that the next WriteIndexFile of path removes once
 // its process is gone.
-func WriteIndexFile(path string, b *Build) (err error) {
-	data, err := b.indexBytes(false)
+func WriteIndexFile(path string, b *Build) error {
+	return WriteIndexFileContext(context.Background(), path, b)
+}
+
+// WriteIndexFileContext is [WriteIndexFile] that stops when ctx is done,
+// as [Build.WriteIndexContext] does; path is then left as it was.
+func WriteIndexFileContext(ctx context.Context, path string, b *Build) (err error) {
+	data, err := b.indexBytesContext(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -479,6 +493,15 @@ func (w *indexWriter) callers(e *index.Enc, cs []Caller) {
 
 // indexBytes encodes the build; store leaves the sections uncompressed.
 func (b *Build) indexBytes(store bool) ([]byte, error) {
+	return b.indexBytesContext(context.Background(), store)
+}
+
+// indexBytesContext is indexBytes that stops with ctx.Err() when ctx is
+// done.
+func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var fns []*Function
 	for f := range b.Functions() {
 		fns = append(fns, f)
@@ -539,6 +562,9 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 
 	var blocks [][]byte
 	for start := 0; start < len(fns); start += blockLen {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var e index.Enc
 		for _, f := range fns[start:min(start+blockLen, len(fns))] {
 			for _, in := range f.Instances {
@@ -621,6 +647,9 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 		return nil, err
 	}
 	syms.B = append(binaryUvarint(uint64(nsyms)), syms.B...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defs, err := w.typeDefs(b) // before the strings and types are written
 	if err != nil {
 		return nil, err
@@ -657,7 +686,7 @@ func (b *Build) indexBytes(store bool) ([]byte, error) {
 	}
 	types := append(binaryUvarint(uint64(w.ntypes)), w.types.B...)
 
-	iw := &index.Writer{Store: store, Source: index.Source{Name: b.src.File, Size: b.src.Size, BuildID: m.BuildID}}
+	iw := &index.Writer{Store: store, Stop: ctx.Err, Source: index.Source{Name: b.src.File, Size: b.src.Size, BuildID: m.BuildID}}
 	if !b.src.ModTime.IsZero() {
 		iw.Source.ModTime = b.src.ModTime.UnixNano()
 	}

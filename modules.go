@@ -367,6 +367,9 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 	}()
 	seen := make(map[string]string, len(paths))
 	for i, p := range paths {
+		if err := opts.ctxErr(); err != nil {
+			return nil, err
+		}
 		m := <-results[i]
 		<-tokens
 		if opts.ModuleProgress != nil {

@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -62,7 +63,14 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		member  string
 		budget  = dwarfx.FileBudget(size, opts.MaxDecompressed)
 	)
-	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency, Limit: budget.Reader}, func(f *deb.File) error {
+	limit := budget.Reader
+	if opts.ctx != nil {
+		limit = func(r io.Reader, what string) io.Reader { return ctxReader{opts.ctx, budget.Reader(r, what)} }
+	}
+	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency, Limit: limit}, func(f *deb.File) error {
+		if err := opts.ctxErr(); err != nil {
+			return err
+		}
 		if !isVmlinux(f.Name) {
 			return nil
 		}
@@ -76,6 +84,9 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		return deb.ErrStop
 	})
 	if err != nil {
+		if cerr := opts.ctxErr(); cerr != nil {
+			return nil, cerr
+		}
 		return nil, packageErr(err)
 	}
 	if member == "" {
@@ -93,6 +104,19 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	b.src.BuildID = b.Meta.BuildID
 	b.src.Checksum = p.ControlSum
 	return b, nil
+}
+
+// ctxReader reads r until ctx is done, then fails with ctx.Err().
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // packageErr wraps ErrPackage around the package reader's errors.

@@ -3,6 +3,7 @@ package render
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -90,6 +91,15 @@ type SiteWriter struct {
 	diffs   []siteDiff
 	st      SiteStats
 	closed  bool
+	ctx     context.Context // CreateContext's; nil: none
+}
+
+// ctxErr is the error of the writer's context: nil without one.
+func (sw *SiteWriter) ctxErr() error {
+	if sw.ctx == nil {
+		return nil
+	}
+	return sw.ctx.Err()
 }
 
 type siteEntry struct {
@@ -109,7 +119,13 @@ type siteDiff struct {
 // shorthand for [Site.Create], [SiteWriter.Function] and
 // [SiteWriter.Close].
 func (s *Site) Write(dir string, reports iter.Seq2[*diff.FunctionReport, error]) (SiteStats, error) {
-	sw, err := s.Create(dir)
+	return s.WriteContext(context.Background(), dir, reports)
+}
+
+// WriteContext is [Site.Write] that stops when ctx is done, as
+// [Site.CreateContext] says.
+func (s *Site) WriteContext(ctx context.Context, dir string, reports iter.Seq2[*diff.FunctionReport, error]) (SiteStats, error) {
+	sw, err := s.CreateContext(ctx, dir)
 	if err != nil {
 		return SiteStats{}, err
 	}
@@ -126,14 +142,28 @@ func (s *Site) Write(dir string, reports iter.Seq2[*diff.FunctionReport, error])
 
 // Create starts a site in dir (made if missing) and writes its build pages.
 func (s *Site) Create(dir string) (*SiteWriter, error) {
+	return s.CreateContext(context.Background(), dir)
+}
+
+// CreateContext is [Site.Create] whose writer stops when ctx is done: it
+// checks ctx before each page (build, dependency, comparison, index) and
+// then returns ctx.Err(). The pages written so far stay; the indexes of
+// a stopped site are not written.
+func (s *Site) CreateContext(ctx context.Context, dir string) (*SiteWriter, error) {
 	if s.Format != "md" && s.Format != "html" {
 		return nil, fmt.Errorf("site: unknown format %q (want md or html)", s.Format)
 	}
-	sw := &SiteWriter{s: s, dir: dir, ext: s.Format, entries: map[kabi.Kind][]siteEntry{}, files: map[string]bool{}}
+	sw := &SiteWriter{s: s, dir: dir, ext: s.Format, entries: map[kabi.Kind][]siteEntry{}, files: map[string]bool{}, ctx: ctx}
+	if err := sw.ctxErr(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	for i := range s.Builds {
+		if err := sw.ctxErr(); err != nil {
+			return nil, err
+		}
 		b := &s.Builds[i]
 		path := sw.buildPath(i)
 		n, err := writeFile(filepath.Join(dir, filepath.FromSlash(path)), func(w *bufio.Writer) error {
@@ -196,6 +226,9 @@ func (sw *SiteWriter) Page(p SitePage) error {
 	if sw.closed {
 		return fmt.Errorf("site: page %s after Close", p.Name)
 	}
+	if err := sw.ctxErr(); err != nil {
+		return err
+	}
 	if sw.groups == nil && len(p.Groups) > 0 {
 		sw.groups = slices.Clone(p.Groups)
 	}
@@ -222,6 +255,9 @@ func (sw *SiteWriter) Page(p SitePage) error {
 // of a group, labelled as the group labels them, and lists it on the main
 // index.
 func (sw *SiteWriter) Diff(group, oldLabel, newLabel string, d *diff.SurfaceDiff) error {
+	if err := sw.ctxErr(); err != nil {
+		return err
+	}
 	path := "diff/" + fileName(group+"-"+oldLabel+"-"+newLabel) + "." + sw.ext
 	for i := 2; sw.files[path]; i++ {
 		path = fmt.Sprintf("diff/%s~%d.%s", fileName(group+"-"+oldLabel+"-"+newLabel), i, sw.ext)
@@ -278,6 +314,9 @@ func (sw *SiteWriter) Close() (SiteStats, error) {
 		idx.kinds = append(idx.kinds, ks)
 	}
 	write := func(path string, fill func(*bufio.Writer) error) error {
+		if err := sw.ctxErr(); err != nil {
+			return err
+		}
 		n, err := writeFile(filepath.Join(sw.dir, filepath.FromSlash(path)), fill)
 		if err != nil {
 			return err

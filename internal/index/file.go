@@ -281,6 +281,9 @@ type Writer struct {
 	// Stored (no compression) is for tests.
 	Level zstd.EncoderLevel
 	Store bool // write every section uncompressed
+	// Stop, when not nil, is called before each section is compressed;
+	// an error from it stops Bytes, which returns that error.
+	Stop func() error
 
 	secs []pending
 }
@@ -316,6 +319,12 @@ func (w *Writer) Bytes() ([]byte, error) {
 		p.codec, p.out = Stored, p.raw
 		if w.Store || len(p.raw) < 64 {
 			continue
+		}
+		if w.Stop != nil {
+			if err := w.Stop(); err != nil {
+				wg.Wait()
+				return nil, err
+			}
 		}
 		wg.Add(1)
 		sem <- struct{}{}
