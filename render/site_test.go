@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kabi-dev/kabi"
@@ -219,5 +221,53 @@ func TestCallerLines(t *testing.T) {
 	}
 	if got := callerLines(nil); len(got) != 0 {
 		t.Errorf("callerLines(nil) = %q", got)
+	}
+}
+
+// countdown is a context done from its n-th Err call on.
+type countdown struct {
+	context.Context
+	n atomic.Int64
+}
+
+func (c *countdown) Err() error {
+	if c.n.Add(-1) <= 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestSiteContext: a site being written stops at each page and index page
+// with ctx.Err(), and completes as Write does with a context never done.
+func TestSiteContext(t *testing.T) {
+	reports := referenceReports(t)
+	site := &Site{Format: "html", Builds: []SiteBuild{{Meta: kabi.Metadata{Release: "6.1.0-47-amd64"}}}}
+	checks := 0
+	for n := 1; ; n++ {
+		ctx := &countdown{Context: context.Background()}
+		ctx.n.Store(int64(n))
+		_, err := site.WriteContext(ctx, t.TempDir(), seq(reports))
+		if err == nil {
+			checks = n - 1
+			break
+		}
+		if err != context.Canceled {
+			t.Fatalf("stopped at check %d: %v, want context.Canceled", n, err)
+		}
+		if n > 1000 {
+			t.Fatal("never completes")
+		}
+	}
+	// Create, a build page, 4 function pages, 6 index pages at least.
+	if checks < 1+1+4+6 {
+		t.Errorf("%d checks, want one per page at least", checks)
+	}
+	want, err := site.Write(t.TempDir(), seq(reports))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := site.WriteContext(context.Background(), t.TempDir(), seq(reports))
+	if err != nil || got != want {
+		t.Errorf("WriteContext: %+v, %v; Write: %+v", got, err, want)
 	}
 }
