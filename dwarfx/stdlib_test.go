@@ -39,9 +39,12 @@ func fixtures(t testing.TB) []string {
 
 // kernelFixtures are the fixtures shaped like a kernel (functions,
 // clones, callers): all but the type fixtures (types-*.elf), which hold
-// struct, union and enum definitions and little code.
+// struct, union and enum definitions and little code, and units.elf (two
+// units of one source, for the unit key).
 func kernelFixtures(t testing.TB) []string {
-	return slices.DeleteFunc(fixtures(t), func(p string) bool { return strings.HasPrefix(filepath.Base(p), "types-") })
+	return slices.DeleteFunc(fixtures(t), func(p string) bool {
+		return strings.HasPrefix(filepath.Base(p), "types-") || filepath.Base(p) == "units.elf"
+	})
 }
 
 // realKernel returns $KABI_VMLINUX or skips the test.

@@ -26,3 +26,7 @@ if grep -q kabi-units "$here/units.elf"; then
 	echo "gen-units.sh: the temporary path leaked into units.elf" >&2
 	exit 1
 fi
+# Its line in SHA256SUMS, which gen.sh keeps.
+cd "$here"
+{ grep -v ' units\.elf$' SHA256SUMS; sha256sum units.elf; } >SHA256SUMS.new
+mv SHA256SUMS.new SHA256SUMS
