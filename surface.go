@@ -132,12 +132,21 @@ const (
 
 func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	units := d.Units()
+	// Size the tables from .debug_info: a kernel has about one function
+	// name per 2 KiB of it, one instance per kilobyte and one source file
+	// per 4 KiB (up to a few thousand). A module's tables start small: a
+	// whole kernel makes thousands of surfaces.
+	var size uint64
+	if n := d.InfoUnits(); n > 0 {
+		size = units[n-1].End
+	}
+	nfiles := int(min(size/4096, 1<<12))
 	s := &surface{
 		d: d, rule: rule, pool: pool, modules: []string{""},
-		strs:     make(map[string]string, 1<<10),
+		strs:     make(map[string]string, min(nfiles/4, 1<<10)),
 		unitPath: make([]int32, len(units)),
-		fileIdx:  make(map[string]int32, 1<<12),
-		paths:    make(map[pathKey]int32, 1<<12),
+		fileIdx:  make(map[string]int32, nfiles),
+		paths:    make(map[pathKey]int32, nfiles),
 	}
 	s.sigs = newDWARFSigs(d, s.pool)
 	s.claims.m = make(map[dwarfx.TypeKey]int32)
@@ -146,12 +155,6 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	s.keySeed = maphash.MakeSeed()
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
-	}
-	// Size the tables from .debug_info: a kernel has about one function
-	// name per 2 KiB of it and one instance per kilobyte.
-	var size uint64
-	if n := d.InfoUnits(); n > 0 {
-		size = units[n-1].End
 	}
 	names := int(min(size/2048, 1<<22))
 	s.fns = make(map[string]int32, names)
