@@ -154,7 +154,8 @@ type relocator struct {
 	size   int64
 	budget *Budget
 	bo     binary.ByteOrder
-	types  map[uint32]relKind
+	kinds  [maxRelType]relKind // by relocation type; width 0 and op relNone: not accepted (see known)
+	known  [maxRelType]bool
 	name   func(uint32) string
 	bySec  map[int][]*elf.Section // target section index → its REL/RELA sections
 	symtab []byte                 // raw .symtab, read on first use
@@ -193,9 +194,16 @@ func (d *Data) newRelocator(ef *elf.File, r io.ReaderAt, size int64, budget *Bud
 				fmt.Sprintf("relocations for machine %v (%v) are not supported", ef.Machine, ef.Class))
 		}
 	}
-	rl.types, rl.name = types, name
+	for t, k := range types {
+		rl.kinds[t], rl.known[t] = k, true
+	}
+	rl.name = name
 	return rl, nil
 }
+
+// maxRelType bounds the relocation types accepted: every machine's are
+// below it (see relocTypes).
+const maxRelType = 512
 
 func isDebugSection(name string) bool {
 	return len(name) > 7 && name[:7] == ".debug_" || len(name) > 8 && name[:8] == ".zdebug_"
@@ -253,6 +261,11 @@ func (rl *relocator) symbol(sec string, off uint64, i uint64) (uint64, bool, err
 		return 0, false, nil
 	}
 	return value, true, nil
+}
+
+// patches reports whether relocations apply to section index idx.
+func (rl *relocator) patches(idx int) bool {
+	return rl != nil && len(rl.bySec[idx]) > 0
 }
 
 // apply applies every relocation for section index idx to dst, its contents.
@@ -336,6 +349,13 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 		if chunk == nil {
 			return nil
 		}
+		if esz == 24 && bo == binary.LittleEndian {
+			if err := rl.applyRELA64LE(rs.Name, base, chunk, dst); err != nil {
+				return err
+			}
+			base += uint64(len(chunk))
+			continue
+		}
 		for i := 0; i+esz <= len(chunk); i += esz {
 			e := chunk[i : i+esz]
 			var off, sym uint64
@@ -363,13 +383,57 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 	}
 }
 
+// applyRELA64LE applies the 64-bit little-endian RELA entries in chunk,
+// which starts at base in the relocation section sec, to dst: the
+// relocations of x86-64, arm64, ppc64el and riscv64 modules, nearly all of
+// them 4- or 8-byte absolute ones against a handful of section symbols.
+// Those are applied here; any other entry (and every error) goes through
+// one, which does the same as for every other kind of file.
+func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) error {
+	le := binary.LittleEndian
+	lastSym, lastVal, lastOK := ^uint64(0), uint64(0), false
+	for i := 0; i+24 <= len(chunk); i += 24 {
+		e := chunk[i : i+24 : i+24]
+		off, info, addend := le.Uint64(e), le.Uint64(e[8:]), le.Uint64(e[16:])
+		typ, sym := uint32(info), info>>32
+		if typ >= maxRelType || !rl.known[typ] || rl.kinds[typ].op != relAbs || sym == 0 {
+			if err := rl.one(sec, base+uint64(i), dst, off, sym, typ, int64(addend), true); err != nil {
+				return err
+			}
+			continue
+		}
+		if sym != lastSym {
+			v, ok, err := rl.symbol(sec, base+uint64(i), sym)
+			if err != nil {
+				return err
+			}
+			lastSym, lastVal, lastOK = sym, v, ok
+		}
+		if !lastOK {
+			continue
+		}
+		v := lastVal + addend
+		switch w := rl.kinds[typ].width; {
+		case w == 8 && off < uint64(len(dst)) && uint64(len(dst))-off >= 8:
+			le.PutUint64(dst[off:], v)
+		case w == 4 && off < uint64(len(dst)) && uint64(len(dst))-off >= 4:
+			le.PutUint32(dst[off:], uint32(v))
+		default:
+			if err := rl.one(sec, base+uint64(i), dst, off, sym, typ, int64(addend), true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // one applies one relocation at off in dst. at is the entry's offset in
 // the relocation section, for errors.
 func (rl *relocator) one(sec string, at uint64, dst []byte, off, sym uint64, typ uint32, addend int64, rela bool) error {
-	k, ok := rl.types[typ]
-	if !ok {
+	if typ >= maxRelType || !rl.known[typ] {
 		return rl.d.sectionErr(sec, at, ErrUnsupported, fmt.Sprintf("relocation type %s (%d) in a debug section", rl.name(typ), typ))
 	}
+	k := rl.kinds[typ]
 	if k.op == relNone {
 		return nil
 	}
