@@ -160,6 +160,9 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 		m.err = err
 		return m
 	}
+	// The module's surface keeps only copies (its pool's): its sections'
+	// buffers go to the next module once it is analysed.
+	defer d.Close()
 	all, err := readSymtab(ef, path, budget)
 	if err != nil {
 		m.err = err

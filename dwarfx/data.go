@@ -34,6 +34,9 @@ type Data struct {
 	lines   map[int]*lineResult
 
 	fmap *mapping // the file's mapping, when the sections lie in it (see Close)
+
+	bufsMu sync.Mutex
+	bufs   [][]byte // reused section buffers, released by Close (see buffer)
 }
 
 type lineResult struct {
@@ -190,7 +193,16 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
 	}
 	raw, mapped := d.fmap.section(s)
-	if !mapped {
+	switch {
+	case mapped:
+	case ef.Type == elf.ET_REL && size >= 0 && s.Flags&elf.SHF_COMPRESSED == 0 && !strings.HasPrefix(s.Name, ".zdebug_") &&
+		s.Name != ".debug_str" && s.Name != ".debug_line_str":
+		// Read into a buffer that the next module reuses (see buffer).
+		raw = d.buffer(s.FileSize)
+		if _, err := r.ReadAt(raw, int64(s.Offset)); err != nil && !(err == io.EOF && len(raw) == 0) {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("reading %d bytes at file offset %#x: %v", s.FileSize, s.Offset, err))
+		}
+	default:
 		var err error
 		raw, err = readAtBounded(r, int64(s.Offset), s.FileSize, size >= 0)
 		if err != nil {

@@ -34,7 +34,9 @@
 // Close releases the mapping: after it only the strings Keep returned may
 // be used. The string sections, compressed sections and the sections of
 // relocatable objects are read into memory, as is everything read from
-// another io.ReaderAt.
+// another io.ReaderAt. A relocatable object's uncompressed sections are
+// read into buffers that Close hands on to the next one read: a kernel's
+// thousands of modules, read one after the other, reuse a few buffers.
 //
 // # Security
 //

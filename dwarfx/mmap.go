@@ -90,14 +90,17 @@ func (m *mapping) release() error {
 }
 
 // Close releases the memory mapping that backs the Data's sections when
-// it was read from an *os.File (see Open and New). After Close, the Data
-// and every string and byte slice obtained from it must no longer be used,
-// but for the strings Keep returned, which stay valid. Close is safe to
-// call more than once; a Data read into memory needs no Close (it returns
-// nil), and one that is never closed keeps its mapping until the program
-// exits.
+// it was read from an *os.File (see Open and New), and hands the buffers
+// a relocatable object's sections were read into on to the next Data
+// read. After Close, the Data and every string and byte slice obtained
+// from it must no longer be used, but for the strings Keep returned, which
+// stay valid. Close is safe to call more than once; a Data read into
+// memory needs no Close (it returns nil; the buffers of a relocatable
+// object are then collected as usual), and one that is never closed keeps
+// its mapping until the program exits.
 func (d *Data) Close() error {
 	d.forgetLines()
+	d.releaseBuffers()
 	return d.fmap.release()
 }
 

@@ -321,7 +321,7 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 			return rl.d.sectionErr(rs.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", rs.Offset, rs.Size, rl.size))
 		}
 		if rl.buf == nil {
-			rl.buf = make([]byte, relChunk-relChunk%(24*16))
+			rl.buf = rl.d.buffer(relChunk)[:relChunk-relChunk%(24*16)]
 		}
 		var read uint64
 		next = func() ([]byte, error) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,4 +230,43 @@ func negativeAddend(std, ours any) bool {
 		}
 	}
 	return false
+}
+
+// TestReusedBuffers reads every fixture module twice: first each into
+// fresh buffers, kept open, then each closed before the next is read, so
+// that it reads into the buffers of those before it (see Data.buffer).
+// The two must give the same units.
+func TestReusedBuffers(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if len(paths) < 4 {
+		t.Fatalf("%d fixture modules", len(paths))
+	}
+	opts := &ExtractOptions{Concurrency: 1, Prototypes: true}
+	want := make([][]string, len(paths))
+	var open []*Data
+	for i, p := range paths {
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, d)
+		want[i] = digest(t, d, opts)
+	}
+	for _, d := range open {
+		d.Close()
+	}
+	for round := range 2 {
+		for i, p := range paths {
+			d, err := Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := digest(t, d, opts); !slices.Equal(got, want[i]) {
+				t.Errorf("round %d: %s read into reused buffers differs:\n%q\nwant\n%q", round, p, got, want[i])
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
