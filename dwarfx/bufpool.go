@@ -11,9 +11,9 @@ import (
 // than reading them. A whole kernel reads thousands of modules one after
 // the other, so the buffers its sections are read into are reused: once
 // a Data is closed, the next one takes them, and they need not be
-// allocated, zeroed and collected again. The string sections are not
-// (the strings Keep returns lie in them and outlive Close), nor are
-// compressed sections (decompressed into buffers of their own).
+// allocated, zeroed and collected again. The string sections are reused
+// too: Keep copies the strings of such a Data. Compressed sections are
+// decompressed into buffers of their own.
 
 // sectionBufs holds released section buffers by size class: class c
 // holds buffers of capacity 1<<c.

@@ -37,6 +37,7 @@ type Data struct {
 
 	bufsMu sync.Mutex
 	bufs   [][]byte // reused section buffers, released by Close (see buffer)
+	reused bool     // some sections lie in reused buffers: Keep copies every string
 }
 
 type lineResult struct {
@@ -195,10 +196,10 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 	raw, mapped := d.fmap.section(s)
 	switch {
 	case mapped:
-	case ef.Type == elf.ET_REL && size >= 0 && s.Flags&elf.SHF_COMPRESSED == 0 && !strings.HasPrefix(s.Name, ".zdebug_") &&
-		s.Name != ".debug_str" && s.Name != ".debug_line_str":
+	case ef.Type == elf.ET_REL && size >= 0 && s.Flags&elf.SHF_COMPRESSED == 0 && !strings.HasPrefix(s.Name, ".zdebug_"):
 		// Read into a buffer that the next module reuses (see buffer).
 		raw = d.buffer(s.FileSize)
+		d.reused = true
 		if _, err := r.ReadAt(raw, int64(s.Offset)); err != nil && !(err == io.EOF && len(raw) == 0) {
 			return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("reading %d bytes at file offset %#x: %v", s.FileSize, s.Offset, err))
 		}
@@ -327,9 +328,11 @@ func readAtBounded(r io.ReaderAt, off int64, n uint64, checked bool) ([]byte, er
 // string that lies in .debug_str or .debug_line_str is returned as it is
 // (holding it keeps that section, a small string table, allocated), any
 // other (DW_FORM_string, inline in .debug_info) is copied, so that it
-// does not keep the large .debug_info section alive.
+// does not keep the large .debug_info section alive. For a relocatable
+// object (a kernel module), whose sections are read into buffers that
+// are reused once the Data is closed, every string is copied.
 func (d *Data) Keep(s string) string {
-	if s == "" || inSection(s, d.str) || inSection(s, d.lineStr) {
+	if s == "" || !d.reused && (inSection(s, d.str) || inSection(s, d.lineStr)) {
 		return s
 	}
 	return strings.Clone(s)

@@ -2,6 +2,9 @@ package dwarfx
 
 import (
 	"debug/dwarf"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -45,5 +48,38 @@ func TestKeep(t *testing.T) {
 	}
 	if inline == 0 || table == 0 {
 		t.Fatalf("the fixture should have both kinds of names: %d inline, %d in tables", inline, table)
+	}
+}
+
+// TestKeepModule: a module's strings, which lie in buffers that the next
+// module reuses once it is closed, are copied by Keep, so they outlive
+// Close and what is read after it.
+func TestKeepModule(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if len(paths) < 2 {
+		t.Fatalf("%d fixture modules", len(paths))
+	}
+	var kept, want []string
+	for _, p := range paths {
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Extract(nil, func(cu *CompileUnit) error {
+			for _, f := range cu.Funcs {
+				k := d.Keep(f.Name)
+				if k != f.Name || inSection(k, d.str) || inSection(k, d.info) {
+					t.Errorf("%s: Keep(%q) = %q, in the sections", p, f.Name, k)
+				}
+				kept, want = append(kept, k), append(want, strings.Clone(f.Name))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+	}
+	if len(kept) == 0 || !slices.Equal(kept, want) {
+		t.Errorf("kept names changed after Close: %q, want %q", kept, want)
 	}
 }
