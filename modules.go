@@ -515,9 +515,9 @@ func (s *surface) foldDeclarations() {
 			def[a.fn] = int32(i)
 		}
 	}
-	to := make([]int32, len(s.insts)) // old index -> new index
-	keep := s.insts[:0:0]
+	to := make([]int32, len(s.insts))   // old index -> new index
 	into := make([]int32, len(s.insts)) // old index -> old index it folds into, or itself
+	folded := 0
 	for i := range s.insts {
 		into[i] = int32(i)
 		a := &s.insts[i]
@@ -532,6 +532,7 @@ func (s *surface) foldDeclarations() {
 			continue
 		}
 		into[i] = t
+		folded++
 		b := &s.insts[t]
 		b.nDirect += a.nDirect
 		b.nInline += a.nInline
@@ -539,6 +540,7 @@ func (s *surface) foldDeclarations() {
 			b.sig, b.sigRank = a.sig, a.sigRank
 		}
 	}
+	keep := make([]acc, 0, len(s.insts)-folded)
 	for i := range s.insts {
 		if into[i] == int32(i) {
 			to[i] = int32(len(keep))
