@@ -286,6 +286,12 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			return nil, err
 		}
 		b.modSrc, btf.modules = k.modSrc, k.modBTF
+		if hooks != nil {
+			hooks.addKfuncs(k.hooks.kfuncs)
+			for _, sk := range k.hooks.skips {
+				hooks.skip(sk.Kind, sk.Where, "%s", sk.Reason)
+			}
+		}
 	}
 	s.dropLookups()
 	b.link(s.functions(), btf)

@@ -102,6 +102,7 @@ type module struct {
 	syms    []Symbol
 	src     AttachSources // the lists it carries for its functions
 	inBTF   []string      // its plain function symbols that its .BTF has a FUNC of
+	hooks   *hookSet      // its kfuncs (nil with Options.NoHooks)
 	err     error
 }
 
@@ -119,6 +120,7 @@ type kernelLists struct {
 
 	modSrc map[string]AttachSources // per module, filled by addModules
 	modBTF map[moduleFunc]bool
+	hooks  hookSet // the modules' kfuncs and skips, in module order
 }
 
 // readModule reads and analyses one module file.
@@ -189,6 +191,12 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 					m.inBTF = append(m.inBTF, syms[i].Name)
 				}
 			}
+		}
+	}
+	if !opts.NoHooks {
+		if m.hooks, err = readModuleKfuncs(ef, all, m.name, budget); err != nil {
+			m.err = err
+			return m
 		}
 	}
 	all = nil
@@ -395,6 +403,12 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 		s.merge(m.s, m.name)
 		syms = append(syms, m.syms...)
 		k.modSrc[m.name] = m.src
+		if m.hooks != nil {
+			k.hooks.kfuncs = append(k.hooks.kfuncs, m.hooks.kfuncs...)
+			for _, sk := range m.hooks.skips {
+				k.hooks.skip(sk.Kind, sk.Where, "%s", sk.Reason)
+			}
+		}
 		for _, fn := range m.inBTF {
 			k.modBTF[moduleFunc{m.name, fn}] = true
 		}

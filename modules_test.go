@@ -78,6 +78,47 @@ func TestModuleAttach(t *testing.T) {
 	}
 }
 
+// TestModuleKfuncs: a module's kfunc ID set (kfx_trace's .BTF_ids) joins
+// the build's kfuncs, beside vmlinux's, in the index too; the module is
+// its function's.
+func TestModuleKfuncs(t *testing.T) {
+	b := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", nil)
+	check := func(b *Build) {
+		t.Helper()
+		var names []string
+		for k := range b.Kfuncs() {
+			names = append(names, k.Name)
+		}
+		if want := []string{"bpf_kfx_file_acquire", "bpf_kfx_file_release", "kfx_trace_notrace", "kfx_trace_traced"}; !slices.Equal(names, want) {
+			t.Errorf("kfuncs %q, want %q", names, want)
+		}
+		k, ok := b.Kfunc("kfx_trace_traced")
+		if !ok || !slices.Equal(k.Sets, []string{"kfx_trace_kfunc_ids"}) || k.Signature == nil || k.Signature.String() != "int kfx_trace_traced(int x);" {
+			t.Fatalf("kfx_trace_traced: %+v", k)
+		}
+		if f, _ := b.Function("kfx_trace_traced"); f == nil || !slices.Equal(f.Modules(), []string{"kfx_trace"}) {
+			t.Errorf("kfx_trace_traced's modules: %v", f)
+		}
+		for s := range b.HookSkips() {
+			t.Errorf("skip %v", s)
+		}
+	}
+	check(b)
+	var buf bytes.Buffer
+	if err := b.WriteIndex(&buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(bytes.NewReader(buf.Bytes()), "x.kabi", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(x)
+	// Without hooks, no module's either.
+	if n := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", &Options{NoHooks: true}); len(slices.Collect(n.Kfuncs())) != 0 {
+		t.Error("kfuncs read with NoHooks")
+	}
+}
+
 func TestModulesFixture(t *testing.T) {
 	var files []string
 	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{

@@ -12,6 +12,10 @@
  *   does (_kbl_addr_<name>: the function's address, relocated).
  * - kfx_trace_noinstr: in .noinstr.text, which kprobes never probe.
  * - kfx_trace_init: in .init.text, freed after the module's init.
+ *
+ * And a kfunc ID set in .BTF_ids, as BTF_SET8_START and BTF_ID_FLAGS make
+ * it (see kernel/bpf/bpf_lsm.c): kfx_trace_kfunc_ids lists
+ * kfx_trace_traced and kfx_trace_notrace.
  */
 #include "module.h"
 
@@ -52,3 +56,15 @@ noinline __attribute__((__section__(".init.text"))) int kfx_trace_init(void)
 {
 	return kfx_trace_traced(1) + kfx_trace_notrace(2) + kfx_trace_nokprobe(3) + kfx_trace_noinstr(4);
 }
+
+__asm__(
+	".pushsection .BTF_ids,\"a\"\n"
+	".balign 4\n"
+	"__BTF_ID__set8__kfx_trace_kfunc_ids:\n"
+	".long 2\n"
+	".long 0\n"
+	"__BTF_ID__func__kfx_trace_traced__1:\n"
+	".long 0\n.long 0\n"
+	"__BTF_ID__func__kfx_trace_notrace__2:\n"
+	".long 0\n.long 0\n"
+	".popsection\n");
