@@ -1,12 +1,16 @@
 package kabi
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/kabi-dev/kabi/dwarfx"
@@ -112,11 +116,23 @@ type Build struct {
 
 // Open reads the build in the ELF file at path (a vmlinux with DWARF debug
 // info and a symbol table), or loads it from an index file written by
-// [WriteIndexFile] (see [New]). The file is closed before Open returns.
-func Open(path string, opts *Options) (*Build, error) {
+// [WriteIndexFile] (see [New]). An ELF file or a package is closed before
+// Open returns.
+//
+// An index file is read as its answers need it: the Build keeps the file
+// open, and it is closed when the Build is no longer reachable.
+func Open(path string, opts *Options) (b *Build, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	if index.IsIndex(f) {
+		defer recoverBug(path, &err)
+		b, err := openIndex(f, path, opts)
+		if err != nil {
+			f.Close()
+		}
+		return b, err
 	}
 	defer f.Close()
 	return New(f, path, opts)
@@ -155,9 +171,10 @@ func NewContext(ctx context.Context, r io.ReaderAt, name string, opts *Options) 
 // [dwarfx] sentinel error.
 //
 // When r is an index file (it starts with the index magic), New loads it
-// instead: the file is read and its checksum verified, the metadata,
-// names and classification are decoded at once, and the rest on first
-// use. The Build answers exactly as the one the index was written from,
+// instead: the file is read into memory, its header, directory and
+// metadata are verified and decoded at once, and each other section when
+// it is first needed (verified then against its own checksum; see
+// [Open], which reads an index file as it is asked instead). The Build answers exactly as the one the index was written from,
 // but for Metadata.File, which is name. Options.Paths, Concurrency,
 // NoSignatures and Progress do not apply; the metadata overrides do.
 // Errors for a bad index are *[IndexError] values wrapping
@@ -172,12 +189,23 @@ func New(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		return nil, err
 	}
 	if index.IsIndex(r) {
-		return openIndex(r, name, opts)
+		// The Build reads the file as it is asked questions, and r
+		// belongs to the caller: read it into memory first.
+		data, err := readAllAt(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return openIndex(bytes.NewReader(data), name, opts)
 	}
 	if deb.IsPackage(r) {
 		return newPackage(r, name, opts)
 	}
 	return newELF(r, name, opts)
+}
+
+// readAllAt reads r from offset 0 to its end.
+func readAllAt(r io.ReaderAt) ([]byte, error) {
+	return io.ReadAll(io.NewSectionReader(r, 0, math.MaxInt64))
 }
 
 // newELF reads the build in the ELF file r.
@@ -434,6 +462,24 @@ func (b *Build) FunctionNames() iter.Seq[string] {
 	}
 }
 
+// FunctionNamesWithPrefix yields, in name order, the functions' names
+// that start with prefix. For a build loaded from an index file it reads
+// only the names it yields (and the one after): use it to match a pattern
+// with a literal prefix across many builds.
+func (b *Build) FunctionNamesWithPrefix(prefix string) iter.Seq[string] {
+	if b.ix != nil {
+		return b.ix.namesFrom(prefix)
+	}
+	return func(yield func(string) bool) {
+		i, _ := slices.BinarySearchFunc(b.funcs, prefix, func(f *Function, p string) int { return strings.Compare(f.Name, p) })
+		for _, f := range b.funcs[i:] {
+			if !strings.HasPrefix(f.Name, prefix) || !yield(f.Name) {
+				return
+			}
+		}
+	}
+}
+
 // Len is the number of functions.
 func (b *Build) Len() int {
 	if b.ix != nil {
@@ -455,24 +501,21 @@ func (b *Build) Err() error {
 	return b.ix.firstErr()
 }
 
-// syms returns the symbols and the unattached ones.
-func (b *Build) syms() ([]Symbol, []*Symbol) {
-	if b.ix == nil {
-		return b.symbols, b.orphans
-	}
-	if b.ix.loadSymbols() != nil {
-		return nil, nil
-	}
-	return b.ix.symbols, b.ix.orphans
-}
-
 // Symbols yields every function symbol of the build in symbol-table order,
 // whether or not a function carries it.
 func (b *Build) Symbols() iter.Seq[*Symbol] {
 	return func(yield func(*Symbol) bool) {
-		syms, _ := b.syms()
-		for i := range syms {
-			if !yield(&syms[i]) {
+		if b.ix != nil {
+			all, _ := b.ix.allSymbols()
+			for _, s := range all {
+				if !yield(s) {
+					return
+				}
+			}
+			return
+		}
+		for i := range b.symbols {
+			if !yield(&b.symbols[i]) {
 				return
 			}
 		}
@@ -485,7 +528,10 @@ func (b *Build) Symbols() iter.Seq[*Symbol] {
 // kabi, like DepSurf, keys functions by their DWARF names.
 func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
 	return func(yield func(*Symbol) bool) {
-		_, orphans := b.syms()
+		orphans := b.orphans
+		if b.ix != nil {
+			_, orphans = b.ix.allSymbols()
+		}
 		for _, s := range orphans {
 			if !yield(s) {
 				return
@@ -496,24 +542,27 @@ func (b *Build) UnattachedSymbols() iter.Seq[*Symbol] {
 
 // Symbol returns the function symbols named name, in symbol-table order.
 // The first call indexes every symbol by name; later calls look up the
-// index.
+// index. For a build loaded from an index file it reads only the block of
+// the function that the name's stem names, or else the unattached
+// symbols.
 func (b *Build) Symbol(name string) []*Symbol {
+	if b.ix != nil {
+		return b.ix.symbolsNamed(name)
+	}
 	if b.bySymbol == nil {
 		var out []*Symbol
-		syms, _ := b.syms()
-		for i := range syms {
-			if syms[i].Name == name {
-				out = append(out, &syms[i])
+		for i := range b.symbols {
+			if b.symbols[i].Name == name {
+				out = append(out, &b.symbols[i])
 			}
 		}
 		return out
 	}
 	x := b.bySymbol
 	x.once.Do(func() {
-		syms, _ := b.syms()
-		x.m = make(map[string][]*Symbol, len(syms))
-		for i := range syms {
-			s := &syms[i]
+		x.m = make(map[string][]*Symbol, len(b.symbols))
+		for i := range b.symbols {
+			s := &b.symbols[i]
 			x.m[s.Name] = append(x.m[s.Name], s)
 		}
 	})

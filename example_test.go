@@ -66,6 +66,21 @@ func ExampleBuild_Functions() {
 	// vm_validate [Transformation]
 }
 
+// FunctionNamesWithPrefix lists the names a pattern such as "vm_req_*"
+// can match; from an index file it reads only those names.
+func ExampleBuild_FunctionNamesWithPrefix() {
+	b, err := kabi.Open("testdata/x86_64-dwarf5.elf", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for name := range b.FunctionNamesWithPrefix("vm_req_") {
+		fmt.Println(name)
+	}
+	// Output:
+	// vm_req_check
+	// vm_req_cost
+}
+
 // A static function defined in two files is a Static-Static Collision:
 // a kprobe on its name is ambiguous.
 func ExampleFunction_collision() {

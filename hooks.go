@@ -7,6 +7,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/kmem"
@@ -29,6 +30,41 @@ type hookSet struct {
 	config      []ConfigOption
 	configFrom  string
 	skips       []HookSkip
+
+	// From an index file: the build whose functions give the hooks'
+	// signatures, linked as each hook is handed out.
+	lazy   *Build
+	linkMu sync.Mutex
+	linked map[linker]bool
+}
+
+// A linker is a hook whose signatures are those of functions it names.
+type linker interface{ link(*Build) }
+
+// ready links v the first time it is handed out, for hooks loaded from an
+// index file (those of an analysis are linked at once).
+func (h *hookSet) ready(v linker) {
+	if h.lazy == nil {
+		return
+	}
+	h.linkMu.Lock()
+	defer h.linkMu.Unlock()
+	if !h.linked[v] {
+		v.link(h.lazy)
+		h.linked[v] = true
+	}
+}
+
+// linkedSeq is seqOf for hooks that are linked as they are handed out.
+func linkedSeq[T linker](h *hookSet, s []T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for _, v := range s {
+			h.ready(v)
+			if !yield(v) {
+				return
+			}
+		}
+	}
 }
 
 // A HookSkip is an entry of the build's hook data that could not be read:
@@ -272,18 +308,21 @@ func (b *Build) Hooks(k Kind) iter.Seq[Hook] {
 		switch k {
 		case KindTracepoint:
 			for _, t := range h.tracepoints {
+				h.ready(t)
 				if !yield(t) {
 					return
 				}
 			}
 		case KindLSM:
 			for _, l := range h.lsm {
+				h.ready(l)
 				if !yield(l) {
 					return
 				}
 			}
 		case KindKfunc:
 			for _, x := range h.kfuncs {
+				h.ready(x)
 				if !yield(x) {
 					return
 				}

@@ -92,7 +92,7 @@ func (x *indexed) loadHooks(b *Build) *hookSet {
 			x.fail(err)
 			return
 		}
-		h.link(b)
+		h.lazy, h.linked = b, map[linker]bool{}
 		x.hooks = h
 	})
 	return x.hooks

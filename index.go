@@ -29,39 +29,50 @@ import (
 // nil):
 //
 //	metadata   the Metadata fields but File; the functions per block; the
-//	           surface rules the index was written under; which of the
-//	           kernel's probe lists the build carries (AttachSources), and
-//	           the count of modules, then per module its name and the lists
+//	           numbers of functions, strings and symbols; the surface
+//	           rules the index was written under; which of the kernel's
+//	           probe lists the build carries (AttachSources), and the
+//	           count of modules, then per module its name and the lists
 //	           it carries (ModuleAttachSources), in name order
-//	strings    the count, every length, then the bytes. String 0 is "";
+//	strings ×M the string table in chunks of strChunk strings: each the
+//	           lengths, then the bytes. String 0 is "" (not stored);
 //	           strings 1 to F are the F function names in name order
-//	functions  columns over the functions in name order: Demangled,
-//	           a classification byte (Collision, InlineKind,
-//	           Transformation, "every instance only declared", "in the
-//	           build's .BTF"), the
-//	           Issues as a bit set, the number of instances
-//	symbols    per symbol in symbol-table order: name, demangled name,
-//	           address (delta from the previous), size, binding, section,
-//	           flags (Ftrace, NoKprobe), and the function whose name is the symbol's stem (checked
-//	           on load); Stem, Suffix and Transforms are derived from the
-//	           name
-//	types      the C types as a DAG: each record refers only to earlier
-//	           ones; equal types are written once
+//	functions  the number of functions; the name directory: the name of
+//	           every strChunk-th function (the first of each string
+//	           chunk), so that a name is found by reading one chunk; the
+//	           demangled names (count, then per function that has one:
+//	           the gap in function numbers from the previous, the name)
+//	symbols    the symbols whose stem names no function (unattached),
+//	           in symbol-table order, each as in a block
+//	types      the C types as a DAG: the count, the length of each
+//	           record, then the records; each refers only to earlier
+//	           ones; equal types are written once. A type is decoded
+//	           when it is first referred to
 //	hooks      the tracepoints, LSM hooks, kfuncs, syscalls, configuration
 //	           and skips (hooks_index.go); absent for a build read without
 //	           hooks. Signatures are those of the functions they name
-//	typedefs   the struct, union and enum definitions (see index_types.go)
-//	block ×N   per function of the block, per instance: flags, CU path,
-//	           location, address, inline and direct callers (each with its
-//	           site and address), signature
-//	           with its clones. Function.Signature is derived as the
-//	           analysis derives it; for a function whose inline kind is
-//	           unknown (no instances: a running kernel), a byte 0 or 1 and
-//	           then its signature
+//	typedefs   the struct, union and enum definitions, in chunks found by
+//	           name (see index_types.go)
+//	block ×N   per function of the block: a classification byte
+//	           (Collision, InlineKind, Transformation, "every instance
+//	           only declared", "in the build's .BTF"), the Issues as a
+//	           bit set, the numbers of instances and of symbols; then per
+//	           function, per instance: flags, CU path, location, address,
+//	           inline and direct callers (each with its site and
+//	           address), signature with its clones; for a function whose
+//	           inline kind is unknown (no instances: a running kernel), a
+//	           byte 0 or 1 and then its signature; then its symbols, each
+//	           its position in the symbol table, name, demangled name,
+//	           address, size, binding, section, flags (Ftrace, NoKprobe)
+//	           and module (Stem, Suffix and Transforms are derived from
+//	           the name, and the stem must be the function's name).
+//	           Function.Signature is derived as the analysis derives it
 //
-// Names and classification are decoded when the file is opened; a block
-// is decoded the first time one of its functions is asked for, the
-// symbols and the types the first time they are needed.
+// Opening an index reads the header, the directory and the metadata;
+// finding a function by name reads the functions section, one string
+// chunk and its block (and the strings and types that block refers to);
+// a struct, one chunk of the typedefs. Each part is decoded once, the
+// first time it is needed.
 
 // surfaceRules numbers the rules by which kabi derives a surface from a
 // vmlinux (surface rules, paths, signatures, clones). An index records
@@ -72,6 +83,9 @@ const surfaceRules = 2
 
 // blockLen is the number of functions per block.
 const blockLen = 128
+
+// strChunk is the number of strings per chunk of the string table.
+const strChunk = 1024
 
 // maxTypeNodes and maxTypeDepth bound a type written out as a tree (a
 // type shared in the table counts at each use). The types of C
@@ -326,18 +340,73 @@ func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
 // indexWriter builds the string and type tables while the sections are
 // encoded.
 type indexWriter struct {
-	strs    map[string]uint32
-	list    []string
-	typeOf  map[*Type]uint32
-	typeKey map[string]uint32
-	types   index.Enc
-	ntypes  int
-	nodes   []int32 // per type, its size as a tree; nodes[0] is nil's
-	depth   []int32 // per type, its depth as a tree
-	scratch index.Enc
+	strs     map[string]uint32 // the global string table: function names, demangled names
+	list     []string
+	cur      *strTable // the string table of the section being written
+	typeTab  strTable  // the type table's strings
+	typeOf   map[*Type]uint32
+	typeKey  map[string]uint32
+	types    index.Enc
+	typeLens []int // of each record in types
+	ntypes   int
+	nodes    []int32 // per type, its size as a tree; nodes[0] is nil's
+	depth    []int32 // per type, its depth as a tree
+	scratch  index.Enc
 }
 
-func (w *indexWriter) str(s string) uint64 {
+// A strTable is the string table of one section: string i (from 1) is
+// list[i-1]; 0 is "".
+type strTable struct {
+	m    map[string]uint32
+	list []string
+}
+
+func (t *strTable) id(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := t.m[s]; ok {
+		return uint64(i)
+	}
+	if t.m == nil {
+		t.m = make(map[string]uint32)
+	}
+	t.list = append(t.list, s)
+	t.m[s] = uint32(len(t.list))
+	return uint64(len(t.list))
+}
+
+// encode writes the table: the count, every length, then the bytes.
+func (t *strTable) encode(e *index.Enc) {
+	e.Uvarint(uint64(len(t.list)))
+	total := 0
+	for _, s := range t.list {
+		e.Uvarint(uint64(len(s)))
+		total += len(s)
+	}
+	e.B = slices.Grow(e.B, total)
+	for _, s := range t.list {
+		e.B = append(e.B, s...)
+	}
+}
+
+// str returns the reference of s in the table of the section being
+// written.
+func (w *indexWriter) str(s string) uint64 { return w.cur.id(s) }
+
+// section starts a section with a string table of its own.
+func (w *indexWriter) section() { w.cur = &strTable{} }
+
+// seal returns the section: its string table, then body.
+func (w *indexWriter) seal(body []byte) []byte {
+	var e index.Enc
+	w.cur.encode(&e)
+	w.cur = nil
+	return append(e.B, body...)
+}
+
+// gstr returns the reference of s in the global string table.
+func (w *indexWriter) gstr(s string) uint64 {
 	if s == "" {
 		return 0
 	}
@@ -383,12 +452,12 @@ func (w *indexWriter) typ(t *Type, depth int) (uint64, error) {
 	e.B = e.B[:0]
 	e.Byte(byte(t.Kind))
 	e.Byte(byte(t.Qual))
-	e.Uvarint(w.str(t.Name))
+	e.Uvarint(w.typeTab.id(t.Name))
 	e.Uvarint(elem)
 	e.Varint(t.Len)
 	e.Uvarint(uint64(len(t.Params)))
 	for i, p := range t.Params {
-		e.Uvarint(w.str(p.Name))
+		e.Uvarint(w.typeTab.id(p.Name))
 		e.Uvarint(params[i])
 	}
 	var fl byte
@@ -405,6 +474,7 @@ func (w *indexWriter) typ(t *Type, depth int) (uint64, error) {
 		id = uint32(w.ntypes)
 		w.typeKey[string(e.B)] = id
 		w.types.B = append(w.types.B, e.B...)
+		w.typeLens = append(w.typeLens, len(e.B))
 		w.nodes = append(w.nodes, nodes)
 		w.depth = append(w.depth, levels)
 	}
@@ -521,43 +591,43 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 		w.strs[f.Name] = uint32(i + 1)
 	}
 
-	var head index.Enc
-	head.Uvarint(uint64(len(fns)))
-	for _, f := range fns {
-		head.Uvarint(w.str(f.Demangled))
+	// Each function's symbols, in symbol-table order, with their
+	// positions in it; the others are unattached.
+	fsyms := make([][]posSymbol, len(fns))
+	var orphans []posSymbol
+	nsyms := 0
+	for s := range b.Symbols() {
+		ps := posSymbol{s, nsyms}
+		nsyms++
+		if i, ok := w.strs[s.Stem]; ok && i >= 1 && int(i) <= len(fns) {
+			fsyms[i-1] = append(fsyms[i-1], ps)
+		} else {
+			orphans = append(orphans, ps)
+		}
 	}
-	for _, f := range fns {
-		c := byte(f.Collision)&classCollision | byte(f.Inline)<<classInlineShift
-		if f.Collision > classCollision || f.Inline > 3 {
-			return nil, fmt.Errorf("kabi: %s: classification out of range", f.Name)
-		}
-		if f.Transformation {
-			c |= classTransformation
-		}
-		declared := len(f.Instances) > 0 // not when they are unknown
-		for _, in := range f.Instances {
-			declared = declared && in.DeclaredOnly
-		}
-		if declared {
-			c |= classDeclaredOnly
-		}
-		if f.Attach.BTF == AttachYes {
-			c |= classInBTF
-		}
-		head.Byte(c)
+	if err := b.Err(); err != nil {
+		return nil, err
 	}
-	for _, f := range fns {
-		var m byte
-		for _, is := range f.Issues {
-			if is == 0 || is > 8 {
-				return nil, fmt.Errorf("kabi: %s: issue %d out of range", f.Name, is)
-			}
-			m |= 1 << (is - 1)
-		}
-		head.Byte(m)
+
+	var funcs index.Enc // the name directory, then the demangled names
+	funcs.Uvarint(uint64(len(fns)))
+	for i := 0; i < len(fns); i += strChunk {
+		funcs.String(fns[i].Name)
 	}
+	ndem := 0
 	for _, f := range fns {
-		head.Uvarint(uint64(len(f.Instances)))
+		if f.Demangled != "" {
+			ndem++
+		}
+	}
+	funcs.Uvarint(uint64(ndem))
+	prevDem := -1
+	for i, f := range fns {
+		if f.Demangled != "" {
+			funcs.Uvarint(uint64(i - prevDem - 1))
+			funcs.Uvarint(w.gstr(f.Demangled))
+			prevDem = i
+		}
 	}
 
 	var blocks [][]byte
@@ -565,8 +635,40 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		w.section()
 		var e index.Enc
-		for _, f := range fns[start:min(start+blockLen, len(fns))] {
+		bfns := fns[start:min(start+blockLen, len(fns))]
+		for j, f := range bfns {
+			c := byte(f.Collision)&classCollision | byte(f.Inline)<<classInlineShift
+			if f.Collision > classCollision || f.Inline > 3 {
+				return nil, fmt.Errorf("kabi: %s: classification out of range", f.Name)
+			}
+			if f.Transformation {
+				c |= classTransformation
+			}
+			declared := len(f.Instances) > 0 // not when they are unknown
+			for _, in := range f.Instances {
+				declared = declared && in.DeclaredOnly
+			}
+			if declared {
+				c |= classDeclaredOnly
+			}
+			if f.Attach.BTF == AttachYes {
+				c |= classInBTF
+			}
+			e.Byte(c)
+			var m byte
+			for _, is := range f.Issues {
+				if is == 0 || is > 8 {
+					return nil, fmt.Errorf("kabi: %s: issue %d out of range", f.Name, is)
+				}
+				m |= 1 << (is - 1)
+			}
+			e.Byte(m)
+			e.Uvarint(uint64(len(f.Instances)))
+			e.Uvarint(uint64(len(fsyms[start+j])))
+		}
+		for j, f := range bfns {
 			for _, in := range f.Instances {
 				var fl byte
 				for _, x := range [...]struct {
@@ -609,44 +711,20 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 					}
 				}
 			}
+			for _, ps := range fsyms[start+j] {
+				w.symbol(&e, ps)
+			}
 		}
-		blocks = append(blocks, e.B)
+		blocks = append(blocks, w.seal(e.B))
 	}
 
-	var syms index.Enc
-	nsyms := 0
-	var prev uint64
-	for s := range b.Symbols() {
-		nsyms++
-		syms.Uvarint(w.str(s.Name))
-		syms.Uvarint(w.str(s.Demangled))
-		syms.Varint(int64(s.Address - prev))
-		prev = s.Address
-		syms.Uvarint(s.Size)
-		syms.Uvarint(uint64(s.Bind))
-		syms.Uvarint(w.str(s.Section))
-		var sf byte
-		if s.Ftrace {
-			sf |= symFtrace
-		}
-		switch s.NoKprobe {
-		case NoKprobeListed:
-			sf |= symNoKprobeListed
-		case NoKprobeText:
-			sf |= symNoKprobeText
-		}
-		syms.Byte(sf)
-		syms.Uvarint(w.str(s.Module))
-		owner := uint64(0) // the function whose name is the stem, +1
-		if i, ok := w.strs[s.Stem]; ok && int(i) <= len(fns) {
-			owner = uint64(i)
-		}
-		syms.Uvarint(owner)
+	var syms index.Enc // the unattached symbols
+	w.section()
+	syms.Uvarint(uint64(len(orphans)))
+	for _, ps := range orphans {
+		w.symbol(&syms, ps)
 	}
-	if err := b.Err(); err != nil {
-		return nil, err
-	}
-	syms.B = append(binaryUvarint(uint64(nsyms)), syms.B...)
+	syms.B = w.seal(syms.B)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -661,6 +739,9 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 		meta.String(s)
 	}
 	meta.Uvarint(blockLen)
+	meta.Uvarint(uint64(len(fns)))
+	meta.Uvarint(uint64(len(w.list)))
+	meta.Uvarint(uint64(nsyms))
 	meta.Uvarint(surfaceRules)
 	meta.Byte(attachSourceBits(b.AttachSources()))
 	modSrc := b.modSrc
@@ -673,29 +754,44 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 		meta.Byte(attachSourceBits(modSrc[m]))
 	}
 
-	var strs index.Enc
-	strs.Uvarint(uint64(len(w.list)))
-	total := 0
-	for _, s := range w.list {
-		strs.Uvarint(uint64(len(s)))
-		total += len(s)
+	// The strings but string 0 (""), in chunks of strChunk.
+	var strChunks [][]byte
+	for c := 1; c < len(w.list); c += strChunk {
+		part := w.list[c:min(c+strChunk, len(w.list))]
+		var e index.Enc
+		total := 0
+		for _, s := range part {
+			e.Uvarint(uint64(len(s)))
+			total += len(s)
+		}
+		e.B = slices.Grow(e.B, total)
+		for _, s := range part {
+			e.B = append(e.B, s...)
+		}
+		strChunks = append(strChunks, e.B)
 	}
-	strs.B = append(make([]byte, 0, len(strs.B)+total), strs.B...)
-	for _, s := range w.list {
-		strs.B = append(strs.B, s...)
+	var types index.Enc
+	w.typeTab.encode(&types)
+	types.Uvarint(uint64(w.ntypes))
+	for _, l := range w.typeLens {
+		types.Uvarint(uint64(l))
 	}
-	types := append(binaryUvarint(uint64(w.ntypes)), w.types.B...)
+	types.B = append(types.B, w.types.B...)
 
 	iw := &index.Writer{Store: store, Stop: ctx.Err, Source: index.Source{Name: b.src.File, Size: b.src.Size, BuildID: m.BuildID}}
 	if !b.src.ModTime.IsZero() {
 		iw.Source.ModTime = b.src.ModTime.UnixNano()
 	}
 	iw.Add(index.KindMeta, meta.B)
-	iw.Add(index.KindStrings, strs.B)
-	iw.Add(index.KindFuncs, head.B)
+	for _, c := range strChunks {
+		iw.Add(index.KindStrings, c)
+	}
+	iw.Add(index.KindFuncs, funcs.B)
 	iw.Add(index.KindSymbols, syms.B)
-	iw.Add(index.KindTypes, types)
-	iw.Add(index.KindTypeDefs, defs)
+	iw.Add(index.KindTypes, types.B)
+	for _, d := range defs {
+		iw.Add(index.KindTypeDefs, d)
+	}
 	for _, blk := range blocks {
 		iw.Add(index.KindBlock, blk)
 	}
@@ -717,6 +813,36 @@ func attachSourceBits(as AttachSources) byte {
 		}
 	}
 	return src
+}
+
+// A posSymbol is a symbol and its position in the symbol table.
+type posSymbol struct {
+	*Symbol
+	pos int
+}
+
+// symbol writes a symbol: its position in the symbol table, name,
+// demangled name, address, size, binding, section, flags and module.
+func (w *indexWriter) symbol(e *index.Enc, s posSymbol) {
+	e.Uvarint(uint64(s.pos))
+	e.Uvarint(w.str(s.Name))
+	e.Uvarint(w.str(s.Demangled))
+	e.Uvarint(s.Address)
+	e.Uvarint(s.Size)
+	e.Uvarint(uint64(s.Bind))
+	e.Uvarint(w.str(s.Section))
+	var sf byte
+	if s.Ftrace {
+		sf |= symFtrace
+	}
+	switch s.NoKprobe {
+	case NoKprobeListed:
+		sf |= symNoKprobeListed
+	case NoKprobeText:
+		sf |= symNoKprobeText
+	}
+	e.Byte(sf)
+	e.Uvarint(w.str(s.Module))
 }
 
 func binaryUvarint(v uint64) []byte {

@@ -55,6 +55,28 @@ func exercise(b *Build) []byte {
 		f, err := b.Lookup(n)
 		out = fmt.Appendf(out, "%v %v %d\n", f != nil, err, len(b.Symbol(n)))
 	}
+	for _, p := range []string{"vm_", "k", "zz"} {
+		for n := range b.FunctionNamesWithPrefix(p) {
+			out = append(out, n...)
+		}
+	}
+	for _, n := range []string{"vm_validate.cold", "vm_req_check.constprop.0", "memcpy"} {
+		for _, s := range b.Symbol(n) {
+			out = append(out, s.String()...)
+		}
+	}
+	if tp, ok := b.Tracepoint("block_rq_issue"); ok {
+		out = fmt.Appendf(out, "%s %v %v\n", tp.Name, tp.Probe, tp.RawSignature)
+	}
+	for tp := range b.Tracepoints() {
+		out = fmt.Appendf(out, "%s %v %v\n", tp.Name, tp.Probe, tp.RawSignature)
+	}
+	for a := range b.Typedefs() {
+		out = append(out, a.Name...)
+	}
+	for _, r := range []Ref{{KindStruct, "vm_ops"}, {KindStruct, "kfx_priv"}, {KindStruct, "nothing"}, {KindEnum, "kfx_mode"}} {
+		out = fmt.Appendf(out, "%d %d\n", len(b.TypeVariants(r.Kind, r.Name)), b.TypeLen(r.Kind))
+	}
 	for d := range b.Types(0) {
 		out = append(out, layout(d, "")...)
 		out = fmt.Appendf(out, "%v\n", d.Locations)
@@ -88,7 +110,7 @@ func TestIndexBadHeader(t *testing.T) {
 			fmt.Sprintf("format version %d, older than this kabi's %d, which holds more: re-index the build", index.Version-1, index.Version)},
 		{"version 0", func(d []byte) []byte { index.SetVersion(d, 0); return d }, ErrIndexCorrupt, "format version 0"},
 		{"bad checksum", func(d []byte) []byte { d[12] ^= 1; return d }, ErrIndexCorrupt, "checksum mismatch"},
-		{"flipped byte", func(d []byte) []byte { d[len(d)/2] ^= 0x40; return d }, ErrIndexCorrupt, "checksum mismatch"},
+		{"flipped directory byte", func(d []byte) []byte { d[30] ^= 0x40; return d }, ErrIndexCorrupt, "checksum mismatch"},
 		{"trailing bytes", func(d []byte) []byte { return append(d, 0) }, ErrIndexCorrupt, "goes on past"},
 		{"header only", func(d []byte) []byte { return d[:20] }, ErrIndexTruncated, "shorter than the 28-byte header"},
 		{"half", func(d []byte) []byte { return d[:len(d)/2] }, ErrIndexTruncated, fmt.Sprintf("the file is %d bytes; its header says %d", len(good)/2, len(good))},
@@ -149,7 +171,27 @@ func TestIndexTruncated(t *testing.T) {
 	}
 }
 
-// TestIndexBitFlips flips random bits: the checksum must catch them.
+// TestIndexFlippedSection damages one byte of a section: the index opens
+// (only its header and directory are read), and the damage is reported,
+// naming the file and the section, when the section is read.
+func TestIndexFlippedSection(t *testing.T) {
+	noFirewall(t)
+	_, good := indexOf(t, fixture(t, "x86_64-dwarf5"), false)
+	data := bytes.Clone(good)
+	data[len(data)/2] ^= 0x40
+	b, err := New(bytes.NewReader(data), "flip.kabi", nil)
+	if err != nil {
+		t.Fatalf("a damaged section fails the open: %v", err)
+	}
+	exercise(b)
+	err = b.Err()
+	if !isIndexErr(err, "flip.kabi") || !errors.Is(err, ErrIndexCorrupt) || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Errorf("Err: %v, want a checksum mismatch", err)
+	}
+}
+
+// TestIndexBitFlips flips random bits: the checksums must catch them, at
+// open (header and directory) or when the damaged section is read.
 // Then it flips bits and reseals the checksum, so that the decoders see
 // the damage: each load must give an error or a build that answers every
 // call without a panic, and report damage through Err or Lookup.
@@ -167,7 +209,12 @@ func TestIndexBitFlips(t *testing.T) {
 			if bytes.Equal(data, good) {
 				continue
 			}
-			if _, err := New(bytes.NewReader(data), "flip.kabi", nil); !isIndexErr(err, "flip.kabi") {
+			b, err := New(bytes.NewReader(data), "flip.kabi", nil)
+			if err == nil {
+				exercise(b)
+				err = b.Err()
+			}
+			if !isIndexErr(err, "flip.kabi") {
 				t.Fatalf("store=%v: flip %d: error %v, want a checksum error", store, i, err)
 			}
 		}
@@ -216,7 +263,7 @@ func TestIndexBadBlock(t *testing.T) {
 			break
 		}
 	}
-	data[blk.Offset] = 0xff // the first instance's flags
+	data[blk.Offset] = 0xff // the count of the block's string table
 	index.Reseal(data)
 	ib, err := New(bytes.NewReader(data), "block.kabi", nil)
 	if err != nil {
@@ -233,7 +280,7 @@ func TestIndexBadBlock(t *testing.T) {
 	if f, ok := ib.Function(first); ok || f != nil {
 		t.Errorf("Function(%q) found in a damaged block", first)
 	}
-	if _, err := ib.Lookup(first); !isIndexErr(err, "block.kabi") || !strings.Contains(err.Error(), "block 0") || !strings.Contains(err.Error(), "instance flags") {
+	if _, err := ib.Lookup(first); !isIndexErr(err, "block.kabi") || !strings.Contains(err.Error(), "block 0") || !strings.Contains(err.Error(), "strings longer than the section") {
 		t.Errorf("Lookup: %v, want an error naming block 0", err)
 	}
 	if err := ib.Err(); !isIndexErr(err, "block.kabi") {
@@ -265,17 +312,26 @@ func TestIndexTypeBlowUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rebuild the file with a types section of the same shape.
-	var e index.Enc
-	e.Uvarint(31)
-	e.B = append(e.B, byte(Base), 0, 0, 0, 0, 0, 0) // no name: string 0
+	records := [][]byte{{byte(Base), 0, 0, 0, 0, 0, 0}} // no name: string 0
 	for i := 1; i <= 30; i++ {
-		e.B = append(e.B, byte(Func), 0, 0)
-		e.Uvarint(uint64(i)) // Elem: the type before
-		e.Varint(0)
-		e.Uvarint(1)
-		e.Uvarint(0)
-		e.Uvarint(uint64(i)) // the parameter: the type before
-		e.Byte(sigPrototyped)
+		var r index.Enc
+		r.B = append(r.B, byte(Func), 0, 0)
+		r.Uvarint(uint64(i)) // Elem: the type before
+		r.Varint(0)
+		r.Uvarint(1)
+		r.Uvarint(0)
+		r.Uvarint(uint64(i)) // the parameter: the type before
+		r.Byte(sigPrototyped)
+		records = append(records, r.B)
+	}
+	var e index.Enc
+	e.Uvarint(0) // no strings
+	e.Uvarint(uint64(len(records)))
+	for _, r := range records {
+		e.Uvarint(uint64(len(r)))
+	}
+	for _, r := range records {
+		e.B = append(e.B, r...)
 	}
 	w := &index.Writer{Store: true}
 	for i, s := range f.Sections {

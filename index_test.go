@@ -320,3 +320,26 @@ func TestIndexFields(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexNamesWithPrefix compares FunctionNamesWithPrefix of a build
+// and of its index with the names filtered by prefix, at the edges of the
+// name directory's chunks too.
+func TestIndexNamesWithPrefix(t *testing.T) {
+	b := fixture(t, "cmp-6.1.99-1-amd64")
+	ib, _ := indexOf(t, b, false)
+	all := slices.Collect(b.FunctionNames())
+	prefixes := []string{"", "a", "v", "vm_", "vm_req_", "zzz", "\xff", all[0], all[len(all)-1], all[len(all)/2] + "x"}
+	for _, p := range prefixes {
+		var want []string
+		for _, n := range all {
+			if strings.HasPrefix(n, p) {
+				want = append(want, n)
+			}
+		}
+		for _, x := range []*Build{b, ib} {
+			if got := slices.Collect(x.FunctionNamesWithPrefix(p)); !slices.Equal(got, want) {
+				t.Errorf("%s: prefix %q: %q, want %q", x.Meta.File, p, got, want)
+			}
+		}
+	}
+}

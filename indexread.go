@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,8 +14,11 @@ import (
 )
 
 // indexed is the state of a Build loaded from an index file: the file's
-// bytes, the string table, and the columns decoded at open; blocks,
-// symbols and types are decoded on first use, each once.
+// header, directory and metadata, read when it is opened; everything
+// else (string chunks, the name directory, blocks, unattached symbols,
+// types, type definitions, hooks) is read, verified and decoded on first
+// use, each once, so that a question about one name reads a few small
+// sections of the file.
 type indexed struct {
 	file  *index.File
 	name  string
@@ -23,44 +27,65 @@ type indexed struct {
 	attach AttachSources
 	modSrc map[string]AttachSources // per module
 
-	blob string   // the string table's bytes
-	offs []uint32 // string i is blob[offs[i]:offs[i+1]]
+	n     int // functions
+	nstr  int // strings, "" included
+	nsyms int // symbols, attached or not
 
-	n      int // functions
-	dem    []uint32
-	class  []uint8
-	issues []uint8
-	ninst  []uint32
-	byDem  map[string]int32
+	strSec []int // the section of each string chunk
+	strs   []stringChunk
+
+	funcOnce sync.Once
+	dir      []string // the name of every strChunk-th function
+	demIdx   []int32  // the functions with a demangled name
+	demRef   []uint32 // and those names
+	funcErr  error
+
+	demOnce sync.Once
+	byDem   map[string]int32
 
 	blockSec []int // the section of each block
 	blocks   []indexBlock
 
-	symOnce  sync.Once
-	symbols  []Symbol
-	orphans  []*Symbol
-	symStart []int32 // function i's symbols are symPtrs[symStart[i]:symStart[i+1]]
-	symPtrs  []*Symbol
-	symErr   error
+	orphOnce sync.Once
+	orphans  []Symbol // the unattached symbols, in symbol-table order
+	orphPos  []int32  // their positions in the symbol table
+	orphErr  error
+
+	allOnce  sync.Once
+	all      []*Symbol // every symbol in symbol-table order
+	allOrphs []*Symbol
+	allErr   error
 
 	hookOnce sync.Once
 	hooks    *hookSet
 
-	typeOnce sync.Once
-	types    []*Type // types[0] is nil
-	typeErr  error
+	typeOnce  sync.Once
+	typeErr   error
+	typeTab   *strTab  // the strings of the type records
+	typeData  []byte   // the type records
+	typeOffs  []uint32 // type i is typeData[typeOffs[i]:typeOffs[i+1]]
+	typeMu    sync.Mutex
+	types     []*Type // types[0] is nil; the others as they are decoded
+	typeNodes []int32 // per decoded type, its size written out as a tree
+	typeDepth []int32 // and its depth
+	typeErrs  map[int]error
 
-	defOnce sync.Once
-	defs    *types // the struct, union and enum definitions (index_types.go)
-	defErr  error
+	defSec   []int // the typedefs sections: head, typedefs, chunks
+	headOnce sync.Once
+	defHead  *defDirectory
+	headErr  error
+	defOnce  sync.Once
+	defs     *types // the struct, union and enum definitions (index_types.go)
+	defErr   error
 
 	errMu sync.Mutex
 	err   error
 }
 
-type indexBlock struct {
+type stringChunk struct {
 	once sync.Once
-	fns  []Function
+	blob string   // the chunk's bytes
+	offs []uint32 // its string k is blob[offs[k]:offs[k+1]]
 	err  error
 }
 
@@ -77,7 +102,139 @@ func attachSourcesOf(src byte) AttachSources {
 	return AttachSources{FtraceList: src&srcFtraceList != 0, KprobeBlacklist: src&srcKprobeBlacklist != 0, BTF: src&srcBTF != 0}
 }
 
-func (x *indexed) str(i uint32) string { return x.blob[x.offs[i]:x.offs[i+1]] }
+type indexBlock struct {
+	once sync.Once
+	fns  []Function
+	syms []Symbol // the symbols of the functions
+	pos  []int32  // their positions in the symbol table
+	err  error
+}
+
+// str returns string i.
+func (x *indexed) str(i uint32) (string, error) {
+	if i == 0 {
+		return "", nil
+	}
+	c := int(i-1) / strChunk
+	ch := &x.strs[c]
+	ch.once.Do(func() {
+		defer recoverBug(x.name, &ch.err)
+		ch.err = x.decodeStrings(c, ch)
+		if ch.err != nil {
+			ch.blob, ch.offs = "", nil
+			x.fail(ch.err)
+		}
+	})
+	if ch.err != nil {
+		return "", ch.err
+	}
+	k := int(i-1) % strChunk
+	return ch.blob[ch.offs[k]:ch.offs[k+1]], nil
+}
+
+// A strTab is the string table of one section: string i (from 1) is
+// blob[offs[i-1]:offs[i]]; 0 is "".
+type strTab struct {
+	blob string
+	offs []uint32
+}
+
+// readTab reads the string table at the start of a section.
+func readTab(d *index.Dec) *strTab {
+	n := d.Count(1)
+	t := &strTab{offs: make([]uint32, n+1)}
+	var total uint64
+	for i := range n {
+		total += d.Uvarint()
+		if total > uint64(d.Left()) {
+			d.Fail("strings longer than the section")
+			return t
+		}
+		t.offs[i+1] = uint32(total)
+	}
+	t.blob = string(d.Raw(int(total)))
+	return t
+}
+
+// An sdec decodes a section with a string table of its own.
+type sdec struct {
+	*index.Dec
+	tab *strTab
+}
+
+// str reads a string reference.
+func (d *sdec) str() string {
+	i := d.Ref(len(d.tab.offs))
+	if i == 0 || d.Err() != nil {
+		return ""
+	}
+	return d.tab.blob[d.tab.offs[i-1]:d.tab.offs[i]]
+}
+
+// newSdec returns a decoder over a section that starts with its string
+// table.
+func newSdec(data []byte, file, section string) *sdec {
+	d := index.NewDec(data, file, section)
+	return &sdec{d, readTab(d)}
+}
+
+// fname returns the name of function i (string i+1).
+func (x *indexed) fname(i int) (string, error) { return x.str(uint32(i + 1)) }
+
+func (x *indexed) decodeStrings(c int, ch *stringChunk) error {
+	data, err := x.file.Section(x.strSec[c])
+	if err != nil {
+		return err
+	}
+	d := index.NewDec(data, x.name, fmt.Sprintf("strings %d", c))
+	n := min(strChunk, x.nstr-1-c*strChunk)
+	ch.offs = make([]uint32, n+1)
+	var total uint64
+	for k := range n {
+		total += d.Uvarint()
+		if total > uint64(d.Left()) {
+			d.Fail("strings longer than the section")
+			break
+		}
+		ch.offs[k+1] = uint32(total)
+	}
+	if d.Err() == nil {
+		if total != uint64(d.Left()) {
+			d.Fail("the strings take %d bytes, the section has %d", total, d.Left())
+		} else {
+			ch.blob = string(d.Raw(int(total)))
+		}
+	}
+	if err := d.Done(); err != nil {
+		return err
+	}
+	// The function names (strings 1 to n) are sorted, and each chunk
+	// agrees with the name directory.
+	first := c * strChunk // the function of the chunk's first string
+	if first >= x.n {
+		return nil
+	}
+	if err := x.loadFuncs(); err != nil {
+		return err
+	}
+	last := min(first+n, x.n) // functions first..last-1 are in this chunk
+	name := func(i int) string { k := i - first; return ch.blob[ch.offs[k]:ch.offs[k+1]] }
+	bad := func(msg string, args ...any) error {
+		return &index.FormatError{File: x.name, Section: fmt.Sprintf("strings %d", c), Err: index.ErrCorrupt, Msg: fmt.Sprintf(msg, args...)}
+	}
+	if name(first) != x.dir[c] {
+		return bad("function %d is %q, the name directory says %q", first, name(first), x.dir[c])
+	}
+	for i := first + 1; i < last; i++ {
+		if name(i-1) >= name(i) {
+			return bad("function names out of order at %d", i)
+		}
+	}
+	if c+1 < len(x.dir) && name(last-1) >= x.dir[c+1] {
+		return bad("function %d (%q) is not before the next chunk's first", last-1, name(last-1))
+	}
+	return nil
+}
 
 // fail records the first lazy decoding error.
 func (x *indexed) fail(err error) {
@@ -94,36 +251,42 @@ func (x *indexed) firstErr() error {
 	return x.err
 }
 
-// section decodes the only section of kind k.
-func (x *indexed) section(k index.Kind) (*index.Dec, error) {
-	found := -1
+// sections returns the sections of kind k.
+func (x *indexed) sections(k index.Kind) []int {
+	var out []int
 	for i, s := range x.file.Sections {
 		if s.Kind == k {
-			if found >= 0 {
-				return nil, &index.FormatError{File: x.name, Section: "directory", Err: index.ErrCorrupt, Msg: fmt.Sprintf("two %s sections", k)}
-			}
-			found = i
+			out = append(out, i)
 		}
 	}
-	if found < 0 {
+	return out
+}
+
+// section decodes the only section of kind k.
+func (x *indexed) section(k index.Kind) (*index.Dec, error) {
+	found := x.sections(k)
+	if len(found) > 1 {
+		return nil, &index.FormatError{File: x.name, Section: "directory", Err: index.ErrCorrupt, Msg: fmt.Sprintf("%d %s sections", len(found), k)}
+	}
+	if len(found) == 0 {
 		return nil, &index.FormatError{File: x.name, Section: "directory", Err: index.ErrCorrupt, Msg: fmt.Sprintf("no %s section", k)}
 	}
-	data, err := x.file.Section(found)
+	data, err := x.file.Section(found[0])
 	if err != nil {
 		return nil, err
 	}
 	return index.NewDec(data, x.name, k.String()), nil
 }
 
-// openIndex loads the head of an index file: metadata, strings, names and
-// classification.
+// openIndex reads the header, the directory and the metadata of an index
+// file; r must stay readable while the Build is used.
 func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	f, err := index.Read(r, name)
 	if err != nil {
 		return nil, err
 	}
 	x := &indexed{file: f, name: name}
-	b := &Build{ix: x, src: Source{File: f.Source.Name, Size: f.Source.Size, BuildID: f.Source.BuildID}, bySymbol: &symbolIndex{}}
+	b := &Build{ix: x, src: Source{File: f.Source.Name, Size: f.Source.Size, BuildID: f.Source.BuildID}}
 	if f.Source.ModTime != 0 {
 		b.src.ModTime = time.Unix(0, f.Source.ModTime)
 	}
@@ -140,6 +303,9 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	if bs := d.Uvarint(); d.Err() == nil && bs != blockLen {
 		d.Fail("blocks of %d functions, this kabi writes %d", bs, blockLen)
 	}
+	x.n = d.Int(1 << 30)
+	x.nstr = d.Int(1 << 31)
+	x.nsyms = d.Int(1 << 30)
 	x.rules = d.Uvarint()
 	src := d.Byte()
 	if src&^(srcBTF<<1-1) != 0 {
@@ -161,96 +327,34 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	}
 	applyOverrides(m, opts)
 
-	if d, err = x.section(index.KindStrings); err != nil {
-		return nil, err
+	dirErr := func(format string, args ...any) error {
+		return &index.FormatError{File: name, Section: "directory", Err: index.ErrCorrupt, Msg: fmt.Sprintf(format, args...)}
 	}
-	ns := d.Count(1)
-	x.offs = make([]uint32, ns+1)
-	var total uint64
-	for i := range ns {
-		total += d.Uvarint()
-		if total > uint64(d.Left()) {
-			d.Fail("strings longer than the section")
-			break
-		}
-		x.offs[i+1] = uint32(total)
+	if x.nstr < 1 || x.n >= x.nstr {
+		return nil, dirErr("%d functions but %d strings", x.n, x.nstr)
 	}
-	if d.Err() == nil {
-		if total != uint64(d.Left()) {
-			d.Fail("the strings take %d bytes, the section has %d", total, d.Left())
-		} else {
-			x.blob = string(d.Raw(int(total)))
-		}
+	x.strSec = x.sections(index.KindStrings)
+	if want := (x.nstr - 1 + strChunk - 1) / strChunk; len(x.strSec) != want {
+		return nil, dirErr("%d string chunks for %d strings, want %d", len(x.strSec), x.nstr, want)
 	}
-	if err := d.Done(); err != nil {
-		return nil, err
-	}
-	if ns == 0 || x.offs[1] != 0 {
-		return nil, &index.FormatError{File: name, Section: "strings", Err: index.ErrCorrupt, Msg: "string 0 is not empty"}
-	}
-
-	if d, err = x.section(index.KindFuncs); err != nil {
-		return nil, err
-	}
-	x.n = d.Count(4)
-	if x.n >= ns {
-		d.Fail("%d functions but %d strings", x.n, ns)
-	}
-	n := x.n
-	x.dem = make([]uint32, n)
-	for i := range x.dem {
-		x.dem[i] = uint32(d.Ref(ns))
-	}
-	x.class = make([]uint8, n)
-	x.issues = make([]uint8, n)
-	for i := range x.class {
-		c := d.Byte()
-		// Both kinds are known (from DWARF), or both unknown (a running kernel).
-		if col := Collision(c & classCollision); col > StaticGlobalCollision ||
-			(col == CollisionUnknown) != (c>>classInlineShift&3 == 0) {
-			d.Fail("function %d: bad classification %#x", i, c)
-		}
-		x.class[i] = c
-	}
-	for i := range x.issues {
-		x.issues[i] = d.Byte()
-		if x.issues[i]&^(1<<IssueAbsent-1) != 0 {
-			d.Fail("function %d: bad issues %#x", i, x.issues[i])
-		}
-	}
-	x.ninst = make([]uint32, n)
-	for i := range x.ninst {
-		x.ninst[i] = uint32(d.Int(1 << 30))
-	}
-	if err := d.Done(); err != nil {
-		return nil, err
-	}
-	for i := 1; i < n; i++ {
-		if x.str(uint32(i)) >= x.str(uint32(i+1)) {
-			return nil, &index.FormatError{File: name, Section: "functions", Err: index.ErrCorrupt, Msg: fmt.Sprintf("function names out of order at %d", i)}
-		}
-	}
-	for i, s := range x.dem {
-		if s != 0 {
-			if x.byDem == nil {
-				x.byDem = make(map[string]int32)
-			}
-			if _, dup := x.byDem[x.str(s)]; !dup {
-				x.byDem[x.str(s)] = int32(i)
-			}
-		}
-	}
-
-	for i, s := range f.Sections {
-		if s.Kind == index.KindBlock {
-			x.blockSec = append(x.blockSec, i)
-		}
-	}
-	if want := (n + blockLen - 1) / blockLen; len(x.blockSec) != want {
-		return nil, &index.FormatError{File: name, Section: "directory", Err: index.ErrCorrupt,
-			Msg: fmt.Sprintf("%d blocks for %d functions, want %d", len(x.blockSec), n, want)}
+	x.strs = make([]stringChunk, len(x.strSec))
+	x.blockSec = x.sections(index.KindBlock)
+	if want := (x.n + blockLen - 1) / blockLen; len(x.blockSec) != want {
+		return nil, dirErr("%d blocks for %d functions, want %d", len(x.blockSec), x.n, want)
 	}
 	x.blocks = make([]indexBlock, len(x.blockSec))
+	x.defSec = x.sections(index.KindTypeDefs)
+	if len(x.defSec) == 0 {
+		return nil, dirErr("no %s section", index.KindTypeDefs)
+	}
+	for _, k := range []index.Kind{index.KindFuncs, index.KindSymbols, index.KindTypes} {
+		if c := len(x.sections(k)); c != 1 {
+			return nil, dirErr("%d %s sections", c, k)
+		}
+	}
+	if len(x.sections(index.KindHooks)) > 1 {
+		return nil, dirErr("two %s sections", index.KindHooks)
+	}
 	return b, nil
 }
 
@@ -275,13 +379,140 @@ func applyOverrides(m *Metadata, opts *Options) {
 	}
 }
 
-// search returns the index of the function named name, or -1.
-func (x *indexed) search(name string) int {
-	i := sort.Search(x.n, func(i int) bool { return x.str(uint32(i+1)) >= name })
-	if i < x.n && x.str(uint32(i+1)) == name {
-		return i
+// loadFuncs decodes the functions section (the name directory and the
+// demangled names), once.
+func (x *indexed) loadFuncs() error {
+	x.funcOnce.Do(func() {
+		defer recoverBug(x.name, &x.funcErr)
+		x.funcErr = x.decodeFuncs()
+		if x.funcErr != nil {
+			x.dir, x.demIdx, x.demRef = nil, nil, nil
+			x.fail(x.funcErr)
+		}
+	})
+	return x.funcErr
+}
+
+func (x *indexed) decodeFuncs() error {
+	d, err := x.section(index.KindFuncs)
+	if err != nil {
+		return err
 	}
-	return -1
+	if n := d.Uvarint(); d.Err() == nil && n != uint64(x.n) {
+		d.Fail("%d functions, the metadata says %d", n, x.n)
+	}
+	x.dir = make([]string, 0, (x.n+strChunk-1)/strChunk)
+	for len(x.dir) < cap(x.dir) && d.Err() == nil {
+		s := d.String()
+		if len(x.dir) > 0 && x.dir[len(x.dir)-1] >= s {
+			d.Fail("the name directory is out of order at %d", len(x.dir))
+		}
+		x.dir = append(x.dir, s)
+	}
+	nd := d.Count(2)
+	x.demIdx = make([]int32, 0, nd)
+	x.demRef = make([]uint32, 0, nd)
+	at := -1
+	for range nd {
+		at += 1 + d.Int(x.n)
+		if at >= x.n {
+			d.Fail("demangled name of function %d of %d", at, x.n)
+		}
+		ref := d.Ref(x.nstr)
+		if d.Err() != nil {
+			break
+		}
+		x.demIdx = append(x.demIdx, int32(at))
+		x.demRef = append(x.demRef, uint32(ref))
+	}
+	return d.Done()
+}
+
+// demangled returns the index of the demangled name of function i
+// (0: none).
+func (x *indexed) demangled(i int) uint32 {
+	if x.loadFuncs() != nil {
+		return 0
+	}
+	k := sort.Search(len(x.demIdx), func(k int) bool { return int(x.demIdx[k]) >= i })
+	if k < len(x.demIdx) && int(x.demIdx[k]) == i {
+		return x.demRef[k]
+	}
+	return 0
+}
+
+// byDemangled returns the function whose demangled name is name, or -1.
+func (x *indexed) byDemangled(name string) (int, error) {
+	if err := x.loadFuncs(); err != nil {
+		return -1, err
+	}
+	var err error
+	x.demOnce.Do(func() {
+		m := make(map[string]int32, len(x.demRef))
+		for k, ref := range x.demRef {
+			s, e := x.str(ref)
+			if e != nil {
+				err = e
+				return
+			}
+			if _, dup := m[s]; !dup && s != "" {
+				m[s] = x.demIdx[k]
+			}
+		}
+		x.byDem = m
+	})
+	if err != nil {
+		return -1, err
+	}
+	if x.byDem == nil {
+		return -1, x.firstErr()
+	}
+	if i, ok := x.byDem[name]; ok {
+		return int(i), nil
+	}
+	return -1, nil
+}
+
+// search returns the index of the function named name, or -1.
+func (x *indexed) search(name string) (int, error) {
+	i, err := x.lowerBound(name)
+	if err != nil || i >= x.n {
+		return -1, err
+	}
+	if s, err := x.fname(i); err != nil || s != name {
+		return -1, err
+	}
+	return i, nil
+}
+
+// lowerBound returns the index of the first function whose name is not
+// before name (x.n if none): the name directory gives the chunk, whose
+// names are then searched.
+func (x *indexed) lowerBound(name string) (int, error) {
+	if err := x.loadFuncs(); err != nil {
+		return -1, err
+	}
+	j := sort.SearchStrings(x.dir, name)
+	if j == len(x.dir) || x.dir[j] != name {
+		j--
+	}
+	if j < 0 {
+		return 0, nil
+	}
+	lo, hi := j*strChunk, min((j+1)*strChunk, x.n)
+	var err error
+	i := lo + sort.Search(hi-lo, func(k int) bool {
+		s, e := x.fname(lo + k)
+		if e != nil {
+			err = e
+			return true
+		}
+		return s >= name
+	})
+	if err != nil {
+		return -1, err
+	}
+	return i, nil
 }
 
 // find returns function i, decoding its block on first use.
@@ -295,13 +526,14 @@ func (x *indexed) find(i int) (*Function, error) {
 
 // lookup is Build.Function with the decoding error, if any.
 func (x *indexed) lookup(name string) (*Function, bool, error) {
-	i := x.search(name)
+	i, err := x.search(name)
+	if err != nil {
+		return nil, false, err
+	}
 	if i < 0 {
-		j, ok := x.byDem[name]
-		if !ok {
-			return nil, false, nil
+		if i, err = x.byDemangled(name); i < 0 || err != nil {
+			return nil, false, err
 		}
-		i = int(j)
 	}
 	f, err := x.find(i)
 	return f, err == nil, err
@@ -311,7 +543,24 @@ func (x *indexed) lookup(name string) (*Function, bool, error) {
 func (x *indexed) names() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for i := range x.n {
-			if !yield(x.str(uint32(i + 1))) {
+			s, err := x.fname(i)
+			if err != nil || !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// namesFrom yields the function names that start with prefix, in order.
+func (x *indexed) namesFrom(prefix string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		i, err := x.lowerBound(prefix)
+		if err != nil {
+			return
+		}
+		for ; i < x.n; i++ {
+			s, err := x.fname(i)
+			if err != nil || !strings.HasPrefix(s, prefix) || !yield(s) {
 				return
 			}
 		}
@@ -336,58 +585,95 @@ func (x *indexed) block(k int) ([]Function, error) {
 	bl := &x.blocks[k]
 	bl.once.Do(func() {
 		defer recoverBug(x.name, &bl.err)
-		bl.fns, bl.err = x.decodeBlock(k)
+		bl.fns, bl.syms, bl.pos, bl.err = x.decodeBlock(k)
 		if bl.err != nil {
-			bl.fns = nil
+			bl.fns, bl.syms, bl.pos = nil, nil, nil
 			x.fail(bl.err)
 		}
 	})
 	return bl.fns, bl.err
 }
 
-// minInstance is the fewest bytes an instance takes in a block.
-const minInstance = 7
+// minInstance and minSymbol are the fewest bytes an instance and a
+// symbol take in a block.
+const (
+	minInstance = 7
+	minSymbol   = 9
+)
 
-func (x *indexed) decodeBlock(k int) ([]Function, error) {
-	if err := x.loadSymbols(); err != nil {
-		return nil, err
-	}
+func (x *indexed) decodeBlock(k int) (_ []Function, _ []Symbol, _ []int32, err error) {
+	fns, syms, pos, err := x.decodeBlockSyms(k)
+	return fns, syms, pos, err
+}
+
+func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) {
 	if err := x.loadTypes(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	data, err := x.file.Section(x.blockSec[k])
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	d := index.NewDec(data, x.name, fmt.Sprintf("block %d", k))
+	d := newSdec(data, x.name, fmt.Sprintf("block %d", k))
 	first, last := k*blockLen, min((k+1)*blockLen, x.n)
-	ninst, nissues := 0, 0
-	for i := first; i < last; i++ {
-		ninst += int(x.ninst[i])
-		for m := x.issues[i]; m != 0; m &= m - 1 {
+	fns := make([]Function, last-first)
+	class := make([]byte, len(fns))
+	issueBits := make([]byte, len(fns))
+	ninst := make([]int, len(fns))
+	nsym := make([]int, len(fns))
+	totInst, totSym, nissues := 0, 0, 0
+	for j := range fns {
+		c := d.Byte()
+		// Both kinds are known (from DWARF), or both unknown (a running kernel).
+		if col := Collision(c & classCollision); col > StaticGlobalCollision ||
+			(col == CollisionUnknown) != (c>>classInlineShift&3 == 0) {
+			d.Fail("function %d: bad classification %#x", first+j, c)
+		}
+		class[j] = c
+		issueBits[j] = d.Byte()
+		if issueBits[j]&^(1<<IssueAbsent-1) != 0 {
+			d.Fail("function %d: bad issues %#x", first+j, issueBits[j])
+		}
+		for m := issueBits[j]; m != 0; m &= m - 1 {
 			nissues++
 		}
+		ninst[j] = d.Int(len(data) / minInstance)
+		nsym[j] = d.Int(len(data) / minSymbol)
+		totInst += ninst[j]
+		totSym += nsym[j]
 	}
-	if ninst > len(data)/minInstance {
-		d.Fail("%d instances cannot fit in %d bytes", ninst, len(data))
-		return nil, d.Err()
+	if d.Err() == nil && totInst > len(data)/minInstance || totSym > len(data)/minSymbol {
+		d.Fail("%d instances and %d symbols cannot fit in %d bytes", totInst, totSym, len(data))
 	}
-	fns := make([]Function, last-first)
-	insts := make([]Instance, ninst)
-	ptrs := make([]*Instance, ninst)
+	if d.Err() != nil {
+		return nil, nil, nil, d.Err()
+	}
+	insts := make([]Instance, totInst)
+	ptrs := make([]*Instance, totInst)
+	allSyms := make([]Symbol, totSym)
+	syms := allSyms
+	pos := make([]int32, totSym)
+	at := 0
+	symPtrs := make([]*Symbol, totSym)
 	issues := make([]Issue, 0, nissues)
-	ns := len(x.offs) - 1
-	str := func() string { return x.str(uint32(d.Ref(ns))) }
 	for j := range fns {
 		i := first + j
 		f := &fns[j]
-		f.Name = x.str(uint32(i + 1))
-		f.Demangled = x.str(x.dem[i])
-		c := x.class[i]
+		var err error
+		if f.Name, err = x.fname(i); err != nil {
+			return nil, nil, nil, err
+		}
+		if f.Demangled, err = x.str(x.demangled(i)); err != nil {
+			return nil, nil, nil, err
+		}
+		if x.funcErr != nil {
+			return nil, nil, nil, x.funcErr
+		}
+		c := class[j]
 		f.Collision = Collision(c & classCollision)
 		f.Inline = InlineKind(c >> classInlineShift & 3)
 		f.Transformation = c&classTransformation != 0
-		if m := x.issues[i]; m != 0 {
+		if m := issueBits[j]; m != 0 {
 			start := len(issues)
 			for is := Issue(1); is <= IssueAbsent; is++ {
 				if m&(1<<(is-1)) != 0 {
@@ -396,7 +682,7 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			}
 			f.Issues = issues[start:len(issues):len(issues)]
 		}
-		n := int(x.ninst[i])
+		n := ninst[j]
 		f.Instances = ptrs[:n:n]
 		ptrs = ptrs[n:]
 		for k := range f.Instances {
@@ -413,9 +699,9 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			in.DeclaredOnly = fl&instDeclaredOnly != 0
 			in.HasAddr = fl&instHasAddr != 0
 			in.Assembler = fl&instAssembler != 0
-			in.File = str()
-			in.Module = str()
-			in.Location.File = str()
+			in.File = d.str()
+			in.Module = d.str()
+			in.Location.File = d.str()
 			in.Location.Line = int(d.Varint())
 			in.Address = d.Uvarint()
 			in.InlineCallers = x.callers(d)
@@ -425,13 +711,8 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 			}
 		}
 		if d.Err() != nil {
-			return nil, d.Err()
+			return nil, nil, nil, d.Err()
 		}
-		f.Symbols = x.symPtrs[x.symStart[i]:x.symStart[i+1]:x.symStart[i+1]]
-		if len(f.Symbols) == 0 {
-			f.Symbols = nil
-		}
-		f.addressFromSymbol()
 		f.Signature = functionSignature(f.Instances)
 		if f.Inline == InlineUnknown {
 			switch d.Byte() {
@@ -442,26 +723,210 @@ func (x *indexed) decodeBlock(k int) ([]Function, error) {
 				d.Fail("function %d: bad signature flag", i)
 			}
 		}
-		f.Attach = f.attachability(x.sourcesOf, x.class[i]&classInBTF != 0)
+		if n := nsym[j]; n > 0 {
+			f.Symbols = symPtrs[:n:n]
+			symPtrs = symPtrs[n:]
+			for k := range f.Symbols {
+				s := &syms[0]
+				syms = syms[1:]
+				f.Symbols[k] = s
+				p := x.symbol(d, s)
+				if d.Err() != nil {
+					return nil, nil, nil, d.Err()
+				}
+				switch {
+				case s.Stem != f.Name:
+					d.Fail("symbol %d (%s) attached to function %d (%s)", p, s.Name, i, f.Name)
+				case k > 0 && p <= int(pos[at-1]):
+					d.Fail("symbols of %s out of order", f.Name)
+				}
+				pos[at] = int32(p)
+				at++
+			}
+		}
+		if d.Err() != nil {
+			return nil, nil, nil, d.Err()
+		}
+		f.addressFromSymbol()
+		f.Attach = f.attachability(x.sourcesOf, class[j]&classInBTF != 0)
 	}
 	if err := d.Done(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return fns, nil
+	return fns, allSyms, pos, nil
 }
 
-func (x *indexed) callers(d *index.Dec) []Caller {
+// symbol decodes a symbol into s and returns its position in the symbol
+// table.
+func (x *indexed) symbol(d *sdec, s *Symbol) int {
+	pos := d.Int(x.nsyms - 1)
+	if x.nsyms == 0 {
+		d.Fail("a symbol where the metadata says there are none")
+	}
+	s.Name = d.str()
+	s.Demangled = d.str()
+	s.Address = d.Uvarint()
+	s.Size = d.Uvarint()
+	s.Bind = elf.SymBind(d.Int(0xff))
+	s.Section = d.str()
+	sf := d.Byte()
+	if sf&^(symNoKprobeText<<1-1) != 0 || sf&(symNoKprobeListed|symNoKprobeText) == symNoKprobeListed|symNoKprobeText {
+		d.Fail("symbol %d: flags %#x", pos, sf)
+	}
+	s.Ftrace = sf&symFtrace != 0
+	switch {
+	case sf&symNoKprobeListed != 0:
+		s.NoKprobe = NoKprobeListed
+	case sf&symNoKprobeText != 0:
+		s.NoKprobe = NoKprobeText
+	}
+	s.Module = d.str()
+	s.Stem, s.Suffix, s.Transforms = parseSuffix(s.Name)
+	return pos
+}
+
+// loadOrphans decodes the unattached symbols, once.
+func (x *indexed) loadOrphans() error {
+	x.orphOnce.Do(func() {
+		defer recoverBug(x.name, &x.orphErr)
+		x.orphErr = x.decodeOrphans()
+		if x.orphErr != nil {
+			x.orphans, x.orphPos = nil, nil
+			x.fail(x.orphErr)
+		}
+	})
+	return x.orphErr
+}
+
+func (x *indexed) decodeOrphans() error {
+	id, err := x.section(index.KindSymbols)
+	if err != nil {
+		return err
+	}
+	d := &sdec{id, readTab(id)}
+	x.orphans = make([]Symbol, d.Count(minSymbol))
+	x.orphPos = make([]int32, len(x.orphans))
+	for i := range x.orphans {
+		pos := x.symbol(d, &x.orphans[i])
+		if d.Err() != nil {
+			break
+		}
+		if i > 0 && pos <= int(x.orphPos[i-1]) {
+			d.Fail("unattached symbols out of order at %d", i)
+		}
+		x.orphPos[i] = int32(pos)
+	}
+	return d.Done()
+}
+
+// symbolsNamed returns the symbols named name in symbol-table order: from
+// the block of the function of the name's stem, or else from the
+// unattached symbols.
+func (x *indexed) symbolsNamed(name string) []*Symbol {
+	stem, _, _ := parseSuffix(name)
+	var out []*Symbol
+	i, err := x.search(stem)
+	if err != nil {
+		return nil
+	}
+	if i >= 0 {
+		f, err := x.find(i)
+		if err != nil {
+			return nil
+		}
+		for _, s := range f.Symbols {
+			if s.Name == name {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if x.loadOrphans() != nil {
+		return nil
+	}
+	for k := range x.orphans {
+		if x.orphans[k].Name == name {
+			out = append(out, &x.orphans[k])
+		}
+	}
+	return out
+}
+
+// allSymbols returns every symbol in symbol-table order, and the
+// unattached ones, decoding every block, once.
+func (x *indexed) allSymbols() ([]*Symbol, []*Symbol) {
+	x.allOnce.Do(func() {
+		defer recoverBug(x.name, &x.allErr)
+		x.allErr = x.gatherSymbols()
+		if x.allErr != nil {
+			x.all, x.allOrphs = nil, nil
+			x.fail(x.allErr)
+		}
+	})
+	return x.all, x.allOrphs
+}
+
+func (x *indexed) gatherSymbols() error {
+	all := make([]*Symbol, x.nsyms)
+	bad := func(format string, args ...any) error {
+		return &index.FormatError{File: x.name, Section: "symbols", Err: index.ErrCorrupt, Msg: fmt.Sprintf(format, args...)}
+	}
+	put := func(s *Symbol, pos int32) error {
+		if all[pos] != nil {
+			return bad("two symbols at position %d", pos)
+		}
+		all[pos] = s
+		return nil
+	}
+	for k := range x.blocks {
+		if _, err := x.block(k); err != nil {
+			return err
+		}
+		bl := &x.blocks[k]
+		for i := range bl.syms {
+			if err := put(&bl.syms[i], bl.pos[i]); err != nil {
+				return err
+			}
+		}
+	}
+	if err := x.loadOrphans(); err != nil {
+		return err
+	}
+	orphs := make([]*Symbol, len(x.orphans))
+	for k := range x.orphans {
+		s := &x.orphans[k]
+		i, err := x.search(s.Stem)
+		if err != nil {
+			return err
+		}
+		if i >= 0 {
+			return bad("symbol %d (%s) not attached to its function", x.orphPos[k], s.Name)
+		}
+		if err := put(s, x.orphPos[k]); err != nil {
+			return err
+		}
+		orphs[k] = s
+	}
+	for i, s := range all {
+		if s == nil {
+			return bad("no symbol at position %d of %d", i, x.nsyms)
+		}
+	}
+	x.all, x.allOrphs = all, orphs
+	return nil
+}
+
+func (x *indexed) callers(d *sdec) []Caller {
 	n := d.Count(5)
 	if n == 0 {
 		return nil
 	}
-	ns := len(x.offs) - 1
 	cs := make([]Caller, n)
 	var prev uint64
 	for i := range cs {
 		c := &cs[i]
-		c.File, c.Function = x.str(uint32(d.Ref(ns))), x.str(uint32(d.Ref(ns)))
-		c.Site.File = x.str(uint32(d.Ref(ns)))
+		c.File, c.Function = d.str(), d.str()
+		c.Site.File = d.str()
 		c.Site.Line = int(d.Varint())
 		switch a := d.Varint(); {
 		case a > 0:
@@ -476,11 +941,8 @@ func (x *indexed) callers(d *index.Dec) []Caller {
 	return cs
 }
 
-func (x *indexed) typ(d *index.Dec) *Type { return x.types[d.Ref(len(x.types))] }
-
-func (x *indexed) signature(d *index.Dec) *Signature {
-	ns := len(x.offs) - 1
-	s := &Signature{Name: x.str(uint32(d.Ref(ns))), Return: x.typ(d)}
+func (x *indexed) signature(d *sdec) *Signature {
+	s := &Signature{Name: d.str(), Return: x.typ(d)}
 	fl := d.Byte()
 	if fl&^(sigAssembler<<1-1) != 0 {
 		d.Fail("signature flags %#x", fl)
@@ -489,7 +951,7 @@ func (x *indexed) signature(d *index.Dec) *Signature {
 	if n := d.Count(2); n > 0 {
 		s.Params = make([]Param, n)
 		for i := range s.Params {
-			s.Params[i] = Param{Name: x.str(uint32(d.Ref(ns))), Type: x.typ(d)}
+			s.Params[i] = Param{Name: d.str(), Type: x.typ(d)}
 		}
 	}
 	if n := d.Count(3); n > 0 {
@@ -505,7 +967,7 @@ func (x *indexed) signature(d *index.Dec) *Signature {
 			c.Params = make([]CloneParam, d.Count(5))
 			for j := range c.Params {
 				p := &c.Params[j]
-				p.Name = x.str(uint32(d.Ref(ns)))
+				p.Name = d.str()
 				p.Type = x.typ(d)
 				p.State = ParamState(d.Byte())
 				hv := d.Byte()
@@ -520,184 +982,137 @@ func (x *indexed) signature(d *index.Dec) *Signature {
 	return s
 }
 
-// loadTypes decodes the type table, once.
+// loadTypes reads the type table's section and the offsets of its
+// records, once; the types themselves are decoded as they are referred
+// to (typeAt).
 func (x *indexed) loadTypes() error {
 	x.typeOnce.Do(func() {
 		defer recoverBug(x.name, &x.typeErr)
-		x.typeErr = x.decodeTypes()
+		x.typeErr = x.readTypes()
 		if x.typeErr != nil {
-			x.types = nil
+			x.types, x.typeOffs, x.typeData = nil, nil, nil
 			x.fail(x.typeErr)
 		}
 	})
 	return x.typeErr
 }
 
-func (x *indexed) decodeTypes() error {
+func (x *indexed) readTypes() error {
 	d, err := x.section(index.KindTypes)
 	if err != nil {
 		return err
 	}
-	n := d.Count(7)
-	back := make([]Type, n)
-	x.types = make([]*Type, n+1)
-	nodes := make([]int32, n+1) // the size of each type written out as a tree
-	depth := make([]int32, n+1) // and its depth
-	ns := len(x.offs) - 1
-	for i := range back {
-		t := &back[i]
-		t.Kind = TypeKind(d.Byte())
-		t.Qual = Qualifiers(d.Byte())
-		if t.Kind > Other || t.Qual&^(Atomic<<1-1) != 0 {
-			d.Fail("type %d: kind %d, qualifiers %#x", i+1, t.Kind, t.Qual)
-		}
-		t.Name = x.str(uint32(d.Ref(ns)))
-		e := d.Ref(i + 1) // only earlier types: no cycles
-		t.Elem = x.types[e]
-		size, deep := 1+nodes[e], 1+depth[e]
-		t.Len = d.Varint()
-		if np := d.Count(2); np > 0 {
-			t.Params = make([]Param, np)
-			for j := range t.Params {
-				name := x.str(uint32(d.Ref(ns)))
-				p := d.Ref(i + 1)
-				t.Params[j] = Param{Name: name, Type: x.types[p]}
-				size += nodes[p]
-				deep = max(deep, 1+depth[p])
-			}
-		}
-		fl := d.Byte()
-		if fl&^(sigPrototyped<<1-1) != 0 {
-			d.Fail("type %d: flags %#x", i+1, fl)
-		}
-		t.Variadic, t.Prototyped = fl&sigVariadic != 0, fl&sigPrototyped != 0
-		if size > maxTypeNodes || deep > maxTypeDepth {
-			d.Fail("type %d has more than %d nodes or %d levels written out", i+1, maxTypeNodes, maxTypeDepth)
-		}
-		if d.Err() != nil {
+	x.typeTab = readTab(d)
+	n := d.Count(8) // a length and a record of 7 bytes at least
+	x.typeOffs = make([]uint32, n+2)
+	var total uint64
+	for i := range n {
+		l := d.Uvarint()
+		if l < 7 || l > uint64(d.Left()) {
+			d.Fail("type %d of %d bytes", i+1, l)
 			break
 		}
-		x.types[i+1], nodes[i+1], depth[i+1] = t, size, deep
+		total += l
+		x.typeOffs[i+2] = uint32(total)
 	}
-	return d.Done()
-}
-
-// loadSymbols decodes the symbols and attaches them to the functions, once.
-func (x *indexed) loadSymbols() error {
-	x.symOnce.Do(func() {
-		defer recoverBug(x.name, &x.symErr)
-		x.symErr = x.decodeSymbols()
-		if x.symErr != nil {
-			x.symbols, x.orphans, x.symStart, x.symPtrs = nil, nil, nil, nil
-			x.fail(x.symErr)
-		}
-	})
-	return x.symErr
-}
-
-func (x *indexed) decodeSymbols() error {
-	d, err := x.section(index.KindSymbols)
-	if err != nil {
-		return err
+	if d.Err() == nil && total != uint64(d.Left()) {
+		d.Fail("the types take %d bytes, the section has %d", total, d.Left())
 	}
-	n := d.Count(9)
-	x.symbols = make([]Symbol, n)
-	ns := len(x.offs) - 1
-	var addr uint64
-	owner := make([]int32, n)
-	count := make([]int32, x.n+1)
-	for i := range x.symbols {
-		s := &x.symbols[i]
-		s.Name = x.str(uint32(d.Ref(ns)))
-		s.Demangled = x.str(uint32(d.Ref(ns)))
-		addr += uint64(d.Varint())
-		s.Address = addr
-		s.Size = d.Uvarint()
-		s.Bind = elf.SymBind(d.Int(0xff))
-		s.Section = x.str(uint32(d.Ref(ns)))
-		sf := d.Byte()
-		if sf&^(symNoKprobeText<<1-1) != 0 || sf&(symNoKprobeListed|symNoKprobeText) == symNoKprobeListed|symNoKprobeText {
-			d.Fail("symbol %d: flags %#x", i, sf)
-		}
-		s.Ftrace = sf&symFtrace != 0
-		switch {
-		case sf&symNoKprobeListed != 0:
-			s.NoKprobe = NoKprobeListed
-		case sf&symNoKprobeText != 0:
-			s.NoKprobe = NoKprobeText
-		}
-		s.Module = x.str(uint32(d.Ref(ns)))
-		s.Stem, s.Suffix, s.Transforms = parseSuffix(s.Name)
-		o := d.Int(x.n) - 1
-		switch {
-		case d.Err() != nil:
-		case o >= 0 && x.str(uint32(o+1)) != s.Stem:
-			d.Fail("symbol %d (%s) attached to function %d (%s)", i, s.Name, o, x.str(uint32(o+1)))
-		case o < 0 && x.search(s.Stem) >= 0:
-			d.Fail("symbol %d (%s) not attached to its function", i, s.Name)
-		}
-		owner[i] = int32(o)
-		if o >= 0 {
-			count[o]++
-		}
-	}
+	data := d.Raw(d.Left())
 	if err := d.Done(); err != nil {
 		return err
 	}
-	// Carve the functions' symbol lists from one array, as Build.link does.
-	x.symStart = make([]int32, x.n+1)
-	for i := range x.n {
-		x.symStart[i+1] = x.symStart[i] + count[i]
-	}
-	x.symPtrs = make([]*Symbol, x.symStart[x.n])
-	fill := count[:x.n]
-	copy(fill, x.symStart[:x.n])
-	for i := range x.symbols {
-		if o := owner[i]; o >= 0 {
-			x.symPtrs[fill[o]] = &x.symbols[i]
-			fill[o]++
-		} else {
-			x.orphans = append(x.orphans, &x.symbols[i])
-		}
-	}
+	x.typeData = data
+	x.types = make([]*Type, n+1)
+	x.typeNodes = make([]int32, n+1)
+	x.typeDepth = make([]int32, n+1)
+	x.typeErrs = make(map[int]error)
 	return nil
 }
 
-// stats is Build.Stats from the columns, without decoding any block.
-func (x *indexed) stats() Stats {
-	s := Stats{
-		Functions: x.n,
-		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int),
+// typ reads a type reference from d and returns the type, decoding it
+// (and what it refers to) on first use; an error decoding it stops d.
+func (x *indexed) typ(d *sdec) *Type {
+	i := d.Ref(len(x.types))
+	if i == 0 || d.Err() != nil {
+		return nil
 	}
-	if x.loadSymbols() == nil {
-		s.Symbols, s.UnattachedSymbols = len(x.symbols), len(x.orphans)
-		for i := range x.symbols {
-			if x.symbols[i].Suffix != "" {
-				s.SuffixedSymbols++
-			}
+	x.typeMu.Lock()
+	t, err := x.typeAt(i, 0)
+	x.typeMu.Unlock()
+	if err != nil {
+		d.Stop(err)
+	}
+	return t
+}
+
+// typeAt decodes type i (at least 1) and what it refers to, level deep
+// in a type being decoded. It is called with typeMu held.
+func (x *indexed) typeAt(i, level int) (*Type, error) {
+	if t := x.types[i]; t != nil {
+		return t, nil
+	}
+	if err := x.typeErrs[i]; err != nil {
+		return nil, err
+	}
+	d := &sdec{index.NewDec(x.typeData[x.typeOffs[i]:x.typeOffs[i+1]], x.name, fmt.Sprintf("types: type %d", i)), x.typeTab}
+	fail := func(err error) (*Type, error) {
+		x.typeErrs[i] = err
+		x.fail(err)
+		return nil, err
+	}
+	if level > maxTypeDepth {
+		d.Fail("type %d has more than %d nodes or %d levels written out", i, maxTypeNodes, maxTypeDepth)
+		return fail(d.Err())
+	}
+	ref := func() (*Type, int32, int32) {
+		r := d.Ref(i) // only earlier types: no cycles
+		if r == 0 || d.Err() != nil {
+			return nil, 0, 0
+		}
+		t, err := x.typeAt(r, level+1)
+		if err != nil {
+			d.Stop(err)
+			return nil, 0, 0
+		}
+		return t, x.typeNodes[r], x.typeDepth[r]
+	}
+	t := &Type{Kind: TypeKind(d.Byte()), Qual: Qualifiers(d.Byte())}
+	if t.Kind > Other || t.Qual&^(Atomic<<1-1) != 0 {
+		d.Fail("type %d: kind %d, qualifiers %#x", i, t.Kind, t.Qual)
+	}
+	t.Name = d.str()
+	var en, ed int32
+	t.Elem, en, ed = ref()
+	size, deep := 1+en, 1+ed
+	t.Len = d.Varint()
+	if np := d.Count(2); np > 0 {
+		t.Params = make([]Param, np)
+		for j := range t.Params {
+			name := d.str()
+			pt, pn, pd := ref()
+			t.Params[j] = Param{Name: name, Type: pt}
+			size += pn
+			deep = max(deep, 1+pd)
 		}
 	}
-	for i := range x.n {
-		c := x.class[i]
-		s.Instances += int(x.ninst[i])
-		s.Collision[Collision(c&classCollision)]++
-		s.Inline[InlineKind(c>>classInlineShift&3)]++
-		if c&classDeclaredOnly != 0 {
-			s.DeclaredOnly++
-		}
-		if c&classTransformation == 0 {
-			continue
-		}
-		s.Transformed++
-		var t Transform
-		if x.symStart != nil {
-			for _, sym := range x.symPtrs[x.symStart[i]:x.symStart[i+1]] {
-				t |= sym.Transforms
-			}
-		}
-		if t != 0 {
-			s.Transforms[t]++
-		}
+	fl := d.Byte()
+	if fl&^(sigPrototyped<<1-1) != 0 {
+		d.Fail("type %d: flags %#x", i, fl)
 	}
-	return s
+	t.Variadic, t.Prototyped = fl&sigVariadic != 0, fl&sigPrototyped != 0
+	if size > maxTypeNodes || deep > maxTypeDepth {
+		d.Fail("type %d has more than %d nodes or %d levels written out", i, maxTypeNodes, maxTypeDepth)
+	}
+	if err := d.Done(); err != nil {
+		return fail(err)
+	}
+	x.types[i], x.typeNodes[i], x.typeDepth[i] = t, size, deep
+	return t, nil
+}
+
+// stats is Build.Stats of an indexed build: it decodes every block.
+func (x *indexed) stats(b *Build) Stats {
+	all, orphs := x.allSymbols()
+	return countStats(b.Functions(), all, len(orphs))
 }

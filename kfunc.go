@@ -29,11 +29,19 @@ func (k *Kfunc) link(b *Build) { k.Signature = signatureOf(b, k.Name) }
 
 // Kfunc returns the kfunc named name.
 func (b *Build) Kfunc(name string) (*Kfunc, bool) {
-	return findByName(b.hooks().kfuncs, name, func(k *Kfunc) string { return k.Name })
+	h := b.hooks()
+	k, ok := findByName(h.kfuncs, name, func(k *Kfunc) string { return k.Name })
+	if ok {
+		h.ready(k)
+	}
+	return k, ok
 }
 
 // Kfuncs yields the build's kfuncs in name order.
-func (b *Build) Kfuncs() iter.Seq[*Kfunc] { return seqOf(b.hooks().kfuncs) }
+func (b *Build) Kfuncs() iter.Seq[*Kfunc] {
+	h := b.hooks()
+	return linkedSeq(h, h.kfuncs)
+}
 
 // maxSetEntries bounds one ID set.
 const maxSetEntries = 1 << 16

@@ -37,11 +37,19 @@ func (l *LSMHook) link(b *Build) {
 
 // LSMHook returns the LSM hook named name ("file_open").
 func (b *Build) LSMHook(name string) (*LSMHook, bool) {
-	return findByName(b.hooks().lsm, name, func(l *LSMHook) string { return l.Name })
+	h := b.hooks()
+	l, ok := findByName(h.lsm, name, func(l *LSMHook) string { return l.Name })
+	if ok {
+		h.ready(l)
+	}
+	return l, ok
 }
 
 // LSMHooks yields the build's LSM hooks in name order.
-func (b *Build) LSMHooks() iter.Seq[*LSMHook] { return seqOf(b.hooks().lsm) }
+func (b *Build) LSMHooks() iter.Seq[*LSMHook] {
+	h := b.hooks()
+	return linkedSeq(h, h.lsm)
+}
 
 // readLSM takes the hooks from the members of struct security_hook_heads,
 // else of struct lsm_static_calls_table.

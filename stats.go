@@ -1,5 +1,7 @@
 package kabi
 
+import "iter"
+
 // Stats counts a build's functions by kind (the figures of docs/rules.md §10).
 type Stats struct {
 	Functions    int // function names with DWARF instances
@@ -45,21 +47,32 @@ func (s Stats) TwoOrMore() int {
 	return n
 }
 
-// Stats counts the build's functions by kind.
+// Stats counts the build's functions by kind. For a build loaded from an
+// index file it decodes every function.
 func (b *Build) Stats() Stats {
 	if b.ix != nil {
-		return b.ix.stats()
+		return b.ix.stats(b)
 	}
+	syms := make([]*Symbol, len(b.symbols))
+	for i := range b.symbols {
+		syms[i] = &b.symbols[i]
+	}
+	return countStats(b.Functions(), syms, len(b.orphans))
+}
+
+// countStats counts the functions and the symbols.
+func countStats(fns iter.Seq[*Function], syms []*Symbol, orphans int) Stats {
 	s := Stats{
-		Functions: len(b.funcs), Symbols: len(b.symbols), UnattachedSymbols: len(b.orphans),
+		Symbols: len(syms), UnattachedSymbols: orphans,
 		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int),
 	}
-	for i := range b.symbols {
-		if b.symbols[i].Suffix != "" {
+	for _, sym := range syms {
+		if sym.Suffix != "" {
 			s.SuffixedSymbols++
 		}
 	}
-	for _, f := range b.funcs {
+	for f := range fns {
+		s.Functions++
 		s.Instances += len(f.Instances)
 		s.Collision[f.Collision]++
 		s.Inline[f.Inline]++

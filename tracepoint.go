@@ -108,11 +108,19 @@ func (t *Tracepoint) link(b *Build) {
 
 // Tracepoint returns the trace event named name ("block_rq_issue").
 func (b *Build) Tracepoint(name string) (*Tracepoint, bool) {
-	return findByName(b.hooks().tracepoints, name, func(t *Tracepoint) string { return t.Name })
+	h := b.hooks()
+	t, ok := findByName(h.tracepoints, name, func(t *Tracepoint) string { return t.Name })
+	if ok {
+		h.ready(t)
+	}
+	return t, ok
 }
 
 // Tracepoints yields the build's trace events in name order.
-func (b *Build) Tracepoints() iter.Seq[*Tracepoint] { return seqOf(b.hooks().tracepoints) }
+func (b *Build) Tracepoints() iter.Seq[*Tracepoint] {
+	h := b.hooks()
+	return linkedSeq(h, h.tracepoints)
+}
 
 // maxTracepoints bounds the events read from one build (a 6.12 kernel
 // has about 2000).

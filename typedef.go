@@ -211,6 +211,12 @@ func (b *Build) typeTable() *types {
 // (kind is KindStruct, KindUnion or KindEnum); with variants, the first
 // the walk met (see [Build.TypeVariants]).
 func (b *Build) Type(kind Kind, name string) (*TypeDef, bool) {
+	if b.ix != nil {
+		if v, _ := b.ix.typeVariants(kind, name); len(v) > 0 {
+			return v[0], true
+		}
+		return nil, false
+	}
 	t := b.typeTable()
 	if t == nil {
 		return nil, false
@@ -226,6 +232,10 @@ func (b *Build) Type(kind Kind, name string) (*TypeDef, bool) {
 // order the walk met them: one for most types, more where different
 // definitions share a name (each with its Locations).
 func (b *Build) TypeVariants(kind Kind, name string) []*TypeDef {
+	if b.ix != nil {
+		v, _ := b.ix.typeVariants(kind, name)
+		return v
+	}
 	t := b.typeTable()
 	if t == nil {
 		return nil
@@ -266,6 +276,9 @@ func (b *Build) Types(kind Kind) iter.Seq[*TypeDef] {
 // TypeLen is the number of named type definitions of a kind (0: of every
 // kind), variants counted.
 func (b *Build) TypeLen(kind Kind) int {
+	if b.ix != nil {
+		return b.ix.typeLen(kind)
+	}
 	n := 0
 	for range b.Types(kind) {
 		n++
@@ -282,7 +295,7 @@ func (b *Build) LookupType(r Ref) (*TypeDef, error) {
 		return nil, fmt.Errorf("%s: %q is not a type reference", b.Meta.File, r)
 	}
 	if b.ix != nil {
-		if err := b.ix.typesErr(); err != nil {
+		if _, err := b.ix.typeVariants(r.Kind, r.Name); err != nil {
 			return nil, err
 		}
 	}

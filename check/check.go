@@ -235,13 +235,7 @@ func checkPattern(d *Dependency, b *kabi.Build) Finding {
 	if i := strings.IndexAny(prefix, "*?[\\"); i >= 0 {
 		prefix = prefix[:i]
 	}
-	for name := range b.FunctionNames() {
-		if name < prefix {
-			continue
-		}
-		if !strings.HasPrefix(name, prefix) {
-			break
-		}
+	for name := range b.FunctionNamesWithPrefix(prefix) {
 		if ok, _ := path.Match(d.Ref.Name, name); !ok {
 			continue
 		}

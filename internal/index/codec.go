@@ -60,6 +60,15 @@ func (d *Dec) Fail(format string, args ...any) {
 	}
 }
 
+// Stop records err, met while decoding what the section refers to,
+// unless an error was already recorded, and stops further reads.
+func (d *Dec) Stop(err error) {
+	if d.err == nil {
+		d.err = err
+		d.off = len(d.data)
+	}
+}
+
 func (d *Dec) truncated() {
 	if d.err == nil {
 		d.err = &FormatError{File: d.file, Section: d.section, Offset: int64(d.off), Err: ErrCorrupt, Msg: "data ends early"}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -33,7 +32,10 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 9 added the signatures of functions without instances (a
 // running kernel's).
 // Version 10 added each module's probe lists (ModuleAttachSources).
-const Version = 10
+// Version 11 checksums each section on its own (read only when used),
+// splits the string table and the type definitions into chunks found by
+// name, and keeps each function's symbols in its block.
+const Version = 11
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section
@@ -43,7 +45,6 @@ const MaxRatio = 256
 const (
 	prefixLen  = 28
 	maxSection = 1 << 30 // decompressed bytes of one section
-	readChunk  = 1 << 20
 )
 
 // Codecs of a section.
@@ -88,28 +89,32 @@ type Source struct {
 type Section struct {
 	Kind   Kind
 	Codec  uint8
-	Offset int64 // in the file
-	Stored int64 // bytes in the file
-	Raw    int64 // bytes once decompressed
+	Sum    uint32 // CRC-32C of the stored bytes
+	Offset int64  // in the file
+	Stored int64  // bytes in the file
+	Raw    int64  // bytes once decompressed
 }
 
-// A File is an index file read and verified by Read.
+// A File is an index file whose header and directory Read has read and
+// verified. Its sections are read from the underlying reader when asked
+// for, each verified against its own checksum then.
 type File struct {
 	Name     string
 	Version  uint32
 	Source   Source
 	Sections []Section
 	Size     int64 // of the whole file
-	data     []byte
+	r        io.ReaderAt
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// checksum is the CRC-32C of data with its checksum field read as zero.
-func checksum(data []byte) uint32 {
-	c := crc32.Update(0, crcTable, data[:12])
+// headSum is the CRC-32C of the header and directory head with the
+// checksum field read as zero.
+func headSum(head []byte) uint32 {
+	c := crc32.Update(0, crcTable, head[:12])
 	c = crc32.Update(c, crcTable, []byte{0, 0, 0, 0})
-	return crc32.Update(c, crcTable, data[16:])
+	return crc32.Update(c, crcTable, head[16:])
 }
 
 // IsIndex reports whether r starts with the magic of an index file.
@@ -119,7 +124,12 @@ func IsIndex(r io.ReaderAt) bool {
 	return n == len(b) && string(b[:]) == Magic
 }
 
-// Read reads and verifies the index file r; name is used in errors.
+// maxDirectory bounds the directory's length (a real one is a few KiB).
+const maxDirectory = 16 << 20
+
+// Read reads and verifies the header and the directory of the index file
+// r; name is used in errors. The sections are read from r when
+// [File.Section] asks for them, so r must stay open while f is used.
 func Read(r io.ReaderAt, name string) (*File, error) {
 	herr := func(err error, off int64, format string, args ...any) error {
 		return &FormatError{File: name, Section: "header", Offset: off, Err: err, Msg: fmt.Sprintf(format, args...)}
@@ -138,7 +148,7 @@ func Read(r io.ReaderAt, name string) (*File, error) {
 		}
 		return nil, herr(ErrTruncated, int64(n), "the file is %d bytes, shorter than the %d-byte header", n, prefixLen)
 	}
-	f := &File{Name: name, Version: binary.LittleEndian.Uint32(pre[8:])}
+	f := &File{Name: name, Version: binary.LittleEndian.Uint32(pre[8:]), r: r}
 	if f.Version > Version {
 		return nil, herr(ErrVersion, 8, "the file is of format version %d; this kabi reads versions up to %d (rebuild the index, or use a newer kabi)", f.Version, Version)
 	}
@@ -151,37 +161,44 @@ func Read(r io.ReaderAt, name string) (*File, error) {
 	want := binary.LittleEndian.Uint32(pre[12:])
 	size := binary.LittleEndian.Uint64(pre[16:])
 	dirLen := binary.LittleEndian.Uint32(pre[24:])
-	if size < prefixLen || uint64(dirLen) > size-prefixLen {
+	if size < prefixLen || uint64(dirLen) > size-prefixLen || dirLen > maxDirectory {
 		return nil, herr(ErrCorrupt, 16, "file length %d and directory length %d are inconsistent", size, dirLen)
 	}
-	// Read in chunks, so that a lying length allocates no more than the
-	// file really has (plus one chunk), unless r can say its size.
-	first := min(size, readChunk)
-	if have, ok := sizeOf(r); ok && have == int64(size) {
-		first = size
-	}
-	data := make([]byte, 0, first)
-	for uint64(len(data)) < size {
-		want := int(min(size-uint64(len(data)), readChunk))
-		data = slices.Grow(data, want)
-		m, err := r.ReadAt(data[len(data):len(data)+want], int64(len(data)))
-		data = data[:len(data)+m]
-		if m < want {
+	// The file's length: from r when it can say it, else probed at the
+	// header's length.
+	if have, ok := sizeOf(r); ok {
+		switch {
+		case have < int64(size):
+			return nil, herr(ErrTruncated, 16, "the file is %d bytes; its header says %d", have, size)
+		case have > int64(size):
+			return nil, herr(ErrCorrupt, 16, "the file goes on past the %d bytes its header says", size)
+		}
+	} else {
+		var last [2]byte
+		m, err := r.ReadAt(last[:], int64(size)-1)
+		if m == 0 {
 			if err != nil && err != io.EOF {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			return nil, herr(ErrTruncated, 16, "the file is %d bytes; its header says %d", len(data), size)
+			return nil, herr(ErrTruncated, 16, "the file ends before the %d bytes its header says", size)
+		}
+		if m > 1 {
+			return nil, herr(ErrCorrupt, 16, "the file goes on past the %d bytes its header says", size)
 		}
 	}
-	var extra [1]byte
-	if m, _ := r.ReadAt(extra[:], int64(size)); m > 0 {
-		return nil, herr(ErrCorrupt, 16, "the file goes on past the %d bytes its header says", size)
+	head := make([]byte, prefixLen+int(dirLen))
+	copy(head, pre[:])
+	if m, err := r.ReadAt(head[prefixLen:], prefixLen); m < int(dirLen) {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, herr(ErrTruncated, prefixLen, "the directory ends early")
 	}
-	if got := checksum(data); got != want {
-		return nil, herr(ErrCorrupt, 12, "checksum mismatch: the header says %08x, the contents give %08x", want, got)
+	if got := headSum(head); got != want {
+		return nil, herr(ErrCorrupt, 12, "checksum mismatch: the header says %08x, the header and directory give %08x", want, got)
 	}
-	f.data, f.Size = data, int64(size)
-	if err := f.readDirectory(data[prefixLen : prefixLen+int(dirLen)]); err != nil {
+	f.Size = int64(size)
+	if err := f.readDirectory(head[prefixLen:]); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -207,11 +224,14 @@ func (f *File) readDirectory(dir []byte) error {
 	f.Source.Size = d.Varint()
 	f.Source.ModTime = d.Varint()
 	f.Source.BuildID = d.String()
-	n := d.Count(4)
+	n := d.Count(8)
 	f.Sections = make([]Section, 0, n)
 	off := int64(prefixLen + len(dir))
 	for range n {
 		s := Section{Kind: Kind(d.Byte()), Codec: d.Byte(), Offset: off}
+		if sum := d.Raw(4); sum != nil {
+			s.Sum = binary.LittleEndian.Uint32(sum)
+		}
 		s.Stored = int64(d.Int(int(f.Size - off)))
 		s.Raw = int64(d.Int(maxSection))
 		if d.Err() != nil {
@@ -245,16 +265,26 @@ var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 		zstd.WithDecoderConcurrency(runtime.GOMAXPROCS(0)))
 })
 
-// Section returns the decompressed contents of section i. The result of a
-// stored section aliases the file's bytes: do not modify it.
+// Section reads section i, verifies its checksum and returns its
+// decompressed contents. Each call reads the file again: callers keep
+// what they decode.
 func (f *File) Section(i int) ([]byte, error) {
 	s := f.Sections[i]
-	src := f.data[s.Offset : s.Offset+s.Stored]
-	if s.Codec == Stored {
-		return src, nil
-	}
 	fail := func(msg string) error {
 		return &FormatError{File: f.Name, Section: s.Kind.String(), Err: ErrCorrupt, Msg: fmt.Sprintf("section %d (file offset %d): %s", i, s.Offset, msg)}
+	}
+	src := make([]byte, s.Stored)
+	if m, err := f.r.ReadAt(src, s.Offset); m < len(src) {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %s section %d: %w", f.Name, s.Kind, i, err)
+		}
+		return nil, &FormatError{File: f.Name, Section: s.Kind.String(), Err: ErrTruncated, Msg: fmt.Sprintf("section %d (file offset %d) ends early", i, s.Offset)}
+	}
+	if got := crc32.Checksum(src, crcTable); got != s.Sum {
+		return nil, fail(fmt.Sprintf("checksum mismatch: the directory says %08x, the contents give %08x", s.Sum, got))
+	}
+	if s.Codec == Stored {
+		return src, nil
 	}
 	var h zstd.Header
 	if err := h.Decode(src); err != nil || h.HasFCS && h.FrameContentSize != uint64(s.Raw) {
@@ -347,6 +377,7 @@ func (w *Writer) Bytes() ([]byte, error) {
 	for _, p := range w.secs {
 		dir.Byte(byte(p.kind))
 		dir.Byte(p.codec)
+		dir.B = binary.LittleEndian.AppendUint32(dir.B, crc32.Checksum(p.out, crcTable))
 		dir.Uvarint(uint64(len(p.out)))
 		dir.Uvarint(uint64(len(p.raw)))
 		total += len(p.out)
@@ -361,17 +392,44 @@ func (w *Writer) Bytes() ([]byte, error) {
 	for _, p := range w.secs {
 		out = append(out, p.out...)
 	}
-	binary.LittleEndian.PutUint32(out[12:], checksum(out))
+	binary.LittleEndian.PutUint32(out[12:], headSum(out[:prefixLen+len(dir.B)]))
 	return out, nil
 }
 
-// Reseal recomputes the checksum of an index file in place, so that tests
-// can reach the decoders with altered contents. It does nothing to data
-// shorter than the header.
+// Reseal recomputes the checksums of an index file in place (of the
+// sections the directory describes, as far as it can be read, then of
+// the header), so that tests can reach the decoders with altered
+// contents. It does nothing to data shorter than the header.
 func Reseal(data []byte) {
-	if len(data) >= prefixLen && bytes.HasPrefix(data, []byte(Magic)) {
-		binary.LittleEndian.PutUint32(data[12:], checksum(data))
+	if len(data) < prefixLen || !bytes.HasPrefix(data, []byte(Magic)) {
+		return
 	}
+	dirLen := int(binary.LittleEndian.Uint32(data[24:]))
+	if dirLen > len(data)-prefixLen || dirLen < 0 {
+		dirLen = len(data) - prefixLen
+	}
+	end := prefixLen + dirLen
+	d := NewDec(data[prefixLen:end], "", "")
+	d.Bytes()
+	d.Varint()
+	d.Varint()
+	d.Bytes()
+	n := d.Uvarint()
+	off := end
+	for i := uint64(0); i < n && d.Err() == nil; i++ {
+		d.Byte()
+		d.Byte()
+		at := prefixLen + d.Offset()
+		d.Raw(4)
+		stored := d.Uvarint()
+		d.Uvarint()
+		if d.Err() != nil || stored > uint64(len(data)-off) {
+			break
+		}
+		binary.LittleEndian.PutUint32(data[at:], crc32.Checksum(data[off:off+int(stored)], crcTable))
+		off += int(stored)
+	}
+	binary.LittleEndian.PutUint32(data[12:], headSum(data[:end]))
 }
 
 // SetVersion rewrites the format version of an index file in place and

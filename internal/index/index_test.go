@@ -88,6 +88,7 @@ func assemble(codec uint8, raw int, payload []byte) []byte {
 	dir.Uvarint(1)
 	dir.Byte(byte(KindMeta))
 	dir.Byte(codec)
+	dir.B = append(dir.B, 0, 0, 0, 0) // the checksum, set by Reseal
 	dir.Uvarint(uint64(len(payload)))
 	dir.Uvarint(uint64(raw))
 	out := make([]byte, prefixLen)
@@ -174,6 +175,34 @@ func TestDirectoryErrors(t *testing.T) {
 		_, err := Read(bytes.NewReader(bad), "f")
 		wantErr(t, err, ErrCorrupt, c.words)
 	}
+}
+
+// TestSectionChecksum damages one section: the header and directory
+// still read, the other sections too, and the damaged one fails its own
+// checksum when it is read, naming the file and the section.
+func TestSectionChecksum(t *testing.T) {
+	data := build(t, true, []byte("hello"), []byte("world"))
+	f, err := Read(bytes.NewReader(data), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[f.Sections[1].Offset] ^= 1
+	f, err = Read(bytes.NewReader(data), "f")
+	if err != nil {
+		t.Fatalf("a damaged section fails Read: %v", err)
+	}
+	if got, err := f.Section(0); err != nil || string(got) != "hello" {
+		t.Errorf("the intact section: %q, %v", got, err)
+	}
+	_, err = f.Section(1)
+	wantErr(t, err, ErrCorrupt, "checksum mismatch")
+	if err != nil && !strings.HasPrefix(err.Error(), "f: strings at offset 0: ") {
+		t.Errorf("error %q does not name the file and section", err)
+	}
+	// A damaged directory fails Read.
+	data[prefixLen+2] ^= 1
+	_, err = Read(bytes.NewReader(data), "f")
+	wantErr(t, err, ErrCorrupt, "checksum mismatch")
 }
 
 func TestDec(t *testing.T) {
