@@ -1,6 +1,9 @@
 package kabi
 
-import "debug/elf"
+import (
+	"debug/elf"
+	"slices"
+)
 
 const (
 	elfGlobal = elf.STB_GLOBAL
@@ -50,52 +53,86 @@ func (f *Function) addressFromSymbol() {
 	missing.Address, missing.HasAddr, missing.AddrFromSymbol = plain.Address, true, true
 }
 
-// mergeAssembler makes one instance of an assembler routine that a C
-// unit declares. gas describes a .S routine by a subprogram without
-// DW_AT_external, even for a global symbol, so a C declaration (which
-// has DW_AT_external) gave a second instance and the function looked like
-// a Static-Global Collision (memcpy, memmove, memset). When the function
-// has exactly one assembler instance, not external, one external instance
-// that is only declared, and no other, and its symbol of the plain name is
-// global or weak, the symbol's binding decides: one external instance,
-// defined in assembly, with the declaration's callers and, when the
-// assembler gave none, its prototype.
+// mergeAssembler makes one instance of an assembler routine that C
+// declares. gas describes a .S routine by a subprogram without
+// DW_AT_external, even for a global symbol, so the C side (which has
+// DW_AT_external) gave a second instance and the function looked like a
+// Static-Global Collision (memcpy, memmove, memset). When the function's
+// plain symbols are global or weak, the symbol table decides: the
+// assembler instance at a plain symbol's address is the global definition,
+// and the external instance merges into it (its callers, and its
+// prototype where the assembler gave none) when it has no code under the
+// plain name: it is only declared, or it is defined where no plain symbol
+// is. That is an extern inline (fortify-string.h's memchr, memcmp,
+// strnlen), or a copy linked under another name: on arm64 the EFI stub's
+// own C memcpy and memset, whose symbols are __efistub_memcpy and
+// __efistub_memset; a probe of the plain name cannot reach those. Other
+// assembler copies stay instances of their own (arm64's nVHE copy,
+// linked as __kvm_nvhe_memcpy, at the same location: a Static
+// Duplication).
 func (f *Function) mergeAssembler() {
-	if len(f.Instances) != 2 {
-		return
-	}
-	asm, decl := f.Instances[0], f.Instances[1]
-	if !asm.Assembler {
-		asm, decl = decl, asm
-	}
-	if !asm.Assembler || asm.External || asm.DeclaredOnly || !decl.External || !decl.DeclaredOnly {
-		return
-	}
-	global := false
+	var plain []uint64
 	for _, s := range f.Symbols {
 		if s.Suffix == "" {
-			if s.Bind == elfGlobal || s.Bind == elfWeak {
-				global = true
-			} else {
+			if s.Bind != elfGlobal && s.Bind != elfWeak {
 				return
 			}
+			plain = append(plain, s.Address)
 		}
 	}
-	if !global {
+	if len(plain) == 0 {
 		return
 	}
-	m := *asm
+	ext, asm := -1, -1
+	for i, in := range f.Instances {
+		switch {
+		case in.External:
+			if ext >= 0 {
+				return
+			}
+			ext = i
+		case in.Assembler && !in.DeclaredOnly && (len(f.Instances) == 2 || in.HasAddr && slices.Contains(plain, in.Address)):
+			if asm >= 0 {
+				return
+			}
+			asm = i
+		}
+	}
+	if ext < 0 || asm < 0 {
+		return
+	}
+	a, d := f.Instances[asm], f.Instances[ext]
+	atSymbol := a.HasAddr && slices.Contains(plain, a.Address)
+	if !atSymbol && !d.DeclaredOnly {
+		// Only a declaration lets an assembler instance that is not at
+		// the symbol (DWARF gives it no address) be the definition.
+		return
+	}
+	if !d.DeclaredOnly && d.HasAddr && slices.Contains(plain, d.Address) {
+		return // the C definition is the plain name's code: two definitions
+	}
+	m := *a
 	m.External = true
-	m.InlineCallers = append(append([]Caller(nil), asm.InlineCallers...), decl.InlineCallers...)
-	m.DirectCallers = append(append([]Caller(nil), asm.DirectCallers...), decl.DirectCallers...)
+	m.InlineCallers = append(append([]Caller(nil), a.InlineCallers...), d.InlineCallers...)
+	m.DirectCallers = append(append([]Caller(nil), a.DirectCallers...), d.DirectCallers...)
 	if len(m.InlineCallers) == 0 {
 		m.InlineCallers = nil
 	}
 	if len(m.DirectCallers) == 0 {
 		m.DirectCallers = nil
 	}
-	if (m.Signature == nil || !m.Signature.Prototyped) && decl.Signature != nil {
-		m.Signature = decl.Signature
+	if (m.Signature == nil || !m.Signature.Prototyped) && d.Signature != nil {
+		m.Signature = d.Signature
 	}
-	f.Instances = []*Instance{&m}
+	out := make([]*Instance, 0, len(f.Instances)-1)
+	for i, in := range f.Instances {
+		switch i {
+		case asm:
+			out = append(out, &m)
+		case ext:
+		default:
+			out = append(out, in)
+		}
+	}
+	f.Instances = out
 }

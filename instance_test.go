@@ -55,3 +55,54 @@ func TestAddressFromSymbol(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeAssemblerArm64: the shapes of Debian's 6.1 arm64 string
+// routines. The plain symbol (weak) is the .S routine's, so it is the
+// global definition; the C side merges into it whether it is an extern
+// inline (fortify-string.h's memchr) or the EFI stub's own C copy, linked
+// as __efistub_memcpy at another address. The nVHE copy of the .S routine
+// (__kvm_nvhe_memcpy) stays an instance: a Static Duplication, not a
+// collision. A C definition at the plain symbol's address is a second
+// definition: the collision stays.
+func TestMergeAssemblerArm64(t *testing.T) {
+	asm := func(addr uint64) *Instance {
+		return &Instance{File: "arch/arm64/lib/memcpy.S", Location: Location{File: "arch/arm64/lib/memcpy.S"}, HasAddr: true, Address: addr, Assembler: true}
+	}
+	stub := &Instance{File: "drivers/firmware/efi/libstub/intrinsics.c", Location: Location{File: "drivers/firmware/efi/libstub/intrinsics.c", Line: 18},
+		HasAddr: true, Address: 0x5a8, External: true, DirectCallers: []Caller{{File: "a.c", Function: "f"}}}
+	fortify := &Instance{File: "init/main.c", Location: Location{File: "include/linux/fortify-string.h", Line: 553}, External: true, Inlined: true,
+		InlineCallers: []Caller{{File: "kernel/sysctl.c", Function: "proc_get_long"}}}
+	sym := []*Symbol{{Name: "memcpy", Stem: "memcpy", Bind: elf.STB_WEAK, Address: 0x8a0}}
+	for _, c := range []struct {
+		name  string
+		in    []*Instance
+		want  Collision
+		n     int
+		calls int
+	}{
+		{"EFI stub copy and nVHE copy", []*Instance{stub, asm(0x630), asm(0x8a0)}, StaticDuplication, 2, 1},
+		{"extern inline", []*Instance{fortify, asm(0x8a0)}, UniqueGlobal, 1, 1},
+		{"declaration and nVHE copy", []*Instance{{External: true, DeclaredOnly: true}, asm(0x630), asm(0x8a0)}, StaticDuplication, 2, 0},
+		{"C definition at the symbol", []*Instance{{File: "lib/string.c", Location: Location{File: "lib/string.c", Line: 9}, External: true, HasAddr: true, Address: 0x8a0}, asm(0x630)}, StaticGlobalCollision, 2, 0},
+	} {
+		f := &Function{Name: "memcpy", Instances: c.in, Symbols: sym}
+		f.mergeAssembler()
+		f.classify()
+		if f.Collision != c.want || len(f.Instances) != c.n {
+			t.Errorf("%s: %v with %d instances, want %v with %d", c.name, f.Collision, len(f.Instances), c.want, c.n)
+			continue
+		}
+		if c.want == StaticGlobalCollision {
+			continue
+		}
+		var global *Instance
+		for _, in := range f.Instances {
+			if in.External {
+				global = in
+			}
+		}
+		if global == nil || global.Address != 0x8a0 || !global.Assembler || len(global.DirectCallers)+len(global.InlineCallers) != c.calls {
+			t.Errorf("%s: the global instance is %+v", c.name, global)
+		}
+	}
+}
