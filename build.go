@@ -77,6 +77,19 @@ type Options struct {
 	// goroutine that called Open or New.
 	ModuleProgress func(path string, done, total int)
 
+	// Functions, when not empty, narrows the Build to the functions that
+	// [Build.Lookup] finds by one of these names (a function's Name or
+	// Demangled form, or the name of one of its symbols). The others are
+	// left out of the walk, which then takes less time and memory, and out
+	// of the Build: Functions, Len, Stats and an index file written from
+	// it hold the kept ones only, and the symbols of the others are
+	// unattached (see [Build.UnattachedSymbols]). A kept function is
+	// exactly what a Build read without Functions says of it; hooks that
+	// name a left-out function do not see its facts (a tracepoint's probe
+	// signature). It does not apply to an index file, which decodes only
+	// what is asked anyway.
+	Functions []string
+
 	// Progress, when not nil, is called after each compile unit with the
 	// number of units done and the total, from the goroutine that called
 	// Open or New, and once more with done == total at the end.
@@ -264,7 +277,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if rule == nil {
 		rule = SourceRootRule
 	}
-	s := newSurface(d, rule, nil)
+	s := newSurface(d, rule, nil, functionFilter(opts.Functions))
 	total, done := d.InfoUnits(), 0
 	xopts := &dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {
@@ -335,6 +348,29 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		b.hk = hooks
 	}
 	return b, nil
+}
+
+// functionFilter is the test of [Options.Functions] on a function's
+// name: nil (every function) when names is empty. It keeps the names, the
+// stems of the names (a symbol "f.isra.0" belongs to function f), and the
+// functions whose demangled form is one of these, as Build.Lookup finds
+// them.
+func functionFilter(names []string) func(string) bool {
+	if len(names) == 0 {
+		return nil
+	}
+	want := make(map[string]bool, 2*len(names))
+	for _, n := range names {
+		stem, _, _ := parseSuffix(n)
+		want[n], want[stem] = true, true
+	}
+	return func(name string) bool {
+		if want[name] {
+			return true
+		}
+		d := demangled(name)
+		return d != "" && want[d]
+	}
 }
 
 // readMetadata reads the metadata of ef and applies the overrides.

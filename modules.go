@@ -200,7 +200,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 		}
 	}
 	all = nil
-	s := newSurface(d, rule, newStringPool())
+	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions))
 	s.knownDecl = k.known
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1}
 	if !opts.NoSignatures {

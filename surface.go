@@ -24,6 +24,10 @@ type surface struct {
 	// knownDecl, for a module, names the external functions whose
 	// declarations need no prototype (vmlinux defines them, with one).
 	knownDecl map[string]struct{}
+	// keep, when not nil, says which functions (by key name) the surface
+	// holds (see Options.Functions); the others get no instance, no
+	// signature and no call sites.
+	keep func(name string) bool
 
 	strs      map[string]string
 	unitPath  []int32 // per unit, its path's index in files; -1 until computed
@@ -130,7 +134,7 @@ const (
 	dropped = -1 // no instance (nameless, or __compiletime_assert_*)
 )
 
-func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
+func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(string) bool) *surface {
 	units := d.Units()
 	// Size the tables from .debug_info: a kernel has about one function
 	// name per 2 KiB of it, one instance per kilobyte and one source file
@@ -142,7 +146,7 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	}
 	nfiles := int(min(size/4096, 1<<12))
 	s := &surface{
-		d: d, rule: rule, pool: pool, modules: []string{""},
+		d: d, rule: rule, pool: pool, keep: keep, modules: []string{""},
 		strs:     make(map[string]string, min(nfiles/4, 1<<10)),
 		unitPath: make([]int32, len(units)),
 		fileIdx:  make(map[string]int32, nfiles),
@@ -155,6 +159,9 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool) *surface {
 	s.keySeed = maphash.MakeSeed()
 	for i := range s.unitPath {
 		s.unitPath[i] = -1
+	}
+	if keep != nil {
+		size = 0 // a surface that keeps a few functions grows its tables as they come
 	}
 	names := int(min(size/2048, 1<<22))
 	s.fns = make(map[string]int32, names)
@@ -263,6 +270,10 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 	}
 	fn, ok := s.fns[name]
 	if !ok {
+		if s.keep != nil && !s.keep(name) {
+			s.instOf[fi] = dropped
+			return dropped
+		}
 		name = strings.Clone(name)
 		fn = int32(len(s.names))
 		s.fns[name] = fn
@@ -406,6 +417,9 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		}
 		ev := &cu.Events[i]
 		f := &cu.Funcs[ev.Func]
+		if s.keep != nil && !s.keep(keyName(f)) {
+			continue // no instance will take it
+		}
 		name := f.Name // the source name, also for Rust and C++, whose key is the linkage name
 		if name == "" {
 			name = keyName(f)

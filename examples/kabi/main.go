@@ -194,20 +194,30 @@ func runCmd(args []string, w *bufio.Writer) error {
 			b   *kabi.Build
 			err error
 		)
+		hr, isHook := hookRef(fs.Arg(0))
+		tr, isType := typeRef(fs.Arg(0))
 		if fs.NArg() == 1 {
 			b, err = kabi.OpenRunning(*root, nil) // the running kernel, as bpftool does
 		} else {
-			limitMemory(fs.Arg(1))
-			b, err = open(fs.Arg(1))
+			opts := &kabi.Options{}
+			if isHook || isType {
+				limitMemory(fs.Arg(1))
+			} else {
+				// One function: the rest of the build is left out, so the
+				// live heap stays small and the collector's default
+				// pacing (the heap near twice it) needs no limit.
+				opts = &kabi.Options{Functions: []string{fs.Arg(0)}, NoTypes: true, NoHooks: true}
+			}
+			b, err = openWith(fs.Arg(1), opts)
 		}
 		if err != nil {
 			return err
 		}
-		if r, ok := hookRef(fs.Arg(0)); ok {
-			return showHook(w, b, r, *format)
+		if isHook {
+			return showHook(w, b, hr, *format)
 		}
-		if r, ok := typeRef(fs.Arg(0)); ok {
-			return showType(w, b, r, *format)
+		if isType {
+			return showType(w, b, tr, *format)
 		}
 		f, err := b.Lookup(fs.Arg(0))
 		if err != nil {
