@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"errors"
@@ -204,6 +205,29 @@ func (b *Build) WriteIndexContext(ctx context.Context, w io.Writer) error {
 	}
 	_, err = w.Write(data)
 	return err
+}
+
+// Compact returns the build in its index representation (see
+// [Build.WriteIndex]), loaded as [New] loads an index file: it answers
+// exactly as b does, and decodes its functions as they are asked for.
+// A program that holds many builds (a report over a series of kernels)
+// can hold each in a few megabytes until it is asked about, not the
+// hundred and more that a kernel's surface read from DWARF takes; b can
+// be dropped. A build loaded from an index is returned as it is.
+func (b *Build) Compact() (*Build, error) {
+	if b.ix != nil {
+		return b, nil
+	}
+	data, err := b.indexBytes(false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openIndex(bytes.NewReader(data), b.Meta.File, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.Meta, c.src = b.Meta, b.src
+	return c, nil
 }
 
 // WriteIndexFile writes the build's index to path atomically: into a
