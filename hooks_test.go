@@ -140,14 +140,7 @@ func TestHooksAcrossLayouts(t *testing.T) {
 func TestHooksIndexRoundTrip(t *testing.T) {
 	for _, name := range append(hookFixtures, "hooks-6.2.5-1-amd64") {
 		b := openFixture(t, name)
-		var buf bytes.Buffer
-		if err := b.WriteIndex(&buf); err != nil {
-			t.Fatal(err)
-		}
-		ib, err := New(bytes.NewReader(buf.Bytes()), name+".kabi", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ib := viaIndex(t, b, name+".kabi")
 		if got, want := ib.AppendHooksJSON(nil), b.AppendHooksJSON(nil); !bytes.Equal(got, want) {
 			t.Errorf("%s: from the index:\n%s\nwant\n%s", name, got, want)
 		}

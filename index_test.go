@@ -343,3 +343,17 @@ func TestIndexNamesWithPrefix(t *testing.T) {
 		}
 	}
 }
+
+// viaIndex writes b's index in memory and reads it back as name.
+func viaIndex(t *testing.T, b *Build, name string) *Build {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := b.WriteIndex(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ib, err := New(bytes.NewReader(buf.Bytes()), name, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ib
+}

@@ -1,7 +1,6 @@
 package kabi
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,14 +12,7 @@ import (
 func TestIndexTypes(t *testing.T) {
 	for _, name := range []string{"types-v1", "x86_64-dwarf5"} {
 		b := fixture(t, name)
-		var buf bytes.Buffer
-		if err := b.WriteIndex(&buf); err != nil {
-			t.Fatal(err)
-		}
-		ib, err := New(bytes.NewReader(buf.Bytes()), name+".kabi", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ib := viaIndex(t, b, name+".kabi")
 		dump := func(b *Build) string {
 			var s strings.Builder
 			for d := range b.Types(0) {
@@ -57,14 +49,7 @@ func TestIndexTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nb.WriteIndex(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ib, err := New(bytes.NewReader(buf.Bytes()), "notypes.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ib := viaIndex(t, nb, "notypes.kabi")
 	if ib.TypeLen(0) != 0 || ib.Err() != nil {
 		t.Errorf("indexed without types: %d types, Err %v", ib.TypeLen(0), ib.Err())
 	}

@@ -64,14 +64,7 @@ func TestModuleAttach(t *testing.T) {
 	}
 	check(b)
 	// The index keeps each module's lists.
-	var buf bytes.Buffer
-	if err := b.WriteIndex(&buf); err != nil {
-		t.Fatal(err)
-	}
-	x, err := New(bytes.NewReader(buf.Bytes()), "x.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := viaIndex(t, b, "x.kabi")
 	check(x)
 	if got := x.ModuleAttachSources("kfx_trace"); got != b.ModuleAttachSources("kfx_trace") {
 		t.Errorf("kfx_trace's sources from the index %+v", got)
@@ -104,14 +97,7 @@ func TestModuleKfuncs(t *testing.T) {
 		}
 	}
 	check(b)
-	var buf bytes.Buffer
-	if err := b.WriteIndex(&buf); err != nil {
-		t.Fatal(err)
-	}
-	x, err := New(bytes.NewReader(buf.Bytes()), "x.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := viaIndex(t, b, "x.kabi")
 	check(x)
 	// Without hooks, no module's either.
 	if n := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", &Options{NoHooks: true}); len(slices.Collect(n.Kfuncs())) != 0 {
@@ -259,14 +245,7 @@ func TestModulesDeterministic(t *testing.T) {
 // did, modules included.
 func TestModulesIndex(t *testing.T) {
 	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", nil)
-	var buf bytes.Buffer
-	if err := b.WriteIndex(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := New(bytes.NewReader(buf.Bytes()), "kernel.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := viaIndex(t, b, "kernel.kabi")
 	dump := func(b *Build) string {
 		var out []byte
 		for f := range b.Functions() {

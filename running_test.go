@@ -116,14 +116,7 @@ func TestRunningFixture(t *testing.T) {
 	}
 
 	// Through an index: the same dump.
-	var buf bytes.Buffer
-	if err := b.WriteIndex(&buf); err != nil {
-		t.Fatal(err)
-	}
-	l, err := New(bytes.NewReader(buf.Bytes()), "running.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := viaIndex(t, b, "running.kabi")
 	if !bytes.Equal(dumpOf(t, l), dumpOf(t, b)) {
 		t.Error("the index's dump differs from the running kernel's")
 	}

@@ -1,7 +1,6 @@
 package kabi
 
 import (
-	"bytes"
 	"testing"
 )
 
@@ -17,14 +16,7 @@ func TestUnitKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var index bytes.Buffer
-	if err := b.WriteIndex(&index); err != nil {
-		t.Fatal(err)
-	}
-	ib, err := New(bytes.NewReader(index.Bytes()), "units.kabi", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ib := viaIndex(t, b, "units.kabi")
 	for _, build := range []*Build{b, ib} {
 		for _, name := range []string{"__gic_v3_get_lr", "__is_be"} {
 			f, ok := build.Function(name)
