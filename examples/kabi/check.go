@@ -134,7 +134,7 @@ func openConcurrently(files []string) ([]*kabi.Build, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			builds[i], errs[i] = kabi.Open(f, nil)
+			builds[i], errs[i] = kabi.OpenContext(ctx, f, nil)
 		}()
 	}
 	wg.Wait()

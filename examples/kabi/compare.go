@@ -71,7 +71,7 @@ func report(w io.Writer, args []string) error {
 				kabi.KindStruct: b.TypeLen(kabi.KindStruct), kabi.KindUnion: b.TypeLen(kabi.KindUnion), kabi.KindEnum: b.TypeLen(kabi.KindEnum)}})
 			addHookCounts(site.Builds[len(site.Builds)-1].Counts, b)
 		}
-		sw, err := site.Create(*out)
+		sw, err := site.CreateContext(ctx, *out)
 		if err != nil {
 			return err
 		}

@@ -148,7 +148,7 @@ func indexCmd(w io.Writer, args []string) error {
 func indexOne(j *indexJob, workers int) error {
 	start := time.Now()
 	j.state.Store("analysing")
-	b, err := kabi.Open(j.build, &kabi.Options{Concurrency: workers, Progress: func(d, n int) {
+	b, err := kabi.OpenContext(ctx, j.build, &kabi.Options{Concurrency: workers, Progress: func(d, n int) {
 		j.done.Store(int64(d))
 		j.total.Store(int64(n))
 	}})
@@ -160,7 +160,7 @@ func indexOne(j *indexJob, workers int) error {
 	if err := j.mkdir(); err != nil {
 		return err
 	}
-	if err := kabi.WriteIndexFile(j.out, b); err != nil {
+	if err := kabi.WriteIndexFileContext(ctx, j.out, b); err != nil {
 		return err
 	}
 	fi, err := os.Stat(j.out)
@@ -257,7 +257,7 @@ func indexRunning(dir, root string) (string, error) {
 		m.BuildID == b.Meta.BuildID && m.Release == b.Meta.Release {
 		return fmt.Sprintf("%s: up to date (running kernel %s, build ID %s)", out, m.Release, m.BuildID), nil
 	}
-	if err := kabi.WriteIndexFile(out, b); err != nil {
+	if err := kabi.WriteIndexFileContext(ctx, out, b); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%s: %d functions of the running kernel %s (BTF and kallsyms; no inline or caller information), in %.1fs",

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,6 +174,38 @@ func TestIndexRejectedMakesNoFolder(t *testing.T) {
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
 			t.Errorf("%s: the folder was made (%v)", build, err)
+		}
+	}
+}
+
+// TestIndexInterrupted: an interrupt (the command's context cancelled)
+// stops kabi index with context.Canceled, exit status 130 in main, and no
+// index file; an index already there stays as it was.
+func TestIndexInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "6.1.99-1-amd64.kabi")
+	if err := os.WriteFile(old, []byte("an earlier file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(context.Background())
+	cancel()
+	saved := ctx
+	ctx = c
+	defer func() { ctx = saved }()
+	_, err := runOut(t, "index", "-o", dir, td+"cmp-6.1.99-1-amd64.elf", td+"i386.elf")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("%d files after the interrupt, want the earlier one alone", len(ents))
+	}
+	if data, _ := os.ReadFile(old); string(data) != "an earlier file" {
+		t.Errorf("the earlier file was overwritten: %q", data)
+	}
+	for _, args := range [][]string{{"show", "vmap", td + "x86_64.elf"}, {"report", "vmap", td + "cmp-6.1.99-1-amd64.elf", td + "cmp-6.2.5-1-amd64.elf"}} {
+		if _, err := runOut(t, args...); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want context.Canceled", args[0], err)
 		}
 	}
 }

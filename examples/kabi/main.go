@@ -30,24 +30,29 @@
 // loads in a fraction of the time and answers the same.
 // Exit status: 0 when all went well; 1 on an error (an unreadable build);
 // 2 on a usage error; 3 when show or report is asked for a name that none
-// of its builds has; kabi check has its own (above).
+// of its builds has; 130 when interrupted (SIGINT, SIGTERM: the read,
+// index or site in progress stops, and no index file is left half
+// written); kabi check has its own (above).
 //
 // It is a thin wrapper over package github.com/kabi-dev/kabi.
 package main
 
 import (
 	"bufio"
+	"context"
 	"debug/elf"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kabi-dev/kabi"
@@ -72,13 +77,27 @@ its module tree left out), or an index file written by kabi index
 (but for btfcheck, which reads the vmlinux's BTF).
 
 Exit status: 1 on an error, 2 on a usage error, 3 when show or report names
-something none of the builds has. kabi CMD -h describes CMD's flags.
+something none of the builds has, 130 when interrupted. kabi CMD -h
+describes CMD's flags.
 `
 
+// ctx is the command's context: cancelled on an interrupt (SIGINT,
+// SIGTERM), so a long read, index write or site stops at its next check
+// (kabi.OpenContext, WriteIndexFileContext, Site.CreateContext) and leaves
+// no half-written index behind.
+var ctx = context.Background()
+
 func main() {
+	c, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx = c
 	err := run(os.Args[1:], os.Stdout)
+	stop()
 	if err == nil {
 		return
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "kabi: interrupted")
+		os.Exit(130)
 	}
 	if err.Error() != "" {
 		fmt.Fprintf(os.Stderr, "kabi: %v\n", err)
@@ -340,7 +359,7 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 		opts.ModuleDir = dir
 		opts.ModuleProgress = func(_ string, d, n int) { done.Store(int64(d)); total.Store(int64(n)) }
 	}
-	b, err := kabi.Open(path, opts)
+	b, err := kabi.OpenContext(ctx, path, opts)
 	close(stop)
 	<-finished
 	return b, err
