@@ -33,7 +33,7 @@ func btfcheck(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	limitMemory(path)
+	limitMemory(path, true) // open reads the types too
 	b, err := open(path)
 	if err != nil {
 		return err

@@ -220,7 +220,7 @@ func runCmd(args []string, w *bufio.Writer) error {
 		} else {
 			opts := &kabi.Options{}
 			if isHook || isType {
-				limitMemory(fs.Arg(1))
+				limitMemory(fs.Arg(1), true)
 			} else {
 				// One function: the rest of the build is left out, so the
 				// live heap stays small and the collector's default
@@ -266,7 +266,7 @@ func runCmd(args []string, w *bufio.Writer) error {
 		if fs.NArg() != 1 {
 			return usageError{args[0] + " takes BUILD"}
 		}
-		limitMemory(fs.Arg(0))
+		limitMemory(fs.Arg(0), types)
 		b, err := openWith(fs.Arg(0), &kabi.Options{NoSignatures: !sigs, NoHooks: !hooks, NoTypes: !types, Config: *config})
 		if err != nil {
 			return err
@@ -375,7 +375,7 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 // Commands that hold several builds at once set no limit: their live
 // heap can exceed any one file's, and a soft limit below the live heap
 // would make the collector run without end.
-func limitMemory(path string) {
+func limitMemory(path string, types bool) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
@@ -387,7 +387,7 @@ func limitMemory(path string) {
 	if err != nil {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(st.Size(), debugLayout(path)))
+	debug.SetMemoryLimit(memoryLimit(st.Size(), debugLayout(path), types))
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
 	}
@@ -401,13 +401,19 @@ type layout struct{ heap, mapped int64 }
 // memoryLimit is the heap limit for reading a build from a file of
 // fileSize bytes whose debug sections lie as l says. When .debug_info is
 // mapped, the heap holds the surface being built (three quarters of
-// .debug_info's size at most, measured on Debian's kernels), and half as
-// much again as the sections read onto it; 128 MiB at least. Otherwise
-// it holds the sections too: 7/8 of the file, but at least 256 MiB, and
-// half as much again as the decompressed sections.
-func memoryLimit(fileSize int64, l layout) int64 {
+// .debug_info's size at most, measured on Debian's kernels; an eighth
+// more when the types are read too, whose definitions and dedup tables
+// stay live through the walk), and half as much again as the sections
+// read onto it; 128 MiB at least. Otherwise it holds the sections too:
+// 7/8 of the file, but at least 256 MiB, and half as much again as the
+// decompressed sections.
+func memoryLimit(fileSize int64, l layout, types bool) int64 {
 	if l.mapped > 0 {
-		return max(l.mapped*3/4+l.heap*3/2, 128<<20)
+		surface := l.mapped * 3 / 4
+		if types {
+			surface += l.mapped / 8
+		}
+		return max(surface+l.heap*3/2, 128<<20)
 	}
 	return max(fileSize*7/8, l.heap*3/2, 256<<20)
 }

@@ -317,9 +317,17 @@ func TestMemoryLimit(t *testing.T) {
 		{1 << 20, layout{heap: 1 << 20}, 256 << 20},                                // small: the floor
 		{1 << 20, layout{mapped: 1 << 20}, 128 << 20},                              // small and mapped: the floor
 	} {
-		if got := memoryLimit(c.file, c.l); got != c.want {
-			t.Errorf("memoryLimit(%d, %+v) = %d, want %d", c.file, c.l, got, c.want)
+		if got := memoryLimit(c.file, c.l, false); got != c.want {
+			t.Errorf("memoryLimit(%d, %+v, no types) = %d, want %d", c.file, c.l, got, c.want)
 		}
+	}
+	// With the types, a mapped build's limit has an eighth of .debug_info
+	// more; an unmapped one's is unchanged.
+	if got, want := memoryLimit(631<<20, layout{heap: 4 << 20, mapped: 166 << 20}, true), int64(166<<20*7/8+6<<20); got != want {
+		t.Errorf("memoryLimit with types = %d, want %d", got, want)
+	}
+	if got, want := memoryLimit(631<<20, layout{heap: 229 << 20}, true), int64(631<<20*7/8); got != want {
+		t.Errorf("memoryLimit with types, not mapped = %d, want %d", got, want)
 	}
 	// The zstd fixture's sections take more decompressed than in the file,
 	// and all go to the heap; the plain fixture's .debug_info is mapped.
