@@ -246,5 +246,23 @@ func FuzzBTF(f *testing.F) {
 		for _, fn := range funcs {
 			_ = fn.Signature.String()
 		}
+		// The types, as OpenRunning reads them from the same bytes.
+		btfRaw, err := btfBytes(bytes.NewReader(raw), "fuzz")
+		if err != nil {
+			return
+		}
+		spec, err := loadBTFSpec(btfRaw, "fuzz", nil)
+		if err != nil {
+			return
+		}
+		defs, err := btfTypeDefs(spec, "fuzz")
+		if err != nil {
+			return
+		}
+		for _, d := range defs {
+			for _, m := range d.Members {
+				_ = m.Decl()
+			}
+		}
 	})
 }

@@ -35,6 +35,13 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // functions' BTF (/sys/kernel/btf/MODULE) is not read yet: a module's
 // functions are unattached symbols. Metadata.File is root.
 //
+// The types (unless Options.NoTypes) are the BTF's structs, unions and
+// enums, with their members' offsets and bitfield widths; BTF does not
+// say where a type is written, so their Locations are empty (an unknown
+// place), and two different definitions of one name are two variants.
+// Typedefs and the hooks (tracepoints, LSM hooks, kfuncs, syscalls) are
+// not read from this source yet.
+//
 // A kernel without BTF gives an error wrapping [ErrNoKernelBTF] that says
 // how to read its debug package instead; a kallsyms line that cannot be
 // parsed gives one wrapping [ErrKallsyms].
@@ -118,6 +125,21 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	for i, f := range b.funcs {
 		f.Signature = sigs[i]
 		f.classifyUnknown()
+	}
+	if !opts.NoTypes {
+		raw, err := btfBytes(f, btfPath)
+		if err != nil {
+			return nil, err
+		}
+		spec, err := loadBTFSpec(raw, btfPath, nil)
+		if err != nil {
+			return nil, err
+		}
+		defs, err := btfTypeDefs(spec, btfPath)
+		if err != nil {
+			return nil, err
+		}
+		b.types = newTypes(defs)
 	}
 	return b, nil
 }

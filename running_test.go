@@ -41,6 +41,10 @@ func TestRunningMachine(t *testing.T) {
 		t.Errorf("Meta = %+v", b.Meta)
 	}
 	t.Logf("%s %s: %d functions from %d BTF FUNCs", b.Meta.Release, b.Meta.Arch, b.Len(), len(funcs))
+	if d, err := b.LookupType(Ref{Kind: KindStruct, Name: "task_struct"}); err != nil || len(d.Members) == 0 || d.Size <= 0 {
+		t.Errorf("struct task_struct from BTF: %v", err)
+	}
+	t.Logf("types: %d structs, %d unions, %d enums", b.TypeLen(KindStruct), b.TypeLen(KindUnion), b.TypeLen(KindEnum))
 }
 
 func TestRunningNoBTF(t *testing.T) {
@@ -194,4 +198,46 @@ func FuzzKallsyms(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRunningTypes: the running kernel's structs, unions and enums, read
+// from its BTF, have the layouts (sizes, members' declarations, bit
+// offsets and widths, enum values) of the DWARF definitions of the build
+// the fake tree was made from; a BTF type has no location; without types
+// asked for, none are read, and an index keeps them.
+func TestRunningTypes(t *testing.T) {
+	b, err := OpenRunning("testdata/running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open("testdata/cmp-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for def := range b.Types(0) {
+		n++
+		if len(def.Locations) != 0 {
+			t.Errorf("%s %s: locations %v from BTF", def.Kind, def.Name, def.Locations)
+		}
+		got := layout(def, "")
+		var want []string
+		for _, v := range d.TypeVariants(def.Kind, def.Name) {
+			want = append(want, layout(v, ""))
+		}
+		if !slices.Contains(want, got) {
+			t.Errorf("from BTF:\n%s\nfrom DWARF:\n%s", got, strings.Join(want, "\n"))
+		}
+	}
+	if n == 0 || b.TypeLen(KindStruct) == 0 || b.TypeLen(KindEnum) == 0 {
+		t.Fatalf("%d types (%d structs, %d enums) from the fixture's BTF", n, b.TypeLen(KindStruct), b.TypeLen(KindEnum))
+	}
+	t.Logf("%d types from BTF, each equal to a DWARF definition", n)
+	if nb, err := OpenRunning("testdata/running", &Options{NoTypes: true}); err != nil || nb.TypeLen(0) != 0 {
+		t.Errorf("NoTypes: %v, %d types", err, nb.TypeLen(0))
+	}
+	ib := viaIndex(t, b, "running.kabi")
+	if ib.TypeLen(0) != n {
+		t.Errorf("%d types through the index, want %d", ib.TypeLen(0), n)
+	}
 }

@@ -1,0 +1,122 @@
+package kabi
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// btfTypeDefs returns the struct, union and enum definitions of a BTF
+// spec: every named one, with the anonymous ones its members use in
+// their Def. BTF says nothing of where a type is written, so Locations
+// are empty (renderers say the place is unknown). Two different
+// definitions of one name (BTF deduplication keeps both) are two
+// variants, in the order of their BTF IDs.
+func btfTypeDefs(spec *btf.Spec, name string) ([]*TypeDef, error) {
+	var defs []*TypeDef
+	c := btfConv{types: map[btf.Type]*Type{}}
+	for t, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if t.TypeName() == "" {
+			continue
+		}
+		switch t.(type) {
+		case *btf.Struct, *btf.Union, *btf.Enum:
+		default:
+			continue
+		}
+		d, err := c.typeDef(t, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s %s: %w", name, kindOfBTF(t), t.TypeName(), err)
+		}
+		defs = append(defs, d)
+	}
+	return defs, nil
+}
+
+// kindOfBTF names the kind of a BTF struct, union or enum as kabi does.
+func kindOfBTF(t btf.Type) Kind {
+	switch t.(type) {
+	case *btf.Union:
+		return KindUnion
+	case *btf.Enum:
+		return KindEnum
+	}
+	return KindStruct
+}
+
+// errBTFNesting is returned for anonymous types nested past maxTypeNesting
+// (only a damaged or hostile BTF nests them that deep).
+var errBTFNesting = errors.New("anonymous types nested too deep")
+
+// typeDef converts a BTF struct, union or enum to a definition.
+func (c *btfConv) typeDef(t btf.Type, depth int) (*TypeDef, error) {
+	if depth > maxTypeNesting {
+		return nil, errBTFNesting
+	}
+	switch t := t.(type) {
+	case *btf.Enum:
+		d := &TypeDef{Kind: KindEnum, Name: t.Name, Size: int64(t.Size), Unsigned: !t.Signed}
+		for _, v := range t.Values {
+			d.Values = append(d.Values, EnumValue{Name: v.Name, Value: int64(v.Value)})
+		}
+		return d, nil
+	case *btf.Struct:
+		return c.members(&TypeDef{Kind: KindStruct, Name: t.Name, Size: int64(t.Size)}, t.Members, depth)
+	case *btf.Union:
+		return c.members(&TypeDef{Kind: KindUnion, Name: t.Name, Size: int64(t.Size)}, t.Members, depth)
+	}
+	return nil, fmt.Errorf("BTF type %T is not a struct, union or enum", t)
+}
+
+// members converts the members of a struct or union into d.
+func (c *btfConv) members(d *TypeDef, ms []btf.Member, depth int) (*TypeDef, error) {
+	d.Members = make([]Member, 0, len(ms))
+	for _, m := range ms {
+		mt, err := c.conv(m.Type, 0)
+		if err != nil {
+			return nil, fmt.Errorf("member %q: %w", m.Name, err)
+		}
+		dm := Member{Name: m.Name, Type: mt, BitOffset: int64(m.Offset), BitSize: int64(m.BitfieldSize)}
+		if anon := anonymousDef(m.Type); anon != nil {
+			if dm.Def, err = c.typeDef(anon, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		d.Members = append(d.Members, dm)
+	}
+	return d, nil
+}
+
+// anonymousDef returns the anonymous struct, union or enum a member's
+// type is, through qualifiers, typedef-free arrays and pointers, as
+// Member.Def documents; nil when there is none.
+func anonymousDef(t btf.Type) btf.Type {
+	for range maxTypeNesting {
+		switch u := t.(type) {
+		case *btf.Struct, *btf.Union, *btf.Enum:
+			if t.TypeName() == "" {
+				return t
+			}
+			return nil
+		case *btf.Const:
+			t = u.Type
+		case *btf.Volatile:
+			t = u.Type
+		case *btf.Restrict:
+			t = u.Type
+		case *btf.TypeTag:
+			t = u.Type
+		case *btf.Array:
+			t = u.Type
+		case *btf.Pointer:
+			t = u.Target
+		default:
+			return nil
+		}
+	}
+	return nil
+}
