@@ -58,14 +58,7 @@ func TestRunningNoBTF(t *testing.T) {
 // fixture build cmp-6.1.99-1-amd64.elf by gen-running.sh, and checks it
 // against that build read from its DWARF.
 func TestRunningFixture(t *testing.T) {
-	b, err := OpenRunning("testdata/running", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Open("testdata/cmp-6.1.99-1-amd64.elf", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, d := runningFixture(t)
 	m, dm := b.Meta, d.Meta
 	if m.Release != dm.Release || m.Arch != dm.Arch || m.BuildID != dm.BuildID || m.Compiler != dm.Compiler || m.Flavor != dm.Flavor {
 		t.Errorf("Meta = %+v\nwant the build's %+v", m, dm)
@@ -206,14 +199,7 @@ func FuzzKallsyms(f *testing.F) {
 // the fake tree was made from; a BTF type has no location; without types
 // asked for, none are read, and an index keeps them.
 func TestRunningTypes(t *testing.T) {
-	b, err := OpenRunning("testdata/running", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Open("testdata/cmp-6.1.99-1-amd64.elf", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, d := runningFixture(t)
 	n := 0
 	for def := range b.Types(0) {
 		n++
@@ -240,4 +226,19 @@ func TestRunningTypes(t *testing.T) {
 	if ib.TypeLen(0) != n {
 		t.Errorf("%d types through the index, want %d", ib.TypeLen(0), n)
 	}
+}
+
+// runningFixture reads the fake tree testdata/running and the fixture
+// build it was made from, from its DWARF.
+func runningFixture(t *testing.T) (running, dwarf *Build) {
+	t.Helper()
+	running, err := OpenRunning("testdata/running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dwarf, err = Open("testdata/cmp-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return running, dwarf
 }
