@@ -275,35 +275,61 @@ func (t Text) Hooks(w io.Writer, ds []diff.HookDiff) error {
 			fmt.Fprintf(bw, "%s: not compared: %s\n", d.Kind, d.Unknown)
 			continue
 		}
-		fmt.Fprintf(bw, "%s: %d in both, %d added, %d removed, %d changed\n", d.Kind, d.Common, len(d.Added), len(d.Removed), len(d.Changed))
-		list := func(title string, names []string) {
-			if len(names) == 0 {
-				return
-			}
-			fmt.Fprintf(bw, "  %s (%d):", title, len(names))
-			for i, n := range names {
-				if i == 20 {
-					fmt.Fprintf(bw, " ... and %d more", len(names)-20)
-					break
-				}
-				fmt.Fprintf(bw, " %s", n)
-			}
-			fmt.Fprintln(bw)
-		}
-		list("added", d.Added)
-		list("removed", d.Removed)
+		changed := make([]changedText, len(d.Changed))
 		for i, c := range d.Changed {
-			if i == 20 {
-				fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", len(d.Changed)-20)
-				break
-			}
-			fmt.Fprintf(bw, "  %s:\n", c.Name)
-			for _, ch := range c.Changes {
-				fmt.Fprintf(bw, "      %s\n", ch)
-			}
+			changed[i] = changedText{c.Name, stringers(c.Changes)}
 		}
+		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
 	}
 	return bw.Flush()
+}
+
+// changedText is one changed dependency of a surface diff, for text.
+type changedText struct {
+	name    string
+	changes []fmt.Stringer
+}
+
+// stringers returns xs as fmt.Stringers.
+func stringers[S fmt.Stringer](xs []S) []fmt.Stringer {
+	out := make([]fmt.Stringer, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// kindDiffText writes one kind's part of a surface diff as text (types
+// and hooks alike): the counts, then the added and removed names and the
+// changed dependencies with their changes, at most 20 of each list.
+func kindDiffText(bw *bufio.Writer, kind kabi.Kind, common int, added, removed []string, changed []changedText) {
+	fmt.Fprintf(bw, "%s: %d in both, %d added, %d removed, %d changed\n", kind, common, len(added), len(removed), len(changed))
+	list := func(title string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		fmt.Fprintf(bw, "  %s (%d):", title, len(names))
+		for i, n := range names {
+			if i == 20 {
+				fmt.Fprintf(bw, " ... and %d more", len(names)-20)
+				break
+			}
+			fmt.Fprintf(bw, " %s", n)
+		}
+		fmt.Fprintln(bw)
+	}
+	list("added", added)
+	list("removed", removed)
+	for i, c := range changed {
+		if i == 20 {
+			fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", len(changed)-20)
+			break
+		}
+		fmt.Fprintf(bw, "  %s:\n", c.name)
+		for _, ch := range c.changes {
+			fmt.Fprintf(bw, "      %s\n", ch)
+		}
+	}
 }
 
 // hookJSON is a hook as kabi dump writes it (kabi's AppendJSON).

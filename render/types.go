@@ -238,33 +238,11 @@ func (t Text) Type(w io.Writer, r *diff.TypeReport) error {
 func (t Text) Types(w io.Writer, ds []diff.TypeDiff) error {
 	bw := bufio.NewWriter(w)
 	for _, d := range ds {
-		fmt.Fprintf(bw, "%s: %d in both, %d added, %d removed, %d changed\n", d.Kind, d.Common, len(d.Added), len(d.Removed), len(d.Changed))
-		list := func(title string, names []string) {
-			if len(names) == 0 {
-				return
-			}
-			fmt.Fprintf(bw, "  %s (%d):", title, len(names))
-			for i, n := range names {
-				if i == 20 {
-					fmt.Fprintf(bw, " ... and %d more", len(names)-20)
-					break
-				}
-				fmt.Fprintf(bw, " %s", n)
-			}
-			fmt.Fprintln(bw)
-		}
-		list("added", d.Added)
-		list("removed", d.Removed)
+		changed := make([]changedText, len(d.Changed))
 		for i, c := range d.Changed {
-			if i == 20 {
-				fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", len(d.Changed)-20)
-				break
-			}
-			fmt.Fprintf(bw, "  %s:\n", c.Name)
-			for _, ch := range c.Changes {
-				fmt.Fprintf(bw, "      %s\n", ch)
-			}
+			changed[i] = changedText{c.Name, stringers(c.Changes)}
 		}
+		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
 	}
 	return bw.Flush()
 }
