@@ -41,8 +41,14 @@ func StatusChanges(of, nf *kabi.Function) []StatusChange {
 	if of.InModule() || nf.InModule() {
 		add("module", of.ModulesText(), nf.ModulesText())
 	}
-	add("inline", of.Inline.String(), nf.Inline.String())
-	add("collision", of.Collision.String(), nf.Collision.String())
+	// A source that cannot know (a running kernel's BTF has no inline or
+	// collision facts) changes nothing: unknown is not a new value.
+	if of.Inline != kabi.InlineUnknown && nf.Inline != kabi.InlineUnknown {
+		add("inline", of.Inline.String(), nf.Inline.String())
+	}
+	if of.Collision != kabi.CollisionUnknown && nf.Collision != kabi.CollisionUnknown {
+		add("collision", of.Collision.String(), nf.Collision.String())
+	}
 	add("transformation", pyBool(of.Transformation), pyBool(nf.Transformation))
 	verdict := func(v kabi.Verdict, why kabi.AttachReason) string {
 		if why == kabi.ReasonNone {

@@ -29,6 +29,12 @@ func TestStatusChanges(t *testing.T) {
 	if c := StatusChanges(cur, &unknown); c != nil {
 		t.Errorf("unknown attachability: %v", c)
 	}
+	// A running kernel's function: inline and collision unknown.
+	running := *cur
+	running.Inline, running.Collision = kabi.InlineUnknown, kabi.CollisionUnknown
+	if c := StatusChanges(old, &running); len(c) != 2 || c[0].What != "kprobe" || c[1].What != "fentry" {
+		t.Errorf("against unknown inline and collision: %v, want the attach changes alone", c)
+	}
 	if c := StatusChanges(cur, cur); c != nil {
 		t.Errorf("same function: %v", c)
 	}
