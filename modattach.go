@@ -173,15 +173,35 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 	return out, nil
 }
 
+// hasRELA reports whether a RELA relocation section applies to section
+// secIdx.
+func hasRELA(ef *elf.File, secIdx int) bool {
+	for _, rs := range ef.Sections {
+		if rs.Type == elf.SHT_RELA && int(rs.Info) == secIdx {
+			return true
+		}
+	}
+	return false
+}
+
 // markModule sets the Ftrace and NoKprobe facts of a module's function
 // symbols syms (functionSymbols of all, in the same order) from the
 // module's own lists, and returns which lists the module carries, given
 // vsrc, vmlinux's.
 func markModule(ef *elf.File, all []symtabEntry, syms []Symbol, vsrc AttachSources, name string, budget *dwarfx.Budget) (AttachSources, error) {
-	var src AttachSources
+	var src, lost AttachSources // lost: a list the file names but does not hold
 	var ftrace, black []modulePlace
 	noProbe := make(map[uint32]bool)
 	for i, s := range ef.Sections {
+		if s.Type == elf.SHT_NOBITS && !hasRELA(ef, i) {
+			// A debug-only copy (objcopy --only-keep-debug) keeps the
+			// list's header, not its words: without RELA relocations,
+			// whose addends say where each word points, the list is
+			// unknown, not empty.
+			lost.FtraceList = lost.FtraceList || slices.Contains(moduleFtraceSections, s.Name)
+			lost.KprobeBlacklist = lost.KprobeBlacklist || s.Name == moduleBlacklistName
+			continue
+		}
 		switch {
 		case slices.Contains(moduleFtraceSections, s.Name):
 			l, err := readModuleList(ef, i, all, name, budget)
@@ -203,8 +223,8 @@ func markModule(ef *elf.File, all []symtabEntry, syms []Symbol, vsrc AttachSourc
 	}
 	slices.SortFunc(ftrace, comparePlace)
 	slices.SortFunc(black, comparePlace)
-	src.FtraceList = src.FtraceList || vsrc.FtraceList
-	src.KprobeBlacklist = src.KprobeBlacklist || vsrc.KprobeBlacklist
+	src.FtraceList = (src.FtraceList || vsrc.FtraceList) && !lost.FtraceList
+	src.KprobeBlacklist = (src.KprobeBlacklist || vsrc.KprobeBlacklist) && !lost.KprobeBlacklist
 	// inside reports whether a place of the sorted list l lies in the
 	// symbol at [v, v+size) of section sec (at v for a symbol of size 0).
 	inside := func(l []modulePlace, sec uint32, v, size uint64) bool {

@@ -2,10 +2,12 @@ package kabi
 
 import (
 	"bytes"
+	"debug/elf"
 	"errors"
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/fuzzcount"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -289,4 +291,41 @@ func FuzzModule(f *testing.F) {
 			t.Fatal("no error and no analysis")
 		}
 	})
+}
+
+// TestModuleListNoBits: in a debug-only copy of a module (objcopy
+// --only-keep-debug) a list's words are gone; with its RELA relocations
+// kept the list is still known, without them it is unknown, not empty.
+func TestModuleListNoBits(t *testing.T) {
+	objcopy, err := exec.LookPath("objcopy")
+	if err != nil {
+		t.Skip("no objcopy")
+	}
+	src := filepath.Join("testdata", "modules", "6.1.99-1-amd64", "kernel", "drivers", "kfx", "kfx_trace.ko")
+	for _, c := range []struct {
+		args []string
+		want AttachSources
+	}{
+		{nil, AttachSources{FtraceList: true, KprobeBlacklist: true}},
+		{[]string{"--remove-section", ".rela__mcount_loc"}, AttachSources{KprobeBlacklist: true}},
+	} {
+		out := filepath.Join(t.TempDir(), "kfx_trace.ko")
+		if msg, err := exec.Command(objcopy, append(append([]string{"--only-keep-debug"}, c.args...), src, out)...).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy: %v\n%s", err, msg)
+		}
+		ef, err := elf.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := readSymtab(ef, out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syms, _ := functionSymbols(ef, all)
+		got, err := markModule(ef, all, syms, AttachSources{FtraceList: true, KprobeBlacklist: true}, out, nil)
+		ef.Close()
+		if err != nil || got != c.want {
+			t.Errorf("objcopy %v: sources %+v, %v; want %+v", c.args, got, err, c.want)
+		}
+	}
 }
