@@ -369,3 +369,49 @@ func TestIndexTypeBlowUp(t *testing.T) {
 		t.Errorf("writing a type of 2^30 nodes: %v", err)
 	}
 }
+
+// TestIndexSymbolCount: a metadata section that claims more symbols than
+// the sections' bytes can hold is refused when the file is opened (a small
+// file could otherwise have a table of 2^30 symbols allocated).
+func TestIndexSymbolCount(t *testing.T) {
+	noFirewall(t)
+	b := fixture(t, "x86_64-dwarf5")
+	_, data := indexOf(t, b, true)
+	f, err := index.Read(bytes.NewReader(data), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &index.Writer{Store: true}
+	for i, s := range f.Sections {
+		raw, err := f.Section(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Kind == index.KindMeta {
+			// The metadata's strings, the block length, the counts of
+			// functions and strings, then that of symbols (openIndex).
+			d := index.NewDec(raw, "x", "meta")
+			for range 11 {
+				_ = d.String()
+			}
+			d.Uvarint()
+			d.Uvarint()
+			d.Uvarint()
+			at := d.Offset()
+			d.Uvarint()
+			var e index.Enc
+			e.B = append(e.B, raw[:at]...)
+			e.Uvarint(1<<30 - 1)
+			raw = append(e.B, raw[d.Offset():]...)
+		}
+		w.Add(s.Kind, raw)
+	}
+	crafted, err := w.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(bytes.NewReader(crafted), "count.kabi", nil)
+	if !isIndexErr(err, "count.kabi") || !strings.Contains(err.Error(), "1073741823 symbols in") {
+		t.Errorf("open: %v, want the symbol count refused", err)
+	}
+}

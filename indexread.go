@@ -306,6 +306,16 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	x.n = d.Int(1 << 30)
 	x.nstr = d.Int(1 << 31)
 	x.nsyms = d.Int(1 << 30)
+	// Each symbol takes minSymbol bytes of some section once decoded (and
+	// a section's decoded size is bounded by its stored size), so a count
+	// past that is damage: refused before gatherSymbols sizes a table by it.
+	var raw int64
+	for _, s := range f.Sections {
+		raw += s.Raw
+	}
+	if int64(x.nsyms) > raw/minSymbol {
+		d.Fail("%d symbols in %d decoded bytes of sections", x.nsyms, raw)
+	}
 	x.rules = d.Uvarint()
 	src := d.Byte()
 	if src&^(srcBTF<<1-1) != 0 {
