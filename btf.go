@@ -135,11 +135,16 @@ func loadBTFFuncs(raw []byte, name string) ([]*btf.Func, error) {
 
 // loadSplitBTFFuncs returns the FUNCs of raw BTF, split BTF over base when
 // base is not nil (see loadBTFSpec).
-func loadSplitBTFFuncs(raw []byte, name string, base *btf.Spec) (fns []*btf.Func, err error) {
+func loadSplitBTFFuncs(raw []byte, name string, base *btf.Spec) ([]*btf.Func, error) {
 	spec, err := loadBTFSpec(raw, name, base)
 	if err != nil {
 		return nil, err
 	}
+	return specFuncs(spec, name)
+}
+
+// specFuncs returns the FUNCs of a loaded BTF spec.
+func specFuncs(spec *btf.Spec, name string) (fns []*btf.Func, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			fns, err = nil, fmt.Errorf("%s: malformed BTF (the BTF reader failed: %v)", name, p)

@@ -65,7 +65,20 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		return nil, err
 	}
 	defer f.Close()
-	funcs, err := BTFSignaturesFrom(f, btfPath)
+	// The BTF is read and loaded once, for the functions and the types.
+	raw, err := btfBytes(f, btfPath)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := loadBTFSpec(raw, btfPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	btfFns, err := specFuncs(spec, btfPath)
+	if err != nil {
+		return nil, err
+	}
+	funcs, err := btfSignatures(btfFns, btfPath)
 	if err != nil {
 		return nil, err
 	}
@@ -127,14 +140,6 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		f.classifyUnknown()
 	}
 	if !opts.NoTypes {
-		raw, err := btfBytes(f, btfPath)
-		if err != nil {
-			return nil, err
-		}
-		spec, err := loadBTFSpec(raw, btfPath, nil)
-		if err != nil {
-			return nil, err
-		}
 		defs, err := btfTypeDefs(spec, btfPath)
 		if err != nil {
 			return nil, err
