@@ -309,13 +309,17 @@ func decodeLibrary(r io.ReaderAt, b Block, buf []byte) error {
 	return nil
 }
 
+// errDecoderPanic marks the error of a decoder that panicked: a bug,
+// which the fuzz targets fail on though callers see ErrFormat.
+var errDecoderPanic = errors.New("the decoder failed")
+
 // decodeSafely is decodeBlock with a panic in the decoder (a bug, met on
 // some input) turned into an error: it runs on a goroutine of its own,
 // where no caller could recover it.
 func decodeSafely(r io.ReaderAt, b Block, buf, in []byte) (_ []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("%w: block at %d: the decoder failed: %v", ErrFormat, b.Offset, v)
+			err = fmt.Errorf("%w: block at %d: %w: %v", ErrFormat, b.Offset, errDecoderPanic, v)
 		}
 	}()
 	return decodeBlock(r, b, buf, in)

@@ -141,6 +141,9 @@ func FuzzXZ(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrFormat) {
 			t.Fatalf("error %v does not wrap ErrFormat", err)
 		}
+		if errors.Is(err, errDecoderPanic) {
+			t.Fatalf("the decoder panicked: %v", err) // callers get ErrFormat; a fuzzer reports the bug
+		}
 		_ = n
 	})
 }
