@@ -354,7 +354,7 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		b = appendJSONString(b, is.String())
 	}
 	b = append(b, `],"instances":`...)
-	if f.Inline == InlineUnknown && len(f.Instances) == 0 {
+	if !f.InstancesKnown() {
 		b = append(b, `null`...) // unknown, not none
 	} else {
 		b = append(b, '[')
@@ -594,4 +594,11 @@ func (f *Function) InModule() bool {
 		}
 	}
 	return false
+}
+
+// InstancesKnown reports whether the build could say where f is defined:
+// false for a source without DWARF (a running kernel's BTF, InlineUnknown),
+// where no Instances means unknown, not none.
+func (f *Function) InstancesKnown() bool {
+	return f.Inline != InlineUnknown || len(f.Instances) > 0
 }

@@ -80,7 +80,7 @@ type Function struct {
 	Transformation bool    `parquet:"transformation"`
 	Issues         string  `parquet:"issues,dict"`
 	Signature      *string `parquet:"signature,optional"`
-	Instances      int32   `parquet:"instances"`
+	Instances      *int32  `parquet:"instances,optional"`
 	Symbols        int32   `parquet:"symbols"`
 	Kprobe         string  `parquet:"kprobe,dict"`
 	Fentry         string  `parquet:"fentry,dict"`
@@ -237,9 +237,13 @@ func functionRows(b *kabi.Build, add func(Function)) {
 		r := Function{
 			Name: f.Name, Demangled: optString(f.Demangled),
 			Collision: f.Collision.String(), Inline: f.Inline.String(), Transformation: f.Transformation,
-			Issues:    strings.Join(issues, ","),
-			Instances: int32(len(f.Instances)), Symbols: int32(len(f.Symbols)),
-			Kprobe: f.Attach.Kprobe.String(), Fentry: f.Attach.Fentry.String(),
+			Issues:  strings.Join(issues, ","),
+			Symbols: int32(len(f.Symbols)),
+			Kprobe:  f.Attach.Kprobe.String(), Fentry: f.Attach.Fentry.String(),
+		}
+		if f.InstancesKnown() {
+			n := int32(len(f.Instances))
+			r.Instances = &n
 		}
 		if f.Signature != nil {
 			r.Signature = optString(f.Signature.String())

@@ -81,7 +81,7 @@ func TestWriteParquet(t *testing.T) {
 		i, ni, nc, ns := 0, 0, 0, 0
 		for f := range b.Functions() {
 			if i >= len(fns) || fns[i].Name != f.Name || fns[i].Collision != f.Collision.String() ||
-				fns[i].Inline != f.Inline.String() || int(fns[i].Instances) != len(f.Instances) {
+				fns[i].Inline != f.Inline.String() || fns[i].Instances == nil || int(*fns[i].Instances) != len(f.Instances) {
 				t.Fatalf("%s: functions row %d is not %s", name, i, f.Name)
 			}
 			if (fns[i].Signature == nil) != (f.Signature == nil) || f.Signature != nil && *fns[i].Signature != f.Signature.String() {
@@ -362,6 +362,29 @@ func TestDocumented(t *testing.T) {
 		}
 		if !slices.Equal(sections[table], cols) {
 			t.Errorf("docs/parquet.md, table %s: documents %q, the files have %q", table, sections[table], cols)
+		}
+	}
+}
+
+// TestRunningUnknown: a running kernel's functions (no DWARF: where they
+// are defined is unknown) have NULL instances, not 0, and Unknown inline
+// and collision kinds.
+func TestRunningUnknown(t *testing.T) {
+	b, err := kabi.OpenRunning("../testdata/running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := WriteParquet(dir, b); err != nil {
+		t.Fatal(err)
+	}
+	fns := readTable[Function](t, dir, "functions", b)
+	if len(fns) != b.Len() || len(fns) == 0 {
+		t.Fatalf("%d rows for %d functions", len(fns), b.Len())
+	}
+	for _, r := range fns {
+		if r.Instances != nil || r.Inline != "Unknown" || r.Collision != "Unknown" {
+			t.Errorf("%s: instances %v, inline %q, collision %q", r.Name, r.Instances, r.Inline, r.Collision)
 		}
 	}
 }

@@ -412,7 +412,7 @@ func toJSONFunction(f *kabi.Function) *jsonFunction {
 	j := &jsonFunction{Name: f.Name, Demangled: f.Demangled, Collision: f.Collision, Inline: f.Inline,
 		Transformation: f.Transformation, Issues: orEmpty(f.Issues), Signature: toJSONSignature(f.Signature),
 		Instances: []jsonInstance{}, Symbols: []jsonSymbol{}, Attach: &f.Attach}
-	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+	if !f.InstancesKnown() {
 		j.Instances = nil // null: unknown, not none
 	}
 	for _, in := range f.Instances {
