@@ -42,17 +42,23 @@ func reportHook(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Gro
 	if !rep.Found() {
 		return notFound(r.String(), r.Kind.String(), groups)
 	}
+	return renderReport(w, rep, format, "hook", render.Markdown{}.Hook, render.JSON{}.Hook, render.HTML{}.Hook, render.Text{}.Hook)
+}
+
+// renderReport writes a report of a type or hook (what) in format with
+// the renderer's method for it.
+func renderReport[R any](w io.Writer, rep R, format, what string, md, json, html, text func(io.Writer, R) error) error {
 	switch format {
 	case "md", "markdown":
-		return render.Markdown{}.Hook(w, rep)
+		return md(w, rep)
 	case "json":
-		return render.JSON{}.Hook(w, rep)
+		return json(w, rep)
 	case "html":
-		return render.HTML{}.Hook(w, rep)
+		return html(w, rep)
 	case "text", "":
-		return render.Text{}.Hook(w, rep)
+		return text(w, rep)
 	}
-	return usageError{fmt.Sprintf("format %q: a hook's report is text, json, md or html", format)}
+	return usageError{fmt.Sprintf("format %q: a %s's report is text, json, md or html", format, what)}
 }
 
 // diffHooks writes the hook part of `kabi diff`: after the functions, in

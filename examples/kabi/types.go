@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"slices"
 
@@ -48,17 +47,7 @@ func reportType(w io.Writer, r kabi.Ref, builds []*kabi.Build, groups []diff.Gro
 	if !rep.Found() {
 		return notFound(r.String(), r.Kind.String(), groups)
 	}
-	switch format {
-	case "md", "markdown":
-		return render.Markdown{}.Type(w, rep)
-	case "json":
-		return render.JSON{}.Type(w, rep)
-	case "html":
-		return render.HTML{}.Type(w, rep)
-	case "text", "":
-		return render.Text{}.Type(w, rep)
-	}
-	return usageError{fmt.Sprintf("format %q: a type's report is text, json, md or html", format)}
+	return renderReport(w, rep, format, "type", render.Markdown{}.Type, render.JSON{}.Type, render.HTML{}.Type, render.Text{}.Type)
 }
 
 // diffTypes writes the type part of `kabi diff`: in text a section per
