@@ -229,13 +229,13 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 		if err != nil {
 			return nil, ferr(err)
 		}
-		return zstdCloser{zr}, nil
+		return corruptAs{zstdCloser{zr}, p.File, member}, nil
 	case "gz":
 		gr, err := gzip.NewReader(bufio.NewReaderSize(sr, 1<<16))
 		if err != nil {
 			return nil, ferr(err)
 		}
-		return gr, nil
+		return corruptAs{gr, p.File, member}, nil
 	}
 	return io.NopCloser(sr), nil
 }
@@ -243,6 +243,26 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 type zstdCloser struct{ *zstd.Decoder }
 
 func (z zstdCloser) Close() error { z.Decoder.Close(); return nil }
+
+// corruptAs gives the errors of a decompressor (zstd's "corrupt block",
+// gzip's checksum, ...) as ErrFormat, and its early end as ErrTruncated,
+// so that they are told from the errors of the caller's own reading.
+type corruptAs struct {
+	io.ReadCloser
+	file, member string
+}
+
+func (c corruptAs) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	switch {
+	case err == nil || err == io.EOF:
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = &Error{File: c.file, Member: c.member, Err: ErrTruncated, Msg: "the compressed stream ends early"}
+	default:
+		err = &Error{File: c.file, Member: c.member, Err: ErrFormat, Msg: "corrupt compressed data: " + err.Error()}
+	}
+	return n, err
+}
 
 // readControl reads the control file out of the control member.
 func (p *Package) readControl(member string, off, size int64) error {
