@@ -173,15 +173,16 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 	return out, nil
 }
 
-// hasRELA reports whether a RELA relocation section applies to section
-// secIdx.
-func hasRELA(ef *elf.File, secIdx int) bool {
+// relaTargets returns the indexes of the sections a RELA relocation
+// section applies to.
+func relaTargets(ef *elf.File) map[int]bool {
+	m := map[int]bool{}
 	for _, rs := range ef.Sections {
-		if rs.Type == elf.SHT_RELA && int(rs.Info) == secIdx {
-			return true
+		if rs.Type == elf.SHT_RELA {
+			m[int(rs.Info)] = true
 		}
 	}
-	return false
+	return m
 }
 
 // markModule sets the Ftrace and NoKprobe facts of a module's function
@@ -192,8 +193,9 @@ func markModule(ef *elf.File, all []symtabEntry, syms []Symbol, vsrc AttachSourc
 	var src, lost AttachSources // lost: a list the file names but does not hold
 	var ftrace, black []modulePlace
 	noProbe := make(map[uint32]bool)
+	relocated := relaTargets(ef)
 	for i, s := range ef.Sections {
-		if s.Type == elf.SHT_NOBITS && !hasRELA(ef, i) {
+		if s.Type == elf.SHT_NOBITS && !relocated[i] {
 			// A debug-only copy (objcopy --only-keep-debug) keeps the
 			// list's header, not its words: without RELA relocations,
 			// whose addends say where each word points, the list is
