@@ -52,29 +52,6 @@ var (
 	moduleNoProbeText    = []string{".kprobes.text", ".noinstr.text"}
 )
 
-// absReloc returns, for the machine of ef, the relocation type that puts
-// an address in a word (the type of every entry of the lists), and a
-// function naming types for errors.
-func absReloc(ef *elf.File) (uint32, func(uint32) string, bool) {
-	switch {
-	case ef.Machine == elf.EM_X86_64 && ef.Class == elf.ELFCLASS64:
-		return uint32(elf.R_X86_64_64), func(t uint32) string { return elf.R_X86_64(t).String() }, true
-	case ef.Machine == elf.EM_386 && ef.Class == elf.ELFCLASS32:
-		return uint32(elf.R_386_32), func(t uint32) string { return elf.R_386(t).String() }, true
-	case ef.Machine == elf.EM_AARCH64 && ef.Class == elf.ELFCLASS64:
-		return uint32(elf.R_AARCH64_ABS64), func(t uint32) string { return elf.R_AARCH64(t).String() }, true
-	case ef.Machine == elf.EM_ARM && ef.Class == elf.ELFCLASS32:
-		return uint32(elf.R_ARM_ABS32), func(t uint32) string { return elf.R_ARM(t).String() }, true
-	case ef.Machine == elf.EM_PPC64 && ef.Class == elf.ELFCLASS64:
-		return uint32(elf.R_PPC64_ADDR64), func(t uint32) string { return elf.R_PPC64(t).String() }, true
-	case ef.Machine == elf.EM_S390 && ef.Class == elf.ELFCLASS64:
-		return uint32(elf.R_390_64), func(t uint32) string { return elf.R_390(t).String() }, true
-	case ef.Machine == elf.EM_RISCV && ef.Class == elf.ELFCLASS64:
-		return uint32(elf.R_RISCV_64), func(t uint32) string { return elf.R_RISCV(t).String() }, true
-	}
-	return 0, nil, false
-}
-
 // readModuleList returns the places that the words of the section sec of
 // a module point to, from its relocations, sorted. all are the module's
 // symbols (readSymtab: entry i of .symtab is all[i-1]). Every relocation
@@ -90,7 +67,7 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 	if sec.Size%word != 0 || sec.Size/word > maxProbeList {
 		return nil, fmt.Errorf("%s: the %s list (%d bytes) is not a list of %d-byte addresses", name, sec.Name, sec.Size, word)
 	}
-	abs, typeName, ok := absReloc(ef)
+	abs, typeName, ok := dwarfx.WordReloc(ef)
 	var out []modulePlace
 	for _, rs := range ef.Sections {
 		if rs.Type != elf.SHT_RELA && rs.Type != elf.SHT_REL || int(rs.Info) != secIdx {

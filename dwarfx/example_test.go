@@ -2,6 +2,7 @@ package dwarfx_test
 
 import (
 	"debug/dwarf"
+	"debug/elf"
 	"fmt"
 	"log"
 
@@ -87,4 +88,18 @@ func ExampleTypeDecoder() {
 	// count: base "unsigned int"
 	// flags: base "long unsigned int"
 	// prot: typedef "pgprot_t"
+}
+
+// The relocation that puts an address in a word, for a module's machine:
+// the type every entry of a module's address lists has.
+func ExampleWordReloc() {
+	ef, err := elf.Open("../testdata/x86_64-dwarf5.elf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ef.Close()
+	typ, name, ok := dwarfx.WordReloc(ef)
+	fmt.Println(ok, typ, name(typ))
+	// Output:
+	// true 1 R_X86_64_64
 }

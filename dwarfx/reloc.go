@@ -62,50 +62,65 @@ type relKind struct {
 	width uint8
 }
 
-// relocTypes returns the relocation types applied in debug sections for
-// the machine of ef, and a function naming a type for errors.
-func relocTypes(ef *elf.File) (map[uint32]relKind, func(uint32) string, bool) {
-	switch {
-	case ef.Machine == elf.EM_X86_64 && ef.Class == elf.ELFCLASS64:
-		return map[uint32]relKind{
+// machineRelocs is what this package knows of one machine's relocations:
+// the types applied in debug sections, the one that puts an address in a
+// word of the machine's size, and a function naming a type for errors.
+type machineRelocs struct {
+	machine elf.Machine
+	class   elf.Class
+	word    uint32
+	name    func(uint32) string
+	kinds   map[uint32]relKind
+}
+
+// machines is the one table of relocation types, per machine.
+var machines = []machineRelocs{
+	{elf.EM_X86_64, elf.ELFCLASS64, uint32(elf.R_X86_64_64),
+		func(t uint32) string { return elf.R_X86_64(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_X86_64_NONE): {relNone, 0},
 			uint32(elf.R_X86_64_64):   {relAbs, 8},
 			uint32(elf.R_X86_64_32):   {relAbs, 4},
 			uint32(elf.R_X86_64_32S):  {relAbs, 4},
-		}, func(t uint32) string { return elf.R_X86_64(t).String() }, true
-	case ef.Machine == elf.EM_386 && ef.Class == elf.ELFCLASS32:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_386, elf.ELFCLASS32, uint32(elf.R_386_32),
+		func(t uint32) string { return elf.R_386(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_386_NONE): {relNone, 0},
 			uint32(elf.R_386_32):   {relAbs, 4},
-		}, func(t uint32) string { return elf.R_386(t).String() }, true
-	case ef.Machine == elf.EM_AARCH64 && ef.Class == elf.ELFCLASS64:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_AARCH64, elf.ELFCLASS64, uint32(elf.R_AARCH64_ABS64),
+		func(t uint32) string { return elf.R_AARCH64(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_AARCH64_NONE):  {relNone, 0},
 			uint32(elf.R_AARCH64_ABS64): {relAbs, 8},
 			uint32(elf.R_AARCH64_ABS32): {relAbs, 4},
 			uint32(elf.R_AARCH64_ABS16): {relAbs, 2},
-		}, func(t uint32) string { return elf.R_AARCH64(t).String() }, true
-	case ef.Machine == elf.EM_ARM && ef.Class == elf.ELFCLASS32:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_ARM, elf.ELFCLASS32, uint32(elf.R_ARM_ABS32),
+		func(t uint32) string { return elf.R_ARM(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_ARM_NONE):  {relNone, 0},
 			uint32(elf.R_ARM_ABS32): {relAbs, 4},
-		}, func(t uint32) string { return elf.R_ARM(t).String() }, true
-	case ef.Machine == elf.EM_PPC64 && ef.Class == elf.ELFCLASS64:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_PPC64, elf.ELFCLASS64, uint32(elf.R_PPC64_ADDR64),
+		func(t uint32) string { return elf.R_PPC64(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_PPC64_NONE):    {relNone, 0},
 			uint32(elf.R_PPC64_ADDR64):  {relAbs, 8},
 			uint32(elf.R_PPC64_ADDR32):  {relAbs, 4},
 			uint32(elf.R_PPC64_UADDR64): {relAbs, 8},
 			uint32(elf.R_PPC64_UADDR32): {relAbs, 4},
-		}, func(t uint32) string { return elf.R_PPC64(t).String() }, true
-	case ef.Machine == elf.EM_S390 && ef.Class == elf.ELFCLASS64:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_S390, elf.ELFCLASS64, uint32(elf.R_390_64),
+		func(t uint32) string { return elf.R_390(t).String() },
+		map[uint32]relKind{
 			uint32(elf.R_390_NONE): {relNone, 0},
 			uint32(elf.R_390_64):   {relAbs, 8},
 			uint32(elf.R_390_32):   {relAbs, 4},
-		}, func(t uint32) string { return elf.R_390(t).String() }, true
-	case ef.Machine == elf.EM_RISCV && ef.Class == elf.ELFCLASS64:
-		return map[uint32]relKind{
+		}},
+	{elf.EM_RISCV, elf.ELFCLASS64, uint32(elf.R_RISCV_64), riscvName,
+		map[uint32]relKind{
 			uint32(elf.R_RISCV_NONE):  {relNone, 0},
 			uint32(elf.R_RISCV_64):    {relAbs, 8},
 			uint32(elf.R_RISCV_32):    {relAbs, 4},
@@ -125,9 +140,40 @@ func relocTypes(ef *elf.File) (map[uint32]relKind, func(uint32) string, bool) {
 			uint32(elf.R_RISCV_SET32): {relAbs, 4},
 			rRISCVSetULEB128:          {relSetULEB, 0},
 			rRISCVSubULEB128:          {relSubULEB, 0},
-		}, riscvName, true
+		}},
+}
+
+// machineOf returns the relocations of the machine of ef.
+func machineOf(ef *elf.File) (*machineRelocs, bool) {
+	for i := range machines {
+		if m := &machines[i]; m.machine == ef.Machine && m.class == ef.Class {
+			return m, true
+		}
 	}
-	return nil, nil, false
+	return nil, false
+}
+
+// relocTypes returns the relocation types applied in debug sections for
+// the machine of ef, and a function naming a type for errors.
+func relocTypes(ef *elf.File) (map[uint32]relKind, func(uint32) string, bool) {
+	m, ok := machineOf(ef)
+	if !ok {
+		return nil, nil, false
+	}
+	return m.kinds, m.name, true
+}
+
+// WordReloc returns, for the machine of ef, the relocation type that puts
+// an address in a word of the machine's size (R_X86_64_64, R_386_32,
+// R_AARCH64_ABS64, ...), a function naming relocation types for errors,
+// and whether the machine is one whose relocations this package knows
+// (the list above). Type 0 is R_*_NONE on every one of them.
+func WordReloc(ef *elf.File) (typ uint32, name func(uint32) string, ok bool) {
+	m, ok := machineOf(ef)
+	if !ok {
+		return 0, nil, false
+	}
+	return m.word, m.name, true
 }
 
 // The RISC-V psABI's ULEB128 relocations, which debug/elf does not name.
