@@ -36,11 +36,12 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // functions are unattached symbols. Metadata.File is root.
 //
 // The types (unless Options.NoTypes) are the BTF's structs, unions and
-// enums, with their members' offsets and bitfield widths; BTF does not
-// say where a type is written, so their Locations are empty (an unknown
-// place), and two different definitions of one name are two variants.
-// Typedefs and the hooks (tracepoints, LSM hooks, kfuncs, syscalls) are
-// not read from this source yet.
+// enums, with their members' offsets and bitfield widths, and its
+// typedefs; BTF does not say where a type is written, so their Locations
+// are empty (an unknown place), and two different definitions of one
+// struct name are two variants (of one typedef name, the first is kept).
+// The hooks (tracepoints, LSM hooks, kfuncs, syscalls) are not read from
+// this source yet.
 //
 // A kernel without BTF gives an error wrapping [ErrNoKernelBTF] that says
 // how to read its debug package instead; a kallsyms line that cannot be
@@ -145,6 +146,11 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 			return nil, err
 		}
 		b.types = newTypes(defs)
+		tds, err := btfTypedefs(spec, btfPath)
+		if err != nil {
+			return nil, err
+		}
+		b.types.setTypedefs(tds)
 	}
 	return b, nil
 }

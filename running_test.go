@@ -44,7 +44,11 @@ func TestRunningMachine(t *testing.T) {
 	if d, err := b.LookupType(Ref{Kind: KindStruct, Name: "task_struct"}); err != nil || len(d.Members) == 0 || d.Size <= 0 {
 		t.Errorf("struct task_struct from BTF: %v", err)
 	}
-	t.Logf("types: %d structs, %d unions, %d enums", b.TypeLen(KindStruct), b.TypeLen(KindUnion), b.TypeLen(KindEnum))
+	tds := 0
+	for range b.Typedefs() {
+		tds++
+	}
+	t.Logf("types: %d structs, %d unions, %d enums, %d typedefs", b.TypeLen(KindStruct), b.TypeLen(KindUnion), b.TypeLen(KindEnum), tds)
 }
 
 func TestRunningNoBTF(t *testing.T) {
@@ -241,4 +245,54 @@ func runningFixture(t *testing.T) (running, dwarf *Build) {
 		t.Fatal(err)
 	}
 	return running, dwarf
+}
+
+// TestRunningTypedefs: the running kernel's typedefs, read from its BTF,
+// stand for the types the DWARF typedefs of the build the fake tree was
+// made from do (an anonymous definition with the same layout), with no
+// location; Resolve follows them; an index keeps them.
+func TestRunningTypedefs(t *testing.T) {
+	b, d := runningFixture(t)
+	n, anon := 0, 0
+	for a := range b.Typedefs() {
+		n++
+		if len(a.Locations) != 0 {
+			t.Errorf("typedef %s: locations %v from BTF", a.Name, a.Locations)
+		}
+		da, ok := d.Typedef(a.Name)
+		if !ok {
+			t.Errorf("typedef %s from BTF is not in the DWARF build", a.Name)
+			continue
+		}
+		if got, want := Declare(a.Type, a.Name), Declare(da.Type, da.Name); got != want {
+			t.Errorf("typedef %s: %s from BTF, %s from DWARF", a.Name, got, want)
+		}
+		if (a.Def == nil) != (da.Def == nil) {
+			t.Errorf("typedef %s: anonymous definition %v from BTF, %v from DWARF", a.Name, a.Def, da.Def)
+		} else if a.Def != nil {
+			anon++
+			if got, want := layout(a.Def, ""), layout(da.Def, ""); got != want {
+				t.Errorf("typedef %s:\n%s\nfrom DWARF:\n%s", a.Name, got, want)
+			}
+		}
+	}
+	dn := 0
+	for range d.Typedefs() {
+		dn++
+	}
+	if n == 0 || n > dn {
+		t.Fatalf("%d typedefs from BTF, %d from DWARF", n, dn)
+	}
+	t.Logf("%d typedefs from BTF (%d of an anonymous type), %d from DWARF", n, anon, dn)
+	ib := viaIndex(t, b, "running.kabi")
+	in := 0
+	for a := range ib.Typedefs() {
+		in++
+		if o, _ := b.Typedef(a.Name); o == nil || Declare(o.Type, "x") != Declare(a.Type, "x") {
+			t.Errorf("typedef %s through the index: %v", a.Name, a)
+		}
+	}
+	if in != n {
+		t.Errorf("%d typedefs through the index, want %d", in, n)
+	}
 }

@@ -3,6 +3,8 @@ package kabi
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cilium/ebpf/btf"
 )
@@ -35,6 +37,39 @@ func btfTypeDefs(spec *btf.Spec, name string) ([]*TypeDef, error) {
 		defs = append(defs, d)
 	}
 	return defs, nil
+}
+
+// btfTypedefs returns the typedefs of a BTF spec, in name order: where
+// several share a name (BTF deduplication keeps different ones), the one
+// with the lowest BTF ID. As for the structs, BTF does not say where a
+// typedef is written: Locations are empty.
+func btfTypedefs(spec *btf.Spec, name string) ([]*Alias, error) {
+	var out []*Alias
+	seen := map[string]bool{}
+	c := btfConv{types: map[btf.Type]*Type{}}
+	for t, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		td, ok := t.(*btf.Typedef)
+		if !ok || td.Name == "" || seen[td.Name] {
+			continue
+		}
+		seen[td.Name] = true
+		a := &Alias{Name: td.Name}
+		var err error
+		if a.Type, err = c.conv(td.Type, 0); err != nil {
+			return nil, fmt.Errorf("%s: typedef %s: %w", name, td.Name, err)
+		}
+		if anon := anonymousDef(td.Type); anon != nil {
+			if a.Def, err = c.typeDef(anon, 1); err != nil {
+				return nil, fmt.Errorf("%s: typedef %s: %w", name, td.Name, err)
+			}
+		}
+		out = append(out, a)
+	}
+	slices.SortStableFunc(out, func(a, b *Alias) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 // kindOfBTF names the kind of a BTF struct, union or enum as kabi does.
