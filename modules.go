@@ -324,7 +324,7 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 	}
 	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
-		if i >= 0 && s.insts[i].defined && s.insts[i].sig != nil {
+		if i >= 0 && s.insts.at(i).defined && s.insts.at(i).sig != nil {
 			k.known[s.names[fn]] = struct{}{}
 		}
 	}
@@ -465,19 +465,19 @@ func (s *surface) merge(m *surface, name string) {
 		}
 		fns[i] = fn
 	}
-	callers := make([]int32, len(m.callers))
-	for i, c := range m.callers {
+	callers := make([]int32, m.callers.len())
+	for i, c := range m.callers.all {
 		fn := c.Function
 		if f, ok := s.fns[fn]; ok {
 			fn = s.names[f]
 		} else {
 			fn = s.intern(fn)
 		}
-		s.callers = append(s.callers, Caller{File: s.files[s.file(c.File)], Function: fn})
-		callers[i] = int32(len(s.callers) - 1)
+		callers[i] = s.callers.add(Caller{File: s.files[s.file(c.File)], Function: fn})
 	}
-	base := int32(len(s.insts))
-	for _, a := range m.insts {
+	base := int32(s.insts.len())
+	for _, p := range m.insts.all {
+		a := *p
 		a.fn, a.mod = fns[a.fn], mod
 		if a.file >= 0 {
 			a.file = files[a.file]
@@ -491,15 +491,16 @@ func (s *surface) merge(m *surface, name string) {
 			// module after module: one signature serves them all.
 			a.sig = s.share(a.fn, a.sig)
 		}
-		s.insts = append(s.insts, a)
+		s.insts.add(a)
 	}
-	for _, r := range m.recs {
+	for _, p := range m.recs.all {
+		r := *p
 		r.inst += base
 		r.caller = callers[r.caller]
 		if r.file >= 0 {
 			r.file = files[r.file]
 		}
-		s.recs = append(s.recs, r)
+		s.recs.add(r)
 	}
 }
 
@@ -517,24 +518,22 @@ func (s *surface) foldDeclarations() {
 	for i := range def {
 		def[i], first[i] = -1, -1
 	}
-	for i := range s.insts {
-		a := &s.insts[i]
+	for i, a := range s.insts.all {
 		if !a.external {
 			continue
 		}
 		if first[a.fn] < 0 {
-			first[a.fn] = int32(i)
+			first[a.fn] = i
 		}
 		if a.defined && def[a.fn] < 0 {
-			def[a.fn] = int32(i)
+			def[a.fn] = i
 		}
 	}
-	to := make([]int32, len(s.insts))   // old index -> new index
-	into := make([]int32, len(s.insts)) // old index -> old index it folds into, or itself
-	folded := 0
-	for i := range s.insts {
-		into[i] = int32(i)
-		a := &s.insts[i]
+	n := s.insts.len()
+	to := make([]int32, n)   // old index -> new index
+	into := make([]int32, n) // old index -> old index it folds into, or itself
+	for i, a := range s.insts.all {
+		into[i] = i
 		if !a.external || a.defined {
 			continue
 		}
@@ -542,32 +541,33 @@ func (s *surface) foldDeclarations() {
 		if t < 0 {
 			t = first[a.fn]
 		}
-		if t == int32(i) {
+		if t == i {
 			continue
 		}
 		into[i] = t
-		folded++
-		b := &s.insts[t]
+		b := s.insts.at(t)
 		b.nDirect += a.nDirect
 		b.nInline += a.nInline
 		if b.sig == nil || a.sigRank > b.sigRank && !b.defined {
 			b.sig, b.sigRank = a.sig, a.sigRank
 		}
 	}
-	keep := make([]acc, 0, len(s.insts)-folded)
-	for i := range s.insts {
-		if into[i] == int32(i) {
-			to[i] = int32(len(keep))
-			keep = append(keep, s.insts[i])
+	// The kept instances move down in place, in their order.
+	kept := int32(0)
+	for i, a := range s.insts.all {
+		if into[i] == i {
+			to[i] = kept
+			*s.insts.at(kept) = *a
+			kept++
 		}
 	}
-	for i := range s.insts {
+	for i := range to {
 		to[i] = to[into[i]]
 	}
-	for i := range s.recs {
-		s.recs[i].inst = to[s.recs[i].inst]
+	for _, r := range s.recs.all {
+		r.inst = to[r.inst]
 	}
-	s.insts = keep
+	s.insts.truncate(int(kept))
 }
 
 // CompareModuleBTF compares the BTF functions of one module of a whole

@@ -43,9 +43,9 @@ type surface struct {
 	kept   [][maxShared]*Signature // function -> the distinct signatures its instances got (see share)
 	static map[staticKey]int32     // static (name, location, unit source) -> instance
 
-	insts   []acc
-	recs    []callRec
-	callers []Caller
+	insts   chunks[acc]
+	recs    chunks[callRec]
+	callers chunks[Caller]
 
 	sigs *dwarfSigs // converts declarations' prototypes after the walk
 	// Idle converters for prepareSignatures, one per worker at most. Not
@@ -169,7 +169,6 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(strin
 	s.ext = make([]int32, 0, names)
 	s.kept = make([][maxShared]*Signature, 0, names)
 	s.static = make(map[staticKey]int32, names*2)
-	s.insts = make([]acc, 0, int(min(size/1024, 1<<23)))
 	return s
 }
 
@@ -303,8 +302,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 }
 
 func (s *surface) newInst(a acc) int32 {
-	s.insts = append(s.insts, a)
-	return int32(len(s.insts) - 1)
+	return s.insts.add(a)
 }
 
 // caller returns the index in s.callers of "unit:cu.Funcs[fi]".
@@ -327,8 +325,7 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 	} else {
 		n = s.intern(name)
 	}
-	s.callers = append(s.callers, Caller{File: unitPath, Function: n})
-	v := int32(len(s.callers) - 1)
+	v := s.callers.add(Caller{File: unitPath, Function: n})
 	s.callerOf[fi] = v
 	return v
 }
@@ -477,23 +474,23 @@ func (s *surface) release(c *dwarfSigs) {
 // leaves declarations undecoded: see ExtractOptions.SkipDeclarationPrototypes).
 func (s *surface) declarationSignatures() error {
 	var todo []int32
-	for i := range s.insts {
-		if a := &s.insts[i]; a.declOff != 0 && a.sigRank < sigDeclaration {
+	for i, a := range s.insts.all {
+		if a.declOff != 0 && a.sigRank < sigDeclaration {
 			if _, ok := s.knownDecl[s.names[a.fn]]; ok && a.external && !a.defined {
 				continue
 			}
-			todo = append(todo, int32(i))
+			todo = append(todo, i)
 		}
 	}
 	if len(todo) == 0 {
 		return nil
 	}
 	// In section order, so that each unit's abbreviations are compiled once.
-	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts[x].declOff, s.insts[y].declOff) })
+	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts.at(x).declOff, s.insts.at(y).declOff) })
 	td := s.d.NewTypeDecoder()
 	var trimmed uint64
 	for _, i := range todo {
-		a := &s.insts[i]
+		a := s.insts.at(i)
 		if a.declOff-trimmed >= 16<<20 {
 			s.d.Trim() // keep the pages read few (see dwarfx.Data.Trim)
 			trimmed = a.declOff
@@ -544,7 +541,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		if in < 0 {
 			continue
 		}
-		a := &s.insts[in]
+		a := s.insts.at(in)
 		f := &cu.Funcs[ev.Func]
 		for len(sigs) > 0 && int(sigs[0].ev) < i {
 			sigs = sigs[1:] // an event without an instance
@@ -586,14 +583,14 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 				a.addr, a.addrFrom = ev.Addr, addrInline
 			}
 			if c >= 0 {
-				s.recs = append(s.recs, rec)
+				s.recs.add(rec)
 				a.nInline++
 			}
 		case dwarfx.Call:
 			if c := s.caller(cu, ev.Caller, here); c >= 0 {
 				rec := s.site(cu, ev, in, c)
 				rec.direct = true
-				s.recs = append(s.recs, rec)
+				s.recs.add(rec)
 				a.nDirect++
 			}
 		}
@@ -637,11 +634,10 @@ func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) ca
 // functions builds the functions, in name order, with their instances.
 func (s *surface) functions() []Function {
 	// Callers: one backing array, carved per instance in walk order.
-	callers := make([]Caller, len(s.recs))
-	inst := make([]Instance, len(s.insts))
+	callers := make([]Caller, s.recs.len())
+	inst := make([]Instance, s.insts.len())
 	off := 0
-	for i := range s.insts {
-		a := &s.insts[i]
+	for i, a := range s.insts.all {
 		in := &inst[i]
 		*in = Instance{
 			Address: a.addr, HasAddr: a.addrFrom != 0,
@@ -666,9 +662,9 @@ func (s *surface) functions() []Function {
 			off += int(a.nDirect)
 		}
 	}
-	for _, r := range s.recs {
+	for _, r := range s.recs.all {
 		in := &inst[r.inst]
-		c := s.callers[r.caller]
+		c := *s.callers.at(r.caller)
 		c.Addr, c.HasAddr = r.addr, r.hasAddr
 		if r.file >= 0 {
 			c.Site = Location{File: s.files[r.file], Line: int(r.line)}
@@ -682,8 +678,8 @@ func (s *surface) functions() []Function {
 
 	// Functions: instances grouped by name, in walk order.
 	count := make([]int32, len(s.names))
-	for i := range s.insts {
-		count[s.insts[i].fn]++
+	for _, a := range s.insts.all {
+		count[a.fn]++
 	}
 	ptrs := make([]*Instance, len(inst))
 	start := make([]int32, len(s.names))
@@ -693,8 +689,8 @@ func (s *surface) functions() []Function {
 		o += c
 	}
 	fill := slices.Clone(start)
-	for i := range s.insts {
-		fn := s.insts[i].fn
+	for i, a := range s.insts.all {
+		fn := a.fn
 		ptrs[fill[fn]] = &inst[i]
 		fill[fn]++
 	}

@@ -1,0 +1,78 @@
+package kabi
+
+// chunks is an append-only table held in chunks of chunkLen entries:
+// growing it never copies what it holds. A whole kernel's instance and
+// call-site tables reach millions of entries; a slice grown by append
+// copies them again at every growth (by a quarter, at that size), with
+// the collector's write barriers on, and needs the old and the new array
+// at once. The first chunk grows as a slice does, so that the thousands
+// of small tables of a module tree stay small.
+type chunks[T any] struct {
+	c [][]T
+	n int
+}
+
+const (
+	chunkShift = 14
+	chunkLen   = 1 << chunkShift
+)
+
+// len is the number of entries.
+func (t *chunks[T]) len() int { return t.n }
+
+// add appends v and returns its index.
+func (t *chunks[T]) add(v T) int32 {
+	i := t.n
+	if i < chunkLen {
+		if len(t.c) == 0 {
+			t.c = append(t.c, nil)
+		}
+		t.c[0] = append(t.c[0], v)
+	} else {
+		k := i >> chunkShift
+		if k == len(t.c) {
+			t.c = append(t.c, make([]T, 0, chunkLen))
+		}
+		t.c[k] = append(t.c[k], v)
+	}
+	t.n++
+	return int32(i)
+}
+
+// at returns a pointer to entry i, valid until the next add (the first
+// chunk moves as it grows; the others never do).
+func (t *chunks[T]) at(i int32) *T {
+	return &t.c[i>>chunkShift][i&(chunkLen-1)]
+}
+
+// truncate keeps the first n entries.
+func (t *chunks[T]) truncate(n int) {
+	if n >= t.n {
+		return
+	}
+	k := 0
+	if n > 0 {
+		k = (n-1)>>chunkShift + 1
+	}
+	clear(t.c[k:])
+	t.c = t.c[:k]
+	if k > 0 {
+		last := n - (k-1)<<chunkShift
+		clear(t.c[k-1][last:])
+		t.c[k-1] = t.c[k-1][:last]
+	}
+	t.n = n
+}
+
+// all calls yield with each entry's index and a pointer to it, in order.
+func (t *chunks[T]) all(yield func(int32, *T) bool) {
+	i := int32(0)
+	for _, c := range t.c {
+		for j := range c {
+			if !yield(i, &c[j]) {
+				return
+			}
+			i++
+		}
+	}
+}
