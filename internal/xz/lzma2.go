@@ -169,6 +169,9 @@ type lzma2Dec struct {
 	lz       lzmaDec
 	// The rules of the chunk sequence, as xz's decoder enforces them.
 	needDictReset, needProps bool
+	// decoded is the number of bytes of out that the chunks decoded
+	// without error fill, when decode returns.
+	decoded int
 }
 
 // decodeLZMA2 decodes the LZMA2 data in[:n] into out, which must be
@@ -185,6 +188,7 @@ func decodeLZMA2(in []byte, n int, out []byte, dictSize uint32) (int, error) {
 func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
 	in := padded[:n]
 	pos, outPos, dictStart := 0, 0, 0
+	defer func() { d.decoded = outPos }()
 	for {
 		if pos >= len(in) {
 			return pos, fmt.Errorf("%w: the data ends before the end marker", errCorrupt)
@@ -213,8 +217,11 @@ func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
 			}
 			n := int(in[pos])<<8 | int(in[pos+1]) + 1
 			pos += 2
-			if pos+n > len(in) || outPos+n > len(out) {
-				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes does not fit", errCorrupt, n)
+			if pos+n > len(in) {
+				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes is cut short (%d left)", errCorrupt, n, len(in)-pos)
+			}
+			if outPos+n > len(out) {
+				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes does not fit in the %d left of the block", errCorrupt, n, len(out)-outPos)
 			}
 			copy(out[outPos:], in[pos:pos+n])
 			pos += n
@@ -254,8 +261,11 @@ func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
 			d.needProps = false
 			d.lz.reset()
 		}
-		if pos+packed > len(in) || outPos+unpacked > len(out) {
-			return pos, fmt.Errorf("%w: a chunk (%d bytes to %d) does not fit", errCorrupt, packed, unpacked)
+		if pos+packed > len(in) {
+			return pos, fmt.Errorf("%w: a chunk of %d bytes (to %d) is cut short (%d left)", errCorrupt, packed, unpacked, len(in)-pos)
+		}
+		if outPos+unpacked > len(out) {
+			return pos, fmt.Errorf("%w: a chunk of %d bytes to %d does not fit in the %d left of the block", errCorrupt, packed, unpacked, len(out)-outPos)
 		}
 		if packed < 5 || in[pos] != 0 {
 			return pos, fmt.Errorf("%w: bad range coder start", errCorrupt)

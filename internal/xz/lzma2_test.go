@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	ulxz "github.com/ulikunitz/xz"
@@ -162,7 +163,9 @@ func TestOwnDecoderCorrupt(t *testing.T) {
 
 // FuzzLZMA2 decodes raw LZMA2 data with the library's decoder and this
 // package's: where the library decodes it, this package must give the
-// same bytes; where it does not, this package must fail cleanly.
+// same bytes, or refuse it for one of the reasons xz refuses it (see
+// stricter) having decoded the same bytes up to there; where the library
+// refuses it, this package must too.
 func FuzzLZMA2(f *testing.F) {
 	for i, p := range []lzma.Properties{{LC: 3, LP: 0, PB: 2}, {LC: 0, LP: 2, PB: 0}} {
 		data := sample(uint64(i), 3000)
@@ -183,37 +186,85 @@ func FuzzLZMA2(f *testing.F) {
 			return
 		}
 		want, libErr := io.ReadAll(io.LimitReader(lr, 1<<20))
+		if len(want) >= 1<<20 {
+			return
+		}
 		padded := append(bytes.Clone(in), make([]byte, rcOverrun)...)
 		out := make([]byte, len(want))
-		used, err := decodeLZMA2(padded, len(in), out, dict)
+		d := &lzma2Dec{dictSize: dict, needDictReset: true, needProps: true}
+		used, err := d.decode(padded, len(in), out)
+		if libErr != nil {
+			// The library refuses it: so must this package, given room
+			// for what the library decoded before refusing.
+			if err == nil {
+				t.Fatalf("the library fails after %d bytes (%v); this package decodes them", len(want), libErr)
+			}
+			return
+		}
 		// The library can report a clean end of no data for input it
 		// cannot decode: only what it decodes to some bytes is compared.
-		if libErr == nil && len(want) > 0 && len(want) < 1<<20 {
-			if err != nil {
-				if errors.Is(err, errCorrupt) && stricter(err) {
-					return // refused, as xz refuses it; no encoder writes it
-				}
-				t.Fatalf("the library decodes %d bytes; this package fails: %v", len(want), err)
+		if len(want) == 0 {
+			return
+		}
+		if err != nil && strings.Contains(err.Error(), "does not fit") {
+			// A chunk goes past the library's output: with room for it,
+			// this package either decodes more than the library to an end
+			// marker (a disagreement) or refuses the data for a reason of
+			// its own, judged below. (A chunk decodes to 2 MiB at most.)
+			out = make([]byte, len(want)+2<<20)
+			d = &lzma2Dec{dictSize: dict, needDictReset: true, needProps: true}
+			_, err = d.decode(padded, len(in), out)
+		}
+		if err != nil {
+			why := stricter(err)
+			if why == "" {
+				t.Fatalf("the library decodes %d bytes; this package fails after %d: %v", len(want), d.decoded, err)
 			}
-			if !bytes.Equal(out, want) {
-				t.Fatal("the outputs differ")
+			if !bytes.Equal(out[:d.decoded], want[:d.decoded]) {
+				t.Fatalf("the outputs differ before the refusal (%v)", err)
 			}
-			if used > len(in) {
-				t.Fatalf("used %d of %d bytes", used, len(in))
+			if why == whyNoEnd && d.decoded != len(want) {
+				// Every chunk was decoded; only the end marker is missing.
+				t.Fatalf("the library decodes %d bytes; this package %d before: %v", len(want), d.decoded, err)
 			}
+			return
+		}
+		if !bytes.Equal(out, want) {
+			t.Fatal("the outputs differ")
+		}
+		if used > len(in) {
+			t.Fatalf("used %d of %d bytes", used, len(in))
 		}
 	})
 }
 
-// stricter reports whether err is one of the checks this package makes
-// and the library does not: a match running across a chunk's end, a
-// range decoder that does not end at zero, and data that ends inside a
-// chunk (the library can report a clean end of 0 bytes for it).
-func stricter(err error) bool {
-	for _, s := range []string{"runs past the end of its chunk", "does not finish at zero", "does not fit", "cut short", "ends before the end marker", "exceeds 4"} {
-		if bytes.Contains([]byte(err.Error()), []byte(s)) {
-			return true
+// Why this package refuses LZMA2 data that the library decodes.
+const (
+	whyCut      = "cut short"
+	whyNoEnd    = "ends before the end marker"
+	whyMatch    = "runs past the end of its chunk"
+	whyRange    = "does not finish at zero"
+	whyLiterals = "exceeds 4"
+	whyStart    = "bad range coder start"
+)
+
+// stricter returns which of the checks this package makes, as xz does,
+// and the library does not, err is; "" if it is none of them. They are: a
+// match running across a chunk's end, a range decoder that does not end
+// at zero, lc+lp over 4 (LZMA2 allows no more), a compressed chunk
+// shorter than the range decoder's 5 first bytes or whose first is not
+// zero (the library can end cleanly before such a chunk), and data that ends
+// inside a chunk or before the end marker (the library reports a clean
+// end for it, of what it decoded up to there). A chunk that does not fit
+// in the output is not one: the output is as long as the library's.
+func stricter(err error) string {
+	if !errors.Is(err, errCorrupt) {
+		return ""
+	}
+	for _, s := range []string{whyCut, whyNoEnd, whyMatch, whyRange, whyLiterals, whyStart} {
+		if strings.Contains(err.Error(), s) {
+			return s
 		}
 	}
-	return false
+	return ""
 }
