@@ -104,18 +104,19 @@ func parseBlockHeader(h []byte) (blockHeader, error) {
 	return bh, nil
 }
 
-// decodeOwn decodes block b of r into buf (exactly b.Uncompressed bytes)
-// with this package's LZMA2 decoder, and verifies the block's sizes,
-// padding and check. It reports false, without an error, for a block
-// whose filters it does not know.
-func decodeOwn(r io.ReaderAt, b Block, buf []byte, in []byte) (bool, []byte, error) {
+// decodeOwn decodes block b of r into buf[:0] (grown as decoded: see
+// decodeLZMA2) with this package's LZMA2 decoder, and verifies the
+// block's sizes, padding and check. It returns the output (b.Uncompressed
+// bytes) and in, grown to hold the compressed bytes. It reports false,
+// without an error, for a block whose filters it does not know.
+func decodeOwn(r io.ReaderAt, b Block, buf, in []byte) (bool, []byte, []byte, error) {
 	csize, err := checkSize(b.flags)
 	if err != nil {
-		return true, in, err
+		return true, buf, in, err
 	}
 	padded := b.padded()
 	if padded > 1<<40 {
-		return true, in, fmt.Errorf("%w: block at %d: %d bytes", ErrFormat, b.Offset, padded)
+		return true, buf, in, fmt.Errorf("%w: block at %d: %d bytes", ErrFormat, b.Offset, padded)
 	}
 	need := int(padded) + rcOverrun
 	if cap(in) < need {
@@ -123,36 +124,36 @@ func decodeOwn(r io.ReaderAt, b Block, buf []byte, in []byte) (bool, []byte, err
 	}
 	in = in[:need]
 	if _, err := r.ReadAt(in[:padded], b.Offset); err != nil {
-		return true, in, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		return true, buf, in, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
 	}
 	clear(in[padded:])
 	bh, err := parseBlockHeader(in[:padded])
 	if err != nil {
-		return true, in, fmt.Errorf("block at %d: %w", b.Offset, err)
+		return true, buf, in, fmt.Errorf("block at %d: %w", b.Offset, err)
 	}
 	if !bh.lzma2 {
-		return false, in, nil
+		return false, buf, in, nil
 	}
 	if bh.dict > MaxDict {
-		return true, in, fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, bh.dict>>20, MaxDict>>20)
+		return true, buf, in, fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, bh.dict>>20, MaxDict>>20)
 	}
 	comp := b.Unpadded - int64(bh.size) - int64(csize)
 	if comp <= 0 || (bh.compressed >= 0 && bh.compressed != comp) || (bh.uncompressed >= 0 && bh.uncompressed != b.Uncompressed) {
-		return true, in, fmt.Errorf("%w: block at %d: its header's sizes disagree with the index", ErrFormat, b.Offset)
+		return true, buf, in, fmt.Errorf("%w: block at %d: its header's sizes disagree with the index", ErrFormat, b.Offset)
 	}
 	data := in[bh.size : bh.size+int(comp)]
-	used, err := decodeLZMA2(in[bh.size:], len(data), buf, uint32(bh.dict))
+	buf, used, err := decodeLZMA2(in[bh.size:], len(data), buf, int(b.Uncompressed), uint32(bh.dict))
 	if err != nil {
-		return true, in, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		return true, buf, in, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
 	}
 	if used != len(data) {
-		return true, in, fmt.Errorf("%w: block at %d: the LZMA2 data ends %d bytes before the block's", ErrFormat, b.Offset, len(data)-used)
+		return true, buf, in, fmt.Errorf("%w: block at %d: the LZMA2 data ends %d bytes before the block's", ErrFormat, b.Offset, len(data)-used)
 	}
 	end := bh.size + int(comp)
 	pad := int(padded) - int(b.Unpadded)
 	for _, c := range in[end : end+pad] {
 		if c != 0 {
-			return true, in, fmt.Errorf("%w: block at %d: bad padding", ErrFormat, b.Offset)
+			return true, buf, in, fmt.Errorf("%w: block at %d: bad padding", ErrFormat, b.Offset)
 		}
 	}
 	check := in[end+pad : end+pad+csize]
@@ -169,7 +170,7 @@ func decodeOwn(r io.ReaderAt, b Block, buf []byte, in []byte) (bool, []byte, err
 		ok = bytes.Equal(sum[:], check)
 	}
 	if !ok {
-		return true, in, fmt.Errorf("%w: block at %d: the check does not match the data", ErrFormat, b.Offset)
+		return true, buf, in, fmt.Errorf("%w: block at %d: the check does not match the data", ErrFormat, b.Offset)
 	}
-	return true, in, nil
+	return true, buf, in, nil
 }

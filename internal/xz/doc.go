@@ -18,7 +18,9 @@
 // Every size read from the file is checked against the file's size and
 // against [MaxBlockSize] before memory is allocated for it, and every
 // block's LZMA2 dictionary against [MaxDict]; a corrupt or
-// hostile file gives an error wrapping [ErrFormat], never a panic.
+// hostile file gives an error wrapping [ErrFormat], never a panic. A
+// block's output buffer grows as its data is decoded, so the size its
+// index claims allocates nothing the data does not decode to.
 //
 // # Concurrency
 //

@@ -169,67 +169,83 @@ type lzma2Dec struct {
 	lz       lzmaDec
 	// The rules of the chunk sequence, as xz's decoder enforces them.
 	needDictReset, needProps bool
-	// decoded is the number of bytes of out that the chunks decoded
-	// without error fill, when decode returns.
-	decoded int
 }
 
-// decodeLZMA2 decodes the LZMA2 data in[:n] into out, which must be
-// filled exactly; in runs at least rcOverrun bytes past n. It returns the
-// number of bytes of in used, up to and including the end marker.
-func decodeLZMA2(in []byte, n int, out []byte, dictSize uint32) (int, error) {
+// decodeLZMA2 decodes the LZMA2 data in[:n], which must decode to exactly
+// size bytes, into out[:0] (grown as needed); in runs at least rcOverrun
+// bytes past n. It returns the output (out[:size] on success, what was
+// decoded on error) and the number of bytes of in used, up to and
+// including the end marker.
+//
+// The output is grown as the chunks ask for room, at least doubling up to
+// size: what it allocates is bounded by what the data decodes to (twice
+// that, and a chunk's 2 MiB), not by the size the file claims.
+func decodeLZMA2(in []byte, n int, out []byte, size int, dictSize uint32) ([]byte, int, error) {
 	if len(in) < n+rcOverrun {
-		return 0, fmt.Errorf("%w: no room after the data", errCorrupt) // a caller's bug
+		return out[:0], 0, fmt.Errorf("%w: no room after the data", errCorrupt) // a caller's bug
 	}
 	d := &lzma2Dec{dictSize: dictSize, needDictReset: true, needProps: true}
-	return d.decode(in, n, out)
+	return d.decode(in, n, out, size)
 }
 
-func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
+// growOut returns out with room for need bytes, at most size, keeping
+// its first keep bytes.
+func growOut(out []byte, keep, need, size int) []byte {
+	if need <= len(out) {
+		return out
+	}
+	b := make([]byte, min(size, max(need, 2*cap(out), 64<<10)))
+	copy(b, out[:keep])
+	return b
+}
+
+func (d *lzma2Dec) decode(padded []byte, n int, out []byte, size int) (res []byte, used int, err error) {
 	in := padded[:n]
 	pos, outPos, dictStart := 0, 0, 0
-	defer func() { d.decoded = outPos }()
+	out = out[:min(cap(out), size)]
+	defer func() { res = res[:outPos] }()
 	for {
 		if pos >= len(in) {
-			return pos, fmt.Errorf("%w: the data ends before the end marker", errCorrupt)
+			return out, pos, fmt.Errorf("%w: the data ends before the end marker", errCorrupt)
 		}
 		control := in[pos]
 		pos++
 		if control == 0 {
-			if outPos != len(out) {
-				return pos, fmt.Errorf("%w: %d bytes decoded, %d expected", errCorrupt, outPos, len(out))
+			if outPos != size {
+				return out, pos, fmt.Errorf("%w: %d bytes decoded, %d expected", errCorrupt, outPos, size)
 			}
-			return pos, nil
+			return out, pos, nil
 		}
 		if control >= 0xe0 || control == 1 {
 			d.needProps = true
 			d.needDictReset = false
 			dictStart = outPos
 		} else if d.needDictReset {
-			return pos, fmt.Errorf("%w: the first chunk does not reset the dictionary", errCorrupt)
+			return out, pos, fmt.Errorf("%w: the first chunk does not reset the dictionary", errCorrupt)
 		}
 		if control < 0x80 {
 			if control > 2 {
-				return pos, fmt.Errorf("%w: bad chunk control byte %#x", errCorrupt, control)
+				return out, pos, fmt.Errorf("%w: bad chunk control byte %#x", errCorrupt, control)
 			}
 			if pos+2 > len(in) {
-				return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+				return out, pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
 			}
 			n := int(in[pos])<<8 | int(in[pos+1]) + 1
 			pos += 2
 			if pos+n > len(in) {
-				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes is cut short (%d left)", errCorrupt, n, len(in)-pos)
+				return out, pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes is cut short (%d left)", errCorrupt, n, len(in)-pos)
 			}
-			if outPos+n > len(out) {
-				return pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes does not fit in the %d left of the block", errCorrupt, n, len(out)-outPos)
+			if outPos+n > size {
+				return out, pos, fmt.Errorf("%w: an uncompressed chunk of %d bytes does not fit in the %d left of the block", errCorrupt, n, size-outPos)
 			}
+			out = growOut(out, outPos, outPos+n, size)
 			copy(out[outPos:], in[pos:pos+n])
 			pos += n
 			outPos += n
 			continue
 		}
 		if pos+4 > len(in) {
-			return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+			return out, pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
 		}
 		unpacked := int(control&0x1f)<<16 | int(in[pos])<<8 | int(in[pos+1]) + 1
 		packed := int(in[pos+2])<<8 | int(in[pos+3]) + 1
@@ -237,47 +253,48 @@ func (d *lzma2Dec) decode(padded []byte, n int, out []byte) (int, error) {
 		switch control >> 5 {
 		case 4:
 			if d.needProps {
-				return pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
+				return out, pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
 			}
 		case 5:
 			if d.needProps {
-				return pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
+				return out, pos, fmt.Errorf("%w: a chunk without properties where they are needed", errCorrupt)
 			}
 			d.lz.reset()
 		default: // 6, 7: new properties and a state reset
 			if pos >= len(in) {
-				return pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
+				return out, pos, fmt.Errorf("%w: a chunk header is cut short", errCorrupt)
 			}
 			props := uint32(in[pos])
 			pos++
 			if props >= 9*5*5 {
-				return pos, fmt.Errorf("%w: bad LZMA properties %#x", errCorrupt, props)
+				return out, pos, fmt.Errorf("%w: bad LZMA properties %#x", errCorrupt, props)
 			}
 			lc, lp, pb := props%9, props/9%5, props/45
 			if lc+lp > 4 {
-				return pos, fmt.Errorf("%w: lc+lp = %d exceeds 4", errCorrupt, lc+lp)
+				return out, pos, fmt.Errorf("%w: lc+lp = %d exceeds 4", errCorrupt, lc+lp)
 			}
 			d.lz.lc, d.lz.lp, d.lz.pb = lc, lp, pb
 			d.needProps = false
 			d.lz.reset()
 		}
 		if pos+packed > len(in) {
-			return pos, fmt.Errorf("%w: a chunk of %d bytes (to %d) is cut short (%d left)", errCorrupt, packed, unpacked, len(in)-pos)
+			return out, pos, fmt.Errorf("%w: a chunk of %d bytes (to %d) is cut short (%d left)", errCorrupt, packed, unpacked, len(in)-pos)
 		}
-		if outPos+unpacked > len(out) {
-			return pos, fmt.Errorf("%w: a chunk of %d bytes to %d does not fit in the %d left of the block", errCorrupt, packed, unpacked, len(out)-outPos)
+		if outPos+unpacked > size {
+			return out, pos, fmt.Errorf("%w: a chunk of %d bytes to %d does not fit in the %d left of the block", errCorrupt, packed, unpacked, size-outPos)
 		}
 		if packed < 5 || in[pos] != 0 {
-			return pos, fmt.Errorf("%w: bad range coder start", errCorrupt)
+			return out, pos, fmt.Errorf("%w: bad range coder start", errCorrupt)
 		}
+		out = growOut(out, outPos, outPos+unpacked, size)
 		rc := rangeDec{rng: 0xffffffff, in: padded, pos: pos + 5}
 		rc.code = uint32(in[pos+1])<<24 | uint32(in[pos+2])<<16 | uint32(in[pos+3])<<8 | uint32(in[pos+4])
 		end := pos + packed
 		if err := d.lz.decodeChunk(&rc, out, outPos, outPos+unpacked, dictStart, d.dictSize, end); err != nil {
-			return pos, err
+			return out, pos, err
 		}
 		if rc.pos != end {
-			return pos, fmt.Errorf("%w: a chunk uses %d bytes; its header says %d", errCorrupt, rc.pos-pos, packed)
+			return out, pos, fmt.Errorf("%w: a chunk uses %d bytes; its header says %d", errCorrupt, rc.pos-pos, packed)
 		}
 		pos = end
 		outPos += unpacked

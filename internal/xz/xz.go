@@ -268,45 +268,57 @@ func blockDict(r io.ReaderAt, b Block) (uint64, error) {
 	return bh.dict, nil
 }
 
-// decodeBlock decodes block b of r into buf, which has room for it. in is
-// scratch space for the block's compressed bytes (it may be nil); the
-// grown scratch space is returned for the next block.
-func decodeBlock(r io.ReaderAt, b Block, buf, in []byte) ([]byte, error) {
-	if own, in, err := decodeOwn(r, b, buf, in); own {
-		return in, err
+// decodeBlock decodes block b of r into buf[:0], grown as the data is
+// decoded (so a block's claimed size allocates nothing it does not
+// decode to), and returns it. in is scratch space for the block's
+// compressed bytes (it may be nil); the grown scratch space is returned
+// for the next block.
+func decodeBlock(r io.ReaderAt, b Block, buf, in []byte) ([]byte, []byte, error) {
+	if own, buf, in, err := decodeOwn(r, b, buf, in); own {
+		return buf, in, err
 	}
-	return in, decodeLibrary(r, b, buf)
+	buf, err := decodeLibrary(r, b, buf)
+	return buf, in, err
 }
 
-// decodeLibrary decodes block b of r into buf with the library's
-// decoder, for filter chains other than LZMA2 alone.
-func decodeLibrary(r io.ReaderAt, b Block, buf []byte) error {
+// decodeLibrary decodes block b of r into buf[:0], grown as decoded, with
+// the library's decoder, for filter chains other than LZMA2 alone.
+func decodeLibrary(r io.ReaderAt, b Block, buf []byte) ([]byte, error) {
+	buf = buf[:0]
 	dict, err := blockDict(r, b)
 	if err != nil {
-		return err
+		return buf, err
 	}
 	if dict > MaxDict {
-		return fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, dict>>20, MaxDict>>20)
+		return buf, fmt.Errorf("%w: block at %d asks for a %d MiB LZMA2 dictionary; at most %d MiB is allowed", ErrFormat, b.Offset, dict>>20, MaxDict>>20)
 	}
 	xr, err := ulxz.ReaderConfig{SingleStream: true}.NewReader(bufio.NewReaderSize(blockStream(r, b), 1<<16))
 	if err != nil {
-		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		return buf, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
 	}
-	if _, err := io.ReadFull(xr, buf); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return fmt.Errorf("%w: block at %d: shorter than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
+	size := int(b.Uncompressed)
+	for len(buf) < size {
+		if len(buf) == cap(buf) {
+			buf = growOut(buf, len(buf), len(buf)+1, size)[:len(buf)]
 		}
-		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		n, err := xr.Read(buf[len(buf):min(cap(buf), size)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return buf, fmt.Errorf("%w: block at %d: shorter than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
+		}
+		if err != nil {
+			return buf, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		}
 	}
 	// Read on to the end: the decoder checks the block's check and sizes.
 	var one [1]byte
 	if n, err := xr.Read(one[:]); n != 0 || err != io.EOF {
 		if err == nil || err == io.EOF {
-			return fmt.Errorf("%w: block at %d: longer than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
+			return buf, fmt.Errorf("%w: block at %d: longer than the %d bytes its index says", ErrFormat, b.Offset, b.Uncompressed)
 		}
-		return fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
+		return buf, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
 	}
-	return nil
+	return buf, nil
 }
 
 // errDecoderPanic marks the error of a decoder that panicked: a bug,
@@ -316,7 +328,7 @@ var errDecoderPanic = errors.New("the decoder failed")
 // decodeSafely is decodeBlock with a panic in the decoder (a bug, met on
 // some input) turned into an error: it runs on a goroutine of its own,
 // where no caller could recover it.
-func decodeSafely(r io.ReaderAt, b Block, buf, in []byte) (_ []byte, err error) {
+func decodeSafely(r io.ReaderAt, b Block, buf, in []byte) (_, _ []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: block at %d: %w: %v", ErrFormat, b.Offset, errDecoderPanic, v)
@@ -420,12 +432,8 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 				case buf = <-p.free:
 				default:
 				}
-				if int64(cap(buf)) < b.Uncompressed {
-					buf = make([]byte, b.Uncompressed)
-				}
-				buf = buf[:b.Uncompressed]
 				var err error
-				in, err = decodeSafely(stopReader{r, p.done}, b, buf, in)
+				buf, in, err = decodeSafely(stopReader{r, p.done}, b, buf, in)
 				p.results[i] <- result{buf, err}
 			}
 		}()
