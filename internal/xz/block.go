@@ -108,8 +108,9 @@ func parseBlockHeader(h []byte) (blockHeader, error) {
 // decodeLZMA2) with this package's LZMA2 decoder, and verifies the
 // block's sizes, padding and check. It returns the output (b.Uncompressed
 // bytes) and in, grown to hold the compressed bytes. It reports false,
-// without an error, for a block whose filters it does not know.
-func decodeOwn(r io.ReaderAt, b Block, buf, in []byte) (bool, []byte, []byte, error) {
+// without an error, for a block whose filters it does not know. Closing
+// done stops it at the next LZMA2 chunk.
+func decodeOwn(r io.ReaderAt, b Block, buf, in []byte, done <-chan struct{}) (bool, []byte, []byte, error) {
 	csize, err := checkSize(b.flags)
 	if err != nil {
 		return true, buf, in, err
@@ -142,7 +143,10 @@ func decodeOwn(r io.ReaderAt, b Block, buf, in []byte) (bool, []byte, []byte, er
 		return true, buf, in, fmt.Errorf("%w: block at %d: its header's sizes disagree with the index", ErrFormat, b.Offset)
 	}
 	data := in[bh.size : bh.size+int(comp)]
-	buf, used, err := decodeLZMA2(in[bh.size:], len(data), buf, int(b.Uncompressed), uint32(bh.dict))
+	buf, used, err := decodeLZMA2(in[bh.size:], len(data), buf, int(b.Uncompressed), uint32(bh.dict), done)
+	if err == errClosed {
+		return true, buf, in, err
+	}
 	if err != nil {
 		return true, buf, in, fmt.Errorf("%w: block at %d: %v", ErrFormat, b.Offset, err)
 	}

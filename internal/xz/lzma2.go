@@ -169,22 +169,25 @@ type lzma2Dec struct {
 	lz       lzmaDec
 	// The rules of the chunk sequence, as xz's decoder enforces them.
 	needDictReset, needProps bool
+	// done, once closed, stops the decoding at the next chunk.
+	done <-chan struct{}
 }
 
 // decodeLZMA2 decodes the LZMA2 data in[:n], which must decode to exactly
 // size bytes, into out[:0] (grown as needed); in runs at least rcOverrun
 // bytes past n. It returns the output (out[:size] on success, what was
 // decoded on error) and the number of bytes of in used, up to and
-// including the end marker.
+// including the end marker. Closing done stops it at the next chunk,
+// with errClosed.
 //
 // The output is grown as the chunks ask for room, at least doubling up to
 // size: what it allocates is bounded by what the data decodes to (twice
 // that, and a chunk's 2 MiB), not by the size the file claims.
-func decodeLZMA2(in []byte, n int, out []byte, size int, dictSize uint32) ([]byte, int, error) {
+func decodeLZMA2(in []byte, n int, out []byte, size int, dictSize uint32, done <-chan struct{}) ([]byte, int, error) {
 	if len(in) < n+rcOverrun {
 		return out[:0], 0, fmt.Errorf("%w: no room after the data", errCorrupt) // a caller's bug
 	}
-	d := &lzma2Dec{dictSize: dictSize, needDictReset: true, needProps: true}
+	d := &lzma2Dec{dictSize: dictSize, needDictReset: true, needProps: true, done: done}
 	return d.decode(in, n, out, size)
 }
 
@@ -205,6 +208,13 @@ func (d *lzma2Dec) decode(padded []byte, n int, out []byte, size int) (res []byt
 	out = out[:min(cap(out), size)]
 	defer func() { res = res[:outPos] }()
 	for {
+		if d.done != nil {
+			select {
+			case <-d.done:
+				return out, pos, errClosed
+			default:
+			}
+		}
 		if pos >= len(in) {
 			return out, pos, fmt.Errorf("%w: the data ends before the end marker", errCorrupt)
 		}

@@ -71,7 +71,7 @@ func decodeBoth(t *testing.T, name string, data []byte) []byte {
 	var all []byte
 	var in []byte
 	for _, b := range blocks {
-		ok, own, in2, err := decodeOwn(r, b, nil, in)
+		ok, own, in2, err := decodeOwn(r, b, nil, in, nil)
 		in = in2
 		if !ok || err != nil {
 			t.Fatalf("%s: block at %d: own decoder: %v, %v", name, b.Offset, ok, err)
@@ -144,7 +144,7 @@ func TestOwnDecoderCorrupt(t *testing.T) {
 		for _, x := range []byte{0x01, 0xff} {
 			d := bytes.Clone(file)
 			d[i] ^= x
-			_, _, _, err := decodeOwn(bytes.NewReader(d), b, out, nil)
+			_, _, _, err := decodeOwn(bytes.NewReader(d), b, out, nil, nil)
 			if !errors.Is(err, ErrFormat) {
 				t.Fatalf("byte %d ^ %#x: error %v", i, x, err)
 			}
@@ -154,7 +154,7 @@ func TestOwnDecoderCorrupt(t *testing.T) {
 	for _, delta := range []int64{-1, 1} {
 		c := b
 		c.Uncompressed += delta
-		if _, _, _, err := decodeOwn(bytes.NewReader(file), c, nil, nil); !errors.Is(err, ErrFormat) {
+		if _, _, _, err := decodeOwn(bytes.NewReader(file), c, nil, nil, nil); !errors.Is(err, ErrFormat) {
 			t.Fatalf("uncompressed size %+d: error %v", delta, err)
 		}
 	}

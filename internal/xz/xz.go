@@ -272,9 +272,10 @@ func blockDict(r io.ReaderAt, b Block) (uint64, error) {
 // decoded (so a block's claimed size allocates nothing it does not
 // decode to), and returns it. in is scratch space for the block's
 // compressed bytes (it may be nil); the grown scratch space is returned
-// for the next block.
-func decodeBlock(r io.ReaderAt, b Block, buf, in []byte) ([]byte, []byte, error) {
-	if own, buf, in, err := decodeOwn(r, b, buf, in); own {
+// for the next block. Closing done stops the decoding at the next chunk
+// of LZMA2 data, with errClosed.
+func decodeBlock(r io.ReaderAt, b Block, buf, in []byte, done <-chan struct{}) ([]byte, []byte, error) {
+	if own, buf, in, err := decodeOwn(r, b, buf, in, done); own {
 		return buf, in, err
 	}
 	buf, err := decodeLibrary(r, b, buf)
@@ -328,13 +329,13 @@ var errDecoderPanic = errors.New("the decoder failed")
 // decodeSafely is decodeBlock with a panic in the decoder (a bug, met on
 // some input) turned into an error: it runs on a goroutine of its own,
 // where no caller could recover it.
-func decodeSafely(r io.ReaderAt, b Block, buf, in []byte) (_, _ []byte, err error) {
+func decodeSafely(r io.ReaderAt, b Block, buf, in []byte, done <-chan struct{}) (_, _ []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: block at %d: %w: %v", ErrFormat, b.Offset, errDecoderPanic, v)
 		}
 	}()
-	return decodeBlock(r, b, buf, in)
+	return decodeBlock(r, b, buf, in, done)
 }
 
 // ParallelOptions configures [NewParallel]. The zero value gives the
@@ -433,7 +434,7 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 				default:
 				}
 				var err error
-				buf, in, err = decodeSafely(stopReader{r, p.done}, b, buf, in)
+				buf, in, err = decodeSafely(stopReader{r, p.done}, b, buf, in, p.done)
 				p.results[i] <- result{buf, err}
 			}
 		}()
@@ -516,7 +517,7 @@ func (p *parallelReader) Close() error {
 		return nil
 	}
 	p.closed = true
-	close(p.done) // the dispatcher stops; a worker's block stops at its next read
+	close(p.done) // the dispatcher stops; a worker's block stops at its next chunk or read
 	p.wg.Wait()
 	if p.err == nil {
 		p.err = errors.New("xz: read after Close")
