@@ -72,9 +72,20 @@ type Options struct {
 	// [ErrModuleRelease]. Modules are read Concurrency at a time.
 	ModuleDir string
 
+	// PackageModules, for a Debian package (see [New]), reads the module
+	// tree in it, usr/lib/debug/lib/modules/RELEASE/, with its vmlinux,
+	// as ModuleDir does for a tree on disk: the Build is the whole
+	// kernel, and equals the one read from the package's files unpacked.
+	// The modules are streamed out of the package and analysed while the
+	// rest of it is decompressed. A package with no module tree, or with
+	// modules of another release, is an error. It does not apply to other
+	// files, and not with ModuleDir.
+	PackageModules bool
+
 	// ModuleProgress, when not nil, is called after each module file
-	// with its path, the number of files done and the total, from the
-	// goroutine that called Open or New.
+	// with its path, the number of files done and the total (0 when not
+	// known in advance: a package's modules), from the goroutine that
+	// called Open or New.
 	ModuleProgress func(path string, done, total int)
 
 	// Functions, when not empty, narrows the Build to the functions that
@@ -95,7 +106,8 @@ type Options struct {
 	// Open or New, and once more with done == total at the end.
 	Progress func(done, total int)
 
-	ctx context.Context // set by OpenContext and NewContext; nil: none
+	ctx     context.Context // set by OpenContext and NewContext; nil: none
+	modules moduleSource    // a package's modules (PackageModules); nil: ModuleDir's
 }
 
 // ctxErr is the error of the options' context: nil without one.
@@ -321,9 +333,12 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	b.Meta = readMetadata(ef, name, banner, opts, budget)
 	b.src.BuildID = b.Meta.BuildID
 	btf := &btfFacts{vmlinux: inBTF}
-	if opts.ModuleDir != "" {
+	if src := opts.modules; src != nil || opts.ModuleDir != "" {
+		if src == nil {
+			src = &dirModules{dir: opts.ModuleDir, opts: opts}
+		}
 		k := &kernelLists{src: probes.src, btfStrings: btfStr}
-		if b.symbols, err = s.addModules(opts.ModuleDir, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
+		if b.symbols, err = s.addModules(src, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
 			return nil, err
 		}
 		b.modSrc, btf.modules = k.modSrc, k.modBTF

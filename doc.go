@@ -32,8 +32,11 @@
 // memory outside the Go heap while it is analysed, and decompression
 // stops once it has been read. The package's name and version are kept
 // in [Metadata]. The module tree under usr/lib/debug/lib/modules is not
-// read: such a Build holds the vmlinux's functions only, and equals the
-// one read from the unpacked vmlinux.
+// read unless [Options].PackageModules asks for it: such a Build holds the
+// vmlinux's functions only, and equals the one read from the unpacked
+// vmlinux. With it, the modules are streamed out of the archive after
+// vmlinux and analysed as they come, and the Build equals the one read
+// from the unpacked vmlinux and module tree.
 //
 // [OpenRunning] reads the running kernel from its BTF and /proc/kallsyms.
 // That source cannot tell inline information, callers or where functions

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
@@ -71,7 +70,13 @@ func ModuleDir(vmlinux, release string) (string, bool) {
 	return "", false
 }
 
-// listModules returns the module files under dir, in path order.
+// listModules returns the module files under dir, in the order of a
+// directory walk that takes each directory's entries in name order: the
+// order in which dpkg-deb puts them into a package, so that a package's
+// modules streamed out of it are met in the same order (see
+// [Options].PackageModules). It differs from the order of the paths as
+// strings where a directory's name is the start of a sibling's: dvb-usb/
+// and its files come before dvb-usb-v2/.
 func listModules(dir string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
@@ -89,8 +94,29 @@ func listModules(dir string) ([]string, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("module tree %s: no modules (%s) in it", dir, strings.Join(ModuleSuffixes, ", "))
 	}
-	slices.Sort(out)
 	return out, nil
+}
+
+// moduleOrder compares two module paths in the order listModules gives
+// them: component by component, each in byte order (a path's '/' sorts
+// before every other byte).
+func moduleOrder(a, b string) int {
+	for {
+		ca, ra, moreA := strings.Cut(a, "/")
+		cb, rb, moreB := strings.Cut(b, "/")
+		if c := strings.Compare(ca, cb); c != 0 {
+			return c
+		}
+		switch {
+		case !moreA && !moreB:
+			return 0
+		case !moreA:
+			return -1
+		case !moreB:
+			return 1
+		}
+		a, b = ra, rb
+	}
 }
 
 // A module is one module file, analysed.
@@ -123,14 +149,70 @@ type kernelLists struct {
 	hooks  hookSet // the modules' kfuncs and skips, in module order
 }
 
-// readModule reads and analyses one module file.
-func readModule(path string, opts *Options, rule PathRule, k *kernelLists) *module {
-	r, budget, closer, err := openModuleFile(path, opts)
-	if err != nil {
-		return &module{path: path, err: err}
+// A moduleInput is one module file to read: its path (a file's, or a
+// package's and the member's), and how to open it: its ELF bytes, the
+// budget for decompressing them and the sections within, and what to
+// call when done with them.
+type moduleInput struct {
+	path string
+	open func() (io.ReaderAt, *dwarfx.Budget, func(), error)
+	drop func() // frees the file if it is not opened; nil: nothing to free
+}
+
+// A moduleSource hands out the module files of a kernel, in the order of
+// listModules.
+type moduleSource interface {
+	// start is called once vmlinux is read, before next.
+	start() error
+	// next returns the next module file; false at the end. It is called
+	// by one goroutine at a time.
+	next() (moduleInput, bool, error)
+	// total is the number of module files, 0 when not known in advance.
+	total() int
+	// abort ends a source that is not read to its end: next returns at
+	// once, with an error.
+	abort()
+}
+
+// dirModules is the module tree in a directory.
+type dirModules struct {
+	dir   string
+	opts  *Options
+	paths []string
+	i     int
+}
+
+func (d *dirModules) start() (err error) {
+	d.paths, err = listModules(d.dir)
+	return err
+}
+
+func (d *dirModules) next() (moduleInput, bool, error) {
+	if d.i >= len(d.paths) {
+		return moduleInput{}, false, nil
 	}
-	defer closer.Close()
-	return analyzeModuleKnown(r, budget, path, opts, rule, k)
+	p := d.paths[d.i]
+	d.i++
+	return moduleInput{path: p, open: func() (io.ReaderAt, *dwarfx.Budget, func(), error) {
+		r, budget, c, err := openModuleFile(p, d.opts)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r, budget, func() { c.Close() }, nil
+	}}, true, nil
+}
+
+func (d *dirModules) total() int { return len(d.paths) }
+func (d *dirModules) abort()     {}
+
+// readModule reads and analyses one module file.
+func readModule(in moduleInput, opts *Options, rule PathRule, k *kernelLists) *module {
+	r, budget, done, err := in.open()
+	if err != nil {
+		return &module{path: in.path, err: err}
+	}
+	defer done()
+	return analyzeModuleKnown(r, budget, in.path, opts, rule, k)
 }
 
 // analyzeModule analyses the module in r, named path (its file name gives
@@ -242,7 +324,7 @@ func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, io
 	if strings.HasSuffix(path, ".ko") {
 		return f, budget, f, nil
 	}
-	r, err := decompressModule(f, path, budget)
+	r, err := decompressModule(f, st.Size(), path, budget)
 	f.Close()
 	if err != nil {
 		return nil, nil, nil, err
@@ -250,30 +332,27 @@ func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, io
 	return r, budget, io.NopCloser(nil), nil
 }
 
-// decompressModule decompresses a .ko.zst, .ko.gz or .ko.xz file.
-func decompressModule(f *os.File, path string, budget *dwarfx.Budget) (io.ReaderAt, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
+// decompressModule decompresses a .ko.zst, .ko.gz or .ko.xz file, f of
+// the given size.
+func decompressModule(f io.ReaderAt, size int64, path string, budget *dwarfx.Budget) (io.ReaderAt, error) {
 	var dec io.Reader
 	switch {
 	case strings.HasSuffix(path, ".ko.zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		zr, err := zstd.NewReader(io.NewSectionReader(f, 0, size), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
 			return nil, fmt.Errorf("%s: zstd: %w", path, err)
 		}
 		defer zr.Close()
 		dec = zr
 	case strings.HasSuffix(path, ".ko.gz"):
-		gr, err := gzip.NewReader(f)
+		gr, err := gzip.NewReader(io.NewSectionReader(f, 0, size))
 		if err != nil {
 			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
 		defer gr.Close()
 		dec = gr
 	case strings.HasSuffix(path, ".ko.xz"):
-		xr, err := newXZReader(f, st.Size())
+		xr, err := newXZReader(f, size)
 		if err != nil {
 			return nil, fmt.Errorf("%s: xz: %w", path, err)
 		}
@@ -283,7 +362,7 @@ func decompressModule(f *os.File, path string, budget *dwarfx.Budget) (io.Reader
 		return nil, fmt.Errorf("%s: not a module file name (%s)", path, strings.Join(ModuleSuffixes, ", "))
 	}
 	var buf bytes.Buffer
-	buf.Grow(int(min(st.Size()*4, 64<<20)))
+	buf.Grow(int(min(size*4, 64<<20)))
 	if _, err := io.Copy(&buf, budget.Reader(dec, path)); err != nil {
 		return nil, fmt.Errorf("%s: decompressing: %w", path, err)
 	}
@@ -315,34 +394,34 @@ func modinfo(ef *elf.File, stem string) (name, release string) {
 	return name, release
 }
 
-// addModules reads the module tree dir into s (vmlinux's surface) and
+// addModules reads the modules of src into s (vmlinux's surface) and
 // returns syms with the modules' symbols appended, in module order.
-func (s *surface) addModules(dir string, release string, opts *Options, rule PathRule, syms []Symbol, k *kernelLists) ([]Symbol, error) {
-	paths, err := listModules(dir)
-	if err != nil {
+func (s *surface) addModules(src moduleSource, release string, opts *Options, rule PathRule, syms []Symbol, k *kernelLists) ([]Symbol, error) {
+	if err := src.start(); err != nil {
 		return nil, err
 	}
+	total := src.total()
 	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
 		if i >= 0 && s.insts.at(i).defined && s.insts.at(i).sig != nil {
 			k.known[s.names[fn]] = struct{}{}
 		}
 	}
-	k.modSrc = make(map[string]AttachSources, len(paths))
+	k.modSrc = make(map[string]AttachSources, total)
 	k.modBTF = make(map[moduleFunc]bool)
 	workers := opts.Concurrency
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Workers take files in path order; results are merged in the same
-	// order. At most 2×workers analysed modules wait to be merged.
-	results := make([]chan *module, len(paths))
-	for i := range results {
-		results[i] = make(chan *module, 1)
-	}
-	tokens := make(chan struct{}, 2*workers)
-	var next int
-	var mu sync.Mutex
+	// Workers take files in order, and queue where their result will be
+	// in the same order; results are merged in that order. At most
+	// 2×workers modules are being analysed or wait to be merged.
+	order := make(chan chan *module, 2*workers)
+	var (
+		mu     sync.Mutex
+		ended  bool
+		srcErr error
+	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range workers {
@@ -350,41 +429,50 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 		go func() {
 			defer wg.Done()
 			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				select {
-				case tokens <- struct{}{}:
-				case <-stop:
-					return
-				}
 				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(paths) {
-					<-tokens
+				if ended {
+					mu.Unlock()
 					return
 				}
-				results[i] <- readModule(paths[i], opts, rule, k)
+				in, ok, err := src.next()
+				if err != nil || !ok {
+					ended, srcErr = true, err
+					close(order)
+					mu.Unlock()
+					return
+				}
+				res := make(chan *module, 1)
+				select {
+				case order <- res:
+				case <-stop:
+					ended = true
+					mu.Unlock()
+					if in.drop != nil {
+						in.drop()
+					}
+					return
+				}
+				mu.Unlock()
+				res <- readModule(in, opts, rule, k)
 			}
 		}()
 	}
 	defer func() {
 		close(stop)
+		src.abort()
 		wg.Wait()
 	}()
-	seen := make(map[string]string, len(paths))
-	for i, p := range paths {
+	seen := make(map[string]string, total)
+	n := 0
+	for res := range order {
 		if err := opts.ctxErr(); err != nil {
 			return nil, err
 		}
-		m := <-results[i]
-		<-tokens
+		m := <-res
+		n++
+		p := m.path
 		if opts.ModuleProgress != nil {
-			opts.ModuleProgress(p, i+1, len(paths))
+			opts.ModuleProgress(p, n, total)
 		}
 		if m.err != nil {
 			return nil, m.err
@@ -412,6 +500,12 @@ func (s *surface) addModules(dir string, release string, opts *Options, rule Pat
 		for _, fn := range m.inBTF {
 			k.modBTF[moduleFunc{m.name, fn}] = true
 		}
+	}
+	mu.Lock()
+	err := srcErr
+	mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
 	s.foldDeclarations()
 	return syms, nil

@@ -67,7 +67,14 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	if opts.ctx != nil {
 		limit = func(r io.Reader, what string) io.Reader { return ctxReader{opts.ctx, budget.Reader(r, what)} }
 	}
-	err = p.Walk(&deb.Options{Concurrency: opts.Concurrency, Limit: limit}, func(f *deb.File) error {
+	walk := &deb.Options{Concurrency: opts.Concurrency, Limit: limit}
+	if opts.PackageModules {
+		if opts.ModuleDir != "" {
+			return nil, fmt.Errorf("%s: both PackageModules and ModuleDir: the package has its own module tree", name)
+		}
+		return newPackageKernel(r, p, name, walk, budget, opts)
+	}
+	err = p.Walk(walk, func(f *deb.File) error {
 		if err := opts.ctxErr(); err != nil {
 			return err
 		}
@@ -90,19 +97,65 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		return nil, packageErr(err)
 	}
 	if member == "" {
-		return nil, fmt.Errorf("%s: %w (package %s %s; looked for %s*): is it a kernel debug package, such as linux-image-RELEASE-dbg or -dbgsym?",
-			name, ErrNoKernel, p.Name, p.Version, strings.Join(vmlinuxPaths, "* and "))
+		return nil, noKernel(p, name)
 	}
 	defer release()
 	b, err := newELF(bytes.NewReader(data), name+": "+member, opts)
 	if err != nil {
 		return nil, err
 	}
+	packageBuild(b, p, r, name)
+	return b, nil
+}
+
+// noKernel is the error for the package p without a vmlinux.
+func noKernel(p *deb.Package, name string) error {
+	return fmt.Errorf("%s: %w (package %s %s; looked for %s*): is it a kernel debug package, such as linux-image-RELEASE-dbg or -dbgsym?",
+		name, ErrNoKernel, p.Name, p.Version, strings.Join(vmlinuxPaths, "* and "))
+}
+
+// packageBuild sets what b, read from the package p in r, knows of it.
+func packageBuild(b *Build, p *deb.Package, r io.ReaderAt, name string) {
 	b.Meta.File = name
 	b.Meta.Package, b.Meta.PackageVersion = p.Name, p.Version
 	b.src = statSource(r, name)
 	b.src.BuildID = b.Meta.BuildID
 	b.src.Checksum = p.ControlSum
+}
+
+// newPackageKernel reads the build in the package p with its module tree
+// (Options.PackageModules): vmlinux is analysed while the walk through
+// the archive goes on to the modules after it, and the modules are
+// analysed as they come once it is.
+func newPackageKernel(r io.ReaderAt, p *deb.Package, name string, walk *deb.Options, budget *dwarfx.Budget, opts *Options) (*Build, error) {
+	pm := newPackageModules(p, name, walk, budget, opts)
+	defer pm.abort()
+	vm := make(chan heldVmlinux, 1)
+	pm.firstWalk(vm)
+	k := <-vm
+	if k.err != nil {
+		if cerr := opts.ctxErr(); cerr != nil {
+			return nil, cerr
+		}
+		if k.err == ErrNoKernel {
+			return nil, noKernel(p, name)
+		}
+		return nil, packageErr(k.err)
+	}
+	pm.vmlinuxData = k.release // released once vmlinux is analysed
+	o := *opts
+	o.modules = pm
+	b, err := newELF(bytes.NewReader(k.data), name+": "+k.member, &o)
+	if err != nil {
+		if cerr := opts.ctxErr(); cerr != nil {
+			return nil, cerr
+		}
+		if !errors.Is(err, ErrPackage) {
+			err = inPackage{err} // a module that cannot be read, ...
+		}
+		return nil, err
+	}
+	packageBuild(b, p, r, name)
 	return b, nil
 }
 
@@ -118,6 +171,13 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// inPackage is an error met reading a file of a package: it is also
+// ErrPackage.
+type inPackage struct{ err error }
+
+func (p inPackage) Error() string   { return p.err.Error() }
+func (p inPackage) Unwrap() []error { return []error{ErrPackage, p.err} }
 
 // packageErr wraps ErrPackage around the package reader's errors.
 func packageErr(err error) error {

@@ -11,13 +11,13 @@ import (
 	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
-// FuzzPackage reads packages: every error is a clear one (it wraps a
-// sentinel), never a panic.
+// FuzzPackage reads packages, without and with their module trees: every
+// error is a clear one (it wraps a sentinel), never a panic.
 func FuzzPackage(f *testing.F) {
 	files, _ := filepath.Glob("testdata/deb/*.*deb")
 	for _, p := range files {
-		if filepath.Base(p) == "multiblock.deb" {
-			continue // slow to decode many blocks; FuzzXZ has it
+		if filepath.Base(p) == "multiblock.deb" || filepath.Base(p) == "modules-none.deb" {
+			continue // slow to decode many blocks (FuzzXZ has it); large
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -32,18 +32,24 @@ func FuzzPackage(f *testing.F) {
 		if !bytes.HasPrefix(data, []byte("!<arch>\n")) {
 			data = append([]byte("!<arch>\n"), data...)
 		}
-		b, err := New(bytes.NewReader(data), "fuzz.deb", &Options{Concurrency: 2})
-		if err != nil {
-			if !errors.Is(err, ErrPackage) && !errors.Is(err, ErrNoKernel) && !errors.Is(err, ErrBudget) && !isELFError(err) {
-				t.Fatalf("unclassified error: %v", err)
+		// vmlinux alone, then with the module tree.
+		for _, modules := range []bool{false, true} {
+			b, err := New(bytes.NewReader(data), "fuzz.deb", &Options{Concurrency: 2, PackageModules: modules})
+			if err != nil {
+				if !errors.Is(err, ErrPackage) && !errors.Is(err, ErrNoKernel) && !errors.Is(err, ErrBudget) && !isELFError(err) {
+					t.Fatalf("PackageModules %v: unclassified error: %v", modules, err)
+				}
+				if modules && !errors.Is(err, ErrPackage) && !errors.Is(err, ErrNoKernel) {
+					t.Fatalf("PackageModules: an error that is not ErrPackage: %v", err)
+				}
+				continue
 			}
-			return
-		}
-		if b.Meta.Package == "" || b.Meta.PackageVersion == "" {
-			t.Fatalf("a package build without its package: %+v", b.Meta)
-		}
-		for fn := range b.Functions() {
-			_ = fn.AppendJSON(nil)
+			if b.Meta.Package == "" || b.Meta.PackageVersion == "" {
+				t.Fatalf("a package build without its package: %+v", b.Meta)
+			}
+			for fn := range b.Functions() {
+				_ = fn.AppendJSON(nil)
+			}
 		}
 	})
 }

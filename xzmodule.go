@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"io"
-	"os"
 
 	"github.com/kabi-dev/kabi/internal/xz"
 )
@@ -11,6 +10,6 @@ import (
 // xz --check=crc32), verifying its checks. A block asking for an LZMA2
 // dictionary over xz.MaxDict is refused before anything is allocated
 // for it.
-func newXZReader(f *os.File, size int64) (io.ReadCloser, error) {
+func newXZReader(f io.ReaderAt, size int64) (io.ReadCloser, error) {
 	return xz.NewParallel(f, size, &xz.ParallelOptions{Concurrency: 1})
 }

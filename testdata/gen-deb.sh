@@ -48,6 +48,12 @@ CTL
 		mkdir -p "$root/usr/lib/debug/lib/modules"
 		echo "after the kernel" >"$root/usr/lib/debug/lib/modules/zz-after"
 	fi
+	if [ -n "${MODULES:-}" ]; then
+		# A module tree, with a file that is not a module in it.
+		mkdir -p "$root/usr/lib/debug/lib/modules/$MODULES"
+		cp -r "$HERE/modules/$MODULES/." "$root/usr/lib/debug/lib/modules/$MODULES/"
+		echo "not a module" >"$root/usr/lib/debug/lib/modules/$MODULES/modules.order"
+	fi
 	find "$root" -exec touch -h -d @$SOURCE_DATE_EPOCH {} +
 	dpkg-deb --root-owner-group -Z"$comp" --build "$root" "$OUT/$out" >/dev/null
 }
@@ -58,6 +64,13 @@ pkg linux-image-6.1.99-1-amd64-dbg 6.1.99-1 amd64 gzip cmp-6.1.99-1-amd64.elf us
 pkg linux-image-6.1.99-1-amd64-dbg 6.1.99-1 amd64 none cmp-6.1.99-1-amd64.elf usr/lib/debug/boot/vmlinux-6.1.99-1-amd64 none.deb
 # Ubuntu's older layout, as a .ddeb.
 pkg linux-image-6.2.5-1-amd64-dbgsym 6.2.5-1.1 amd64 xz cmp-6.2.5-1-amd64.elf usr/lib/debug/vmlinux-6.2.5-1-amd64 linux-image-6.2.5-1-amd64-dbgsym_6.2.5-1.1_amd64.ddeb
+# The fixture kernel with its module tree (its modules plain and
+# compressed with xz, zstd and gzip), in each compression, and in
+# Ubuntu's older layout, where the modules come before vmlinux.
+for comp in xz zstd gzip none; do
+	MODULES=6.1.99-1-amd64 pkg linux-image-6.1.99-1-amd64-dbg 6.1.99-1 amd64 $comp x86_64-dwarf5.elf usr/lib/debug/boot/vmlinux-6.1.99-1-amd64 modules-$comp.deb
+done
+MODULES=6.1.99-1-amd64 pkg linux-image-6.1.99-1-amd64-dbgsym 6.1.99-1 amd64 xz x86_64-dwarf5.elf usr/lib/debug/vmlinux-6.1.99-1-amd64 modules-old.ddeb
 # A package without a kernel.
 pkg linux-doc-6.1 6.1.99-1 all xz "" "" nokernel.deb
 # An xz data.tar in many small blocks, as xz -T writes big ones (dpkg-deb

@@ -20,12 +20,14 @@
 //
 // -modules reads the kernel's module tree with vmlinux (DIR, or auto: the
 // -dbg package's lib/modules/RELEASE beside boot/vmlinux-RELEASE, or
-// modules-RELEASE beside it).
+// modules-RELEASE beside it; for a package, the tree in it, streamed out
+// of it as vmlinux is).
 //
 // BUILD is a vmlinux with DWARF debug info, such as Debian's
 // /usr/lib/debug/boot/vmlinux-6.1.0-47-amd64 (package linux-image-6.1.0-47-amd64-dbg),
 // a debug package holding one (linux-image-6.1.0-47-amd64-dbg_6.1.0-47_amd64.deb,
-// read as it is, without unpacking it; the module tree in it is left out),
+// read as it is, without unpacking it; the module tree in it is left out
+// unless -modules auto asks for it),
 // or an index file that kabi index wrote for one (6.1.0-47-amd64.kabi), which
 // loads in a fraction of the time and answers the same.
 // Exit status: 0 when all went well; 1 on an error (an unreadable build);
@@ -349,7 +351,9 @@ func openWith(path string, opts *kabi.Options) (*kabi.Build, error) {
 		}
 	}()
 	opts.Progress = func(d, n int) { done.Store(int64(d)); total.Store(int64(n)) }
-	if modulesFlag != "" {
+	if modulesFlag == "auto" && isPackage(path) {
+		opts.PackageModules = true
+	} else if modulesFlag != "" {
 		dir, err := moduleDir(path, modulesFlag)
 		if err != nil {
 			close(stop)

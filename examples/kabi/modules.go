@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -12,7 +14,20 @@ import (
 // modulesFlag is the -modules flag of show, dump and stats.
 var modulesFlag string
 
-const modulesUsage = "read the module tree DIR with vmlinux (auto: the one beside it, see kabi.ModuleDir)"
+const modulesUsage = "read the module tree DIR with vmlinux (auto: the one beside it, see kabi.ModuleDir, or the one in a package)"
+
+// isPackage reports whether the file at path is a Debian package (an ar
+// archive).
+func isPackage(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [8]byte
+	n, _ := io.ReadFull(f, b[:])
+	return n == len(b) && string(b[:]) == "!<arch>\n"
+}
 
 // moduleDir resolves -modules for the vmlinux at path: auto takes the
 // release from the file name (vmlinux-RELEASE).

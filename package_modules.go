@@ -1,0 +1,328 @@
+package kabi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/deb"
+)
+
+// modulesPrefix is where debug packages put their module trees, one
+// directory per release.
+const modulesPrefix = "usr/lib/debug/lib/modules/"
+
+// maxModule is the largest module file read out of a package; Debian
+// 6.1's largest, amdgpu.ko, has 355 MB. Within it, the package's
+// decompression budget bounds it, as it does vmlinux.
+const maxModule = 2 << 30
+
+// moduleBytes bounds the module files read out of a package and held in
+// memory, queued or being analysed: the walk through the archive waits
+// while they would exceed it. A file larger than it is held alone.
+const moduleBytes = 384 << 20
+
+// errAborted ends a walk whose reader has gone.
+var errAborted = errors.New("reading of the package's modules stopped")
+
+// A heldModule is a module file read out of a package.
+type heldModule struct {
+	path    string // the package's name and the member's
+	member  string
+	data    []byte
+	release func()
+	n       int64 // its share of moduleBytes
+}
+
+// A heldVmlinux is the package's vmlinux, or the error that ended the
+// walk before it.
+type heldVmlinux struct {
+	member  string
+	data    []byte
+	release func()
+	err     error
+}
+
+// packageModules is the module tree of a package (Options.PackageModules),
+// a moduleSource: a goroutine walks the archive, holds each module file
+// of the tree as it is decompressed, and queues it for the workers of
+// addModules, which analyse it and release it. The walk that finds
+// vmlinux goes on to the modules after it while vmlinux is analysed; if
+// modules came before vmlinux (Ubuntu's older layout puts vmlinux in
+// usr/lib/debug/, after lib/), that walk stops at vmlinux and a second
+// one reads the modules once vmlinux is analysed.
+type packageModules struct {
+	name    string // the package's, in errors
+	release string // vmlinux's, from its file name
+	p       *deb.Package
+	walk    *deb.Options
+	budget  *dwarfx.Budget
+	opts    *Options
+
+	mem  byteSem
+	stop chan struct{}
+	once sync.Once
+
+	mu      sync.Mutex
+	walkers sync.WaitGroup
+	ch      chan heldModule // closed at the end of the walk; err then says why
+	err     error
+	early   bool // modules met before vmlinux
+	last    string
+	count   int
+
+	vmlinuxData func() // releases vmlinux's bytes
+}
+
+func newPackageModules(p *deb.Package, name string, walk *deb.Options, budget *dwarfx.Budget, opts *Options) *packageModules {
+	pm := &packageModules{name: name, p: p, walk: walk, budget: budget, opts: opts, stop: make(chan struct{})}
+	pm.mem.free = moduleBytes
+	pm.mem.c.L = &pm.mem.mu
+	return pm
+}
+
+// firstWalk walks the archive to its vmlinux, which it sends on vm, then
+// on through the modules after it. It sends one heldVmlinux in any case.
+func (pm *packageModules) firstWalk(vm chan<- heldVmlinux) {
+	pm.ch = make(chan heldModule, 256)
+	pm.walkers.Add(1)
+	go func() {
+		defer pm.walkers.Done()
+		sent := false
+		err := pm.p.Walk(pm.walk, func(f *deb.File) error {
+			if err := pm.stopped(); err != nil {
+				return err
+			}
+			if isVmlinux(f.Name) {
+				if sent {
+					return nil
+				}
+				data, release, err := deb.Hold(f, pm.holdLimit(maxVmlinux))
+				if err != nil {
+					return err
+				}
+				sent = true
+				pm.release = strings.TrimPrefix(f.Name[strings.LastIndexByte(f.Name, '/')+1:], "vmlinux-")
+				vm <- heldVmlinux{member: f.Name, data: data, release: release}
+				if pm.early {
+					f.Last()
+					return deb.ErrStop
+				}
+				return nil
+			}
+			if !sent {
+				if isPackageModule(f.Name) {
+					pm.early = true
+				}
+				return nil
+			}
+			return pm.take(f)
+		})
+		if !sent {
+			if err == nil {
+				err = ErrNoKernel
+			}
+			vm <- heldVmlinux{err: err}
+			err = errAborted
+		}
+		pm.end(err)
+	}()
+}
+
+// secondWalk reads the modules of the archive (all before vmlinux).
+func (pm *packageModules) secondWalk() {
+	pm.ch = make(chan heldModule, 256)
+	pm.walkers.Add(1)
+	go func() {
+		defer pm.walkers.Done()
+		pm.end(pm.p.Walk(pm.walk, func(f *deb.File) error {
+			if err := pm.stopped(); err != nil {
+				return err
+			}
+			return pm.take(f)
+		}))
+	}()
+}
+
+// end records why the walk ended and closes its queue.
+func (pm *packageModules) end(err error) {
+	if err == nil && pm.count == 0 {
+		err = fmt.Errorf("%s: no modules in %s%s/ (read without PackageModules for vmlinux alone)", pm.name, modulesPrefix, pm.release)
+	}
+	if err != nil && err != errAborted {
+		if cerr := pm.opts.ctxErr(); cerr != nil {
+			err = cerr
+		} else {
+			err = packageErr(err)
+		}
+	}
+	pm.err = err
+	close(pm.ch)
+}
+
+func (pm *packageModules) stopped() error {
+	select {
+	case <-pm.stop:
+		return errAborted
+	default:
+	}
+	return pm.opts.ctxErr()
+}
+
+// holdLimit is the most a file of the package may have: limit, and what
+// is left of the decompression budget.
+func (pm *packageModules) holdLimit(limit int64) int64 {
+	return int64(min(uint64(limit), pm.budget.Limit()-min(pm.budget.Used(), pm.budget.Limit())))
+}
+
+// isPackageModule reports whether name, a path in a package, is a module
+// file of a module tree.
+func isPackageModule(name string) bool {
+	if !strings.HasPrefix(name, modulesPrefix) {
+		return false
+	}
+	_, ok := moduleStem(name)
+	return ok
+}
+
+// take holds the module file f, if it is one, and queues it.
+func (pm *packageModules) take(f *deb.File) error {
+	if !isPackageModule(f.Name) {
+		return nil
+	}
+	rel, rest, _ := strings.Cut(strings.TrimPrefix(f.Name, modulesPrefix), "/")
+	if rel != pm.release {
+		return fmt.Errorf("%s: %s: %w: the package's vmlinux is %s, this module is in the tree of %s", pm.name, f.Name, ErrModuleRelease, pm.release, rel)
+	}
+	if pm.last != "" && moduleOrder(rest, pm.last) <= 0 {
+		return fmt.Errorf("%s: %s: %w: the module comes after %s in the archive, out of the order in which dpkg-deb writes a tree", pm.name, f.Name, ErrPackage, pm.last)
+	}
+	pm.last = rest
+	if f.Size < 0 || f.Size > pm.holdLimit(maxModule) {
+		_, _, err := deb.Hold(f, pm.holdLimit(maxModule)) // its error
+		return err
+	}
+	n := min(f.Size, moduleBytes)
+	if !pm.mem.acquire(n) {
+		return errAborted
+	}
+	data, release, err := deb.Hold(f, pm.holdLimit(maxModule))
+	if err != nil {
+		pm.mem.release(n)
+		return err
+	}
+	m := heldModule{path: pm.name + ": " + f.Name, member: f.Name, data: data, release: release, n: n}
+	select {
+	case pm.ch <- m:
+		pm.count++
+		return nil
+	case <-pm.stop:
+		m.drop(pm)
+		return errAborted
+	}
+}
+
+func (m *heldModule) drop(pm *packageModules) {
+	m.release()
+	pm.mem.release(m.n)
+}
+
+func (pm *packageModules) start() error {
+	if pm.vmlinuxData != nil {
+		pm.vmlinuxData()
+		pm.vmlinuxData = nil
+	}
+	if pm.early {
+		pm.walkers.Wait() // the first walk stopped at vmlinux
+		pm.last, pm.count = "", 0
+		pm.secondWalk()
+	}
+	return nil
+}
+
+func (pm *packageModules) next() (moduleInput, bool, error) {
+	var (
+		m  heldModule
+		ok bool
+	)
+	select {
+	case m, ok = <-pm.ch:
+	case <-pm.stop:
+		return moduleInput{}, false, errAborted
+	}
+	if !ok {
+		return moduleInput{}, false, pm.err
+	}
+	return moduleInput{path: m.path, open: func() (io.ReaderAt, *dwarfx.Budget, func(), error) {
+		budget := dwarfx.FileBudget(int64(len(m.data)), pm.opts.MaxDecompressed)
+		if strings.HasSuffix(m.member, ".ko") {
+			return bytes.NewReader(m.data), budget, func() { m.drop(pm) }, nil
+		}
+		r, err := decompressModule(bytes.NewReader(m.data), int64(len(m.data)), m.path, budget)
+		m.drop(pm)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r, budget, func() {}, nil
+	}, drop: func() { m.drop(pm) }}, true, nil
+}
+
+func (pm *packageModules) total() int { return 0 }
+
+// abort stops the walk and frees what it holds; it may be called again.
+func (pm *packageModules) abort() {
+	pm.once.Do(func() {
+		close(pm.stop)
+		pm.mem.close()
+	})
+	pm.walkers.Wait()
+	if pm.ch != nil {
+		for m := range pm.ch {
+			m.drop(pm)
+		}
+	}
+	if pm.vmlinuxData != nil {
+		pm.vmlinuxData()
+		pm.vmlinuxData = nil
+	}
+}
+
+// byteSem is a semaphore counting bytes.
+type byteSem struct {
+	mu     sync.Mutex
+	c      sync.Cond
+	free   int64
+	closed bool
+}
+
+// acquire takes n bytes, waiting for them; false once closed.
+func (b *byteSem) acquire(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.free < n && !b.closed {
+		b.c.Wait()
+	}
+	if b.closed {
+		return false
+	}
+	b.free -= n
+	return true
+}
+
+func (b *byteSem) release(n int64) {
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.c.Broadcast()
+}
+
+func (b *byteSem) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	b.c.Broadcast()
+}
