@@ -3,8 +3,8 @@ package kabi
 import (
 	"archive/tar"
 	"bytes"
-	"fmt"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
