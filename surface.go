@@ -60,7 +60,7 @@ type surface struct {
 	typeOrder   []Ref
 	typedefVars map[string]*typeVariants
 	keySeed     maphash.Seed // of the types' content hashes
-	keyA, keyB  []byte       // scratch of sameContents
+	keyA        []byte       // scratch of sameContents
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32

@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"hash/maphash"
@@ -61,7 +62,8 @@ func (c *typeClaims) owns(u int, k *dwarfx.TypeKey) bool {
 type pendingDef struct {
 	def  *TypeDef
 	td   *Alias // instead of def, for a typedef
-	hash uint64 // of the contents' key, see appendPendingKey
+	hash uint64 // of key
+	key  []byte // of the contents, see appendPendingKey
 	file dwarfx.FileEntry
 	line int32
 	has  bool // file is known
@@ -150,6 +152,10 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 		return nil
 	}
 	out := make([]pendingDef, len(cu.Types))
+	// The keys are built once, here, in the worker's scratch, and kept in
+	// one allocation for the merge to compare (see sameContents).
+	conv.buf = conv.buf[:0]
+	ends := make([]int, len(cu.Types))
 	for i, d := range cu.Types {
 		p := pendingDef{file: d.File, has: d.HasFile, line: int32(min(d.Line, 1<<31-1)),
 			claim: dwarfx.TypeKey{Kind: d.Kind, Name: d.Name, Size: d.Size, File: d.File, Line: d.Line}}
@@ -161,9 +167,17 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 		} else {
 			p.def = conv.typeDef(d, 0)
 		}
-		conv.buf = appendPendingKey(conv.buf[:0], p.def, p.td)
-		p.hash = maphash.Bytes(s.keySeed, conv.buf)
+		start := len(conv.buf)
+		conv.buf = appendPendingKey(conv.buf, p.def, p.td)
+		ends[i] = len(conv.buf)
+		p.hash = maphash.Bytes(s.keySeed, conv.buf[start:])
 		out[i] = p
+	}
+	keys := bytes.Clone(conv.buf)
+	start := 0
+	for i, end := range ends {
+		out[i].key = keys[start:end:end]
+		start = end
 	}
 	return out
 }
@@ -247,8 +261,7 @@ func (s *surface) sameContents(v *typeVariants, j int, p *pendingDef) bool {
 		return false
 	}
 	s.keyA = appendPendingKey(s.keyA[:0], v.defs[j], v.tds[j])
-	s.keyB = appendPendingKey(s.keyB[:0], p.def, p.td)
-	return string(s.keyA) == string(s.keyB)
+	return string(s.keyA) == string(p.key)
 }
 
 func containsLocation(locs []Location, l Location) bool {
