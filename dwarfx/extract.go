@@ -368,8 +368,7 @@ type extractor struct {
 	// sections stay where they are while the walk runs.
 	seen      map[uintptr]int32
 	seenKeys  []seenKey
-	fileIDs   map[fileIdent]uint32 // see fileID
-	files     []FileEntry
+	fileIDs   map[FileEntry]uint32 // see fileID
 	lt        *LineTable // of unit ltFor-1, for typeDef, once ltRead
 	ltFor     int
 	ltRead    bool
@@ -383,7 +382,7 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32), free: free,
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
 	if x.wantType != nil {
-		x.seen, x.fileIDs = make(map[uintptr]int32), make(map[fileIdent]uint32)
+		x.seen, x.fileIDs = make(map[uintptr]int32), make(map[FileEntry]uint32)
 	}
 	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type

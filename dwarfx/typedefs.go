@@ -593,10 +593,11 @@ func (x *extractor) typeDef(e *Entry) error {
 }
 
 // fileID numbers the file of a definition's DW_AT_decl_file in this
-// worker: the same number for file entries whose strings are at the
-// same places (DWARF 5 line tables share .debug_line_str), 1 when there
-// is none. Equal strings at different places get different numbers,
-// which only costs a question to WantType.
+// worker: the same number for equal file entries (as TypeKey compares
+// them), 1 when there is none. The numbers are as many as the distinct
+// files, whatever the number of units: a DWARF 4 unit's line table has
+// strings of its own, and numbering by their places gave each unit's
+// files new numbers.
 func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	if !has || x.lt == nil || idx > uint64(len(x.lt.Files)) {
 		return 1
@@ -611,12 +612,9 @@ func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	fe, ok := x.lt.File(idx)
 	id := uint32(1)
 	if ok {
-		fk := fileIdent{dir: uintptr(unsafe.Pointer(unsafe.StringData(fe.Dir))), name: uintptr(unsafe.Pointer(unsafe.StringData(fe.Name))),
-			dirLen: len(fe.Dir), nameLen: len(fe.Name)}
-		if id, ok = x.fileIDs[fk]; !ok {
-			x.files = append(x.files, fe) // keeps the strings, and so their places
-			id = uint32(len(x.files) + 1)
-			x.fileIDs[fk] = id
+		if id, ok = x.fileIDs[fe]; !ok {
+			id = uint32(len(x.fileIDs) + 2)
+			x.fileIDs[fe] = id
 		}
 	}
 	x.unitFiles[idx] = id
@@ -676,10 +674,4 @@ type seenKey struct {
 	kind    TypeKind
 	unit    int32 // the last unit it was met in
 	next    int32 // the next of the chain, -1 at its end
-}
-
-// fileIdent is a file entry by the places of its strings.
-type fileIdent struct {
-	dir, name       uintptr
-	dirLen, nameLen int
 }
