@@ -369,7 +369,7 @@ type extractor struct {
 	seen      map[uintptr]int32
 	seenKeys  []seenKey
 	fileIDs   map[FileEntry]uint32 // see fileID
-	lt        *LineTable // of unit ltFor-1, for typeDef, once ltRead
+	lt        *LineTable           // of unit ltFor-1, for typeDef, once ltRead
 	ltFor     int
 	ltRead    bool
 	unitFiles []uint32 // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
