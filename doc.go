@@ -91,6 +91,11 @@
 // reads the symbol table meanwhile; the result does not depend on the
 // number of workers. A Build keeps no reference to the file or its DWARF.
 // A Build loaded from an index keeps the index's bytes (about 1% of the
-// vmlinux) and decodes blocks of functions on first use, each once, safely
-// from any number of goroutines.
+// vmlinux) and decodes blocks of functions as they are used, safely from
+// any number of goroutines. It holds the last few blocks decoded, and
+// those whose functions or symbols a caller holds, so a walk over every
+// function of many builds holds little of each; a function or symbol
+// handed out stays the build's (Function returns it again, and a
+// function's Symbols are those of [Build.Symbols]). [Build.Compact] turns
+// a build read from a vmlinux into that form.
 package kabi

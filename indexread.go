@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
+	"weak"
 
 	"github.com/kabi-dev/kabi/internal/index"
 )
@@ -45,6 +47,9 @@ type indexed struct {
 
 	blockSec []int // the section of each block
 	blocks   []indexBlock
+	keptMu   sync.Mutex
+	kept     [keptBlocks]*[blockLen]Function // the blocks decoded last, a ring
+	keptNext int
 
 	orphOnce sync.Once
 	orphans  []Symbol // the unattached symbols, in symbol-table order
@@ -102,13 +107,29 @@ func attachSourcesOf(src byte) AttachSources {
 	return AttachSources{FtraceList: src&srcFtraceList != 0, KprobeBlacklist: src&srcKprobeBlacklist != 0, BTF: src&srcBTF != 0}
 }
 
+// An indexBlock is one block of functions, decoded when used. The
+// Build holds only the keptBlocks decoded last (see indexed.block); the
+// others are held weakly: while a caller holds one of a block's
+// functions or symbols, the block is still there and is handed out
+// again, the same values; once no one does, the collector reclaims it,
+// and the block is decoded again when next asked for. So a walk over
+// every function of many builds (a site, a diff) holds a few blocks of
+// each, and a pointer a caller keeps stays the build's: a function's
+// Symbols are those of Build.Symbols, and Function returns what it
+// returned before.
 type indexBlock struct {
-	once sync.Once
-	fns  []Function
-	syms []Symbol // the symbols of the functions
-	pos  []int32  // their positions in the symbol table
-	err  error
+	mu   sync.Mutex
+	fns  weak.Pointer[[blockLen]Function] // the functions of the last decoding
+	syms weak.Pointer[Symbol]             // the first of its nsym symbols
+	nsym int
+	pos  []int32 // the symbols' positions in the symbol table
+	err  error   // a decoding error: the block is not decoded again
 }
+
+// keptBlocks is how many decoded blocks an index-backed Build holds
+// besides those its callers hold: a walk in name order uses one block of
+// each build at a time.
+const keptBlocks = 4
 
 // str returns string i.
 func (x *indexed) str(i uint32) (string, error) {
@@ -590,18 +611,51 @@ func (x *indexed) functions() iter.Seq[*Function] {
 	}
 }
 
-// block returns the functions of block k.
+// block returns the functions of block k, decoding it unless it is still
+// held (see indexBlock).
 func (x *indexed) block(k int) ([]Function, error) {
+	fns, _, _, err := x.blockSyms(k)
+	return fns, err
+}
+
+// blockSyms returns the functions of block k, its symbols and their
+// positions in the symbol table.
+func (x *indexed) blockSyms(k int) ([]Function, []Symbol, []int32, error) {
 	bl := &x.blocks[k]
-	bl.once.Do(func() {
-		defer recoverBug(x.name, &bl.err)
-		bl.fns, bl.syms, bl.pos, bl.err = x.decodeBlock(k)
-		if bl.err != nil {
-			bl.fns, bl.syms, bl.pos = nil, nil, nil
-			x.fail(bl.err)
-		}
-	})
-	return bl.fns, bl.err
+	n := min((k+1)*blockLen, x.n) - k*blockLen
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	if bl.err != nil {
+		return nil, nil, nil, bl.err
+	}
+	var syms []Symbol
+	if p := bl.syms.Value(); p != nil {
+		syms = unsafe.Slice(p, bl.nsym)
+	}
+	if arr := bl.fns.Value(); arr != nil {
+		return arr[:n], syms, bl.pos, nil
+	}
+	arr, syms, pos, err := x.decodeBlockSafe(k, syms)
+	if err != nil {
+		bl.err = err
+		x.fail(err)
+		return nil, nil, nil, err
+	}
+	bl.fns, bl.pos, bl.nsym = weak.Make(arr), pos, len(syms)
+	if len(syms) > 0 {
+		bl.syms = weak.Make(&syms[0])
+	}
+	x.keptMu.Lock()
+	x.kept[x.keptNext] = arr
+	x.keptNext = (x.keptNext + 1) % keptBlocks
+	x.keptMu.Unlock()
+	return arr[:n], syms, pos, nil
+}
+
+// decodeBlockSafe is decodeBlock behind the panic firewall.
+func (x *indexed) decodeBlockSafe(k int, syms []Symbol) (_ *[blockLen]Function, _ []Symbol, _ []int32, err error) {
+	defer recoverBug(x.name, &err)
+	return x.decodeBlock(k, syms)
 }
 
 // minInstance and minSymbol are the fewest bytes an instance and a
@@ -611,12 +665,9 @@ const (
 	minSymbol   = 9
 )
 
-func (x *indexed) decodeBlock(k int) (_ []Function, _ []Symbol, _ []int32, err error) {
-	fns, syms, pos, err := x.decodeBlockSyms(k)
-	return fns, syms, pos, err
-}
-
-func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) {
+// decodeBlock decodes block k. Its functions point at the symbols held
+// (those of an earlier decoding that a caller still holds), if any.
+func (x *indexed) decodeBlock(k int, held []Symbol) (*[blockLen]Function, []Symbol, []int32, error) {
 	if err := x.loadTypes(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -626,7 +677,8 @@ func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) 
 	}
 	d := newSdec(data, x.name, fmt.Sprintf("block %d", k))
 	first, last := k*blockLen, min((k+1)*blockLen, x.n)
-	fns := make([]Function, last-first)
+	arr := new([blockLen]Function)
+	fns := arr[:last-first]
 	class := make([]byte, len(fns))
 	issueBits := make([]byte, len(fns))
 	ninst := make([]int, len(fns))
@@ -660,7 +712,14 @@ func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) 
 	}
 	insts := make([]Instance, totInst)
 	ptrs := make([]*Instance, totInst)
-	allSyms := make([]Symbol, totSym)
+	if held != nil && len(held) != totSym {
+		d.Fail("%d symbols, %d when decoded before", totSym, len(held))
+		return nil, nil, nil, d.Err()
+	}
+	allSyms := held
+	if allSyms == nil {
+		allSyms = make([]Symbol, totSym)
+	}
 	syms := allSyms
 	pos := make([]int32, totSym)
 	at := 0
@@ -740,6 +799,11 @@ func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) 
 				s := &syms[0]
 				syms = syms[1:]
 				f.Symbols[k] = s
+				if held != nil {
+					// Decoded as before, into a copy: the held
+					// symbol may be in use.
+					s = new(Symbol)
+				}
 				p := x.symbol(d, s)
 				if d.Err() != nil {
 					return nil, nil, nil, d.Err()
@@ -763,7 +827,7 @@ func (x *indexed) decodeBlockSyms(k int) ([]Function, []Symbol, []int32, error) 
 	if err := d.Done(); err != nil {
 		return nil, nil, nil, err
 	}
-	return fns, allSyms, pos, nil
+	return arr, allSyms, pos, nil
 }
 
 // symbol decodes a symbol into s and returns its position in the symbol
@@ -889,12 +953,12 @@ func (x *indexed) gatherSymbols() error {
 		return nil
 	}
 	for k := range x.blocks {
-		if _, err := x.block(k); err != nil {
+		_, syms, pos, err := x.blockSyms(k)
+		if err != nil {
 			return err
 		}
-		bl := &x.blocks[k]
-		for i := range bl.syms {
-			if err := put(&bl.syms[i], bl.pos[i]); err != nil {
+		for i := range syms {
+			if err := put(&syms[i], pos[i]); err != nil {
 				return err
 			}
 		}
