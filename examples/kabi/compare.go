@@ -220,13 +220,21 @@ func diffCmd(w io.Writer, args []string) error {
 }
 
 // openAll opens builds one after the other (each open already uses every
-// core), with one progress bar at a time.
+// core), with one progress bar at a time. Of several builds, each is
+// held in its compact form (see kabi.Build.Compact) before the next is
+// read, so a command over many kernels holds one kernel's surface in
+// full at a time.
 func openAll(files []string) ([]*kabi.Build, error) {
 	builds := make([]*kabi.Build, len(files))
 	for i, f := range files {
 		b, err := open(f)
 		if err != nil {
 			return nil, err
+		}
+		if len(files) > 1 {
+			if b, err = b.Compact(); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
 		}
 		builds[i] = b
 	}
