@@ -632,56 +632,16 @@ func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) ca
 }
 
 // functions builds the functions, in name order, with their instances.
+// It consumes the instance, call-site and caller tables: each chunk is
+// dropped once read, so that a whole kernel's tables need not stay beside
+// the Build made from them.
 func (s *surface) functions() []Function {
-	// Callers: one backing array, carved per instance in walk order.
-	callers := make([]Caller, s.recs.len())
-	inst := make([]Instance, s.insts.len())
-	off := 0
-	for i, a := range s.insts.all {
-		in := &inst[i]
-		*in = Instance{
-			Address: a.addr, HasAddr: a.addrFrom != 0,
-			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
-			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
-			Module: s.modules[a.mod],
-		}
-		if !in.DeclaredOnly {
-			if a.file >= 0 {
-				in.File = s.files[a.file]
-			}
-			if a.locFile >= 0 {
-				in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
-			}
-		}
-		if a.nInline > 0 {
-			in.InlineCallers = callers[off : off : off+int(a.nInline)]
-			off += int(a.nInline)
-		}
-		if a.nDirect > 0 {
-			in.DirectCallers = callers[off : off : off+int(a.nDirect)]
-			off += int(a.nDirect)
-		}
-	}
-	for _, r := range s.recs.all {
-		in := &inst[r.inst]
-		c := *s.callers.at(r.caller)
-		c.Addr, c.HasAddr = r.addr, r.hasAddr
-		if r.file >= 0 {
-			c.Site = Location{File: s.files[r.file], Line: int(r.line)}
-		}
-		if r.direct {
-			in.DirectCallers = append(in.DirectCallers, c)
-		} else {
-			in.InlineCallers = append(in.InlineCallers, c)
-		}
-	}
-
-	// Functions: instances grouped by name, in walk order.
 	count := make([]int32, len(s.names))
 	for _, a := range s.insts.all {
 		count[a.fn]++
 	}
-	ptrs := make([]*Instance, len(inst))
+	n := s.insts.len()
+	ptrs := make([]*Instance, n)
 	start := make([]int32, len(s.names))
 	o := int32(0)
 	for fn, c := range count {
@@ -689,11 +649,80 @@ func (s *surface) functions() []Function {
 		o += c
 	}
 	fill := slices.Clone(start)
-	for i, a := range s.insts.all {
-		fn := a.fn
-		ptrs[fill[fn]] = &inst[i]
-		fill[fn]++
+	// Instances: made in blocks, one per chunk of s.insts (instance i is
+	// blocks[i>>chunkShift][i&(chunkLen-1)]), grouped by name in ptrs.
+	blocks := make([][]Instance, len(s.insts.c))
+	sites := make([][2]int32, n) // each instance's inline and direct call sites
+	i := 0
+	for k, c := range s.insts.c {
+		block := make([]Instance, len(c))
+		blocks[k] = block
+		for j := range c {
+			a := &c[j]
+			in := &block[j]
+			*in = Instance{
+				Address: a.addr, HasAddr: a.addrFrom != 0,
+				External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
+				DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
+				Module: s.modules[a.mod],
+			}
+			if !in.DeclaredOnly {
+				if a.file >= 0 {
+					in.File = s.files[a.file]
+				}
+				if a.locFile >= 0 {
+					in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
+				}
+			}
+			sites[i] = [2]int32{a.nInline, a.nDirect}
+			ptrs[fill[a.fn]] = in
+			fill[a.fn]++
+			i++
+		}
+		s.insts.c[k] = nil
 	}
+	s.insts = chunks[acc]{}
+
+	// Callers: in call-site order. An instance's inline and direct
+	// callers are carved from a block when its first site comes.
+	var blk []Caller
+	for k, c := range s.recs.c {
+		for j := range c {
+			r := &c[j]
+			in := &blocks[r.inst>>chunkShift][r.inst&(chunkLen-1)]
+			if cap(in.InlineCallers) == 0 && cap(in.DirectCallers) == 0 {
+				ni, nd := int(sites[r.inst][0]), int(sites[r.inst][1])
+				var room []Caller
+				if n := ni + nd; n > chunkLen/4 {
+					room = make([]Caller, n)
+				} else {
+					if len(blk) < n {
+						blk = make([]Caller, chunkLen)
+					}
+					room, blk = blk[:n:n], blk[n:]
+				}
+				if ni > 0 {
+					in.InlineCallers = room[:0:ni]
+				}
+				if nd > 0 {
+					in.DirectCallers = room[ni : ni : ni+nd]
+				}
+			}
+			c := *s.callers.at(r.caller)
+			c.Addr, c.HasAddr = r.addr, r.hasAddr
+			if r.file >= 0 {
+				c.Site = Location{File: s.files[r.file], Line: int(r.line)}
+			}
+			if r.direct {
+				in.DirectCallers = append(in.DirectCallers, c)
+			} else {
+				in.InlineCallers = append(in.InlineCallers, c)
+			}
+		}
+		s.recs.c[k] = nil
+	}
+	s.recs, s.callers = chunks[callRec]{}, chunks[Caller]{}
+
 	order := make([]int32, len(s.names))
 	for i := range order {
 		order[i] = int32(i)
