@@ -13,12 +13,12 @@ import (
 // there is no other), the number of chunks, and per chunk the kind and
 // name of its first definition and its number of definitions. The
 // second: the number of typedefs and each in name order: name, type,
-// locations, and 1 and the definition of an anonymous type, or 0. Then
-// the chunks, the named definitions in Types(0) order, a chunk holding
-// one kind and every variant of a name:
+// locations, modules (count, then names), and 1 and the definition of an
+// anonymous type, or 0. Then the chunks, the named definitions in
+// Types(0) order, a chunk holding one kind and every variant of a name:
 //
 //	kind, name, size, flags (1: Unsigned), the locations (count, then
-//	file and line each), the members (count, then per member: name, type
+//	file and line each), the modules (count, then names), the members (count, then per member: name, type
 //	(a reference into the type table), bit offset, bit size, and 1 and
 //	its anonymous definition written the same way without locations, or
 //	0), the values (count, then name and value each)
@@ -86,6 +86,7 @@ func (w *indexWriter) typeDefs(b *Build) ([][]byte, error) {
 			e.Uvarint(w.str(l.File))
 			e.Varint(int64(l.Line))
 		}
+		w.modules(&e, a.Modules)
 		if a.Def == nil {
 			e.Byte(0)
 			continue
@@ -120,6 +121,7 @@ func (w *indexWriter) typeDef(e *index.Enc, d *TypeDef, named bool, depth int) e
 			e.Uvarint(w.str(l.File))
 			e.Varint(int64(l.Line))
 		}
+		w.modules(e, d.Modules)
 	}
 	e.Uvarint(uint64(len(d.Members)))
 	for i := range d.Members {
@@ -147,6 +149,30 @@ func (w *indexWriter) typeDef(e *index.Enc, d *TypeDef, named bool, depth int) e
 		e.Varint(v.Value)
 	}
 	return nil
+}
+
+// modules writes the modules of a definition or typedef.
+func (w *indexWriter) modules(e *index.Enc, mods []string) {
+	e.Uvarint(uint64(len(mods)))
+	for _, m := range mods {
+		e.Uvarint(w.str(m))
+	}
+}
+
+// modules reads what indexWriter.modules wrote: names of modules, none
+// empty.
+func (d *sdec) modules(what string) []string {
+	n := d.Count(1)
+	if n == 0 {
+		return nil
+	}
+	mods := make([]string, n)
+	for i := range mods {
+		if mods[i] = d.str(); mods[i] == "" && d.Err() == nil {
+			d.Fail("%s: module %d has no name", what, i)
+		}
+	}
+	return mods
 }
 
 // A defDirectory is the head of the typedefs sections: whether the build
@@ -377,6 +403,7 @@ func (x *indexed) decodeTypeDefs() (*types, error) {
 				a.Locations[j] = Location{File: d.str(), Line: int(d.Varint())}
 			}
 		}
+		a.Modules = d.modules("typedef")
 		switch d.Byte() {
 		case 0:
 		case 1:
@@ -425,6 +452,7 @@ func (x *indexed) typeDef(d *sdec, named bool, depth int) *TypeDef {
 				t.Locations[i] = Location{File: str(), Line: int(d.Varint())}
 			}
 		}
+		t.Modules = d.modules(t.Name)
 	}
 	if nm := d.Count(5); nm > 0 {
 		t.Members = make([]Member, nm)

@@ -129,6 +129,7 @@ type module struct {
 	src     AttachSources // the lists it carries for its functions
 	inBTF   []string      // its plain function symbols that its .BTF has a FUNC of
 	hooks   *hookSet      // its kfuncs (nil with Options.NoHooks)
+	types   *moduleTypes  // its types (nil without)
 	err     error
 }
 
@@ -147,6 +148,9 @@ type kernelLists struct {
 	modSrc map[string]AttachSources // per module, filled by addModules
 	modBTF map[moduleFunc]bool
 	hooks  hookSet // the modules' kfuncs and skips, in module order
+	// types decides which module decodes each type definition (nil:
+	// types are not read).
+	types *kernelTypes
 }
 
 // A moduleInput is one module file to read: its path (a file's, or a
@@ -205,24 +209,25 @@ func (d *dirModules) next() (moduleInput, bool, error) {
 func (d *dirModules) total() int { return len(d.paths) }
 func (d *dirModules) abort()     {}
 
-// readModule reads and analyses one module file.
-func readModule(in moduleInput, opts *Options, rule PathRule, k *kernelLists) *module {
+// readModule reads and analyses one module file, the idx-th the source
+// handed out.
+func readModule(in moduleInput, idx int, opts *Options, rule PathRule, k *kernelLists) *module {
 	r, budget, done, err := in.open()
 	if err != nil {
 		return &module{path: in.path, err: err}
 	}
 	defer done()
-	return analyzeModuleKnown(r, budget, in.path, opts, rule, k)
+	return analyzeModuleKnown(r, budget, in.path, idx, opts, rule, k)
 }
 
 // analyzeModule analyses the module in r, named path (its file name gives
 // the module name when .modinfo does not), alone: without its vmlinux.
 func analyzeModule(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule) *module {
-	return analyzeModuleKnown(r, budget, path, opts, rule, &kernelLists{})
+	return analyzeModuleKnown(r, budget, path, 0, opts, rule, &kernelLists{})
 }
 
 // analyzeModuleKnown is analyzeModule given what its vmlinux tells.
-func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts *Options, rule PathRule, k *kernelLists) (m *module) {
+func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx int, opts *Options, rule PathRule, k *kernelLists) (m *module) {
 	m = &module{path: path}
 	defer recoverBug(path, &m.err)
 	ef, err := elf.NewFile(r)
@@ -288,6 +293,12 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
 	}
+	if k.types != nil {
+		s.keySeed = k.types.seed
+		s.modTypes = &moduleTypes{kt: k.types, mod: int32(idx),
+			files: make(map[pathKey]string), ids: make(map[dwarfx.TypeKey]int32)}
+		xopts.Types, xopts.WantType, xopts.Prepare = true, s.wantModuleType, s.prepareSignatures
+	}
 	if err := d.Extract(xopts, func(cu *dwarfx.CompileUnit) error {
 		s.unit(cu)
 		return nil
@@ -302,6 +313,10 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, opts 
 		}
 	}
 	s.drop()
+	if s.modTypes != nil {
+		s.modTypes.ids, s.modTypes.files = nil, nil // their keys point into the module's sections
+		m.types, s.modTypes = s.modTypes, nil
+	}
 	m.s, m.syms = s, syms
 	return m
 }
@@ -409,6 +424,9 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	k.modSrc = make(map[string]AttachSources, total)
 	k.modBTF = make(map[moduleFunc]bool)
+	if !opts.NoTypes {
+		k.types = newKernelTypes(s)
+	}
 	workers := opts.Concurrency
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -421,6 +439,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		mu     sync.Mutex
 		ended  bool
 		srcErr error
+		taken  int // modules handed to workers: the next one's index
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -452,8 +471,10 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 					}
 					return
 				}
+				idx := taken
+				taken++
 				mu.Unlock()
-				res <- readModule(in, opts, rule, k)
+				res <- readModule(in, idx, opts, rule, k)
 			}
 		}()
 	}
@@ -489,6 +510,9 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		}
 		seen[m.name] = p
 		s.merge(m.s, m.name)
+		if m.types != nil {
+			s.mergeModuleTypes(m.types, m.name)
+		}
 		syms = append(syms, m.syms...)
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {

@@ -329,3 +329,84 @@ func TestModuleListNoBits(t *testing.T) {
 		}
 	}
 }
+
+// TestModuleTypes: the types of a whole kernel are decided across its
+// files: a type of vmlinux that a module also defines (struct page, in
+// kfx_mod) is vmlinux's; one header's type defined by two modules
+// (struct kfx_queue) is one type of both, decoded once; one name defined
+// differently by two modules (struct kfx_priv) is two variants, each
+// of its module; one contents written in two modules' files (struct
+// kfx_stat) is one type at two places; a module's definition of a name
+// vmlinux defines differently (struct kfx_file, with the hooks fixture)
+// is a variant beside vmlinux's. The index keeps the modules; the result
+// does not depend on the number of workers.
+func TestModuleTypes(t *testing.T) {
+	type want struct {
+		mods []string
+		locs []string
+		size int64
+	}
+	check := func(b *Build, kind Kind, name string, wants ...want) {
+		t.Helper()
+		vs := b.TypeVariants(kind, name)
+		if len(vs) != len(wants) {
+			t.Errorf("%s %s: %d variants, want %d", kind, name, len(vs), len(wants))
+			return
+		}
+		for i, v := range vs {
+			var locs []string
+			for _, l := range v.Locations {
+				locs = append(locs, l.String())
+			}
+			if !slices.Equal(v.Modules, wants[i].mods) || !slices.Equal(locs, wants[i].locs) || v.Size != wants[i].size {
+				t.Errorf("%s %s variant %d: modules %q at %q, %d bytes; want %q at %q, %d bytes",
+					kind, name, i, v.Modules, locs, v.Size, wants[i].mods, wants[i].locs, wants[i].size)
+			}
+		}
+	}
+	checkAll := func(b *Build) {
+		t.Helper()
+		check(b, KindStruct, "page", want{nil, []string{"include/kfx/types.h:23"}, 24})
+		check(b, KindStruct, "kfx_queue", want{[]string{"kfx_blk", "kfx_noname"}, []string{"modules/kfx_queue.h:12"}, 24})
+		check(b, KindStruct, "kfx_priv",
+			want{[]string{"kfx_blk"}, []string{"modules/kfx_blk.c:15"}, 8},
+			want{[]string{"kfx_trace"}, []string{"modules/kfx_trace.c:34"}, 16})
+		check(b, KindStruct, "kfx_stat", want{[]string{"kfx_noname", "kfx_trace"}, []string{"modules/kfx_noname.c:14", "modules/kfx_trace.c:39"}, 16})
+		check(b, KindStruct, "kfx_file", want{[]string{"kfx_trace"}, []string{"modules/kfx_trace.c:44"}, 16})
+		td, ok := b.Typedef("kfx_blk_cookie_t")
+		if !ok || !slices.Equal(td.Modules, []string{"kfx_blk"}) || td.Def == nil || len(td.Locations) != 1 {
+			t.Errorf("typedef kfx_blk_cookie_t: %+v", td)
+		}
+		if td, ok := b.Typedef("pgprot_t"); !ok || td.Modules != nil {
+			t.Errorf("typedef pgprot_t (vmlinux's): %+v", td)
+		}
+	}
+	b := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{Concurrency: 2})
+	checkAll(b)
+	checkAll(viaIndex(t, b, "x.kabi"))
+	dump := func(b *Build) string {
+		var out []byte
+		for d := range b.Types(0) {
+			out = append(d.AppendJSON(out), '\n')
+		}
+		return string(out)
+	}
+	if !strings.Contains(dump(b), `"name":"kfx_queue","size":24,"locations":[{"file":"modules/kfx_queue.h","line":12}],"modules":["kfx_blk","kfx_noname"],`) {
+		t.Errorf("JSON of kfx_queue:\n%s", dump(b))
+	}
+	if one := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{Concurrency: 1}); dump(one) != dump(b) {
+		t.Errorf("the types depend on the number of workers:\n%s\nagainst\n%s", dump(one), dump(b))
+	}
+
+	h := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", nil)
+	check(h, KindStruct, "kfx_file",
+		want{nil, []string{"include/kfx/hooks.h:65"}, 4},
+		want{[]string{"kfx_trace"}, []string{"modules/kfx_trace.c:44"}, 16})
+	if d, _ := h.Type(KindStruct, "kfx_file"); d == nil || d.Modules != nil {
+		t.Errorf("Type(kfx_file) is not vmlinux's: %+v", d)
+	}
+
+	if n := kernelFixture(t, "x86_64-dwarf5.elf", "6.1.99-1-amd64", &Options{NoTypes: true}); n.TypeLen(0) != 0 {
+		t.Errorf("%d types read with NoTypes", n.TypeLen(0))
+	}
+}

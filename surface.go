@@ -61,6 +61,9 @@ type surface struct {
 	typedefVars map[string]*typeVariants
 	keySeed     maphash.Seed // of the types' content hashes
 	keyA        []byte       // scratch of sameContents
+	// modTypes, for a module read with its vmlinux, keeps its definitions
+	// for the kernel's merge (see modtypes.go).
+	modTypes *moduleTypes
 
 	// Per-unit scratch, indexed like CompileUnit.Funcs.
 	instOf   []int32

@@ -38,6 +38,13 @@ type TypeDef struct {
 	// per distinct place whose definition has these contents, in the order
 	// the walk met them; empty for an anonymous type.
 	Locations []Location
+	// Modules, in a Build of a whole kernel (see [Options].ModuleDir), are
+	// the modules that define the type with these contents, in module
+	// path order, when vmlinux does not: empty for a type of vmlinux
+	// (whichever modules also define it, as a header's types are defined
+	// again in every module that includes it) and for a Build of vmlinux
+	// alone.
+	Modules []string
 }
 
 // A Member is one data member of a struct or union.
@@ -329,6 +336,9 @@ type Alias struct {
 	Def *TypeDef
 	// Locations are where the typedef is written.
 	Locations []Location
+	// Modules are the modules that define the typedef when vmlinux does
+	// not, as for [TypeDef].Modules.
+	Modules []string
 }
 
 func (t *types) setTypedefs(tds []*Alias) {

@@ -4,10 +4,11 @@ import "strconv"
 
 // AppendJSON appends the definition as one JSON object, as kabi dump
 // writes it (docs/json.md): "kind" first, then "name", "size", the
-// "locations" and, for a struct or union, "members" (each with "name",
-// "type", "bit_offset", "bit_size" and, for an anonymous member type,
-// its definition in "def"), for an enum "unsigned" and "values" (each
-// with "name" and "value", a JSON number in the enum's signedness).
+// "locations", the "modules" when modules define it and vmlinux does
+// not, and, for a struct or union, "members" (each with "name", "type",
+// "bit_offset", "bit_size" and, for an anonymous member type, its
+// definition in "def"), for an enum "unsigned" and "values" (each with
+// "name" and "value", a JSON number in the enum's signedness).
 func (t *TypeDef) AppendJSON(b []byte) []byte { return t.appendJSON(b, 0) }
 
 func (t *TypeDef) appendJSON(b []byte, depth int) []byte {
@@ -33,6 +34,16 @@ func (t *TypeDef) appendJSON(b []byte, depth int) []byte {
 			b = append(b, '}')
 		}
 		b = append(b, ']')
+		if len(t.Modules) > 0 {
+			b = append(b, `,"modules":[`...)
+			for i, m := range t.Modules {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, m)
+			}
+			b = append(b, ']')
+		}
 	}
 	if t.Kind == KindEnum {
 		b = append(b, `,"unsigned":`...)

@@ -206,6 +206,12 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 		if !s.claims.owns(cu.Unit.Index, &p.claim) {
 			continue // an earlier unit's definition of the key is kept
 		}
+		loc := s.defLocation(cu, p)
+		if mt := s.modTypes; mt != nil {
+			// A module's: the kernel's merge joins it (see mergeModuleTypes).
+			mt.defs = append(mt.defs, moduleDef{def: p.def, td: p.td, hash: p.hash, key: p.key, loc: loc, id: mt.kernelID(&p.claim)})
+			continue
+		}
 		var v *typeVariants
 		if p.td != nil {
 			if v = s.typedefVars[p.td.Name]; v == nil {
@@ -219,19 +225,6 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 				s.typeVars[r] = v
 				s.typeOrder = append(s.typeOrder, r)
 			}
-		}
-		loc := Location{}
-		if p.has {
-			k := pathKey{unsafe.StringData(p.file.Dir), unsafe.StringData(p.file.Name), unsafe.StringData(cu.Unit.CompDir),
-				int32(len(p.file.Dir)), int32(len(p.file.Name)), int32(len(cu.Unit.CompDir))}
-			f, ok := s.paths[k]
-			if !ok {
-				f = s.file(s.rule(cleanPath(p.file.Path()), cu.Unit.CompDir))
-				s.paths[k] = f
-			}
-			loc = Location{File: s.files[f], Line: int(p.line)}
-		} else if cu.Unit.Kind != dwarfx.UnitTypeUnit {
-			loc = Location{File: s.files[s.pathOfUnit(cu.Unit.Index)]}
 		}
 		j := 0
 		for j < len(v.hashes) && !s.sameContents(v, j, p) {
@@ -252,6 +245,24 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 			*locs = append(*locs, loc)
 		}
 	}
+}
+
+// defLocation is where p is written, as kabi shows it.
+func (s *surface) defLocation(cu *dwarfx.CompileUnit, p *pendingDef) Location {
+	if p.has {
+		k := pathKey{unsafe.StringData(p.file.Dir), unsafe.StringData(p.file.Name), unsafe.StringData(cu.Unit.CompDir),
+			int32(len(p.file.Dir)), int32(len(p.file.Name)), int32(len(cu.Unit.CompDir))}
+		f, ok := s.paths[k]
+		if !ok {
+			f = s.file(s.rule(cleanPath(p.file.Path()), cu.Unit.CompDir))
+			s.paths[k] = f
+		}
+		return Location{File: s.files[f], Line: int(p.line)}
+	}
+	if cu.Unit.Kind != dwarfx.UnitTypeUnit {
+		return Location{File: s.files[s.pathOfUnit(cu.Unit.Index)]}
+	}
+	return Location{}
 }
 
 // sameContents reports whether variant j of v has the contents of p: the

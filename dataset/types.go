@@ -23,6 +23,7 @@ type Type struct {
 	LocationFile *string  `parquet:"location_file,optional,dict"`
 	LocationLine *int32   `parquet:"location_line,optional"`
 	Locations    []string `parquet:"locations,list"`
+	Modules      []string `parquet:"modules,list"`
 }
 
 // Member is a row of the members table: one per data member of a struct
@@ -64,6 +65,7 @@ type Typedef struct {
 	LocationFile *string  `parquet:"location_file,optional,dict"`
 	LocationLine *int32   `parquet:"location_line,optional"`
 	Locations    []string `parquet:"locations,list"`
+	Modules      []string `parquet:"modules,list"`
 }
 
 // locations fills the location columns: the first place, and every place
@@ -115,6 +117,7 @@ func typeRows(b *kabi.Build, add func(Type)) {
 			r.Size = &s
 		}
 		r.LocationFile, r.LocationLine, r.Locations = locations(d.Locations)
+		r.Modules = d.Modules
 		add(r)
 	})
 }
@@ -177,6 +180,7 @@ func typedefRows(b *kabi.Build, add func(Typedef)) {
 			r.Def = optString(strings.TrimSpace(diff.MemberDecl(&kabi.Member{Type: a.Type, Def: a.Def})))
 		}
 		r.LocationFile, r.LocationLine, r.Locations = locations(a.Locations)
+		r.Modules = a.Modules
 		add(r)
 	}
 }

@@ -50,3 +50,33 @@ func TestModuleMoves(t *testing.T) {
 		t.Errorf("status changes of a function with itself %v", c)
 	}
 }
+
+// TestTypeMoves: struct kfx_file is vmlinux's in the hooks fixture and
+// only kfx_trace's in the x86_64-dwarf5 kernel with its modules: it moved
+// from vmlinux to the module (and back the other way); struct page,
+// vmlinux's in both, did not move; the modules' own types are added.
+func TestTypeMoves(t *testing.T) {
+	mods := &kabi.Options{ModuleDir: filepath.Join("..", "testdata", "modules", "6.1.99-1-amd64")}
+	hooks, err := kabi.Open(filepath.Join("..", "testdata", "hooks-6.1.99-1-amd64.elf"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := kabi.Open(filepath.Join("..", "testdata", "x86_64-dwarf5.elf"), mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	structs := TypeSurfaces(hooks, whole)[0]
+	if want := []Moved{{Name: "kfx_file", From: "vmlinux", To: "kfx_trace"}}; !slices.Equal(structs.Moved, want) {
+		t.Errorf("moved %v, want %v", structs.Moved, want)
+	}
+	if !slices.Contains(structs.Added, "kfx_queue") {
+		t.Errorf("added %v: no kfx_queue", structs.Added)
+	}
+	back := TypeSurfaces(whole, hooks)[0]
+	if want := []Moved{{Name: "kfx_file", From: "kfx_trace", To: "vmlinux"}}; !slices.Equal(back.Moved, want) {
+		t.Errorf("moved back %v, want %v", back.Moved, want)
+	}
+	if same := TypeSurfaces(whole, whole)[0]; len(same.Moved) != 0 {
+		t.Errorf("a build against itself moved %v", same.Moved)
+	}
+}

@@ -35,8 +35,9 @@ type FunctionChanges struct {
 	Changes []Change
 }
 
-// Moved is a function that moved between vmlinux and a module: From
-// and To are kabi.Function.ModulesText ("vmlinux", "nf_conntrack").
+// Moved is a function or type that moved between vmlinux and a module:
+// From and To are where it is, "vmlinux" or modules ("nf_conntrack"): a
+// function's kabi.Function.ModulesText, a type's TypeDef.Modules.
 type Moved struct {
 	Name     string
 	From, To string

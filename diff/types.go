@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -398,8 +399,36 @@ type TypeDiff struct {
 	Added, Removed []string
 	// Changed lists the types both have that changed, in name order.
 	Changed []TypeChanges
+	// Moved lists the types both have whose definition (the first, as
+	// kabi.Build.Type returns it) moved between vmlinux and modules: From
+	// and To are "vmlinux" or its modules ("kfx_blk, kfx_noname"). A
+	// module's type that more or fewer modules define has not moved.
+	Moved []Moved
 	// Common is the number of names both builds have.
 	Common int
+}
+
+// definedIn is where a definition lives, as Moved says it: "vmlinux" or
+// its modules.
+func definedIn(d *kabi.TypeDef) string {
+	if len(d.Modules) == 0 {
+		return "vmlinux"
+	}
+	return strings.Join(d.Modules, ", ")
+}
+
+// typeMoved reports whether a type's definition moved between vmlinux
+// and modules, or to modules that share none with the old ones.
+func typeMoved(o, n *kabi.TypeDef) bool {
+	if (len(o.Modules) == 0) != (len(n.Modules) == 0) {
+		return true
+	}
+	for _, m := range o.Modules {
+		if slices.Contains(n.Modules, m) {
+			return false
+		}
+	}
+	return len(o.Modules) > 0
 }
 
 // TypeChanges is the changes of one type.
@@ -428,6 +457,9 @@ func TypeSurfaces(old, new *kabi.Build) []TypeDiff {
 			d.Common++
 			if ch := TypeDefs(t, n); len(ch) > 0 {
 				d.Changed = append(d.Changed, TypeChanges{Name: t.Name, Changes: ch})
+			}
+			if typeMoved(t, n) {
+				d.Moved = append(d.Moved, Moved{Name: t.Name, From: definedIn(t), To: definedIn(n)})
 			}
 		}
 		prev = ""

@@ -74,8 +74,11 @@ func (Markdown) Type(w io.Writer, r *diff.TypeReport) error {
 			}
 			p("<li>\n<details>\n<summary>In <code>%s</code>: ✅</summary>\n\n", s.Label)
 			for _, d := range s.Defs {
-				if len(s.Defs) > 1 {
-					p("Defined in %s:\n\n", locations(d))
+				switch {
+				case len(s.Defs) > 1:
+					p("Defined in %s%s:\n\n", locations(d), inModules(d))
+				case len(d.Modules) > 0:
+					p("Defined%s:\n\n", inModules(d))
 				}
 				p("```c\n%s\n```\n", TypeC(d))
 			}
@@ -136,6 +139,19 @@ func locations(d *kabi.TypeDef) string {
 	return strings.Join(parts, ", ")
 }
 
+// inModules says which modules define d when vmlinux does not:
+// " in module kfx_blk", " in modules kfx_blk, kfx_noname"; "" for a type
+// of vmlinux.
+func inModules(d *kabi.TypeDef) string {
+	switch len(d.Modules) {
+	case 0:
+		return ""
+	case 1:
+		return " in module " + d.Modules[0]
+	}
+	return " in modules " + strings.Join(d.Modules, ", ")
+}
+
 // layoutLines writes a definition with each member's offset and width:
 // "  offset  bits  declaration".
 func layoutLines(d *kabi.TypeDef) []string {
@@ -143,6 +159,9 @@ func layoutLines(d *kabi.TypeDef) []string {
 	head := fmt.Sprintf("%s %s, %s", d.Kind, orAnon(d.Name), sizeText(d.Size))
 	if len(d.Locations) > 0 {
 		head += ", at " + locations(d)
+	}
+	if len(d.Modules) > 0 {
+		head += "," + inModules(d)
 	}
 	out = append(out, head)
 	var walk func(t *kabi.TypeDef, base int64, indent string, depth int)
@@ -243,6 +262,16 @@ func (t Text) Types(w io.Writer, ds []diff.TypeDiff) error {
 			changed[i] = changedText{c.Name, stringers(c.Changes)}
 		}
 		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
+		if len(d.Moved) > 0 {
+			fmt.Fprintf(bw, "  moved between vmlinux and modules (%d):\n", len(d.Moved))
+			for i, m := range d.Moved {
+				if i == 20 {
+					fmt.Fprintf(bw, "  ... and %d more moved (use -format json for all)\n", len(d.Moved)-20)
+					break
+				}
+				fmt.Fprintf(bw, "      %s: %s → %s\n", m.Name, m.From, m.To)
+			}
+		}
 	}
 	return bw.Flush()
 }
@@ -323,11 +352,12 @@ func (j JSON) Types(w io.Writer, ds []diff.TypeDiff) error {
 		Changes []jsonTypeChange `json:"changes"`
 	}
 	type kind struct {
-		Kind    string    `json:"kind"`
-		Common  int       `json:"common"`
-		Added   []string  `json:"added"`
-		Removed []string  `json:"removed"`
-		Changed []changed `json:"changed"`
+		Kind    string      `json:"kind"`
+		Common  int         `json:"common"`
+		Added   []string    `json:"added"`
+		Removed []string    `json:"removed"`
+		Changed []changed   `json:"changed"`
+		Moved   []jsonMoved `json:"moved,omitempty"` // between vmlinux and modules
 	}
 	doc := struct {
 		Schema string `json:"schema"`
@@ -335,6 +365,9 @@ func (j JSON) Types(w io.Writer, ds []diff.TypeDiff) error {
 	}{Schema: "kabi.type-diff/v1", Kinds: []kind{}}
 	for _, d := range ds {
 		k := kind{Kind: d.Kind.String(), Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}}
+		for _, m := range d.Moved {
+			k.Moved = append(k.Moved, jsonMoved(m))
+		}
 		for _, c := range d.Changed {
 			k.Changed = append(k.Changed, changed{c.Name, toJSONTypeChanges(c.Changes)})
 		}

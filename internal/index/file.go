@@ -35,7 +35,9 @@ const Magic = "\x89KABI\r\n\x1a"
 // Version 11 checksums each section on its own (read only when used),
 // splits the string table and the type definitions into chunks found by
 // name, and keeps each function's symbols in its block.
-const Version = 11
+// Version 12 added the modules of type definitions and typedefs
+// (TypeDef.Modules, Alias.Modules).
+const Version = 12
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

@@ -16,6 +16,11 @@
  * And a kfunc ID set in .BTF_ids, as BTF_SET8_START and BTF_ID_FLAGS make
  * it (see kernel/bpf/bpf_lsm.c): kfx_trace_kfunc_ids lists
  * kfx_trace_traced and kfx_trace_notrace.
+ *
+ * Types: struct kfx_priv, defined differently by kfx_blk; struct kfx_stat,
+ * as kfx_noname defines it; struct kfx_file, which the hooks fixture's
+ * vmlinux defines differently (include/kfx/hooks.h): a module's variant
+ * beside vmlinux's.
  */
 #include "module.h"
 
@@ -25,6 +30,25 @@ KFX_VERMAGIC;
 #define notrace __attribute__((__no_instrument_function__))
 
 int kfx_trace_count;
+
+struct kfx_priv {
+	long cookie;
+	char tag[8];
+};
+
+struct kfx_stat {
+	long hits;
+	long misses;
+};
+
+struct kfx_file {
+	int mode;
+	long pos;
+};
+
+struct kfx_priv kfx_trace_priv;
+struct kfx_stat kfx_trace_stat;
+struct kfx_file kfx_trace_file;
 
 noinline int kfx_trace_traced(int x)
 {
