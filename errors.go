@@ -61,6 +61,10 @@ func recoverBug(file string, err *error) {
 		return
 	}
 	if p := recover(); p != nil {
+		if ferr := dwarfx.FaultError(file, p); ferr != nil {
+			*err = ferr // a mapped file changed while read: bad input
+			return
+		}
 		*err = fmt.Errorf("%s: internal error in kabi (a bug, please report it): %v\n%s", file, p, debug.Stack())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -152,6 +153,10 @@ func cmpUint(a, b uint64) int {
 // returns an error.
 func readHooks(ef *elf.File, r io.ReaderAt, name string, d *dwarfx.Data, all []symtabEntry) (h *hookSet, err error) {
 	defer recoverBug(name, &err)
+	// It reads the mapped DWARF's bytes (member locations, inline
+	// strings) itself: a fault there, the file shrinking under the
+	// mapping, is an error (see dwarfx.FaultError), not a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	h = &hookSet{}
 	img := kmem.New(ef, r, name)
 	syms := newHookSymbols(all)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"unsafe"
@@ -60,7 +61,7 @@ func Open(path string) (*Data, error) {
 // New reads the DWARF sections of the ELF file in r. name is used in error
 // messages only.
 func New(r io.ReaderAt, name string) (d *Data, err error) {
-	defer recoverBug(name, &err)
+	defer recoverBug(name, &err, debug.SetPanicOnFault(true))
 	ef, err := NewELFFile(r, name)
 	if err != nil {
 		return nil, err
@@ -89,7 +90,7 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (*Data, error) {
 // would exceed the budget fails with a *FormatError wrapping [ErrBudget],
 // before anything is allocated for it.
 func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) (d *Data, err error) {
-	defer recoverBug(name, &err)
+	defer recoverBug(name, &err, debug.SetPanicOnFault(true))
 	d = &Data{name: name, big: ef.ByteOrder == binary.BigEndian, class: ef.Class}
 	var budget *Budget
 	if opts != nil {

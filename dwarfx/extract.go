@@ -165,7 +165,7 @@ type CompileUnit struct {
 // subroutines; call sites are read but not descended into. If fn returns
 // an error, Extract stops and returns it.
 func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err error) {
-	defer recoverBug(d.name, &err)
+	defer recoverBug(d.name, &err, debug.SetPanicOnFault(true))
 	workers := runtime.GOMAXPROCS(0)
 	if opts != nil && opts.Concurrency > 0 {
 		workers = opts.Concurrency
@@ -192,9 +192,6 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 			}
 		}
 	}
-	// A file truncated under a mapping faults on access: make that a
-	// panic the firewall turns into an error, rather than a crash.
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer d.fmap.trim()
 	trim := d.trimmer()
 	if workers == 1 {
@@ -231,7 +228,6 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			w := newExtractor(d, &o, free)
 			for {
 				window <- struct{}{}
@@ -245,7 +241,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 				}
 				var res result
 				func() {
-					defer recoverBug(d.name, &res.err)
+					defer recoverBug(d.name, &res.err, debug.SetPanicOnFault(true))
 					res.cu, res.err = w.run(i)
 				}()
 				slots[i] <- res

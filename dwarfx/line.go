@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"fmt"
 	"path"
+	"runtime/debug"
 )
 
 // A LineTable holds the file and directory names of one unit's line-number
@@ -70,7 +71,7 @@ const (
 )
 
 func (d *Data) parseLineTable(u *Unit) (lt *LineTable, err error) {
-	defer recoverBug(d.name, &err)
+	defer recoverBug(d.name, &err, debug.SetPanicOnFault(true))
 	const sec = ".debug_line"
 	b := d.newDecoder(d.line, sec)
 	start := u.stmtList

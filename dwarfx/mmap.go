@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"unsafe"
 )
 
 // A Data read from an *os.File of a linked program (a vmlinux) keeps its
@@ -41,7 +42,38 @@ func mapELF(ef *elf.File, r io.ReaderAt, size int64) *mapping {
 	if err != nil || len(b) != int(size) {
 		return nil
 	}
-	return &mapping{data: b}
+	m := &mapping{data: b}
+	liveMu.Lock()
+	live[m] = struct{}{}
+	liveMu.Unlock()
+	if afterMap != nil {
+		afterMap(f)
+	}
+	return m
+}
+
+// afterMap, when set (by tests), runs once a file is mapped.
+var afterMap func(*os.File)
+
+// live are the mappings not yet released, for mappedAt.
+var (
+	liveMu sync.Mutex
+	live   = map[*mapping]struct{}{}
+)
+
+// mappedAt reports whether addr lies in a live mapping.
+func mappedAt(addr uintptr) bool {
+	liveMu.Lock()
+	defer liveMu.Unlock()
+	for m := range live {
+		if len(m.data) > 0 {
+			start := uintptr(unsafe.Pointer(unsafe.SliceData(m.data)))
+			if addr >= start && addr-start < uintptr(len(m.data)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // section returns the bytes of s in the mapping, or false when s does
@@ -85,7 +117,12 @@ func (m *mapping) release() error {
 	if m == nil {
 		return nil
 	}
-	m.once.Do(func() { m.err = unmapFile(m.data) })
+	m.once.Do(func() {
+		liveMu.Lock()
+		delete(live, m)
+		liveMu.Unlock()
+		m.err = unmapFile(m.data)
+	})
 	return m.err
 }
 

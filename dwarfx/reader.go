@@ -4,6 +4,7 @@ import (
 	"debug/dwarf"
 	"fmt"
 	"iter"
+	"runtime/debug"
 )
 
 // An Entry is one debugging information entry. A null entry (the end of a
@@ -214,7 +215,7 @@ func (r *Reader) SeekUnit(i int) error {
 // within a unit (a unit header's offset means its root entry). Next then
 // goes on through the rest of that unit and the following units.
 func (r *Reader) Seek(off uint64) (err error) {
-	defer recoverBug(r.d.name, &err)
+	defer recoverBug(r.d.name, &err, debug.SetPanicOnFault(true))
 	r.err = nil
 	u, ok := r.d.UnitAt(off)
 	if !ok {
@@ -239,7 +240,7 @@ func (r *Reader) Seek(off uint64) (err error) {
 // and their Data are reused or invalidated by the next call; copy what you
 // keep (strings from Field.Str stay valid).
 func (r *Reader) Next() (e *Entry, err error) {
-	defer recoverBug(r.d.name, &err)
+	defer recoverBug(r.d.name, &err, debug.SetPanicOnFault(true))
 	return r.next()
 }
 
@@ -531,7 +532,7 @@ func (r *Reader) skipForm(form Form, depth int) error {
 // its DW_AT_sibling when it points forward within the unit, else by walking
 // them. It is a no-op when that entry had no children.
 func (r *Reader) SkipChildren() {
-	defer recoverBug(r.d.name, &r.err)
+	defer recoverBug(r.d.name, &r.err, debug.SetPanicOnFault(true))
 	if r.err != nil || !r.children {
 		return
 	}
@@ -598,7 +599,7 @@ func (r *Reader) All() iter.Seq2[*Entry, error] {
 
 // EntryAt decodes the entry at offset off into a new Entry.
 func (d *Data) EntryAt(off uint64) (e *Entry, err error) {
-	defer recoverBug(d.name, &err)
+	defer recoverBug(d.name, &err, debug.SetPanicOnFault(true))
 	r := d.newReader(nil)
 	if err := r.Seek(off); err != nil {
 		return nil, err

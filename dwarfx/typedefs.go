@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"unsafe"
 )
@@ -138,7 +139,7 @@ func defKind(tag dwarf.Tag) TypeKind {
 // without members, DW_AT_declaration) decodes with no members. Results
 // are not cached.
 func (t *TypeDecoder) TypeDefinition(off uint64) (def *TypeDefinition, err error) {
-	defer recoverBug(t.d.name, &err)
+	defer recoverBug(t.d.name, &err, debug.SetPanicOnFault(true))
 	return t.definition(off, 0, nil)
 }
 

@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"runtime/debug"
 	"strings"
 )
 
@@ -232,7 +233,7 @@ func (t *TypeDecoder) Reset() {
 
 // Type decodes the type entry at off.
 func (t *TypeDecoder) Type(off uint64) (ty *Type, err error) {
-	defer recoverBug(t.d.name, &err)
+	defer recoverBug(t.d.name, &err, debug.SetPanicOnFault(true))
 	return t.typ(off, 0)
 }
 
@@ -241,7 +242,7 @@ func (t *TypeDecoder) Type(off uint64) (ty *Type, err error) {
 // DW_AT_abstract_origin and DW_AT_specification to the source prototype.
 // For a concrete copy, Copy holds the copy's own parameters.
 func (t *TypeDecoder) Prototype(off uint64) (p *Prototype, err error) {
-	defer recoverBug(t.d.name, &err)
+	defer recoverBug(t.d.name, &err, debug.SetPanicOnFault(true))
 	return t.prototype(off)
 }
 
