@@ -152,22 +152,29 @@ func Open(path string, opts *Options) (b *Build, err error) {
 		return nil, err
 	}
 	if index.IsIndex(f) {
-		defer recoverBug(path, &err)
-		b, err := openIndex(f, path, opts)
-		if err != nil {
-			f.Close()
-		}
-		return b, err
+		return openIndexFile(f, path, opts)
 	}
 	defer f.Close()
 	return New(f, path, opts)
+}
+
+// openIndexFile loads the index file f, which the Build keeps open (and
+// which is closed when it is no longer reachable), or closes it on error.
+func openIndexFile(f *os.File, path string, opts *Options) (b *Build, err error) {
+	defer recoverBug(path, &err)
+	b, err = openIndex(f, path, opts)
+	if err != nil {
+		f.Close()
+	}
+	return b, err
 }
 
 // OpenContext is [Open] that stops when ctx is done: it checks ctx before
 // each compile unit, each module file, each member of a package and each
 // read of a package's compressed data, and then returns ctx.Err(). A
 // server cancels a request this way; a build whose reading was stopped
-// is not returned.
+// is not returned. An index file is read as Open reads it: as the
+// answers need it.
 func OpenContext(ctx context.Context, path string, opts *Options) (*Build, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -175,6 +182,9 @@ func OpenContext(ctx context.Context, path string, opts *Options) (*Build, error
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	if index.IsIndex(f) {
+		return openIndexFile(f, path, opts)
 	}
 	defer f.Close()
 	return NewContext(ctx, f, path, opts)

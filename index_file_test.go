@@ -2,11 +2,13 @@ package kabi
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -348,4 +350,45 @@ func TestIndexOtherRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareBuilds(t, b, ib)
+}
+
+// TestOpenContextIndex checks that OpenContext loads an index file as
+// Open does, reading it as it is asked: it answers as the analysis, and
+// once the file is overwritten a block not yet read is an error (a build
+// read whole into memory would still answer).
+func TestOpenContextIndex(t *testing.T) {
+	dir := t.TempDir()
+	b := fixture(t, "x86_64-dwarf5")
+	ixPath := filepath.Join(dir, "x.kabi")
+	if err := WriteIndexFile(ixPath, b); err != nil {
+		t.Fatal(err)
+	}
+	ib, err := OpenContext(context.Background(), ixPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareBuilds(t, b, ib)
+
+	lazy, err := OpenContext(context.Background(), ixPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(ixPath, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	xf, err := index.Read(f, ixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every section, past the header and directory.
+	at := xf.Sections[0].Offset
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xa5}, int(xf.Size-at)), at); err != nil {
+		t.Fatal(err)
+	}
+	name := slices.Collect(b.FunctionNames())[0]
+	if _, err := lazy.Lookup(name); !errors.Is(err, ErrIndexCorrupt) {
+		t.Errorf("Lookup(%q) after the file was overwritten: %v, want an error wrapping ErrIndexCorrupt", name, err)
+	}
 }
