@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // modulesPackages are the fixture packages that hold x86_64-dwarf5.elf
@@ -155,5 +156,35 @@ func TestPackageModulesBadInput(t *testing.T) {
 	}
 	if _, ok := b.Function("kfx_mod_probe"); !ok {
 		t.Error("no kfx_mod_probe")
+	}
+}
+
+// TestRealPackageModules reads the package $KABI_DEB with its module
+// tree and, when $KABI_VMLINUX and $KABI_MODULES are set (the same files
+// unpacked), checks that the dump equals theirs. It takes minutes: run
+// it with -timeout 30m.
+func TestRealPackageModules(t *testing.T) {
+	pkg := os.Getenv("KABI_DEB")
+	if pkg == "" {
+		t.Skip("KABI_DEB is not set")
+	}
+	start := time.Now()
+	b, err := Open(pkg, &Options{PackageModules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s read in %v: %d functions", pkg, time.Since(start), b.Len())
+	got := dumpOf(t, b)
+	vmlinux, dir := os.Getenv("KABI_VMLINUX"), os.Getenv("KABI_MODULES")
+	if vmlinux == "" || dir == "" {
+		return
+	}
+	b = nil
+	w, err := Open(vmlinux, &Options{ModuleDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := dumpOf(t, w); !bytes.Equal(got, want) {
+		t.Fatalf("the package's dump (%d bytes) differs from the unpacked files' (%d bytes)", len(got), len(want))
 	}
 }
