@@ -31,11 +31,10 @@ var errAborted = errors.New("reading of the package's modules stopped")
 
 // A heldModule is a module file read out of a package.
 type heldModule struct {
-	path    string // the package's name and the member's
-	member  string
-	data    []byte
-	release func()
-	n       int64 // its share of moduleBytes
+	path   string // the package's name and the member's
+	member string
+	data   []byte // in buf
+	buf    heldBuf
 }
 
 // A heldVmlinux is the package's vmlinux, or the error that ended the
@@ -63,7 +62,7 @@ type packageModules struct {
 	budget  *dwarfx.Budget
 	opts    *Options
 
-	mem  byteSem
+	mem  *moduleMem
 	stop chan struct{}
 	once sync.Once
 
@@ -79,10 +78,7 @@ type packageModules struct {
 }
 
 func newPackageModules(p *deb.Package, name string, walk *deb.Options, budget *dwarfx.Budget, opts *Options) *packageModules {
-	pm := &packageModules{name: name, p: p, walk: walk, budget: budget, opts: opts, stop: make(chan struct{})}
-	pm.mem.free = moduleBytes
-	pm.mem.c.L = &pm.mem.mu
-	return pm
+	return &packageModules{name: name, p: p, walk: walk, budget: budget, opts: opts, stop: make(chan struct{}), mem: newModuleMem()}
 }
 
 // firstWalk walks the archive to its vmlinux, which it sends on vm, then
@@ -206,16 +202,18 @@ func (pm *packageModules) take(f *deb.File) error {
 		_, _, err := deb.Hold(f, pm.holdLimit(maxModule)) // its error
 		return err
 	}
-	n := min(f.Size, moduleBytes)
-	if !pm.mem.acquire(n) {
+	buf, ok, err := pm.mem.get(f.Size)
+	if err != nil {
+		return &deb.Error{File: pm.name, Member: f.Name, Err: deb.ErrTooLarge, Msg: fmt.Sprintf("cannot allocate %d bytes: %v", f.Size, err)}
+	}
+	if !ok {
 		return errAborted
 	}
-	data, release, err := deb.Hold(f, pm.holdLimit(maxModule))
-	if err != nil {
-		pm.mem.release(n)
+	if err := deb.Fill(f, buf.data[:f.Size]); err != nil {
+		pm.mem.put(buf)
 		return err
 	}
-	m := heldModule{path: pm.name + ": " + f.Name, member: f.Name, data: data, release: release, n: n}
+	m := heldModule{path: pm.name + ": " + f.Name, member: f.Name, data: buf.data[:f.Size], buf: buf}
 	select {
 	case pm.ch <- m:
 		pm.count++
@@ -226,10 +224,7 @@ func (pm *packageModules) take(f *deb.File) error {
 	}
 }
 
-func (m *heldModule) drop(pm *packageModules) {
-	m.release()
-	pm.mem.release(m.n)
-}
+func (m *heldModule) drop(pm *packageModules) { pm.mem.put(m.buf) }
 
 func (pm *packageModules) start() error {
 	if pm.vmlinuxData != nil {
@@ -291,38 +286,110 @@ func (pm *packageModules) abort() {
 	}
 }
 
-// byteSem is a semaphore counting bytes.
-type byteSem struct {
+// moduleMem hands out the buffers that module files are read into, off
+// the Go heap, within moduleBytes: bytes mapped, in use or kept for
+// reuse. A buffer is kept when it is freed, and given again for a file
+// of its size class (a power of two), so that its pages, already
+// faulted in, are not mapped anew for each of thousands of modules; kept
+// buffers are unmapped when the bytes are needed for another class.
+type moduleMem struct {
 	mu     sync.Mutex
 	c      sync.Cond
-	free   int64
+	free   int64 // of moduleBytes, not mapped
+	kept   map[int][]heldBuf
 	closed bool
 }
 
-// acquire takes n bytes, waiting for them; false once closed.
-func (b *byteSem) acquire(n int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for b.free < n && !b.closed {
-		b.c.Wait()
-	}
-	if b.closed {
-		return false
-	}
-	b.free -= n
-	return true
+type heldBuf struct {
+	data    []byte
+	release func()
 }
 
-func (b *byteSem) release(n int64) {
-	b.mu.Lock()
-	b.free += n
-	b.mu.Unlock()
-	b.c.Broadcast()
+// maxKept is the largest size class kept for reuse.
+const maxKept = 32 << 20
+
+func newModuleMem() *moduleMem {
+	m := &moduleMem{free: moduleBytes, kept: make(map[int][]heldBuf)}
+	m.c.L = &m.mu
+	return m
 }
 
-func (b *byteSem) close() {
-	b.mu.Lock()
-	b.closed = true
-	b.mu.Unlock()
-	b.c.Broadcast()
+// sizeClass is the size of the buffer for a file of n bytes: the next
+// power of two from 64 KiB up to maxKept, else n.
+func sizeClass(n int64) int {
+	if n > maxKept {
+		return int(n)
+	}
+	c := 64 << 10
+	for int64(c) < n {
+		c *= 2
+	}
+	return c
+}
+
+// cost is what a buffer of size bytes takes of moduleBytes: a file
+// larger than it is held alone.
+func cost(size int) int64 { return min(int64(size), moduleBytes) }
+
+// get returns a buffer of at least n bytes, waiting for room; false once
+// closed.
+func (m *moduleMem) get(n int64) (heldBuf, bool, error) {
+	size := sizeClass(n)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for !m.closed {
+		if l := m.kept[size]; len(l) > 0 {
+			b := l[len(l)-1]
+			m.kept[size] = l[:len(l)-1]
+			return b, true, nil
+		}
+		for m.free < cost(size) && m.evict() {
+		}
+		if m.free >= cost(size) {
+			data, release, err := deb.Alloc(size)
+			if err != nil {
+				return heldBuf{}, false, err
+			}
+			m.free -= cost(size)
+			return heldBuf{data, release}, true, nil
+		}
+		m.c.Wait()
+	}
+	return heldBuf{}, false, nil
+}
+
+// evict unmaps one kept buffer; false when none is kept.
+func (m *moduleMem) evict() bool {
+	for size, l := range m.kept {
+		if len(l) > 0 {
+			l[len(l)-1].release()
+			m.kept[size] = l[:len(l)-1]
+			m.free += cost(size)
+			return true
+		}
+	}
+	return false
+}
+
+// put takes back a buffer from get.
+func (m *moduleMem) put(b heldBuf) {
+	m.mu.Lock()
+	if size := len(b.data); size <= maxKept && !m.closed {
+		m.kept[size] = append(m.kept[size], b)
+	} else {
+		b.release()
+		m.free += cost(size)
+	}
+	m.mu.Unlock()
+	m.c.Broadcast()
+}
+
+// close unmaps the kept buffers and ends the waits.
+func (m *moduleMem) close() {
+	m.mu.Lock()
+	m.closed = true
+	for m.evict() {
+	}
+	m.mu.Unlock()
+	m.c.Broadcast()
 }
