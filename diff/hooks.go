@@ -213,7 +213,16 @@ func Hooks(old, new HookSide) []HookChange {
 
 // StructText writes a struct, union or enum definition as C, members
 // indented by four spaces as the reference pages show them.
-func StructText(t *kabi.TypeDef) string {
+func StructText(t *kabi.TypeDef) string { return defText(t, (*kabi.Member).Decl) }
+
+// TypeText writes a definition as C in the reference pages' style:
+// members indented by four spaces, as MemberDecl writes them (without
+// bitfield widths, anonymous member types inline); enum values with their
+// values.
+func TypeText(t *kabi.TypeDef) string { return defText(t, MemberDecl) }
+
+// defText writes t as C, each member as decl writes it.
+func defText(t *kabi.TypeDef, decl func(*kabi.Member) string) string {
 	if t == nil {
 		return ""
 	}
@@ -223,8 +232,8 @@ func StructText(t *kabi.TypeDef) string {
 		b.WriteString(" " + t.Name)
 	}
 	b.WriteString(" {\n")
-	for _, m := range t.Members {
-		b.WriteString("    " + m.Decl() + ";\n")
+	for i := range t.Members {
+		b.WriteString("    " + decl(&t.Members[i]) + ";\n")
 	}
 	for i, v := range t.Values {
 		b.WriteString("    " + v.Name + " = " + t.ValueString(v))

@@ -30,27 +30,8 @@ func typeTitle(k kabi.Kind) string {
 
 // TypeC writes a definition as C in the reference pages' style: members
 // indented by four spaces, without bitfield widths, anonymous member
-// types inline; enum values with their values.
-func TypeC(t *kabi.TypeDef) string {
-	var b strings.Builder
-	b.WriteString(t.Kind.String())
-	if t.Name != "" {
-		b.WriteString(" " + t.Name)
-	}
-	b.WriteString(" {\n")
-	for i := range t.Members {
-		b.WriteString("    " + diff.MemberDecl(&t.Members[i]) + ";\n")
-	}
-	for i, v := range t.Values {
-		b.WriteString("    " + v.Name + " = " + t.ValueString(v))
-		if i < len(t.Values)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("};")
-	return b.String()
-}
+// types inline; enum values with their values. It is [diff.TypeText].
+func TypeC(t *kabi.TypeDef) string { return diff.TypeText(t) }
 
 // Type writes the page of one struct, union or enum in the layout of
 // DepSurf's struct pages: per build its definition as C, per compared
