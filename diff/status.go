@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/internal/reftext"
 )
 
 // A StatusChange is a change of one of a function's statuses between two
@@ -49,7 +50,7 @@ func StatusChanges(of, nf *kabi.Function) []StatusChange {
 	if of.Collision != kabi.CollisionUnknown && nf.Collision != kabi.CollisionUnknown {
 		add("collision", of.Collision.String(), nf.Collision.String())
 	}
-	add("transformation", pyBool(of.Transformation), pyBool(nf.Transformation))
+	add("transformation", reftext.Bool(of.Transformation), reftext.Bool(nf.Transformation))
 	verdict := func(v kabi.Verdict, why kabi.AttachReason) string {
 		if why == kabi.ReasonNone {
 			return v.String()
@@ -64,12 +65,4 @@ func StatusChanges(of, nf *kabi.Function) []StatusChange {
 		add("fentry", verdict(oa.Fentry, oa.FentryWhy), verdict(na.Fentry, na.FentryWhy))
 	}
 	return out
-}
-
-// pyBool is the reference text of a bool: "True" or "False".
-func pyBool(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
 }

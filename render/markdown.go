@@ -8,6 +8,7 @@ import (
 
 	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/internal/reftext"
 )
 
 // Markdown writes function pages in the layout of DepSurf's published
@@ -91,7 +92,7 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 		p("```c\n%s\n```\n\n", f.Signature)
 	}
 	p("**Collision:** %s\n\n**Inline:** %s\n\n**Transformation:** %s\n\n**Instances:**\n\n",
-		f.Collision, f.Inline, pyBool(f.Transformation))
+		f.Collision, f.Inline, reftext.Bool(f.Transformation))
 	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
 		p("Unknown: the build was read without DWARF (BTF and kallsyms), so its instances, inlining and callers are unknown.\n\n")
 	}
@@ -104,7 +105,7 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 		if in.Module != "" {
 			p("Module: %s\n", in.Module) // not on the reference's pages, which know vmlinux only
 		}
-		p("Inline: %s\n", pyBool(in.Inlined))
+		p("Inline: %s\n", reftext.Bool(in.Inlined))
 		writeCallers(w, "Inline callers", in.InlineCallers)
 		writeCallers(w, "Direct callers", in.DirectCallers)
 		p("```\n")
@@ -127,12 +128,4 @@ func writeCallers(w *bufio.Writer, title string, cs []kabi.Caller) {
 	for _, c := range cs {
 		fmt.Fprintf(w, "  - %s:%s\n", c.File, c.Function)
 	}
-}
-
-// pyBool writes a boolean as the reference pages do: True or False.
-func pyBool(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/internal/reftext"
 )
 
 // A Site writes a folder of pages: one per dependency of every kind, one
@@ -750,7 +751,7 @@ func surfaceTransitions(d *diff.SurfaceDiff) []string {
 		out = append(out, fmt.Sprintf("Collision %s → %s: %d", x.From, x.To, x.Count))
 	}
 	for _, x := range d.Transformation {
-		out = append(out, fmt.Sprintf("Transformation %s → %s: %d", pyBool(x.From), pyBool(x.To), x.Count))
+		out = append(out, fmt.Sprintf("Transformation %s → %s: %d", reftext.Bool(x.From), reftext.Bool(x.To), x.Count))
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
+	"github.com/kabi-dev/kabi/internal/reftext"
 )
 
 // Text writes a compact view for a terminal: one line per build with its
@@ -146,7 +147,7 @@ func (t Text) Surface(w io.Writer, d *diff.SurfaceDiff) error {
 		col = append(col, fmt.Sprintf("%s → %s  %d", x.From, x.To, x.Count))
 	}
 	for _, x := range d.Transformation {
-		tr = append(tr, fmt.Sprintf("%-5s → %-5s %d", pyBool(x.From), pyBool(x.To), x.Count))
+		tr = append(tr, fmt.Sprintf("%-5s → %-5s %d", reftext.Bool(x.From), reftext.Bool(x.To), x.Count))
 	}
 	transitions("inline kind:", inl)
 	transitions("collision kind:", col)
