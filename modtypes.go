@@ -191,34 +191,14 @@ func (s *surface) mergeModuleTypes(mt *moduleTypes, name string) {
 		if md.id < 0 || kt.owner[md.id] != mt.mod {
 			continue // an earlier module's place: see asked
 		}
-		var v *typeVariants
-		if md.td != nil {
-			if v = s.typedefVars[md.td.Name]; v == nil {
-				v = &typeVariants{}
-				s.typedefVars[md.td.Name] = v
-			}
-		} else {
-			r := md.def.Ref()
-			if v = s.typeVars[r]; v == nil {
-				v = &typeVariants{}
-				s.typeVars[r] = v
-				s.typeOrder = append(s.typeOrder, r)
-			}
-		}
 		p := pendingDef{def: md.def, td: md.td, hash: md.hash, key: md.key}
-		j := 0
-		for j < len(v.hashes) && !s.sameContents(v, j, &p) {
-			j++
-		}
-		if j == len(v.hashes) {
+		v, j, added := s.variantOf(&p)
+		if added {
 			if md.td != nil {
 				md.td.Modules = []string{name}
 			} else {
 				md.def.Modules = []string{name}
 			}
-			v.defs = append(v.defs, md.def)
-			v.tds = append(v.tds, md.td)
-			v.hashes = append(v.hashes, md.hash)
 		}
 		var locs *[]Location
 		var mods *[]string

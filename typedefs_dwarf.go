@@ -212,29 +212,7 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 			mt.defs = append(mt.defs, moduleDef{def: p.def, td: p.td, hash: p.hash, key: p.key, loc: loc, id: mt.kernelID(&p.claim)})
 			continue
 		}
-		var v *typeVariants
-		if p.td != nil {
-			if v = s.typedefVars[p.td.Name]; v == nil {
-				v = &typeVariants{}
-				s.typedefVars[p.td.Name] = v
-			}
-		} else {
-			r := p.def.Ref()
-			if v = s.typeVars[r]; v == nil {
-				v = &typeVariants{}
-				s.typeVars[r] = v
-				s.typeOrder = append(s.typeOrder, r)
-			}
-		}
-		j := 0
-		for j < len(v.hashes) && !s.sameContents(v, j, p) {
-			j++
-		}
-		if j == len(v.hashes) {
-			v.defs = append(v.defs, p.def)
-			v.tds = append(v.tds, p.td)
-			v.hashes = append(v.hashes, p.hash)
-		}
+		v, j, _ := s.variantOf(p)
 		var locs *[]Location
 		if p.td != nil {
 			locs = &v.tds[j].Locations
@@ -245,6 +223,35 @@ func (s *surface) mergeTypes(cu *dwarfx.CompileUnit, defs []pendingDef) {
 			*locs = append(*locs, loc)
 		}
 	}
+}
+
+// variantOf returns the variants of the name of p (made on its first
+// definition), the index among them of p's contents, and whether p was
+// added as a new variant.
+func (s *surface) variantOf(p *pendingDef) (*typeVariants, int, bool) {
+	var v *typeVariants
+	if p.td != nil {
+		if v = s.typedefVars[p.td.Name]; v == nil {
+			v = &typeVariants{}
+			s.typedefVars[p.td.Name] = v
+		}
+	} else {
+		r := p.def.Ref()
+		if v = s.typeVars[r]; v == nil {
+			v = &typeVariants{}
+			s.typeVars[r] = v
+			s.typeOrder = append(s.typeOrder, r)
+		}
+	}
+	for j := range v.hashes {
+		if s.sameContents(v, j, p) {
+			return v, j, false
+		}
+	}
+	v.defs = append(v.defs, p.def)
+	v.tds = append(v.tds, p.td)
+	v.hashes = append(v.hashes, p.hash)
+	return v, len(v.hashes) - 1, true
 }
 
 // defLocation is where p is written, as kabi shows it.
