@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ func TestRealKernelModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("read in %v: %d functions", time.Since(start), b.Len())
+	realModuleTypes(t, b)
 
 	type counts struct{ fns, insts, syms, kprobeYes, fentryYes, btfYes, unknown int }
 	per := map[string]*counts{}
@@ -209,4 +211,50 @@ func mustModuleName(t *testing.T, r io.ReaderAt, path string) string {
 	stem, _ := moduleStem(path)
 	name, _ := modinfo(ef, stem)
 	return name
+}
+
+// realModuleTypes checks a whole kernel's types: the modules add
+// definitions, each naming modules of the tree; on Debian's 6.1 amd64
+// kernels, types checked against each module's own .BTF (bpftool btf dump
+// file MOD.ko -B vmlinux): struct xfs_mount is xfs's (2,496 bytes), struct
+// bictcp is vmlinux's (tcp_cubic.c, 60 bytes) and tcp_bic's (24 bytes),
+// struct nf_conn, defined by nf_conntrack's headers that vmlinux includes
+// too, is vmlinux's.
+func realModuleTypes(t *testing.T, b *Build) {
+	t.Helper()
+	var vmlinux, module int
+	for d := range b.Types(0) {
+		if len(d.Modules) == 0 {
+			vmlinux++
+			continue
+		}
+		module++
+		for _, m := range d.Modules {
+			if _, ok := b.modSrc[m]; !ok {
+				t.Errorf("%s %s: module %q is not one of the tree's", d.Kind, d.Name, m)
+			}
+		}
+	}
+	t.Logf("types: %d of vmlinux, %d only modules define", vmlinux, module)
+	if module == 0 {
+		t.Error("no type of a module")
+	}
+	if !strings.HasPrefix(b.Meta.Release, "6.1.0-") || b.Meta.Arch != "amd64" {
+		return
+	}
+	variants := func(name string) (out []string) {
+		for _, d := range b.TypeVariants(KindStruct, name) {
+			out = append(out, fmt.Sprintf("%d %v", d.Size, d.Modules))
+		}
+		return out
+	}
+	for name, want := range map[string][]string{
+		"xfs_mount": {"2496 [xfs]"},
+		"bictcp":    {"60 []", "24 [tcp_bic]"},
+		"nf_conn":   {"248 []"},
+	} {
+		if got := variants(name); !slices.Equal(got, want) {
+			t.Errorf("struct %s: %q, want %q", name, got, want)
+		}
+	}
 }
