@@ -534,11 +534,6 @@ func (sw *SiteWriter) Hook(r *diff.HookReport) error {
 		p.Groups = append(p.Groups, g.Name)
 		p.Traits = append(p.Traits, traits)
 	}
-	p.Write = func(w io.Writer, root string) error {
-		if sw.ext == "html" {
-			return HTML{}.hookPage(w, r, root)
-		}
-		return Markdown{}.Hook(w, r)
-	}
+	p.Write = reportWrite(sw, r, HTML.hookPage, Markdown.Hook)
 	return sw.Page(p)
 }

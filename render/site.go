@@ -212,12 +212,7 @@ func (sw *SiteWriter) Function(r *diff.FunctionReport) error {
 		p.Groups = append(p.Groups, r.Groups[i].Name)
 		p.Traits = append(p.Traits, traitNames(r.Groups[i].Traits()))
 	}
-	p.Write = func(w io.Writer, root string) error {
-		if sw.ext == "html" {
-			return HTML{}.page(w, r, root)
-		}
-		return Markdown{}.Function(w, r)
-	}
+	p.Write = reportWrite(sw, r, HTML.page, Markdown.Function)
 	return sw.Page(p)
 }
 
@@ -754,4 +749,15 @@ func surfaceTransitions(d *diff.SurfaceDiff) []string {
 		out = append(out, fmt.Sprintf("Transformation %s → %s: %d", reftext.Bool(x.From), reftext.Bool(x.To), x.Count))
 	}
 	return out
+}
+
+// reportWrite is the Write of the page of report r: as HTML (html, given
+// the site root) in an HTML site, as Markdown (md) in a Markdown one.
+func reportWrite[R any](sw *SiteWriter, r R, html func(HTML, io.Writer, R, string) error, md func(Markdown, io.Writer, R) error) func(io.Writer, string) error {
+	return func(w io.Writer, root string) error {
+		if sw.ext == "html" {
+			return html(HTML{}, w, r, root)
+		}
+		return md(Markdown{}, w, r)
+	}
 }

@@ -442,11 +442,6 @@ func (sw *SiteWriter) Type(r *diff.TypeReport) error {
 		p.Groups = append(p.Groups, r.Groups[i].Name)
 		p.Traits = append(p.Traits, traitNames(r.Groups[i].Traits()))
 	}
-	p.Write = func(w io.Writer, root string) error {
-		if sw.ext == "html" {
-			return HTML{}.typePage(w, r, root)
-		}
-		return Markdown{}.Type(w, r)
-	}
+	p.Write = reportWrite(sw, r, HTML.typePage, Markdown.Type)
 	return sw.Page(p)
 }
