@@ -31,6 +31,11 @@ type hookSet struct {
 	config      []ConfigOption
 	configFrom  string
 	skips       []HookSkip
+	// fromBTF marks the hooks of a running kernel, read from its BTF and
+	// kallsyms (see running_hooks.go): what only the kernel's tables say
+	// is unknown. unknown says why a kind's hooks are unknown.
+	fromBTF bool
+	unknown map[Kind]string
 
 	// From an index file: the build whose functions give the hooks'
 	// signatures, linked as each hook is handed out.
@@ -352,14 +357,30 @@ func (b *Build) Hooks(k Kind) iter.Seq[Hook] {
 func HookKinds() []Kind { return []Kind{KindTracepoint, KindLSM, KindKfunc, KindSyscall, KindConfig} }
 
 // LookupHook is Hook with an error for a miss, wrapping [ErrNotFound]
-// and naming the build; for the config kind it says when the build's
-// configuration is unknown.
+// and naming the build; where the build's source cannot list the hooks of
+// that kind (see [Build.HooksUnknown]) it says why.
 func (b *Build) LookupHook(r Ref) (Hook, error) {
 	if h, ok := b.Hook(r); ok {
 		return h, nil
 	}
-	if r.Kind == KindConfig && b.ConfigSource() == "" {
-		return nil, fmt.Errorf("%w (the build's configuration is unknown: it embeds none and no config file was given)", &refNotFound{b.Meta.File, r})
+	if why := b.HooksUnknown(r.Kind); why != "" {
+		return nil, fmt.Errorf("%w (unknown: %s)", &refNotFound{b.Meta.File, r}, why)
 	}
 	return nil, &refNotFound{b.Meta.File, r}
+}
+
+// HooksUnknown says why the build's source cannot list its hooks of kind
+// k, so that a hook missing from it is unknown, not absent; "" when it
+// can. The configuration is unknown when the build embeds none and no
+// config file was given; a running kernel's kfuncs are unknown when its
+// BTF has no bpf_kfunc declaration tags (see [OpenRunning]).
+func (b *Build) HooksUnknown(k Kind) string {
+	h := b.hooks()
+	if why := h.unknown[k]; why != "" {
+		return why
+	}
+	if k == KindConfig && h.configFrom == "" {
+		return "the build's configuration is unknown: it embeds none and no config file was given"
+	}
+	return ""
 }

@@ -1,17 +1,22 @@
 package kabi
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/kabi-dev/kabi/internal/index"
 )
 
 // The hooks section of an index file (see index.go): a run of varints and
 // strings, kind by kind, each list in name order:
 //
-//	present (1), configuration source
+//	present (1; 2 for a running kernel's hooks, then: count; kind, why
+//	  the kind is unknown), configuration source
 //	tracepoints: count; name, class, system, format, syscall|bare<<1, flags
 //	LSM hooks:   count; name
 //	kfuncs:      count; name, set count, sets
-//	syscalls:    count; name, entry count, entries (table, number, wrapper)
+//	syscalls:    count; name, entry count, entries (table, number, wrapper);
+//	             a running kernel's unknown table is "" and number 0
 //	config:      count; name, value
 //	skips:       count; kind, where, reason
 //
@@ -20,7 +25,19 @@ import (
 
 func (h *hookSet) encode() []byte {
 	var e index.Enc
-	e.Uvarint(1)
+	if h.fromBTF {
+		// A running kernel's: its tracepoints' events, kfuncs' sets and
+		// syscalls' numbers are unknown, and some kinds may be.
+		e.Uvarint(2)
+		kinds := slices.Sorted(maps.Keys(h.unknown))
+		e.Uvarint(uint64(len(kinds)))
+		for _, k := range kinds {
+			e.Byte(byte(k))
+			e.String(h.unknown[k])
+		}
+	} else {
+		e.Uvarint(1)
+	}
 	e.String(h.configFrom)
 	e.Uvarint(uint64(len(h.tracepoints)))
 	for _, t := range h.tracepoints {
@@ -56,7 +73,7 @@ func (h *hookSet) encode() []byte {
 		e.Uvarint(uint64(len(s.Entries)))
 		for _, en := range s.Entries {
 			e.String(en.Table)
-			e.Uvarint(uint64(en.Number))
+			e.Uvarint(uint64(max(en.Number, 0)))
 			e.String(en.Wrapper)
 		}
 	}
@@ -105,7 +122,14 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 		return nil, err
 	}
 	h = &hookSet{}
-	if v := d.Uvarint(); v != 1 && d.Err() == nil {
+	switch v := d.Uvarint(); {
+	case v == 2:
+		h.fromBTF, h.unknown = true, map[Kind]string{}
+		for range d.Count(2) {
+			k := Kind(d.Byte())
+			h.unknown[k] = d.String()
+		}
+	case v != 1 && d.Err() == nil:
 		d.Fail("hooks marker %d", v)
 	}
 	h.configFrom = d.String()
@@ -124,6 +148,7 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 		}
 		t.Syscall, t.Bare = fl&1 != 0, fl&2 != 0
 		t.Flags = d.Uvarint()
+		t.EventUnknown = h.fromBTF
 		sorted("tracepoints", &prev, t.Name)
 		h.tracepoints = append(h.tracepoints, t)
 	}
@@ -135,7 +160,7 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 	}
 	prev = ""
 	for range d.Count(2) {
-		k := &Kfunc{Name: d.String()}
+		k := &Kfunc{Name: d.String(), SetsUnknown: h.fromBTF}
 		for range d.Count(1) {
 			k.Sets = append(k.Sets, d.String())
 		}
@@ -146,7 +171,11 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 	for range d.Count(2) {
 		s := &Syscall{Name: d.String()}
 		for range d.Count(3) {
-			s.Entries = append(s.Entries, SyscallEntry{Table: d.String(), Number: d.Int(maxSyscalls), Wrapper: d.String()})
+			e := SyscallEntry{Table: d.String(), Number: d.Int(maxSyscalls), Wrapper: d.String()}
+			if h.fromBTF && e.Table == "" {
+				e.Number = -1
+			}
+			s.Entries = append(s.Entries, e)
 		}
 		sorted("syscalls", &prev, s.Name)
 		h.syscalls = append(h.syscalls, s)

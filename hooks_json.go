@@ -4,24 +4,31 @@ import "strconv"
 
 // The JSON forms of the hooks, one object per hook as kabi dump writes
 // them (docs/json.md), each with its "kind" first. Signatures are
-// written as for functions; null where the build has none.
+// written as for functions; null where the build has none. A fact the
+// build's source cannot know (a running kernel's trace event, kfunc ID
+// sets, syscall tables) is null too.
 
-// AppendJSON appends the trace event as a JSON object.
+// AppendJSON appends the trace event as a JSON object; where
+// EventUnknown, class, system, bare, syscall, flags and format are null.
 func (t *Tracepoint) AppendJSON(b []byte) []byte {
 	b = append(b, `{"kind":"tracepoint","name":`...)
 	b = appendJSONString(b, t.Name)
-	b = append(b, `,"class":`...)
-	b = appendJSONString(b, t.Class)
-	b = append(b, `,"system":`...)
-	b = appendJSONString(b, t.System)
-	b = append(b, `,"bare":`...)
-	b = strconv.AppendBool(b, t.Bare)
-	b = append(b, `,"syscall":`...)
-	b = strconv.AppendBool(b, t.Syscall)
-	b = append(b, `,"flags":`...)
-	b = strconv.AppendUint(b, t.Flags, 10)
-	b = append(b, `,"format":`...)
-	b = appendJSONString(b, t.Format)
+	if t.EventUnknown {
+		b = append(b, `,"class":null,"system":null,"bare":null,"syscall":null,"flags":null,"format":null`...)
+	} else {
+		b = append(b, `,"class":`...)
+		b = appendJSONString(b, t.Class)
+		b = append(b, `,"system":`...)
+		b = appendJSONString(b, t.System)
+		b = append(b, `,"bare":`...)
+		b = strconv.AppendBool(b, t.Bare)
+		b = append(b, `,"syscall":`...)
+		b = strconv.AppendBool(b, t.Syscall)
+		b = append(b, `,"flags":`...)
+		b = strconv.AppendUint(b, t.Flags, 10)
+		b = append(b, `,"format":`...)
+		b = appendJSONString(b, t.Format)
+	}
 	b = append(b, `,"event_struct":`...)
 	b = appendJSONString(b, t.EventStruct())
 	b = append(b, `,"probe":`...)
@@ -46,23 +53,30 @@ func (l *LSMHook) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// AppendJSON appends the kfunc as a JSON object.
+// AppendJSON appends the kfunc as a JSON object; sets is null where
+// SetsUnknown.
 func (k *Kfunc) AppendJSON(b []byte) []byte {
 	b = append(b, `{"kind":"kfunc","name":`...)
 	b = appendJSONString(b, k.Name)
-	b = append(b, `,"sets":[`...)
-	for i, s := range k.Sets {
-		if i > 0 {
-			b = append(b, ',')
+	if k.SetsUnknown {
+		b = append(b, `,"sets":null`...)
+	} else {
+		b = append(b, `,"sets":[`...)
+		for i, s := range k.Sets {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
 		}
-		b = appendJSONString(b, s)
+		b = append(b, ']')
 	}
-	b = append(b, `],"signature":`...)
+	b = append(b, `,"signature":`...)
 	b = appendJSONSignature(b, k.Signature)
 	return append(b, '}')
 }
 
-// AppendJSON appends the system call as a JSON object.
+// AppendJSON appends the system call as a JSON object; an entry's
+// unknown table and number are null.
 func (s *Syscall) AppendJSON(b []byte) []byte {
 	b = append(b, `{"kind":"syscall","name":`...)
 	b = appendJSONString(b, s.Name)
@@ -71,10 +85,14 @@ func (s *Syscall) AppendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"table":`...)
-		b = appendJSONString(b, e.Table)
-		b = append(b, `,"number":`...)
-		b = strconv.AppendInt(b, int64(e.Number), 10)
+		if e.Number < 0 {
+			b = append(b, `{"table":null,"number":null`...)
+		} else {
+			b = append(b, `{"table":`...)
+			b = appendJSONString(b, e.Table)
+			b = append(b, `,"number":`...)
+			b = strconv.AppendInt(b, int64(e.Number), 10)
+		}
 		b = append(b, `,"wrapper":`...)
 		b = appendJSONString(b, e.Wrapper)
 		b = append(b, '}')

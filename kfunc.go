@@ -20,6 +20,10 @@ import (
 type Kfunc struct {
 	Name string   // "bpf_task_acquire"
 	Sets []string // the ID sets listing it, in name order: "generic_btf_ids"
+	// SetsUnknown says the build's source cannot see the ID sets (a
+	// running kernel's BTF tags its kfuncs, but the sets are in its
+	// memory): Sets is empty, meaning unknown.
+	SetsUnknown bool
 	// Signature is the function's, from the function surface; nil when
 	// DWARF does not describe it.
 	Signature *Signature

@@ -40,8 +40,15 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // typedefs; BTF does not say where a type is written, so their Locations
 // are empty (an unknown place), and two different definitions of one
 // struct name are two variants (of one typedef name, the first is kept).
-// The hooks (tracepoints, LSM hooks, kfuncs, syscalls) are not read from
-// this source yet.
+// The hooks (unless Options.NoHooks) are those the BTF and kallsyms show
+// (see [Build.HooksUnknown] for what they cannot): a tracepoint per
+// btf_trace_<name> typedef, whose event (class, system, format) is
+// unknown ([Tracepoint.EventUnknown]) and whose prototype is the
+// typedef's (read with the types: none with Options.NoTypes); the LSM
+// hooks as BTF's struct security_hook_heads (or lsm_static_calls_table)
+// lists them; the kfuncs BTF tags bpf_kfunc, with unknown ID sets
+// ([Kfunc.SetsUnknown]); the syscalls whose wrappers kallsyms lists,
+// with unknown tables and numbers. The configuration is not read.
 //
 // A kernel without BTF gives an error wrapping [ErrNoKernelBTF] that says
 // how to read its debug package instead; a kallsyms line that cannot be
@@ -140,6 +147,11 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		f.Signature = sigs[i]
 		f.classifyUnknown()
 	}
+	if !opts.NoHooks {
+		if b.hk, err = runningHooks(spec, ks, m.Arch, btfPath); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoTypes {
 		defs, err := btfTypeDefs(spec, btfPath)
 		if err != nil {
@@ -151,6 +163,9 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 			return nil, err
 		}
 		b.types.setTypedefs(tds)
+	}
+	if b.hk != nil {
+		b.hk.link(b) // after the types: a tracepoint's prototype is its typedef's
 	}
 	return b, nil
 }

@@ -194,6 +194,11 @@ func FuzzKallsyms(f *testing.F) {
 				t.Fatalf("symbol %q without a stem", s.Name)
 			}
 		}
+		for _, s := range kallsymsSyscalls(syms, "amd64") {
+			if len(s.Entries) != 1 || s.Entries[0].Number != -1 || !strings.HasSuffix(s.Entries[0].Wrapper, "sys_"+s.Name) {
+				t.Fatalf("syscall %+v", s)
+			}
+		}
 	})
 }
 
@@ -294,5 +299,188 @@ func TestRunningTypedefs(t *testing.T) {
 	}
 	if in != n {
 		t.Errorf("%d typedefs through the index, want %d", in, n)
+	}
+}
+
+// TestRunningMachineHooks reads the hooks of this machine's running
+// kernel, where it has BTF: each kind is listed or said to be unknown;
+// every btf_trace_ typedef is a tracepoint with its prototype; every LSM
+// hook has its bpf_lsm_ function where the kernel has the BPF LSM; every
+// syscall names a wrapper kallsyms lists; and, where tracefs is readable,
+// the tracepoints are about as many as its events.
+func TestRunningMachineHooks(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no /sys/kernel/btf/vmlinux")
+	}
+	b, err := OpenRunning("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[Kind]int{}
+	for _, k := range HookKinds() {
+		for range b.Hooks(k) {
+			count[k]++
+		}
+		if (count[k] == 0) == (b.HooksUnknown(k) == "") {
+			t.Errorf("%s: %d hooks, unknown: %q", k, count[k], b.HooksUnknown(k))
+		}
+		t.Logf("%s: %d %s", k, count[k], b.HooksUnknown(k))
+	}
+	for tp := range b.Tracepoints() {
+		if !tp.EventUnknown || tp.RawSignature == nil || !strings.HasPrefix(tp.RawPrototype(), "typedef void (*btf_trace_"+tp.Name+")(void *") {
+			t.Fatalf("tracepoint %s: %+v %q", tp.Name, tp, tp.RawPrototype())
+		}
+	}
+	if _, ok := b.Function("bpf_lsm_file_open"); ok {
+		for l := range b.LSMHooks() {
+			if l.BPF == nil && !strings.HasPrefix(l.Name, "CONFIG") {
+				t.Errorf("LSM hook %s without %s", l.Name, l.BPFName())
+			}
+		}
+	}
+	for s := range b.Syscalls() {
+		if len(s.Entries) != 1 || s.Entries[0].Number != -1 || s.Entries[0].Table != "" {
+			t.Fatalf("syscall %s: %+v", s.Name, s.Entries)
+		}
+		if f, ok := b.Function(s.Entries[0].Wrapper); ok && len(f.Symbols) == 0 {
+			t.Errorf("syscall %s: wrapper %s without a symbol", s.Name, s.Entries[0].Wrapper)
+		}
+	}
+	if count[KindSyscall] > 0 {
+		if _, ok := b.Syscall("openat"); !ok {
+			t.Error("no syscall openat")
+		}
+	}
+	for _, dir := range []string{"/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events"} {
+		systems, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		events := 0
+		for _, s := range systems {
+			evs, _ := os.ReadDir(filepath.Join(dir, s.Name()))
+			for _, e := range evs {
+				if e.IsDir() && s.Name() != "syscalls" && s.Name() != "ftrace" {
+					events++
+				}
+			}
+		}
+		// Every trace event of a tracepoint has a btf_trace_ typedef; bare
+		// tracepoints add some, kprobe and other dynamic events are not.
+		t.Logf("%s: %d events, %d tracepoints from BTF", dir, events, count[KindTracepoint])
+		if events > 0 && (count[KindTracepoint] < events/2 || count[KindTracepoint] > 2*events) {
+			t.Errorf("%d tracepoints from BTF for %d events in %s", count[KindTracepoint], events, dir)
+		}
+		break
+	}
+}
+
+// TestRunningHooksFixture reads the hooks of the fake tree
+// testdata/running-hooks, made from the hooks fixture by gen-running.sh,
+// and checks them against that build's hooks read from its tables: every
+// tracepoint with a raw tracepoint function, with its prototype and an
+// unknown event; the LSM hooks; the kfuncs, with unknown sets; the
+// syscalls of sys_call_table, by their wrappers, with unknown numbers.
+// An index keeps all of it, and the renderers' facts say unknown.
+func TestRunningHooksFixture(t *testing.T) {
+	b, err := OpenRunning("testdata/running-hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open("testdata/hooks-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for tp := range d.Tracepoints() {
+		if tp.RawSignature != nil {
+			want = append(want, tp.Name+" "+tp.RawPrototype())
+		}
+	}
+	for tp := range b.Tracepoints() {
+		if !tp.EventUnknown || tp.Class != "" || tp.System != "" || tp.Format != "" || tp.ProbeName() != "" || tp.EventStruct() != "" {
+			t.Errorf("tracepoint %s: %+v; want its event unknown", tp.Name, tp)
+		}
+		got = append(got, tp.Name+" "+tp.RawPrototype())
+	}
+	if len(want) < 3 || !slices.Equal(got, want) {
+		t.Errorf("tracepoints:\n%s\nthe build's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	names := func(b *Build, k Kind) (out []string) {
+		for h := range b.Hooks(k) {
+			out = append(out, h.Ref().Name)
+		}
+		return out
+	}
+	for _, k := range []Kind{KindLSM, KindKfunc} {
+		if g, w := names(b, k), names(d, k); len(w) == 0 || !slices.Equal(g, w) {
+			t.Errorf("%s: %v; the build's: %v", k, g, w)
+		}
+		if why := b.HooksUnknown(k); why != "" {
+			t.Errorf("%s unknown: %s", k, why)
+		}
+	}
+	for l := range b.LSMHooks() {
+		dl, _ := d.LSMHook(l.Name)
+		if l.BPF == nil || dl.BPF == nil || l.BPF.String() != dl.BPF.String() {
+			t.Errorf("LSM hook %s: bpf_lsm %v; the build's %v", l.Name, l.BPF, dl.BPF)
+		}
+	}
+	for k := range b.Kfuncs() {
+		if !k.SetsUnknown || k.Sets != nil || k.Signature == nil {
+			t.Errorf("kfunc %+v", k)
+		}
+	}
+	var wsys, gsys []string
+	for s := range d.Syscalls() {
+		if e, ok := s.Entry("sys_call_table"); ok {
+			wsys = append(wsys, s.Name+" "+e.Wrapper)
+		}
+	}
+	for s := range b.Syscalls() {
+		if len(s.Entries) != 1 || s.Entries[0].Number != -1 || s.Entries[0].Table != "" {
+			t.Errorf("syscall %s: %+v", s.Name, s.Entries)
+			continue
+		}
+		gsys = append(gsys, s.Name+" "+s.Entries[0].Wrapper)
+	}
+	if len(wsys) == 0 || !slices.Equal(gsys, wsys) {
+		t.Errorf("syscalls %v; the build's sys_call_table: %v", gsys, wsys)
+	}
+	if why := b.HooksUnknown(KindConfig); why == "" {
+		t.Error("the configuration is not said to be unknown")
+	}
+	if _, err := b.LookupHook(Ref{Kind: KindConfig, Name: "CONFIG_HZ"}); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("LookupHook config: %v", err)
+	}
+
+	// Through an index: the same dump, with the unknowns.
+	l := viaIndex(t, b, "running-hooks.kabi")
+	if !bytes.Equal(dumpOf(t, l), dumpOf(t, b)) {
+		t.Error("the index's dump differs from the running kernel's")
+	}
+	dump := b.AppendHooksJSON(nil)
+	if !bytes.Equal(l.AppendHooksJSON(nil), dump) {
+		t.Errorf("the index's hooks differ from the running kernel's:\n%s\n%s", l.AppendHooksJSON(nil), dump)
+	}
+	for _, s := range []string{
+		`{"kind":"tracepoint","name":"block_rq_issue","class":null,"system":null,"bare":null,"syscall":null,"flags":null,"format":null,"event_struct":"","probe":"",`,
+		`"raw_prototype":"typedef void (*btf_trace_block_rq_issue)(void *__data, void *q, struct kfx_request *rq);"`,
+		`{"kind":"kfunc","name":"bpf_kfx_file_acquire","sets":null,"signature":`,
+		`{"kind":"syscall","name":"openat","entries":[{"table":null,"number":null,"wrapper":"__x64_sys_openat"}]}`,
+	} {
+		if !bytes.Contains(dump, []byte(s)) {
+			t.Errorf("the dump lacks %s", s)
+		}
+	}
+	if l.HooksUnknown(KindConfig) != b.HooksUnknown(KindConfig) {
+		t.Errorf("through the index, config unknown: %q", l.HooksUnknown(KindConfig))
+	}
+	if nb, err := OpenRunning("testdata/running-hooks", &Options{NoHooks: true}); err != nil || nb.HooksUnknown(KindKfunc) != "" {
+		t.Errorf("NoHooks: %v", err)
+	} else {
+		for range nb.Hooks(KindTracepoint) {
+			t.Fatal("NoHooks: tracepoints read")
+		}
 	}
 }

@@ -25,8 +25,13 @@ type Syscall struct {
 
 // A SyscallEntry is one entry of a syscall table.
 type SyscallEntry struct {
-	Table   string // "sys_call_table", "ia32_sys_call_table", ...
-	Number  int    // the syscall number: the index in the table
+	// Table is "sys_call_table", "ia32_sys_call_table", ...; "" when
+	// unknown (a running kernel: its kallsyms lists the wrapper, its
+	// tables are in its memory).
+	Table string
+	// Number is the syscall number, the index in the table; -1 when
+	// unknown (as Table is).
+	Number  int
 	Wrapper string // the function symbol the entry calls: "__x64_sys_openat", "__arm64_sys_openat", "sys_openat"
 }
 

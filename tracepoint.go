@@ -47,8 +47,15 @@ type Tracepoint struct {
 	// RawSignature is the signature of __bpf_trace_<class>, the function
 	// a raw tracepoint calls: its parameters are the btf_trace_<name>
 	// typedef's, which tp_btf/ programs receive (see RawPrototype); nil
-	// when the build has none.
+	// when the build has none. Where EventUnknown, it is the prototype
+	// the typedef itself points to, named btf_trace_<name>.
 	RawSignature *Signature
+	// EventUnknown says the build's source cannot see the trace event
+	// (a running kernel, whose btf_trace_<name> typedef shows the
+	// tracepoint, and whose struct trace_event_call is in its memory):
+	// then Class, System, Format, Flags, Bare, Syscall and Probe are
+	// unknown, not empty.
+	EventUnknown bool
 }
 
 // ProbeName is the name of the function that records the event:
@@ -95,6 +102,10 @@ func (t *Tracepoint) RawPrototype() string {
 }
 
 func (t *Tracepoint) link(b *Build) {
+	if t.EventUnknown {
+		t.RawSignature = typedefSignature(b, "btf_trace_"+t.Name)
+		return
+	}
 	if t.Bare {
 		t.RawSignature = signatureOf(b, "__bpf_trace_"+t.Name)
 		return

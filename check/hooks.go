@@ -57,11 +57,17 @@ func checkTracepoint(d *Dependency, b *kabi.Build) Finding {
 	if d.Attach == AttachTpBTF {
 		fail = LoadFailure // the kernel resolves btf_trace_NAME when the program loads
 	}
+	if !ok && d.Attach == AttachTracepoint && eventsUnknown(b) {
+		return Finding{Consequence: Unknown, Reason: "no btf_trace_ typedef of that name, and the build's source does not show its trace events (syscall events have no typedef)"}
+	}
 	if !ok {
 		return Finding{Consequence: fail, Reason: "no such trace event: the " + failWord(fail) + " fails", Status: []string{"absent"}}
 	}
 	switch d.Attach {
 	case AttachTracepoint:
+		if tp.EventUnknown {
+			return Finding{Consequence: Unknown, Reason: "the tracepoint exists; whether it has a trace event (which tracepoint/ programs need) and its system are unknown in the build's source"}
+		}
 		if tp.Bare {
 			return Finding{Consequence: AttachFailure, Reason: "a bare tracepoint (no trace event, only raw_tp/ and tp_btf/ attach): the attach fails", Status: []string{"bare"}}
 		}
@@ -84,6 +90,15 @@ func checkTracepoint(d *Dependency, b *kabi.Build) Finding {
 		}
 	}
 	return Finding{Consequence: Fine, Reason: "present"}
+}
+
+// eventsUnknown reports whether the build's tracepoints are known by
+// their btf_trace_ typedefs only (a running kernel's).
+func eventsUnknown(b *kabi.Build) bool {
+	for tp := range b.Tracepoints() {
+		return tp.EventUnknown
+	}
+	return false
 }
 
 func failWord(c Consequence) string {
@@ -141,6 +156,9 @@ func checkKfunc(d *Dependency, b *kabi.Build) Finding {
 	}
 	if !known {
 		return Finding{Consequence: Unknown, Reason: "the function exists; the build's model has no kfunc sets to tell whether it is a kfunc"}
+	}
+	if k.SetsUnknown {
+		return Finding{Consequence: Fine, Reason: "a kfunc (its BTF tags it bpf_kfunc; its ID sets are unknown)"}
 	}
 	return Finding{Consequence: Fine, Reason: "a kfunc (" + strings.Join(k.Sets, ", ") + ")"}
 }

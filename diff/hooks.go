@@ -155,6 +155,9 @@ func Hooks(old, new HookSide) []HookChange {
 				out = append(out, HookChange{Kind: EventChanged, Fields: fs, Old: StructText(old.Event), New: StructText(new.Event)})
 			}
 		}
+		if o.EventUnknown || n.EventUnknown {
+			break // a side's event is unknown (a running kernel): not compared
+		}
 		if o.Format != n.Format {
 			out = append(out, HookChange{Kind: FormatChanged, Old: o.Format, New: n.Format})
 		}
@@ -178,6 +181,9 @@ func Hooks(old, new HookSide) []HookChange {
 		n, ok := new.Hook.(*kabi.Syscall)
 		if !ok {
 			return nil
+		}
+		if !numbered(o) || !numbered(n) {
+			break // a side's tables are unknown (a running kernel): not compared
 		}
 		var tables []string
 		for _, e := range append(slices.Clone(o.Entries), n.Entries...) {
@@ -209,6 +215,16 @@ func Hooks(old, new HookSide) []HookChange {
 		}
 	}
 	return out
+}
+
+// numbered reports whether the syscall's tables and numbers are known.
+func numbered(s *kabi.Syscall) bool {
+	for _, e := range s.Entries {
+		if e.Number < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // StructText writes a struct, union or enum definition as C, members
@@ -272,14 +288,20 @@ func HookSurfaces(old, new *kabi.Build) []HookDiff {
 	var out []HookDiff
 	for _, k := range kabi.HookKinds() {
 		d := HookDiff{Kind: k}
-		if k == kabi.KindConfig && (old.ConfigSource() == "" || new.ConfigSource() == "") {
+		if ou, nu := old.HooksUnknown(k), new.HooksUnknown(k); ou != "" || nu != "" {
 			switch {
-			case old.ConfigSource() == "" && new.ConfigSource() == "":
+			case k == kabi.KindConfig && ou != "" && nu != "":
 				d.Unknown = "neither build's configuration is known"
-			case old.ConfigSource() == "":
+			case k == kabi.KindConfig && ou != "":
 				d.Unknown = "the old build's configuration is unknown"
-			default:
+			case k == kabi.KindConfig:
 				d.Unknown = "the new build's configuration is unknown"
+			case ou != "" && nu != "":
+				d.Unknown = "unknown in both builds: " + ou
+			case ou != "":
+				d.Unknown = "unknown in the old build: " + ou
+			default:
+				d.Unknown = "unknown in the new build: " + nu
 			}
 			out = append(out, d)
 			continue

@@ -158,6 +158,14 @@ func writeHookStatus(w *bufio.Writer, s diff.HookStatus) {
 	}
 	switch h := s.Hook.(type) {
 	case *kabi.Tracepoint:
+		if h.EventUnknown {
+			p("The trace event (class, system, format, record struct) is unknown in this build: its source shows the tracepoint's btf_trace_ typedef only.\n\n")
+			if rp := h.RawPrototype(); rp != "" {
+				p("Function:\n\n")
+				code(rp)
+			}
+			break
+		}
 		if s.Event != nil {
 			p("Event:\n\n")
 			code(diff.StructText(s.Event))
@@ -176,13 +184,22 @@ func writeHookStatus(w *bufio.Writer, s diff.HookStatus) {
 	case *kabi.Syscall:
 		p("```\n")
 		for _, e := range h.Entries {
-			p("%s[%d]: %s\n", e.Table, e.Number, e.Wrapper)
+			p("%s\n", syscallEntryText(e))
 		}
 		p("```\n")
 	case kabi.ConfigOption:
 		p("```\n%s=%s\n```\n", h.Name, h.Value)
 	}
 	p("</details>\n</li>\n")
+}
+
+// syscallEntryText writes a syscall's entry: "sys_call_table[257]:
+// __x64_sys_openat", or its wrapper alone when the table is unknown.
+func syscallEntryText(e kabi.SyscallEntry) string {
+	if e.Number < 0 {
+		return "wrapper " + e.Wrapper + " (table and number unknown: this source does not show the syscall tables)"
+	}
+	return fmt.Sprintf("%s[%d]: %s", e.Table, e.Number, e.Wrapper)
 }
 
 // Hook writes a hook report as text: per group, each build's facts, then
@@ -230,6 +247,8 @@ func hookFacts(s diff.HookSide) []string {
 	switch h := s.Hook.(type) {
 	case *kabi.Tracepoint:
 		switch {
+		case h.EventUnknown:
+			out = append(out, "trace event unknown: its class, system, format and record struct (this source shows the tracepoint's btf_trace_ typedef only)")
 		case h.Bare:
 			out = append(out, "bare tracepoint (no trace event: raw_tp/tp_btf only)")
 		default:
@@ -254,10 +273,14 @@ func hookFacts(s diff.HookSide) []string {
 	case *kabi.LSMHook:
 		out = append(out, "security: "+sig(h.Security), "bpf_lsm: "+sig(h.BPF))
 	case *kabi.Kfunc:
-		out = append(out, "sets: "+strings.Join(h.Sets, ", "), "signature: "+sig(h.Signature))
+		sets := strings.Join(h.Sets, ", ")
+		if h.SetsUnknown {
+			sets = "unknown (this source does not show the ID sets)"
+		}
+		out = append(out, "sets: "+sets, "signature: "+sig(h.Signature))
 	case *kabi.Syscall:
 		for _, e := range h.Entries {
-			out = append(out, fmt.Sprintf("%s[%d]: %s", e.Table, e.Number, e.Wrapper))
+			out = append(out, syscallEntryText(e))
 		}
 	case kabi.ConfigOption:
 		out = append(out, h.Name+"="+h.Value)

@@ -9,12 +9,19 @@
 #                              symbols of a loaded module
 #   proc/version, proc/sys/kernel/osrelease, proc/sys/kernel/arch
 #
-# Needs pahole (dwarves), nm and objcopy (binutils).
+# and testdata/running-hooks/, the same files made from the hooks fixture
+# hooks-6.1.99-1-amd64.elf, whose BTF also has what a kernel's build adds
+# to pahole's (btf_trace_ typedefs, bpf_kfunc declaration tags: see
+# genrunning/main.go), with one loaded module, the fixture module
+# kfx_mod.ko: its split BTF over that vmlinux's
+# (sys/kernel/btf/kfx_mod) and its symbols in kallsyms.
+#
+# Needs pahole (dwarves), nm and objcopy (binutils), and go.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ELF=$HERE/cmp-6.1.99-1-amd64.elf
 OUT=$HERE/running
-for tool in pahole nm objcopy; do
+for tool in pahole nm objcopy go; do
 	command -v $tool >/dev/null || { echo "gen-running.sh: needs $tool (apt-get install dwarves binutils)" >&2; exit 1; }
 done
 rm -rf "$OUT"
@@ -28,6 +35,33 @@ nm -n "$ELF" | while read -r addr type name; do
 	[ -n "$name" ] && printf '%016x %s %s\n' $((0x$addr + 0xffffffff80000000)) "$type" "$name"
 done >"$OUT/proc/kallsyms"
 printf 'ffffffffc0a01000 t kfx_mod_probe\t[kfx_mod]\nffffffffc0a01100 T kfx_mod_init\t[kfx_mod]\n' >>"$OUT/proc/kallsyms"
+banner=$(strings "$ELF" | grep -m1 '^Linux version ')
+echo "$banner" >"$OUT/proc/version"
+echo "$banner" | cut -d' ' -f3 >"$OUT/proc/sys/kernel/osrelease"
+echo x86_64 >"$OUT/proc/sys/kernel/arch"
+
+# running-hooks: the hooks fixture, with a loaded module.
+ELF=$HERE/hooks-6.1.99-1-amd64.elf
+MOD=$HERE/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko
+OUT=$HERE/running-hooks
+rm -rf "$OUT"
+mkdir -p "$OUT/sys/kernel/btf" "$OUT/proc/sys/kernel"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pahole --btf_encode_detached="$TMP/pahole.btf" "$ELF"
+(cd "$HERE/.." && go run ./testdata/genrunning "$ELF" "$TMP/pahole.btf" "$OUT/sys/kernel/btf/vmlinux")
+pahole --btf_base="$OUT/sys/kernel/btf/vmlinux" --btf_encode_detached="$OUT/sys/kernel/btf/kfx_mod" "$MOD"
+chmod 644 "$OUT/sys/kernel/btf/vmlinux" "$OUT/sys/kernel/btf/kfx_mod"
+objcopy -O binary --only-section=.note.gnu.build-id "$ELF" "$OUT/sys/kernel/notes"
+chmod 644 "$OUT/sys/kernel/notes"
+nm -n "$ELF" | while read -r addr type name; do
+	[ -n "$name" ] && printf '%016x %s %s\n' $((0x$addr + 0xffffffff80000000)) "$type" "$name"
+done >"$OUT/proc/kallsyms"
+# The module's defined symbols, at a module address, as kallsyms lists them.
+nm -n --defined-only "$MOD" | while read -r addr type name; do
+	case $name in __modinfo_*) continue ;; esac
+	printf '%016x %s %s\t[kfx_mod]\n' $((0x$addr + 0xffffffffc0a01000)) "$type" "$name"
+done >>"$OUT/proc/kallsyms"
 banner=$(strings "$ELF" | grep -m1 '^Linux version ')
 echo "$banner" >"$OUT/proc/version"
 echo "$banner" | cut -d' ' -f3 >"$OUT/proc/sys/kernel/osrelease"
