@@ -9,10 +9,10 @@ type Tracepoint struct {
 	Name         string  `parquet:"name"`
 	Class        *string `parquet:"class,optional,dict"`
 	System       *string `parquet:"system,optional,dict"`
-	Bare         bool    `parquet:"bare"`
-	Syscall      bool    `parquet:"syscall"`
+	Bare         *bool   `parquet:"bare,optional"`    // NULL when the event is unknown (a running kernel)
+	Syscall      *bool   `parquet:"syscall,optional"` // NULL as Bare
 	Format       *string `parquet:"format,optional"`
-	Flags        int64   `parquet:"flags"`
+	Flags        *int64  `parquet:"flags,optional"` // NULL as Bare
 	EventStruct  *string `parquet:"event_struct,optional,dict"`
 	Probe        *string `parquet:"probe,optional,dict"`
 	ProbeSig     *string `parquet:"probe_signature,optional,dict"`
@@ -31,18 +31,21 @@ type LSMHook struct {
 
 // Kfunc is a row of the kfuncs table: one per kfunc.
 type Kfunc struct {
-	Name      string   `parquet:"name"`
-	Sets      []string `parquet:"sets,list"`
-	Signature *string  `parquet:"signature,optional"`
+	Name string   `parquet:"name"`
+	Sets []string `parquet:"sets,list"`
+	// SetsUnknown says Sets is empty because the source cannot see the
+	// ID sets (a running kernel).
+	SetsUnknown bool    `parquet:"sets_unknown"`
+	Signature   *string `parquet:"signature,optional"`
 }
 
 // Syscall is a row of the syscalls table: one per entry of a syscall
 // table.
 type Syscall struct {
-	Name    string `parquet:"name,dict"`
-	Table   string `parquet:"table,dict"`
-	Number  int32  `parquet:"number"`
-	Wrapper string `parquet:"wrapper,dict"`
+	Name    string  `parquet:"name,dict"`
+	Table   *string `parquet:"table,optional,dict"` // NULL when unknown (a running kernel)
+	Number  *int32  `parquet:"number,optional"`     // NULL as Table
+	Wrapper string  `parquet:"wrapper,dict"`
 }
 
 // ConfigOption is a row of the config table: one per option.
@@ -60,12 +63,17 @@ func signature(s *kabi.Signature) *string {
 
 func tracepointRows(b *kabi.Build, add func(Tracepoint)) {
 	for t := range b.Tracepoints() {
-		add(Tracepoint{
-			Name: t.Name, Class: optString(t.Class), System: optString(t.System), Bare: t.Bare, Syscall: t.Syscall,
-			Format: optString(t.Format), Flags: int64(t.Flags), EventStruct: optString(t.EventStruct()),
+		r := Tracepoint{
+			Name: t.Name, Class: optString(t.Class), System: optString(t.System),
+			Format: optString(t.Format), EventStruct: optString(t.EventStruct()),
 			Probe: optString(t.ProbeName()), ProbeSig: signature(t.Probe), RawSignature: signature(t.RawSignature),
 			RawPrototype: optString(t.RawPrototype()),
-		})
+		}
+		if !t.EventUnknown {
+			bare, sys, flags := t.Bare, t.Syscall, int64(t.Flags)
+			r.Bare, r.Syscall, r.Flags = &bare, &sys, &flags
+		}
+		add(r)
 	}
 }
 
@@ -80,14 +88,19 @@ func lsmRows(b *kabi.Build, add func(LSMHook)) {
 
 func kfuncRows(b *kabi.Build, add func(Kfunc)) {
 	for k := range b.Kfuncs() {
-		add(Kfunc{Name: k.Name, Sets: k.Sets, Signature: signature(k.Signature)})
+		add(Kfunc{Name: k.Name, Sets: k.Sets, SetsUnknown: k.SetsUnknown, Signature: signature(k.Signature)})
 	}
 }
 
 func syscallRows(b *kabi.Build, add func(Syscall)) {
 	for s := range b.Syscalls() {
 		for _, e := range s.Entries {
-			add(Syscall{Name: s.Name, Table: e.Table, Number: int32(e.Number), Wrapper: e.Wrapper})
+			r := Syscall{Name: s.Name, Wrapper: e.Wrapper}
+			if e.Number >= 0 {
+				n := int32(e.Number)
+				r.Table, r.Number = &e.Table, &n
+			}
+			add(r)
 		}
 	}
 }
