@@ -264,5 +264,15 @@ func FuzzBTF(f *testing.F) {
 				_ = m.Decl()
 			}
 		}
+		tds, err := btfTypedefs(spec, "fuzz")
+		if err != nil {
+			return
+		}
+		for _, td := range tds {
+			_ = Declare(td.Type, td.Name)
+		}
+		if _, err := runningHooks(spec, nil, nil, "amd64", "fuzz"); err != nil {
+			return
+		}
 	})
 }

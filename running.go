@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,9 +32,13 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // does not know inline information, callers or where functions are
 // defined: every Function has InlineUnknown, CollisionUnknown and no
 // Instances, and renderers say so. Kallsyms has no symbol sizes (Size is
-// 0). Symbols of loaded modules are kept (Symbol.Module), but their
-// functions' BTF (/sys/kernel/btf/MODULE) is not read yet: a module's
-// functions are unattached symbols. Metadata.File is root.
+// 0). The loaded modules' BTF (/sys/kernel/btf/MODULE, split BTF over
+// vmlinux's) gives their functions, with their signatures, and their own
+// types and hooks; kallsyms gives their symbols (Symbol.Module), which
+// say which module holds each function ([Function.Modules]). A function
+// of one name in vmlinux and modules is one Function, with the first
+// signature (vmlinux's, then the modules' in name order).
+// Metadata.File is root.
 //
 // The types (unless Options.NoTypes) are the BTF's structs, unions and
 // enums, with their members' offsets and bitfield widths, and its
@@ -90,6 +95,10 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	if err != nil {
 		return nil, err
 	}
+	mods, err := runningModules(at("sys/kernel/btf"), spec)
+	if err != nil {
+		return nil, err
+	}
 
 	ksPath := at("proc/kallsyms")
 	kf, err := os.Open(ksPath)
@@ -127,28 +136,60 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	fns := make([]Function, 0, len(funcs))
 	sigs := make([]*Signature, 0, len(funcs))
 	inBTF := make(map[string]bool, len(funcs))
-	for i := range funcs {
-		name := funcs[i].Signature.Name
-		if inBTF[name] {
-			continue
-		}
-		inBTF[name] = true
+	add := func(f *BTFFunc) {
+		name := f.Signature.Name
 		fns = append(fns, Function{Name: name, Demangled: demangled(name)})
 		if opts.NoSignatures {
 			sigs = append(sigs, nil)
 		} else {
-			sigs = append(sigs, &funcs[i].Signature)
+			sigs = append(sigs, &f.Signature)
 		}
 	}
+	for i := range funcs {
+		if name := funcs[i].Signature.Name; !inBTF[name] {
+			inBTF[name] = true
+			add(&funcs[i])
+		}
+	}
+	// The loaded modules' functions, in module order: a name vmlinux or
+	// an earlier module has is the same Function (its symbols say where
+	// each copy is), with the first signature.
+	facts := &btfFacts{vmlinux: inBTF, modules: map[moduleFunc]bool{}}
+	seen := maps.Clone(inBTF)
+	modSrc := map[string]AttachSources{}
+	for _, mod := range mods {
+		modSrc[mod.name] = AttachSources{BTF: true}
+		for i := range mod.funcs {
+			name := mod.funcs[i].Signature.Name
+			facts.modules[moduleFunc{mod.name, name}] = true
+			if !seen[name] {
+				seen[name] = true
+				add(&mod.funcs[i])
+			}
+		}
+	}
+	if len(mods) > 0 {
+		// Sorted again by name, signatures alongside.
+		idx := make([]int, len(fns))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(fns[a].Name, fns[b].Name) })
+		sf, ss := make([]Function, len(fns)), make([]*Signature, len(fns))
+		for i, j := range idx {
+			sf[i], ss[i] = fns[j], sigs[j]
+		}
+		fns, sigs = sf, ss
+	}
 	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
-		attach: AttachSources{BTF: true}}
-	b.link(fns, &btfFacts{vmlinux: inBTF})
+		attach: AttachSources{BTF: true}, modSrc: modSrc}
+	b.link(fns, facts)
 	for i, f := range b.funcs {
 		f.Signature = sigs[i]
 		f.classifyUnknown()
 	}
 	if !opts.NoHooks {
-		if b.hk, err = runningHooks(spec, ks, m.Arch, btfPath); err != nil {
+		if b.hk, err = runningHooks(spec, mods, ks, m.Arch, btfPath); err != nil {
 			return nil, err
 		}
 	}
@@ -157,11 +198,47 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		if err != nil {
 			return nil, err
 		}
-		b.types = newTypes(defs)
 		tds, err := btfTypedefs(spec, btfPath)
 		if err != nil {
 			return nil, err
 		}
+		// A module's own types (its split BTF holds those vmlinux's
+		// lacks), where vmlinux and the modules before it have none of
+		// the name.
+		have := map[Ref]bool{}
+		for _, d := range defs {
+			have[d.Ref()] = true
+		}
+		haveTD := map[string]bool{}
+		for _, td := range tds {
+			haveTD[td.Name] = true
+		}
+		for _, mod := range mods {
+			mdefs, err := btfTypeDefs(mod.spec, mod.path)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range mdefs {
+				if !have[d.Ref()] {
+					defs = append(defs, d)
+				}
+			}
+			for _, d := range mdefs {
+				have[d.Ref()] = true
+			}
+			mtds, err := btfTypedefs(mod.spec, mod.path)
+			if err != nil {
+				return nil, err
+			}
+			for _, td := range mtds {
+				if !haveTD[td.Name] {
+					haveTD[td.Name] = true
+					tds = append(tds, td)
+				}
+			}
+		}
+		slices.SortStableFunc(tds, func(a, b *Alias) int { return strings.Compare(a.Name, b.Name) })
+		b.types = newTypes(defs)
 		b.types.setTypedefs(tds)
 	}
 	if b.hk != nil {

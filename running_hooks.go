@@ -42,18 +42,38 @@ const (
 	unknownConfig      = "the running kernel's configuration is not read"
 )
 
-// runningHooks reads the hooks of a running kernel from its BTF (spec)
-// and its kallsyms; arch is the Debian architecture, naming the syscall
-// wrappers. name is used in errors.
-func runningHooks(spec *btf.Spec, ks []kallsym, arch, name string) (h *hookSet, err error) {
+// runningHooks reads the hooks of a running kernel from its BTF (spec,
+// named name in errors), its loaded modules' and its kallsyms; arch is the
+// Debian architecture, naming the syscall wrappers. A module's
+// tracepoints and kfuncs are the kernel's as vmlinux's are.
+func runningHooks(spec *btf.Spec, mods []runningModule, ks []kallsym, arch, name string) (h *hookSet, err error) {
 	h = &hookSet{fromBTF: true, unknown: map[Kind]string{KindConfig: unknownConfig}}
 	var lsm *btf.Struct
 	lsmRank := 0 // 2: security_hook_heads, 1: lsm_static_calls_table
 	kfuncs := map[string]bool{}
 	tps := map[string]bool{}
-	for t, err := range spec.All() {
+	type named struct {
+		spec *btf.Spec
+		name string
+	}
+	all := []named{{spec, name}}
+	for _, m := range mods {
+		all = append(all, named{m.spec, m.path})
+	}
+	for t, err := range func(yield func(btf.Type, error) bool) {
+		for _, s := range all {
+			for t, err := range s.spec.All() {
+				if err != nil {
+					err = fmt.Errorf("%s: %w", s.name, err)
+				}
+				if !yield(t, err) || err != nil {
+					return
+				}
+			}
+		}
+	} {
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, err
 		}
 		switch t := t.(type) {
 		case *btf.Typedef:

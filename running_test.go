@@ -202,6 +202,50 @@ func FuzzKallsyms(f *testing.F) {
 	})
 }
 
+// FuzzRunningModule: any bytes in a loaded module's place
+// (/sys/kernel/btf/MODULE) give its functions, types and hooks over the
+// fixture's vmlinux BTF, or an error naming the file; never a panic.
+func FuzzRunningModule(f *testing.F) {
+	mod, _ := os.ReadFile("testdata/running-hooks/sys/kernel/btf/kfx_mod")
+	f.Add(mod)
+	vm, err := os.ReadFile("testdata/running-hooks/sys/kernel/btf/vmlinux")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzcount.Count("FuzzRunningModule")
+		panicFirewall = false
+		defer func() { panicFirewall = true }()
+		base, err := loadBTFSpec(vm, "vmlinux", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := btfBytes(bytes.NewReader(data), "sys/kernel/btf/m")
+		if err != nil {
+			return
+		}
+		m := runningModule{name: "m", path: "sys/kernel/btf/m"}
+		if err := m.read(raw, base); err != nil {
+			if !strings.HasPrefix(err.Error(), m.path) {
+				t.Fatalf("error %v does not name the file", err)
+			}
+			return
+		}
+		for _, fn := range m.funcs {
+			_ = fn.Signature.String()
+		}
+		if _, err := btfTypeDefs(m.spec, m.path); err != nil {
+			return
+		}
+		if _, err := btfTypedefs(m.spec, m.path); err != nil {
+			return
+		}
+		if _, err := runningHooks(base, []runningModule{m}, nil, "amd64", "vmlinux"); err != nil {
+			return
+		}
+	})
+}
+
 // TestRunningTypes: the running kernel's structs, unions and enums, read
 // from its BTF, have the layouts (sizes, members' declarations, bit
 // offsets and widths, enum values) of the DWARF definitions of the build
@@ -482,5 +526,77 @@ func TestRunningHooksFixture(t *testing.T) {
 		for range nb.Hooks(KindTracepoint) {
 			t.Fatal("NoHooks: tracepoints read")
 		}
+	}
+}
+
+// TestRunningModules: the loaded module of testdata/running-hooks
+// (kfx_mod: its split BTF over vmlinux's, and its kallsyms symbols) gives
+// its functions, held by the module through their symbols, with the
+// signatures its DWARF gives in the module-tree build; its own types are
+// the build's; a module BTF file that is not split BTF is an error
+// naming it.
+func TestRunningModules(t *testing.T) {
+	b, err := OpenRunning("testdata/running-hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: filepath.Join("testdata", "modules", "6.1.99-1-amd64")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/running-hooks/sys/kernel/btf/kfx_mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	base, err := os.Open("testdata/running-hooks/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer base.Close()
+	modFuncs, err := ModuleBTFSignatures(f, "kfx_mod", base, "vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(modFuncs) == 0 {
+		t.Fatal("no functions in kfx_mod's BTF")
+	}
+	for _, mf := range modFuncs {
+		fn, ok := b.Function(mf.Signature.Name)
+		if !ok {
+			t.Errorf("kfx_mod's BTF function %s is not in the build", mf.Signature.Name)
+			continue
+		}
+		if fn.Signature == nil || fn.Signature.String() != mf.Signature.String() {
+			t.Errorf("%s: signature %v; the module's BTF has %s", fn.Name, fn.Signature, mf.Signature.String())
+		}
+		if !slices.Contains(fn.Modules(), "kfx_mod") {
+			t.Errorf("%s: modules %v; want kfx_mod (its kallsyms symbol)", fn.Name, fn.Modules())
+		}
+		if df, ok := d.Function(fn.Name); ok && df.Signature != nil && df.Signature.String() != fn.Signature.String() {
+			t.Errorf("%s: %s from BTF, %s from the module's DWARF", fn.Name, fn.Signature, df.Signature)
+		}
+		if fn.Inline != InlineUnknown || fn.InstancesKnown() {
+			t.Errorf("%s: inline %v, instances known", fn.Name, fn.Inline)
+		}
+	}
+	if b.ModuleAttachSources("kfx_mod") != (AttachSources{BTF: true}) {
+		t.Errorf("kfx_mod attach sources %+v", b.ModuleAttachSources("kfx_mod"))
+	}
+	t.Logf("%d functions from kfx_mod's BTF", len(modFuncs))
+
+	// A standalone BTF in the module's place.
+	dir := t.TempDir()
+	copyTree(t, "testdata/running-hooks", dir)
+	vm, _ := os.ReadFile("testdata/running/sys/kernel/btf/vmlinux")
+	os.WriteFile(filepath.Join(dir, "sys/kernel/btf/kfx_mod"), vm, 0o644)
+	if _, err := OpenRunning(dir, nil); err == nil || !strings.Contains(err.Error(), "sys/kernel/btf/kfx_mod: not split BTF") {
+		t.Errorf("error %v; want one naming the module's BTF", err)
+	}
+	// A truncated one.
+	mod, _ := os.ReadFile("testdata/running-hooks/sys/kernel/btf/kfx_mod")
+	os.WriteFile(filepath.Join(dir, "sys/kernel/btf/kfx_mod"), mod[:len(mod)/2], 0o644)
+	if _, err := OpenRunning(dir, nil); !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "kfx_mod") {
+		t.Errorf("error %v; want ErrTruncated naming the module's BTF", err)
 	}
 }
