@@ -53,7 +53,9 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // hooks as BTF's struct security_hook_heads (or lsm_static_calls_table)
 // lists them; the kfuncs BTF tags bpf_kfunc, with unknown ID sets
 // ([Kfunc.SetsUnknown]); the syscalls whose wrappers kallsyms lists,
-// with unknown tables and numbers. The configuration is not read.
+// with unknown tables and numbers. The configuration is the file
+// Options.Config names, else /proc/config.gz, else /boot/config-RELEASE;
+// unknown without one.
 //
 // A kernel without BTF gives an error wrapping [ErrNoKernelBTF] that says
 // how to read its debug package instead; a kallsyms line that cannot be
@@ -190,6 +192,9 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	}
 	if !opts.NoHooks {
 		if b.hk, err = runningHooks(spec, mods, ks, m.Arch, btfPath); err != nil {
+			return nil, err
+		}
+		if err := b.hk.readRunningConfig(at, m.Release, opts.Config); err != nil {
 			return nil, err
 		}
 	}

@@ -2,7 +2,9 @@ package kabi
 
 import (
 	"fmt"
+	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -32,6 +34,8 @@ import (
 //     (__x64_sys_<name>, __arm64_sys_<name>, ...; a weak one is the
 //     not-implemented stub of a syscall the configuration leaves out);
 //     the tables and numbers are unknown.
+//   - The configuration: /proc/config.gz, else /boot/config-RELEASE (or
+//     the file Options.Config names); unknown without one.
 
 // Why a kind's hooks are unknown for a running kernel.
 const (
@@ -39,15 +43,47 @@ const (
 	unknownLSM         = "the running kernel's BTF defines neither struct security_hook_heads nor struct lsm_static_calls_table"
 	unknownKfuncs      = "the running kernel's BTF has no bpf_kfunc declaration tags (they are written by pahole 1.27 and later): its kfunc ID sets are in its memory, which this source cannot read"
 	unknownSyscalls    = "the running kernel's kallsyms lists no syscall wrappers"
-	unknownConfig      = "the running kernel's configuration is not read"
 )
+
+// readRunningConfig reads a running kernel's configuration: the file
+// given (Options.Config), else /proc/config.gz (CONFIG_IKCONFIG_PROC),
+// else /boot/config-RELEASE, under root (at joins root and a path). None
+// leaves the configuration unknown; a file that cannot be read is an
+// error naming it.
+func (h *hookSet) readRunningConfig(at func(string) string, release, given string) error {
+	if given != "" {
+		return h.readConfigFile("", release, given)
+	}
+	gz := at("proc/config.gz")
+	f, err := os.Open(gz)
+	if err == nil {
+		defer f.Close()
+		blob, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+		if err != nil {
+			return fmt.Errorf("%s: %w", gz, err)
+		}
+		if len(blob) > maxConfigSize {
+			return fmt.Errorf("%s: more than %d bytes", gz, maxConfigSize)
+		}
+		opts, err := parseGzipConfig(blob)
+		if err != nil {
+			return fmt.Errorf("%s: %w", gz, err)
+		}
+		h.config, h.configFrom = opts, gz
+		return nil
+	}
+	if release == "" {
+		return nil
+	}
+	return h.readConfigFile(at("boot/vmlinuz-"+release), release, "")
+}
 
 // runningHooks reads the hooks of a running kernel from its BTF (spec,
 // named name in errors), its loaded modules' and its kallsyms; arch is the
 // Debian architecture, naming the syscall wrappers. A module's
 // tracepoints and kfuncs are the kernel's as vmlinux's are.
 func runningHooks(spec *btf.Spec, mods []runningModule, ks []kallsym, arch, name string) (h *hookSet, err error) {
-	h = &hookSet{fromBTF: true, unknown: map[Kind]string{KindConfig: unknownConfig}}
+	h = &hookSet{fromBTF: true, unknown: map[Kind]string{}}
 	var lsm *btf.Struct
 	lsmRank := 0 // 2: security_hook_heads, 1: lsm_static_calls_table
 	kfuncs := map[string]bool{}

@@ -491,11 +491,35 @@ func TestRunningHooksFixture(t *testing.T) {
 	if len(wsys) == 0 || !slices.Equal(gsys, wsys) {
 		t.Errorf("syscalls %v; the build's sys_call_table: %v", gsys, wsys)
 	}
-	if why := b.HooksUnknown(KindConfig); why == "" {
+	// The configuration: proc/config.gz, the one the build embeds.
+	var gc, wc []string
+	for o := range b.Config() {
+		gc = append(gc, o.Name+"="+o.Value)
+	}
+	for o := range d.Config() {
+		wc = append(wc, o.Name+"="+o.Value)
+	}
+	if len(wc) == 0 || !slices.Equal(gc, wc) || b.ConfigSource() != filepath.Join("testdata/running-hooks", "proc/config.gz") || b.HooksUnknown(KindConfig) != "" {
+		t.Errorf("config from %q: %v; the build's: %v", b.ConfigSource(), gc, wc)
+	}
+	// Without one (the other tree), it is unknown; one given is read.
+	c, _ := runningFixture(t)
+	if why := c.HooksUnknown(KindConfig); why == "" {
 		t.Error("the configuration is not said to be unknown")
 	}
-	if _, err := b.LookupHook(Ref{Kind: KindConfig, Name: "CONFIG_HZ"}); err == nil || !strings.Contains(err.Error(), "unknown") {
+	if _, err := c.LookupHook(Ref{Kind: KindConfig, Name: "CONFIG_HZ"}); err == nil || !strings.Contains(err.Error(), "unknown") {
 		t.Errorf("LookupHook config: %v", err)
+	}
+	if c, err := OpenRunning("testdata/running", &Options{Config: "testdata/src/kernel/config_data.v2"}); err != nil || c.HooksUnknown(KindConfig) != "" {
+		t.Errorf("a config file given: %v", err)
+	} else if o, ok := c.ConfigOption("CONFIG_HZ"); !ok || o.Value != "1000" {
+		t.Errorf("CONFIG_HZ from the file given: %v", o)
+	}
+	bad := t.TempDir()
+	copyTree(t, "testdata/running-hooks", bad)
+	os.WriteFile(filepath.Join(bad, "proc/config.gz"), []byte("not gzip"), 0o644)
+	if _, err := OpenRunning(bad, nil); err == nil || !strings.Contains(err.Error(), "proc/config.gz") {
+		t.Errorf("a bad config.gz: %v; want an error naming it", err)
 	}
 
 	// Through an index: the same dump, with the unknowns.

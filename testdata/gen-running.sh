@@ -14,7 +14,8 @@
 # to pahole's (btf_trace_ typedefs, bpf_kfunc declaration tags: see
 # genrunning/main.go), with one loaded module, the fixture module
 # kfx_mod.ko: its split BTF over that vmlinux's
-# (sys/kernel/btf/kfx_mod) and its symbols in kallsyms.
+# (sys/kernel/btf/kfx_mod) and its symbols in kallsyms; and its embedded
+# configuration as proc/config.gz.
 #
 # Needs pahole (dwarves), nm and objcopy (binutils), and go.
 set -euo pipefail
@@ -35,7 +36,7 @@ nm -n "$ELF" | while read -r addr type name; do
 	[ -n "$name" ] && printf '%016x %s %s\n' $((0x$addr + 0xffffffff80000000)) "$type" "$name"
 done >"$OUT/proc/kallsyms"
 printf 'ffffffffc0a01000 t kfx_mod_probe\t[kfx_mod]\nffffffffc0a01100 T kfx_mod_init\t[kfx_mod]\n' >>"$OUT/proc/kallsyms"
-banner=$(strings "$ELF" | grep -m1 '^Linux version ')
+banner=$(strings "$ELF" | grep '^Linux version ' | sed -n 1p) # no early exit: SIGPIPE under pipefail
 echo "$banner" >"$OUT/proc/version"
 echo "$banner" | cut -d' ' -f3 >"$OUT/proc/sys/kernel/osrelease"
 echo x86_64 >"$OUT/proc/sys/kernel/arch"
@@ -62,8 +63,11 @@ nm -n --defined-only "$MOD" | while read -r addr type name; do
 	case $name in __modinfo_*) continue ;; esac
 	printf '%016x %s %s\t[kfx_mod]\n' $((0x$addr + 0xffffffffc0a01000)) "$type" "$name"
 done >>"$OUT/proc/kallsyms"
-banner=$(strings "$ELF" | grep -m1 '^Linux version ')
+banner=$(strings "$ELF" | grep '^Linux version ' | sed -n 1p) # no early exit: SIGPIPE under pipefail
 echo "$banner" >"$OUT/proc/version"
 echo "$banner" | cut -d' ' -f3 >"$OUT/proc/sys/kernel/osrelease"
 echo x86_64 >"$OUT/proc/sys/kernel/arch"
+# The configuration the fixture embeds, as CONFIG_IKCONFIG_PROC shows it.
+gzip -n -9 -c "$HERE/src/kernel/config_data" >"$OUT/proc/config.gz"
+chmod 644 "$OUT/proc/config.gz"
 echo "gen-running.sh: done" >&2
