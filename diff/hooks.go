@@ -217,6 +217,20 @@ func Hooks(old, new HookSide) []HookChange {
 	return out
 }
 
+// unseen reports whether build b's source cannot show hook h: a syscall
+// event where b's tracepoints are known by their btf_trace_ typedefs
+// only (a running kernel's).
+func unseen(h kabi.Hook, b *kabi.Build) bool {
+	tp, ok := h.(*kabi.Tracepoint)
+	if !ok || !tp.Syscall {
+		return false
+	}
+	for o := range b.Tracepoints() {
+		return o.EventUnknown
+	}
+	return false
+}
+
 // numbered reports whether the syscall's tables and numbers are known.
 func numbered(s *kabi.Syscall) bool {
 	for _, e := range s.Entries {
@@ -274,6 +288,11 @@ type HookDiff struct {
 	// Unknown says why the kind could not be compared ("" when it was):
 	// a configuration that one build lacks is unknown, not empty.
 	Unknown string
+	// Unseen names the hooks one build has that the other's source
+	// cannot show, in name order: neither added nor removed (a running
+	// kernel's tracepoints come from btf_trace_ typedefs, which syscall
+	// events have none of).
+	Unseen []string
 }
 
 // HookChanges is the changes of one hook.
@@ -309,7 +328,11 @@ func HookSurfaces(old, new *kabi.Build) []HookDiff {
 		for h := range old.Hooks(k) {
 			r := h.Ref()
 			if _, ok := new.Hook(r); !ok {
-				d.Removed = append(d.Removed, r.Name)
+				if unseen(h, new) {
+					d.Unseen = append(d.Unseen, r.Name)
+				} else {
+					d.Removed = append(d.Removed, r.Name)
+				}
 				continue
 			}
 			d.Common++
@@ -319,9 +342,14 @@ func HookSurfaces(old, new *kabi.Build) []HookDiff {
 		}
 		for h := range new.Hooks(k) {
 			if _, ok := old.Hook(h.Ref()); !ok {
-				d.Added = append(d.Added, h.Ref().Name)
+				if unseen(h, old) {
+					d.Unseen = append(d.Unseen, h.Ref().Name)
+				} else {
+					d.Added = append(d.Added, h.Ref().Name)
+				}
 			}
 		}
+		slices.Sort(d.Unseen)
 		out = append(out, d)
 	}
 	return out

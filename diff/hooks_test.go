@@ -71,3 +71,35 @@ func TestHookSurfaces(t *testing.T) {
 		}
 	}
 }
+
+// TestHookSurfacesRunning compares the hooks fixture read from its
+// vmlinux with the same kernel read as a running one (its BTF and
+// kallsyms): no hook is added, removed or changed; the syscall event,
+// which a running kernel's BTF cannot show, is unseen, not removed; the
+// kfuncs' sets and the syscalls' numbers, unknown on one side, are not
+// compared.
+func TestHookSurfacesRunning(t *testing.T) {
+	v, err := kabi.Open("../testdata/hooks-6.1.99-1-amd64.elf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := kabi.OpenRunning("../testdata/running-hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]*kabi.Build{{v, r}, {r, v}} {
+		for _, d := range HookSurfaces(pair[0], pair[1]) {
+			if d.Unknown != "" || len(d.Added) > 0 || len(d.Removed) > 0 || len(d.Changed) > 0 || d.Common == 0 {
+				t.Errorf("%s: common %d, added %q, removed %q, changed %v, unknown %q", d.Kind, d.Common, d.Added, d.Removed, d.Changed, d.Unknown)
+			}
+			if want := []string(nil); d.Kind == kabi.KindTracepoint {
+				want = []string{"sys_enter_openat"}
+				if !slices.Equal(d.Unseen, want) {
+					t.Errorf("tracepoint: unseen %q, want %q", d.Unseen, want)
+				}
+			} else if d.Unseen != nil {
+				t.Errorf("%s: unseen %q", d.Kind, d.Unseen)
+			}
+		}
+	}
+}

@@ -303,6 +303,17 @@ func (t Text) Hooks(w io.Writer, ds []diff.HookDiff) error {
 			changed[i] = changedText{c.Name, stringers(c.Changes)}
 		}
 		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
+		if len(d.Unseen) > 0 {
+			fmt.Fprintf(bw, "  not compared (%d: one build's source cannot show them):", len(d.Unseen))
+			for i, n := range d.Unseen {
+				if i == 20 {
+					fmt.Fprintf(bw, " ... and %d more", len(d.Unseen)-20)
+					break
+				}
+				fmt.Fprintf(bw, " %s", n)
+			}
+			fmt.Fprintln(bw)
+		}
 	}
 	return bw.Flush()
 }
@@ -451,13 +462,14 @@ func (j JSON) Hooks(w io.Writer, ds []diff.HookDiff) error {
 		Added   []string  `json:"added"`
 		Removed []string  `json:"removed"`
 		Changed []changed `json:"changed"`
+		Unseen  []string  `json:"unseen,omitempty"`
 	}
 	doc := struct {
 		Schema string `json:"schema"`
 		Kinds  []kind `json:"kinds"`
 	}{Schema: "kabi.hook-diff/v1", Kinds: []kind{}}
 	for _, d := range ds {
-		k := kind{Kind: d.Kind.String(), Unknown: d.Unknown, Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}}
+		k := kind{Kind: d.Kind.String(), Unknown: d.Unknown, Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}, Unseen: d.Unseen}
 		for _, c := range d.Changed {
 			k.Changed = append(k.Changed, changed{c.Name, toJSONHookChanges(c.Changes)})
 		}
