@@ -37,6 +37,35 @@ func TestRunningMachine(t *testing.T) {
 			t.Fatalf("%s: %v %v %d instances, signature %v", f.Name, f.Inline, f.Collision, len(f.Instances), f.Signature)
 		}
 	}
+	// Every function of every loaded module's BTF too.
+	ents, _ := os.ReadDir("/sys/kernel/btf")
+	mods := 0
+	for _, e := range ents {
+		if e.Name() == "vmlinux" {
+			continue
+		}
+		mods++
+		mf, err := os.Open(filepath.Join("/sys/kernel/btf", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := os.Open("/sys/kernel/btf/vmlinux")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fns, err := ModuleBTFSignatures(mf, e.Name(), base, "vmlinux")
+		mf.Close()
+		base.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range fns {
+			if _, ok := b.Function(fn.Signature.Name); !ok {
+				t.Fatalf("module %s: BTF function %s is not in the build", e.Name(), fn.Signature.Name)
+			}
+		}
+	}
+	t.Logf("%d loaded modules with BTF", mods)
 	if b.Meta.Release == "" || b.Meta.Arch == "" {
 		t.Errorf("Meta = %+v", b.Meta)
 	}
