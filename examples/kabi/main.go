@@ -218,7 +218,11 @@ func runCmd(args []string, w *bufio.Writer) error {
 		hr, isHook := hookRef(fs.Arg(0))
 		tr, isType := typeRef(fs.Arg(0))
 		if fs.NArg() == 1 {
-			b, err = kabi.OpenRunning(*root, nil) // the running kernel, as bpftool does
+			opts := &kabi.Options{}
+			if !isHook && !isType {
+				opts = &kabi.Options{NoTypes: true, NoHooks: true} // one function: its BTF and symbols
+			}
+			b, err = kabi.OpenRunning(*root, opts) // the running kernel, as bpftool does
 		} else {
 			opts := &kabi.Options{}
 			if isHook || isType {
