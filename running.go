@@ -34,7 +34,8 @@ var ErrNoKernelBTF = errors.New("the running kernel has no BTF")
 // Instances, and renderers say so. Kallsyms has no symbol sizes (Size is
 // 0). The loaded modules' BTF (/sys/kernel/btf/MODULE, split BTF over
 // vmlinux's) gives their functions, with their signatures, and their own
-// types and hooks; kallsyms gives their symbols (Symbol.Module), which
+// types (TypeDef.Modules and Alias.Modules name them) and hooks;
+// kallsyms gives their symbols (Symbol.Module), which
 // say which module holds each function ([Function.Modules]). A function
 // of one name in vmlinux and modules is one Function, with the first
 // signature (vmlinux's, then the modules' in name order).
@@ -207,16 +208,16 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		if err != nil {
 			return nil, err
 		}
-		// A module's own types (its split BTF holds those vmlinux's
-		// lacks), where vmlinux and the modules before it have none of
-		// the name.
-		have := map[Ref]bool{}
-		for _, d := range defs {
-			have[d.Ref()] = true
-		}
-		haveTD := map[string]bool{}
+		// A module's own types: its split BTF holds those vmlinux's
+		// lacks (deduplicated against it), so each is a type vmlinux does
+		// not define, or a different definition of a name it does (a
+		// variant). One contents in several modules is one type, with
+		// each module in Modules, in name order. A module's typedef is
+		// kept where vmlinux has none of the name, the first module's.
+		byKey := map[string]*TypeDef{}
+		haveTD := map[string]*Alias{}
 		for _, td := range tds {
-			haveTD[td.Name] = true
+			haveTD[td.Name] = td
 		}
 		for _, mod := range mods {
 			mdefs, err := btfTypeDefs(mod.spec, mod.path)
@@ -224,21 +225,30 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 				return nil, err
 			}
 			for _, d := range mdefs {
-				if !have[d.Ref()] {
-					defs = append(defs, d)
+				key := string(appendDefKey(nil, d, 0))
+				if o := byKey[key]; o != nil {
+					if !slices.Contains(o.Modules, mod.name) {
+						o.Modules = append(o.Modules, mod.name)
+					}
+					continue
 				}
-			}
-			for _, d := range mdefs {
-				have[d.Ref()] = true
+				d.Modules = []string{mod.name}
+				byKey[key] = d
+				defs = append(defs, d)
 			}
 			mtds, err := btfTypedefs(mod.spec, mod.path)
 			if err != nil {
 				return nil, err
 			}
 			for _, td := range mtds {
-				if !haveTD[td.Name] {
-					haveTD[td.Name] = true
+				o := haveTD[td.Name]
+				switch {
+				case o == nil:
+					td.Modules = []string{mod.name}
+					haveTD[td.Name] = td
 					tds = append(tds, td)
+				case len(o.Modules) > 0 && !slices.Contains(o.Modules, mod.name) && Declare(o.Type, "x") == Declare(td.Type, "x"):
+					o.Modules = append(o.Modules, mod.name)
 				}
 			}
 		}

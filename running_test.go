@@ -638,6 +638,34 @@ func TestRunningModules(t *testing.T) {
 	}
 	t.Logf("%d functions from kfx_mod's BTF", len(modFuncs))
 
+	// The modules' own types: each has the layout of a definition the
+	// whole-kernel build (the hooks vmlinux and the fixture modules, from
+	// DWARF) gives to those modules; struct kfx_file of kfx_trace is a
+	// variant beside vmlinux's.
+	w, err := Open("testdata/hooks-6.1.99-1-amd64.elf", &Options{ModuleDir: filepath.Join("testdata", "modules", "6.1.99-1-amd64")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := 0
+	for def := range b.Types(0) {
+		if len(def.Modules) == 0 {
+			continue
+		}
+		own++
+		found := false
+		for _, v := range w.TypeVariants(def.Kind, def.Name) {
+			if layout(v, "") == layout(def, "") && len(v.Modules) > 0 && slices.Contains(v.Modules, def.Modules[0]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s %s of %v: no such definition of those modules in the whole-kernel build:\n%s", def.Kind, def.Name, def.Modules, layout(def, ""))
+		}
+	}
+	if vs := b.TypeVariants(KindStruct, "kfx_file"); own == 0 || len(vs) != 2 || len(vs[0].Modules) != 0 || !slices.Equal(vs[1].Modules, []string{"kfx_trace"}) {
+		t.Errorf("%d module types; struct kfx_file variants %v", own, vs)
+	}
+
 	// A standalone BTF in the module's place.
 	dir := t.TempDir()
 	copyTree(t, "testdata/running-hooks", dir)

@@ -12,9 +12,9 @@
 # and testdata/running-hooks/, the same files made from the hooks fixture
 # hooks-6.1.99-1-amd64.elf, whose BTF also has what a kernel's build adds
 # to pahole's (btf_trace_ typedefs, bpf_kfunc declaration tags: see
-# genrunning/main.go), with one loaded module, the fixture module
-# kfx_mod.ko: its split BTF over that vmlinux's
-# (sys/kernel/btf/kfx_mod) and its symbols in kallsyms; and its embedded
+# genrunning/main.go), with two loaded modules, the fixture modules
+# kfx_mod.ko and kfx_trace.ko: their split BTF over that vmlinux's
+# (sys/kernel/btf/MODULE) and their symbols in kallsyms; and its embedded
 # configuration as proc/config.gz.
 #
 # Needs pahole (dwarves), nm and objcopy (binutils), and go.
@@ -43,7 +43,7 @@ echo x86_64 >"$OUT/proc/sys/kernel/arch"
 
 # running-hooks: the hooks fixture, with a loaded module.
 ELF=$HERE/hooks-6.1.99-1-amd64.elf
-MOD=$HERE/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko
+MODS=$HERE/modules/6.1.99-1-amd64/kernel/drivers/kfx
 OUT=$HERE/running-hooks
 rm -rf "$OUT"
 mkdir -p "$OUT/sys/kernel/btf" "$OUT/proc/sys/kernel"
@@ -51,18 +51,24 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pahole --btf_encode_detached="$TMP/pahole.btf" "$ELF"
 (cd "$HERE/.." && go run ./testdata/genrunning "$ELF" "$TMP/pahole.btf" "$OUT/sys/kernel/btf/vmlinux")
-pahole --btf_base="$OUT/sys/kernel/btf/vmlinux" --btf_encode_detached="$OUT/sys/kernel/btf/kfx_mod" "$MOD"
-chmod 644 "$OUT/sys/kernel/btf/vmlinux" "$OUT/sys/kernel/btf/kfx_mod"
+for m in kfx_mod kfx_trace; do
+	pahole --btf_base="$OUT/sys/kernel/btf/vmlinux" --btf_encode_detached="$OUT/sys/kernel/btf/$m" "$MODS/$m.ko"
+done
+chmod 644 "$OUT"/sys/kernel/btf/*
 objcopy -O binary --only-section=.note.gnu.build-id "$ELF" "$OUT/sys/kernel/notes"
 chmod 644 "$OUT/sys/kernel/notes"
 nm -n "$ELF" | while read -r addr type name; do
 	[ -n "$name" ] && printf '%016x %s %s\n' $((0x$addr + 0xffffffff80000000)) "$type" "$name"
 done >"$OUT/proc/kallsyms"
-# The module's defined symbols, at a module address, as kallsyms lists them.
-nm -n --defined-only "$MOD" | while read -r addr type name; do
-	case $name in __modinfo_*) continue ;; esac
-	printf '%016x %s %s\t[kfx_mod]\n' $((0x$addr + 0xffffffffc0a01000)) "$type" "$name"
-done >>"$OUT/proc/kallsyms"
+# The modules' defined symbols, at module addresses, as kallsyms lists them.
+base=$((0xffffffffc0a01000))
+for m in kfx_mod kfx_trace; do
+	nm -n --defined-only "$MODS/$m.ko" | while read -r addr type name; do
+		case $name in __modinfo_*) continue ;; esac
+		printf '%016x %s %s\t[%s]\n' $((0x$addr + base)) "$type" "$name" "$m"
+	done >>"$OUT/proc/kallsyms"
+	base=$((base + 0x100000))
+done
 banner=$(strings "$ELF" | grep '^Linux version ' | sed -n 1p) # no early exit: SIGPIPE under pipefail
 echo "$banner" >"$OUT/proc/version"
 echo "$banner" | cut -d' ' -f3 >"$OUT/proc/sys/kernel/osrelease"
