@@ -1,6 +1,9 @@
 package kabi
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 func TestChunks(t *testing.T) {
 	var c chunks[int]
@@ -44,5 +47,22 @@ func TestChunks(t *testing.T) {
 	}
 	if *c.at(chunkLen + 1) != (chunkLen+1)*2 {
 		t.Fatalf("entry %d is %d", chunkLen+1, *c.at(chunkLen + 1))
+	}
+}
+
+// TestTableSizes pins the sizes of the surface's per-instance and
+// per-site records: a whole kernel holds millions of them.
+func TestTableSizes(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"acc", unsafe.Sizeof(acc{}), 64},
+		{"callRec", unsafe.Sizeof(callRec{}), 32},
+		{"callerName", unsafe.Sizeof(callerName{}), 32},
+	} {
+		if c.got > c.want && unsafe.Sizeof(uintptr(0)) == 8 {
+			t.Errorf("%s is %d bytes, want at most %d", c.name, c.got, c.want)
+		}
 	}
 }

@@ -585,13 +585,13 @@ func (s *surface) merge(m *surface, name string) {
 	}
 	callers := make([]int32, m.callers.len())
 	for i, c := range m.callers.all {
-		fn := c.Function
+		fn := c.function
 		if f, ok := s.fns[fn]; ok {
 			fn = s.names[f]
 		} else {
 			fn = s.intern(fn)
 		}
-		callers[i] = s.callers.add(Caller{File: s.files[s.file(c.File)], Function: fn})
+		callers[i] = s.callers.add(callerName{file: s.files[s.file(c.file)], function: fn})
 	}
 	base := int32(s.insts.len())
 	for _, p := range m.insts.all {

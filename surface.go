@@ -45,7 +45,7 @@ type surface struct {
 
 	insts   chunks[acc]
 	recs    chunks[callRec]
-	callers chunks[Caller]
+	callers chunks[callerName]
 
 	sigs *dwarfSigs // converts declarations' prototypes after the walk
 	// Idle converters for prepareSignatures, one per worker at most. Not
@@ -88,25 +88,26 @@ type staticKey struct {
 	fn, file, line, unit int32
 }
 
-// acc accumulates one instance.
+// acc accumulates one instance. Its fields are ordered so that it packs
+// into 64 bytes: a whole kernel holds close to a million.
 type acc struct {
 	fn             int32
 	mod            int32 // index in surface.modules
 	file           int32 // CU path, index in files; -1 none
 	locFile        int32 // declaration file, index in files; -1 none
 	line           int32
-	addr           uint64
+	nInline        int32
+	nDirect        int32
 	addrFrom       uint8 // 0 none, addrInline, addrDefinition
+	sigRank        uint8 // sigUnknown, sigDeclaration, sigCopy, sigDefinition
 	external       bool
 	declaredInline bool
 	inlined        bool
 	defined        bool // seen as a definition, concrete copy or inline site
-	nInline        int32
-	nDirect        int32
-	assembler      bool   // defined in an assembler's unit
+	assembler      bool // defined in an assembler's unit
+	addr           uint64
 	declOff        uint64 // a declaration entry, for the prototype of a function no unit defines
 	sig            *Signature
-	sigRank        uint8 // sigUnknown, sigDeclaration, sigCopy, sigDefinition
 }
 
 const (
@@ -120,6 +121,10 @@ const (
 	sigCopy
 	sigDefinition
 )
+
+// callerName is a caller of call sites: its unit's path and its name, as
+// Caller.File and Caller.Function.
+type callerName struct{ file, function string }
 
 // callRec is one inline or call site, in walk order.
 type callRec struct {
@@ -328,7 +333,7 @@ func (s *surface) caller(cu *dwarfx.CompileUnit, fi int32, unitPath string) int3
 	} else {
 		n = s.intern(name)
 	}
-	v := s.callers.add(Caller{File: unitPath, Function: n})
+	v := s.callers.add(callerName{file: unitPath, function: n})
 	s.callerOf[fi] = v
 	return v
 }
@@ -711,8 +716,8 @@ func (s *surface) functions() []Function {
 					in.DirectCallers = room[ni : ni : ni+nd]
 				}
 			}
-			c := *s.callers.at(r.caller)
-			c.Addr, c.HasAddr = r.addr, r.hasAddr
+			cn := s.callers.at(r.caller)
+			c := Caller{File: cn.file, Function: cn.function, Addr: r.addr, HasAddr: r.hasAddr}
 			if r.file >= 0 {
 				c.Site = Location{File: s.files[r.file], Line: int(r.line)}
 			}
@@ -724,7 +729,7 @@ func (s *surface) functions() []Function {
 		}
 		s.recs.c[k] = nil
 	}
-	s.recs, s.callers = chunks[callRec]{}, chunks[Caller]{}
+	s.recs, s.callers = chunks[callRec]{}, chunks[callerName]{}
 
 	order := make([]int32, len(s.names))
 	for i := range order {
