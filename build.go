@@ -348,12 +348,16 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			src = &dirModules{dir: opts.ModuleDir, opts: opts}
 		}
 		k := &kernelLists{src: probes.src, btfStrings: btfStr}
+		if hooks != nil {
+			k.tpl = hooks.tpl
+		}
 		if b.symbols, err = s.addModules(src, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
 			return nil, err
 		}
 		b.modSrc, btf.modules = k.modSrc, k.modBTF
 		if hooks != nil {
 			hooks.addKfuncs(k.hooks.kfuncs)
+			hooks.addTracepoints(k.hooks.tracepoints)
 			for _, sk := range k.hooks.skips {
 				hooks.skip(sk.Kind, sk.Where, "%s", sk.Reason)
 			}

@@ -36,6 +36,9 @@ type hookSet struct {
 	// is unknown. unknown says why a kind's hooks are unknown.
 	fromBTF bool
 	unknown map[Kind]string
+	// tpl is the layout the trace events were read with, for the
+	// modules' (nil when they were not read).
+	tpl *tracepointLayout
 
 	// From an index file: the build whose functions give the hooks'
 	// signatures, linked as each hook is handed out.

@@ -12,7 +12,7 @@ import (
 //
 //	present (1; 2 for a running kernel's hooks, then: count; kind, why
 //	  the kind is unknown), configuration source
-//	tracepoints: count; name, class, system, format, syscall|bare<<1, flags
+//	tracepoints: count; name, class, system, format, syscall|bare<<1, flags, module
 //	LSM hooks:   count; name
 //	kfuncs:      count; name, set count, sets
 //	syscalls:    count; name, entry count, entries (table, number, wrapper);
@@ -54,6 +54,7 @@ func (h *hookSet) encode() []byte {
 		}
 		e.Byte(fl)
 		e.Uvarint(t.Flags)
+		e.String(t.Module)
 	}
 	e.Uvarint(uint64(len(h.lsm)))
 	for _, l := range h.lsm {
@@ -140,7 +141,7 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 		*prev = name
 	}
 	var prev string
-	for range d.Count(6) {
+	for range d.Count(7) {
 		t := &Tracepoint{Name: d.String(), Class: d.String(), System: d.String(), Format: d.String()}
 		fl := d.Byte()
 		if fl&^3 != 0 {
@@ -149,6 +150,7 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 		t.Syscall, t.Bare = fl&1 != 0, fl&2 != 0
 		t.Flags = d.Uvarint()
 		t.EventUnknown = h.fromBTF
+		t.Module = d.String()
 		sorted("tracepoints", &prev, t.Name)
 		h.tracepoints = append(h.tracepoints, t)
 	}

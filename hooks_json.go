@@ -39,6 +39,10 @@ func (t *Tracepoint) AppendJSON(b []byte) []byte {
 	b = appendJSONString(b, t.RawPrototype())
 	b = append(b, `,"raw_signature":`...)
 	b = appendJSONSignature(b, t.RawSignature)
+	if t.Module != "" {
+		b = append(b, `,"module":`...)
+		b = appendJSONString(b, t.Module)
+	}
 	return append(b, '}')
 }
 

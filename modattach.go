@@ -67,32 +67,76 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 	if sec.Size%word != 0 || sec.Size/word > maxProbeList {
 		return nil, fmt.Errorf("%s: the %s list (%d bytes) is not a list of %d-byte addresses", name, sec.Name, sec.Size, word)
 	}
-	abs, typeName, ok := dwarfx.WordReloc(ef)
+	abs, typeName, _ := dwarfx.WordReloc(ef)
 	var out []modulePlace
+	err := moduleRelocs(ef, secIdx, all, name, budget, func(r moduleReloc) error {
+		if r.typ != abs {
+			return fmt.Errorf("%s: %s: relocation %d has type %s; the entries of %s are %s", name, r.in, r.n, typeName(r.typ), sec.Name, typeName(abs))
+		}
+		if r.sym.Section == elf.SHN_UNDEF || r.sym.Section >= elf.SHN_LORESERVE || int(r.sym.Section) >= len(ef.Sections) {
+			return nil
+		}
+		out = append(out, r.place())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, comparePlace)
+	return out, nil
+}
+
+// A moduleReloc is one relocation of a word of a module's section.
+type moduleReloc struct {
+	in     string       // the relocation section: ".rela_ftrace_events"
+	n      int          // its index there
+	off    uint64       // the word's offset in the section relocated
+	typ    uint32       // the relocation type
+	sym    *symtabEntry // the symbol
+	addend int64        // explicit (RELA) or the word's own (REL)
+}
+
+// place is where the relocated word points: the symbol's section and
+// offset plus the addend.
+func (r moduleReloc) place() modulePlace {
+	return modulePlace{sec: uint32(r.sym.Section), off: r.sym.Value + uint64(r.addend)}
+}
+
+// moduleRelocs calls fn for each relocation (other than R_*_NONE) of the
+// words of the section secIdx of a module, in the order the relocation
+// sections list them. Each relocation is at a whole word of the section
+// and names a symbol of all; anything else is an error naming the file.
+func moduleRelocs(ef *elf.File, secIdx int, all []symtabEntry, name string, budget *dwarfx.Budget, fn func(moduleReloc) error) error {
+	sec := ef.Sections[secIdx]
+	word := uint64(8)
+	if ef.Class == elf.ELFCLASS32 {
+		word = 4
+	}
+	_, _, ok := dwarfx.WordReloc(ef)
 	for _, rs := range ef.Sections {
 		if rs.Type != elf.SHT_RELA && rs.Type != elf.SHT_REL || int(rs.Info) != secIdx {
 			continue
 		}
 		if !ok {
-			return nil, fmt.Errorf("%s: %s: relocations for machine %v (%v) are not supported", name, rs.Name, ef.Machine, ef.Class)
+			return fmt.Errorf("%s: %s: relocations for machine %v (%v) are not supported", name, rs.Name, ef.Machine, ef.Class)
 		}
 		if err := budget.TakeSection(rs); err != nil {
-			return nil, fmt.Errorf("%s: reading %s: %w", name, rs.Name, err)
+			return fmt.Errorf("%s: reading %s: %w", name, rs.Name, err)
 		}
 		raw, err := rs.Data()
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading %s: %w: %v", name, rs.Name, ErrTruncated, err)
+			return fmt.Errorf("%s: reading %s: %w: %v", name, rs.Name, ErrTruncated, err)
 		}
-		var data []byte // the list's own words, for REL's implicit addends
+		var data []byte // the section's own words, for REL's implicit addends
 		if rs.Type == elf.SHT_REL {
 			if sec.Type == elf.SHT_NOBITS {
-				return nil, fmt.Errorf("%s: %s has no contents for the addends of %s", name, sec.Name, rs.Name)
+				return fmt.Errorf("%s: %s has no contents for the addends of %s", name, sec.Name, rs.Name)
 			}
 			if err := budget.TakeSection(sec); err != nil {
-				return nil, fmt.Errorf("%s: reading %s: %w", name, sec.Name, err)
+				return fmt.Errorf("%s: reading %s: %w", name, sec.Name, err)
 			}
 			if data, err = sec.Data(); err != nil {
-				return nil, fmt.Errorf("%s: reading %s: %w: %v", name, sec.Name, ErrTruncated, err)
+				return fmt.Errorf("%s: reading %s: %w: %v", name, sec.Name, ErrTruncated, err)
 			}
 		}
 		entSize := int(2 * word)
@@ -100,7 +144,7 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 			entSize = int(3 * word)
 		}
 		if len(raw)%entSize != 0 {
-			return nil, fmt.Errorf("%s: %s: %d bytes, not a multiple of the entry size %d", name, rs.Name, len(raw), entSize)
+			return fmt.Errorf("%s: %s: %d bytes, not a multiple of the entry size %d", name, rs.Name, len(raw), entSize)
 		}
 		bo := ef.ByteOrder
 		for i := 0; i < len(raw); i += entSize {
@@ -123,18 +167,12 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 			if typ == 0 { // R_*_NONE on every machine here
 				continue
 			}
-			if uint32(typ) != abs {
-				return nil, fmt.Errorf("%s: %s: relocation %d has type %s; the entries of %s are %s", name, rs.Name, i/entSize, typeName(uint32(typ)), sec.Name, typeName(abs))
-			}
+			n := i / entSize
 			if off%word != 0 || sec.Size < word || off > sec.Size-word {
-				return nil, fmt.Errorf("%s: %s: relocation %d at %#x is not at a word of %s (%d bytes)", name, rs.Name, i/entSize, off, sec.Name, sec.Size)
+				return fmt.Errorf("%s: %s: relocation %d at %#x is not at a word of %s (%d bytes)", name, rs.Name, n, off, sec.Name, sec.Size)
 			}
 			if sym == 0 || sym > uint64(len(all)) {
-				return nil, fmt.Errorf("%s: %s: relocation %d names symbol %d, of %d", name, rs.Name, i/entSize, sym, len(all)+1)
-			}
-			s := &all[sym-1]
-			if s.Section == elf.SHN_UNDEF || s.Section >= elf.SHN_LORESERVE || int(s.Section) >= len(ef.Sections) {
-				continue
+				return fmt.Errorf("%s: %s: relocation %d names symbol %d, of %d", name, rs.Name, n, sym, len(all)+1)
 			}
 			if data != nil {
 				if word == 8 {
@@ -143,11 +181,12 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 					addend = int64(int32(bo.Uint32(data[off:])))
 				}
 			}
-			out = append(out, modulePlace{sec: uint32(s.Section), off: s.Value + uint64(addend)})
+			if err := fn(moduleReloc{in: rs.Name, n: n, off: off, typ: uint32(typ), sym: &all[sym-1], addend: addend}); err != nil {
+				return err
+			}
 		}
 	}
-	slices.SortFunc(out, comparePlace)
-	return out, nil
+	return nil
 }
 
 // relaTargets returns the indexes of the sections a RELA relocation

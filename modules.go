@@ -128,7 +128,7 @@ type module struct {
 	syms    []Symbol
 	src     AttachSources // the lists it carries for its functions
 	inBTF   []string      // its plain function symbols that its .BTF has a FUNC of
-	hooks   *hookSet      // its kfuncs (nil with Options.NoHooks)
+	hooks   *hookSet      // its kfuncs and trace events (nil with Options.NoHooks)
 	types   *moduleTypes  // its types (nil without)
 	err     error
 }
@@ -147,7 +147,10 @@ type kernelLists struct {
 
 	modSrc map[string]AttachSources // per module, filled by addModules
 	modBTF map[moduleFunc]bool
-	hooks  hookSet // the modules' kfuncs and skips, in module order
+	hooks  hookSet // the modules' kfuncs, trace events and skips, in module order
+	// tpl is vmlinux's layout of the trace event structs (nil: the
+	// modules' events are not read).
+	tpl *tracepointLayout
 	// types decides which module decodes each type definition (nil:
 	// types are not read).
 	types *kernelTypes
@@ -282,6 +285,10 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	}
 	if !opts.NoHooks {
 		if m.hooks, err = readModuleKfuncs(ef, all, m.name, budget); err != nil {
+			m.err = err
+			return m
+		}
+		if err = m.hooks.readModuleTracepoints(ef, all, path, m.name, budget, k.tpl); err != nil {
 			m.err = err
 			return m
 		}
@@ -517,6 +524,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {
 			k.hooks.kfuncs = append(k.hooks.kfuncs, m.hooks.kfuncs...)
+			k.hooks.tracepoints = append(k.hooks.tracepoints, m.hooks.tracepoints...)
 			for _, sk := range m.hooks.skips {
 				k.hooks.skip(sk.Kind, sk.Where, "%s", sk.Reason)
 			}

@@ -258,3 +258,56 @@ func realModuleTypes(t *testing.T, b *Build) {
 		}
 	}
 }
+
+// TestRealKernelModuleTracepoints reads a whole kernel's trace events:
+// the modules' come from each module's _ftrace_events, relocated, and
+// name a module of the tree. On Debian's 6.1 amd64 kernels, xfs's
+// xfs_attr_list_sf (its __event_xfs_attr_list_sf pointer in xfs.ko's
+// _ftrace_events, 579 of them there; class event_class_xfs_attr_list_class,
+// readelf -sW xfs.ko) is xfs's.
+func TestRealKernelModuleTracepoints(t *testing.T) {
+	vmlinux, dir := os.Getenv("KABI_VMLINUX"), os.Getenv("KABI_MODULES")
+	if vmlinux == "" || dir == "" {
+		t.Skip("KABI_VMLINUX and KABI_MODULES are not both set")
+	}
+	b, err := Open(vmlinux, &Options{ModuleDir: dir, NoTypes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vm, mod int
+	per := map[string]int{}
+	for tp := range b.Tracepoints() {
+		if tp.Module == "" {
+			vm++
+			continue
+		}
+		mod++
+		per[tp.Module]++
+		if _, ok := b.modSrc[tp.Module]; !ok {
+			t.Errorf("tracepoint %s: module %q is not one of the tree's", tp.Name, tp.Module)
+		}
+	}
+	var skips []string
+	for s := range b.HookSkips() {
+		if s.Kind == KindTracepoint {
+			skips = append(skips, s.String())
+		}
+	}
+	t.Logf("tracepoints: %d of vmlinux, %d of %d modules (xfs %d); %d tracepoint skips: %q", vm, mod, len(per), per["xfs"], len(skips), skips)
+	if mod == 0 {
+		t.Fatal("no tracepoint of a module")
+	}
+	if !strings.HasPrefix(b.Meta.Release, "6.1.0-") || b.Meta.Arch != "amd64" {
+		return
+	}
+	if per["xfs"] < 579 {
+		t.Errorf("xfs has %d tracepoints, want at least its 579 events", per["xfs"])
+	}
+	tp, ok := b.Tracepoint("xfs_attr_list_sf")
+	if !ok {
+		t.Fatal("no tracepoint xfs_attr_list_sf")
+	}
+	if tp.Module != "xfs" || tp.System != "xfs" || tp.Class != "xfs_attr_list_class" || tp.Format == "" || tp.Probe == nil || tp.RawSignature == nil {
+		t.Errorf("xfs_attr_list_sf: %+v", tp)
+	}
+}

@@ -56,6 +56,10 @@ type Tracepoint struct {
 	// then Class, System, Format, Flags, Bare, Syscall and Probe are
 	// unknown, not empty.
 	EventUnknown bool
+	// Module is the kernel module that defines the event ("xfs"), read
+	// from the module's own _ftrace_events section (or its __tracepoint_
+	// symbol, for a bare tracepoint); "" for vmlinux's.
+	Module string
 }
 
 // ProbeName is the name of the function that records the event:
@@ -137,6 +141,29 @@ func (b *Build) Tracepoints() iter.Seq[*Tracepoint] {
 // has about 2000).
 const maxTracepoints = 1 << 20
 
+// A tracepointLayout is what reading a trace event needs of the build's
+// DWARF: the members of struct trace_event_call, trace_event_class and
+// tracepoint, and the TRACE_EVENT_FL_TRACEPOINT flag. vmlinux's serves
+// its modules too.
+type tracepointLayout struct {
+	cm, km  map[string]memberLayout
+	tm      memberLayout
+	tpKnown bool   // struct tracepoint has a name member
+	tpSize  uint64 // its size; 0 unknown
+	tpBit   uint64
+	hasBit  bool
+}
+
+// eventMemory is where trace events are read: a vmlinux's memory image,
+// or a module's sections, relocated.
+type eventMemory interface {
+	Pointer(addr uint64) (uint64, error)
+	Uint(addr uint64, size int) (uint64, error)
+	String(addr uint64, max int) (string, error)
+}
+
+var _ eventMemory = (*kmem.Image)(nil)
+
 // readTracepoints reads the struct trace_event_call array.
 func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts map[string]*structLayout, enums map[string]int64) {
 	start, ok1 := syms.byName["__start_ftrace_events"]
@@ -169,7 +196,14 @@ func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts ma
 	if !ok {
 		return
 	}
-	tm, tpKnown := tp.member("name")
+	l := &tracepointLayout{cm: cm, km: km}
+	l.tm, l.tpKnown = tp.member("name")
+	if tp != nil && tp.Size > 0 {
+		l.tpSize = uint64(tp.Size)
+	}
+	tpBit, hasBit := enums["TRACE_EVENT_FL_TRACEPOINT"]
+	l.tpBit, l.hasBit = uint64(tpBit), hasBit
+	h.tpl = l
 	ptr := uint64(img.PointerSize())
 	if stop.Value < start.Value || (stop.Value-start.Value)%ptr != 0 {
 		h.skip(KindTracepoint, "__start_ftrace_events", "the array's end %#x is not a whole number of pointers from its start %#x", stop.Value, start.Value)
@@ -185,19 +219,33 @@ func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts ma
 		h.skip(KindTracepoint, "__start_ftrace_events", "%v", err)
 		return
 	}
-	tpBit, hasBit := enums["TRACE_EVENT_FL_TRACEPOINT"]
+	h.tracepoints = readEvents(h, img, syms, l, calls, "__start_ftrace_events", "")
+	slices.SortFunc(h.tracepoints, func(a, b *Tracepoint) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// readEvents reads the trace events calls points to, and the bare
+// tracepoints of syms, of the module named module ("" for vmlinux);
+// what cannot be read is a skip of h, at array[i] (and the module).
+func readEvents(h *hookSet, mem eventMemory, syms *hookSymbols, l *tracepointLayout, calls []uint64, array, module string) []*Tracepoint {
+	var out []*Tracepoint
+	in := ""
+	if module != "" {
+		in = " [" + module + "]"
+	}
 	seen := make(map[uint64]bool, len(calls))
 	byName := make(map[string]bool, len(calls))
+	lost := false
 	for i, p := range calls {
-		where := fmt.Sprintf("__start_ftrace_events[%d]", i)
+		where := fmt.Sprintf("%s[%d]%s", array, i, in)
 		if seen[p] {
 			h.skip(KindTracepoint, where, "the event at %#x is listed twice", p)
 			continue
 		}
 		seen[p] = true
-		t, err := readEvent(img, syms, p, cm, km, tm, tpKnown, uint64(tpBit), hasBit)
+		t, err := readEvent(mem, syms, p, l)
 		if err != nil {
 			h.skip(KindTracepoint, where, "%v", err)
+			lost = true
 			continue
 		}
 		if byName[t.Name] {
@@ -205,39 +253,42 @@ func (h *hookSet) readTracepoints(img *kmem.Image, syms *hookSymbols, layouts ma
 			continue
 		}
 		byName[t.Name] = true
-		h.tracepoints = append(h.tracepoints, t)
+		t.Module = module
+		out = append(out, t)
 	}
-	// Bare tracepoints: a struct tracepoint of that name, no event.
-	if tpKnown {
+	// Bare tracepoints: a struct tracepoint of that name, no event. (In a
+	// module whose events were not all read, a tracepoint without an
+	// event may be one of those: none is taken to be bare.)
+	if l.tpKnown && !(lost && module != "") {
 		for _, s := range syms.tps {
 			name := strings.TrimPrefix(s.Name, "__tracepoint_")
-			if byName[name] || (tp.Size > 0 && s.Size != uint64(tp.Size)) {
+			if byName[name] || (l.tpSize > 0 && s.Size != l.tpSize) {
 				continue
 			}
-			np, err := img.Pointer(s.Value + tm.Offset)
+			np, err := mem.Pointer(s.Value + l.tm.Offset)
 			if err != nil {
-				h.skip(KindTracepoint, s.Name, "name: %v", err)
+				h.skip(KindTracepoint, s.Name+in, "name: %v", err)
 				continue
 			}
-			got, err := img.String(np, 1024)
+			got, err := mem.String(np, 1024)
 			if err != nil {
-				h.skip(KindTracepoint, s.Name, "name: %v", err)
+				h.skip(KindTracepoint, s.Name+in, "name: %v", err)
 				continue
 			}
 			if got != name {
-				h.skip(KindTracepoint, s.Name, "the tracepoint is named %q", got)
+				h.skip(KindTracepoint, s.Name+in, "the tracepoint is named %q", got)
 				continue
 			}
 			byName[name] = true
-			h.tracepoints = append(h.tracepoints, &Tracepoint{Name: name, Bare: true})
+			out = append(out, &Tracepoint{Name: name, Bare: true, Module: module})
 		}
 	}
-	slices.SortFunc(h.tracepoints, func(a, b *Tracepoint) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // readEvent decodes the struct trace_event_call at p.
-func readEvent(img *kmem.Image, syms *hookSymbols, p uint64, cm, km map[string]memberLayout, tm memberLayout,
-	tpKnown bool, tpBit uint64, hasBit bool) (*Tracepoint, error) {
+func readEvent(img eventMemory, syms *hookSymbols, p uint64, l *tracepointLayout) (*Tracepoint, error) {
+	cm, km, tm, tpKnown := l.cm, l.km, l.tm, l.tpKnown
 	uint := func(base uint64, m memberLayout) (uint64, error) {
 		size := int(m.Size)
 		if size != 1 && size != 2 && size != 4 && size != 8 {
@@ -267,8 +318,8 @@ func readEvent(img *kmem.Image, syms *hookSymbols, p uint64, cm, km map[string]m
 	// DWARF does not number that flag, when the pointer is a
 	// __tracepoint_ symbol), else the string the call points to.
 	isTP := strings.HasPrefix(syms.objAt[namePtr], "__tracepoint_")
-	if hasBit {
-		isTP = flags&tpBit != 0
+	if l.hasBit {
+		isTP = flags&l.tpBit != 0
 	}
 	if isTP {
 		if !tpKnown {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -24,12 +25,13 @@ const (
 	Renumbered                               // a syscall's number in Table differs ("" when not in the table)
 	WrapperChanged                           // a syscall's wrapper in Table differs
 	ValueChanged                             // a configuration option's value differs
+	HookMoved                                // a tracepoint moved between vmlinux and a module, or two modules ("vmlinux", "xfs")
 )
 
 var hookChangeNames = [...]string{
 	HookAdded: "Added", HookRemoved: "Removed", FuncChanged: "Func changed", EventChanged: "Event changed",
 	FormatChanged: "Format changed", ClassChanged: "Class changed", Renumbered: "Renumbered",
-	WrapperChanged: "Wrapper changed", ValueChanged: "Value changed",
+	WrapperChanged: "Wrapper changed", ValueChanged: "Value changed", HookMoved: "Moved",
 }
 
 // String returns the kind's name: "Func changed", ...
@@ -163,6 +165,9 @@ func Hooks(old, new HookSide) []HookChange {
 		}
 		if o.Class != n.Class || o.System != n.System {
 			out = append(out, HookChange{Kind: ClassChanged, Old: o.Class + "/" + o.System, New: n.Class + "/" + n.System})
+		}
+		if o.Module != n.Module {
+			out = append(out, HookChange{Kind: HookMoved, Old: cmp.Or(o.Module, "vmlinux"), New: cmp.Or(n.Module, "vmlinux")})
 		}
 	case *kabi.LSMHook:
 		n, ok := new.Hook.(*kabi.LSMHook)

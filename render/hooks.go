@@ -158,6 +158,9 @@ func writeHookStatus(w *bufio.Writer, s diff.HookStatus) {
 	}
 	switch h := s.Hook.(type) {
 	case *kabi.Tracepoint:
+		if h.Module != "" {
+			p("In module `%s`.\n\n", h.Module)
+		}
 		if h.EventUnknown {
 			p("The trace event (class, system, format, record struct) is unknown in this build: its source shows the tracepoint's btf_trace_ typedef only.\n\n")
 			if rp := h.RawPrototype(); rp != "" {
@@ -253,6 +256,9 @@ func hookFacts(s diff.HookSide) []string {
 			out = append(out, "bare tracepoint (no trace event: raw_tp/tp_btf only)")
 		default:
 			out = append(out, "system "+h.System+", class "+h.Class)
+		}
+		if h.Module != "" {
+			out = append(out, "module: "+h.Module)
 		}
 		if h.Format != "" {
 			out = append(out, "format: "+h.Format)

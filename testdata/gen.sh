@@ -286,7 +286,8 @@ fail() { echo "gen.sh: FAIL: $*" >&2; exit 1; }
 # modules, three of them compressed as distributions ship them (.ko.xz,
 # .ko.zst, .ko.gz), and kfx_trace, compiled as kbuild compiles a traced
 # module (-pg -mfentry -mrecord-mcount: its __mcount_loc), with a
-# _kprobe_blacklist entry, .noinstr.text and .init.text; the others have
+# _kprobe_blacklist entry, .noinstr.text and .init.text, and trace events
+# in its _ftrace_events section (kfx_trace_events.c); the others have
 # kfx_mod and kfx_net. Checksums in modules/SHA256SUMS.
 echo "gen.sh: module fixtures" >&2
 MOD_ARCHES="x86_64-linux-gnu-:6.1.99-1-amd64 i686-linux-gnu-:6.1.99-1-686-pae
@@ -321,7 +322,7 @@ for a in $MOD_ARCHES; do
 	if [ "$release" = 6.1.99-1-amd64 ]; then
 		build_module "$prefix" "$release" kfx_blk kfx_blk
 		build_module "$prefix" "$release" kfx_noname kfx_noname
-		MOD_CFLAGS="-pg -mfentry -mrecord-mcount" build_module "$prefix" "$release" kfx_trace kfx_trace
+		MOD_CFLAGS="-pg -mfentry -mrecord-mcount" build_module "$prefix" "$release" kfx_trace kfx_trace kfx_trace_events
 		xz -T1 --check=crc32 --lzma2=dict=1MiB "obj/$d/kfx_net.ko"
 		zstd -q -19 --rm "obj/$d/kfx_blk.ko"
 		gzip -n -9 "obj/$d/kfx_noname.ko"

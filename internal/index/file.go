@@ -37,7 +37,8 @@ const Magic = "\x89KABI\r\n\x1a"
 // name, and keeps each function's symbols in its block.
 // Version 12 added the modules of type definitions and typedefs
 // (TypeDef.Modules, Alias.Modules).
-const Version = 12
+// Version 13 added the module of each trace event (Tracepoint.Module).
+const Version = 13
 
 // MaxRatio bounds a section's decompressed length by its stored length:
 // raw ≤ MaxRatio × stored + 64 KiB. The writer stores a section

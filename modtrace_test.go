@@ -1,0 +1,177 @@
+package kabi
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestModuleTracepoints: kfx_trace's trace events, read from its own
+// _ftrace_events section with the relocations applied (every pointer in
+// the .ko is zero), join vmlinux's and name their module; a name vmlinux
+// has too is a skip naming the module; the index keeps the module.
+func TestModuleTracepoints(t *testing.T) {
+	b := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", nil)
+	check := func(b *Build) {
+		t.Helper()
+		var names []string
+		for tp := range b.Tracepoints() {
+			names = append(names, tp.Name+"@"+tp.Module)
+		}
+		want := []string{"block_rq_insert@", "block_rq_issue@", "kfx_trace_hit@kfx_trace", "kfx_trace_miss@kfx_trace", "pelt_kfx_tp@", "sched_switch@", "sys_enter_openat@"}
+		if !slices.Equal(names, want) {
+			t.Errorf("tracepoints %q, want %q", names, want)
+		}
+		hit, ok := b.Tracepoint("kfx_trace_hit")
+		if !ok {
+			t.Fatal("no kfx_trace_hit")
+		}
+		if hit.Module != "kfx_trace" || hit.Class != "kfx_trace_hit" || hit.System != "kfx_trace" ||
+			hit.Format != `"pid=%d cookie=%ld", REC->pid, REC->cookie` || hit.Bare || hit.Syscall {
+			t.Errorf("kfx_trace_hit: %+v", hit)
+		}
+		if hit.Probe == nil || hit.Probe.String() != "void trace_event_raw_event_kfx_trace_hit(void *__data, int pid, long int cookie);" {
+			t.Errorf("kfx_trace_hit's probe: %v", hit.Probe)
+		}
+		if got := hit.RawPrototype(); got != "typedef void (*btf_trace_kfx_trace_hit)(void *__data, int pid, long int cookie);" {
+			t.Errorf("kfx_trace_hit's raw prototype %q", got)
+		}
+		miss, _ := b.Tracepoint("kfx_trace_miss")
+		if miss == nil || miss.Class != "kfx_trace_hit" || miss.Module != "kfx_trace" {
+			t.Errorf("kfx_trace_miss: %+v", miss)
+		}
+		if issue, _ := b.Tracepoint("block_rq_issue"); issue == nil || issue.Module != "" || issue.System != "block" {
+			t.Errorf("block_rq_issue is not vmlinux's: %+v", issue)
+		}
+		var skips []string
+		for s := range b.HookSkips() {
+			skips = append(skips, s.String())
+		}
+		if want := []string{`tracepoint _ftrace_events [kfx_trace]: a second event named "block_rq_issue" (also in vmlinux)`}; !slices.Equal(skips, want) {
+			t.Errorf("skips %q, want %q", skips, want)
+		}
+		if j := string(hit.AppendJSON(nil)); !strings.Contains(j, `"module":"kfx_trace"`) {
+			t.Errorf("JSON %s", j)
+		}
+	}
+	check(b)
+	check(viaIndex(t, b, "x.kabi"))
+	// Without its vmlinux (no layout of struct trace_event_call), or
+	// without hooks, a module's events are not read.
+	if n := kernelFixture(t, "hooks-6.1.99-1-amd64.elf", "6.1.99-1-amd64", &Options{NoHooks: true}); len(slices.Collect(n.Tracepoints())) != 0 {
+		t.Error("tracepoints read with NoHooks")
+	}
+}
+
+// kfxTraceKO is the fixture module with trace events.
+var kfxTraceKO = filepath.Join("testdata", "modules", "6.1.99-1-amd64", "kernel", "drivers", "kfx", "kfx_trace.ko")
+
+// badEventRelocs returns kfx_trace.ko with the type of the first
+// relocation of its _ftrace_events set to typ.
+func badEventRelocs(t testing.TB, typ uint32) []byte {
+	t.Helper()
+	b, err := os.ReadFile(kfxTraceKO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := ef.Section(".rela" + moduleEventsSection)
+	if rs == nil {
+		t.Fatal("kfx_trace.ko: no .rela_ftrace_events")
+	}
+	binary.LittleEndian.PutUint32(b[rs.Offset+8:], typ) // r_info's type of entry 0
+	return b
+}
+
+// TestModuleTracepointsBad: a module whose trace event pointers cannot
+// be relocated (a relocation of another type, relocations removed, a
+// debug-only copy) has its events reported as skips naming the file, not
+// guessed and not a failure of the whole kernel.
+func TestModuleTracepointsBad(t *testing.T) {
+	objcopy, _ := exec.LookPath("objcopy")
+	for _, c := range []struct {
+		name    string
+		make    func(out string) // writes the module to out
+		want    []string         // the module's tracepoints
+		skipSub string           // in the module's tracepoint skip
+	}{
+		{"PC32", func(out string) {
+			if err := os.WriteFile(out, badEventRelocs(t, uint32(elf.R_X86_64_PC32)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, "relocation of type R_X86_64_PC32, not R_X86_64_64"},
+		{"no relocations", func(out string) {
+			if objcopy == "" {
+				t.Skip("no objcopy")
+			}
+			if msg, err := exec.Command(objcopy, "--remove-section", ".rela_ftrace_events", kfxTraceKO, out).CombinedOutput(); err != nil {
+				t.Fatalf("objcopy: %v\n%s", err, msg)
+			}
+		}, nil, "a NULL pointer (no relocation)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "kfx_trace.ko")
+			c.make(out)
+			b, err := Open(filepath.Join("testdata", "hooks-6.1.99-1-amd64.elf"), &Options{ModuleDir: dir, NoTypes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for tp := range b.Tracepoints() {
+				if tp.Module != "" {
+					got = append(got, tp.Name)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("module tracepoints %q, want %q", got, c.want)
+			}
+			found := false
+			for s := range b.HookSkips() {
+				if s.Kind == KindTracepoint && strings.Contains(s.Where, "[kfx_trace]") {
+					found = found || strings.Contains(s.Reason, c.skipSub) && strings.Contains(s.Reason, out)
+				}
+			}
+			if !found {
+				t.Errorf("no skip with %q naming %s: %q", c.skipSub, out, slices.Collect(b.HookSkips()))
+			}
+		})
+	}
+	// A debug-only copy without the relocations: the events are unknown.
+	if objcopy == "" {
+		t.Skip("no objcopy")
+	}
+	v, err := Open(filepath.Join("testdata", "hooks-6.1.99-1-amd64.elf"), &Options{NoTypes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "kfx_trace.ko")
+	if msg, err := exec.Command(objcopy, "--only-keep-debug", "--remove-section", ".rela_ftrace_events", kfxTraceKO, out).CombinedOutput(); err != nil {
+		t.Fatalf("objcopy: %v\n%s", err, msg)
+	}
+	ef, err := elf.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	all, err := readSymtab(ef, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hookSet{}
+	if err := h.readModuleTracepoints(ef, all, out, "kfx_trace", nil, v.hk.tpl); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.tracepoints) != 0 || len(h.skips) != 1 || !strings.Contains(h.skips[0].Reason, "the module's trace events are unknown") {
+		t.Errorf("debug-only copy: %v, skips %v", h.tracepoints, h.skips)
+	}
+}
