@@ -103,3 +103,18 @@ func TestHookSurfacesRunning(t *testing.T) {
 		}
 	}
 }
+
+// TestHookMoved: a tracepoint that moved between vmlinux and a module
+// (Tracepoint.Module) is Moved, named "vmlinux" on vmlinux's side.
+func TestHookMoved(t *testing.T) {
+	o := &kabi.Tracepoint{Name: "xfs_attr_list_sf", Class: "xfs_attr_list_class", System: "xfs"}
+	n := *o
+	n.Module = "xfs"
+	got := Hooks(HookSide{Hook: o}, HookSide{Hook: &n})
+	if len(got) != 1 || got[0].Kind != HookMoved || got[0].String() != "Moved: vmlinux -> xfs" {
+		t.Errorf("changes %v", got)
+	}
+	if got := Hooks(HookSide{Hook: &n}, HookSide{Hook: &n}); len(got) != 0 {
+		t.Errorf("the same module: %v", got)
+	}
+}
