@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/elfcraft"
 )
 
 // TestModuleTracepoints: kfx_trace's trace events, read from its own
@@ -173,5 +175,88 @@ func TestModuleTracepointsBad(t *testing.T) {
 	}
 	if len(h.tracepoints) != 0 || len(h.skips) != 1 || !strings.Contains(h.skips[0].Reason, "the module's trace events are unknown") {
 		t.Errorf("debug-only copy: %v, skips %v", h.tracepoints, h.skips)
+	}
+}
+
+// TestModuleTracepointsREL: with REL relocations (i386's and armhf's
+// kind) the addend is the word the relocation applies to: kfx_trace.ko
+// with its .rela_ftrace_events rewritten as a .rel section, the addends
+// moved into _ftrace_events' words, reads the same events; with those
+// words zero every pointer is the start of .data, one event, met again:
+// skips, not guesses.
+func TestModuleTracepointsREL(t *testing.T) {
+	b, err := os.ReadFile(kfxTraceKO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relaIdx := slices.IndexFunc(ef.Sections, func(s *elf.Section) bool { return s.Name == ".rela"+moduleEventsSection })
+	ev := ef.Section(moduleEventsSection)
+	if relaIdx < 0 || ev == nil {
+		t.Fatal("kfx_trace.ko: no _ftrace_events or its relocations")
+	}
+	rela, err := ef.Sections[relaIdx].Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := ev.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rel []byte
+	withAddends := bytes.Clone(words)
+	for i := 0; i+24 <= len(rela); i += 24 {
+		rel = append(rel, rela[i:i+16]...)
+		off := binary.LittleEndian.Uint64(rela[i:])
+		binary.LittleEndian.PutUint64(withAddends[off:], binary.LittleEndian.Uint64(rela[i+16:]))
+	}
+	for _, c := range []struct {
+		name  string
+		words []byte
+		want  []string
+		skips int
+	}{
+		{"addends", withAddends, []string{"kfx_trace_hit", "kfx_trace_miss"}, 1}, // the second block_rq_issue
+		// Every pointer is .data's start, the call of block_rq_issue (a
+		// second event of that name), listed twice more; kfx_trace_hit's
+		// struct tracepoint is not taken for a bare tracepoint.
+		{"zero words", words, nil, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := elfcraft.ReplaceSection(b, ".rela"+moduleEventsSection, rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err = elfcraft.ReplaceSection(out, moduleEventsSection, c.words); err != nil {
+				t.Fatal(err)
+			}
+			sh := elfcraft.SectionHeader64(out, relaIdx)
+			binary.LittleEndian.PutUint32(sh[0x04:], uint32(elf.SHT_REL))
+			binary.LittleEndian.PutUint64(sh[0x38:], 16)
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "kfx_trace.ko"), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			v, err := Open(filepath.Join("testdata", "hooks-6.1.99-1-amd64.elf"), &Options{ModuleDir: dir, NoTypes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for tp := range v.Tracepoints() {
+				if tp.Module == "kfx_trace" {
+					got = append(got, tp.Name)
+				}
+			}
+			var skips []string
+			for s := range v.HookSkips() {
+				skips = append(skips, s.String())
+			}
+			if !slices.Equal(got, c.want) || len(skips) != c.skips {
+				t.Errorf("module tracepoints %q, want %q; skips %q, want %d", got, c.want, skips, c.skips)
+			}
+		})
 	}
 }

@@ -239,6 +239,7 @@ func readEvents(h *hookSet, mem eventMemory, syms *hookSymbols, l *tracepointLay
 		where := fmt.Sprintf("%s[%d]%s", array, i, in)
 		if seen[p] {
 			h.skip(KindTracepoint, where, "the event at %#x is listed twice", p)
+			lost = true
 			continue
 		}
 		seen[p] = true
