@@ -20,6 +20,8 @@ import (
 type indexJob struct {
 	build, out string
 	label      string
+	moduleDir  string       // the module tree read with the vmlinux (-modules)
+	pkgModules bool         // the module tree of the package (-modules auto)
 	state      atomic.Value // string: "waiting", "analysing", "writing", "done", "up to date", "failed"
 	done       atomic.Int64 // compile units
 	total      atomic.Int64
@@ -28,7 +30,7 @@ type indexJob struct {
 	err        error
 }
 
-// indexCmd runs `kabi index [-o DIR] [-j N] BUILD...`: an index file per
+// indexCmd runs `kabi index [-o DIR] [-j N] [-modules DIR|auto] BUILD...`: an index file per
 // build, named by release and architecture, skipping those up to date.
 func indexCmd(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("index", flag.ContinueOnError)
@@ -37,11 +39,15 @@ func indexCmd(w io.Writer, args []string) error {
 	par := fs.Int("j", 0, "builds indexed at once (0: one per core, at most)")
 	running := fs.Bool("running", false, "index the running kernel too (its BTF and kallsyms)")
 	root := fs.String("root", "/", "with -running: the directory holding the running kernel's sys/ and proc/")
+	modules := fs.String("modules", "", "index the whole kernel: the module tree DIR with the vmlinux (auto: each BUILD's own, beside it or in its package), into RELEASE+modules.kabi, written again on every run")
 	if err := parseFlags(w, fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 && !*running {
 		return usageError{"index takes BUILD... or -running"}
+	}
+	if *modules != "" && *modules != "auto" && fs.NArg() != 1 {
+		return usageError{"index -modules DIR takes one BUILD (-modules auto finds each BUILD's)"}
 	}
 	if *running {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -69,6 +75,18 @@ func indexCmd(w io.Writer, args []string) error {
 			return err
 		}
 		j := &indexJob{build: build, out: filepath.Join(*out, kabi.IndexName(m))}
+		if *modules != "" {
+			// A whole kernel's index has a name of its own, so that
+			// it is never taken for the vmlinux's alone (and the
+			// other way round); the up-to-date check knows the
+			// vmlinux only, so it is written again on every run.
+			j.out = strings.TrimSuffix(j.out, ".kabi") + "+modules.kabi"
+			if *modules == "auto" && isPackage(build) {
+				j.pkgModules = true
+			} else if j.moduleDir, err = moduleDir(build, *modules); err != nil {
+				return err
+			}
+		}
 		if other, dup := byOut[j.out]; dup {
 			return fmt.Errorf("%s and %s would both be indexed as %s", other, build, j.out)
 		}
@@ -78,6 +96,7 @@ func indexCmd(w io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
+		ok = ok && *modules == ""
 		if ok {
 			j.state.Store("up to date")
 			j.msg = fmt.Sprintf("%s: up to date (%s)", j.out, build)
@@ -94,6 +113,9 @@ func indexCmd(w io.Writer, args []string) error {
 		p = cores
 	}
 	p = max(1, min(p, len(todo)))
+	if *modules != "" && p == 1 && os.Getenv("GOMEMLIMIT") == "" {
+		limitModulesMemory() // one whole kernel at a time
+	}
 	workers := max(1, cores/p) // compile-unit workers per build
 
 	// The folder is made when the first index is written: a run whose
@@ -151,7 +173,7 @@ func indexOne(j *indexJob, workers int) error {
 	b, err := kabi.OpenContext(ctx, j.build, &kabi.Options{Concurrency: workers, Progress: func(d, n int) {
 		j.done.Store(int64(d))
 		j.total.Store(int64(n))
-	}})
+	}, ModuleDir: j.moduleDir, PackageModules: j.pkgModules})
 	if err != nil {
 		return err
 	}

@@ -209,3 +209,56 @@ func TestIndexInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexModules: index -modules writes the whole kernel's index under
+// a name of its own, which answers for the modules' functions as the
+// analysis does, and is written again on every run.
+func TestIndexModules(t *testing.T) {
+	dir := t.TempDir()
+	vmlinux, tree := td+"x86_64-dwarf5.elf", td+"modules/6.1.99-1-amd64"
+	out, err := runOut(t, "index", "-o", dir, "-modules", tree, vmlinux)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	ix := filepath.Join(dir, "6.1.99-1-amd64+modules.kabi")
+	if _, err := os.Stat(ix); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// A function of a module: the same answer from the index as from the
+	// vmlinux with its modules, and none from the vmlinux alone.
+	want, err := runOut(t, "show", "-format", "json", "-modules", tree, "kfx_blk_submit", vmlinux)
+	if err != nil || !strings.Contains(want, "kfx_blk") {
+		t.Fatalf("show from the vmlinux and its modules: %v\n%s", err, want)
+	}
+	got, err := runOut(t, "show", "-format", "json", "kfx_blk_submit", ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ReplaceAll(got, ix, vmlinux) != want {
+		t.Errorf("the index answers otherwise:\n%s\n---\n%s", got, want)
+	}
+	if _, err := runOut(t, "show", "kfx_blk_submit", vmlinux); err == nil {
+		t.Errorf("kfx_blk_submit found in the vmlinux alone")
+	}
+	// Not taken as up to date: the module tree is not in the check.
+	out, err = runOut(t, "index", "-o", dir, "-modules", tree, vmlinux)
+	if err != nil || strings.Contains(out, "up to date") || !strings.Contains(out, "+modules.kabi: ") {
+		t.Errorf("second run: %v\n%s", err, out)
+	}
+	// The vmlinux's own index is a different file.
+	out, err = runOut(t, "index", "-o", dir, vmlinux)
+	if err != nil || !strings.Contains(out, filepath.Join(dir, "6.1.99-1-amd64.kabi")+": ") {
+		t.Errorf("the vmlinux alone: %v\n%s", err, out)
+	}
+	for _, c := range []struct {
+		args []string
+		text string
+	}{
+		{[]string{"index", "-o", dir, "-modules", tree, vmlinux, td + "i386.elf"}, "takes one BUILD"},
+		{[]string{"index", "-o", dir, "-modules", "auto", vmlinux}, "not named vmlinux-RELEASE"},
+	} {
+		if _, err := runOut(t, c.args...); err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.text)
+		}
+	}
+}

@@ -9,7 +9,7 @@
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
 //	kabi diff [-format text|json] OLD NEW           what changed between two builds
 //	kabi export [-format parquet] -o DIR BUILD...   the builds as Parquet tables, partitioned by build
-//	kabi index [-o DIR] [-j N] [-running] BUILD...  write an index file per build (-running: of the running kernel)
+//	kabi index [-o DIR] [-j N] [-running] [-modules DIR|auto] BUILD...  write an index file per build (-running: of the running kernel; -modules: of the whole kernel)
 //	kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
 //	                                               the build's BTF prototypes against kabi's DWARF signatures
 //	kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] OBJECT... BUILD...
@@ -68,7 +68,7 @@ const usage = `usage:
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
   kabi export [-format parquet] -o DIR BUILD...
-  kabi index [-o DIR] [-j N] [-running [-root DIR]] BUILD...
+  kabi index [-o DIR] [-j N] [-running [-root DIR]] [-modules DIR|auto] BUILD...
   kabi btfcheck [-n N] [-btf FILE] [-base VMLINUX] BUILD
   kabi check [-format text|json|md|html|sarif] [-fail-on LEVEL] [-target PROG=NAME] [-source-root DIR] OBJECT... BUILD...
   kabi            (report a sample function over the bundled fixture builds)

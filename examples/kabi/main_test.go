@@ -219,7 +219,7 @@ func TestCommandHelp(t *testing.T) {
 		"report":   {"  kabi report [-format", "  kabi report -all", "-default int\n    \tthe default build", "(default -1)", "-manifest string", "-all\n", "-o string"},
 		"diff":     {"  kabi diff [-format text|json] OLD NEW", "-format string"},
 		"export":   {"  kabi export ", "(default \"parquet\")", "-o string"},
-		"index":    {"  kabi index ", "-j int", "-running\n", "-root string", "(default \".\")"},
+		"index":    {"  kabi index ", "-j int", "-running\n", "-root string", "(default \".\")", "-modules string"},
 		"btfcheck": {"  kabi btfcheck ", "-n int", "(default 10)", "-btf string", "-base string"},
 		"check":    {"  kabi check ", "-fail-on string", "(default \"wrong-data\")", "-target value", "-source-root string"},
 	} {
