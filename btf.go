@@ -325,6 +325,7 @@ func TypeOfBTF(t btf.Type) (*Type, error) {
 // btfConv converts BTF types, sharing converted types.
 type btfConv struct {
 	types map[btf.Type]*Type
+	anon  map[btf.Type]*TypeDef // anonDef's: nil while one is being converted
 }
 
 func (c *btfConv) signature(fn *btf.Func) (Signature, error) {

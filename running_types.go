@@ -62,7 +62,7 @@ func btfTypedefs(spec *btf.Spec, name string) ([]*Alias, error) {
 			return nil, fmt.Errorf("%s: typedef %s: %w", name, td.Name, err)
 		}
 		if anon := anonymousDef(td.Type); anon != nil {
-			if a.Def, err = c.typeDef(anon, 1); err != nil {
+			if a.Def, err = c.anonDef(anon, 1); err != nil {
 				return nil, fmt.Errorf("%s: typedef %s: %w", name, td.Name, err)
 			}
 		}
@@ -117,12 +117,33 @@ func (c *btfConv) members(d *TypeDef, ms []btf.Member, depth int) (*TypeDef, err
 		}
 		dm := Member{Name: m.Name, Type: mt, BitOffset: int64(m.Offset), BitSize: int64(m.BitfieldSize)}
 		if anon := anonymousDef(m.Type); anon != nil {
-			if dm.Def, err = c.typeDef(anon, depth+1); err != nil {
+			if dm.Def, err = c.anonDef(anon, depth+1); err != nil {
 				return nil, err
 			}
 		}
 		d.Members = append(d.Members, dm)
 	}
+	return d, nil
+}
+
+// anonDef is typeDef for the anonymous struct, union or enum a member
+// or typedef uses. Each is converted once: a BTF can use one from many
+// members, and one whose members use the next twice, down a chain, would
+// otherwise be converted 2^depth times. One that uses itself again (only a
+// hostile BTF: C cannot name an anonymous type) gets no Def inside itself.
+func (c *btfConv) anonDef(t btf.Type, depth int) (*TypeDef, error) {
+	if d, ok := c.anon[t]; ok {
+		return d, nil
+	}
+	if c.anon == nil {
+		c.anon = map[btf.Type]*TypeDef{}
+	}
+	c.anon[t] = nil
+	d, err := c.typeDef(t, depth)
+	if err != nil {
+		return nil, err
+	}
+	c.anon[t] = d
 	return d, nil
 }
 
