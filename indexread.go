@@ -164,17 +164,28 @@ type strTab struct {
 func readTab(d *index.Dec) *strTab {
 	n := d.Count(1)
 	t := &strTab{offs: make([]uint32, n+1)}
-	var total uint64
-	for i := range n {
-		total += d.Uvarint()
-		if total > uint64(d.Left()) {
-			d.Fail("strings longer than the section")
-			return t
-		}
-		t.offs[i+1] = uint32(total)
+	if total, ok := readLengths(d, t.offs); ok {
+		t.blob = string(d.Raw(int(total)))
 	}
-	t.blob = string(d.Raw(int(total)))
 	return t
+}
+
+// readLengths reads len(offs)-1 string lengths into offs as end offsets
+// (offs[0] stays 0) and returns their total; false, with d stopped, when
+// they add up to more than the rest of the section. A length is checked
+// before it is added, so a huge one cannot wrap the total around.
+func readLengths(d *index.Dec, offs []uint32) (uint64, bool) {
+	var total uint64
+	for i := 1; i < len(offs); i++ {
+		v := d.Uvarint()
+		if v > uint64(d.Left())-total {
+			d.Fail("strings longer than the section")
+			return 0, false
+		}
+		total += v
+		offs[i] = uint32(total)
+	}
+	return total, true
 }
 
 // An sdec decodes a section with a string table of its own.
@@ -210,16 +221,7 @@ func (x *indexed) decodeStrings(c int, ch *stringChunk) error {
 	d := index.NewDec(data, x.name, fmt.Sprintf("strings %d", c))
 	n := min(strChunk, x.nstr-1-c*strChunk)
 	ch.offs = make([]uint32, n+1)
-	var total uint64
-	for k := range n {
-		total += d.Uvarint()
-		if total > uint64(d.Left()) {
-			d.Fail("strings longer than the section")
-			break
-		}
-		ch.offs[k+1] = uint32(total)
-	}
-	if d.Err() == nil {
+	if total, ok := readLengths(d, ch.offs); ok && d.Err() == nil {
 		if total != uint64(d.Left()) {
 			d.Fail("the strings take %d bytes, the section has %d", total, d.Left())
 		} else {
@@ -1111,13 +1113,20 @@ func (x *indexed) typ(d *sdec) *Type {
 	if i == 0 || d.Err() != nil {
 		return nil
 	}
-	x.typeMu.Lock()
-	t, err := x.typeAt(i, 0)
-	x.typeMu.Unlock()
+	t, err := x.typeLocked(i)
 	if err != nil {
 		d.Stop(err)
 	}
 	return t
+}
+
+// typeLocked is typeAt under typeMu, released however typeAt ends (a
+// corrupt file's panic, turned into an error further up, must not leave
+// every later type decode of the build waiting).
+func (x *indexed) typeLocked(i int) (*Type, error) {
+	x.typeMu.Lock()
+	defer x.typeMu.Unlock()
+	return x.typeAt(i, 0)
 }
 
 // typeAt decodes type i (at least 1) and what it refers to, level deep
