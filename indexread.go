@@ -943,10 +943,33 @@ func (x *indexed) allSymbols() ([]*Symbol, []*Symbol) {
 }
 
 func (x *indexed) gatherSymbols() error {
-	all := make([]*Symbol, x.nsyms)
 	bad := func(format string, args ...any) error {
 		return &index.FormatError{File: x.name, Section: "symbols", Err: index.ErrCorrupt, Msg: fmt.Sprintf(format, args...)}
 	}
+	// The table is sized by the symbols actually decoded, not by the
+	// header's count alone: a small damaged file can claim a count its
+	// directory seems to allow (sections claiming their decoded sizes).
+	type held struct {
+		syms []Symbol
+		pos  []int32
+	}
+	blocks := make([]held, len(x.blocks))
+	total := 0
+	for k := range x.blocks {
+		_, syms, pos, err := x.blockSyms(k)
+		if err != nil {
+			return err
+		}
+		blocks[k] = held{syms, pos}
+		total += len(syms)
+	}
+	if err := x.loadOrphans(); err != nil {
+		return err
+	}
+	if total+len(x.orphans) != x.nsyms {
+		return bad("%d symbols in the blocks and %d unattached, the header says %d", total, len(x.orphans), x.nsyms)
+	}
+	all := make([]*Symbol, x.nsyms)
 	put := func(s *Symbol, pos int32) error {
 		if all[pos] != nil {
 			return bad("two symbols at position %d", pos)
@@ -954,19 +977,12 @@ func (x *indexed) gatherSymbols() error {
 		all[pos] = s
 		return nil
 	}
-	for k := range x.blocks {
-		_, syms, pos, err := x.blockSyms(k)
-		if err != nil {
-			return err
-		}
-		for i := range syms {
-			if err := put(&syms[i], pos[i]); err != nil {
+	for _, b := range blocks {
+		for i := range b.syms {
+			if err := put(&b.syms[i], b.pos[i]); err != nil {
 				return err
 			}
 		}
-	}
-	if err := x.loadOrphans(); err != nil {
-		return err
 	}
 	orphs := make([]*Symbol, len(x.orphans))
 	for k := range x.orphans {
