@@ -22,18 +22,24 @@ func (t *TypeDef) appendJSON(b []byte, depth int) []byte {
 	b = append(b, `,"size":`...)
 	b = strconv.AppendInt(b, t.Size, 10)
 	if depth == 0 {
-		b = append(b, `,"locations":[`...)
-		for i, l := range t.Locations {
-			if i > 0 {
-				b = append(b, ',')
+		if len(t.Locations) == 0 {
+			// No place known (a running kernel's BTF says none):
+			// unknown, not "written nowhere".
+			b = append(b, `,"locations":null`...)
+		} else {
+			b = append(b, `,"locations":[`...)
+			for i, l := range t.Locations {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"file":`...)
+				b = appendJSONString(b, l.File)
+				b = append(b, `,"line":`...)
+				b = strconv.AppendInt(b, int64(l.Line), 10)
+				b = append(b, '}')
 			}
-			b = append(b, `{"file":`...)
-			b = appendJSONString(b, l.File)
-			b = append(b, `,"line":`...)
-			b = strconv.AppendInt(b, int64(l.Line), 10)
-			b = append(b, '}')
+			b = append(b, ']')
 		}
-		b = append(b, ']')
 		if len(t.Modules) > 0 {
 			b = append(b, `,"modules":[`...)
 			for i, m := range t.Modules {
