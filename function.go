@@ -402,7 +402,7 @@ func (f *Function) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
-	if !(f.Inline == InlineUnknown && len(f.Instances) == 0) {
+	if f.InstancesKnown() {
 		b = append(b, ']')
 	}
 	b = append(b, `,"symbols":[`...)

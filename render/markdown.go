@@ -93,7 +93,7 @@ func writeStatus(w *bufio.Writer, s diff.BuildStatus) {
 	}
 	p("**Collision:** %s\n\n**Inline:** %s\n\n**Transformation:** %s\n\n**Instances:**\n\n",
 		f.Collision, f.Inline, reftext.Bool(f.Transformation))
-	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+	if !f.InstancesKnown() {
 		p("Unknown: the build was read without DWARF (BTF and kallsyms), so its instances, inlining and callers are unknown.\n\n")
 	}
 	for _, in := range f.Instances {

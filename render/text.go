@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/diff"
 	"github.com/kabi-dev/kabi/internal/reftext"
 )
@@ -54,7 +53,7 @@ func (t Text) Function(w io.Writer, r *diff.FunctionReport) error {
 			}
 			line := fmt.Sprintf("  %-*s  %s", width, s.Label, status)
 			if f := s.Function; f != nil {
-				if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+				if !f.InstancesKnown() {
 					line += fmt.Sprintf("  (instances, inlining and callers unknown, %d symbol%s)", len(f.Symbols), plural(len(f.Symbols)))
 				} else {
 					line += fmt.Sprintf("  (%d instance%s, %d symbol%s)", len(f.Instances), plural(len(f.Instances)), len(f.Symbols), plural(len(f.Symbols)))

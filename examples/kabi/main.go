@@ -501,7 +501,7 @@ func showText(w io.Writer, b *kabi.Build, f *kabi.Function) {
 	}
 	fmt.Fprintf(w, "Issues: %s\n", issues)
 	fmt.Fprintf(w, "Attach: %s\n\nInstances:\n", f.Attach)
-	if f.Inline == kabi.InlineUnknown && len(f.Instances) == 0 {
+	if !f.InstancesKnown() {
 		fmt.Fprintf(w, "  unknown: the build was read without DWARF (a running kernel's BTF and kallsyms),\n  so where the function is defined, whether it is inlined and who calls it\n  (inline and direct callers) are unknown\n\n")
 	}
 	for _, in := range f.Instances {
