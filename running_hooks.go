@@ -123,7 +123,13 @@ func runningHooks(spec *btf.Spec, mods []runningModule, ks []kallsym, arch, name
 				}
 			}
 		case *btf.Struct:
-			r := map[string]int{"security_hook_heads": 2, "lsm_static_calls_table": 1}[t.Name]
+			r := 0
+			switch t.Name {
+			case "security_hook_heads":
+				r = 2
+			case "lsm_static_calls_table":
+				r = 1
+			}
 			if r > lsmRank {
 				lsm, lsmRank = t, r
 			}
@@ -184,11 +190,8 @@ func kallsymsSyscalls(ks []kallsym, arch string) []*Syscall {
 			if !ok || sc == "" || sc == "ni_syscall" || strings.ContainsAny(sc, ".$") {
 				continue
 			}
-			if s := byName[sc]; s != nil {
-				if rank[sc] <= i {
-					break
-				}
-				s.Entries = s.Entries[:0]
+			if byName[sc] != nil && rank[sc] <= i {
+				break
 			}
 			byName[sc] = &Syscall{Name: sc, Entries: []SyscallEntry{{Number: -1, Wrapper: k.name}}}
 			rank[sc] = i
