@@ -81,6 +81,13 @@ func stdValue(f *Field) any {
 }
 
 func sameValue(a, b any) bool {
+	// debug/dwarf gives a DW_FORM_strp_sup offset at the unit's width
+	// (uint32 in 32-bit DWARF); ours is always a uint64: the value counts.
+	if a32, ok := a.(uint32); ok {
+		if b64, ok := b.(uint64); ok {
+			return uint64(a32) == b64
+		}
+	}
 	if ab, ok := a.([]byte); ok {
 		bb, ok := b.([]byte)
 		return ok && bytes.Equal(ab, bb)
