@@ -123,6 +123,9 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 	if ef.Section(".BTF") == nil {
 		return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
 	}
+	if err := symbolsInSections(ef); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	}
 	weak := weakSymbols(ef)
 	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(strongExterns(ef, data)))
 	if errors.Is(err, ebpf.ErrNotSupported) {
@@ -198,6 +201,27 @@ func readAll(r io.ReaderAt) ([]byte, error) {
 		return nil, fmt.Errorf("%w: larger than %d MiB", ErrNotBPF, maxObjectSize>>20)
 	}
 	return buf.Bytes(), nil
+}
+
+// symbolsInSections checks that every symbol defined in a section lies
+// within it. The object reader sizes tables by a symbol's claimed size:
+// a crafted object claiming terabytes made it run out of memory (a fatal
+// error no recover catches), so such an object is refused first.
+func symbolsInSections(ef *elf.File) error {
+	syms, err := ef.Symbols()
+	if err != nil {
+		return nil // no symbol table: the object reader says what is wrong
+	}
+	for _, s := range syms {
+		i := int(s.Section)
+		if s.Section == elf.SHN_UNDEF || s.Section >= elf.SHN_LORESERVE || i >= len(ef.Sections) {
+			continue
+		}
+		if size := ef.Sections[i].Size; s.Value > size || s.Size > size-s.Value {
+			return fmt.Errorf("symbol %q claims %d bytes at %d of section %s, which has %d", s.Name, s.Size, s.Value, ef.Sections[i].Name, size)
+		}
+	}
+	return nil
 }
 
 // weakSymbols lists the names of the object's weak undefined symbols:
