@@ -2,6 +2,8 @@ package check
 
 import (
 	"bytes"
+	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -671,5 +673,53 @@ func TestIsObject(t *testing.T) {
 			t.Errorf("IsObject(%s) = %v", name, got)
 		}
 		f.Close()
+	}
+}
+
+// TestBTFHeaderBounds patches the .BTF and .BTF.ext headers of a real
+// object so that a region or a record count reaches past its section:
+// each must be refused as corrupt, naming the section, not crash the
+// object reader or make it allocate by the claim.
+func TestBTFHeaderBounds(t *testing.T) {
+	good, err := os.ReadFile("testdata/tracing.bpf.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	btfSec, extSec := ef.Section(".BTF"), ef.Section(".BTF.ext")
+	if btfSec == nil || extSec == nil {
+		t.Fatal("tracing.bpf.o lacks .BTF or .BTF.ext")
+	}
+	le := binary.LittleEndian
+	// The first line-info record count: after the header, at the line
+	// info offset, a 4-byte record size and a 4-byte section name offset.
+	ext := good[extSec.Offset:]
+	lineCount := uint64(le.Uint32(ext[4:])) + uint64(le.Uint32(ext[16:])) + 8
+	for _, c := range []struct {
+		name string
+		sec  *elf.Section
+		at   uint64
+		val  uint32
+		want string
+	}{
+		{"hdr_len", btfSec, 4, 1 << 30, ".BTF: header length"},
+		{"type_off", btfSec, 8, 0xffffff00, ".BTF: type section"},
+		{"str_len", btfSec, 20, 0xffffff00, ".BTF: string section"},
+		{"ext_hdr_len", extSec, 4, 1 << 30, ".BTF.ext: header length"},
+		{"line_info_len", extSec, 20, 0xffffff00, ".BTF.ext: line info"},
+		{"line_count", extSec, lineCount, 0xffffffff, ".BTF.ext: line info: 4294967295 records"},
+	} {
+		bad := bytes.Clone(good)
+		le.PutUint32(bad[c.sec.Offset+c.at:], c.val)
+		_, err := NewObject(bytes.NewReader(bad), c.name+".o", nil)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want ErrCorrupt with %q", c.name, err, c.want)
+		}
+	}
+	if _, err := NewObject(bytes.NewReader(good), "tracing.bpf.o", nil); err != nil {
+		t.Errorf("unpatched: %v", err)
 	}
 }

@@ -126,6 +126,9 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 	if err := symbolsInSections(ef); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
 	}
+	if err := btfInBounds(ef); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	}
 	weak := weakSymbols(ef)
 	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(strongExterns(ef, data)))
 	if errors.Is(err, ebpf.ErrNotSupported) {
