@@ -342,16 +342,28 @@ func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, io
 		f.Close()
 		return nil, nil, nil, err
 	}
-	budget := dwarfx.FileBudget(st.Size(), opts.MaxDecompressed)
-	if strings.HasSuffix(path, ".ko") {
+	r, budget, plain, err := moduleELF(f, st.Size(), path, opts)
+	if plain {
 		return f, budget, f, nil
 	}
-	r, err := decompressModule(f, st.Size(), path, budget)
 	f.Close()
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return r, budget, io.NopCloser(nil), nil
+}
+
+// moduleELF returns the ELF bytes of the module file f of the given size,
+// named path, and the budget for decompressing them and the sections
+// within: f itself for a plain .ko (plain is then true), else f's
+// contents decompressed, as its name says.
+func moduleELF(f io.ReaderAt, size int64, path string, opts *Options) (r io.ReaderAt, budget *dwarfx.Budget, plain bool, err error) {
+	budget = dwarfx.FileBudget(size, opts.MaxDecompressed)
+	if strings.HasSuffix(path, ".ko") {
+		return f, budget, true, nil
+	}
+	r, err = decompressModule(f, size, path, budget)
+	return r, budget, false, err
 }
 
 // decompressModule decompresses a .ko.zst, .ko.gz or .ko.xz file, f of

@@ -31,10 +31,9 @@ var errAborted = errors.New("reading of the package's modules stopped")
 
 // A heldModule is a module file read out of a package.
 type heldModule struct {
-	path   string // the package's name and the member's
-	member string
-	data   []byte // in buf
-	buf    heldBuf
+	path string // the package's name and the member's
+	data []byte // in buf
+	buf  heldBuf
 }
 
 // A heldVmlinux is the package's vmlinux, or the error that ended the
@@ -213,7 +212,7 @@ func (pm *packageModules) take(f *deb.File) error {
 		pm.mem.put(buf)
 		return err
 	}
-	m := heldModule{path: pm.name + ": " + f.Name, member: f.Name, data: buf.data[:f.Size], buf: buf}
+	m := heldModule{path: pm.name + ": " + f.Name, data: buf.data[:f.Size], buf: buf}
 	select {
 	case pm.ch <- m:
 		pm.count++
@@ -253,11 +252,10 @@ func (pm *packageModules) next() (moduleInput, bool, error) {
 		return moduleInput{}, false, pm.err
 	}
 	return moduleInput{path: m.path, open: func() (io.ReaderAt, *dwarfx.Budget, func(), error) {
-		budget := dwarfx.FileBudget(int64(len(m.data)), pm.opts.MaxDecompressed)
-		if strings.HasSuffix(m.member, ".ko") {
-			return bytes.NewReader(m.data), budget, func() { m.drop(pm) }, nil
+		r, budget, plain, err := moduleELF(bytes.NewReader(m.data), int64(len(m.data)), m.path, pm.opts)
+		if plain {
+			return r, budget, func() { m.drop(pm) }, nil
 		}
-		r, err := decompressModule(bytes.NewReader(m.data), int64(len(m.data)), m.path, budget)
 		m.drop(pm)
 		if err != nil {
 			return nil, nil, nil, err
