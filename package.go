@@ -84,7 +84,7 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		member = f.Name
 		f.Last()
 		var err error
-		data, release, err = deb.Hold(f, int64(min(maxVmlinux, budget.Limit()-min(budget.Used(), budget.Limit()))))
+		data, release, err = deb.Hold(f, holdLimit(budget, maxVmlinux))
 		if err != nil {
 			return err
 		}

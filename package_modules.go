@@ -96,7 +96,7 @@ func (pm *packageModules) firstWalk(vm chan<- heldVmlinux) {
 				if sent {
 					return nil
 				}
-				data, release, err := deb.Hold(f, pm.holdLimit(maxVmlinux))
+				data, release, err := deb.Hold(f, holdLimit(pm.budget, maxVmlinux))
 				if err != nil {
 					return err
 				}
@@ -168,10 +168,10 @@ func (pm *packageModules) stopped() error {
 	return pm.opts.ctxErr()
 }
 
-// holdLimit is the most a file of the package may have: limit, and what
-// is left of the decompression budget.
-func (pm *packageModules) holdLimit(limit int64) int64 {
-	return int64(min(uint64(limit), pm.budget.Limit()-min(pm.budget.Used(), pm.budget.Limit())))
+// holdLimit is the most a file of a package may have: limit, and what is
+// left of the package's decompression budget.
+func holdLimit(budget *dwarfx.Budget, limit int64) int64 {
+	return int64(min(uint64(limit), budget.Limit()-min(budget.Used(), budget.Limit())))
 }
 
 // isPackageModule reports whether name, a path in a package, is a module
@@ -197,8 +197,8 @@ func (pm *packageModules) take(f *deb.File) error {
 		return fmt.Errorf("%s: %s: %w: the module comes after %s in the archive, out of the order in which dpkg-deb writes a tree", pm.name, f.Name, ErrPackage, pm.last)
 	}
 	pm.last = rest
-	if f.Size < 0 || f.Size > pm.holdLimit(maxModule) {
-		_, _, err := deb.Hold(f, pm.holdLimit(maxModule)) // its error
+	if f.Size < 0 || f.Size > holdLimit(pm.budget, maxModule) {
+		_, _, err := deb.Hold(f, holdLimit(pm.budget, maxModule)) // its error
 		return err
 	}
 	buf, ok, err := pm.mem.get(f.Size)
