@@ -433,8 +433,9 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 // which starts at base in the relocation section sec, to dst: the
 // relocations of x86-64, arm64, ppc64el and riscv64 modules, nearly all of
 // them 4- or 8-byte absolute ones against a handful of section symbols.
-// Those are applied here; any other entry (and every error) goes through
-// one, which does the same as for every other kind of file.
+// Those are placed here, each symbol looked up once for a run of entries
+// against it; any other entry goes through one, which does the same as
+// for every other kind of file.
 func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) error {
 	le := binary.LittleEndian
 	lastSym, lastVal, lastOK := ^uint64(0), uint64(0), false
@@ -458,16 +459,8 @@ func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) e
 		if !lastOK {
 			continue
 		}
-		v := lastVal + addend
-		switch w := rl.kinds[typ].width; {
-		case w == 8 && off < uint64(len(dst)) && uint64(len(dst))-off >= 8:
-			le.PutUint64(dst[off:], v)
-		case w == 4 && off < uint64(len(dst)) && uint64(len(dst))-off >= 4:
-			le.PutUint32(dst[off:], uint32(v))
-		default:
-			if err := rl.one(sec, base+uint64(i), dst, off, sym, typ, int64(addend), true); err != nil {
-				return err
-			}
+		if err := rl.place(sec, base+uint64(i), dst, off, rl.kinds[typ], lastVal+addend, true); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -487,19 +480,26 @@ func (rl *relocator) one(sec string, at uint64, dst []byte, off, sym uint64, typ
 	if err != nil || !apply {
 		return err
 	}
+	return rl.place(sec, at, dst, off, k, value+uint64(addend), rela)
+}
+
+// place applies a relocation of kind k whose value (symbol plus addend)
+// is v at off in dst. at is the entry's offset in the relocation section
+// sec, for errors.
+func (rl *relocator) place(sec string, at uint64, dst []byte, off uint64, k relKind, v uint64, rela bool) error {
 	if k.op == relSetULEB || k.op == relSubULEB {
-		return rl.uleb(sec, at, dst, off, k.op, value+uint64(addend))
+		return rl.uleb(sec, at, dst, off, k.op, v)
 	}
 	w := uint64(k.width)
 	if off > uint64(len(dst)) || w > uint64(len(dst))-off {
 		return rl.d.sectionErr(sec, at, ErrMalformed, fmt.Sprintf("relocation at %#x (%d bytes) is past the end of the %d-byte section", off, w, len(dst)))
 	}
 	p := dst[off : off+w]
-	var cur uint64
-	if !rela || k.op != relAbs {
-		cur = rl.get(p)
+	if rela && k.op == relAbs {
+		rl.put(p, v)
+		return nil
 	}
-	v := value + uint64(addend)
+	cur := rl.get(p)
 	switch k.op {
 	case relAbs:
 		v += cur // REL: the addend is in the place
