@@ -723,3 +723,33 @@ func TestBTFHeaderBounds(t *testing.T) {
 		t.Errorf("unpatched: %v", err)
 	}
 }
+
+// TestCompressedProgramSection flags a program section of a real object
+// as compressed: it must be refused as corrupt, naming the section, not
+// crash the object reader, which reads it raw.
+func TestCompressedProgramSection(t *testing.T) {
+	good, err := os.ReadFile("testdata/probes.bpf.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	shoff := le.Uint64(good[0x28:])
+	for i, s := range ef.Sections {
+		if s.Flags&elf.SHF_EXECINSTR == 0 || s.Size == 0 {
+			continue
+		}
+		bad := bytes.Clone(good)
+		flags := shoff + uint64(i)*64 + 8 // Elf64_Shdr.sh_flags
+		le.PutUint64(bad[flags:], uint64(s.Flags|elf.SHF_COMPRESSED))
+		_, err := NewObject(bytes.NewReader(bad), "compressed.o", nil)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "section "+s.Name+" is compressed") {
+			t.Errorf("%s compressed: %v, want ErrCorrupt naming it", s.Name, err)
+		}
+		return
+	}
+	t.Fatal("probes.bpf.o has no program section")
+}

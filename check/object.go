@@ -129,6 +129,9 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 	if err := btfInBounds(ef); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
 	}
+	if err := compressedSections(ef); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	}
 	weak := weakSymbols(ef)
 	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(strongExterns(ef, data)))
 	if errors.Is(err, ebpf.ErrNotSupported) {
@@ -222,6 +225,20 @@ func symbolsInSections(ef *elf.File) error {
 		}
 		if size := ef.Sections[i].Size; s.Value > size || s.Size > size-s.Value {
 			return fmt.Errorf("symbol %q claims %d bytes at %d of section %s, which has %d", s.Name, s.Size, s.Value, ef.Sections[i].Name, size)
+		}
+	}
+	return nil
+}
+
+// compressedSections refuses a compressed section other than a debug
+// section: the object reader reads program, map and BTF sections through
+// their raw reader, which a compressed section does not have (it crashed
+// on a compressed program section), and clang compresses debug sections
+// only.
+func compressedSections(ef *elf.File) error {
+	for _, s := range ef.Sections {
+		if s.Flags&elf.SHF_COMPRESSED != 0 && !strings.HasPrefix(s.Name, ".debug_") {
+			return fmt.Errorf("section %s is compressed: only debug sections may be", s.Name)
 		}
 	}
 	return nil
