@@ -749,6 +749,13 @@ func TestCompressedProgramSection(t *testing.T) {
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "section "+s.Name+" is compressed") {
 			t.Errorf("%s compressed: %v, want ErrCorrupt naming it", s.Name, err)
 		}
+		// Past the check, the object reader panics on it: that must be
+		// an error whatever the panic firewall's setting.
+		panicFirewall = false
+		defer func() { panicFirewall = true }()
+		if _, err := loadCollectionSpec(bad); err == nil || !strings.Contains(err.Error(), "object reader failed") {
+			t.Errorf("object reader on %s compressed: %v, want its failure as an error", s.Name, err)
+		}
 		return
 	}
 	t.Fatal("probes.bpf.o has no program section")

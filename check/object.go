@@ -133,7 +133,7 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
 	}
 	weak := weakSymbols(ef)
-	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(strongExterns(ef, data)))
+	spec, err := loadCollectionSpec(strongExterns(ef, data))
 	if errors.Is(err, ebpf.ErrNotSupported) {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrUnsupported, err)
 	}
@@ -228,6 +228,21 @@ func symbolsInSections(ef *elf.File) error {
 		}
 	}
 	return nil
+}
+
+// loadCollectionSpec reads an object with github.com/cilium/ebpf. That
+// reader trusts some offsets and flags of its input and has panicked on
+// crafted objects; the checks above refuse the cases known, and any other
+// panic in it is always an error here, also while fuzzing (the fuzzers
+// look for this package's bugs; for a hostile object the answer must be
+// an error).
+func loadCollectionSpec(data []byte) (spec *ebpf.CollectionSpec, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			spec, err = nil, fmt.Errorf("the object reader failed on it: %v", p)
+		}
+	}()
+	return ebpf.LoadCollectionSpecFromReader(bytes.NewReader(data))
 }
 
 // compressedSections refuses a compressed section other than a debug
