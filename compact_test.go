@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -39,24 +40,7 @@ func TestCompact(t *testing.T) {
 // those of Symbol and Symbols.
 func TestIndexBlocksHeld(t *testing.T) {
 	const n = 40 * blockLen
-	fns := make([]Function, n)
-	var syms []Symbol
-	for i := range fns {
-		in := &Instance{File: "f.c", External: i%3 == 0, Location: Location{File: "f.h", Line: i},
-			DirectCallers: []Caller{{File: "g.c", Function: fmt.Sprintf("caller%d", i%7)}}}
-		fns[i] = Function{Name: fmt.Sprintf("fn%05d", i), Instances: []*Instance{in}}
-		names := []string{fns[i].Name}
-		if i%5 == 0 {
-			names = append(names, fns[i].Name+".isra.0")
-		}
-		for _, name := range names {
-			s := Symbol{Name: name, Address: uint64(0x1000 + 16*len(syms)), Size: 16, Bind: elf.STB_GLOBAL, Section: ".text"}
-			s.Stem, s.Suffix, s.Transforms = parseSuffix(name)
-			syms = append(syms, s)
-		}
-	}
-	b := &Build{Meta: Metadata{File: "synthetic", Release: "6.1.0-1-amd64"}, symbols: syms, bySymbol: &symbolIndex{}}
-	b.link(fns, nil)
+	b, syms := manyFunctions(n)
 	c, err := b.Compact()
 	if err != nil {
 		t.Fatal(err)
@@ -115,5 +99,59 @@ func TestIndexBlocksHeld(t *testing.T) {
 				t.Fatalf("%s: symbol %s is not one of Build.Symbols", f.Name, s.Name)
 			}
 		}
+	}
+}
+
+// manyFunctions returns a build of n functions (some with a suffixed
+// symbol beside their own) and its symbols.
+func manyFunctions(n int) (*Build, []Symbol) {
+	fns := make([]Function, n)
+	var syms []Symbol
+	for i := range fns {
+		in := &Instance{File: "f.c", External: i%3 == 0, Location: Location{File: "f.h", Line: i},
+			DirectCallers: []Caller{{File: "g.c", Function: fmt.Sprintf("caller%d", i%7)}}}
+		fns[i] = Function{Name: fmt.Sprintf("fn%05d", i), Instances: []*Instance{in}}
+		names := []string{fns[i].Name}
+		if i%5 == 0 {
+			names = append(names, fns[i].Name+".isra.0")
+		}
+		for _, name := range names {
+			s := Symbol{Name: name, Address: uint64(0x1000 + 16*len(syms)), Size: 16, Bind: elf.STB_GLOBAL, Section: ".text"}
+			s.Stem, s.Suffix, s.Transforms = parseSuffix(name)
+			syms = append(syms, s)
+		}
+	}
+	b := &Build{Meta: Metadata{File: "synthetic", Release: "6.1.0-1-amd64"}, symbols: syms, bySymbol: &symbolIndex{}}
+	b.link(fns, nil)
+	return b, syms
+}
+
+// TestIndexStatsDecodesOnce checks that Stats of a compact build of many
+// blocks counts as the build's does, and decodes each block once, the
+// blocks no one holds being collected as it goes.
+func TestIndexStatsDecodesOnce(t *testing.T) {
+	b, _ := manyFunctions(40 * blockLen)
+	c, err := b.Compact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	decodes := make([]int, len(c.ix.blocks))
+	c.ix.decoded = func(k int) {
+		decodes[k]++
+		runtime.GC()
+	}
+	if got, want := c.Stats(), b.Stats(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Stats of the compact build: %+v, want %+v", got, want)
+	}
+	total := 0
+	for k, n := range decodes {
+		if n > 1 {
+			t.Errorf("block %d decoded %d times", k, n)
+		}
+		total += n
+	}
+	if total < len(decodes)-keptBlocks {
+		t.Errorf("%d blocks decoded of %d: the test walked too little", total, len(decodes))
 	}
 }

@@ -50,6 +50,7 @@ type indexed struct {
 	keptMu   sync.Mutex
 	kept     [keptBlocks]*[blockLen]Function // the blocks decoded last, a ring
 	keptNext int
+	decoded  func(k int) // if not nil, called as block k is decoded (by tests)
 
 	orphOnce sync.Once
 	orphans  []Symbol // the unattached symbols, in symbol-table order
@@ -331,7 +332,7 @@ func openIndex(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	x.nsyms = d.Int(1 << 30)
 	// Each symbol takes minSymbol bytes of some section once decoded (and
 	// a section's decoded size is bounded by its stored size), so a count
-	// past that is damage: refused before gatherSymbols sizes a table by it.
+	// past that is damage: refused before gather sizes a table by it.
 	var raw int64
 	for _, s := range f.Sections {
 		raw += s.Raw
@@ -643,6 +644,9 @@ func (x *indexed) blockSyms(k int) ([]Function, []Symbol, []int32, error) {
 		x.fail(err)
 		return nil, nil, nil, err
 	}
+	if x.decoded != nil {
+		x.decoded(k)
+	}
 	bl.fns, bl.pos, bl.nsym = weak.Make(arr), pos, len(syms)
 	if len(syms) > 0 {
 		bl.syms = weak.Make(&syms[0])
@@ -931,18 +935,27 @@ func (x *indexed) symbolsNamed(name string) []*Symbol {
 // allSymbols returns every symbol in symbol-table order, and the
 // unattached ones, decoding every block, once.
 func (x *indexed) allSymbols() ([]*Symbol, []*Symbol) {
+	x.gatherSymbols(nil)
+	return x.all, x.allOrphs
+}
+
+// gatherSymbols gathers every symbol, once; each, if not nil, is handed
+// each block's functions as the block is decoded. It reports whether
+// this call gathered them (and so called each).
+func (x *indexed) gatherSymbols(each func([]Function)) (gathered bool) {
 	x.allOnce.Do(func() {
+		gathered = true
 		defer recoverBug(x.name, &x.allErr)
-		x.allErr = x.gatherSymbols()
+		x.allErr = x.gather(each)
 		if x.allErr != nil {
 			x.all, x.allOrphs = nil, nil
 			x.fail(x.allErr)
 		}
 	})
-	return x.all, x.allOrphs
+	return gathered
 }
 
-func (x *indexed) gatherSymbols() error {
+func (x *indexed) gather(each func([]Function)) error {
 	bad := func(format string, args ...any) error {
 		return &index.FormatError{File: x.name, Section: "symbols", Err: index.ErrCorrupt, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -956,9 +969,12 @@ func (x *indexed) gatherSymbols() error {
 	blocks := make([]held, len(x.blocks))
 	total := 0
 	for k := range x.blocks {
-		_, syms, pos, err := x.blockSyms(k)
+		fns, syms, pos, err := x.blockSyms(k)
 		if err != nil {
 			return err
+		}
+		if each != nil {
+			each(fns)
 		}
 		blocks[k] = held{syms, pos}
 		total += len(syms)
@@ -1210,8 +1226,18 @@ func (x *indexed) typeAt(i, level int) (*Type, error) {
 	return t, nil
 }
 
-// stats is Build.Stats of an indexed build: it decodes every block.
+// stats is Build.Stats of an indexed build: it decodes every block,
+// once: the functions are counted as the blocks are decoded for the
+// symbols, unless the symbols were gathered before (or could not be).
 func (x *indexed) stats(b *Build) Stats {
-	all, orphs := x.allSymbols()
-	return countStats(b.Functions(), all, len(orphs))
+	s := newStats()
+	if !x.gatherSymbols(func(fns []Function) {
+		for i := range fns {
+			s.addFunction(&fns[i])
+		}
+	}) || x.allErr != nil {
+		s = countStats(b.Functions(), nil, 0)
+	}
+	s.addSymbols(x.all, len(x.allOrphs))
+	return s
 }

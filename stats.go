@@ -62,33 +62,47 @@ func (b *Build) Stats() Stats {
 
 // countStats counts the functions and the symbols.
 func countStats(fns iter.Seq[*Function], syms []*Symbol, orphans int) Stats {
-	s := Stats{
-		Symbols: len(syms), UnattachedSymbols: orphans,
-		Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int),
+	s := newStats()
+	for f := range fns {
+		s.addFunction(f)
 	}
+	s.addSymbols(syms, orphans)
+	return s
+}
+
+// newStats returns Stats with nothing counted.
+func newStats() Stats {
+	return Stats{Collision: make(map[Collision]int), Inline: make(map[InlineKind]int), Transforms: make(map[Transform]int)}
+}
+
+// addSymbols counts syms, every symbol of the build, orphans of them
+// unattached.
+func (s *Stats) addSymbols(syms []*Symbol, orphans int) {
+	s.Symbols, s.UnattachedSymbols = len(syms), orphans
 	for _, sym := range syms {
 		if sym.Suffix != "" {
 			s.SuffixedSymbols++
 		}
 	}
-	for f := range fns {
-		s.Functions++
-		s.Instances += len(f.Instances)
-		s.Collision[f.Collision]++
-		s.Inline[f.Inline]++
-		declared := len(f.Instances) > 0 // not when they are unknown
-		for _, in := range f.Instances {
-			declared = declared && in.DeclaredOnly
-		}
-		if declared {
-			s.DeclaredOnly++
-		}
-		if f.Transformation {
-			s.Transformed++
-			if t := f.Transforms(); t != 0 {
-				s.Transforms[t]++
-			}
+}
+
+// addFunction counts the function f.
+func (s *Stats) addFunction(f *Function) {
+	s.Functions++
+	s.Instances += len(f.Instances)
+	s.Collision[f.Collision]++
+	s.Inline[f.Inline]++
+	declared := len(f.Instances) > 0 // not when they are unknown
+	for _, in := range f.Instances {
+		declared = declared && in.DeclaredOnly
+	}
+	if declared {
+		s.DeclaredOnly++
+	}
+	if f.Transformation {
+		s.Transformed++
+		if t := f.Transforms(); t != 0 {
+			s.Transforms[t]++
 		}
 	}
-	return s
 }
