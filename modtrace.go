@@ -58,18 +58,31 @@ func newModuleMemory(ef *elf.File, all []symtabEntry, name string, budget *dwarf
 	return m
 }
 
-// at returns the section index and offset of addr, and the section's
-// bytes from there on.
-func (m *moduleMemory) at(addr uint64) (int, uint64, []byte, error) {
+// place returns the section index and offset of addr, in a section the
+// module loads, without reading the section.
+func (m *moduleMemory) place(addr uint64) (int, uint64, error) {
 	i := int(addr>>moduleSectionShift) - 1
 	off := addr & (1<<moduleSectionShift - 1)
 	if i <= 0 || i >= len(m.ef.Sections) {
-		return 0, 0, nil, fmt.Errorf("%#x: in no section of the module", addr)
+		return 0, 0, fmt.Errorf("%#x: in no section of the module", addr)
+	}
+	if s := m.ef.Sections[i]; s.Flags&elf.SHF_ALLOC == 0 {
+		return 0, 0, fmt.Errorf("%s+%#x: the section has no contents", s.Name, off)
+	}
+	return i, off, nil
+}
+
+// at returns the section index and offset of addr, and the section's
+// bytes from there on.
+func (m *moduleMemory) at(addr uint64) (int, uint64, []byte, error) {
+	i, off, err := m.place(addr)
+	if err != nil {
+		return 0, 0, nil, err
 	}
 	b, ok := m.data[i]
 	if !ok {
 		s := m.ef.Sections[i]
-		if s.Type == elf.SHT_NOBITS || s.Flags&elf.SHF_ALLOC == 0 {
+		if s.Type == elf.SHT_NOBITS {
 			return 0, 0, nil, fmt.Errorf("%s+%#x: the section has no contents", s.Name, off)
 		}
 		if s.Size >= 1<<moduleSectionShift {
@@ -114,9 +127,12 @@ func (m *moduleMemory) Uint(addr uint64, size int) (uint64, error) {
 
 // Pointer reads the word at addr as the loader leaves it: relocated
 // against the module's symbol, or as the file holds it when it has no
-// relocation (only a NULL pointer has none).
+// relocation (only a NULL pointer has none). A word with a RELA
+// relocation is read from the relocation alone (the loader writes the
+// symbol's address plus the addend over it), so it is read in a section
+// without contents (SHT_NOBITS) too; a word without one there is unknown.
 func (m *moduleMemory) Pointer(addr uint64) (uint64, error) {
-	i, off, _, err := m.at(addr)
+	i, off, err := m.place(addr)
 	if err != nil {
 		return 0, err
 	}

@@ -236,26 +236,68 @@ func TestModuleTracepointsREL(t *testing.T) {
 			sh := elfcraft.SectionHeader64(out, relaIdx)
 			binary.LittleEndian.PutUint32(sh[0x04:], uint32(elf.SHT_REL))
 			binary.LittleEndian.PutUint64(sh[0x38:], 16)
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "kfx_trace.ko"), out, 0o644); err != nil {
-				t.Fatal(err)
+			got, skips := kfxTraceEvents(t, out)
+			if !slices.Equal(got, c.want) || len(skips) != c.skips {
+				t.Errorf("module tracepoints %q, want %q; skips %q, want %d", got, c.want, skips, c.skips)
 			}
-			v, err := Open(filepath.Join("testdata", "hooks-6.1.99-1-amd64.elf"), &Options{ModuleDir: dir, NoTypes: true})
+		})
+	}
+}
+
+// kfxTraceEvents reads the fixture kernel with ko as its kfx_trace.ko,
+// and returns the module's tracepoints and the kernel's hook skips.
+func kfxTraceEvents(t *testing.T, ko []byte) (names, skips []string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "kfx_trace.ko"), ko, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Open(filepath.Join("testdata", "hooks-6.1.99-1-amd64.elf"), &Options{ModuleDir: dir, NoTypes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tp := range v.Tracepoints() {
+		if tp.Module == "kfx_trace" {
+			names = append(names, tp.Name)
+		}
+	}
+	for s := range v.HookSkips() {
+		skips = append(skips, s.String())
+	}
+	return names, skips
+}
+
+// TestModuleTracepointsNOBITS: an _ftrace_events without contents
+// (SHT_NOBITS) but with its RELA relocations reads as the .ko does, each
+// pointer being its relocation's symbol plus addend; a word of it without
+// a relocation is unknown, a skip.
+func TestModuleTracepointsNOBITS(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		ko    []byte
+		want  []string
+		skips []string
+	}{
+		{"relocated", badEventRelocs(t, uint32(elf.R_X86_64_64)), []string{"kfx_trace_hit", "kfx_trace_miss"},
+			[]string{`tracepoint _ftrace_events [kfx_trace]: a second event named "block_rq_issue" (also in vmlinux)`}},
+		{"a word without a relocation", badEventRelocs(t, uint32(elf.R_X86_64_NONE)), nil,
+			[]string{"_ftrace_events+0x0: the section has no contents"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ef, err := elf.NewFile(bytes.NewReader(c.ko))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for tp := range v.Tracepoints() {
-				if tp.Module == "kfx_trace" {
-					got = append(got, tp.Name)
+			i := slices.IndexFunc(ef.Sections, func(s *elf.Section) bool { return s.Name == moduleEventsSection })
+			binary.LittleEndian.PutUint32(elfcraft.SectionHeader64(c.ko, i)[0x04:], uint32(elf.SHT_NOBITS))
+			got, skips := kfxTraceEvents(t, c.ko)
+			if !slices.Equal(got, c.want) || len(skips) != len(c.skips) {
+				t.Fatalf("module tracepoints %q, want %q; skips %q, want %q", got, c.want, skips, c.skips)
+			}
+			for j, s := range skips {
+				if !strings.Contains(s, c.skips[j]) {
+					t.Errorf("skip %q, want one with %q", s, c.skips[j])
 				}
-			}
-			var skips []string
-			for s := range v.HookSkips() {
-				skips = append(skips, s.String())
-			}
-			if !slices.Equal(got, c.want) || len(skips) != c.skips {
-				t.Errorf("module tracepoints %q, want %q; skips %q, want %d", got, c.want, skips, c.skips)
 			}
 		})
 	}
