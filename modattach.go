@@ -69,7 +69,7 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 	}
 	abs, typeName, _ := dwarfx.WordReloc(ef)
 	var out []modulePlace
-	err := moduleRelocs(ef, secIdx, all, name, budget, func(r moduleReloc) error {
+	err := moduleRelocs(ef, secIdx, all, name, budget, nil, func(r moduleReloc) error {
 		if r.typ != abs {
 			return fmt.Errorf("%s: %s: relocation %d has type %s; the entries of %s are %s", name, r.in, r.n, typeName(r.typ), sec.Name, typeName(abs))
 		}
@@ -105,8 +105,10 @@ func (r moduleReloc) place() modulePlace {
 // moduleRelocs calls fn for each relocation (other than R_*_NONE) of the
 // words of the section secIdx of a module, in the order the relocation
 // sections list them. Each relocation is at a whole word of the section
-// and names a symbol of all; anything else is an error naming the file.
-func moduleRelocs(ef *elf.File, secIdx int, all []symtabEntry, name string, budget *dwarfx.Budget, fn func(moduleReloc) error) error {
+// and names a symbol of all; anything else is an error naming the file,
+// but for a relocation inside the section, not at a whole word of it,
+// when odd is not nil: odd is called with it (its sym nil) instead.
+func moduleRelocs(ef *elf.File, secIdx int, all []symtabEntry, name string, budget *dwarfx.Budget, odd, fn func(moduleReloc) error) error {
 	sec := ef.Sections[secIdx]
 	word := uint64(8)
 	if ef.Class == elf.ELFCLASS32 {
@@ -169,6 +171,12 @@ func moduleRelocs(ef *elf.File, secIdx int, all []symtabEntry, name string, budg
 			}
 			n := i / entSize
 			if off%word != 0 || sec.Size < word || off > sec.Size-word {
+				if odd != nil && off < sec.Size {
+					if err := odd(moduleReloc{in: rs.Name, n: n, off: off, typ: uint32(typ)}); err != nil {
+						return err
+					}
+					continue
+				}
 				return fmt.Errorf("%s: %s: relocation %d at %#x is not at a word of %s (%d bytes)", name, rs.Name, n, off, sec.Name, sec.Size)
 			}
 			if sym == 0 || sym > uint64(len(all)) {

@@ -45,12 +45,21 @@ type moduleMemory struct {
 	absOK  bool
 	tname  func(uint32) string
 	data   map[int][]byte
-	rel    map[int]map[uint64]moduleReloc
+	rel    map[int]sectionRelocs
+}
+
+// sectionRelocs are the relocations of a module's section.
+type sectionRelocs struct {
+	words map[uint64]moduleReloc // of whole words, by offset
+	// touched are the words that a relocation not at a whole word may
+	// change, by offset: its width is not known here, so every word
+	// that a word's bytes from its offset on overlap.
+	touched map[uint64]moduleReloc
 }
 
 func newModuleMemory(ef *elf.File, all []symtabEntry, name string, budget *dwarfx.Budget) *moduleMemory {
 	m := &moduleMemory{ef: ef, all: all, name: name, budget: budget, word: 8,
-		data: map[int][]byte{}, rel: map[int]map[uint64]moduleReloc{}}
+		data: map[int][]byte{}, rel: map[int]sectionRelocs{}}
 	if ef.Class == elf.ELFCLASS32 {
 		m.word = 4
 	}
@@ -141,7 +150,10 @@ func (m *moduleMemory) Pointer(addr uint64) (uint64, error) {
 		return 0, err
 	}
 	sec := m.ef.Sections[i].Name
-	r, ok := rels[off]
+	if r, ok := rels.touched[off]; ok {
+		return 0, fmt.Errorf("%s: %s: relocation %d at %#x is not at a word of %s: the pointer at %#x is unknown", m.name, r.in, r.n, r.off, sec, off)
+	}
+	r, ok := rels.words[off]
 	if !ok {
 		v, err := m.Uint(addr, m.word)
 		if err != nil {
@@ -165,18 +177,30 @@ func (m *moduleMemory) Pointer(addr uint64) (uint64, error) {
 	return moduleAddr(p), nil
 }
 
-// relocs returns the relocations of section i's words by offset.
-func (m *moduleMemory) relocs(i int) (map[uint64]moduleReloc, error) {
+// relocs returns the relocations of section i. One not at a whole word
+// (a narrower field's, say) spoils only the words it may change.
+func (m *moduleMemory) relocs(i int) (sectionRelocs, error) {
 	if r, ok := m.rel[i]; ok {
 		return r, nil
 	}
-	r := map[uint64]moduleReloc{}
+	r := sectionRelocs{words: map[uint64]moduleReloc{}}
+	w := uint64(m.word)
 	err := moduleRelocs(m.ef, i, m.all, m.name, m.budget, func(x moduleReloc) error {
-		r[x.off] = x
+		if r.touched == nil {
+			r.touched = map[uint64]moduleReloc{}
+		}
+		for o := x.off &^ (w - 1); o < x.off+w; o += w {
+			if _, ok := r.touched[o]; !ok {
+				r.touched[o] = x
+			}
+		}
+		return nil
+	}, func(x moduleReloc) error {
+		r.words[x.off] = x
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return sectionRelocs{}, err
 	}
 	m.rel[i] = r
 	return r, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -298,6 +299,58 @@ func TestModuleTracepointsNOBITS(t *testing.T) {
 				if !strings.Contains(s, c.skips[j]) {
 					t.Errorf("skip %q, want one with %q", s, c.skips[j])
 				}
+			}
+		})
+	}
+}
+
+// TestModuleTracepointsOddReloc: a relocation of .data not at a whole
+// word (a 4-byte one in the middle of a word) spoils only the pointers it
+// may change: the events whose pointers it touches are skips naming it,
+// the others read.
+func TestModuleTracepointsOddReloc(t *testing.T) {
+	b, err := os.ReadFile(kfxTraceKO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := ef.Section(".rela.data")
+	if rs == nil {
+		t.Fatal("kfx_trace.ko: no .rela.data")
+	}
+	rela, err := rs.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := `tracepoint _ftrace_events [kfx_trace]: a second event named "block_rq_issue" (also in vmlinux)`
+	for _, c := range []struct {
+		name  string
+		off   uint64 // in .data: the events' calls are at 0, 0x60 (kfx_trace_miss) and 0xc0 (kfx_trace_hit)
+		want  []string
+		skips []string
+	}{
+		{"touching no pointer", 0x5c, []string{"kfx_trace_hit", "kfx_trace_miss"}, []string{dup}},
+		{"in kfx_trace_hit's class", 0xd4, []string{"kfx_trace_miss"}, []string{dup,
+			"tracepoint _ftrace_events[2] [kfx_trace]: class: KO: .rela.data: relocation 12 at 0xd4 is not at a word of .data: the pointer at 0xd0 is unknown"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := make([]byte, 24)
+			binary.LittleEndian.PutUint64(e, c.off)
+			binary.LittleEndian.PutUint64(e[8:], 8<<32|uint64(elf.R_X86_64_PC32)) // against .data's section symbol
+			ko, err := elfcraft.ReplaceSection(b, ".rela.data", append(slices.Clone(rela), e...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, skips := kfxTraceEvents(t, ko)
+			for i := range skips {
+				skips[i] = regexp.MustCompile(`\S+/kfx_trace\.ko`).ReplaceAllString(skips[i], "KO")
+			}
+			slices.Sort(skips)
+			if !slices.Equal(got, c.want) || !slices.Equal(skips, c.skips) {
+				t.Errorf("module tracepoints %q, want %q; skips %q, want %q", got, c.want, skips, c.skips)
 			}
 		})
 	}
