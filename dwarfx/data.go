@@ -201,8 +201,8 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		// Read into a buffer that the next module reuses (see buffer).
 		raw = d.buffer(s.FileSize)
 		d.reused = true
-		if _, err := r.ReadAt(raw, int64(s.Offset)); err != nil && !(err == io.EOF && len(raw) == 0) {
-			return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("reading %d bytes at file offset %#x: %v", s.FileSize, s.Offset, err))
+		if err := readAt(r, raw, int64(s.Offset)); err != nil {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
 		}
 	default:
 		var err error
@@ -305,8 +305,8 @@ func readAtBounded(r io.ReaderAt, off int64, n uint64, checked bool) ([]byte, er
 	const chunk = 64 << 20
 	if n <= chunk || checked && n <= maxSection {
 		buf := make([]byte, n)
-		if _, err := r.ReadAt(buf, off); err != nil && !(err == io.EOF && n == 0) {
-			return nil, fmt.Errorf("reading %d bytes at file offset %#x: %w", n, off, err)
+		if err := readAt(r, buf, off); err != nil {
+			return nil, err
 		}
 		return buf, nil
 	}
@@ -323,6 +323,15 @@ func readAtBounded(r io.ReaderAt, off int64, n uint64, checked bool) ([]byte, er
 		read += m
 	}
 	return buf, nil
+}
+
+// readAt fills buf from r at off; an empty buf may be at the end of the
+// file.
+func readAt(r io.ReaderAt, buf []byte, off int64) error {
+	if _, err := r.ReadAt(buf, off); err != nil && !(err == io.EOF && len(buf) == 0) {
+		return fmt.Errorf("reading %d bytes at file offset %#x: %w", len(buf), off, err)
+	}
+	return nil
 }
 
 // Keep returns a string from this Data that is safe to hold for long: a
