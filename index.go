@@ -364,8 +364,7 @@ func ReadMetadata(path string, opts *Options) (m Metadata, err error) {
 // indexWriter builds the string and type tables while the sections are
 // encoded.
 type indexWriter struct {
-	strs     map[string]uint32 // the global string table: function names, demangled names
-	list     []string
+	global   strTable  // the global string table: function names, demangled names
 	cur      *strTable // the string table of the section being written
 	typeTab  strTable  // the type table's strings
 	typeOf   map[*Type]uint32
@@ -400,16 +399,21 @@ func (t *strTable) id(s string) uint64 {
 	return uint64(len(t.list))
 }
 
-// encode writes the table: the count, every length, then the bytes.
+// encode writes the table: the count, then the strings.
 func (t *strTable) encode(e *index.Enc) {
 	e.Uvarint(uint64(len(t.list)))
+	encodeStrings(e, t.list)
+}
+
+// encodeStrings writes every length of list, then the bytes.
+func encodeStrings(e *index.Enc, list []string) {
 	total := 0
-	for _, s := range t.list {
+	for _, s := range list {
 		e.Uvarint(uint64(len(s)))
 		total += len(s)
 	}
 	e.B = slices.Grow(e.B, total)
-	for _, s := range t.list {
+	for _, s := range list {
 		e.B = append(e.B, s...)
 	}
 }
@@ -427,20 +431,6 @@ func (w *indexWriter) seal(body []byte) []byte {
 	w.cur.encode(&e)
 	w.cur = nil
 	return append(e.B, body...)
-}
-
-// gstr returns the reference of s in the global string table.
-func (w *indexWriter) gstr(s string) uint64 {
-	if s == "" {
-		return 0
-	}
-	if i, ok := w.strs[s]; ok {
-		return uint64(i)
-	}
-	i := uint32(len(w.list))
-	w.list = append(w.list, s)
-	w.strs[s] = i
-	return uint64(i)
 }
 
 // typ returns the reference of t, adding it and what it refers to first.
@@ -604,15 +594,15 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 		return nil, err
 	}
 	w := &indexWriter{
-		strs: make(map[string]uint32, 4*len(fns)), list: make([]string, 1, 4*len(fns)),
+		global: strTable{m: make(map[string]uint32, 4*len(fns)), list: make([]string, 0, 4*len(fns))},
 		typeOf: make(map[*Type]uint32), typeKey: make(map[string]uint32), nodes: []int32{0}, depth: []int32{0},
 	}
 	for i, f := range fns {
 		if i > 0 && fns[i-1].Name >= f.Name {
 			return nil, fmt.Errorf("kabi: functions out of order: %q before %q", fns[i-1].Name, f.Name)
 		}
-		w.list = append(w.list, f.Name)
-		w.strs[f.Name] = uint32(i + 1)
+		w.global.list = append(w.global.list, f.Name)
+		w.global.m[f.Name] = uint32(i + 1)
 	}
 
 	// Each function's symbols, in symbol-table order, with their
@@ -623,7 +613,7 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 	for s := range b.Symbols() {
 		ps := posSymbol{s, nsyms}
 		nsyms++
-		if i, ok := w.strs[s.Stem]; ok && i >= 1 && int(i) <= len(fns) {
+		if i, ok := w.global.m[s.Stem]; ok && i >= 1 && int(i) <= len(fns) {
 			fsyms[i-1] = append(fsyms[i-1], ps)
 		} else {
 			orphans = append(orphans, ps)
@@ -649,7 +639,7 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 	for i, f := range fns {
 		if f.Demangled != "" {
 			funcs.Uvarint(uint64(i - prevDem - 1))
-			funcs.Uvarint(w.gstr(f.Demangled))
+			funcs.Uvarint(w.global.id(f.Demangled))
 			prevDem = i
 		}
 	}
@@ -764,7 +754,7 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 	}
 	meta.Uvarint(blockLen)
 	meta.Uvarint(uint64(len(fns)))
-	meta.Uvarint(uint64(len(w.list)))
+	meta.Uvarint(uint64(len(w.global.list) + 1)) // with string 0, ""
 	meta.Uvarint(uint64(nsyms))
 	meta.Uvarint(surfaceRules)
 	meta.Byte(attachSourceBits(b.AttachSources()))
@@ -780,18 +770,9 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 
 	// The strings but string 0 (""), in chunks of strChunk.
 	var strChunks [][]byte
-	for c := 1; c < len(w.list); c += strChunk {
-		part := w.list[c:min(c+strChunk, len(w.list))]
+	for c := 0; c < len(w.global.list); c += strChunk {
 		var e index.Enc
-		total := 0
-		for _, s := range part {
-			e.Uvarint(uint64(len(s)))
-			total += len(s)
-		}
-		e.B = slices.Grow(e.B, total)
-		for _, s := range part {
-			e.B = append(e.B, s...)
-		}
+		encodeStrings(&e, w.global.list[c:min(c+strChunk, len(w.global.list))])
 		strChunks = append(strChunks, e.B)
 	}
 	var types index.Enc
