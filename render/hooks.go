@@ -304,21 +304,9 @@ func (t Text) Hooks(w io.Writer, ds []diff.HookDiff) error {
 			fmt.Fprintf(bw, "%s: not compared: %s\n", d.Kind, d.Unknown)
 			continue
 		}
-		changed := make([]changedText, len(d.Changed))
-		for i, c := range d.Changed {
-			changed[i] = changedText{c.Name, stringers(c.Changes)}
-		}
-		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
+		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changedTexts(d.Changed, func(c diff.HookChanges) (string, []diff.HookChange) { return c.Name, c.Changes }))
 		if len(d.Unseen) > 0 {
-			fmt.Fprintf(bw, "  not compared (%d: one build's source cannot show them):", len(d.Unseen))
-			for i, n := range d.Unseen {
-				if i == 20 {
-					fmt.Fprintf(bw, " ... and %d more", len(d.Unseen)-20)
-					break
-				}
-				fmt.Fprintf(bw, " %s", n)
-			}
-			fmt.Fprintln(bw)
+			nameLine(bw, fmt.Sprintf("  not compared (%d: one build's source cannot show them):", len(d.Unseen)), d.Unseen)
 		}
 	}
 	return bw.Flush()
@@ -330,13 +318,41 @@ type changedText struct {
 	changes []fmt.Stringer
 }
 
-// stringers returns xs as fmt.Stringers.
-func stringers[S fmt.Stringer](xs []S) []fmt.Stringer {
-	out := make([]fmt.Stringer, len(xs))
-	for i, x := range xs {
-		out[i] = x
+// changedTexts returns the changed dependencies cs for text; of gives
+// one's name and changes.
+func changedTexts[C any, S fmt.Stringer](cs []C, of func(C) (string, []S)) []changedText {
+	out := make([]changedText, len(cs))
+	for i, c := range cs {
+		name, changes := of(c)
+		out[i] = changedText{name, make([]fmt.Stringer, len(changes))}
+		for j, ch := range changes {
+			out[i].changes[j] = ch
+		}
 	}
 	return out
+}
+
+// maxListed is how many entries of a list text shows, before "... and N
+// more".
+const maxListed = 20
+
+// listed calls each for the first maxListed of xs, then, if there are
+// more, more with how many.
+func listed[T any](xs []T, each func(T), more func(n int)) {
+	for i, x := range xs {
+		if i == maxListed {
+			more(len(xs) - maxListed)
+			return
+		}
+		each(x)
+	}
+}
+
+// nameLine writes head, then the names on the same line.
+func nameLine(bw *bufio.Writer, head string, names []string) {
+	bw.WriteString(head)
+	listed(names, func(n string) { fmt.Fprintf(bw, " %s", n) }, func(n int) { fmt.Fprintf(bw, " ... and %d more", n) })
+	fmt.Fprintln(bw)
 }
 
 // kindDiffText writes one kind's part of a surface diff as text (types
@@ -345,31 +361,18 @@ func stringers[S fmt.Stringer](xs []S) []fmt.Stringer {
 func kindDiffText(bw *bufio.Writer, kind kabi.Kind, common int, added, removed []string, changed []changedText) {
 	fmt.Fprintf(bw, "%s: %d in both, %d added, %d removed, %d changed\n", kind, common, len(added), len(removed), len(changed))
 	list := func(title string, names []string) {
-		if len(names) == 0 {
-			return
+		if len(names) > 0 {
+			nameLine(bw, fmt.Sprintf("  %s (%d):", title, len(names)), names)
 		}
-		fmt.Fprintf(bw, "  %s (%d):", title, len(names))
-		for i, n := range names {
-			if i == 20 {
-				fmt.Fprintf(bw, " ... and %d more", len(names)-20)
-				break
-			}
-			fmt.Fprintf(bw, " %s", n)
-		}
-		fmt.Fprintln(bw)
 	}
 	list("added", added)
 	list("removed", removed)
-	for i, c := range changed {
-		if i == 20 {
-			fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", len(changed)-20)
-			break
-		}
+	listed(changed, func(c changedText) {
 		fmt.Fprintf(bw, "  %s:\n", c.name)
 		for _, ch := range c.changes {
 			fmt.Fprintf(bw, "      %s\n", ch)
 		}
-	}
+	}, func(n int) { fmt.Fprintf(bw, "  ... and %d more changed (use -format json for all)\n", n) })
 }
 
 // hookJSON is a hook as kabi dump writes it (kabi's AppendJSON).

@@ -156,13 +156,8 @@ func (t Text) Surface(w io.Writer, d *diff.SurfaceDiff) error {
 			return
 		}
 		fmt.Fprintf(bw, "%s (%d):\n", title, len(names))
-		for i, n := range names {
-			if i == 20 {
-				fmt.Fprintf(bw, "  ... and %d more (use -format json for all)\n", len(names)-20)
-				break
-			}
-			fmt.Fprintln(bw, "  "+n)
-		}
+		listed(names, func(n string) { fmt.Fprintln(bw, "  "+n) },
+			func(n int) { fmt.Fprintf(bw, "  ... and %d more (use -format json for all)\n", n) })
 	}
 	list("added", d.Added)
 	list("removed", d.Removed)

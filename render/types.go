@@ -238,20 +238,11 @@ func (t Text) Type(w io.Writer, r *diff.TypeReport) error {
 func (t Text) Types(w io.Writer, ds []diff.TypeDiff) error {
 	bw := bufio.NewWriter(w)
 	for _, d := range ds {
-		changed := make([]changedText, len(d.Changed))
-		for i, c := range d.Changed {
-			changed[i] = changedText{c.Name, stringers(c.Changes)}
-		}
-		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changed)
+		kindDiffText(bw, d.Kind, d.Common, d.Added, d.Removed, changedTexts(d.Changed, func(c diff.TypeChanges) (string, []diff.TypeChange) { return c.Name, c.Changes }))
 		if len(d.Moved) > 0 {
 			fmt.Fprintf(bw, "  moved between vmlinux and modules (%d):\n", len(d.Moved))
-			for i, m := range d.Moved {
-				if i == 20 {
-					fmt.Fprintf(bw, "  ... and %d more moved (use -format json for all)\n", len(d.Moved)-20)
-					break
-				}
-				fmt.Fprintf(bw, "      %s: %s → %s\n", m.Name, m.From, m.To)
-			}
+			listed(d.Moved, func(m diff.Moved) { fmt.Fprintf(bw, "      %s: %s → %s\n", m.Name, m.From, m.To) },
+				func(n int) { fmt.Fprintf(bw, "  ... and %d more moved (use -format json for all)\n", n) })
 		}
 	}
 	return bw.Flush()
