@@ -602,14 +602,9 @@ func (a *Attachability) appendJSON(b []byte) []byte {
 	b = appendJSONString(b, a.FentryWhy.String())
 	b = append(b, `,"btf":`...)
 	b = appendJSONString(b, a.BTF.String())
-	b = append(b, `,"clones":[`...)
-	for i, c := range a.Clones {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, c)
-	}
-	b = append(b, `],"callers":`...)
+	b = append(b, `,"clones":`...)
+	b = appendJSONStrings(b, a.Clones)
+	b = append(b, `,"callers":`...)
 	b = strconv.AppendBool(b, a.Callers)
 	return append(b, '}')
 }

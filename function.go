@@ -486,6 +486,18 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendJSONStrings appends ss as a JSON array of strings.
+func appendJSONStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
 // appendJSONText appends s escaped for a JSON string, as encoding/json
 // does without HTML escaping; invalid UTF-8 becomes U+FFFD.
 func appendJSONText(b []byte, s string) []byte {

@@ -65,14 +65,8 @@ func (k *Kfunc) AppendJSON(b []byte) []byte {
 	if k.SetsUnknown {
 		b = append(b, `,"sets":null`...)
 	} else {
-		b = append(b, `,"sets":[`...)
-		for i, s := range k.Sets {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, s)
-		}
-		b = append(b, ']')
+		b = append(b, `,"sets":`...)
+		b = appendJSONStrings(b, k.Sets)
 	}
 	b = append(b, `,"signature":`...)
 	b = appendJSONSignature(b, k.Signature)

@@ -41,14 +41,8 @@ func (t *TypeDef) appendJSON(b []byte, depth int) []byte {
 			b = append(b, ']')
 		}
 		if len(t.Modules) > 0 {
-			b = append(b, `,"modules":[`...)
-			for i, m := range t.Modules {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, m)
-			}
-			b = append(b, ']')
+			b = append(b, `,"modules":`...)
+			b = appendJSONStrings(b, t.Modules)
 		}
 	}
 	if t.Kind == KindEnum {
