@@ -383,7 +383,9 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 // name: nil (every function) when names is empty. It keeps the names, the
 // stems of the names (a symbol "f.isra.0" belongs to function f), and the
 // functions whose demangled form is one of these, as Build.Lookup finds
-// them.
+// them. A mangled name is demangled once, however often it is tested (a
+// function is met in every unit that has it); it may be called from
+// several goroutines.
 func functionFilter(names []string) func(string) bool {
 	if len(names) == 0 {
 		return nil
@@ -393,12 +395,28 @@ func functionFilter(names []string) func(string) bool {
 		stem, _, _ := parseSuffix(n)
 		want[n], want[stem] = true, true
 	}
+	var (
+		mu   sync.Mutex
+		seen = make(map[string]bool) // the verdict on each mangled name met
+	)
 	return func(name string) bool {
 		if want[name] {
 			return true
 		}
-		d := demangled(name)
-		return d != "" && want[d]
+		if !mangled(name) {
+			return false
+		}
+		mu.Lock()
+		v, ok := seen[name]
+		mu.Unlock()
+		if !ok {
+			d := demangled(name)
+			v = d != "" && want[d]
+			mu.Lock()
+			seen[strings.Clone(name)] = v // name may lie in the DWARF's pages
+			mu.Unlock()
+		}
+		return v
 	}
 }
 

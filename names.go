@@ -10,7 +10,7 @@ import (
 // C++ mangled name, or "" when name is not mangled or does not demangle.
 // Rust's legacy hash suffix (::h0123456789abcdef) is dropped.
 func demangled(name string) string {
-	if !strings.HasPrefix(name, "_Z") && !strings.HasPrefix(name, "_R") {
+	if !mangled(name) {
 		return ""
 	}
 	// A compiler suffix (".llvm.1234", ".cold") is not part of the mangling.
@@ -23,4 +23,10 @@ func demangled(name string) string {
 		d += " [." + suffix + "]"
 	}
 	return d
+}
+
+// mangled reports whether name may be a mangled Rust or C++ name, one
+// that demangled may give another form of.
+func mangled(name string) bool {
+	return strings.HasPrefix(name, "_Z") || strings.HasPrefix(name, "_R")
 }

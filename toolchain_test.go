@@ -204,3 +204,17 @@ func TestConcurrency(t *testing.T) {
 		t.Errorf("progress ended at %d of %d", last, total)
 	}
 }
+
+// TestFunctionFilterOnce: Options.Functions' test demangles a mangled
+// name once, however often the name is met (once per unit that has it):
+// testing it again allocates nothing.
+func TestFunctionFilterOnce(t *testing.T) {
+	keep := functionFilter([]string{"kfx_rust::helper::mix"})
+	const mix, other = "_ZN8kfx_rust6helper3mix17hd1bcd427e1d0c0f3E", "_ZN8kfx_rust6helper5other17hd1bcd427e1d0c0f3E"
+	if !keep(mix) || keep(other) || keep("kfx_rust_entry") {
+		t.Fatalf("keep(%s) %v, keep(%s) %v, keep(kfx_rust_entry) %v; want true, false, false", mix, keep(mix), other, keep(other), keep("kfx_rust_entry"))
+	}
+	if n := testing.AllocsPerRun(100, func() { keep(mix); keep(other) }); n != 0 {
+		t.Errorf("testing two names met before: %v allocations, want 0 (demangled again)", n)
+	}
+}
