@@ -320,6 +320,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 		}
 	}
 	s.drop()
+	s.dropLookups() // kept until merged, which reads the names, files, instances and call sites
 	if s.modTypes != nil {
 		s.modTypes.ids, s.modTypes.files = nil, nil // their keys point into the module's sections
 		m.types, s.modTypes = s.modTypes, nil

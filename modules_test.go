@@ -421,3 +421,24 @@ func TestModuleTypes(t *testing.T) {
 		t.Errorf("%d types read with NoTypes", n.TypeLen(0))
 	}
 }
+
+// TestModuleSurfaceKept: a module's analysis, kept until the kernel's
+// merges it, holds what the merge reads, not the walk's lookup tables.
+func TestModuleSurfaceKept(t *testing.T) {
+	b, err := os.ReadFile(kfxTraceKO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := analyzeModule(bytes.NewReader(b), dwarfx.NewBudget(dwarfx.DefaultBudget(int64(len(b)))), kfxTraceKO, &Options{}, SourceRootRule)
+	if m.err != nil {
+		t.Fatal(m.err)
+	}
+	s := m.s
+	if s.strs != nil || s.fileIdx != nil || s.paths != nil || s.fns != nil || s.static != nil || s.kept != nil ||
+		s.unitPath != nil || s.instOf != nil || s.callerOf != nil {
+		t.Error("the kept module surface holds the walk's lookup tables")
+	}
+	if len(s.names) == 0 || len(s.files) == 0 || s.insts.len() == 0 {
+		t.Errorf("the kept module surface has %d names, %d files, %d instances: nothing to merge", len(s.names), len(s.files), s.insts.len())
+	}
+}
