@@ -3,6 +3,7 @@ package check
 import (
 	"debug/dwarf"
 	"debug/elf"
+	"errors"
 	"strings"
 
 	"github.com/kabi-dev/kabi"
@@ -49,8 +50,22 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 	out := map[string]*kabi.Signature{}
 	conv := &dwarfConv{d: d, seen: map[dwarf.Offset]*kabi.Type{}}
 	r := d.Reader()
+	// Every entry takes at least one byte of .debug_info, so a reader
+	// that returns more entries than that is stuck: debug/dwarf returns
+	// a null entry without moving for a LEB128 number left unterminated
+	// at the end of a unit, forever.
+	budget := len(info)
+	next := func() (*dwarf.Entry, error) {
+		if budget--; budget < 0 {
+			return nil, errDWARFStuck
+		}
+		return r.Next()
+	}
 	for {
-		e, err := r.Next()
+		e, err := next()
+		if err == errDWARFStuck {
+			return nil, true
+		}
 		if err != nil || e == nil {
 			break
 		}
@@ -66,7 +81,10 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 		}
 		sig := &kabi.Signature{Name: name, Prototyped: true, Return: conv.typeAt(e, 0)}
 		for {
-			c, err := r.Next()
+			c, err := next()
+			if err == errDWARFStuck {
+				return nil, true
+			}
 			if err != nil || c == nil || c.Tag == 0 {
 				break
 			}
@@ -89,6 +107,10 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 	}
 	return out, true
 }
+
+// errDWARFStuck says the DWARF reader returned more entries than the
+// section has bytes.
+var errDWARFStuck = errors.New("the DWARF reader does not advance")
 
 // dwarfConv converts the DWARF types of an object to kabi types.
 type dwarfConv struct {
