@@ -3,7 +3,8 @@
 //	kabi show [-format text|json] FUNCTION [BUILD] one function of one build (no BUILD: the running kernel)
 //	kabi dump [-signatures=false] [-types=false] BUILD
 //	                                               every function, type (struct, union, enum) and hook, as JSON Lines
-//	kabi stats BUILD                               counts of functions by kind
+//	kabi stats [-signatures] [-types] [-hooks] BUILD
+//	                                               counts of functions by kind (and of what the flags read too)
 //	kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
 //	                                               one function across builds, in groups
 //	kabi report -all -format md|html -o DIR BUILD...  a page per function and index pages
@@ -63,7 +64,7 @@ import (
 const usage = `usage:
   kabi show [-format text|json] [-modules DIR|auto] FUNCTION [BUILD]   (no BUILD: the running kernel)
   kabi dump [-signatures=false] [-types=false] [-hooks=false] [-config FILE] [-modules DIR|auto] BUILD
-  kabi stats [-config FILE] [-modules DIR|auto] BUILD
+  kabi stats [-signatures] [-types] [-hooks] [-config FILE] [-modules DIR|auto] BUILD
   kabi report [-format text|json|md|html] [-manifest FILE] [-default N] FUNCTION BUILD...
   kabi report -all -format md|html -o DIR [-manifest FILE] [BUILD...]
   kabi diff [-format text|json] OLD NEW
@@ -256,14 +257,14 @@ func runCmd(args []string, w *bufio.Writer) error {
 	case "dump", "stats":
 		fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
-		sigs := args[0] == "dump"
-		hooks := sigs
-		types := sigs
-		if sigs {
-			fs.BoolVar(&sigs, "signatures", true, "derive signatures (false: leave them out, faster)")
-			fs.BoolVar(&types, "types", true, "read the struct, union and enum definitions (false: leave them out, faster)")
-			fs.BoolVar(&hooks, "hooks", true, "read the hooks: tracepoints, LSM hooks, kfuncs, syscalls, config (false: functions only)")
-		}
+		// dump reads everything unless told not to; stats reads the
+		// functions only unless told to read more, and then counts it too
+		// (the time of a whole read, without writing it out).
+		all := args[0] == "dump"
+		var sigs, types, hooks bool
+		fs.BoolVar(&sigs, "signatures", all, "derive signatures (false: leave them out, faster)")
+		fs.BoolVar(&types, "types", all, "read the struct, union and enum definitions (false: leave them out, faster)")
+		fs.BoolVar(&hooks, "hooks", all, "read the hooks: tracepoints, LSM hooks, kfuncs, syscalls, config (false: functions only)")
 		config := fs.String("config", "", "the build's config file, when it embeds none and has no config-RELEASE beside it")
 		fs.StringVar(&modulesFlag, "modules", "", modulesUsage)
 		if err := parseFlags(w, fs, args[1:]); err != nil {
@@ -278,7 +279,7 @@ func runCmd(args []string, w *bufio.Writer) error {
 			return err
 		}
 		if args[0] == "stats" {
-			showStats(w, b)
+			showStats(w, b, sigs, types, hooks)
 			return b.Err()
 		}
 		for f := range b.Functions() {
@@ -587,7 +588,7 @@ func orUnknown(s string) string {
 	return s
 }
 
-func showStats(w io.Writer, b *kabi.Build) {
+func showStats(w io.Writer, b *kabi.Build, sigs, types, hooks bool) {
 	s := b.Stats()
 	m := b.Meta
 	pct := func(n, of int) string {
@@ -630,6 +631,35 @@ func showStats(w io.Writer, b *kabi.Build) {
 	fmt.Fprintf(w, "symbols:\n  %-24s %7d\n  %-24s %7d %s\n  %-24s %7d\n",
 		"function symbols", s.Symbols, "with a suffix", s.SuffixedSymbols, pct(s.SuffixedSymbols, s.Symbols),
 		"without DWARF", s.UnattachedSymbols)
+	if sigs {
+		n := 0
+		for f := range b.Functions() {
+			if f.Signature != nil {
+				n++
+			}
+		}
+		fmt.Fprintf(w, "signatures:\n  %-24s %7d %s\n", "functions with one", n, pct(n, s.Functions))
+	}
+	if types {
+		fmt.Fprintln(w, "types:")
+		for _, k := range []kabi.Kind{kabi.KindStruct, kabi.KindUnion, kabi.KindEnum} {
+			n := 0
+			for range b.Types(k) {
+				n++
+			}
+			fmt.Fprintf(w, "  %-24s %7d\n", k, n)
+		}
+	}
+	if hooks {
+		fmt.Fprintln(w, "hooks:")
+		for _, k := range []kabi.Kind{kabi.KindTracepoint, kabi.KindLSM, kabi.KindKfunc, kabi.KindSyscall, kabi.KindConfig} {
+			n := 0
+			for range b.Hooks(k) {
+				n++
+			}
+			fmt.Fprintf(w, "  %-24s %7d\n", k, n)
+		}
+	}
 }
 
 // The demo: `kabi report` of a sample function over the bundled fixture

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kabi-dev/kabi"
 	"github.com/kabi-dev/kabi/internal/cputime"
 )
 
@@ -146,6 +147,53 @@ func TestStats(t *testing.T) {
 		"  without DWARF                  1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stats: no %q in\n%s", want, out)
+		}
+	}
+}
+
+// TestStatsReadsMore: stats -signatures -types -hooks reads what dump
+// reads and counts it; without them it reads and says none of it.
+func TestStatsReadsMore(t *testing.T) {
+	hooksFixture := "../../testdata/hooks-6.1.99-1-amd64.elf"
+	out, err := runOut(t, "stats", "-signatures", "-types", "-hooks", hooksFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := kabi.Open(hooksFixture, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs, structs, tps := 0, 0, 0
+	for f := range b.Functions() {
+		if f.Signature != nil {
+			sigs++
+		}
+	}
+	for range b.Types(kabi.KindStruct) {
+		structs++
+	}
+	for range b.Hooks(kabi.KindTracepoint) {
+		tps++
+	}
+	if sigs == 0 || structs == 0 || tps == 0 {
+		t.Fatalf("fixture has %d signatures, %d structs, %d tracepoints: want some of each", sigs, structs, tps)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("signatures:\n  %-24s %7d ", "functions with one", sigs),
+		fmt.Sprintf("types:\n  %-24s %7d\n", "struct", structs),
+		fmt.Sprintf("hooks:\n  %-24s %7d\n", "tracepoint", tps),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats -signatures -types -hooks: no %q in\n%s", want, out)
+		}
+	}
+	plain, err := runOut(t, "stats", hooksFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, no := range []string{"signatures:", "types:", "hooks:"} {
+		if strings.Contains(plain, no) {
+			t.Errorf("stats: %q without its flag:\n%s", no, plain)
 		}
 	}
 }
