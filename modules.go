@@ -302,8 +302,10 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	}
 	if k.types != nil {
 		s.keySeed = k.types.seed
-		s.modTypes = &moduleTypes{kt: k.types, mod: int32(idx),
-			files: make(map[pathKey]string), ids: make(map[dwarfx.TypeKey]int32)}
+		memo := newPlaceMemo()
+		defer memo.release()
+		s.claims.m = memo.claims
+		s.modTypes = &moduleTypes{kt: k.types, mod: int32(idx), placeMemo: memo}
 		xopts.Types, xopts.WantType, xopts.Prepare = true, s.wantModuleType, s.prepareSignatures
 	}
 	if err := d.Extract(xopts, func(cu *dwarfx.CompileUnit) error {
@@ -322,7 +324,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	s.drop()
 	s.dropLookups() // kept until merged, which reads the names, files, instances and call sites
 	if s.modTypes != nil {
-		s.modTypes.ids, s.modTypes.files = nil, nil // their keys point into the module's sections
+		s.modTypes.placeMemo, s.modTypes.last = nil, pathKey{} // its keys point into the module's sections
 		m.types, s.modTypes = s.modTypes, nil
 	}
 	m.s, m.syms = s, syms

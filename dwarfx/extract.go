@@ -196,6 +196,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	trim := d.trimmer()
 	if workers == 1 {
 		w := newExtractor(d, &o, free)
+		defer w.release()
 		for i := 0; i < n; i++ {
 			cu, err := w.run(i)
 			if err != nil {
@@ -229,6 +230,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		go func() {
 			defer wg.Done()
 			w := newExtractor(d, &o, free)
+			defer w.release()
 			for {
 				window <- struct{}{}
 				i := int(next.Add(1) - 1)
@@ -359,26 +361,21 @@ type extractor struct {
 	protos, skipDecl bool
 	defs             bool // decode type definitions
 	wantType         func(int, *TypeKey) bool
-	// The named definitions met (see typeDef): by the place of their
-	// names, the first of a chain in seenKeys. The strings of the
-	// sections stay where they are while the walk runs.
-	seen      map[uintptr]int32
-	seenKeys  []seenKey
-	fileIDs   map[FileEntry]uint32 // see fileID
-	lt        *LineTable           // of unit ltFor-1, for typeDef, once ltRead
-	ltFor     int
-	ltRead    bool
-	unitFiles []uint32 // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
-	prepare   func(*CompileUnit) error
-	protoRoom []*Prototype      // with prepare: the room of the last unit's Protos
-	free      chan *CompileUnit // units to reuse (ExtractOptions.Recycle), or nil
+	*typeMemo                   // with wantType
+	key              TypeKey    // the one typeDef asks wantType about
+	lt               *LineTable // of unit ltFor-1, for typeDef, once ltRead
+	ltFor            int
+	ltRead           bool
+	prepare          func(*CompileUnit) error
+	protoRoom        []*Prototype      // with prepare: the room of the last unit's Protos
+	free             chan *CompileUnit // units to reuse (ExtractOptions.Recycle), or nil
 }
 
 func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32), free: free,
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
 	if x.wantType != nil {
-		x.seen, x.fileIDs = make(map[uintptr]int32), make(map[FileEntry]uint32)
+		x.typeMemo = newTypeMemo()
 	}
 	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type
@@ -401,6 +398,51 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 	x.prepare = o.Prepare
 	x.res = x.r.newSharing(0) // references: the walk's plans
 	return x
+}
+
+// A typeMemo is what typeDef keeps of the named definitions a worker
+// met: by the place of their names, the first of a chain in seenKeys
+// (the strings of the sections stay where they are while the walk runs),
+// and the worker's file numbers. A worker's memo goes to the next walk
+// once it ends: a kernel's modules are read one walk each, and allocating
+// these anew for each of 4,000 modules cost more than their lookups.
+type typeMemo struct {
+	seen      map[uintptr]int32
+	seenKeys  []seenKey
+	fileIDs   map[FileEntry]uint32 // see fileID
+	unitFiles []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
+}
+
+var typeMemos sync.Pool
+
+// maxMemo is the most names a memo that is kept holds.
+const maxMemo = 1 << 13
+
+func newTypeMemo() *typeMemo {
+	if m, ok := typeMemos.Get().(*typeMemo); ok {
+		return m
+	}
+	return &typeMemo{seen: make(map[uintptr]int32), fileIDs: make(map[FileEntry]uint32)}
+}
+
+// release gives the worker's memo to the next walk, emptied: its keys
+// name places in this walk's sections.
+func (x *extractor) release() {
+	m := x.typeMemo
+	if m == nil {
+		return
+	}
+	x.typeMemo, x.key = nil, TypeKey{}
+	if len(m.seen) > maxMemo {
+		// A map keeps the room it grew to: a big walk's would spread a
+		// small walk's keys over memory the caches do not hold.
+		m.seen, m.fileIDs = make(map[uintptr]int32), make(map[FileEntry]uint32)
+	} else {
+		clear(m.seen)
+		clear(m.fileIDs)
+	}
+	m.seenKeys, m.unitFiles = m.seenKeys[:0], m.unitFiles[:0]
+	typeMemos.Put(m)
 }
 
 // typesView is what the type decoder reads, in the extraction's tables:

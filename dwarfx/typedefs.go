@@ -538,7 +538,9 @@ func (x *extractor) typeDef(e *Entry) error {
 	}
 	if x.ltFor != x.cu.Unit.Index+1 {
 		x.ltFor, x.lt, x.ltRead = x.cu.Unit.Index+1, nil, false
-		x.unitFiles = x.unitFiles[:0]
+		if x.typeMemo != nil {
+			x.unitFiles = x.unitFiles[:0]
+		}
 	}
 	if hasFile && !x.ltRead {
 		lt, err := x.d.LineTable(x.cu.Unit)
@@ -577,11 +579,14 @@ func (x *extractor) typeDef(e *Entry) error {
 				kind: kind, unit: u, next: head})
 			x.seen[at] = int32(len(x.seenKeys) - 1)
 		}
-		k := TypeKey{Kind: kind, Name: name, Size: size, Line: line}
+		// The key lives in the extractor: one made here for each ask
+		// would go to the heap, as wantType keeps nothing it is given
+		// but the compiler cannot know.
+		x.key = TypeKey{Kind: kind, Name: name, Size: size, Line: line}
 		if hasFile && x.lt != nil {
-			k.File, _ = x.lt.File(fileIdx)
+			x.key.File, _ = x.lt.File(fileIdx)
 		}
-		if !x.wantType(int(u), &k) {
+		if !x.wantType(int(u), &x.key) {
 			return nil
 		}
 	}
