@@ -138,7 +138,13 @@ func (m *mapping) release() error {
 func (d *Data) Close() error {
 	d.forgetLines()
 	d.releaseBuffers()
-	return d.fmap.release()
+	err := d.fmap.release()
+	// Sections read into memory are the garbage collector's once nothing
+	// else holds them, even while the Data is still reachable (by a
+	// deferred Close, say).
+	d.info, d.types, d.abbrev, d.str, d.lineStr, d.line, d.strOffsets, d.addr, d.ranges, d.rnglists = nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
+	d.loc, d.loclists = nil, nil
+	return err
 }
 
 // forgetLines empties the cache of parsed line tables.

@@ -15,3 +15,8 @@ func allocate(n int) ([]byte, func(), error) {
 	}
 	return b, func() { syscall.Munmap(b) }, nil
 }
+
+// blockAlloc takes the buffers of decoded xz blocks off the Go heap: a
+// mapping costs nothing until it is written, whatever size the archive's
+// index claims for a block.
+var blockAlloc = allocate

@@ -219,7 +219,7 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 		if size < 1<<20 {
 			concurrency = 1
 		}
-		r, err := xz.NewParallel(sr, size, &xz.ParallelOptions{Concurrency: concurrency})
+		r, err := xz.NewParallel(sr, size, &xz.ParallelOptions{Concurrency: concurrency, Alloc: blockAlloc})
 		if err != nil {
 			return nil, ferr(err)
 		}

@@ -19,8 +19,10 @@
 // against [MaxBlockSize] before memory is allocated for it, and every
 // block's LZMA2 dictionary against [MaxDict]; a corrupt or
 // hostile file gives an error wrapping [ErrFormat], never a panic. A
-// block's output buffer grows as its data is decoded, so the size its
-// index claims allocates nothing the data does not decode to.
+// block's output buffer on the heap grows as its data is decoded, so the
+// size its index claims allocates nothing the data does not decode to;
+// one from [ParallelOptions].Alloc (a mapping, off the heap) is taken at
+// that size, which costs address space until the data is written.
 //
 // # Concurrency
 //

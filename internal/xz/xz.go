@@ -344,6 +344,20 @@ type ParallelOptions struct {
 	// Concurrency is the number of blocks decoded at once; 0 means
 	// GOMAXPROCS. At most Concurrency+1 decoded blocks are held.
 	Concurrency int
+
+	// Alloc, when not nil, allocates the buffers decoded blocks are held
+	// in, and returns the function that frees one; it is meant to take
+	// them off the Go heap (an anonymous mapping), where tens of
+	// megabytes a block would otherwise add to the heap the garbage
+	// collector paces itself by, and make it run more often. A buffer
+	// is allocated at the size the index gives its block (at most
+	// [MaxBlockSize]) and reused for the blocks after it, so Alloc
+	// should give memory that costs nothing until it is written, as a
+	// mapping does: the size a hostile index claims then takes address
+	// space, not memory. The reader frees its buffers when it reaches
+	// the end or is closed. Without Alloc, a block's buffer is on the
+	// heap and grows as its data is decoded.
+	Alloc func(n int) ([]byte, func(), error)
 }
 
 // NewParallel returns a reader of the uncompressed data of the xz file r
@@ -394,8 +408,11 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 		stopAt:  new(atomic.Int64),
 		results: make([]chan result, len(blocks)),
 		window:  make(chan struct{}, workers+1),
-		free:    make(chan []byte, workers+2),
+		free:    make(chan blockBuf, workers+2),
 		done:    make(chan struct{}),
+	}
+	if opts != nil {
+		p.alloc = opts.Alloc
 	}
 	for i := range p.results {
 		p.results[i] = make(chan result, 1)
@@ -428,14 +445,18 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 			var in []byte // the worker's compressed bytes
 			for i := range work {
 				b := blocks[i]
-				var buf []byte
+				var buf blockBuf
 				select {
 				case buf = <-p.free:
 				default:
 				}
-				var err error
-				buf, in, err = decodeSafely(stopReader{r, p.done}, b, buf, in, p.done)
-				p.results[i] <- result{buf, err}
+				buf = p.sized(buf, b.Uncompressed)
+				data, next, err := decodeSafely(stopReader{r, p.done}, b, buf.data[:0], in, p.done)
+				in = next
+				if buf.release == nil {
+					buf.data = data // a heap buffer, grown as decoded: reused
+				}
+				p.results[i] <- result{data, buf, err}
 			}
 		}()
 	}
@@ -443,8 +464,43 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 }
 
 type result struct {
-	data []byte
+	data []byte   // the decoded block
+	buf  blockBuf // it is in, to be reused
 	err  error
+}
+
+// A blockBuf is a buffer that blocks are decoded into: from
+// ParallelOptions.Alloc (release frees it), or on the heap (release is
+// nil).
+type blockBuf struct {
+	data    []byte
+	release func()
+}
+
+func (b blockBuf) free() {
+	if b.release != nil {
+		b.release()
+	}
+}
+
+// minAlloc is the smallest block whose buffer is taken from
+// ParallelOptions.Alloc: smaller ones, such as a package's control
+// member, cost the heap little. (A variable for the tests.)
+var minAlloc int64 = 1 << 20
+
+// sized returns buf, or a buffer from p.alloc that replaces it, to decode
+// a block of size bytes into: with p.alloc, a buffer of at least size
+// bytes, allocated whole (see ParallelOptions.Alloc).
+func (p *parallelReader) sized(buf blockBuf, size int64) blockBuf {
+	if p.alloc == nil || int64(cap(buf.data)) >= size || size < minAlloc {
+		return buf
+	}
+	buf.free()
+	data, release, err := p.alloc(int(size))
+	if err != nil {
+		return blockBuf{} // decoded onto the heap instead
+	}
+	return blockBuf{data, release}
 }
 
 type parallelReader struct {
@@ -454,13 +510,15 @@ type parallelReader struct {
 	offset  int64         // of the next byte Read returns
 	results []chan result
 	window  chan struct{}
-	free    chan []byte
+	free    chan blockBuf
 	done    chan struct{}
+	alloc   func(int) ([]byte, func(), error)
 	wg      sync.WaitGroup
 
 	next   int    // the next block to take
 	cur    []byte // the rest of the current block
-	curBuf []byte
+	curBuf blockBuf
+	held   bool // curBuf holds a block
 	err    error
 	closed bool
 }
@@ -470,16 +528,20 @@ func (p *parallelReader) Read(b []byte) (int, error) {
 		if p.err != nil {
 			return 0, p.err
 		}
-		if p.curBuf != nil {
+		if p.held {
 			select {
 			case p.free <- p.curBuf:
 			default:
+				p.curBuf.free()
 			}
-			p.curBuf = nil
+			p.curBuf, p.held = blockBuf{}, false
 			<-p.window
 		}
 		if p.next == len(p.blocks) {
+			// Every block is decoded and taken: no worker uses the
+			// buffers kept for reuse.
 			p.err = io.EOF
+			p.freeKept()
 			return 0, io.EOF
 		}
 		if p.blocks[p.next].uncompressedFrom >= p.stopAt.Load() {
@@ -488,11 +550,12 @@ func (p *parallelReader) Read(b []byte) (int, error) {
 		}
 		res := <-p.results[p.next]
 		p.next++
+		p.cur, p.curBuf, p.held = res.data, res.buf, true
 		if res.err != nil {
 			p.err = res.err
+			p.cur = nil
 			return 0, p.err
 		}
-		p.cur, p.curBuf = res.data, res.data
 	}
 	n := copy(b, p.cur)
 	p.cur = p.cur[n:]
@@ -522,8 +585,31 @@ func (p *parallelReader) Close() error {
 	if p.err == nil {
 		p.err = errors.New("xz: read after Close")
 	}
-	p.cur, p.curBuf = nil, nil
+	if p.held {
+		p.curBuf.free()
+	}
+	p.cur, p.curBuf, p.held = nil, blockBuf{}, false
+	for _, ch := range p.results[p.next:] {
+		select {
+		case res := <-ch:
+			res.buf.free()
+		default:
+		}
+	}
+	p.freeKept()
 	return nil
+}
+
+// freeKept frees the buffers kept for reuse.
+func (p *parallelReader) freeKept() {
+	for {
+		select {
+		case b := <-p.free:
+			b.free()
+		default:
+			return
+		}
+	}
 }
 
 // stopReader fails its reads once done is closed.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -242,4 +243,117 @@ func TestStopAt(t *testing.T) {
 	if n, err := io.ReadFull(r, make([]byte, blocks[2].Uncompressed)); !errors.Is(err, errStopped) {
 		t.Fatalf("read %d bytes past the stop, error %v", n, err)
 	}
+}
+
+// trackedAlloc is a ParallelOptions.Alloc that counts its buffers and
+// spoils each one it frees, so that a block read after its buffer is
+// freed shows as a difference in the output.
+type trackedAlloc struct {
+	mu          sync.Mutex
+	live, total int
+	freedTwice  bool
+}
+
+func (a *trackedAlloc) alloc(n int) ([]byte, func(), error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.live++
+	a.total++
+	b := make([]byte, n)
+	freed := false
+	return b, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if freed {
+			a.freedTwice = true
+			return
+		}
+		freed = true
+		a.live--
+		for i := range b {
+			b[i] = 0xa5
+		}
+	}, nil
+}
+
+func (a *trackedAlloc) check(t *testing.T, workers int, some bool) {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.live != 0 || a.freedTwice {
+		t.Fatalf("%d buffers not freed (freed twice: %v)", a.live, a.freedTwice)
+	}
+	if some && a.total == 0 || a.total > 2*workers+3 {
+		t.Fatalf("%d buffers allocated; want 1 to %d, reused from block to block", a.total, 2*workers+3)
+	}
+}
+
+// TestParallelAlloc: with ParallelOptions.Alloc, blocks are decoded into
+// its buffers, reused from block to block, and every buffer is freed once
+// the reader reaches the end or is closed, however it stops.
+func TestParallelAlloc(t *testing.T) {
+	defer func(m int64) { minAlloc = m }(minAlloc)
+	minAlloc = 0
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	want, err := readAll(t, data, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, _ := Blocks(bytes.NewReader(data), int64(len(data)))
+	open := func(d []byte, a *trackedAlloc, conc int) io.ReadCloser {
+		t.Helper()
+		r, err := NewParallel(bytes.NewReader(d), int64(len(d)), &ParallelOptions{Concurrency: conc, Alloc: a.alloc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, conc := range []int{2, 3} {
+		a := &trackedAlloc{}
+		r := open(data, a, conc)
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Concurrency %d: the output differs (%v)", conc, err)
+		}
+		a.mu.Lock()
+		live := a.live
+		a.mu.Unlock()
+		if live != 0 {
+			t.Fatalf("%d buffers still held at the end, before Close", live)
+		}
+		r.Close()
+		a.check(t, conc, true)
+	}
+	t.Run("close", func(t *testing.T) {
+		for i := range 20 {
+			a := &trackedAlloc{}
+			r := open(data, a, 3)
+			io.ReadFull(r, make([]byte, 5000*i))
+			r.Close()
+			a.check(t, 3, false) // Close may come before a block is started
+		}
+	})
+	t.Run("stop", func(t *testing.T) {
+		a := &trackedAlloc{}
+		r := open(data, a, 2)
+		stop := blocks[2].uncompressedFrom + 1
+		r.(interface{ StopAt(int64) }).StopAt(stop)
+		got := make([]byte, stop)
+		if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, want[:stop]) {
+			t.Fatalf("the data before the stop differs (%v)", err)
+		}
+		r.Close()
+		a.check(t, 2, true)
+	})
+	t.Run("corrupt", func(t *testing.T) {
+		d := bytes.Clone(data)
+		d[blocks[3].Offset+20] ^= 0x55
+		a := &trackedAlloc{}
+		r := open(d, a, 2)
+		if _, err := io.ReadAll(r); !errors.Is(err, ErrFormat) {
+			t.Fatalf("error %v; want ErrFormat", err)
+		}
+		r.Close()
+		a.check(t, 2, true)
+	})
 }
