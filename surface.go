@@ -60,7 +60,6 @@ type surface struct {
 	typeOrder   []Ref
 	typedefVars map[string]*typeVariants
 	keySeed     maphash.Seed // of the types' content hashes
-	keyA        []byte       // scratch of sameContents
 	// modTypes, for a module read with its vmlinux, keeps its definitions
 	// for the kernel's merge (see modtypes.go).
 	modTypes *moduleTypes

@@ -197,6 +197,7 @@ type typeVariants struct {
 	defs   []*TypeDef // or tds, for a typedef's
 	tds    []*Alias
 	hashes []uint64 // of their keys (see appendPendingKey)
+	keys   [][]byte // their keys, built on the first definition of equal hash (see sameContents)
 }
 
 // mergeTypes adds a unit's definitions, in unit order.
@@ -251,6 +252,7 @@ func (s *surface) variantOf(p *pendingDef) (*typeVariants, int, bool) {
 	v.defs = append(v.defs, p.def)
 	v.tds = append(v.tds, p.td)
 	v.hashes = append(v.hashes, p.hash)
+	v.keys = append(v.keys, nil)
 	return v, len(v.hashes) - 1, true
 }
 
@@ -273,13 +275,17 @@ func (s *surface) defLocation(cu *dwarfx.CompileUnit, p *pendingDef) Location {
 }
 
 // sameContents reports whether variant j of v has the contents of p: the
-// keys are compared when the hashes are equal.
+// keys are compared when the hashes are equal. A variant's key is built
+// once, when first compared: most variants never are (a structure of one
+// file), and those that are (a header's) are met again in many units.
 func (s *surface) sameContents(v *typeVariants, j int, p *pendingDef) bool {
 	if v.hashes[j] != p.hash {
 		return false
 	}
-	s.keyA = appendPendingKey(s.keyA[:0], v.defs[j], v.tds[j])
-	return string(s.keyA) == string(p.key)
+	if v.keys[j] == nil {
+		v.keys[j] = appendPendingKey(nil, v.defs[j], v.tds[j])
+	}
+	return bytes.Equal(v.keys[j], p.key)
 }
 
 func containsLocation(locs []Location, l Location) bool {
