@@ -130,7 +130,7 @@ type Build struct {
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
 	types     *types       // nil when read without types
-	bySymbol  *symbolIndex // nil: Symbol searches
+	bySymbol  *symbolIndex // symbols by name for Symbol; nil: Symbol scans symbols
 	attach    AttachSources
 	modSrc    map[string]AttachSources // per module (ModuleAttachSources)
 
@@ -641,21 +641,26 @@ func (b *Build) Symbol(name string) []*Symbol {
 		}
 		return out
 	}
-	x := b.bySymbol
-	x.once.Do(func() {
-		x.m = make(map[string][]*Symbol, len(b.symbols))
-		for i := range b.symbols {
-			s := &b.symbols[i]
-			x.m[s.Name] = append(x.m[s.Name], s)
-		}
-	})
-	return x.m[name]
+	return b.bySymbol.named(b.symbols, name)
 }
 
 // symbolIndex maps symbol names to their symbols, built on first use.
 type symbolIndex struct {
 	once sync.Once
 	m    map[string][]*Symbol
+}
+
+// named returns the symbols of syms called name, in their order; syms
+// is indexed on the first call, and must be the same at every call.
+func (x *symbolIndex) named(syms []Symbol, name string) []*Symbol {
+	x.once.Do(func() {
+		x.m = make(map[string][]*Symbol, len(syms))
+		for i := range syms {
+			s := &syms[i]
+			x.m[s.Name] = append(x.m[s.Name], s)
+		}
+	})
+	return x.m[name]
 }
 
 // FunctionOfSymbol returns the function that carries the symbol named

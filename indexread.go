@@ -56,6 +56,9 @@ type indexed struct {
 	orphans  []Symbol // the unattached symbols, in symbol-table order
 	orphPos  []int32  // their positions in the symbol table
 	orphErr  error
+	// orphByName indexes the unattached symbols by name for
+	// Build.Symbol, on its first question about one.
+	orphByName symbolIndex
 
 	allOnce  sync.Once
 	all      []*Symbol // every symbol in symbol-table order
@@ -924,12 +927,7 @@ func (x *indexed) symbolsNamed(name string) []*Symbol {
 	if x.loadOrphans() != nil {
 		return nil
 	}
-	for k := range x.orphans {
-		if x.orphans[k].Name == name {
-			out = append(out, &x.orphans[k])
-		}
-	}
-	return out
+	return x.orphByName.named(x.orphans, name)
 }
 
 // allSymbols returns every symbol in symbol-table order, and the

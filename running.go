@@ -185,7 +185,7 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		fns, sigs = sf, ss
 	}
 	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
-		attach: AttachSources{BTF: true}, modSrc: modSrc}
+		attach: AttachSources{BTF: true}, modSrc: modSrc, bySymbol: &symbolIndex{}}
 	b.link(fns, facts)
 	for i, f := range b.funcs {
 		f.Signature = sigs[i]
