@@ -1,9 +1,6 @@
 package kabi
 
-import (
-	"debug/elf"
-	"slices"
-)
+import "debug/elf"
 
 const (
 	elfGlobal = elf.STB_GLOBAL
@@ -83,6 +80,16 @@ func (f *Function) mergeAssembler() {
 	if len(plain) == 0 {
 		return
 	}
+	var plainSet map[uint64]bool // made when an instance first asks
+	atPlain := func(in *Instance) bool {
+		if plainSet == nil {
+			plainSet = make(map[uint64]bool, len(plain))
+			for _, a := range plain {
+				plainSet[a] = true
+			}
+		}
+		return in.HasAddr && plainSet[in.Address]
+	}
 	ext, asm := -1, -1
 	for i, in := range f.Instances {
 		switch {
@@ -91,7 +98,7 @@ func (f *Function) mergeAssembler() {
 				return
 			}
 			ext = i
-		case in.Assembler && !in.DeclaredOnly && (len(f.Instances) == 2 || in.HasAddr && slices.Contains(plain, in.Address)):
+		case in.Assembler && !in.DeclaredOnly && (len(f.Instances) == 2 || atPlain(in)):
 			if asm >= 0 {
 				return
 			}
@@ -102,13 +109,13 @@ func (f *Function) mergeAssembler() {
 		return
 	}
 	a, d := f.Instances[asm], f.Instances[ext]
-	atSymbol := a.HasAddr && slices.Contains(plain, a.Address)
+	atSymbol := atPlain(a)
 	if !atSymbol && !d.DeclaredOnly {
 		// Only a declaration lets an assembler instance that is not at
 		// the symbol (DWARF gives it no address) be the definition.
 		return
 	}
-	if !d.DeclaredOnly && d.HasAddr && slices.Contains(plain, d.Address) {
+	if !d.DeclaredOnly && atPlain(d) {
 		return // the C definition is the plain name's code: two definitions
 	}
 	m := *a
