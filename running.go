@@ -136,18 +136,9 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 	// signature (static functions of one name in several files may have
 	// several).
 	slices.SortStableFunc(funcs, func(a, b BTFFunc) int { return strings.Compare(a.Signature.Name, b.Signature.Name) })
-	fns := make([]Function, 0, len(funcs))
-	sigs := make([]*Signature, 0, len(funcs))
+	kept := make([]*BTFFunc, 0, len(funcs)) // the FUNC of each Function
 	inBTF := make(map[string]bool, len(funcs))
-	add := func(f *BTFFunc) {
-		name := f.Signature.Name
-		fns = append(fns, Function{Name: name, Demangled: demangled(name)})
-		if opts.NoSignatures {
-			sigs = append(sigs, nil)
-		} else {
-			sigs = append(sigs, &f.Signature)
-		}
-	}
+	add := func(f *BTFFunc) { kept = append(kept, f) }
 	for i := range funcs {
 		if name := funcs[i].Signature.Name; !inBTF[name] {
 			inBTF[name] = true
@@ -172,17 +163,17 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		}
 	}
 	if len(mods) > 0 {
-		// Sorted again by name, signatures alongside.
-		idx := make([]int, len(fns))
-		for i := range idx {
-			idx[i] = i
+		// Sorted again by name.
+		slices.SortStableFunc(kept, func(a, b *BTFFunc) int { return strings.Compare(a.Signature.Name, b.Signature.Name) })
+	}
+	fns := make([]Function, len(kept))
+	sigs := make([]*Signature, len(kept))
+	for i, f := range kept {
+		name := f.Signature.Name
+		fns[i] = Function{Name: name, Demangled: demangled(name)}
+		if !opts.NoSignatures {
+			sigs[i] = &f.Signature
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(fns[a].Name, fns[b].Name) })
-		sf, ss := make([]Function, len(fns)), make([]*Signature, len(fns))
-		for i, j := range idx {
-			sf[i], ss[i] = fns[j], sigs[j]
-		}
-		fns, sigs = sf, ss
 	}
 	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
 		attach: AttachSources{BTF: true}, modSrc: modSrc, bySymbol: &symbolIndex{}}
