@@ -75,9 +75,9 @@ func TestModuleTracepoints(t *testing.T) {
 // kfxTraceKO is the fixture module with trace events.
 var kfxTraceKO = filepath.Join("testdata", "modules", "6.1.99-1-amd64", "kernel", "drivers", "kfx", "kfx_trace.ko")
 
-// badEventRelocs returns kfx_trace.ko with the type of the first
-// relocation of its _ftrace_events set to typ.
-func badEventRelocs(t testing.TB, typ uint32) []byte {
+// kfxTraceFile returns the bytes of kfx_trace.ko, and the file they
+// make.
+func kfxTraceFile(t testing.TB) ([]byte, *elf.File) {
 	t.Helper()
 	b, err := os.ReadFile(kfxTraceKO)
 	if err != nil {
@@ -87,6 +87,14 @@ func badEventRelocs(t testing.TB, typ uint32) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, ef
+}
+
+// badEventRelocs returns kfx_trace.ko with the type of the first
+// relocation of its _ftrace_events set to typ.
+func badEventRelocs(t testing.TB, typ uint32) []byte {
+	t.Helper()
+	b, ef := kfxTraceFile(t)
 	rs := ef.Section(".rela" + moduleEventsSection)
 	if rs == nil {
 		t.Fatal("kfx_trace.ko: no .rela_ftrace_events")
@@ -186,14 +194,7 @@ func TestModuleTracepointsBad(t *testing.T) {
 // words zero every pointer is the start of .data, one event, met again:
 // skips, not guesses.
 func TestModuleTracepointsREL(t *testing.T) {
-	b, err := os.ReadFile(kfxTraceKO)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, ef := kfxTraceFile(t)
 	relaIdx := slices.IndexFunc(ef.Sections, func(s *elf.Section) bool { return s.Name == ".rela"+moduleEventsSection })
 	ev := ef.Section(moduleEventsSection)
 	if relaIdx < 0 || ev == nil {
@@ -309,14 +310,7 @@ func TestModuleTracepointsNOBITS(t *testing.T) {
 // may change: the events whose pointers it touches are skips naming it,
 // the others read.
 func TestModuleTracepointsOddReloc(t *testing.T) {
-	b, err := os.ReadFile(kfxTraceKO)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, ef := kfxTraceFile(t)
 	rs := ef.Section(".rela.data")
 	if rs == nil {
 		t.Fatal("kfx_trace.ko: no .rela.data")
