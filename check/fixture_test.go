@@ -676,19 +676,26 @@ func TestIsObject(t *testing.T) {
 	}
 }
 
+// readObjectELF reads a fixture object's bytes and its ELF headers.
+func readObjectELF(t *testing.T, path string) ([]byte, *elf.File) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, ef
+}
+
 // TestBTFHeaderBounds patches the .BTF and .BTF.ext headers of a real
 // object so that a region or a record count reaches past its section:
 // each must be refused as corrupt, naming the section, not crash the
 // object reader or make it allocate by the claim.
 func TestBTFHeaderBounds(t *testing.T) {
-	good, err := os.ReadFile("testdata/tracing.bpf.o")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(good))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, ef := readObjectELF(t, "testdata/tracing.bpf.o")
 	btfSec, extSec := ef.Section(".BTF"), ef.Section(".BTF.ext")
 	if btfSec == nil || extSec == nil {
 		t.Fatal("tracing.bpf.o lacks .BTF or .BTF.ext")
@@ -728,14 +735,7 @@ func TestBTFHeaderBounds(t *testing.T) {
 // as compressed: it must be refused as corrupt, naming the section, not
 // crash the object reader, which reads it raw.
 func TestCompressedProgramSection(t *testing.T) {
-	good, err := os.ReadFile("testdata/probes.bpf.o")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(good))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, ef := readObjectELF(t, "testdata/probes.bpf.o")
 	le := binary.LittleEndian
 	shoff := le.Uint64(good[0x28:])
 	for i, s := range ef.Sections {
