@@ -98,69 +98,95 @@ type rangeDec struct {
 	pos       int
 }
 
-func (r *rangeDec) bit(p *uint16) uint32 {
-	if r.rng < 1<<24 {
-		r.rng <<= 8
-		r.code = r.code<<8 | uint32(r.in[r.pos])
-		r.pos++
+// The functions below decode with the range decoder's state in values
+// (range, code, and the position in in) that they take and return, so
+// that the caller's loop keeps it in registers: through a pointer, each
+// bit would store it and load it again, on the decoder's critical path.
+
+// rcBit decodes one bit of probability *p.
+func rcBit(rng, code uint32, in []byte, pos int, p *uint16) (uint32, uint32, int, uint32) {
+	if rng < 1<<24 {
+		rng <<= 8
+		code = code<<8 | uint32(in[pos])
+		pos++
 	}
-	bound := (r.rng >> probBits) * uint32(*p)
-	if r.code < bound {
-		r.rng = bound
-		*p += (1<<probBits - *p) >> probMoveBits
-		return 0
+	v := uint32(*p)
+	bound := (rng >> probBits) * v
+	if code < bound {
+		*p = uint16(v + (1<<probBits-v)>>probMoveBits)
+		return bound, code, pos, 0
 	}
-	r.rng -= bound
-	r.code -= bound
-	*p -= *p >> probMoveBits
-	return 1
+	*p = uint16(v - v>>probMoveBits)
+	return rng - bound, code - bound, pos, 1
 }
 
-// tree decodes a bit tree of n bits (probs has 1<<n entries).
-func (r *rangeDec) tree(probs []uint16, n uint) uint32 {
+// rcTree decodes a bit tree of n bits (probs has 1<<n entries).
+func rcTree(rng, code uint32, in []byte, pos int, probs []uint16, n uint) (uint32, uint32, int, uint32) {
 	m := uint32(1)
 	for range n {
-		m = m<<1 | r.bit(&probs[m])
+		if rng < 1<<24 {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
+		}
+		v := uint32(probs[m])
+		bound := (rng >> probBits) * v
+		if code < bound {
+			rng = bound
+			probs[m] = uint16(v + (1<<probBits-v)>>probMoveBits)
+			m <<= 1
+		} else {
+			rng -= bound
+			code -= bound
+			probs[m] = uint16(v - v>>probMoveBits)
+			m = m<<1 | 1
+		}
 	}
-	return m - 1<<n
+	return rng, code, pos, m - 1<<n
 }
 
-// reverse decodes a reverse bit tree of n bits.
-func (r *rangeDec) reverse(probs []uint16, n uint) uint32 {
+// rcReverse decodes a reverse bit tree of n bits.
+func rcReverse(rng, code uint32, in []byte, pos int, probs []uint16, n uint) (uint32, uint32, int, uint32) {
 	m, sym := uint32(1), uint32(0)
 	for i := range n {
-		b := r.bit(&probs[m])
+		var b uint32
+		rng, code, pos, b = rcBit(rng, code, in, pos, &probs[m])
 		m = m<<1 | b
 		sym |= b << i
 	}
-	return sym
+	return rng, code, pos, sym
 }
 
-func (r *rangeDec) direct(n uint) uint32 {
+// rcDirect decodes n bits of probability one half.
+func rcDirect(rng, code uint32, in []byte, pos int, n uint) (uint32, uint32, int, uint32) {
 	var v uint32
 	for range n {
-		if r.rng < 1<<24 {
-			r.rng <<= 8
-			r.code = r.code<<8 | uint32(r.in[r.pos])
-			r.pos++
+		if rng < 1<<24 {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
 		}
-		r.rng >>= 1
-		r.code -= r.rng
-		t := 0 - (r.code >> 31) // all ones when the bit is 0
-		r.code += r.rng & t
+		rng >>= 1
+		code -= rng
+		t := 0 - (code >> 31) // all ones when the bit is 0
+		code += rng & t
 		v = v<<1 | (t + 1)
 	}
-	return v
+	return rng, code, pos, v
 }
 
-func (r *rangeDec) length(l *lenDecoder, posState uint32) uint32 {
-	if r.bit(&l.choice) == 0 {
-		return r.tree(l.low[posState][:], 3)
+// rcLength decodes a match length (less 2) with l.
+func rcLength(rng, code uint32, in []byte, pos int, l *lenDecoder, posState uint32) (uint32, uint32, int, uint32) {
+	var b, n uint32
+	if rng, code, pos, b = rcBit(rng, code, in, pos, &l.choice); b == 0 {
+		return rcTree(rng, code, in, pos, l.low[posState][:], 3)
 	}
-	if r.bit(&l.choice2) == 0 {
-		return 8 + r.tree(l.mid[posState][:], 3)
+	if rng, code, pos, b = rcBit(rng, code, in, pos, &l.choice2); b == 0 {
+		rng, code, pos, n = rcTree(rng, code, in, pos, l.mid[posState][:], 3)
+		return rng, code, pos, 8 + n
 	}
-	return 16 + r.tree(l.high[:], 8)
+	rng, code, pos, n = rcTree(rng, code, in, pos, l.high[:], 8)
+	return rng, code, pos, 16 + n
 }
 
 // lzma2Dec decodes the LZMA2 data of one block.
@@ -320,12 +346,14 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 	lc := d.lc
 	state := d.state
 	rep0, rep1, rep2, rep3 := d.rep[0], d.rep[1], d.rep[2], d.rep[3]
+	rng, code, rpos, in := rc.rng, rc.code, rc.pos, rc.in
+	var b uint32
 	for pos < end {
-		if rc.pos > inEnd {
+		if rpos > inEnd {
 			return fmt.Errorf("%w: a chunk reads past its end", errCorrupt)
 		}
 		posState := uint32(pos-dictStart) & pbMask
-		if rc.bit(&d.isMatch[state<<4|posState]) == 0 {
+		if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isMatch[state<<4|posState]); b == 0 {
 			// A literal.
 			var prev uint32
 			if pos > dictStart {
@@ -335,8 +363,7 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 			probs := d.literal[k : k+0x300 : k+0x300]
 			sym := uint32(1)
 			if state < 7 {
-				// The hottest loop: the range decoder in locals.
-				rng, code, rpos, in := rc.rng, rc.code, rc.pos, rc.in
+				// The hottest loop.
 				for sym < 0x100 {
 					if rng < 1<<24 {
 						rng <<= 8
@@ -356,7 +383,6 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 						sym = sym<<1 | 1
 					}
 				}
-				rc.rng, rc.code, rc.pos = rng, code, rpos
 			} else {
 				src := pos - int(rep0) - 1
 				if src < dictStart {
@@ -366,11 +392,12 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				for sym < 0x100 {
 					mbit := (match >> 7) & 1
 					match <<= 1
-					b := rc.bit(&probs[0x100+mbit<<8+sym])
+					rng, code, rpos, b = rcBit(rng, code, in, rpos, &probs[0x100+mbit<<8+sym])
 					sym = sym<<1 | b
 					if b != mbit {
 						for sym < 0x100 {
-							sym = sym<<1 | rc.bit(&probs[sym])
+							rng, code, rpos, b = rcBit(rng, code, in, rpos, &probs[sym])
+							sym = sym<<1 | b
 						}
 						break
 					}
@@ -389,24 +416,28 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 			continue
 		}
 		var n uint32
-		if rc.bit(&d.isRep[state]) == 0 {
+		if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isRep[state]); b == 0 {
 			// A match with a new distance.
-			n = rc.length(&d.lenDec, posState)
+			rng, code, rpos, n = rcLength(rng, code, in, rpos, &d.lenDec, posState)
 			if state < 7 {
 				state = 7
 			} else {
 				state = 10
 			}
-			slot := rc.tree(d.posSlot[min(n, 3)][:], 6)
+			var slot, v uint32
+			rng, code, rpos, slot = rcTree(rng, code, in, rpos, d.posSlot[min(n, 3)][:], 6)
 			dist := slot
 			if slot >= 4 {
 				direct := uint(slot>>1 - 1)
 				dist = (2 | slot&1) << direct
 				if slot < 14 {
-					dist += rc.reverse(d.posSpecial[dist-slot:], direct)
+					rng, code, rpos, v = rcReverse(rng, code, in, rpos, d.posSpecial[dist-slot:], direct)
+					dist += v
 				} else {
-					dist += rc.direct(direct-4) << 4
-					dist += rc.reverse(d.align[:], 4)
+					rng, code, rpos, v = rcDirect(rng, code, in, rpos, direct-4)
+					dist += v << 4
+					rng, code, rpos, v = rcReverse(rng, code, in, rpos, d.align[:], 4)
+					dist += v
 				}
 			}
 			rep3, rep2, rep1, rep0 = rep2, rep1, rep0, dist
@@ -414,8 +445,8 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				return fmt.Errorf("%w: an end marker inside LZMA2 data", errCorrupt)
 			}
 		} else {
-			if rc.bit(&d.isRepG0[state]) == 0 {
-				if rc.bit(&d.isRep0Long[state<<4|posState]) == 0 {
+			if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isRepG0[state]); b == 0 {
+				if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isRep0Long[state<<4|posState]); b == 0 {
 					// A short rep: one byte at rep0.
 					src := pos - int(rep0) - 1
 					if src < dictStart || rep0 >= dictSize {
@@ -432,10 +463,10 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				}
 			} else {
 				var dist uint32
-				if rc.bit(&d.isRepG1[state]) == 0 {
+				if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isRepG1[state]); b == 0 {
 					dist = rep1
 				} else {
-					if rc.bit(&d.isRepG2[state]) == 0 {
+					if rng, code, rpos, b = rcBit(rng, code, in, rpos, &d.isRepG2[state]); b == 0 {
 						dist = rep2
 					} else {
 						dist = rep3
@@ -446,7 +477,7 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				rep1 = rep0
 				rep0 = dist
 			}
-			n = rc.length(&d.repLenDec, posState)
+			rng, code, rpos, n = rcLength(rng, code, in, rpos, &d.repLenDec, posState)
 			if state < 7 {
 				state = 8
 			} else {
@@ -483,17 +514,18 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 		pos += length
 	}
 	// The chunk ends with the range decoder normalized (as xz's does).
-	if rc.rng < 1<<24 {
-		rc.rng <<= 8
-		rc.code = rc.code<<8 | uint32(rc.in[rc.pos])
-		rc.pos++
+	if rng < 1<<24 {
+		rng <<= 8
+		code = code<<8 | uint32(in[rpos])
+		rpos++
 	}
-	if rc.pos > inEnd {
+	rc.rng, rc.code, rc.pos = rng, code, rpos
+	if rpos > inEnd {
 		return fmt.Errorf("%w: a chunk reads past its end", errCorrupt)
 	}
 	// The encoder flushes its low end exactly, which leaves the decoder
 	// at code 0 (xz checks the same).
-	if rc.code != 0 {
+	if code != 0 {
 		return fmt.Errorf("%w: the range decoder does not finish at zero", errCorrupt)
 	}
 	d.state = state
