@@ -100,13 +100,28 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 		return nil, noKernel(p, name)
 	}
 	defer release()
-	b, err := newELF(bytes.NewReader(data), name+": "+member, opts)
+	b, err := newELF(newHeldReader(data), name+": "+member, opts)
 	if err != nil {
 		return nil, err
 	}
 	packageBuild(b, p, r, name)
 	return b, nil
 }
+
+// heldReader reads a file held in memory off the Go heap (see deb.Hold),
+// and offers its bytes to package dwarfx, whose sections of a linked file
+// are then slices of them rather than copies on the heap: the bytes stay
+// valid until the Data is closed, which newELF does before it returns or
+// goes on to the modules (whose start frees a package's vmlinux).
+type heldReader struct {
+	*bytes.Reader
+	data []byte
+}
+
+func newHeldReader(data []byte) heldReader { return heldReader{bytes.NewReader(data), data} }
+
+// HeldBytes returns the bytes r reads.
+func (r heldReader) HeldBytes() []byte { return r.data }
 
 // noKernel is the error for the package p without a vmlinux.
 func noKernel(p *deb.Package, name string) error {
@@ -145,7 +160,7 @@ func newPackageKernel(r io.ReaderAt, p *deb.Package, name string, walk *deb.Opti
 	pm.vmlinuxData = k.release // released once vmlinux is analysed
 	o := *opts
 	o.modules = pm
-	b, err := newELF(bytes.NewReader(k.data), name+": "+k.member, &o)
+	b, err := newELF(newHeldReader(k.data), name+": "+k.member, &o)
 	if err != nil {
 		if cerr := opts.ctxErr(); cerr != nil {
 			return nil, cerr

@@ -284,7 +284,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 // sections, so they come back the same). Workers reading ahead read the
 // pages they need again.
 func (d *Data) trimmer() func(i int) {
-	if d.fmap == nil {
+	if d.fmap == nil || d.fmap.borrowed {
 		return func(int) {}
 	}
 	var last uint64

@@ -20,11 +20,23 @@ import (
 //
 // The mapping is released by Close. Readers other than *os.File, and
 // systems without mmap, read the sections into memory as before.
+//
+// A reader whose whole contents are already in memory, off the Go heap,
+// offers them with a method HeldBytes() []byte (kabi reads a vmlinux out
+// of a package into an anonymous mapping): a linked file's sections are
+// then slices of those bytes, as of a mapped file, which costs neither a
+// copy nor heap. The bytes must stay valid and unchanged until the Data
+// is closed; they are not trimmed (they are the only copy) nor freed by
+// Close (their owner frees them).
 type mapping struct {
-	data []byte
-	once sync.Once
-	err  error
+	data     []byte
+	borrowed bool // the reader's bytes (HeldBytes): not trimmed or unmapped
+	once     sync.Once
+	err      error
 }
+
+// heldBytes is the method of a reader whose contents are in memory.
+type heldBytes interface{ HeldBytes() []byte }
 
 // trimEvery is how much of .debug_info Extract delivers between two
 // trims of the mapping.
@@ -34,6 +46,12 @@ var trimEvery uint64 = 16 << 20
 // linked ELF file; it returns nil when it cannot or should not, and the
 // caller reads the sections instead.
 func mapELF(ef *elf.File, r io.ReaderAt, size int64) *mapping {
+	if h, ok := r.(heldBytes); ok {
+		if b := h.HeldBytes(); ef.Type != elf.ET_REL && size > 0 && int64(len(b)) == size {
+			return &mapping{data: b, borrowed: true}
+		}
+		return nil
+	}
 	f, ok := r.(*os.File)
 	if !ok || ef.Type == elf.ET_REL || size <= 0 || int64(int(size)) != size || !mapSupported {
 		return nil
@@ -89,7 +107,7 @@ func (m *mapping) section(s *elf.Section) ([]byte, bool) {
 // stay valid: a read-only private mapping of a file reads them again from
 // the file on the next access.
 func (m *mapping) trim() {
-	if m != nil {
+	if m != nil && !m.borrowed {
 		dropPages(m.data)
 	}
 }
@@ -100,7 +118,7 @@ func (m *mapping) trim() {
 // few kilobytes brings in the whole section, as the kernel maps the pages
 // around each one it faults in.
 func (m *mapping) every(n uint64) func(off uint64) {
-	if m == nil {
+	if m == nil || m.borrowed {
 		return func(uint64) {}
 	}
 	var last uint64
@@ -114,7 +132,7 @@ func (m *mapping) every(n uint64) func(off uint64) {
 
 // release unmaps the file, once.
 func (m *mapping) release() error {
-	if m == nil {
+	if m == nil || m.borrowed {
 		return nil
 	}
 	m.once.Do(func() {
