@@ -112,16 +112,21 @@ func (d *Data) compileTable(u *Unit, vs *views) (*table, error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
 	// First pass: count abbreviations and attributes, so the second pass
-	// allocates exactly once per slice.
-	nAbbrev, nOps, err := d.countTable(u)
+	// allocates exactly once per slice, and the abbreviations go straight
+	// to where lookups find them.
+	nAbbrev, nOps, maxCode, err := d.countTable(u)
 	if err != nil {
 		return nil, err
 	}
 	t := &table{}
-	all := make([]abbrev, 0, nAbbrev)
-	codes := make([]uint64, 0, nAbbrev)
+	var all []abbrev // with sparse codes: in table order
+	if maxCode < uint64(2*nAbbrev+64) {
+		t.dense = make([]abbrev, maxCode+1)
+	} else {
+		all = make([]abbrev, 0, nAbbrev)
+		t.sparse = make(map[uint64]*abbrev, nAbbrev)
+	}
 	ops := make([]attrOp, 0, nOps) // every abbreviation's ops, back to back
-	maxCode := uint64(0)
 	for {
 		code := b.uleb()
 		if b.err != nil {
@@ -155,31 +160,24 @@ func (d *Data) compileTable(u *Unit, vs *views) (*table, error) {
 		for v := range vs.n {
 			a.fixed[v] = fixedPlan(a.ops, 1<<v)
 		}
-		all = append(all, a)
-		codes = append(codes, code)
-		maxCode = max(maxCode, code)
-	}
-	dup := func(c uint64) error {
-		return d.sectionErr(".debug_abbrev", u.AbbrevOffset, ErrMalformed, fmt.Sprintf("abbreviation code %d defined twice", c))
-	}
-	if maxCode < uint64(2*len(all)+64) {
-		t.dense = make([]abbrev, maxCode+1)
-		for i, c := range codes {
-			if t.dense[c].defined {
-				return nil, dup(c)
+		if t.dense != nil {
+			if t.dense[code].defined {
+				return nil, d.dupAbbrev(u, code)
 			}
-			t.dense[c] = all[i]
+			t.dense[code] = a
+			continue
 		}
-	} else {
-		t.sparse = make(map[uint64]*abbrev, len(all))
-		for i, c := range codes {
-			if t.sparse[c] != nil {
-				return nil, dup(c)
-			}
-			t.sparse[c] = &all[i]
+		if t.sparse[code] != nil {
+			return nil, d.dupAbbrev(u, code)
 		}
+		all = append(all, a) // within its capacity: the pointers stay good
+		t.sparse[code] = &all[len(all)-1]
 	}
 	return t, nil
+}
+
+func (d *Data) dupAbbrev(u *Unit, code uint64) error {
+	return d.sectionErr(".debug_abbrev", u.AbbrevOffset, ErrMalformed, fmt.Sprintf("abbreviation code %d defined twice", code))
 }
 
 // fixedPlan returns the size of an entry whose plan is ops, when the view
@@ -196,20 +194,22 @@ func fixedPlan(ops []attrOp, mask uint8) int32 {
 }
 
 // countTable counts the abbreviations and attribute specifications of the
-// table at u.AbbrevOffset, checking that it is well formed.
-func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, err error) {
+// table at u.AbbrevOffset, and finds its highest code, checking that it is
+// well formed.
+func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, maxCode uint64, err error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
 	for {
 		start := b.off
 		code := b.uleb()
 		if b.err != nil {
-			return 0, 0, b.err
+			return 0, 0, 0, b.err
 		}
 		if code == 0 {
-			return nAbbrev, nOps, nil
+			return nAbbrev, nOps, maxCode, nil
 		}
 		nAbbrev++
+		maxCode = max(maxCode, code)
 		tag := dwarf.Tag(b.uleb())
 		b.u8() // children
 		n := 0
@@ -218,19 +218,19 @@ func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, err error) {
 			at := b.off
 			form := b.uleb()
 			if b.err != nil {
-				return 0, 0, b.err
+				return 0, 0, 0, b.err
 			}
 			if attr == 0 && form == 0 {
 				break
 			}
 			if err := d.checkForm(u, Form(form), at, code, tag, dwarf.Attr(attr)); err != nil {
-				return 0, 0, err
+				return 0, 0, 0, err
 			}
 			if Form(form) == FormImplicitConst {
 				b.skipLEB()
 			}
 			if n++; n > 1<<12 {
-				return 0, 0, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
+				return 0, 0, 0, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
 			}
 		}
 		nOps += n
