@@ -296,7 +296,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	all = nil
 	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions))
 	s.knownDecl = k.known
-	xopts := &dwarfx.ExtractOptions{Concurrency: 1}
+	xopts := &dwarfx.ExtractOptions{Concurrency: 1, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
 	}
