@@ -39,7 +39,7 @@ func indexCmd(w io.Writer, args []string) error {
 	par := fs.Int("j", 0, "builds indexed at once (0: one per core, at most)")
 	running := fs.Bool("running", false, "index the running kernel too (its BTF and kallsyms)")
 	root := fs.String("root", "/", "with -running: the directory holding the running kernel's sys/ and proc/")
-	modules := fs.String("modules", "", "index the whole kernel: the module tree DIR with the vmlinux (auto: each BUILD's own, beside it or in its package), into RELEASE+modules.kabi, written again on every run")
+	modules := fs.String("modules", "", "index the whole kernel: the module tree DIR with the vmlinux (auto: each BUILD's own, beside it or in its package), into RELEASE+modules.kabi; from a module tree on disk, written again on every run")
 	if err := parseFlags(w, fs, args); err != nil {
 		return err
 	}
@@ -78,8 +78,10 @@ func indexCmd(w io.Writer, args []string) error {
 		if *modules != "" {
 			// A whole kernel's index has a name of its own, so that
 			// it is never taken for the vmlinux's alone (and the
-			// other way round); the up-to-date check knows the
-			// vmlinux only, so it is written again on every run.
+			// other way round). From a package, the package holds
+			// the modules too, so its up-to-date check covers them;
+			// the check does not know a module tree on disk, so
+			// an index of one is written again on every run.
 			j.out = strings.TrimSuffix(j.out, ".kabi") + "+modules.kabi"
 			if *modules == "auto" && isPackage(build) {
 				j.pkgModules = true
@@ -96,7 +98,7 @@ func indexCmd(w io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		ok = ok && *modules == ""
+		ok = ok && (*modules == "" || j.pkgModules)
 		if ok {
 			j.state.Store("up to date")
 			j.msg = fmt.Sprintf("%s: up to date (%s)", j.out, build)

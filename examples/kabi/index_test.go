@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // indexFixtures runs kabi index on some fixtures into a temporary folder
@@ -212,7 +213,8 @@ func TestIndexInterrupted(t *testing.T) {
 
 // TestIndexModules: index -modules writes the whole kernel's index under
 // a name of its own, which answers for the modules' functions as the
-// analysis does, and is written again on every run.
+// analysis does; from a module tree it is written again on every run,
+// from a package only when the package changed.
 func TestIndexModules(t *testing.T) {
 	dir := t.TempDir()
 	vmlinux, tree := td+"x86_64-dwarf5.elf", td+"modules/6.1.99-1-amd64"
@@ -249,6 +251,29 @@ func TestIndexModules(t *testing.T) {
 	out, err = runOut(t, "index", "-o", dir, vmlinux)
 	if err != nil || !strings.Contains(out, filepath.Join(dir, "6.1.99-1-amd64.kabi")+": ") {
 		t.Errorf("the vmlinux alone: %v\n%s", err, out)
+	}
+	// From a package, which holds the modules too, the second run is up
+	// to date, and a changed package is indexed again.
+	pkg := filepath.Join(dir, "modules-xz.deb")
+	data, err := os.ReadFile(td + "deb/modules-xz.deb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pkg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pkgOut := filepath.Join(dir, "pkg")
+	for i, want := range []string{"+modules.kabi: ", "+modules.kabi: up to date", "+modules.kabi: "} {
+		if i == 2 {
+			later := time.Now().Add(time.Hour)
+			if err := os.Chtimes(pkg, later, later); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := runOut(t, "index", "-o", pkgOut, "-modules", "auto", pkg)
+		if err != nil || !strings.Contains(out, want) || (i != 1 && strings.Contains(out, "up to date")) {
+			t.Errorf("package, run %d: %v, want %q\n%s", i+1, err, want, out)
+		}
 	}
 	for _, c := range []struct {
 		args []string
