@@ -731,6 +731,31 @@ func TestBTFHeaderBounds(t *testing.T) {
 	}
 }
 
+// TestHugeBSS gives a real object's .bss (a section without contents)
+// a size no kernel accepts as a map value: it must be refused as corrupt,
+// naming the section, before the object reader allocates that size.
+func TestHugeBSS(t *testing.T) {
+	good, ef := readObjectELF(t, "testdata/probes.bpf.o")
+	le := binary.LittleEndian
+	shoff := le.Uint64(good[0x28:])
+	for i, s := range ef.Sections {
+		if s.Type != elf.SHT_NOBITS {
+			continue
+		}
+		for _, size := range []uint64{maxNOBITS, maxNOBITS + 1, 1 << 31} {
+			bad := bytes.Clone(good)
+			le.PutUint64(bad[shoff+uint64(i)*64+32:], size) // Elf64_Shdr.sh_size
+			_, err := NewObject(bytes.NewReader(bad), "bss.o", nil)
+			refused := errors.Is(err, ErrCorrupt) && strings.Contains(err.Error(), "section "+s.Name+" claims")
+			if refused != (size > maxNOBITS) {
+				t.Errorf("%s of %d bytes: %v", s.Name, size, err)
+			}
+		}
+		return
+	}
+	t.Fatal("probes.bpf.o has no section without contents")
+}
+
 // TestCompressedProgramSection flags a program section of a real object
 // as compressed: it must be refused as corrupt, naming the section, not
 // crash the object reader, which reads it raw.

@@ -132,6 +132,9 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 	if err := compressedSections(ef); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
 	}
+	if err := nobitsSizes(ef); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	}
 	weak := weakSymbols(ef)
 	spec, err := loadCollectionSpec(strongExterns(ef, data))
 	if errors.Is(err, ebpf.ErrNotSupported) {
@@ -254,6 +257,24 @@ func compressedSections(ef *elf.File) error {
 	for _, s := range ef.Sections {
 		if s.Flags&elf.SHF_COMPRESSED != 0 && !strings.HasPrefix(s.Name, ".debug_") {
 			return fmt.Errorf("section %s is compressed: only debug sections may be", s.Name)
+		}
+	}
+	return nil
+}
+
+// maxNOBITS bounds a section without contents (.bss): the object reader
+// allocates its whole size, zeroed, to give the map its contents. The
+// kernel refuses a map value above KMALLOC_MAX_SIZE (4 MiB with 4 KiB
+// pages, 512 MiB at most with 64 KiB ones), so a larger section can never
+// load; a crafted one claiming gigabytes cost that much memory for each
+// object read.
+const maxNOBITS = 512 << 20
+
+// nobitsSizes refuses a section without contents larger than maxNOBITS.
+func nobitsSizes(ef *elf.File) error {
+	for _, s := range ef.Sections {
+		if s.Type == elf.SHT_NOBITS && s.Size > maxNOBITS {
+			return fmt.Errorf("section %s claims %d bytes without contents, more than any map value a kernel accepts (%d MiB at most)", s.Name, s.Size, maxNOBITS>>20)
 		}
 	}
 	return nil
