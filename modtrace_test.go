@@ -79,15 +79,7 @@ var kfxTraceKO = filepath.Join("testdata", "modules", "6.1.99-1-amd64", "kernel"
 // make.
 func kfxTraceFile(t testing.TB) ([]byte, *elf.File) {
 	t.Helper()
-	b, err := os.ReadFile(kfxTraceKO)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, ef
+	return elfcraft.ReadFile(t, kfxTraceKO)
 }
 
 // badEventRelocs returns kfx_trace.ko with the type of the first

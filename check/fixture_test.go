@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kabi-dev/kabi"
+	"github.com/kabi-dev/kabi/internal/elfcraft"
 )
 
 // The builds of the root package's testdata each fixture object is
@@ -676,26 +677,12 @@ func TestIsObject(t *testing.T) {
 	}
 }
 
-// readObjectELF reads a fixture object's bytes and its ELF headers.
-func readObjectELF(t *testing.T, path string) ([]byte, *elf.File) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, ef
-}
-
 // TestBTFHeaderBounds patches the .BTF and .BTF.ext headers of a real
 // object so that a region or a record count reaches past its section:
 // each must be refused as corrupt, naming the section, not crash the
 // object reader or make it allocate by the claim.
 func TestBTFHeaderBounds(t *testing.T) {
-	good, ef := readObjectELF(t, "testdata/tracing.bpf.o")
+	good, ef := elfcraft.ReadFile(t, "testdata/tracing.bpf.o")
 	btfSec, extSec := ef.Section(".BTF"), ef.Section(".BTF.ext")
 	if btfSec == nil || extSec == nil {
 		t.Fatal("tracing.bpf.o lacks .BTF or .BTF.ext")
@@ -735,16 +722,14 @@ func TestBTFHeaderBounds(t *testing.T) {
 // a size no kernel accepts as a map value: it must be refused as corrupt,
 // naming the section, before the object reader allocates that size.
 func TestHugeBSS(t *testing.T) {
-	good, ef := readObjectELF(t, "testdata/probes.bpf.o")
-	le := binary.LittleEndian
-	shoff := le.Uint64(good[0x28:])
+	good, ef := elfcraft.ReadFile(t, "testdata/probes.bpf.o")
 	for i, s := range ef.Sections {
 		if s.Type != elf.SHT_NOBITS {
 			continue
 		}
 		for _, size := range []uint64{maxNOBITS, maxNOBITS + 1, 1 << 31} {
 			bad := bytes.Clone(good)
-			le.PutUint64(bad[shoff+uint64(i)*64+32:], size) // Elf64_Shdr.sh_size
+			binary.LittleEndian.PutUint64(elfcraft.SectionHeader64(bad, i)[0x20:], size) // sh_size
 			_, err := NewObject(bytes.NewReader(bad), "bss.o", nil)
 			refused := errors.Is(err, ErrCorrupt) && strings.Contains(err.Error(), "section "+s.Name+" claims")
 			if refused != (size > maxNOBITS) {
@@ -760,16 +745,13 @@ func TestHugeBSS(t *testing.T) {
 // as compressed: it must be refused as corrupt, naming the section, not
 // crash the object reader, which reads it raw.
 func TestCompressedProgramSection(t *testing.T) {
-	good, ef := readObjectELF(t, "testdata/probes.bpf.o")
-	le := binary.LittleEndian
-	shoff := le.Uint64(good[0x28:])
+	good, ef := elfcraft.ReadFile(t, "testdata/probes.bpf.o")
 	for i, s := range ef.Sections {
 		if s.Flags&elf.SHF_EXECINSTR == 0 || s.Size == 0 {
 			continue
 		}
 		bad := bytes.Clone(good)
-		flags := shoff + uint64(i)*64 + 8 // Elf64_Shdr.sh_flags
-		le.PutUint64(bad[flags:], uint64(s.Flags|elf.SHF_COMPRESSED))
+		binary.LittleEndian.PutUint64(elfcraft.SectionHeader64(bad, i)[0x08:], uint64(s.Flags|elf.SHF_COMPRESSED)) // sh_flags
 		_, err := NewObject(bytes.NewReader(bad), "compressed.o", nil)
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "section "+s.Name+" is compressed") {
 			t.Errorf("%s compressed: %v, want ErrCorrupt naming it", s.Name, err)

@@ -5,11 +5,12 @@ import (
 	"debug/elf"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/kabi-dev/kabi/internal/elfcraft"
 )
 
 // corruptCase is one damaged copy of a fixture.
@@ -23,14 +24,7 @@ type corruptCase struct {
 // bit flips in the debug sections and anywhere in the file. The seed is
 // fixed, so the cases are the same on every run.
 func corruptions(t *testing.T, path string) []corruptCase {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, ef := elfcraft.ReadFile(t, path)
 	var cases []corruptCase
 	cut := func(name string, n uint64) {
 		if n < uint64(len(b)) {

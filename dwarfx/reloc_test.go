@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kabi-dev/kabi/internal/elfcraft"
 	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
@@ -173,21 +174,14 @@ func FuzzRelocatable(f *testing.F) {
 // not use: New must refuse the file, naming the type and the section.
 func TestUnknownRelocation(t *testing.T) {
 	p := "../testdata/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko"
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, ef := elfcraft.ReadFile(t, p)
 	s := ef.Section(".rela.debug_info")
 	if s == nil {
 		t.Fatal("no .rela.debug_info")
 	}
 	info := s.Offset + 8 + 24 // the second entry's r_info
 	binary.LittleEndian.PutUint32(b[info:], uint32(elf.R_X86_64_PC32))
-	_, err = New(bytes.NewReader(b), "bad.ko")
+	_, err := New(bytes.NewReader(b), "bad.ko")
 	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "R_X86_64_PC32") ||
 		!strings.Contains(err.Error(), ".rela.debug_info") {
 		t.Fatalf("got %v, want ErrUnsupported naming R_X86_64_PC32 in .rela.debug_info", err)

@@ -10,8 +10,26 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"testing"
 )
+
+// ReadFile reads the ELF file at path for a test: its bytes, to patch a
+// copy of, and the file they make. It fails the test when either cannot
+// be had.
+func ReadFile(t testing.TB, path string) ([]byte, *elf.File) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return b, ef
+}
 
 // CompressSections returns a copy of the ELF64 little-endian file b in
 // which each named section is replaced by a zlib-compressed
