@@ -88,15 +88,14 @@ func btfExtInBounds(data []byte, bo binary.ByteOrder) error {
 		return fmt.Errorf("header length %d, section has %d bytes", hdrLen, len(data))
 	}
 	rest := data[hdrLen:]
+	// Each subsection's offset and length are at its place in the header;
+	// the CO-RE one is there only in a header long enough to hold it.
 	subs := []struct {
 		what string
 		at   int
-	}{{"func info", 8}, {"line info", 16}}
-	if hdrLen >= btfExtCORESize {
-		subs = append(subs, struct {
-			what string
-			at   int
-		}{"CO-RE relocations", 32})
+	}{{"func info", 8}, {"line info", 16}, {"CO-RE relocations", 32}}
+	if hdrLen < btfExtCORESize {
+		subs = subs[:2]
 	}
 	for _, s := range subs {
 		off, n := bo.Uint32(data[s.at:]), bo.Uint32(data[s.at+4:])

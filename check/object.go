@@ -123,17 +123,13 @@ func NewObject(r io.ReaderAt, name string, opts *Options) (obj *Object, err erro
 	if ef.Section(".BTF") == nil {
 		return nil, fmt.Errorf("%s: %w", name, ErrNoBTF)
 	}
-	if err := symbolsInSections(ef); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
-	}
-	if err := btfInBounds(ef); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
-	}
-	if err := compressedSections(ef); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
-	}
-	if err := nobitsSizes(ef); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	// The object reader trusts sizes, offsets and flags that a crafted
+	// object can set to crash it or make it allocate without bound:
+	// such an object is refused first.
+	for _, refuse := range []func(*elf.File) error{symbolsInSections, btfInBounds, compressedSections, nobitsSizes} {
+		if err := refuse(ef); err != nil {
+			return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+		}
 	}
 	weak := weakSymbols(ef)
 	spec, err := loadCollectionSpec(strongExterns(ef, data))

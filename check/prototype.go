@@ -54,6 +54,8 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 	// that returns more entries than that is stuck: debug/dwarf returns
 	// a null entry without moving for a LEB128 number left unterminated
 	// at the end of a unit, forever.
+	// A DWARF error of any kind makes the whole DWARF unusable: no
+	// prototypes, rather than those read before it.
 	budget := len(info)
 	next := func() (*dwarf.Entry, error) {
 		if budget--; budget < 0 {
@@ -63,10 +65,10 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 	}
 	for {
 		e, err := next()
-		if err == errDWARFStuck {
+		if err != nil {
 			return nil, true
 		}
-		if err != nil || e == nil {
+		if e == nil {
 			break
 		}
 		if e.Tag != dwarf.TagSubprogram {
@@ -82,10 +84,10 @@ func expectedPrototypes(ef *elf.File) (map[string]*kabi.Signature, bool) {
 		sig := &kabi.Signature{Name: name, Prototyped: true, Return: conv.typeAt(e, 0)}
 		for {
 			c, err := next()
-			if err == errDWARFStuck {
+			if err != nil {
 				return nil, true
 			}
-			if err != nil || c == nil || c.Tag == 0 {
+			if c == nil || c.Tag == 0 {
 				break
 			}
 			if c.Tag == dwarf.TagFormalParameter {
