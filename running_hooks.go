@@ -87,61 +87,55 @@ func runningHooks(spec *btf.Spec, mods []runningModule, ks []kallsym, arch, name
 	var lsm *btf.Struct
 	lsmRank := 0 // 2: security_hook_heads, 1: lsm_static_calls_table
 	kfuncs := map[string]bool{}
-	tps := map[string]bool{}
+	tps := map[string]string{} // tracepoint: the module whose BTF has it first ("": vmlinux)
 	type named struct {
-		spec *btf.Spec
-		name string
+		spec         *btf.Spec
+		name, module string
 	}
-	all := []named{{spec, name}}
+	all := []named{{spec, name, ""}}
 	for _, m := range mods {
-		all = append(all, named{m.spec, m.path})
+		all = append(all, named{m.spec, m.path, m.name})
 	}
-	for t, err := range func(yield func(btf.Type, error) bool) {
-		for _, s := range all {
-			for t, err := range s.spec.All() {
-				if err != nil {
-					err = fmt.Errorf("%s: %w", s.name, err)
+	for _, s := range all {
+		for t, err := range s.spec.All() {
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			switch t := t.(type) {
+			case *btf.Typedef:
+				tp, ok := strings.CutPrefix(t.Name, "btf_trace_")
+				if !ok || tp == "" {
+					continue
 				}
-				if !yield(t, err) || err != nil {
-					return
+				if _, seen := tps[tp]; seen {
+					continue
 				}
-			}
-		}
-	} {
-		if err != nil {
-			return nil, err
-		}
-		switch t := t.(type) {
-		case *btf.Typedef:
-			tp, ok := strings.CutPrefix(t.Name, "btf_trace_")
-			if !ok || tp == "" {
-				continue
-			}
-			if p, ok := t.Type.(*btf.Pointer); ok {
-				if _, ok := p.Target.(*btf.FuncProto); ok {
-					tps[tp] = true
+				if p, ok := t.Type.(*btf.Pointer); ok {
+					if _, ok := p.Target.(*btf.FuncProto); ok {
+						tps[tp] = s.module
+					}
 				}
-			}
-		case *btf.Struct:
-			r := 0
-			switch t.Name {
-			case "security_hook_heads":
-				r = 2
-			case "lsm_static_calls_table":
-				r = 1
-			}
-			if r > lsmRank {
-				lsm, lsmRank = t, r
-			}
-		case *btf.Func:
-			// The library folds a function's declaration tags into Tags.
-			if t.Name != "" && slices.Contains(t.Tags, "bpf_kfunc") {
-				kfuncs[t.Name] = true
+			case *btf.Struct:
+				r := 0
+				switch t.Name {
+				case "security_hook_heads":
+					r = 2
+				case "lsm_static_calls_table":
+					r = 1
+				}
+				if r > lsmRank {
+					lsm, lsmRank = t, r
+				}
+			case *btf.Func:
+				// The library folds a function's declaration tags into Tags.
+				if t.Name != "" && slices.Contains(t.Tags, "bpf_kfunc") {
+					kfuncs[t.Name] = true
+				}
 			}
 		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(tps)) {
-		h.tracepoints = append(h.tracepoints, &Tracepoint{Name: n, EventUnknown: true})
+		h.tracepoints = append(h.tracepoints, &Tracepoint{Name: n, EventUnknown: true, Module: tps[n]})
 	}
 	if len(h.tracepoints) == 0 {
 		h.unknown[KindTracepoint] = unknownTracepoints

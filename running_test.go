@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
@@ -679,5 +682,45 @@ func TestRunningModules(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "sys/kernel/btf/kfx_mod"), mod[:len(mod)/2], 0o644)
 	if _, err := OpenRunning(dir, nil); !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "kfx_mod") {
 		t.Errorf("error %v; want ErrTruncated naming the module's BTF", err)
+	}
+}
+
+// TestRunningTracepointModule: a tracepoint whose btf_trace_ typedef is
+// in a loaded module's BTF is that module's, one in vmlinux's BTF and a
+// module's is vmlinux's.
+func TestRunningTracepointModule(t *testing.T) {
+	spec := func(names ...string) *btf.Spec {
+		t.Helper()
+		bld, err := btf.NewBuilder(nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			proto := &btf.FuncProto{Return: &btf.Void{}, Params: []btf.FuncParam{{Name: "__data", Type: &btf.Pointer{Target: &btf.Void{}}}}}
+			if _, err := bld.Add(&btf.Typedef{Name: "btf_trace_" + n, Type: &btf.Pointer{Target: proto}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw, err := bld.Marshal(nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	mods := []runningModule{{name: "kfx_trace", path: "kfx_trace", spec: spec("kfx_trace_hit", "sched_switch")}}
+	h, err := runningHooks(spec("sched_switch"), mods, nil, "amd64", "vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tp := range h.tracepoints {
+		got[tp.Name] = tp.Module
+	}
+	if want := map[string]string{"kfx_trace_hit": "kfx_trace", "sched_switch": ""}; !maps.Equal(got, want) {
+		t.Errorf("tracepoints and their modules: %v, want %v", got, want)
 	}
 }
