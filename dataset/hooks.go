@@ -18,6 +18,7 @@ type Tracepoint struct {
 	ProbeSig     *string `parquet:"probe_signature,optional,dict"`
 	RawSignature *string `parquet:"raw_signature,optional,dict"`
 	RawPrototype *string `parquet:"raw_prototype,optional"`
+	Module       *string `parquet:"module,optional,dict"` // NULL for vmlinux's
 }
 
 // LSMHook is a row of the lsm_hooks table: one per LSM hook.
@@ -67,7 +68,7 @@ func tracepointRows(b *kabi.Build, add func(Tracepoint)) {
 			Name: t.Name, Class: optString(t.Class), System: optString(t.System),
 			Format: optString(t.Format), EventStruct: optString(t.EventStruct()),
 			Probe: optString(t.ProbeName()), ProbeSig: signature(t.Probe), RawSignature: signature(t.RawSignature),
-			RawPrototype: optString(t.RawPrototype()),
+			RawPrototype: optString(t.RawPrototype()), Module: optString(t.Module),
 		}
 		if !t.EventUnknown {
 			bare, sys, flags := t.Bare, t.Syscall, int64(t.Flags)
