@@ -322,7 +322,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 		}
 	}
 	s.drop()
-	s.dropLookups() // kept until merged, which reads the names, files, instances and call sites
+	s.dropLookups() // the rest is kept until merged, which reads the names, files, instances and call sites
 	if s.modTypes != nil {
 		s.modTypes.placeMemo, s.modTypes.last = nil, pathKey{} // its keys point into the module's sections
 		m.types, s.modTypes = s.modTypes, nil

@@ -653,6 +653,10 @@ func showStats(w io.Writer, b *kabi.Build, sigs, types, hooks bool) {
 	if hooks {
 		fmt.Fprintln(w, "hooks:")
 		for _, k := range []kabi.Kind{kabi.KindTracepoint, kabi.KindLSM, kabi.KindKfunc, kabi.KindSyscall, kabi.KindConfig} {
+			if why := b.HooksUnknown(k); why != "" {
+				fmt.Fprintf(w, "  %-24s unknown: %s\n", k, why)
+				continue
+			}
 			n := 0
 			for range b.Hooks(k) {
 				n++

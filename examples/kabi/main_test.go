@@ -187,6 +187,19 @@ func TestStatsReadsMore(t *testing.T) {
 			t.Errorf("stats -signatures -types -hooks: no %q in\n%s", want, out)
 		}
 	}
+	// A kind the source cannot list is unknown, not 0.
+	noConfig := "../../testdata/x86_64-dwarf5.elf"
+	nb, err := kabi.Open(noConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := nb.HooksUnknown(kabi.KindConfig)
+	if why == "" {
+		t.Fatalf("%s: its configuration is known", noConfig)
+	}
+	if out, err := runOut(t, "stats", "-hooks", noConfig); err != nil || !strings.Contains(out, fmt.Sprintf("  %-24s unknown: %s\n", "config", why)) {
+		t.Errorf("stats -hooks %s: %v, want config unknown:\n%s", noConfig, err, out)
+	}
 	plain, err := runOut(t, "stats", hooksFixture)
 	if err != nil {
 		t.Fatal(err)
