@@ -126,9 +126,16 @@ func (x *indexed) decodeHooks() (h *hookSet, err error) {
 	switch v := d.Uvarint(); {
 	case v == 2:
 		h.fromBTF, h.unknown = true, map[Kind]string{}
+		prev := -1 // the kinds are written in order, once each
 		for range d.Count(2) {
 			k := Kind(d.Byte())
-			h.unknown[k] = d.String()
+			why := d.String()
+			if !slices.Contains(HookKinds(), k) || int(k) <= prev || why == "" {
+				d.Fail("unknown hook kind %d out of order, not a hook kind, or without a reason", k)
+				break
+			}
+			prev = int(k)
+			h.unknown[k] = why
 		}
 	case v != 1 && d.Err() == nil:
 		d.Fail("hooks marker %d", v)
