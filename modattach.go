@@ -73,7 +73,7 @@ func readModuleList(ef *elf.File, secIdx int, all []symtabEntry, name string, bu
 		if r.typ != abs {
 			return fmt.Errorf("%s: %s: relocation %d has type %s; the entries of %s are %s", name, r.in, r.n, typeName(r.typ), sec.Name, typeName(abs))
 		}
-		if r.sym.Section == elf.SHN_UNDEF || r.sym.Section >= elf.SHN_LORESERVE || int(r.sym.Section) >= len(ef.Sections) {
+		if !inSection(ef, r.sym.Section) {
 			return nil
 		}
 		out = append(out, r.place())
@@ -278,4 +278,11 @@ func markModule(ef *elf.File, all []symtabEntry, syms []Symbol, vsrc AttachSourc
 		}
 	}
 	return src, nil
+}
+
+// inSection reports whether a symbol of section index i is defined in
+// one of ef's sections (not undefined, absolute or common, and not past
+// the section table).
+func inSection(ef *elf.File, i elf.SectionIndex) bool {
+	return i != elf.SHN_UNDEF && i < elf.SHN_LORESERVE && int(i) < len(ef.Sections)
 }

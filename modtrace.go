@@ -167,7 +167,7 @@ func (m *moduleMemory) Pointer(addr uint64) (uint64, error) {
 	if r.typ != m.abs {
 		return 0, fmt.Errorf("%s+%#x: relocation of type %s, not %s", sec, off, m.tname(r.typ), m.tname(m.abs))
 	}
-	if r.sym.Section == elf.SHN_UNDEF || r.sym.Section >= elf.SHN_LORESERVE || int(r.sym.Section) >= len(m.ef.Sections) {
+	if !inSection(m.ef, r.sym.Section) {
 		return 0, fmt.Errorf("%s+%#x: points to %q, outside the module", sec, off, r.sym.Name)
 	}
 	p := r.place()
@@ -242,7 +242,7 @@ func (h *hookSet) readModuleTracepoints(ef *elf.File, all []symtabEntry, path, m
 	}
 	var in []symtabEntry
 	for _, s := range all {
-		if s.Section == elf.SHN_UNDEF || s.Section >= elf.SHN_LORESERVE || int(s.Section) >= len(ef.Sections) || s.Value >= 1<<moduleSectionShift {
+		if !inSection(ef, s.Section) || s.Value >= 1<<moduleSectionShift {
 			continue
 		}
 		if strings.HasPrefix(s.Name, "__tracepoint_") || strings.HasPrefix(s.Name, "event_class_") {
