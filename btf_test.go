@@ -255,7 +255,7 @@ func FuzzBTF(f *testing.F) {
 		if err != nil {
 			return
 		}
-		defs, err := btfTypeDefs(spec, "fuzz")
+		defs, err := btfTypeDefs(&btfConv{types: map[btf.Type]*Type{}}, spec, "fuzz")
 		if err != nil {
 			return
 		}
@@ -264,7 +264,7 @@ func FuzzBTF(f *testing.F) {
 				_ = m.Decl()
 			}
 		}
-		tds, err := btfTypedefs(spec, "fuzz")
+		tds, err := btfTypedefs(&btfConv{types: map[btf.Type]*Type{}}, spec, "fuzz")
 		if err != nil {
 			return
 		}

@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/cilium/ebpf/btf"
 )
 
 // ErrNoKernelBTF is wrapped by the error of [OpenRunning] on a kernel
@@ -191,34 +194,45 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		}
 	}
 	if !opts.NoTypes {
-		defs, err := btfTypeDefs(spec, btfPath)
+		conv := &btfConv{types: map[btf.Type]*Type{}}
+		defs, err := btfTypeDefs(conv, spec, btfPath)
 		if err != nil {
 			return nil, err
 		}
-		tds, err := btfTypedefs(spec, btfPath)
+		tds, err := btfTypedefs(conv, spec, btfPath)
 		if err != nil {
 			return nil, err
 		}
 		// A module's own types: its split BTF holds those vmlinux's
 		// lacks (deduplicated against it), so each is a type vmlinux does
 		// not define, or a different definition of a name it does (a
-		// variant). One contents in several modules is one type, with
-		// each module in Modules, in name order. A module's typedef is
-		// kept where vmlinux has none of the name, the first module's.
-		byKey := map[string]*TypeDef{}
+		// variant). Deduplication can still leave a module a copy of a
+		// vmlinux definition: one with vmlinux's contents is vmlinux's.
+		// One contents in several modules is one type, with each module
+		// in Modules, in name order. A module's typedef is kept where
+		// vmlinux has none of the name, the first module's; a later
+		// module with the same typedef (its declaration and any anonymous
+		// definition it names) joins its Modules.
+		var byKey map[string]*TypeDef
+		if len(mods) > 0 {
+			byKey = make(map[string]*TypeDef, len(defs))
+			for _, d := range defs {
+				byKey[string(appendDefKey(nil, d, 0))] = d // vmlinux's: no Modules
+			}
+		}
 		haveTD := map[string]*Alias{}
 		for _, td := range tds {
 			haveTD[td.Name] = td
 		}
 		for _, mod := range mods {
-			mdefs, err := btfTypeDefs(mod.spec, mod.path)
+			mdefs, err := btfTypeDefs(conv, mod.spec, mod.path)
 			if err != nil {
 				return nil, err
 			}
 			for _, d := range mdefs {
 				key := string(appendDefKey(nil, d, 0))
 				if o := byKey[key]; o != nil {
-					if !slices.Contains(o.Modules, mod.name) {
+					if len(o.Modules) > 0 && !slices.Contains(o.Modules, mod.name) {
 						o.Modules = append(o.Modules, mod.name)
 					}
 					continue
@@ -227,7 +241,7 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 				byKey[key] = d
 				defs = append(defs, d)
 			}
-			mtds, err := btfTypedefs(mod.spec, mod.path)
+			mtds, err := btfTypedefs(conv, mod.spec, mod.path)
 			if err != nil {
 				return nil, err
 			}
@@ -238,7 +252,7 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 					td.Modules = []string{mod.name}
 					haveTD[td.Name] = td
 					tds = append(tds, td)
-				case len(o.Modules) > 0 && !slices.Contains(o.Modules, mod.name) && Declare(o.Type, "x") == Declare(td.Type, "x"):
+				case len(o.Modules) > 0 && !slices.Contains(o.Modules, mod.name) && bytes.Equal(appendPendingKey(nil, nil, o), appendPendingKey(nil, nil, td)):
 					o.Modules = append(o.Modules, mod.name)
 				}
 			}

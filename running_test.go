@@ -266,10 +266,10 @@ func FuzzRunningModule(f *testing.F) {
 		for _, fn := range m.funcs {
 			_ = fn.Signature.String()
 		}
-		if _, err := btfTypeDefs(m.spec, m.path); err != nil {
+		if _, err := btfTypeDefs(&btfConv{types: map[btf.Type]*Type{}}, m.spec, m.path); err != nil {
 			return
 		}
-		if _, err := btfTypedefs(m.spec, m.path); err != nil {
+		if _, err := btfTypedefs(&btfConv{types: map[btf.Type]*Type{}}, m.spec, m.path); err != nil {
 			return
 		}
 		if _, err := runningHooks(base, []runningModule{m}, nil, "amd64", "vmlinux"); err != nil {

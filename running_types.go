@@ -14,10 +14,11 @@ import (
 // their Def. BTF says nothing of where a type is written, so Locations
 // are empty (renderers say the place is unknown). Two different
 // definitions of one name (BTF deduplication keeps both) are two
-// variants, in the order of their BTF IDs.
-func btfTypeDefs(spec *btf.Spec, name string) ([]*TypeDef, error) {
+// variants, in the order of their BTF IDs. c converts the types the
+// definitions use; one c serves vmlinux's spec and its modules' split
+// specs, whose base types are vmlinux's, so each is converted once.
+func btfTypeDefs(c *btfConv, spec *btf.Spec, name string) ([]*TypeDef, error) {
 	var defs []*TypeDef
-	c := btfConv{types: map[btf.Type]*Type{}}
 	for t, err := range spec.All() {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -42,11 +43,10 @@ func btfTypeDefs(spec *btf.Spec, name string) ([]*TypeDef, error) {
 // btfTypedefs returns the typedefs of a BTF spec, in name order: where
 // several share a name (BTF deduplication keeps different ones), the one
 // with the lowest BTF ID. As for the structs, BTF does not say where a
-// typedef is written: Locations are empty.
-func btfTypedefs(spec *btf.Spec, name string) ([]*Alias, error) {
+// typedef is written: Locations are empty. c is as for btfTypeDefs.
+func btfTypedefs(c *btfConv, spec *btf.Spec, name string) ([]*Alias, error) {
 	var out []*Alias
 	seen := map[string]bool{}
-	c := btfConv{types: map[btf.Type]*Type{}}
 	for t, err := range spec.All() {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

@@ -42,7 +42,7 @@ func TestBTFAnonymousChain(t *testing.T) {
 	var defs []*TypeDef
 	go func() {
 		defer close(done)
-		defs, err = btfTypeDefs(spec, "hostile.btf")
+		defs, err = btfTypeDefs(&btfConv{types: map[btf.Type]*Type{}}, spec, "hostile.btf")
 	}()
 	select {
 	case <-done:
