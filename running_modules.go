@@ -16,6 +16,11 @@ import (
 // kernel (a distribution kernel loads a few hundred modules).
 const maxRunningModules = 1 << 14
 
+// maxRunningModulesBTF bounds the bytes of all loaded modules' BTF read
+// together (each file is bounded by maxBTF; a distribution kernel's
+// loaded modules hold some tens of MiB of it). A variable for tests.
+var maxRunningModulesBTF int64 = 1 << 30
+
 // A runningModule is the split BTF of a loaded module
 // (/sys/kernel/btf/MODULE), over vmlinux's.
 type runningModule struct {
@@ -34,6 +39,7 @@ func runningModules(dir string, base *btf.Spec) ([]runningModule, error) {
 		return nil, err
 	}
 	var out []runningModule
+	var total int64
 	for _, e := range ents { // ReadDir sorts by name
 		if e.Name() == "vmlinux" || e.IsDir() {
 			continue
@@ -53,6 +59,9 @@ func runningModules(dir string, base *btf.Spec) ([]runningModule, error) {
 		f.Close()
 		if err != nil {
 			return nil, err
+		}
+		if total += int64(len(raw)); total > maxRunningModulesBTF {
+			return nil, fmt.Errorf("%s: the module BTF files up to %s hold more than the %d bytes kabi reads", dir, e.Name(), maxRunningModulesBTF)
 		}
 		if err := m.read(raw, base); err != nil {
 			return nil, err

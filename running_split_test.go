@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -132,3 +133,20 @@ func TestRunningModuleTypeCopies(t *testing.T) {
 	}
 }
 
+// TestRunningModulesBTFTotal: the loaded modules' BTF is bounded in sum,
+// not only file by file: past the bound, an error names the directory.
+func TestRunningModulesBTFTotal(t *testing.T) {
+	if _, err := OpenRunning("testdata/running-hooks", nil); err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.Stat("testdata/running-hooks/sys/kernel/btf/kfx_mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int64) { maxRunningModulesBTF = n }(maxRunningModulesBTF)
+	maxRunningModulesBTF = mod.Size() - 1
+	_, err = OpenRunning("testdata/running-hooks", nil)
+	if err == nil || !strings.Contains(err.Error(), "sys/kernel/btf: the module BTF files up to kfx_mod hold more than") {
+		t.Errorf("error %v; want one naming the module BTF directory and its bound", err)
+	}
+}
