@@ -16,22 +16,24 @@ type HookChangeKind uint8
 // The kinds of change of a hook (tracepoint, LSM hook, kfunc, syscall,
 // configuration option), in the order a comparison lists them.
 const (
-	HookAdded      HookChangeKind = iota + 1 // the hook is in the new build only
-	HookRemoved                              // the hook is in the old build only
-	FuncChanged                              // a function of the hook changed its signature (Func, Changes)
-	EventChanged                             // a tracepoint's record struct differs (Fields; Old, New: the struct)
-	FormatChanged                            // a tracepoint's print format differs
-	ClassChanged                             // a tracepoint's class or system differs ("class/system")
-	Renumbered                               // a syscall's number in Table differs ("" when not in the table)
-	WrapperChanged                           // a syscall's wrapper in Table differs
-	ValueChanged                             // a configuration option's value differs
-	HookMoved                                // a tracepoint moved between vmlinux and a module, or two modules ("vmlinux", "xfs")
+	HookAdded        HookChangeKind = iota + 1 // the hook is in the new build only
+	HookRemoved                                // the hook is in the old build only
+	FuncChanged                                // a function of the hook changed its signature (Func, Changes)
+	EventChanged                               // a tracepoint's record struct differs (Fields; Old, New: the struct)
+	FormatChanged                              // a tracepoint's print format differs
+	ClassChanged                               // a tracepoint's class or system differs ("class/system")
+	Renumbered                                 // a syscall's number in Table differs ("" when not in the table)
+	WrapperChanged                             // a syscall's wrapper in Table differs
+	ValueChanged                               // a configuration option's value differs
+	HookMoved                                  // a tracepoint moved between vmlinux and a module, or two modules ("vmlinux", "xfs")
+	PrototypeChanged                           // a tracepoint's raw prototype (tp_btf) has other parameter types, where its probes are not both known (Old, New: the prototypes)
 )
 
 var hookChangeNames = [...]string{
 	HookAdded: "Added", HookRemoved: "Removed", FuncChanged: "Func changed", EventChanged: "Event changed",
 	FormatChanged: "Format changed", ClassChanged: "Class changed", Renumbered: "Renumbered",
 	WrapperChanged: "Wrapper changed", ValueChanged: "Value changed", HookMoved: "Moved",
+	PrototypeChanged: "Prototype changed",
 }
 
 // String returns the kind's name: "Func changed", ...
@@ -152,6 +154,15 @@ func Hooks(old, new HookSide) []HookChange {
 			return nil
 		}
 		fn(n.ProbeName(), o.Probe, n.Probe)
+		if o.Probe == nil || n.Probe == nil {
+			// No probe to compare (a bare tracepoint; a running kernel's,
+			// whose event is unknown): the raw prototype tp_btf programs
+			// receive is, by its parameter types in order (a typedef's
+			// parameters have no names).
+			if ot, nt := paramTypes(o.RawSignature), paramTypes(n.RawSignature); ot != "" && nt != "" && ot != nt {
+				out = append(out, HookChange{Kind: PrototypeChanged, Old: o.RawPrototype(), New: n.RawPrototype()})
+			}
+		}
 		if old.Event != nil && new.Event != nil {
 			if fs := TypeDefs(old.Event, new.Event); len(fs) > 0 {
 				out = append(out, HookChange{Kind: EventChanged, Fields: fs, Old: StructText(old.Event), New: StructText(new.Event)})
@@ -227,11 +238,33 @@ func Hooks(old, new HookSide) []HookChange {
 // only (a running kernel's).
 func unseen(h kabi.Hook, b *kabi.Build) bool {
 	tp, ok := h.(*kabi.Tracepoint)
-	if !ok || !tp.Syscall {
-		return false
+	return ok && tp.Syscall && eventsUnknown(b)
+}
+
+// paramTypes is a known signature's parameter types, in order, as C
+// declares them ("void *, struct request *"); "" when s is nil or unknown.
+func paramTypes(s *kabi.Signature) string {
+	if s == nil || !s.Known() {
+		return ""
 	}
-	for o := range b.Tracepoints() {
-		return o.EventUnknown
+	var b strings.Builder
+	for i, p := range s.Params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(kabi.Declare(p.Type, ""))
+	}
+	if s.Variadic {
+		b.WriteString(", ...")
+	}
+	return "(" + b.String() + ")"
+}
+
+// eventsUnknown reports whether build b's source cannot see its trace
+// events (a running kernel's: see kabi.Tracepoint.EventUnknown).
+func eventsUnknown(b *kabi.Build) bool {
+	for t := range b.Tracepoints() {
+		return t.EventUnknown
 	}
 	return false
 }
@@ -298,6 +331,12 @@ type HookDiff struct {
 	// kernel's tracepoints come from btf_trace_ typedefs, which syscall
 	// events have none of).
 	Unseen []string
+	// Partial says which facts of the hooks both builds have were not
+	// compared, and why ("" when all were): where a build's trace events
+	// are unknown (a running kernel's), a tracepoint's class, system,
+	// format, record struct and module are not compared, only its raw
+	// prototype.
+	Partial string
 }
 
 // HookChanges is the changes of one hook.
@@ -329,6 +368,17 @@ func HookSurfaces(old, new *kabi.Build) []HookDiff {
 			}
 			out = append(out, d)
 			continue
+		}
+		if k == kabi.KindTracepoint {
+			ou, nu := eventsUnknown(old), eventsUnknown(new)
+			switch {
+			case ou && nu:
+				d.Partial = "both builds' trace events are unknown (their sources show btf_trace_ typedefs only): only raw prototypes are compared"
+			case ou:
+				d.Partial = "the old build's trace events are unknown (its source shows btf_trace_ typedefs only): only raw prototypes are compared"
+			case nu:
+				d.Partial = "the new build's trace events are unknown (its source shows btf_trace_ typedefs only): only raw prototypes are compared"
+			}
 		}
 		for h := range old.Hooks(k) {
 			r := h.Ref()

@@ -100,6 +100,55 @@ func TestHookSurfacesRunning(t *testing.T) {
 			} else if d.Unseen != nil {
 				t.Errorf("%s: unseen %q", d.Kind, d.Unseen)
 			}
+			side := "the new build's"
+			if pair[0] == r {
+				side = "the old build's"
+			}
+			if d.Kind == kabi.KindTracepoint && !strings.HasPrefix(d.Partial, side+" trace events are unknown") {
+				t.Errorf("tracepoint: partial %q; want it to start %q", d.Partial, side+" trace events are unknown")
+			} else if d.Kind != kabi.KindTracepoint && d.Partial != "" {
+				t.Errorf("%s: partial %q", d.Kind, d.Partial)
+			}
+		}
+	}
+	for _, d := range HookSurfaces(v, v) {
+		if d.Partial != "" {
+			t.Errorf("%s of two vmlinux files: partial %q", d.Kind, d.Partial)
+		}
+	}
+}
+
+// TestHookPrototypeChanged: where a tracepoint's probes are not both
+// known (a running kernel's; a bare tracepoint), its raw prototype is
+// compared by parameter types: other types are Prototype changed, other
+// names (a typedef's parameters have none) are not; where both probes
+// are known, their change is the probe's (Func changed) only.
+func TestHookPrototypeChanged(t *testing.T) {
+	raw := func(params ...kabi.Param) *kabi.Signature {
+		return &kabi.Signature{Name: "btf_trace_x", Return: &kabi.Type{Kind: kabi.Void}, Params: params, Prototyped: true}
+	}
+	file := &kabi.Tracepoint{Name: "x", Class: "c", System: "s", RawSignature: raw(p("__data", tVoidP), p("f", tFile)),
+		Probe: raw(p("__data", tVoidP), p("f", tFile))}
+	running := &kabi.Tracepoint{Name: "x", EventUnknown: true, RawSignature: raw(p("", tVoidP), p("", tFile))}
+	if got := Hooks(HookSide{Hook: file}, HookSide{Hook: running}); len(got) != 0 {
+		t.Errorf("same parameter types, names only on one side: %v", got)
+	}
+	changed := &kabi.Tracepoint{Name: "x", EventUnknown: true, RawSignature: raw(p("", tVoidP), p("", tFile), p("", tInt))}
+	got := Hooks(HookSide{Hook: running}, HookSide{Hook: changed})
+	if len(got) != 1 || got[0].Kind != PrototypeChanged || got[0].New != "typedef void (*btf_trace_x)(void *, struct file *, int);" {
+		t.Errorf("a parameter added: %v", got)
+	}
+	bare := &kabi.Tracepoint{Name: "x", Bare: true, RawSignature: raw(p("__data", tVoidP), p("f", tFile))}
+	bare2 := &kabi.Tracepoint{Name: "x", Bare: true, RawSignature: raw(p("__data", tVoidP), p("n", tInt))}
+	if got := Hooks(HookSide{Hook: bare}, HookSide{Hook: bare2}); len(got) != 1 || got[0].Kind != PrototypeChanged {
+		t.Errorf("a bare tracepoint's parameter changed: %v", got)
+	}
+	file2 := *file
+	file2.Probe = raw(p("__data", tVoidP), p("n", tInt))
+	file2.RawSignature = file2.Probe
+	for _, c := range Hooks(HookSide{Hook: file}, HookSide{Hook: &file2}) {
+		if c.Kind != FuncChanged {
+			t.Errorf("both probes known: %v", c)
 		}
 	}
 }

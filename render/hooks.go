@@ -308,6 +308,9 @@ func (t Text) Hooks(w io.Writer, ds []diff.HookDiff) error {
 		if len(d.Unseen) > 0 {
 			nameLine(bw, fmt.Sprintf("  not compared (%d: one build's source cannot show them):", len(d.Unseen)), d.Unseen)
 		}
+		if d.Partial != "" {
+			fmt.Fprintf(bw, "  partly compared: %s\n", d.Partial)
+		}
 	}
 	return bw.Flush()
 }
@@ -472,13 +475,14 @@ func (j JSON) Hooks(w io.Writer, ds []diff.HookDiff) error {
 		Removed []string  `json:"removed"`
 		Changed []changed `json:"changed"`
 		Unseen  []string  `json:"unseen,omitempty"`
+		Partial string    `json:"partial,omitempty"`
 	}
 	doc := struct {
 		Schema string `json:"schema"`
 		Kinds  []kind `json:"kinds"`
 	}{Schema: "kabi.hook-diff/v1", Kinds: []kind{}}
 	for _, d := range ds {
-		k := kind{Kind: d.Kind.String(), Unknown: d.Unknown, Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}, Unseen: d.Unseen}
+		k := kind{Kind: d.Kind.String(), Unknown: d.Unknown, Common: d.Common, Added: orEmpty(d.Added), Removed: orEmpty(d.Removed), Changed: []changed{}, Unseen: d.Unseen, Partial: d.Partial}
 		for _, c := range d.Changed {
 			k.Changed = append(k.Changed, changed{c.Name, toJSONHookChanges(c.Changes)})
 		}
