@@ -8,6 +8,7 @@ type Stats struct {
 	Instances    int
 	DeclaredOnly int // functions whose every instance is only a declaration
 	Transformed  int // functions with Transformation
+	Signatures   int // functions with a signature (none where the build was read without them)
 
 	Symbols           int // function symbols (padding excluded)
 	SuffixedSymbols   int // function symbols with a suffix
@@ -92,6 +93,9 @@ func (s *Stats) addFunction(f *Function) {
 	s.Instances += len(f.Instances)
 	s.Collision[f.Collision]++
 	s.Inline[f.Inline]++
+	if f.Signature != nil {
+		s.Signatures++
+	}
 	declared := len(f.Instances) > 0 // not when they are unknown
 	for _, in := range f.Instances {
 		declared = declared && in.DeclaredOnly

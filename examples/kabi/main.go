@@ -632,13 +632,7 @@ func showStats(w io.Writer, b *kabi.Build, sigs, types, hooks bool) {
 		"function symbols", s.Symbols, "with a suffix", s.SuffixedSymbols, pct(s.SuffixedSymbols, s.Symbols),
 		"without DWARF", s.UnattachedSymbols)
 	if sigs {
-		n := 0
-		for f := range b.Functions() {
-			if f.Signature != nil {
-				n++
-			}
-		}
-		fmt.Fprintf(w, "signatures:\n  %-24s %7d %s\n", "functions with one", n, pct(n, s.Functions))
+		fmt.Fprintf(w, "signatures:\n  %-24s %7d %s\n", "functions with one", s.Signatures, pct(s.Signatures, s.Functions))
 	}
 	if types {
 		fmt.Fprintln(w, "types:")
