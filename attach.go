@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,20 @@ func (b *Build) AttachSources() AttachSources {
 		return b.ix.attach
 	}
 	return b.attach
+}
+
+// Modules returns the names of the kernel modules the build holds, in
+// name order: a whole kernel's, read with its module tree
+// (Options.ModuleDir, a package's modules) and kept in its index file;
+// a running kernel's loaded modules whose BTF it read; none for vmlinux
+// alone, where a function or hook absent from the build may still be in
+// one of the kernel's modules.
+func (b *Build) Modules() []string {
+	src := b.modSrc
+	if b.ix != nil {
+		src = b.ix.modSrc
+	}
+	return slices.Sorted(maps.Keys(src))
 }
 
 // ModuleAttachSources returns which lists a module of the build carries

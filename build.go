@@ -133,6 +133,7 @@ type Build struct {
 	bySymbol  *symbolIndex // symbols by name for Symbol; nil: Symbol scans symbols
 	attach    AttachSources
 	modSrc    map[string]AttachSources // per module (ModuleAttachSources)
+	running   bool                     // read from a running kernel (OpenRunning)
 
 	hk  *hookSet // nil when not read (Options.NoHooks)
 	src Source
@@ -695,5 +696,24 @@ func (b *Build) Lookup(name string) (*Function, error) {
 	if syms := b.Symbol(name); len(syms) > 0 {
 		return nil, fmt.Errorf("%s: %w: %q (it is a symbol at %#x, but DWARF has no function of that name)", b.Meta.File, ErrNotFound, name, syms[0].Address)
 	}
+	if b.vmlinuxAlone() {
+		return nil, fmt.Errorf("%s: %w: %q (the build is vmlinux alone: a module's functions are in it only when it is read with its module tree: Options.ModuleDir, or the kabi command's -modules)", b.Meta.File, ErrNotFound, name)
+	}
 	return nil, fmt.Errorf("%s: %w: %q", b.Meta.File, ErrNotFound, name)
+}
+
+// vmlinuxAlone reports whether the build was read from vmlinux's DWARF
+// without the kernel's modules (a running kernel's build knows the loaded
+// modules' symbols, and has no DWARF; so has its index file, whose
+// functions' instances are unknown).
+func (b *Build) vmlinuxAlone() bool {
+	if b.running || len(b.Modules()) > 0 {
+		return false
+	}
+	if b.ix != nil {
+		for f := range b.Functions() {
+			return f.InstancesKnown()
+		}
+	}
+	return true
 }

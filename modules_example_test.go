@@ -15,12 +15,14 @@ func ExampleOptions_moduleDir() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println(b.Modules())
 	f, _ := b.Function("setup_once")
 	fmt.Println(f.Collision)
 	for _, s := range f.Symbols {
 		fmt.Println(s.KallsymsName(), s.Bind)
 	}
 	// Output:
+	// [kfx_blk kfx_mod kfx_net kfx_noname kfx_trace]
 	// Static-Static Collision
 	// setup_once STB_LOCAL
 	// setup_once STB_LOCAL

@@ -179,7 +179,7 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		}
 	}
 	b = &Build{Meta: m, symbols: kallsymsFunctions(ks), src: Source{File: root, BuildID: m.BuildID},
-		attach: AttachSources{BTF: true}, modSrc: modSrc, bySymbol: &symbolIndex{}}
+		attach: AttachSources{BTF: true}, modSrc: modSrc, bySymbol: &symbolIndex{}, running: true}
 	b.link(fns, facts)
 	for i, f := range b.funcs {
 		f.Signature = sigs[i]

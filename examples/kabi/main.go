@@ -603,6 +603,9 @@ func showStats(w io.Writer, b *kabi.Build, sigs, types, hooks bool) {
 	}
 	fmt.Fprintf(w, "build:       %s\nrelease:     %s\narch:        %s\ncompiler:    %s\nbuild id:    %s\n\n",
 		m.File, release, orUnknown(m.Arch), orUnknown(m.Compiler), orUnknown(m.BuildID))
+	if mods := b.Modules(); len(mods) > 0 {
+		fmt.Fprintf(w, "modules:     %d, with vmlinux\n\n", len(mods))
+	}
 	fmt.Fprintf(w, "functions:                 %7d\ninstances:                 %7d\ndeclared only:             %7d %s\n\n",
 		s.Functions, s.Instances, s.DeclaredOnly, pct(s.DeclaredOnly, s.Functions))
 	fmt.Fprintln(w, "collision:")
