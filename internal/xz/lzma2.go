@@ -120,27 +120,46 @@ func rcBit(rng, code uint32, in []byte, pos int, p *uint16) (uint32, uint32, int
 	return rng - bound, code - bound, pos, 1
 }
 
+// rcNorm normalizes the range decoder before a bit: rcBit does it
+// itself; a caller of rcSym calls rcNorm first.
+func rcNorm(rng, code uint32, in []byte, pos int) (uint32, uint32, int) {
+	if rng < 1<<24 {
+		rng <<= 8
+		code = code<<8 | uint32(in[pos])
+		pos++
+	}
+	return rng, code, pos
+}
+
+// rcSym is rcBit (without the normalization: see rcNorm, which would make
+// it too large for the compiler to inline) for a bit that only goes into a
+// symbol (a bit of a bit tree, a literal's bit), not into what is decoded
+// next: it chooses between the two outcomes with masks rather than a
+// branch. Such a bit is what compression leaves unpredictable, so a branch
+// on it is mispredicted about as often as not, which costs more than
+// computing both outcomes.
+func rcSym(rng, code uint32, p *uint16) (uint32, uint32, uint32) {
+	v := uint32(*p)
+	bound := (rng >> probBits) * v
+	// mask is all ones when the bit is 0 (code < bound), else zero.
+	mask := uint32(int64(uint64(code)-uint64(bound)) >> 63)
+	rng -= bound
+	rng ^= (rng ^ bound) & mask // bound for a 0, rng-bound for a 1
+	code -= bound &^ mask
+	// For a 1, v - v>>5; for a 0, v - (v-2017)>>5 (an arithmetic shift),
+	// which is v + (2048-v)>>5.
+	*p = uint16(int32(v) - (int32(v)+int32(mask)&(31-1<<probBits))>>probMoveBits)
+	return rng, code, mask + 1
+}
+
 // rcTree decodes a bit tree of n bits (probs has 1<<n entries).
 func rcTree(rng, code uint32, in []byte, pos int, probs []uint16, n uint) (uint32, uint32, int, uint32) {
 	m := uint32(1)
 	for range n {
-		if rng < 1<<24 {
-			rng <<= 8
-			code = code<<8 | uint32(in[pos])
-			pos++
-		}
-		v := uint32(probs[m])
-		bound := (rng >> probBits) * v
-		if code < bound {
-			rng = bound
-			probs[m] = uint16(v + (1<<probBits-v)>>probMoveBits)
-			m <<= 1
-		} else {
-			rng -= bound
-			code -= bound
-			probs[m] = uint16(v - v>>probMoveBits)
-			m = m<<1 | 1
-		}
+		var b uint32
+		rng, code, pos = rcNorm(rng, code, in, pos)
+		rng, code, b = rcSym(rng, code, &probs[m])
+		m = m<<1 | b
 	}
 	return rng, code, pos, m - 1<<n
 }
@@ -150,7 +169,8 @@ func rcReverse(rng, code uint32, in []byte, pos int, probs []uint16, n uint) (ui
 	m, sym := uint32(1), uint32(0)
 	for i := range n {
 		var b uint32
-		rng, code, pos, b = rcBit(rng, code, in, pos, &probs[m])
+		rng, code, pos = rcNorm(rng, code, in, pos)
+		rng, code, b = rcSym(rng, code, &probs[m])
 		m = m<<1 | b
 		sym |= b << i
 	}
@@ -173,6 +193,43 @@ func rcDirect(rng, code uint32, in []byte, pos int, n uint) (uint32, uint32, int
 		v = v<<1 | (t + 1)
 	}
 	return rng, code, pos, v
+}
+
+// The literal decoders are functions of their own, not written out in
+// decodeChunk's loop, where they were slower: there the range decoder's
+// state, among the many values that loop keeps, was held in memory
+// across each bit, where here it stays in registers. The call costs less
+// than that.
+
+// rcLiteral decodes a literal with probs.
+func rcLiteral(rng, code uint32, in []byte, pos int, probs *[0x300]uint16) (uint32, uint32, int, uint32) {
+	sym := uint32(1)
+	for sym < 0x100 {
+		var b uint32
+		rng, code, pos = rcNorm(rng, code, in, pos)
+		rng, code, b = rcSym(rng, code, &probs[sym])
+		sym = sym<<1 | b
+	}
+	return rng, code, pos, sym & 0xff
+}
+
+// rcMatchedLiteral decodes a literal after a match, with probs and the
+// byte at rep0 (match): while the literal's bits agree with match's, with
+// the probabilities of probs[0x100:] that match's bit chooses; from the
+// first that differs, with those of a plain literal. offs is 0x100 while
+// they agree and 0 after, which makes the choice without a branch.
+func rcMatchedLiteral(rng, code uint32, in []byte, pos int, probs *[0x300]uint16, match uint32) (uint32, uint32, int, uint32) {
+	sym, offs := uint32(1), uint32(0x100)
+	for sym < 0x100 {
+		match <<= 1
+		mbit := match & offs
+		var b uint32
+		rng, code, pos = rcNorm(rng, code, in, pos)
+		rng, code, b = rcSym(rng, code, &probs[offs+mbit+sym])
+		sym = sym<<1 | b
+		offs &^= (0-b)&offs ^ mbit // 0 when b differs from the match's bit
+	}
+	return rng, code, pos, sym & 0xff
 }
 
 // rcLength decodes a match length (less 2) with l.
@@ -360,48 +417,16 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				prev = uint32(out[pos-1])
 			}
 			k := ((uint32(pos-dictStart)&lpMask)<<lc + prev>>(8-lc)) * 0x300
-			probs := d.literal[k : k+0x300 : k+0x300]
-			sym := uint32(1)
+			probs := (*[0x300]uint16)(d.literal[k : k+0x300])
+			var sym uint32
 			if state < 7 {
-				// The hottest loop.
-				for sym < 0x100 {
-					if rng < 1<<24 {
-						rng <<= 8
-						code = code<<8 | uint32(in[rpos])
-						rpos++
-					}
-					p := uint32(probs[sym])
-					bound := (rng >> probBits) * p
-					if code < bound {
-						rng = bound
-						probs[sym] = uint16(p + (1<<probBits-p)>>probMoveBits)
-						sym <<= 1
-					} else {
-						rng -= bound
-						code -= bound
-						probs[sym] = uint16(p - p>>probMoveBits)
-						sym = sym<<1 | 1
-					}
-				}
+				rng, code, rpos, sym = rcLiteral(rng, code, in, rpos, probs)
 			} else {
 				src := pos - int(rep0) - 1
 				if src < dictStart {
 					return fmt.Errorf("%w: a distance reaches before the dictionary", errCorrupt)
 				}
-				match := uint32(out[src])
-				for sym < 0x100 {
-					mbit := (match >> 7) & 1
-					match <<= 1
-					rng, code, rpos, b = rcBit(rng, code, in, rpos, &probs[0x100+mbit<<8+sym])
-					sym = sym<<1 | b
-					if b != mbit {
-						for sym < 0x100 {
-							rng, code, rpos, b = rcBit(rng, code, in, rpos, &probs[sym])
-							sym = sym<<1 | b
-						}
-						break
-					}
-				}
+				rng, code, rpos, sym = rcMatchedLiteral(rng, code, in, rpos, probs, uint32(out[src]))
 			}
 			out[pos] = byte(sym)
 			pos++
