@@ -14,17 +14,29 @@ import (
 // allocated, zeroed and collected again. The string sections are reused
 // too: Keep copies the strings of such a Data. Compressed sections are
 // decompressed into buffers of their own.
-
-// sectionBufs holds released section buffers by size class: class c
-// holds buffers of capacity 1<<c.
-var sectionBufs [64]sync.Pool
+//
+// The released buffers wait in a free list that the garbage collector
+// leaves alone (a sync.Pool is emptied by every collection, and a whole
+// kernel's read collects dozens of times), bounded in total bytes so that
+// what waits stays a small part of the heap.
 
 // Buffers of up to maxPooled bytes are reused; a larger section (a rare
-// huge module) gets a buffer of its own.
+// huge module) gets a buffer of its own. At most maxFree bytes of
+// released buffers wait to be reused; beyond that a released buffer is
+// left to the collector.
 const (
 	minPooledShift = 16
-	maxPooled      = 64 << 20
+	maxPooled      = 8 << 20
+	maxFree        = 32 << 20
 )
+
+// freeBufs holds released section buffers by size class: class c holds
+// buffers of capacity 1<<c.
+var freeBufs struct {
+	sync.Mutex
+	class [64][][]byte
+	bytes uint64 // total capacity of the buffers held
+}
 
 // buffer returns a buffer of n bytes (not zeroed) that d holds until it
 // is closed.
@@ -34,9 +46,15 @@ func (d *Data) buffer(n uint64) []byte {
 	}
 	c := max(bits.Len64(n-1), minPooledShift)
 	var b []byte
-	if p, _ := sectionBufs[c].Get().(*[]byte); p != nil {
-		b = (*p)[:n]
-	} else {
+	freeBufs.Lock()
+	if l := freeBufs.class[c]; len(l) > 0 {
+		b = l[len(l)-1][:n]
+		l[len(l)-1] = nil
+		freeBufs.class[c] = l[:len(l)-1]
+		freeBufs.bytes -= uint64(cap(b))
+	}
+	freeBufs.Unlock()
+	if b == nil {
 		b = make([]byte, n, 1<<c)
 	}
 	d.bufsMu.Lock()
@@ -51,8 +69,15 @@ func (d *Data) releaseBuffers() {
 	bufs := d.bufs
 	d.bufs = nil
 	d.bufsMu.Unlock()
+	freeBufs.Lock()
+	defer freeBufs.Unlock()
 	for _, b := range bufs {
-		b = b[:0]
-		sectionBufs[bits.Len64(uint64(cap(b))-1)].Put(&b)
+		n := uint64(cap(b))
+		if freeBufs.bytes+n > maxFree {
+			continue
+		}
+		c := bits.Len64(n - 1)
+		freeBufs.class[c] = append(freeBufs.class[c], b[:0])
+		freeBufs.bytes += n
 	}
 }

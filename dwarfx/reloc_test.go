@@ -249,6 +249,9 @@ func TestReusedBuffers(t *testing.T) {
 	for _, d := range open {
 		d.Close()
 	}
+	if n := poisonFreeBuffers(); n == 0 {
+		t.Fatal("closing the modules left no buffer to reuse")
+	}
 	for round := range 2 {
 		for i, p := range paths {
 			d, err := Open(p)
@@ -261,6 +264,27 @@ func TestReusedBuffers(t *testing.T) {
 			if err := d.Close(); err != nil {
 				t.Fatal(err)
 			}
+			poisonFreeBuffers()
 		}
 	}
+}
+
+// poisonFreeBuffers fills the whole capacity of every buffer waiting to
+// be reused with bytes no section holds, so that a Data reading a
+// section into one and leaving any of it unwritten reads them back. It
+// returns how many buffers wait.
+func poisonFreeBuffers() int {
+	freeBufs.Lock()
+	defer freeBufs.Unlock()
+	n := 0
+	for _, l := range freeBufs.class {
+		for _, b := range l {
+			b = b[:cap(b)]
+			for i := range b {
+				b[i] = 0xa5
+			}
+			n++
+		}
+	}
+	return n
 }
