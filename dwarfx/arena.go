@@ -24,10 +24,7 @@ func (a *arena[T]) take(n int) []T {
 		if a.i+n <= len(c) {
 			s := c[a.i : a.i+n : a.i+n]
 			a.i += n
-			if a.recycle {
-				clear(s)
-			}
-			return s
+			return s // zero: new, or cleared by rewind
 		}
 		if a.recycle {
 			a.ci++
@@ -42,10 +39,30 @@ func (a *arena[T]) take(n int) []T {
 // one returns a pointer to one zeroed value.
 func (a *arena[T]) one() *T { return &a.take(1)[0] }
 
-// rewind makes every value of a recycling arena free again: the caller
-// promises that none of them is used any more.
+// rewind makes every value of a recycling arena free again, zeroed: the
+// caller promises that none of them is used any more.
 func (a *arena[T]) rewind() {
-	if a.recycle {
-		a.ci, a.i = 0, 0
+	if !a.recycle {
+		return
 	}
+	for _, c := range a.chunks[:a.ci] {
+		clear(c)
+	}
+	if a.ci < len(a.chunks) {
+		clear(a.chunks[a.ci][:a.i])
+	}
+	a.ci, a.i = 0, 0
+}
+
+// shrink rewinds a recycling arena and keeps at most max of its chunks,
+// so that one big walk does not leave a kept arena big.
+func (a *arena[T]) shrink(max int) {
+	if len(a.chunks) > max {
+		clear(a.chunks[max:])
+		a.chunks = a.chunks[:max]
+		if a.ci >= max {
+			a.ci, a.i = max, 0 // every kept chunk is used up: clear them all
+		}
+	}
+	a.rewind()
 }

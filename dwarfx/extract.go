@@ -390,9 +390,10 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 			dec = defsView
 		}
 		x.r.views = &views{want: [2]wantFunc{walk, dec}, n: 2}
-		x.types = d.newTypeDecoder(x.r.newSharing(1))
 		if o.Prepare != nil {
-			x.types.recycle() // the prototypes die with Prepare: see run
+			x.types = d.newRecycling(x.r.newSharing(1)) // the prototypes die with Prepare: see run
+		} else {
+			x.types = d.newTypeDecoder(x.r.newSharing(1))
 		}
 	}
 	x.prepare = o.Prepare
@@ -426,8 +427,13 @@ func newTypeMemo() *typeMemo {
 }
 
 // release gives the worker's memo to the next walk, emptied: its keys
-// name places in this walk's sections.
+// name places in this walk's sections; and its type decoder, when the
+// decoder's results died with Prepare.
 func (x *extractor) release() {
+	if x.prepare != nil && x.types != nil {
+		x.types.keep()
+		x.types = nil
+	}
 	m := x.typeMemo
 	if m == nil {
 		return
