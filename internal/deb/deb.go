@@ -5,7 +5,9 @@
 // The package's files are streamed out of data.tar as it is decompressed;
 // nothing is written to disk, and only the file a caller asks to hold is
 // held in memory. An xz-compressed data.tar whose index lists several
-// blocks is decoded in parallel (see package internal/xz).
+// blocks is decoded in parallel (see package internal/xz); such a
+// data.tar can also be read at offsets (FindRandom), decoding only the
+// blocks that hold what is read.
 //
 // # Security
 //
