@@ -26,15 +26,20 @@
 //
 // [Open] and [New] also read a kernel debug package as distributions ship
 // it (Debian's linux-image-RELEASE-dbg .deb, Ubuntu's -dbgsym .ddeb)
-// without unpacking it: the data archive is decompressed as a stream (xz,
-// with its blocks decoded in parallel; zstd; gzip; or none), the vmlinux
-// (usr/lib/debug/boot/vmlinux-*, usr/lib/debug/vmlinux-*) is held in
-// memory outside the Go heap while it is analysed, and decompression
-// stops once it has been read. The package's name and version are kept
-// in [Metadata]. The module tree under usr/lib/debug/lib/modules is not
-// read unless [Options].PackageModules asks for it: such a Build holds the
-// vmlinux's functions only, and equals the one read from the unpacked
-// vmlinux. With it, the modules are streamed out of the archive after
+// without unpacking it: the vmlinux (usr/lib/debug/boot/vmlinux-*,
+// usr/lib/debug/vmlinux-*) is held in memory outside the Go heap while it
+// is analysed. An xz data archive in several blocks, as distributions
+// build it, is read at offsets: its index says where each block's data
+// lies, so only the blocks that hold the archive's headers up to the
+// vmlinux and the parts of the vmlinux the analysis reads are decoded, in
+// parallel (not the relocation sections a vmlinux keeps for its debug
+// sections, half of Debian's amd64 one, nor anything after it). Any other
+// data archive (zstd, gzip, none, xz in one block) is decompressed as a
+// stream, which stops once the vmlinux has been read. The package's name
+// and version are kept in [Metadata]. The module tree under
+// usr/lib/debug/lib/modules is not read unless [Options].PackageModules
+// asks for it: such a Build holds the vmlinux's functions only, and
+// equals the one read from the unpacked vmlinux. With it, the modules are streamed out of the archive after
 // vmlinux and analysed as they come, and the Build equals the one read
 // from the unpacked vmlinux and module tree.
 //

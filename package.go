@@ -45,9 +45,11 @@ func isVmlinux(name string) bool {
 }
 
 // newPackage reads the build in the Debian package r: its vmlinux is
-// streamed out of data.tar into memory, as far as the archive goes to
-// reach it, and analysed; the decompression stops there. The package's
-// module tree is not read.
+// read out of data.tar into memory and analysed. An xz data.tar in
+// several blocks is read at offsets, decoding only the blocks that hold
+// what the analysis reads (newPackageSparse); any other is streamed, as
+// far as the archive goes to reach the vmlinux, and the decompression
+// stops there. The package's module tree is not read.
 func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 	size, err := readerLen(r)
 	if err != nil {
@@ -73,6 +75,9 @@ func newPackage(r io.ReaderAt, name string, opts *Options) (*Build, error) {
 			return nil, fmt.Errorf("%s: both PackageModules and ModuleDir: the package has its own module tree", name)
 		}
 		return newPackageKernel(r, p, name, walk, budget, opts)
+	}
+	if b, err := newPackageSparse(r, p, name, budget, opts); !errors.Is(err, deb.ErrNotRandom) {
+		return b, err
 	}
 	err = p.Walk(walk, func(f *deb.File) error {
 		if err := opts.ctxErr(); err != nil {

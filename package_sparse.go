@@ -1,0 +1,192 @@
+package kabi
+
+import (
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/deb"
+	"github.com/kabi-dev/kabi/internal/xz"
+)
+
+// newPackageSparse reads the vmlinux of package p as newPackage does, but
+// decodes only what the analysis reads. Its data.tar.xz is read at
+// offsets (its index says where each block's data lies): the archive's
+// headers up to the vmlinux, then the vmlinux's ELF header and section
+// table, then the blocks that hold the sections the analysis reads. The
+// relocation sections a distribution's vmlinux keeps for its debug
+// sections (--emit-relocs: half of Debian's amd64 vmlinux) are not
+// decoded, nor is anything after the vmlinux. It returns deb.ErrNotRandom
+// for a package whose data member cannot be read so (newPackage streams
+// it then).
+func newPackageSparse(r io.ReaderAt, p *deb.Package, name string, budget *dwarfx.Budget, opts *Options) (*Build, error) {
+	f, err := p.FindRandom(isVmlinux)
+	if errors.Is(err, deb.ErrNotRandom) {
+		return nil, err
+	}
+	if errors.Is(err, deb.ErrNotFound) {
+		return nil, noKernel(p, name)
+	}
+	if err != nil {
+		return nil, packageErr(err)
+	}
+	if limit := holdLimit(budget, maxVmlinux); f.Size > limit {
+		return nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
+			Msg: fmt.Sprintf("the archive says it has %d bytes, more than the limit of %d", f.Size, limit)})
+	}
+	if err := budget.Take(p.DataMember()+": "+f.Name, uint64(f.Size)); err != nil {
+		return nil, err
+	}
+	data, release, err := deb.Alloc(int(f.Size))
+	if err != nil {
+		return nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
+			Msg: fmt.Sprintf("cannot allocate %d bytes: %v", f.Size, err)})
+	}
+	defer release()
+	ranges, err := elfRanges(f, data)
+	if err != nil {
+		return nil, packageErr(err)
+	}
+	for _, r := range ranges {
+		const page = 4096
+		lo, hi := r.Off&^(page-1), min((r.Off+r.Len+page-1)&^(page-1), f.Size)
+		deb.Populate(data[lo:hi])
+	}
+	var done <-chan struct{}
+	if opts.ctx != nil {
+		done = opts.ctx.Done()
+	}
+	if err := f.Fill(data, ranges, opts.Concurrency, done); err != nil {
+		if cerr := opts.ctxErr(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, packageErr(err)
+	}
+	b, err := newELF(newHeldReader(data), name+": "+f.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	packageBuild(b, p, r, name)
+	return b, nil
+}
+
+// elfRanges returns the parts of the ELF file f (of f.Size bytes) that
+// reading it as a build reads: its headers and every section with
+// contents, but for the relocation sections of a linked file that are
+// not loaded (the analysis applies relocations to relocatable objects
+// only). It reads the ELF header and the section header table into data
+// (which holds the file, at its offsets) to find them. Where the headers
+// do not describe a well-formed table, the whole file is the one range:
+// the analysis then says what is wrong with it.
+func elfRanges(f *deb.RandomFile, data []byte) ([]xz.Range, error) {
+	size := f.Size
+	whole := []xz.Range{{Off: 0, Len: size}}
+	read := func(off, n int64) ([]byte, bool, error) {
+		if off < 0 || n < 0 || off > size-n {
+			return nil, false, nil
+		}
+		b := data[off : off+n]
+		if _, err := f.ReadAt(b, off); err != nil && err != io.EOF {
+			return nil, false, err
+		}
+		return b, true, nil
+	}
+	ident, ok, err := read(0, elf.EI_NIDENT)
+	if err != nil || !ok || string(ident[:4]) != elf.ELFMAG {
+		return whole, err
+	}
+	var bo binary.ByteOrder
+	switch elf.Data(ident[elf.EI_DATA]) {
+	case elf.ELFDATA2LSB:
+		bo = binary.LittleEndian
+	case elf.ELFDATA2MSB:
+		bo = binary.BigEndian
+	default:
+		return whole, nil
+	}
+	is64 := elf.Class(ident[elf.EI_CLASS]) == elf.ELFCLASS64
+	if !is64 && elf.Class(ident[elf.EI_CLASS]) != elf.ELFCLASS32 {
+		return whole, nil
+	}
+	// The header's fields: type, program and section header tables.
+	hdrLen := int64(52)
+	if is64 {
+		hdrLen = 64
+	}
+	h, ok, err := read(0, hdrLen)
+	if err != nil || !ok {
+		return whole, err
+	}
+	typ := elf.Type(bo.Uint16(h[16:]))
+	var phoff, shoff int64
+	var phentsize, phnum, shentsize, shnum int64
+	if is64 {
+		phoff, shoff = int64(bo.Uint64(h[32:])), int64(bo.Uint64(h[40:]))
+		phentsize, phnum, shentsize, shnum = int64(bo.Uint16(h[54:])), int64(bo.Uint16(h[56:])), int64(bo.Uint16(h[58:])), int64(bo.Uint16(h[60:]))
+	} else {
+		phoff, shoff = int64(bo.Uint32(h[28:])), int64(bo.Uint32(h[32:]))
+		phentsize, phnum, shentsize, shnum = int64(bo.Uint16(h[42:])), int64(bo.Uint16(h[44:])), int64(bo.Uint16(h[46:])), int64(bo.Uint16(h[48:]))
+	}
+	minSh, minPh := int64(40), int64(32)
+	if is64 {
+		minSh, minPh = 64, 56
+	}
+	if typ == elf.ET_REL || shoff == 0 || shnum == 0 || shentsize < minSh || phnum > 0 && phentsize < minPh {
+		return whole, nil // relocatable, or extended numbering, or odd: read it all
+	}
+	sh, ok, err := read(shoff, shnum*shentsize)
+	if err != nil || !ok {
+		return whole, err
+	}
+	out := []xz.Range{{Off: 0, Len: hdrLen}, {Off: shoff, Len: shnum * shentsize}}
+	if phnum > 0 {
+		if phoff < 0 || phoff > size-phnum*phentsize {
+			return whole, nil
+		}
+		out = append(out, xz.Range{Off: phoff, Len: phnum * phentsize})
+		ph, _, err := read(phoff, phnum*phentsize)
+		if err != nil {
+			return whole, err
+		}
+		// The segments' contents too (their sections are in them; a
+		// reader by address may read between sections).
+		for i := range phnum {
+			e := ph[i*phentsize:]
+			var off, filesz int64
+			if is64 {
+				off, filesz = int64(bo.Uint64(e[8:])), int64(bo.Uint64(e[32:]))
+			} else {
+				off, filesz = int64(bo.Uint32(e[4:])), int64(bo.Uint32(e[16:]))
+			}
+			if off < 0 || filesz < 0 || off > size-filesz {
+				return whole, nil
+			}
+			out = append(out, xz.Range{Off: off, Len: filesz})
+		}
+	}
+	for i := range shnum {
+		e := sh[i*shentsize:]
+		st := elf.SectionType(bo.Uint32(e[4:]))
+		var flags uint64
+		var off, n int64
+		if is64 {
+			flags, off, n = bo.Uint64(e[8:]), int64(bo.Uint64(e[24:])), int64(bo.Uint64(e[32:]))
+		} else {
+			flags, off, n = uint64(bo.Uint32(e[8:])), int64(bo.Uint32(e[16:])), int64(bo.Uint32(e[20:]))
+		}
+		if st == elf.SHT_NOBITS || st == elf.SHT_NULL {
+			continue
+		}
+		if (st == elf.SHT_RELA || st == elf.SHT_REL) && elf.SectionFlag(flags)&elf.SHF_ALLOC == 0 {
+			continue // relocations of a linked file's sections: not read
+		}
+		if off < 0 || n < 0 || off > size-n {
+			return whole, nil
+		}
+		out = append(out, xz.Range{Off: off, Len: n})
+	}
+	return out, nil
+}
