@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"sync"
 )
 
 // wantFunc says whether an attribute of an entry with the given tag is
@@ -107,8 +108,9 @@ func fixedSize(form Form, u *Unit) int32 {
 }
 
 // compileTable parses the abbreviation table at u.AbbrevOffset and compiles
-// a decode plan for each abbreviation, in every view of vs.
-func (d *Data) compileTable(u *Unit, vs *views) (*table, error) {
+// a decode plan for each abbreviation, in every view of vs, in memory
+// taken from room (nil: allocated).
+func (d *Data) compileTable(u *Unit, vs *views, room *tableRoom) (*table, error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
 	// First pass: count abbreviations and attributes, so the second pass
@@ -121,12 +123,12 @@ func (d *Data) compileTable(u *Unit, vs *views) (*table, error) {
 	t := &table{}
 	var all []abbrev // with sparse codes: in table order
 	if maxCode < uint64(2*nAbbrev+64) {
-		t.dense = make([]abbrev, maxCode+1)
+		t.dense = room.abbrevs(int(maxCode) + 1)
 	} else {
 		all = make([]abbrev, 0, nAbbrev)
 		t.sparse = make(map[uint64]*abbrev, nAbbrev)
 	}
-	ops := make([]attrOp, 0, nOps) // every abbreviation's ops, back to back
+	ops := room.ops(nOps)[:0] // every abbreviation's ops, back to back
 	for {
 		code := b.uleb()
 		if b.err != nil {
@@ -309,4 +311,61 @@ func (d *Data) checkForm(u *Unit, form Form, at int, code uint64, tag dwarf.Tag,
 	}
 	return d.sectionErr(".debug_abbrev", uint64(at), ErrMalformed,
 		fmt.Sprintf("the abbreviation table at %#x is corrupt: %s, which no DWARF version defines", u.AbbrevOffset, what))
+}
+
+// A tableRoom is memory for compiled tables that a walk takes and gives
+// to the next walk once it ends (see keep), its tables dropped by then:
+// a kernel's modules are read one walk each, and compiling each module's
+// tables into memory of their own allocated a tenth of what the whole
+// read allocated. A table that does not fit in what is left of the room
+// is allocated, so a long walk (vmlinux's) uses the room once and then
+// allocates, freeing tables as it drops them.
+type tableRoom struct {
+	abbrev  []abbrev
+	op      []attrOp
+	na, nop int // what is handed out: abbrev[:na], op[:nop]
+}
+
+// Room sizes: what the tables of a big module take.
+const (
+	roomAbbrevs = 1 << 12
+	roomOps     = 1 << 14
+)
+
+var tableRooms sync.Pool
+
+func newTableRoom() *tableRoom {
+	if r, ok := tableRooms.Get().(*tableRoom); ok {
+		return r
+	}
+	return &tableRoom{abbrev: make([]abbrev, roomAbbrevs), op: make([]attrOp, roomOps)}
+}
+
+// abbrevs returns n zeroed abbreviations.
+func (r *tableRoom) abbrevs(n int) []abbrev {
+	if r == nil || r.na+n > len(r.abbrev) {
+		return make([]abbrev, n)
+	}
+	s := r.abbrev[r.na : r.na+n : r.na+n]
+	r.na += n
+	return s
+}
+
+// ops returns n zeroed ops.
+func (r *tableRoom) ops(n int) []attrOp {
+	if r == nil || r.nop+n > len(r.op) {
+		return make([]attrOp, n)
+	}
+	s := r.op[r.nop : r.nop+n : r.nop+n]
+	r.nop += n
+	return s
+}
+
+// keep gives the room to the next walk: no table compiled in it is used
+// any more.
+func (r *tableRoom) keep() {
+	clear(r.abbrev[:r.na])
+	clear(r.op[:r.nop])
+	r.na, r.nop = 0, 0
+	tableRooms.Put(r)
 }

@@ -374,6 +374,7 @@ type extractor struct {
 func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor {
 	x := &extractor{d: d, r: d.newReader(extractWant), index: make(map[uint64]int32), free: free,
 		protos: o.Prototypes, skipDecl: o.SkipDeclarationPrototypes, defs: o.Types, wantType: o.WantType}
+	x.r.room = newTableRoom() // the readers below share it, and it goes to the next walk: see release
 	if x.wantType != nil {
 		x.typeMemo = newTypeMemo()
 	}
@@ -427,9 +428,13 @@ func newTypeMemo() *typeMemo {
 }
 
 // release gives the worker's memo to the next walk, emptied: its keys
-// name places in this walk's sections; and its type decoder, when the
-// decoder's results died with Prepare.
+// name places in this walk's sections; its room for compiled tables;
+// and its type decoder, when the decoder's results died with Prepare.
 func (x *extractor) release() {
+	if x.r.room != nil {
+		x.r.room.keep()
+		x.r.room = nil
+	}
 	if x.prepare != nil && x.types != nil {
 		x.types.keep()
 		x.types = nil

@@ -87,7 +87,8 @@ type Reader struct {
 	views     *views // of every reader sharing tables
 	view      uint8  // this reader's
 	tables    map[tableKey]*table
-	ui        int // current unit, -1 before the first
+	room      *tableRoom // where tables are compiled, or nil (see tableRoom)
+	ui        int        // current unit, -1 before the first
 	u         *Unit
 	tab       *table
 	b         decoder
@@ -122,7 +123,7 @@ func (d *Data) newReader(want wantFunc) *Reader {
 // with view v of r.views. Both must be used from one goroutine.
 func (r *Reader) newSharing(v uint8) *Reader {
 	n := r.d.newReader(nil)
-	n.views, n.view, n.tables = r.views, v, r.tables
+	n.views, n.view, n.tables, n.room = r.views, v, r.tables, r.room
 	return n
 }
 
@@ -166,7 +167,7 @@ func (r *Reader) table(u *Unit) (*table, error) {
 	if t, ok := r.tables[k]; ok {
 		return t, nil
 	}
-	t, err := r.d.compileTable(u, r.views)
+	t, err := r.d.compileTable(u, r.views, r.room)
 	if err != nil {
 		return nil, err
 	}

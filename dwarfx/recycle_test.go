@@ -120,3 +120,37 @@ func defString(d *TypeDefinition) string {
 	fmt.Fprintf(&b, "} anon=%s", defString(d.Anon))
 	return b.String()
 }
+
+// TestTableRoom checks that a room hands out zeroed memory once kept
+// (an abbreviation left defined would make a later table's code seem
+// defined twice, or an undefined code decode), and allocates what does
+// not fit.
+func TestTableRoom(t *testing.T) {
+	r := &tableRoom{abbrev: make([]abbrev, 8), op: make([]attrOp, 8)}
+	a, o := r.abbrevs(6), r.ops(6)
+	for i := range a {
+		a[i] = abbrev{tag: 1, defined: true, ops: o[i : i+1]}
+		o[i] = attrOp{attr: 3, form: 4, size: 8}
+	}
+	if b := r.abbrevs(3); len(b) != 3 || &b[0] == &r.abbrev[6] {
+		t.Errorf("3 abbreviations past the 2 left came from the room")
+	}
+	r.keep()
+	for i, a := range r.abbrev {
+		if a.defined || a.tag != 0 || a.ops != nil {
+			t.Errorf("kept room: abbreviation %d is %+v", i, a)
+		}
+	}
+	for i, o := range r.op {
+		if o != (attrOp{}) {
+			t.Errorf("kept room: op %d is %+v", i, o)
+		}
+	}
+	if r.na != 0 || r.nop != 0 {
+		t.Errorf("kept room hands out from %d, %d", r.na, r.nop)
+	}
+	var nilRoom *tableRoom
+	if len(nilRoom.abbrevs(2)) != 2 || len(nilRoom.ops(2)) != 2 {
+		t.Error("no room: wrong lengths")
+	}
+}
