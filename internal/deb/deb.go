@@ -208,6 +208,13 @@ func compression(member string) (string, error) {
 
 // decompress returns the decompressed stream of the member at off.
 func (p *Package) decompress(member string, off, size int64, concurrency int) (io.ReadCloser, error) {
+	return p.decompressFrom(member, off, size, concurrency, 0)
+}
+
+// decompressFrom is decompress from offset from of the decompressed
+// stream: for xz, the blocks before it are not decoded; other
+// decompressors decode and discard what comes before it.
+func (p *Package) decompressFrom(member string, off, size int64, concurrency int, from int64) (io.ReadCloser, error) {
 	ferr := func(err error) error {
 		return &Error{File: p.File, Member: member, Err: ErrFormat, Msg: err.Error()}
 	}
@@ -221,7 +228,7 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 		if size < 1<<20 {
 			concurrency = 1
 		}
-		r, err := xz.NewParallel(sr, size, &xz.ParallelOptions{Concurrency: concurrency, Alloc: blockAlloc})
+		r, err := xz.NewParallel(sr, size, &xz.ParallelOptions{Concurrency: concurrency, Alloc: blockAlloc, From: from})
 		if err != nil {
 			return nil, ferr(err)
 		}
@@ -240,6 +247,18 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 		return corruptAs{gr, p.File, member}, nil
 	}
 	return io.NopCloser(sr), nil
+}
+
+// skipTo discards the first from bytes of rc (for decompressors that
+// cannot start elsewhere).
+func skipTo(rc io.ReadCloser, from int64) (io.ReadCloser, error) {
+	if from > 0 {
+		if _, err := io.CopyN(io.Discard, rc, from); err != nil {
+			rc.Close()
+			return nil, err
+		}
+	}
+	return rc, nil
 }
 
 type zstdCloser struct{ *zstd.Decoder }
@@ -416,13 +435,25 @@ func (c *countReader) Read(b []byte) (int, error) {
 // skipped. The decompression of the archive runs ahead of fn by a few
 // blocks, on other goroutines.
 func (p *Package) Walk(opts *Options, fn func(f *File) error) error {
+	return p.WalkFrom(opts, 0, fn)
+}
+
+// WalkFrom is Walk from offset from of the decompressed data member, which
+// must be that of a tar header (RandomFile.End gives the one after a
+// file): an xz data member's blocks before it are not decoded.
+func (p *Package) WalkFrom(opts *Options, from int64, fn func(f *File) error) error {
 	conc := 0
 	if opts != nil {
 		conc = opts.Concurrency
 	}
-	rc, err := p.decompress(p.dataName, p.dataOff, p.dataSize, conc)
+	rc, err := p.decompressFrom(p.dataName, p.dataOff, p.dataSize, conc, from)
 	if err != nil {
 		return err
+	}
+	if comp, _ := compression(p.dataName); comp != "xz" {
+		if rc, err = skipTo(rc, from); err != nil {
+			return tarErr(p.File, p.dataName, err)
+		}
 	}
 	defer rc.Close()
 	var in io.Reader = rc
@@ -446,7 +477,7 @@ func (p *Package) Walk(opts *Options, fn func(f *File) error) error {
 		name := strings.TrimPrefix(hd.Name, "./")
 		f := &File{Name: name, Size: hd.Size, r: &tarFileReader{tr: tr, file: p.File, member: p.dataName + ": " + name}}
 		if stop != nil {
-			end := cr.n + hd.Size // the tar reader reads no further than a header
+			end := from + cr.n + hd.Size // the tar reader reads no further than a header
 			f.last = func() { stop.StopAt(end) }
 		}
 		if err := fn(f); err != nil {

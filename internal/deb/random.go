@@ -32,9 +32,10 @@ type RandomFile struct {
 // FindRandom finds the first regular file of the data member for which
 // match reports true, reading the archive's headers only: the blocks of
 // the data that hold no header (the contents of the files before it) are
-// not decoded. It returns ErrNotRandom, without reading the data, when
-// the data member is not xz in several blocks.
-func (p *Package) FindRandom(match func(name string) bool) (*RandomFile, error) {
+// not decoded. before, when not nil, is called with the name of each
+// regular file before it. It returns ErrNotRandom, without reading the
+// data, when the data member is not xz in several blocks.
+func (p *Package) FindRandom(match func(name string) bool, before func(name string)) (*RandomFile, error) {
 	comp, err := compression(p.dataName)
 	if err != nil || comp != "xz" {
 		return nil, ErrNotRandom
@@ -60,7 +61,13 @@ func (p *Package) FindRandom(match func(name string) bool) (*RandomFile, error) 
 			return nil, tarErr(p.File, p.dataName, err)
 		}
 		name := strings.TrimPrefix(hd.Name, "./")
-		if hd.Typeflag != tar.TypeReg || !match(name) {
+		if hd.Typeflag != tar.TypeReg {
+			continue
+		}
+		if !match(name) {
+			if before != nil {
+				before(name)
+			}
 			continue
 		}
 		if hd.Size > x.Size()-s.pos {
@@ -70,6 +77,10 @@ func (p *Package) FindRandom(match func(name string) bool) (*RandomFile, error) 
 		return &RandomFile{Name: name, Size: hd.Size, x: x, off: s.pos, file: p.File, member: p.dataName + ": " + name}, nil
 	}
 }
+
+// End is the offset in the decompressed data member of the archive's
+// header after the file, for WalkFrom.
+func (f *RandomFile) End() int64 { return f.off + (f.Size+511)&^511 }
 
 // ReadAt reads len(p) bytes of the file from offset off.
 func (f *RandomFile) ReadAt(p []byte, off int64) (int, error) {

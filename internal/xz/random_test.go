@@ -215,3 +215,38 @@ func FuzzRandom(f *testing.F) {
 		}
 	})
 }
+
+// TestParallelFrom: a reader from an offset gives the data from there,
+// in parallel and sequentially, and decodes no block before it.
+func TestParallelFrom(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	want := sequential(t, data)
+	blocks, err := Blocks(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []int64{0, 1, blocks[3].uncompressedFrom, blocks[3].uncompressedFrom + 77, int64(len(want)) - 1, int64(len(want))} {
+		for _, conc := range []int{1, 2} {
+			r, err := NewParallel(bytes.NewReader(data), int64(len(data)), &ParallelOptions{Concurrency: conc, From: from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			r.Close()
+			if err != nil || !bytes.Equal(got, want[from:]) {
+				t.Errorf("From %d, Concurrency %d: %d bytes, %v; want the %d from there", from, conc, len(got), err, len(want)-int(from))
+			}
+		}
+	}
+	// The blocks before it are not read: damage one, and read past it.
+	bad := bytes.Clone(data)
+	bad[blocks[1].Offset+20] ^= 0x55
+	r, err := NewParallel(bytes.NewReader(bad), int64(len(bad)), &ParallelOptions{Concurrency: 2, From: blocks[2].uncompressedFrom + 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, want[blocks[2].uncompressedFrom+5:]) {
+		t.Errorf("from past a damaged block: %v", err)
+	}
+}

@@ -358,6 +358,11 @@ type ParallelOptions struct {
 	// the end or is closed. Without Alloc, a block's buffer is on the
 	// heap and grows as its data is decoded.
 	Alloc func(n int) ([]byte, func(), error)
+
+	// From is the offset in the uncompressed data the reader starts at:
+	// the blocks before the one that holds it are not decoded (a
+	// sequential reader decodes and discards them).
+	From int64
 }
 
 // NewParallel returns a reader of the uncompressed data of the xz file r
@@ -372,6 +377,15 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	blocks, err := Blocks(r, size)
 	if err != nil {
 		return nil, err
+	}
+	var from int64
+	if opts != nil && opts.From > 0 {
+		from = opts.From
+		k := 0
+		for k < len(blocks) && blocks[k].uncompressedFrom+blocks[k].Uncompressed <= from {
+			k++
+		}
+		blocks = blocks[k:]
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if opts != nil && opts.Concurrency > 0 {
@@ -401,6 +415,11 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 		if err != nil {
 			return nil, err
 		}
+		if from > 0 {
+			if _, err := io.CopyN(io.Discard, sr, from); err != nil {
+				return nil, fmt.Errorf("%w: the data ends before offset %d", ErrFormat, from)
+			}
+		}
 		return io.NopCloser(sr), nil
 	}
 	p := &parallelReader{
@@ -418,6 +437,9 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 		p.results[i] = make(chan result, 1)
 	}
 	p.stopAt.Store(math.MaxInt64)
+	if len(blocks) > 0 && from > 0 {
+		p.offset, p.skip = from, from-blocks[0].uncompressedFrom
+	}
 	work := make(chan int)
 	p.wg.Add(1 + workers)
 	go func() { // dispatcher: a block enters the window before it is decoded
@@ -516,6 +538,7 @@ type parallelReader struct {
 	wg      sync.WaitGroup
 
 	next   int    // the next block to take
+	skip   int64  // bytes of the first block before ParallelOptions.From
 	cur    []byte // the rest of the current block
 	curBuf blockBuf
 	held   bool // curBuf holds a block
@@ -555,6 +578,10 @@ func (p *parallelReader) Read(b []byte) (int, error) {
 			p.err = res.err
 			p.cur = nil
 			return 0, p.err
+		}
+		if p.skip > 0 {
+			p.cur = p.cur[min(p.skip, int64(len(p.cur))):]
+			p.skip = 0
 		}
 	}
 	n := copy(b, p.cur)
