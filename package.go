@@ -151,7 +151,27 @@ func newPackageKernel(r io.ReaderAt, p *deb.Package, name string, walk *deb.Opti
 	pm := newPackageModules(p, name, walk, budget, opts)
 	defer pm.abort()
 	vm := make(chan heldVmlinux, 1)
-	pm.firstWalk(vm)
+	// An xz data member in blocks: vmlinux is read at offsets (see
+	// newPackageSparse), and the walk through the modules starts after
+	// it, where they come after it (Debian's layout).
+	early := false
+	f, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) })
+	switch {
+	case err == nil && !early:
+		data, release, err := sparseVmlinux(p, f, name, budget, opts)
+		if err != nil {
+			return nil, err
+		}
+		pm.release = strings.TrimPrefix(f.Name[strings.LastIndexByte(f.Name, '/')+1:], "vmlinux-")
+		pm.walkFrom(f.End())
+		vm <- heldVmlinux{member: f.Name, data: data, release: release}
+	case errors.Is(err, deb.ErrNotFound):
+		return nil, noKernel(p, name)
+	case err != nil && !errors.Is(err, deb.ErrNotRandom):
+		return nil, packageErr(err)
+	default:
+		pm.firstWalk(vm)
+	}
 	k := <-vm
 	if k.err != nil {
 		if cerr := opts.ctxErr(); cerr != nil {

@@ -128,6 +128,22 @@ func (pm *packageModules) firstWalk(vm chan<- heldVmlinux) {
 	}()
 }
 
+// walkFrom reads the modules of the archive from offset from of its data
+// (a header after vmlinux's file, which was read at offsets).
+func (pm *packageModules) walkFrom(from int64) {
+	pm.ch = make(chan heldModule, 256)
+	pm.walkers.Add(1)
+	go func() {
+		defer pm.walkers.Done()
+		pm.end(pm.p.WalkFrom(pm.walk, from, func(f *deb.File) error {
+			if err := pm.stopped(); err != nil {
+				return err
+			}
+			return pm.take(f)
+		}))
+	}()
+}
+
 // secondWalk reads the modules of the archive (all before vmlinux).
 func (pm *packageModules) secondWalk() {
 	pm.ch = make(chan heldModule, 256)

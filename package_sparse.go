@@ -23,7 +23,7 @@ import (
 // for a package whose data member cannot be read so (newPackage streams
 // it then).
 func newPackageSparse(r io.ReaderAt, p *deb.Package, name string, budget *dwarfx.Budget, opts *Options) (*Build, error) {
-	f, err := p.FindRandom(isVmlinux)
+	f, err := p.FindRandom(isVmlinux, nil)
 	if errors.Is(err, deb.ErrNotRandom) {
 		return nil, err
 	}
@@ -33,22 +33,39 @@ func newPackageSparse(r io.ReaderAt, p *deb.Package, name string, budget *dwarfx
 	if err != nil {
 		return nil, packageErr(err)
 	}
+	data, release, err := sparseVmlinux(p, f, name, budget, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	b, err := newELF(newHeldReader(data), name+": "+f.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	packageBuild(b, p, r, name)
+	return b, nil
+}
+
+// sparseVmlinux holds the vmlinux f of package p in memory outside the Go
+// heap, with the parts the analysis reads decoded (see elfRanges); the
+// rest of it is zeros. release frees it.
+func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarfx.Budget, opts *Options) (data []byte, release func(), err error) {
 	if limit := holdLimit(budget, maxVmlinux); f.Size > limit {
-		return nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
+		return nil, nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
 			Msg: fmt.Sprintf("the archive says it has %d bytes, more than the limit of %d", f.Size, limit)})
 	}
 	if err := budget.Take(p.DataMember()+": "+f.Name, uint64(f.Size)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	data, release, err := deb.Alloc(int(f.Size))
+	data, release, err = deb.Alloc(int(f.Size))
 	if err != nil {
-		return nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
+		return nil, nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
 			Msg: fmt.Sprintf("cannot allocate %d bytes: %v", f.Size, err)})
 	}
-	defer release()
 	ranges, err := elfRanges(f, data)
 	if err != nil {
-		return nil, packageErr(err)
+		release()
+		return nil, nil, packageErr(err)
 	}
 	for _, r := range ranges {
 		const page = 4096
@@ -60,17 +77,13 @@ func newPackageSparse(r io.ReaderAt, p *deb.Package, name string, budget *dwarfx
 		done = opts.ctx.Done()
 	}
 	if err := f.Fill(data, ranges, opts.Concurrency, done); err != nil {
+		release()
 		if cerr := opts.ctxErr(); cerr != nil {
-			return nil, cerr
+			return nil, nil, cerr
 		}
-		return nil, packageErr(err)
+		return nil, nil, packageErr(err)
 	}
-	b, err := newELF(newHeldReader(data), name+": "+f.Name, opts)
-	if err != nil {
-		return nil, err
-	}
-	packageBuild(b, p, r, name)
-	return b, nil
+	return data, release, nil
 }
 
 // elfRanges returns the parts of the ELF file f (of f.Size bytes) that

@@ -6,7 +6,10 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,7 +113,7 @@ func TestPackageSparse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := p.FindRandom(isVmlinux)
+	f, err := p.FindRandom(isVmlinux, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,5 +175,84 @@ func TestPackageSparseBad(t *testing.T) {
 	_, err = New(bytes.NewReader(badPkg), "bad.deb", nil)
 	if want == nil || err == nil || !strings.HasPrefix(err.Error(), "bad.deb") || !strings.HasSuffix(err.Error(), strings.TrimPrefix(want.Error(), "vmlinux")) {
 		t.Errorf("a section table past the end: %v; want the error of the file itself, %v", err, want)
+	}
+}
+
+// reblock returns the fixture package file with its data.tar.xz encoded
+// again in blocks of block bytes, as xz -T writes big archives.
+func reblock(t *testing.T, file string, block int64) []byte {
+	t.Helper()
+	pkg, err := os.ReadFile(filepath.Join("testdata/deb", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members [][2]string
+	for off := int64(8); off+60 <= int64(len(pkg)); {
+		h := pkg[off : off+60]
+		size, err := strconv.ParseInt(strings.TrimSpace(string(h[48:58])), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimRight(strings.TrimSpace(string(h[:16])), "/")
+		body := pkg[off+60 : off+60+size]
+		if name == "data.tar.xz" {
+			r, err := xz.NewParallel(bytes.NewReader(body), size, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			w, err := ulxz.WriterConfig{BlockSize: block}.NewWriter(&out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.Copy(w, r); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			body = out.Bytes()
+		}
+		members = append(members, [2]string{name, string(body)})
+		off += 60 + size + size%2
+	}
+	return arArchive(members...)
+}
+
+// TestPackageModulesSparse: a package in many xz blocks, read with its
+// module tree, is the whole kernel, as the same package in one block is:
+// vmlinux read at offsets and the modules walked from the header after
+// it (Debian's layout), or, where modules come first (Ubuntu's older
+// layout), the archive walked as a stream.
+func TestPackageModulesSparse(t *testing.T) {
+	want, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := wholeKernelDump(t, want)
+	for _, file := range []string{"modules-xz.deb", "modules-old.ddeb"} {
+		pkg := reblock(t, file, 16<<10)
+		// Which way it is read: at offsets, unless modules come first.
+		p, err := deb.New(bytes.NewReader(pkg), int64(len(pkg)), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		early := false
+		if _, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) }); err != nil || early != (file == "modules-old.ddeb") {
+			t.Fatalf("%s: FindRandom: %v, modules before vmlinux %v", file, err, early)
+		}
+		for _, conc := range []int{1, 2} {
+			b, err := New(bytes.NewReader(pkg), file, &Options{PackageModules: true, Concurrency: conc})
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if got := wholeKernelDump(t, b); !bytes.Equal(got, w) {
+				t.Errorf("%s in 16 KiB blocks, Concurrency %d: the whole kernel differs from the unpacked files'", file, conc)
+			}
+			if got, want := b.Modules(), want.Modules(); !slices.Equal(got, want) {
+				t.Errorf("%s: modules %q, want %q", file, got, want)
+			}
+		}
 	}
 }
