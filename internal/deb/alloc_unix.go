@@ -13,6 +13,7 @@ func allocate(n int) ([]byte, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	adviseHuge(b)
 	return b, func() { syscall.Munmap(b) }, nil
 }
 
