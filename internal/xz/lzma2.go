@@ -152,16 +152,18 @@ func rcSym(rng, code uint32, p *uint16) (uint32, uint32, uint32) {
 	return rng, code, mask + 1
 }
 
-// rcTree decodes a bit tree of n bits (probs has 1<<n entries).
-func rcTree(rng, code uint32, in []byte, pos int, probs []uint16, n uint) (uint32, uint32, int, uint32) {
+// rcTree decodes a bit tree of n bits, where probs has 1<<n entries: the
+// loop runs to len(probs), which tells the compiler that every index is
+// in range.
+func rcTree(rng, code uint32, in []byte, pos int, probs []uint16) (uint32, uint32, int, uint32) {
 	m := uint32(1)
-	for range n {
+	for int(m) < len(probs) {
 		var b uint32
 		rng, code, pos = rcNorm(rng, code, in, pos)
 		rng, code, b = rcSym(rng, code, &probs[m])
 		m = m<<1 | b
 	}
-	return rng, code, pos, m - 1<<n
+	return rng, code, pos, m - uint32(len(probs))
 }
 
 // rcReverse decodes a reverse bit tree of n bits.
@@ -222,28 +224,40 @@ func rcMatchedLiteral(rng, code uint32, in []byte, pos int, probs *[0x300]uint16
 	sym, offs := uint32(1), uint32(0x100)
 	for sym < 0x100 {
 		match <<= 1
-		mbit := match & offs
+		old := offs
+		offs &= match // the match's bit while they agree, else 0
 		var b uint32
 		rng, code, pos = rcNorm(rng, code, in, pos)
-		rng, code, b = rcSym(rng, code, &probs[offs+mbit+sym])
+		rng, code, b = rcSym(rng, code, &probs[old+offs+sym])
 		sym = sym<<1 | b
-		offs &^= (0-b)&offs ^ mbit // 0 when b differs from the match's bit
+		offs ^= old & (b - 1) // old while b is the match's bit, else 0
 	}
 	return rng, code, pos, sym & 0xff
 }
 
-// rcLength decodes a match length (less 2) with l.
+// rcLength decodes a match length (less 2) with l. The 3-bit trees of
+// the short lengths, which most matches have, are written out, without
+// rcTree's call and loop.
 func rcLength(rng, code uint32, in []byte, pos int, l *lenDecoder, posState uint32) (uint32, uint32, int, uint32) {
-	var b, n uint32
+	var b, base uint32
+	var p *[8]uint16
 	if rng, code, pos, b = rcBit(rng, code, in, pos, &l.choice); b == 0 {
-		return rcTree(rng, code, in, pos, l.low[posState][:], 3)
+		p = &l.low[posState&15]
+	} else if rng, code, pos, b = rcBit(rng, code, in, pos, &l.choice2); b == 0 {
+		p, base = &l.mid[posState&15], 8
+	} else {
+		rng, code, pos, b = rcTree(rng, code, in, pos, l.high[:])
+		return rng, code, pos, 16 + b
 	}
-	if rng, code, pos, b = rcBit(rng, code, in, pos, &l.choice2); b == 0 {
-		rng, code, pos, n = rcTree(rng, code, in, pos, l.mid[posState][:], 3)
-		return rng, code, pos, 8 + n
-	}
-	rng, code, pos, n = rcTree(rng, code, in, pos, l.high[:], 8)
-	return rng, code, pos, 16 + n
+	rng, code, pos = rcNorm(rng, code, in, pos)
+	rng, code, b = rcSym(rng, code, &p[1])
+	m := 2 | b
+	rng, code, pos = rcNorm(rng, code, in, pos)
+	rng, code, b = rcSym(rng, code, &p[m&7])
+	m = m<<1 | b
+	rng, code, pos = rcNorm(rng, code, in, pos)
+	rng, code, b = rcSym(rng, code, &p[m&7])
+	return rng, code, pos, base + (m<<1 | b) - 8
 }
 
 // lzma2Dec decodes the LZMA2 data of one block.
@@ -450,7 +464,7 @@ func (d *lzmaDec) decodeChunk(rc *rangeDec, out []byte, pos, end, dictStart int,
 				state = 10
 			}
 			var slot, v uint32
-			rng, code, rpos, slot = rcTree(rng, code, in, rpos, d.posSlot[min(n, 3)][:], 6)
+			rng, code, rpos, slot = rcTree(rng, code, in, rpos, d.posSlot[min(n, 3)][:])
 			dist := slot
 			if slot >= 4 {
 				direct := uint(slot>>1 - 1)
