@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"cmp"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
@@ -62,21 +63,43 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 		return nil, nil, packageErr(&deb.Error{File: name, Member: p.DataMember() + ": " + f.Name, Err: deb.ErrTooLarge,
 			Msg: fmt.Sprintf("cannot allocate %d bytes: %v", f.Size, err)})
 	}
-	ranges, err := elfRanges(f, data)
-	if err != nil {
-		release()
-		return nil, nil, packageErr(err)
-	}
-	for _, r := range ranges {
-		const page = 4096
-		lo, hi := r.Off&^(page-1), min((r.Off+r.Len+page-1)&^(page-1), f.Size)
-		deb.Populate(data[lo:hi])
-	}
 	var done <-chan struct{}
 	if opts.ctx != nil {
 		done = opts.ctx.Done()
 	}
-	if err := f.Fill(data, ranges, opts.Concurrency, done); err != nil {
+	populate := func(rs []xz.Range) {
+		for _, r := range rs {
+			const page = 4096
+			lo, hi := r.Off&^(page-1), min((r.Off+r.Len+page-1)&^(page-1), f.Size)
+			deb.Populate(data[lo:hi])
+		}
+	}
+	// The section table is at the file's end, in a block of its own to
+	// decode; meanwhile one goroutine decodes the blocks that lie wholly
+	// in the loaded segments, which the analysis reads whatever the
+	// sections say.
+	var early []xz.Range
+	earlyErr := make(chan error, 1)
+	ranges, err := elfRanges(f, data, func(segments []xz.Range) {
+		for _, s := range segments {
+			if r := f.Inner(s.Off, s.Len); r.Len > 0 {
+				early = append(early, r)
+			}
+		}
+		if len(early) > 0 {
+			populate(early)
+			go func() { earlyErr <- f.Fill(data, early, 1, done) }()
+		}
+	})
+	if err == nil {
+		rest := cutRanges(ranges, early)
+		populate(rest)
+		err = f.Fill(data, rest, opts.Concurrency, done)
+	}
+	if early != nil {
+		err = cmp.Or(<-earlyErr, err)
+	}
+	if err != nil {
 		release()
 		if cerr := opts.ctxErr(); cerr != nil {
 			return nil, nil, cerr
@@ -84,6 +107,29 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 		return nil, nil, packageErr(err)
 	}
 	return data, release, nil
+}
+
+// cutRanges returns the parts of rs outside every range of cut.
+func cutRanges(rs, cut []xz.Range) []xz.Range {
+	var out []xz.Range
+	for _, r := range rs {
+		parts := []xz.Range{r}
+		for _, c := range cut {
+			var next []xz.Range
+			for _, p := range parts {
+				if c.Off > p.Off {
+					next = append(next, xz.Range{Off: p.Off, Len: min(p.Len, c.Off-p.Off)})
+				}
+				if end, cend := p.Off+p.Len, c.Off+c.Len; cend < end {
+					from := max(p.Off, cend)
+					next = append(next, xz.Range{Off: from, Len: end - from})
+				}
+			}
+			parts = next
+		}
+		out = append(out, parts...)
+	}
+	return out
 }
 
 // elfRanges returns the parts of the ELF file f (of f.Size bytes) that
@@ -94,7 +140,10 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 // (which holds the file, at its offsets) to find them. Where the headers
 // do not describe a well-formed table, the whole file is the one range:
 // the analysis then says what is wrong with it.
-func elfRanges(f *deb.RandomFile, data []byte) ([]xz.Range, error) {
+//
+// segments, when not nil, is called with the file's loaded segments once
+// the program header table is read, before the section table is.
+func elfRanges(f *deb.RandomFile, data []byte, segments func([]xz.Range)) ([]xz.Range, error) {
 	size := f.Size
 	whole := []xz.Range{{Off: 0, Len: size}}
 	read := func(off, n int64) ([]byte, bool, error) {
@@ -150,9 +199,8 @@ func elfRanges(f *deb.RandomFile, data []byte) ([]xz.Range, error) {
 	if typ == elf.ET_REL || shoff == 0 || shnum == 0 || shentsize < minSh || phnum > 0 && phentsize < minPh {
 		return whole, nil // relocatable, or extended numbering, or odd: read it all
 	}
-	sh, ok, err := read(shoff, shnum*shentsize)
-	if err != nil || !ok {
-		return whole, err
+	if shoff < 0 || shoff > size-shnum*shentsize {
+		return whole, nil
 	}
 	out := []xz.Range{{Off: 0, Len: hdrLen}, {Off: shoff, Len: shnum * shentsize}}
 	if phnum > 0 {
@@ -166,6 +214,7 @@ func elfRanges(f *deb.RandomFile, data []byte) ([]xz.Range, error) {
 		}
 		// The segments' contents too (their sections are in them; a
 		// reader by address may read between sections).
+		var loaded []xz.Range
 		for i := range phnum {
 			e := ph[i*phentsize:]
 			var off, filesz int64
@@ -178,7 +227,17 @@ func elfRanges(f *deb.RandomFile, data []byte) ([]xz.Range, error) {
 				return whole, nil
 			}
 			out = append(out, xz.Range{Off: off, Len: filesz})
+			if elf.ProgType(bo.Uint32(e)) == elf.PT_LOAD {
+				loaded = append(loaded, xz.Range{Off: off, Len: filesz})
+			}
 		}
+		if segments != nil && len(loaded) > 0 {
+			segments(loaded)
+		}
+	}
+	sh, _, err := read(shoff, shnum*shentsize)
+	if err != nil {
+		return whole, err
 	}
 	for i := range shnum {
 		e := sh[i*shentsize:]

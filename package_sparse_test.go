@@ -26,8 +26,10 @@ import (
 // with a large relocation section for its .debug_info that is not loaded
 // (as Debian's vmlinux keeps, from --emit-relocs) at its end, and a
 // file after it; and that vmlinux. edit, when not nil, changes the
-// vmlinux before it is packed.
-func sparsePackage(t *testing.T, edit func([]byte)) (pkg, vmlinux []byte) {
+// vmlinux before it is packed; block is the xz block size; the noise in
+// it (the relocations, the files before and after the kernel) is
+// divided by scale.
+func sparsePackage(t *testing.T, edit func([]byte), block int64, scale int) (pkg, vmlinux []byte) {
 	t.Helper()
 	b, ef := elfcraft.ReadFile(t, "testdata/cmp-6.1.99-1-amd64.elf")
 	info := slices.IndexFunc(ef.Sections, func(s *elf.Section) bool { return s.Name == ".debug_info" })
@@ -40,7 +42,7 @@ func sparsePackage(t *testing.T, edit func([]byte)) (pkg, vmlinux []byte) {
 		}
 		return out
 	}
-	vmlinux, err := elfcraft.ReplaceSection(b, ".debug_aranges", noise(1<<20))
+	vmlinux, err := elfcraft.ReplaceSection(b, ".debug_aranges", noise((1<<20)/scale))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +63,9 @@ func sparsePackage(t *testing.T, edit func([]byte)) (pkg, vmlinux []byte) {
 		name string
 		body []byte
 	}{
-		{"./usr/share/doc/README", noise(200 << 10)},
+		{"./usr/share/doc/README", noise((200 << 10) / scale)},
 		{"./usr/lib/debug/boot/vmlinux-6.1.99-1-amd64", vmlinux},
-		{"./usr/lib/debug/lib/modules/zz-after", noise(256 << 10)},
+		{"./usr/lib/debug/lib/modules/zz-after", noise((256 << 10) / scale)},
 	} {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
@@ -72,7 +74,7 @@ func sparsePackage(t *testing.T, edit func([]byte)) (pkg, vmlinux []byte) {
 	}
 	tw.Close()
 	var xzData bytes.Buffer
-	w, err := ulxz.WriterConfig{BlockSize: 64 << 10}.NewWriter(&xzData)
+	w, err := ulxz.WriterConfig{BlockSize: block}.NewWriter(&xzData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +91,19 @@ func sparsePackage(t *testing.T, edit func([]byte)) (pkg, vmlinux []byte) {
 // the analysis reads; its relocation section for .debug_info, and the
 // file after it, are not decoded; the build is the vmlinux's.
 func TestPackageSparse(t *testing.T) {
-	pkg, vmlinux := sparsePackage(t, nil)
+	pkg, vmlinux := sparsePackage(t, nil, 64<<10, 1)
 	want, err := New(bytes.NewReader(vmlinux), "vmlinux", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, conc := range []int{1, 2, 3} {
+	// In blocks so small that some lie wholly in the loaded segment,
+	// which are decoded while the section table is.
+	small, _ := sparsePackage(t, nil, 2<<10, 16)
+	for _, c := range []struct {
+		pkg  []byte
+		conc int
+	}{{pkg, 1}, {pkg, 2}, {pkg, 3}, {small, 1}, {small, 2}} {
+		pkg, conc := c.pkg, c.conc
 		b, err := New(bytes.NewReader(pkg), "sparse.deb", &Options{Concurrency: conc})
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +127,7 @@ func TestPackageSparse(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := make([]byte, f.Size)
-	ranges, err := elfRanges(f, data)
+	ranges, err := elfRanges(f, data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +146,7 @@ func TestPackageSparse(t *testing.T) {
 // naming the package; a vmlinux whose headers are damaged is read whole,
 // and the analysis says what is wrong with it.
 func TestPackageSparseBad(t *testing.T) {
-	pkg, _ := sparsePackage(t, nil)
+	pkg, _ := sparsePackage(t, nil, 64<<10, 1)
 	// Damage the block that holds the kernel's first bytes (its ELF
 	// header, which the analysis reads).
 	at := int64(bytes.Index(pkg, []byte("data.tar.xz"))) + 60
@@ -170,7 +179,7 @@ func TestPackageSparseBad(t *testing.T) {
 	// file is read whole, and the analysis refuses it as it refuses the
 	// file itself.
 	pastEnd := func(b []byte) { binary.LittleEndian.PutUint64(b[40:], uint64(len(b))*2) }
-	badPkg, badELF := sparsePackage(t, pastEnd)
+	badPkg, badELF := sparsePackage(t, pastEnd, 64<<10, 1)
 	_, want := New(bytes.NewReader(badELF), "vmlinux", nil)
 	_, err = New(bytes.NewReader(badPkg), "bad.deb", nil)
 	if want == nil || err == nil || !strings.HasPrefix(err.Error(), "bad.deb") || !strings.HasSuffix(err.Error(), strings.TrimPrefix(want.Error(), "vmlinux")) {
@@ -254,5 +263,54 @@ func TestPackageModulesSparse(t *testing.T) {
 				t.Errorf("%s: modules %q, want %q", file, got, want)
 			}
 		}
+	}
+}
+
+// TestCutRanges: cutRanges leaves the parts outside the cuts.
+func TestCutRanges(t *testing.T) {
+	r := func(off, n int64) xz.Range { return xz.Range{Off: off, Len: n} }
+	for _, c := range []struct {
+		rs, cut, want []xz.Range
+	}{
+		{[]xz.Range{r(0, 100)}, nil, []xz.Range{r(0, 100)}},
+		{[]xz.Range{r(0, 100)}, []xz.Range{r(20, 10)}, []xz.Range{r(0, 20), r(30, 70)}},
+		{[]xz.Range{r(0, 100)}, []xz.Range{r(0, 100)}, nil},
+		{[]xz.Range{r(10, 10), r(50, 20)}, []xz.Range{r(0, 15), r(60, 100)}, []xz.Range{r(15, 5), r(50, 10)}},
+		{[]xz.Range{r(0, 100)}, []xz.Range{r(10, 10), r(40, 10)}, []xz.Range{r(0, 10), r(20, 20), r(50, 50)}},
+		{[]xz.Range{r(5, 5)}, []xz.Range{r(100, 10)}, []xz.Range{r(5, 5)}},
+	} {
+		if got := cutRanges(c.rs, c.cut); !slices.Equal(got, c.want) {
+			t.Errorf("cutRanges(%v, %v) = %v, want %v", c.rs, c.cut, got, c.want)
+		}
+	}
+}
+
+// TestELFRangesSegments: elfRanges names the loaded segments before it
+// reads the section table, and its ranges hold them.
+func TestELFRangesSegments(t *testing.T) {
+	pkg, vmlinux := sparsePackage(t, nil, 64<<10, 1)
+	_, ef := elfcraft.ReadFile(t, "testdata/cmp-6.1.99-1-amd64.elf")
+	var want []xz.Range
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_LOAD {
+			want = append(want, xz.Range{Off: int64(p.Off), Len: int64(p.Filesz)})
+		}
+	}
+	p, err := deb.New(bytes.NewReader(pkg), int64(len(pkg)), "sparse.deb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.FindRandom(isVmlinux, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []xz.Range
+	data := make([]byte, len(vmlinux))
+	ranges, err := elfRanges(f, data, func(s []xz.Range) { got = s })
+	if err != nil || len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("segments %v, %v; want %v", got, err, want)
+	}
+	if len(cutRanges(want, ranges)) != 0 {
+		t.Errorf("ranges %v do not hold the segments %v", ranges, want)
 	}
 }

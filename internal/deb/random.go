@@ -118,6 +118,18 @@ func (f *RandomFile) Fill(dst []byte, ranges []xz.Range, workers int, done <-cha
 	return nil
 }
 
+// Inner returns the part of the n bytes of the file from off that whole
+// blocks of the data hold (offsets in the file; Len 0 for none): Fill
+// decodes those blocks in place, and no other (see xz.Random.Inner).
+func (f *RandomFile) Inner(off, n int64) xz.Range {
+	off, n = max(off, 0), min(n, f.Size-max(off, 0))
+	r := f.x.Inner(f.off+off, n)
+	if r.Len == 0 {
+		return xz.Range{}
+	}
+	return xz.Range{Off: r.Off - f.off, Len: r.Len}
+}
+
 // Decoded is the number of xz blocks decoded so far, headers included.
 func (f *RandomFile) Decoded() int64 { return f.x.Decoded() }
 

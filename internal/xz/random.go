@@ -25,9 +25,8 @@ type Random struct {
 	blocks []Block
 	size   int64 // of the uncompressed data
 
-	mu    sync.Mutex     // guards cache and in
+	mu    sync.Mutex     // guards cache
 	cache [2]cachedBlock // the blocks ReadAt decoded last, the latest first
-	in    []byte
 
 	decoded atomic.Int64 // blocks decoded, by ReadAt and Fill
 }
@@ -88,30 +87,29 @@ func (x *Random) decode(i int, buf, in []byte, done <-chan struct{}) (data, in2 
 // ReadAt reads len(p) bytes of the uncompressed data from offset off. It
 // keeps the last two blocks it decoded, so that small reads close
 // together (an archive's headers, a file's header and its table at its
-// end) decode each block once, and Fill takes them from there.
+// end) decode each block once, and Fill takes them from there. It may be
+// called while Fill runs: it holds no lock while it decodes.
 func (x *Random) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("xz: ReadAt: negative offset %d", off)
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	n := 0
 	for len(p) > 0 && off < x.size {
 		i := x.block(off)
-		if x.cache[0].i != i {
-			if x.cache[1].i != i {
-				old := x.cache[1].data
-				x.cache[1] = cachedBlock{i: -1}
-				data, in, err := x.decode(i, old, x.in, nil)
-				x.in = in
-				if err != nil {
-					return n, err
-				}
-				x.cache[1] = cachedBlock{i, data}
+		data, ok := x.cached(i)
+		if !ok {
+			// A buffer of its own, grown as decoded (a block's claimed
+			// size allocates nothing it does not decode to), never
+			// reused: a Fill may be copying from a block this drops.
+			var err error
+			if data, _, err = x.decode(i, nil, nil, nil); err != nil {
+				return n, err
 			}
-			x.cache[0], x.cache[1] = x.cache[1], x.cache[0]
+			x.mu.Lock()
+			x.cache[1], x.cache[0] = x.cache[0], cachedBlock{i, data}
+			x.mu.Unlock()
 		}
-		c := copy(p, x.cache[0].data[off-x.blocks[i].uncompressedFrom:])
+		c := copy(p, data[off-x.blocks[i].uncompressedFrom:])
 		n += c
 		p = p[c:]
 		off += int64(c)
@@ -126,8 +124,11 @@ func (x *Random) ReadAt(p []byte, off int64) (int, error) {
 func (x *Random) cached(i int) ([]byte, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for _, c := range x.cache {
+	for k, c := range x.cache {
 		if c.i == i {
+			if k == 1 {
+				x.cache[0], x.cache[1] = x.cache[1], x.cache[0]
+			}
 			return c.data, true
 		}
 	}
@@ -258,4 +259,28 @@ func (x *Random) Fill(dst []byte, base int64, ranges []Range, workers int, done 
 	fail(nil) // ends the watcher: firstErr stays the first failure's
 	<-merge
 	return firstErr
+}
+
+// Inner returns the span of the blocks whose data lies wholly within the
+// n bytes from off: filling it decodes each of them in place into a
+// destination that holds it, and no block outside it. Its Len is 0 when
+// no block lies within.
+func (x *Random) Inner(off, n int64) Range {
+	lo, hi := int64(-1), int64(-1)
+	for i := x.block(max(off, 0)); i < len(x.blocks); i++ {
+		b := &x.blocks[i]
+		if b.uncompressedFrom+b.Uncompressed > off+n {
+			break
+		}
+		if b.uncompressedFrom >= off && b.Uncompressed > 0 {
+			if lo < 0 {
+				lo = b.uncompressedFrom
+			}
+			hi = b.uncompressedFrom + b.Uncompressed
+		}
+	}
+	if lo < 0 {
+		return Range{}
+	}
+	return Range{Off: lo, Len: hi - lo}
 }

@@ -250,3 +250,27 @@ func TestParallelFrom(t *testing.T) {
 		t.Errorf("from past a damaged block: %v", err)
 	}
 }
+
+// TestRandomInner: Inner gives the blocks wholly within a span.
+func TestRandomInner(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	x, err := NewRandom(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := x.blocks
+	for _, c := range []struct {
+		off, n int64
+		want   Range
+	}{
+		{b[1].uncompressedFrom, b[1].Uncompressed, Range{b[1].uncompressedFrom, b[1].Uncompressed}},
+		{b[1].uncompressedFrom - 1, b[1].Uncompressed + b[2].Uncompressed + 2, Range{b[1].uncompressedFrom, b[1].Uncompressed + b[2].Uncompressed}},
+		{b[1].uncompressedFrom + 1, b[2].Uncompressed + b[1].Uncompressed - 1, Range{b[2].uncompressedFrom, b[2].Uncompressed}},
+		{b[1].uncompressedFrom + 1, b[1].Uncompressed, Range{}},
+		{0, x.Size(), Range{0, x.Size()}},
+	} {
+		if got := x.Inner(c.off, c.n); got != c.want {
+			t.Errorf("Inner(%d, %d) = %+v, want %+v", c.off, c.n, got, c.want)
+		}
+	}
+}
