@@ -495,6 +495,7 @@ func (s *surface) declarationSignatures() error {
 	// In section order, so that each unit's abbreviations are compiled once.
 	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts.at(x).declOff, s.insts.at(y).declOff) })
 	td := s.d.NewTypeDecoder()
+	defer td.Release() // its tables' memory goes to the next module's
 	var trimmed uint64
 	for _, i := range todo {
 		a := s.insts.at(i)

@@ -74,7 +74,9 @@ func ExampleTypeDecoder() {
 			break
 		}
 	}
-	p, err := d.NewTypeDecoder().Prototype(off)
+	td := d.NewTypeDecoder()
+	defer td.Release() // its tables' memory serves the next decoder
+	p, err := td.Prototype(off)
 	if err != nil {
 		log.Fatal(err)
 	}

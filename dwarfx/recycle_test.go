@@ -1,6 +1,7 @@
 package dwarfx
 
 import (
+	"debug/dwarf"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -152,5 +153,62 @@ func TestTableRoom(t *testing.T) {
 	var nilRoom *tableRoom
 	if len(nilRoom.abbrevs(2)) != 2 || len(nilRoom.ops(2)) != 2 {
 		t.Error("no room: wrong lengths")
+	}
+}
+
+// TestTypeDecoderRelease decodes the prototype of every subprogram of
+// every fixture and fixture module with a decoder, releases it, decodes
+// them again with it, and checks both against a decoder that is never
+// released: the next file's decoder compiles its tables in the memory
+// the last one released.
+func TestTypeDecoderRelease(t *testing.T) {
+	paths := fixtures(t)
+	mods, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	paths = append(paths, mods...)
+	decode := func(_ *Data, td *TypeDecoder, offs []uint64) []string {
+		var out []string
+		for _, off := range offs {
+			p, err := td.Prototype(off)
+			if err != nil {
+				out = append(out, fmt.Sprintf("%#x error %v", off, err))
+				continue
+			}
+			out = append(out, fmt.Sprintf("%#x %s", off, protoString(p)))
+		}
+		return out
+	}
+	for round := range 2 {
+		for _, p := range paths {
+			d, err := Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var offs []uint64
+			for e, err := range d.Reader(nil).All() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.Tag == dwarf.TagSubprogram {
+					offs = append(offs, e.Offset)
+				}
+			}
+			if len(offs) == 0 {
+				t.Fatalf("%s: no subprograms", p)
+			}
+			// A decoder of its own: tables allocated, never released.
+			fresh := d.newTypeDecoder(d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) }))
+			want := decode(d, fresh, offs)
+			td := d.NewTypeDecoder()
+			got := decode(d, td, offs)
+			td.Release()
+			again := decode(d, td, offs)
+			td.Release()
+			for _, g := range [][]string{got, again} {
+				if strings.Join(g, "\n") != strings.Join(want, "\n") {
+					t.Errorf("round %d: %s: a decoder in released memory gave other prototypes:\n%s", round, p, lineDiff(want, g))
+				}
+			}
+			d.Close()
+		}
 	}
 }

@@ -213,7 +213,25 @@ const (
 
 // NewTypeDecoder returns a decoder for the types of d.
 func (d *Data) NewTypeDecoder() *TypeDecoder {
-	return d.newTypeDecoder(d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) }))
+	r := d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) })
+	r.room = newTableRoom()
+	return d.newTypeDecoder(r)
+}
+
+// Release hands the memory of the abbreviation tables the decoder has
+// compiled on to the next decoder or walk, so that a program reading
+// thousands of modules need not allocate it for each. The types and
+// prototypes the decoder returned stay valid, and the decoder can still
+// be used: it compiles again what it needs. A decoder never released is
+// collected as usual.
+func (t *TypeDecoder) Release() {
+	if t.r.room == nil {
+		return
+	}
+	room := t.r.room
+	t.r.room, t.r.tables, t.r.tab = nil, make(map[tableKey]*table), nil
+	t.r.ui, t.r.u = -1, nil // the next entry is read afresh (see Reader.Seek)
+	room.keep()
 }
 
 // newTypeDecoder returns a decoder reading with r, whose plans must
