@@ -90,6 +90,10 @@ func TestOpenContext(t *testing.T) {
 		_, err := OpenContext(ctx, "testdata/deb/linux-image-6.1.99-1-amd64-dbg_6.1.99-1_amd64.deb", nil)
 		return err
 	})
+	stopsAtEveryCheck(t, "package in xz blocks, read at offsets", units+1, func(ctx context.Context) error {
+		_, err := OpenContext(ctx, "testdata/deb/multiblock.deb", nil)
+		return err
+	})
 	t.Logf("checks: %d for the vmlinux, %d with its modules", units, mods)
 
 	// A context never done: the same build as Open.
