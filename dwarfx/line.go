@@ -168,6 +168,7 @@ func (d *Data) parseLineTable(u *Unit) (lt *LineTable, err error) {
 	if err != nil {
 		return nil, err
 	}
+	lt.Dirs = make([]string, 0, len(dirs))
 	for _, e := range dirs {
 		lt.Dirs = append(lt.Dirs, e.Name)
 	}
@@ -175,6 +176,7 @@ func (d *Data) parseLineTable(u *Unit) (lt *LineTable, err error) {
 	if err != nil {
 		return nil, err
 	}
+	lt.Files = make([]FileEntry, 0, len(files))
 	for _, e := range files {
 		fe := FileEntry{Name: e.Name}
 		if e.Dir < uint64(len(lt.Dirs)) {
