@@ -183,6 +183,8 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	var free chan *CompileUnit // units fn is done with, when recycled
 	if o.Recycle {
 		free = make(chan *CompileUnit, 4*workers+1)
+		takeKeptUnits(free)
+		defer keepUnits(free) // after the workers have ended (deferred below)
 	}
 	recycle := func(cu *CompileUnit) {
 		if free != nil {
@@ -275,6 +277,57 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 		trim(i)
 	}
 	return nil
+}
+
+// keptUnits holds recycled units (ExtractOptions.Recycle) that a walk
+// is done with, for the next walk: a kernel's modules are read one walk
+// each, and each walk grew its first unit's Funcs and Events anew.
+var keptUnits struct {
+	sync.Mutex
+	units []*CompileUnit
+}
+
+// Bounds on the units kept, and on the room of those kept.
+const (
+	maxKeptUnits  = 8
+	maxKeptFuncs  = 1 << 14
+	maxKeptEvents = 1 << 16
+)
+
+// takeKeptUnits hands kept units to a walk's free list.
+func takeKeptUnits(free chan *CompileUnit) {
+	keptUnits.Lock()
+	defer keptUnits.Unlock()
+	for len(keptUnits.units) > 0 && len(free) < cap(free) {
+		n := len(keptUnits.units) - 1
+		free <- keptUnits.units[n]
+		keptUnits.units[n] = nil
+		keptUnits.units = keptUnits.units[:n]
+	}
+}
+
+// keepUnits keeps what is left in a walk's free list once it has ended.
+// Their Funcs are cleared: their strings lie in the walk's Data, which
+// they must not keep alive.
+func keepUnits(free chan *CompileUnit) {
+	for {
+		var cu *CompileUnit
+		select {
+		case cu = <-free:
+		default:
+			return
+		}
+		if cap(cu.Funcs) > maxKeptFuncs || cap(cu.Events) > maxKeptEvents {
+			continue
+		}
+		clear(cu.Funcs[:cap(cu.Funcs)])
+		*cu = CompileUnit{Funcs: cu.Funcs[:0], Events: cu.Events[:0]}
+		keptUnits.Lock()
+		if len(keptUnits.units) < maxKeptUnits {
+			keptUnits.units = append(keptUnits.units, cu)
+		}
+		keptUnits.Unlock()
+	}
 }
 
 // trimmer returns a function to call after unit i has been delivered: it

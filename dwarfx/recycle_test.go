@@ -212,3 +212,62 @@ func TestTypeDecoderRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptUnits reads every fixture and fixture module with Recycle, in
+// order, reversed and again, its units then kept for the next walk (see
+// keptUnits) and filled with garbage in between, against walks without
+// Recycle.
+func TestKeptUnits(t *testing.T) {
+	paths := fixtures(t)
+	mods, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	paths = append(paths, mods...)
+	read := func(p string, recycle bool) []string {
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		return digest(t, d, &ExtractOptions{Concurrency: 1, Prototypes: true, Recycle: recycle})
+	}
+	want := map[string][]string{}
+	for _, p := range paths {
+		want[p] = read(p, false)
+	}
+	rev := slices.Clone(paths)
+	slices.Reverse(rev)
+	kept := 0
+	for _, p := range slices.Concat(paths, rev, paths) {
+		if got := read(p, true); strings.Join(got, "\n") != strings.Join(want[p], "\n") {
+			t.Errorf("%s: a walk with kept units gave other units:\n%s", p, lineDiff(want[p], got))
+		}
+		keptUnits.Lock()
+		kept = max(kept, len(keptUnits.units))
+		// Every unit kept now goes to the next walk's free list (4*1+1
+		// places with Concurrency 1), which hands back each it keeps.
+		clear(keptUnits.units[min(len(keptUnits.units), 5):])
+		keptUnits.units = keptUnits.units[:min(len(keptUnits.units), 5)]
+		for _, cu := range keptUnits.units {
+			if cu.Unit != nil || len(cu.Funcs) != 0 || len(cu.Events) != 0 {
+				t.Errorf("a kept unit holds %v, %d funcs, %d events", cu.Unit, len(cu.Funcs), len(cu.Events))
+			}
+			for i, f := range cu.Funcs[:cap(cu.Funcs)] {
+				if f != (Func{}) {
+					t.Errorf("a kept unit's func %d holds %+v", i, f)
+					break
+				}
+			}
+			fs := cu.Funcs[:cap(cu.Funcs)]
+			for i := range fs {
+				fs[i] = Func{Offset: 1, Name: "stale", Line: 9, HasFile: true}
+			}
+			es := cu.Events[:cap(cu.Events)]
+			for i := range es {
+				es[i] = Event{Kind: Call, Func: 3, Caller: 4, Addr: 5, HasAddr: true}
+			}
+		}
+		keptUnits.Unlock()
+	}
+	if kept == 0 {
+		t.Error("no unit was kept")
+	}
+}
