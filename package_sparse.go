@@ -3,13 +3,14 @@ package kabi
 import (
 	"cmp"
 	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
+	"github.com/kabi-dev/kabi/internal/elfhdr"
 	"github.com/kabi-dev/kabi/internal/xz"
 )
 
@@ -156,42 +157,17 @@ func elfRanges(f *deb.RandomFile, data []byte, segments func([]xz.Range)) ([]xz.
 		}
 		return b, true, nil
 	}
-	ident, ok, err := read(0, elf.EI_NIDENT)
-	if err != nil || !ok || string(ident[:4]) != elf.ELFMAG {
-		return whole, err
-	}
-	var bo binary.ByteOrder
-	switch elf.Data(ident[elf.EI_DATA]) {
-	case elf.ELFDATA2LSB:
-		bo = binary.LittleEndian
-	case elf.ELFDATA2MSB:
-		bo = binary.BigEndian
-	default:
-		return whole, nil
-	}
-	is64 := elf.Class(ident[elf.EI_CLASS]) == elf.ELFCLASS64
-	if !is64 && elf.Class(ident[elf.EI_CLASS]) != elf.ELFCLASS32 {
-		return whole, nil
-	}
-	// The header's fields: type, program and section header tables.
-	hdrLen := int64(52)
-	if is64 {
-		hdrLen = 64
-	}
-	h, ok, err := read(0, hdrLen)
+	head, ok, err := read(0, min(64, size))
 	if err != nil || !ok {
 		return whole, err
 	}
-	typ := elf.Type(bo.Uint16(h[16:]))
-	var phoff, shoff int64
-	var phentsize, phnum, shentsize, shnum int64
-	if is64 {
-		phoff, shoff = int64(bo.Uint64(h[32:])), int64(bo.Uint64(h[40:]))
-		phentsize, phnum, shentsize, shnum = int64(bo.Uint16(h[54:])), int64(bo.Uint16(h[56:])), int64(bo.Uint16(h[58:])), int64(bo.Uint16(h[60:]))
-	} else {
-		phoff, shoff = int64(bo.Uint32(h[28:])), int64(bo.Uint32(h[32:]))
-		phentsize, phnum, shentsize, shnum = int64(bo.Uint16(h[42:])), int64(bo.Uint16(h[44:])), int64(bo.Uint16(h[46:])), int64(bo.Uint16(h[48:]))
+	h, ok := elfhdr.Parse(head)
+	if !ok || h.Phoff > math.MaxInt64 || h.Shoff > math.MaxInt64 {
+		return whole, nil
 	}
+	bo, is64, hdrLen, typ := h.ByteOrder, h.Class == elf.ELFCLASS64, int64(h.Size), h.Type
+	phoff, shoff := int64(h.Phoff), int64(h.Shoff)
+	phentsize, phnum, shentsize, shnum := int64(h.Phentsize), int64(h.Phnum), int64(h.Shentsize), int64(h.Shnum)
 	minSh, minPh := int64(40), int64(32)
 	if is64 {
 		minSh, minPh = 64, 56

@@ -2,9 +2,10 @@ package dwarfx
 
 import (
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/kabi-dev/kabi/internal/elfhdr"
 )
 
 // NewELFFile opens the ELF file in r with debug/elf, and says what is wrong
@@ -40,43 +41,17 @@ func elfTruncation(head []byte, size int64) string {
 	if len(head) < elf.EI_NIDENT {
 		return fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the %d of an ELF identification", min(size, int64(len(head))), elf.EI_NIDENT)
 	}
-	var bo binary.ByteOrder
-	switch elf.Data(head[elf.EI_DATA]) {
-	case elf.ELFDATA2LSB:
-		bo = binary.LittleEndian
-	case elf.ELFDATA2MSB:
-		bo = binary.BigEndian
-	default:
-		return ""
+	h, ok := elfhdr.Parse(head)
+	if !ok && h.Size == 0 {
+		return "" // not a class and byte order known
 	}
-	var hdrSize, phoff, shoff, phentsize, phnum, shentsize, shnum uint64
-	switch elf.Class(head[elf.EI_CLASS]) {
-	case elf.ELFCLASS64:
-		hdrSize = 64
-		if uint64(len(head)) < hdrSize {
-			break
-		}
-		phoff, shoff = bo.Uint64(head[0x20:]), bo.Uint64(head[0x28:])
-		phentsize, phnum = uint64(bo.Uint16(head[0x36:])), uint64(bo.Uint16(head[0x38:]))
-		shentsize, shnum = uint64(bo.Uint16(head[0x3a:])), uint64(bo.Uint16(head[0x3c:]))
-	case elf.ELFCLASS32:
-		hdrSize = 52
-		if uint64(len(head)) < hdrSize {
-			break
-		}
-		phoff, shoff = uint64(bo.Uint32(head[0x1c:])), uint64(bo.Uint32(head[0x20:]))
-		phentsize, phnum = uint64(bo.Uint16(head[0x2a:])), uint64(bo.Uint16(head[0x2c:]))
-		shentsize, shnum = uint64(bo.Uint16(head[0x2e:])), uint64(bo.Uint16(head[0x30:]))
-	default:
-		return ""
-	}
-	if uint64(size) < hdrSize {
-		return fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the %d of an ELF header", size, hdrSize)
+	if uint64(size) < h.Size {
+		return fmt.Sprintf("the file is truncated: it has %d bytes, fewer than the %d of an ELF header", size, h.Size)
 	}
 	for _, t := range []struct {
 		what          string
 		off, ent, num uint64
-	}{{"section header table", shoff, shentsize, shnum}, {"program header table", phoff, phentsize, phnum}} {
+	}{{"section header table", h.Shoff, h.Shentsize, h.Shnum}, {"program header table", h.Phoff, h.Phentsize, h.Phnum}} {
 		if t.off == 0 || t.num == 0 || t.ent > 1<<16 {
 			continue
 		}
