@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -19,41 +18,14 @@ import (
 func splitBTF(t *testing.T) (base, split []byte) {
 	intT := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
 	base = rawBTF(t, &btf.Func{Name: "base_fn", Linkage: btf.GlobalFunc, Type: &btf.FuncProto{Return: intT}})
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(base))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last btf.TypeID
-	var intID btf.TypeID
-	for typ := range spec.All() {
-		id, err := spec.TypeID(typ)
-		if err != nil {
-			t.Fatal(err)
+	ids, last := baseIDs(t, base)
+	intID := uint32(ids["int"])
+	split = splitOver(t, base, func(str func(string) uint32) [][]uint32 {
+		return [][]uint32{
+			{0, 13<<24 | 1, intID, str("x"), intID},       // FUNC_PROTO int (int x)
+			{str("mod_fn"), 12<<24 | 1, uint32(last) + 1}, // FUNC mod_fn, global
 		}
-		last = max(last, id)
-		if i, ok := typ.(*btf.Int); ok && i.Name == "int" {
-			intID = id
-		}
-	}
-	le := binary.LittleEndian
-	strLen := le.Uint32(base[20:])
-	strs := "mod_fn\x00x\x00"
-	var types []byte
-	u32 := func(vs ...uint32) {
-		for _, v := range vs {
-			types = le.AppendUint32(types, v)
-		}
-	}
-	u32(0, 13<<24|1, uint32(intID), strLen+7, uint32(intID)) // FUNC_PROTO int (int x)
-	u32(strLen, 12<<24|1, uint32(last)+1)                    // FUNC mod_fn, global
-	split = le.AppendUint16(nil, 0xeb9f)
-	split = append(split, 1, 0)
-	split = le.AppendUint32(split, 24)
-	split = le.AppendUint32(split, 0)
-	split = le.AppendUint32(split, uint32(len(types)))
-	split = le.AppendUint32(split, uint32(len(types)))
-	split = le.AppendUint32(split, uint32(len(strs)))
-	split = append(append(split, types...), strs...)
+	})
 	return base, split
 }
 

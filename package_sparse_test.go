@@ -86,6 +86,20 @@ func sparsePackage(t *testing.T, edit func([]byte), block int64, scale int) (pkg
 	return arArchive([2]string{"debian-binary", "2.0\n"}, [2]string{"control.tar", control}, [2]string{"data.tar.xz", xzData.String()}), vmlinux
 }
 
+// findVmlinux finds the vmlinux of the package pkg read at offsets.
+func findVmlinux(t *testing.T, pkg []byte) *deb.RandomFile {
+	t.Helper()
+	p, err := deb.New(bytes.NewReader(pkg), int64(len(pkg)), "sparse.deb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.FindRandom(isVmlinux, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // TestPackageSparse: a vmlinux in a data.tar.xz of many blocks is read
 // by decoding only the blocks that hold the archive's headers and what
 // the analysis reads; its relocation section for .debug_info, and the
@@ -118,14 +132,7 @@ func TestPackageSparse(t *testing.T) {
 
 	// What was decoded: the blocks of the relocation section and of the
 	// file after the vmlinux are not.
-	p, err := deb.New(bytes.NewReader(pkg), int64(len(pkg)), "sparse.deb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := p.FindRandom(isVmlinux, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := findVmlinux(t, pkg)
 	data := make([]byte, f.Size)
 	ranges, err := elfRanges(f, data, nil)
 	if err != nil {
@@ -296,14 +303,7 @@ func TestELFRangesSegments(t *testing.T) {
 			want = append(want, xz.Range{Off: int64(p.Off), Len: int64(p.Filesz)})
 		}
 	}
-	p, err := deb.New(bytes.NewReader(pkg), int64(len(pkg)), "sparse.deb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := p.FindRandom(isVmlinux, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := findVmlinux(t, pkg)
 	var got []xz.Range
 	data := make([]byte, len(vmlinux))
 	ranges, err := elfRanges(f, data, func(s []xz.Range) { got = s })

@@ -49,14 +49,7 @@ func TestParallel(t *testing.T) {
 	if len(blocks) < 10 {
 		t.Fatalf("%d blocks; the fixture should have many", len(blocks))
 	}
-	sr, err := newSequential(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := io.ReadAll(sr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := sequential(t, data)
 	var total int64
 	for _, b := range blocks {
 		total += b.Uncompressed
