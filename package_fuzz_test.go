@@ -25,6 +25,10 @@ func FuzzPackage(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A package whose xz data is in a few blocks: vmlinux read at
+	// offsets, alone and before its modules.
+	f.Add(reblock(f, "linux-image-6.1.99-1-amd64-dbg_6.1.99-1_amd64.deb", 32<<10))
+	f.Add(reblock(f, "modules-xz.deb", 64<<10))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzcount.Count("FuzzPackage")
 		panicFirewall = false

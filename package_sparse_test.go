@@ -196,7 +196,7 @@ func TestPackageSparseBad(t *testing.T) {
 
 // reblock returns the fixture package file with its data.tar.xz encoded
 // again in blocks of block bytes, as xz -T writes big archives.
-func reblock(t *testing.T, file string, block int64) []byte {
+func reblock(t testing.TB, file string, block int64) []byte {
 	t.Helper()
 	pkg, err := os.ReadFile(filepath.Join("testdata/deb", file))
 	if err != nil {
