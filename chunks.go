@@ -1,5 +1,7 @@
 package kabi
 
+import "sync"
+
 // chunks is an append-only table held in chunks of chunkLen entries:
 // growing it never copies what it holds. A whole kernel's instance and
 // call-site tables reach millions of entries; a slice grown by append
@@ -74,5 +76,46 @@ func (t *chunks[T]) all(yield func(int32, *T) bool) {
 			}
 			i++
 		}
+	}
+}
+
+// A chunkPool keeps the first chunks of tables that are done with, for
+// new tables to start in: a module tree's thousands of small tables each
+// grew their first chunk by doubling, allocating it over and over.
+type chunkPool[T any] struct {
+	mu   sync.Mutex
+	free [][]T
+}
+
+// maxPooledChunks bounds the first chunks a pool keeps.
+const maxPooledChunks = 8
+
+// start gives an empty table a kept first chunk, when there is one.
+func (p *chunkPool[T]) start(t *chunks[T]) {
+	if t.n != 0 || len(t.c) != 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		t.c = append(t.c, p.free[n-1])
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+	}
+}
+
+// keep empties t, whose entries are no longer used, keeping its first
+// chunk cleared (its values may point at what is to be collected).
+func (p *chunkPool[T]) keep(t *chunks[T]) {
+	if len(t.c) == 0 {
+		return
+	}
+	c := t.c[0]
+	*t = chunks[T]{}
+	clear(c)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < maxPooledChunks {
+		p.free = append(p.free, c[:0])
 	}
 }

@@ -66,3 +66,46 @@ func TestTableSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkPool checks that a table kept in a pool leaves its first
+// chunk cleared for the next table, which then holds only its own
+// entries, and that a table already started is left alone.
+func TestChunkPool(t *testing.T) {
+	var p chunkPool[callerName]
+	var a chunks[callerName]
+	for i := range 100 {
+		a.add(callerName{file: "f", function: string(rune('a' + i%26))})
+	}
+	p.keep(&a)
+	if a.len() != 0 || len(a.c) != 0 {
+		t.Fatalf("a kept table still holds %d entries", a.len())
+	}
+	if len(p.free) != 1 || len(p.free[0]) != 0 || cap(p.free[0]) < 100 {
+		t.Fatalf("pool keeps %d chunks", len(p.free))
+	}
+	for i, v := range p.free[0][:100] {
+		if v != (callerName{}) {
+			t.Fatalf("kept chunk entry %d is %+v", i, v)
+		}
+	}
+	var b chunks[callerName]
+	p.start(&b)
+	if len(p.free) != 0 || len(b.c) != 1 {
+		t.Fatal("start did not take the kept chunk")
+	}
+	b.add(callerName{file: "g", function: "x"})
+	if b.len() != 1 || *b.at(0) != (callerName{file: "g", function: "x"}) {
+		t.Errorf("b holds %d entries, first %+v", b.len(), *b.at(0))
+	}
+	p.keep(&a) // empty: nothing kept
+	if len(p.free) != 0 {
+		t.Error("an empty table's nothing was kept")
+	}
+	p.keep(&b)
+	var c chunks[callerName]
+	c.add(callerName{})
+	p.start(&c) // already started: left alone
+	if len(p.free) != 1 || c.len() != 1 {
+		t.Error("start touched a started table")
+	}
+}

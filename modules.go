@@ -295,6 +295,9 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	}
 	all = nil
 	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions))
+	moduleTables.insts.start(&s.insts)
+	moduleTables.recs.start(&s.recs)
+	moduleTables.callers.start(&s.callers)
 	s.knownDecl = k.known
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {
@@ -532,6 +535,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		}
 		seen[m.name] = p
 		s.merge(m.s, m.name)
+		moduleTables.keep(m.s) // merged: the next modules' tables start in its room
 		if m.types != nil {
 			s.mergeModuleTypes(m.types, m.name)
 		}
@@ -587,6 +591,23 @@ func (p *stringPool) get(v string) string {
 
 // merge adds the instances, callers and call sites of m, a module's
 // surface (its DWARF dropped), as module name.
+// moduleTables keeps the first chunks of merged modules' tables for the
+// surfaces of the modules read after them.
+var moduleTables tablePools
+
+type tablePools struct {
+	insts   chunkPool[acc]
+	recs    chunkPool[callRec]
+	callers chunkPool[callerName]
+}
+
+// keep takes the tables of m, merged and no longer used.
+func (p *tablePools) keep(m *surface) {
+	p.insts.keep(&m.insts)
+	p.recs.keep(&m.recs)
+	p.callers.keep(&m.callers)
+}
+
 func (s *surface) merge(m *surface, name string) {
 	mod := int32(len(s.modules))
 	s.modules = append(s.modules, name)
