@@ -343,21 +343,28 @@ func newTableRoom() *tableRoom {
 
 // abbrevs returns n zeroed abbreviations.
 func (r *tableRoom) abbrevs(n int) []abbrev {
-	if r == nil || r.na+n > len(r.abbrev) {
+	if r == nil {
 		return make([]abbrev, n)
 	}
-	s := r.abbrev[r.na : r.na+n : r.na+n]
-	r.na += n
-	return s
+	return carve(r.abbrev, &r.na, n)
 }
 
 // ops returns n zeroed ops.
 func (r *tableRoom) ops(n int) []attrOp {
-	if r == nil || r.nop+n > len(r.op) {
+	if r == nil {
 		return make([]attrOp, n)
 	}
-	s := r.op[r.nop : r.nop+n : r.nop+n]
-	r.nop += n
+	return carve(r.op, &r.nop, n)
+}
+
+// carve returns the n elements of room after the *used taken so far, and
+// takes them; where fewer are left, n new ones.
+func carve[T any](room []T, used *int, n int) []T {
+	if *used+n > len(room) {
+		return make([]T, n)
+	}
+	s := room[*used : *used+n : *used+n]
+	*used += n
 	return s
 }
 
