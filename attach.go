@@ -153,12 +153,14 @@ func (b *Build) AttachSources() AttachSources {
 // a running kernel's loaded modules whose BTF it read; none for vmlinux
 // alone, where a function or hook absent from the build may still be in
 // one of the kernel's modules.
-func (b *Build) Modules() []string {
-	src := b.modSrc
+func (b *Build) Modules() []string { return slices.Sorted(maps.Keys(b.modules())) }
+
+// modules is the build's modules with their attach sources.
+func (b *Build) modules() map[string]AttachSources {
 	if b.ix != nil {
-		src = b.ix.modSrc
+		return b.ix.modSrc
 	}
-	return slices.Sorted(maps.Keys(src))
+	return b.modSrc
 }
 
 // ModuleAttachSources returns which lists a module of the build carries
@@ -171,10 +173,7 @@ func (b *Build) ModuleAttachSources(module string) AttachSources {
 	if module == "" {
 		return b.AttachSources()
 	}
-	if b.ix != nil {
-		return b.ix.modSrc[module]
-	}
-	return b.modSrc[module]
+	return b.modules()[module]
 }
 
 // btfFacts says which functions the kernel's BTF describes: the FUNC

@@ -707,7 +707,7 @@ func (b *Build) Lookup(name string) (*Function, error) {
 // modules' symbols, and has no DWARF; so has its index file, whose
 // functions' instances are unknown).
 func (b *Build) vmlinuxAlone() bool {
-	if b.running || len(b.Modules()) > 0 {
+	if b.running || len(b.modules()) > 0 {
 		return false
 	}
 	if b.ix != nil {

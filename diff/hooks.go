@@ -168,16 +168,15 @@ func Hooks(old, new HookSide) []HookChange {
 				out = append(out, HookChange{Kind: EventChanged, Fields: fs, Old: StructText(old.Event), New: StructText(new.Event)})
 			}
 		}
-		if o.EventUnknown || n.EventUnknown {
-			break // a side's event is unknown (a running kernel): not compared
+		if !o.EventUnknown && !n.EventUnknown { // else a side's event is unknown (a running kernel): not compared
+			if o.Format != n.Format {
+				out = append(out, HookChange{Kind: FormatChanged, Old: o.Format, New: n.Format})
+			}
+			if o.Class != n.Class || o.System != n.System {
+				out = append(out, HookChange{Kind: ClassChanged, Old: o.Class + "/" + o.System, New: n.Class + "/" + n.System})
+			}
 		}
-		if o.Format != n.Format {
-			out = append(out, HookChange{Kind: FormatChanged, Old: o.Format, New: n.Format})
-		}
-		if o.Class != n.Class || o.System != n.System {
-			out = append(out, HookChange{Kind: ClassChanged, Old: o.Class + "/" + o.System, New: n.Class + "/" + n.System})
-		}
-		if o.Module != n.Module {
+		if o.Module != n.Module { // known on both sides, a running kernel's too
 			out = append(out, HookChange{Kind: HookMoved, Old: cmp.Or(o.Module, "vmlinux"), New: cmp.Or(n.Module, "vmlinux")})
 		}
 	case *kabi.LSMHook:
@@ -334,8 +333,8 @@ type HookDiff struct {
 	// Partial says which facts of the hooks both builds have were not
 	// compared, and why ("" when all were): where a build's trace events
 	// are unknown (a running kernel's), a tracepoint's class, system,
-	// format, record struct and module are not compared, only its raw
-	// prototype.
+	// format and record struct are not compared, only its raw prototype
+	// and its module.
 	Partial string
 }
 
@@ -373,11 +372,11 @@ func HookSurfaces(old, new *kabi.Build) []HookDiff {
 			ou, nu := eventsUnknown(old), eventsUnknown(new)
 			switch {
 			case ou && nu:
-				d.Partial = "both builds' trace events are unknown (their sources show btf_trace_ typedefs only): only raw prototypes are compared"
+				d.Partial = "both builds' trace events are unknown (their sources show btf_trace_ typedefs only): only their raw prototypes and modules are compared"
 			case ou:
-				d.Partial = "the old build's trace events are unknown (its source shows btf_trace_ typedefs only): only raw prototypes are compared"
+				d.Partial = "the old build's trace events are unknown (its source shows btf_trace_ typedefs only): only their raw prototypes and modules are compared"
 			case nu:
-				d.Partial = "the new build's trace events are unknown (its source shows btf_trace_ typedefs only): only raw prototypes are compared"
+				d.Partial = "the new build's trace events are unknown (its source shows btf_trace_ typedefs only): only their raw prototypes and modules are compared"
 			}
 		}
 		for h := range old.Hooks(k) {

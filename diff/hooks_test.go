@@ -166,4 +166,14 @@ func TestHookMoved(t *testing.T) {
 	if got := Hooks(HookSide{Hook: &n}, HookSide{Hook: &n}); len(got) != 0 {
 		t.Errorf("the same module: %v", got)
 	}
+	// A running kernel's tracepoint: its event is unknown, its module
+	// is not (the module whose BTF has its btf_trace_ typedef).
+	r := &kabi.Tracepoint{Name: "xfs_attr_list_sf", EventUnknown: true}
+	if got := Hooks(HookSide{Hook: &n}, HookSide{Hook: r}); len(got) != 1 || got[0].Kind != HookMoved || got[0].String() != "Moved: xfs -> vmlinux" {
+		t.Errorf("against a running kernel's: %v", got)
+	}
+	r.Module = "xfs"
+	if got := Hooks(HookSide{Hook: &n}, HookSide{Hook: r}); len(got) != 0 {
+		t.Errorf("against a running kernel's, same module: %v", got)
+	}
 }
