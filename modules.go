@@ -589,8 +589,6 @@ func (p *stringPool) get(v string) string {
 	return w
 }
 
-// merge adds the instances, callers and call sites of m, a module's
-// surface (its DWARF dropped), as module name.
 // moduleTables keeps the first chunks of merged modules' tables for the
 // surfaces of the modules read after them.
 var moduleTables tablePools
@@ -608,6 +606,8 @@ func (p *tablePools) keep(m *surface) {
 	p.callers.keep(&m.callers)
 }
 
+// merge adds the instances, callers and call sites of m, a module's
+// surface (its DWARF dropped), as module name.
 func (s *surface) merge(m *surface, name string) {
 	mod := int32(len(s.modules))
 	s.modules = append(s.modules, name)

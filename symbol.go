@@ -178,7 +178,7 @@ func functionSymbols(ef *elf.File, all []symtabEntry) ([]Symbol, *elf.Symbol) {
 			continue
 		}
 		sym := Symbol{Name: s.Name, Address: s.Value, Size: s.Size, Bind: elf.ST_BIND(s.Info)}
-		if s.Section != elf.SHN_UNDEF && s.Section < elf.SHN_LORESERVE && int(s.Section) < len(ef.Sections) {
+		if inSection(ef, s.Section) {
 			sym.Section = ef.Sections[s.Section].Name
 		}
 		sym.Stem, sym.Suffix, sym.Transforms = parseSuffix(s.Name)

@@ -335,10 +335,18 @@ const (
 var tableRooms sync.Pool
 
 func newTableRoom() *tableRoom {
-	if r, ok := tableRooms.Get().(*tableRoom); ok {
+	if r := reusedTableRoom(); r != nil {
 		return r
 	}
 	return &tableRoom{abbrev: make([]abbrev, roomAbbrevs), op: make([]attrOp, roomOps)}
+}
+
+// reusedTableRoom returns a room a walk or decoder gave on, or nil when
+// there is none: a decoder, which may compile little and never be
+// released, takes a room only where one waits, and allocates none.
+func reusedTableRoom() *tableRoom {
+	r, _ := tableRooms.Get().(*tableRoom)
+	return r
 }
 
 // abbrevs returns n zeroed abbreviations.

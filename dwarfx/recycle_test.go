@@ -198,6 +198,7 @@ func TestTypeDecoderRelease(t *testing.T) {
 			// A decoder of its own: tables allocated, never released.
 			fresh := d.newTypeDecoder(d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) }))
 			want := decode(d, fresh, offs)
+			tableRooms.Put(newTableRoom()) // a room waits, as a walk leaves one: the decoder takes it
 			td := d.NewTypeDecoder()
 			got := decode(d, td, offs)
 			td.Release()

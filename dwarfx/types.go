@@ -162,6 +162,7 @@ type TypeDecoder struct {
 	r      *Reader
 	types  map[uint64]*Type
 	protos map[uint64]*Prototype
+	peak   int         // the most entries either cache has held (a map keeps the room it grew to)
 	refs   []uint64    // scratch stack of child references
 	infos  []paramInfo // scratch stack of parameters being read
 
@@ -214,7 +215,7 @@ const (
 // NewTypeDecoder returns a decoder for the types of d.
 func (d *Data) NewTypeDecoder() *TypeDecoder {
 	r := d.newReader(func(tag dwarf.Tag, attr dwarf.Attr) bool { return typesWant(tag, attr) || defWant(tag, attr) })
-	r.room = newTableRoom()
+	r.room = reusedTableRoom() // nil: its tables are allocated as they are compiled
 	return d.newTypeDecoder(r)
 }
 
@@ -246,6 +247,7 @@ func (d *Data) newTypeDecoder(r *Reader) *TypeDecoder {
 // Reset empties the caches, bounding their memory; a walk calls it
 // between compile units.
 func (t *TypeDecoder) Reset() {
+	t.peak = max(t.peak, len(t.types), len(t.protos))
 	clear(t.types)
 	clear(t.protos)
 }
@@ -354,9 +356,10 @@ func (d *Data) newRecycling(r *Reader) *TypeDecoder {
 // keep gives a recycling decoder, whose results are no longer used, to
 // the next walk's newRecycling.
 func (t *TypeDecoder) keep() {
-	if len(t.types) > maxKeptCache || len(t.protos) > maxKeptCache {
+	if max(t.peak, len(t.types), len(t.protos)) > maxKeptCache {
 		t.types, t.protos = make(map[uint64]*Type), make(map[uint64]*Prototype)
 	}
+	t.peak = 0
 	t.Reset()
 	t.typeArena.shrink(maxKeptChunks)
 	t.protoArena.shrink(maxKeptChunks)
