@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"io/fs"
 	"path"
 	"strings"
@@ -155,7 +156,7 @@ func newPackageKernel(r io.ReaderAt, p *deb.Package, name string, walk *deb.Opti
 	// newPackageSparse), and the walk through the modules starts after
 	// it, where they come after it (Debian's layout).
 	early := false
-	f, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) })
+	f, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) }, holdLimit(budget, math.MaxInt64))
 	switch {
 	case err == nil && !early:
 		data, release, err := sparseVmlinux(p, f, name, budget, opts)

@@ -25,7 +25,7 @@ import (
 // for a package whose data member cannot be read so (newPackage streams
 // it then).
 func newPackageSparse(r io.ReaderAt, p *deb.Package, name string, budget *dwarfx.Budget, opts *Options) (*Build, error) {
-	f, err := p.FindRandom(isVmlinux, nil)
+	f, err := p.FindRandom(isVmlinux, nil, holdLimit(budget, math.MaxInt64))
 	if errors.Is(err, deb.ErrNotRandom) {
 		return nil, err
 	}

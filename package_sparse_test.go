@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -93,7 +94,7 @@ func findVmlinux(t *testing.T, pkg []byte) *deb.RandomFile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := p.FindRandom(isVmlinux, nil)
+	f, err := p.FindRandom(isVmlinux, nil, math.MaxInt64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestPackageModulesSparse(t *testing.T) {
 			t.Fatal(err)
 		}
 		early := false
-		if _, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) }); err != nil || early != (file == "modules-old.ddeb") {
+		if _, err := p.FindRandom(isVmlinux, func(n string) { early = early || isPackageModule(n) }, math.MaxInt64); err != nil || early != (file == "modules-old.ddeb") {
 			t.Fatalf("%s: FindRandom: %v, modules before vmlinux %v", file, err, early)
 		}
 		for _, conc := range []int{1, 2} {

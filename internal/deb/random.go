@@ -34,19 +34,25 @@ type RandomFile struct {
 // the data that hold no header (the contents of the files before it) are
 // not decoded. before, when not nil, is called with the name of each
 // regular file before it. It returns ErrNotRandom, without reading the
-// data, when the data member is not xz in several blocks.
-func (p *Package) FindRandom(match func(name string) bool, before func(name string)) (*RandomFile, error) {
+// data, when the data member is not xz in several blocks of at most
+// xz.MaxBlockSize. limit bounds the bytes decoded, for the headers and
+// then for the file (see xz.Random.SetLimit).
+func (p *Package) FindRandom(match func(name string) bool, before func(name string), limit int64) (*RandomFile, error) {
 	comp, err := compression(p.dataName)
 	if err != nil || comp != "xz" {
 		return nil, ErrNotRandom
 	}
 	x, err := xz.NewRandom(io.NewSectionReader(p.r, p.dataOff, p.dataSize), p.dataSize)
+	if errors.Is(err, xz.ErrLargeBlock) {
+		return nil, ErrNotRandom // streamed
+	}
 	if err != nil {
 		return nil, &Error{File: p.File, Member: p.dataName, Err: ErrFormat, Msg: err.Error()}
 	}
 	if x.Blocks() < 2 {
 		return nil, ErrNotRandom
 	}
+	x.SetLimit(limit)
 	s := &seeker{x: x}
 	tr := tar.NewReader(s)
 	for {

@@ -2,8 +2,10 @@ package xz
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -29,7 +31,20 @@ type Random struct {
 	cache [2]cachedBlock // the blocks ReadAt decoded last, the latest first
 
 	decoded atomic.Int64 // blocks decoded, by ReadAt and Fill
+	limit   int64        // on the bytes decoded (SetLimit)
+	spent   atomic.Int64 // bytes decoded
 }
+
+// SetLimit bounds the bytes the Random decodes, over every block it
+// decodes: a block past it is an error wrapping ErrFormat, before it is
+// decoded. It is a decompression budget: a small file whose index claims
+// many large blocks cannot make it decode without end.
+func (x *Random) SetLimit(n int64) { x.limit = n }
+
+// ErrLargeBlock is returned by NewRandom for a file with a block larger
+// than MaxBlockSize, which it cannot decode whole (NewParallel streams
+// such a file).
+var ErrLargeBlock = errors.New("xz: a block too large to read at offsets")
 
 // A cachedBlock is a decoded block kept by ReadAt.
 type cachedBlock struct {
@@ -44,10 +59,10 @@ func NewRandom(r io.ReaderAt, size int64) (*Random, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Random{r: r, blocks: blocks, cache: [2]cachedBlock{{i: -1}, {i: -1}}}
+	x := &Random{r: r, blocks: blocks, cache: [2]cachedBlock{{i: -1}, {i: -1}}, limit: math.MaxInt64}
 	for _, b := range blocks {
 		if b.Uncompressed < 0 || b.Uncompressed > MaxBlockSize {
-			return nil, fmt.Errorf("%w: block at %d: %d bytes uncompressed, more than the %d a block may have to be read at offsets", ErrFormat, b.Offset, b.Uncompressed, int64(MaxBlockSize))
+			return nil, fmt.Errorf("%w: block at %d: %d bytes uncompressed, more than the %d a block may have to be read at offsets", ErrLargeBlock, b.Offset, b.Uncompressed, int64(MaxBlockSize))
 		}
 		x.size += b.Uncompressed
 	}
@@ -76,6 +91,9 @@ func (x *Random) block(off int64) int {
 // scratch space for its compressed bytes; closing done stops it.
 func (x *Random) decode(i int, buf, in []byte, done <-chan struct{}) (data, in2 []byte, err error) {
 	b := x.blocks[i]
+	if x.spent.Add(b.Uncompressed) > x.limit {
+		return buf[:0], in, fmt.Errorf("%w: block at %d: decoding it would take past the %d bytes allowed", ErrFormat, b.Offset, x.limit)
+	}
 	data, in, err = decodeSafely(x.r, b, buf[:0], in, done)
 	if err == nil && int64(len(data)) != b.Uncompressed {
 		err = fmt.Errorf("%w: block at %d: %d bytes decoded, where the index says %d", ErrFormat, b.Offset, len(data), b.Uncompressed)

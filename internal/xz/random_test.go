@@ -274,3 +274,26 @@ func TestRandomInner(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomLimit: a Random decodes no block past its limit: the block
+// that would take it there is an error wrapping ErrFormat, not decoded.
+func TestRandomLimit(t *testing.T) {
+	data := member(t, "../../testdata/deb/multiblock.deb", "data.tar.xz")
+	x, err := NewRandom(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.SetLimit(x.blocks[0].Uncompressed + x.blocks[1].Uncompressed)
+	buf := make([]byte, 10)
+	for i := range 2 {
+		if _, err := x.ReadAt(buf, x.blocks[i].uncompressedFrom); err != nil {
+			t.Fatalf("block %d, within the limit: %v", i, err)
+		}
+	}
+	if _, err := x.ReadAt(buf, x.blocks[2].uncompressedFrom); !errors.Is(err, ErrFormat) || x.Decoded() != 2 {
+		t.Errorf("past the limit: %v, %d blocks decoded; want ErrFormat and 2", err, x.Decoded())
+	}
+	if err := x.Fill(make([]byte, x.Size()), 0, []Range{{x.blocks[3].uncompressedFrom, 1}}, 2, nil); !errors.Is(err, ErrFormat) {
+		t.Errorf("Fill past the limit: %v; want ErrFormat", err)
+	}
+}
