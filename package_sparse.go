@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
@@ -81,15 +82,27 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 	// sections say.
 	var early []xz.Range
 	earlyErr := make(chan error, 1)
+	quit := make(chan struct{}) // stops the early decoding: closed when done is, or the read fails
+	var once sync.Once
+	stopEarly := func() { once.Do(func() { close(quit) }) }
+	defer stopEarly()
 	ranges, err := elfRanges(f, data, func(segments []xz.Range) {
 		for _, s := range segments {
 			if r := f.Inner(s.Off, s.Len); r.Len > 0 {
 				early = append(early, r)
 			}
 		}
+		early = xz.Merge(early)
 		if len(early) > 0 {
 			populate(early)
-			go func() { earlyErr <- f.Fill(data, early, 1, done) }()
+			go func() {
+				select {
+				case <-done:
+					stopEarly()
+				case <-quit:
+				}
+			}()
+			go func() { earlyErr <- f.Fill(data, early, 1, quit) }()
 		}
 	})
 	if err == nil {
@@ -97,8 +110,11 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 		populate(rest)
 		err = f.Fill(data, rest, opts.Concurrency, done)
 	}
-	if early != nil {
-		err = cmp.Or(<-earlyErr, err)
+	if len(early) > 0 {
+		if err != nil {
+			stopEarly() // its bytes will not be used
+		}
+		err = cmp.Or(err, <-earlyErr)
 	}
 	if err != nil {
 		release()
@@ -110,25 +126,27 @@ func sparseVmlinux(p *deb.Package, f *deb.RandomFile, name string, budget *dwarf
 	return data, release, nil
 }
 
-// cutRanges returns the parts of rs outside every range of cut.
+// cutRanges returns the parts of rs outside every range of cut, in
+// offset order, in one pass over both merged (a hostile file's tables may
+// list many thousands of each).
 func cutRanges(rs, cut []xz.Range) []xz.Range {
+	rs, cut = xz.Merge(rs), xz.Merge(cut)
 	var out []xz.Range
+	j := 0
 	for _, r := range rs {
-		parts := []xz.Range{r}
-		for _, c := range cut {
-			var next []xz.Range
-			for _, p := range parts {
-				if c.Off > p.Off {
-					next = append(next, xz.Range{Off: p.Off, Len: min(p.Len, c.Off-p.Off)})
-				}
-				if end, cend := p.Off+p.Len, c.Off+c.Len; cend < end {
-					from := max(p.Off, cend)
-					next = append(next, xz.Range{Off: from, Len: end - from})
-				}
-			}
-			parts = next
+		off, end := r.Off, r.Off+r.Len
+		for j < len(cut) && cut[j].Off+cut[j].Len <= off {
+			j++
 		}
-		out = append(out, parts...)
+		for k := j; k < len(cut) && cut[k].Off < end; k++ {
+			if cut[k].Off > off {
+				out = append(out, xz.Range{Off: off, Len: cut[k].Off - off})
+			}
+			off = max(off, cut[k].Off+cut[k].Len)
+		}
+		if off < end {
+			out = append(out, xz.Range{Off: off, Len: end - off})
+		}
 	}
 	return out
 }
@@ -172,7 +190,7 @@ func elfRanges(f *deb.RandomFile, data []byte, segments func([]xz.Range)) ([]xz.
 	if is64 {
 		minSh, minPh = 64, 56
 	}
-	if typ == elf.ET_REL || shoff == 0 || shnum == 0 || shentsize < minSh || phnum > 0 && phentsize < minPh {
+	if typ == elf.ET_REL || shoff == 0 || shnum == 0 || shentsize < minSh || shentsize > 256 || phnum > 0 && (phentsize < minPh || phentsize > 256) {
 		return whole, nil // relocatable, or extended numbering, or odd: read it all
 	}
 	if shoff < 0 || shoff > size-shnum*shentsize {
@@ -211,8 +229,11 @@ func elfRanges(f *deb.RandomFile, data []byte, segments func([]xz.Range)) ([]xz.
 			segments(loaded)
 		}
 	}
-	sh, _, err := read(shoff, shnum*shentsize)
-	if err != nil {
+	// Into a buffer of its own: the blocks of the loaded segments may be
+	// being decoded into data meanwhile, and a hostile table may lie in
+	// one of them.
+	sh := make([]byte, shnum*shentsize)
+	if _, err := f.ReadAt(sh, shoff); err != nil && err != io.EOF {
 		return whole, err
 	}
 	for i := range shnum {

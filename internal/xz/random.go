@@ -156,6 +156,28 @@ func (x *Random) cached(i int) ([]byte, bool) {
 // A Range is a span of the uncompressed data: Len bytes from Off.
 type Range struct{ Off, Len int64 }
 
+// Merge returns ranges (non-negative lengths) in offset order, the
+// empty ones dropped and those that overlap or touch joined into one.
+func Merge(ranges []Range) []Range {
+	rs := make([]Range, 0, len(ranges))
+	for _, r := range ranges {
+		if r.Len > 0 {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortFunc(rs, func(a, b Range) int { return cmp.Compare(a.Off, b.Off) })
+	merged := rs[:0]
+	for _, r := range rs {
+		if n := len(merged); n > 0 && r.Off <= merged[n-1].Off+merged[n-1].Len {
+			last := &merged[n-1]
+			last.Len = max(last.Len, r.Off+r.Len-last.Off)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
 // Fill copies the bytes of ranges of the uncompressed data into dst,
 // whose first byte is the data's byte at offset base: every range must
 // lie within base and base+len(dst). The blocks that hold them are
@@ -175,16 +197,7 @@ func (x *Random) Fill(dst []byte, base int64, ranges []Range, workers int, done 
 		}
 		rs = append(rs, r)
 	}
-	slices.SortFunc(rs, func(a, b Range) int { return cmp.Compare(a.Off, b.Off) })
-	merged := rs[:0]
-	for _, r := range rs {
-		if n := len(merged); n > 0 && r.Off <= merged[n-1].Off+merged[n-1].Len {
-			last := &merged[n-1]
-			last.Len = max(last.Len, r.Off+r.Len-last.Off)
-			continue
-		}
-		merged = append(merged, r)
-	}
+	merged := Merge(rs)
 	// The blocks to decode, in order, each with the ranges it serves.
 	type job struct {
 		block  int
@@ -229,6 +242,11 @@ func (x *Random) Fill(dst []byte, base int64, ranges []Range, workers int, done 
 	for range workers {
 		go func() {
 			defer wg.Done()
+			defer func() { // a bug met on some input is an error, not a crash: no caller could recover it here
+				if v := recover(); v != nil {
+					fail(fmt.Errorf("%w: %w: %v", ErrFormat, errDecoderPanic, v))
+				}
+			}()
 			var buf, in []byte
 			for {
 				k := int(next.Add(1) - 1)
