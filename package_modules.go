@@ -128,29 +128,15 @@ func (pm *packageModules) firstWalk(vm chan<- heldVmlinux) {
 	}()
 }
 
-// walkFrom reads the modules of the archive from offset from of its data
-// (a header after vmlinux's file, which was read at offsets).
+// walkFrom reads the modules of the archive from offset from of its data:
+// a header after vmlinux's file, which was read at offsets; 0, for the
+// modules before vmlinux (Ubuntu's older layout), once it is analysed.
 func (pm *packageModules) walkFrom(from int64) {
 	pm.ch = make(chan heldModule, 256)
 	pm.walkers.Add(1)
 	go func() {
 		defer pm.walkers.Done()
 		pm.end(pm.p.WalkFrom(pm.walk, from, func(f *deb.File) error {
-			if err := pm.stopped(); err != nil {
-				return err
-			}
-			return pm.take(f)
-		}))
-	}()
-}
-
-// secondWalk reads the modules of the archive (all before vmlinux).
-func (pm *packageModules) secondWalk() {
-	pm.ch = make(chan heldModule, 256)
-	pm.walkers.Add(1)
-	go func() {
-		defer pm.walkers.Done()
-		pm.end(pm.p.Walk(pm.walk, func(f *deb.File) error {
 			if err := pm.stopped(); err != nil {
 				return err
 			}
@@ -249,7 +235,7 @@ func (pm *packageModules) start() error {
 	if pm.early {
 		pm.walkers.Wait() // the first walk stopped at vmlinux
 		pm.last, pm.count = "", 0
-		pm.secondWalk()
+		pm.walkFrom(0) // the modules, all before vmlinux
 	}
 	return nil
 }

@@ -212,8 +212,8 @@ func (p *Package) decompress(member string, off, size int64, concurrency int) (i
 }
 
 // decompressFrom is decompress from offset from of the decompressed
-// stream: for xz, the blocks before it are not decoded; other
-// decompressors decode and discard what comes before it.
+// stream, for xz: the blocks before it are not decoded. For the others
+// from is ignored (WalkFrom discards what comes before it).
 func (p *Package) decompressFrom(member string, off, size int64, concurrency int, from int64) (io.ReadCloser, error) {
 	ferr := func(err error) error {
 		return &Error{File: p.File, Member: member, Err: ErrFormat, Msg: err.Error()}

@@ -378,6 +378,7 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	if err != nil {
 		return nil, err
 	}
+	all := blocks // the dictionaries a sequential reader allocates are those of all of them
 	var from int64
 	if opts != nil && opts.From > 0 {
 		from = opts.From
@@ -394,15 +395,17 @@ func NewParallel(r io.ReaderAt, size int64, opts *ParallelOptions) (io.ReadClose
 	// Blocks are decoded whole, by this package's decoder, when there
 	// are workers to run ahead, or when the file is one small block (a
 	// compressed module, a control member); else the file is streamed
-	// through the library's decoder, which holds only its dictionary.
-	parallel := workers > 1 && len(blocks) > 1 || len(blocks) == 1 && blocks[0].Uncompressed <= smallBlock
+	// through the library's decoder, which holds only its dictionary. A
+	// reader from an offset takes blocks whole whenever it can, so that
+	// the blocks before it are never decoded.
+	parallel := (workers > 1 || from > 0) && len(blocks) > 1 || len(blocks) == 1 && (blocks[0].Uncompressed <= smallBlock || from > 0)
 	for _, b := range blocks {
 		parallel = parallel && b.Uncompressed <= MaxBlockSize
 	}
 	if !parallel {
 		// The library allocates each block's dictionary as its header
 		// asks: the headers are checked first.
-		for _, b := range blocks {
+		for _, b := range all {
 			dict, err := blockDict(r, b)
 			if err != nil {
 				return nil, err
