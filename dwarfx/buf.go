@@ -1,6 +1,7 @@
 package dwarfx
 
 import (
+	"bytes"
 	"unsafe"
 )
 
@@ -109,6 +110,15 @@ func (b *decoder) sized(n int) uint64 {
 // uleb reads an unsigned LEB128 value. Bits beyond 64 are dropped, as
 // debug/dwarf does.
 func (b *decoder) uleb() uint64 {
+	if off := b.off; off < b.end && b.data[off] < 0x80 {
+		b.off = off + 1
+		return uint64(b.data[off]) // one byte: most codes, attributes and forms
+	}
+	return b.ulebLong()
+}
+
+// ulebLong is uleb for a value of more than one byte.
+func (b *decoder) ulebLong() uint64 {
 	var v uint64
 	var shift uint
 	for i := b.off; i < b.end; i++ {
@@ -196,12 +206,11 @@ func cstringAt(data []byte, off int) ([]byte, bool) {
 	if off < 0 || off >= len(data) {
 		return nil, false
 	}
-	for i := off; i < len(data); i++ {
-		if data[i] == 0 {
-			return data[off:i:i], true
-		}
+	n := bytes.IndexByte(data[off:], 0)
+	if n < 0 {
+		return nil, false
 	}
-	return nil, false
+	return data[off : off+n : off+n], true
 }
 
 // bytesString returns b as a string without copying. Section data is never

@@ -202,12 +202,16 @@ type relocator struct {
 	bo     binary.ByteOrder
 	kinds  [maxRelType]relKind // by relocation type; width 0 and op relNone: not accepted (see known)
 	known  [maxRelType]bool
+	abs    [maxRelType]uint8 // by relocation type: the width of an absolute one of 4 or 8 bytes, else 0
 	name   func(uint32) string
 	bySec  map[int][]*elf.Section // target section index → its REL/RELA sections
 	symtab []byte                 // raw .symtab, read on first use
 	symErr error
 	symOK  bool
 	buf    []byte
+
+	symVal   [symCache]uint64 // see symFast
+	symState [symCache]uint8
 }
 
 // newRelocator returns a relocator for ef, or nil when ef is not
@@ -242,6 +246,9 @@ func (d *Data) newRelocator(ef *elf.File, r io.ReaderAt, size int64, budget *Bud
 	}
 	for t, k := range types {
 		rl.kinds[t], rl.known[t] = k, true
+		if k.op == relAbs && (k.width == 4 || k.width == 8) {
+			rl.abs[t] = k.width
+		}
 	}
 	rl.name = name
 	return rl, nil
@@ -432,38 +439,84 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 // applyRELA64LE applies the 64-bit little-endian RELA entries in chunk,
 // which starts at base in the relocation section sec, to dst: the
 // relocations of x86-64, arm64, ppc64el and riscv64 modules, nearly all of
-// them 4- or 8-byte absolute ones against a handful of section symbols.
-// Those are placed here, each symbol looked up once for a run of entries
-// against it; any other entry goes through one, which does the same as
-// for every other kind of file.
+// them 4- or 8-byte absolute ones against a handful of section symbols
+// (a module's .rela.debug_info is mostly R_X86_64_32 against .debug_str).
+// Those are placed here, in a loop that does nothing else, each symbol
+// looked up once per file (see symFast); any other entry goes through
+// one, which does the same as for every other kind of file.
 func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) error {
 	le := binary.LittleEndian
-	lastSym, lastVal, lastOK := ^uint64(0), uint64(0), false
+	n := uint64(len(dst))
 	for i := 0; i+24 <= len(chunk); i += 24 {
 		e := chunk[i : i+24 : i+24]
 		off, info, addend := le.Uint64(e), le.Uint64(e[8:]), le.Uint64(e[16:])
 		typ, sym := uint32(info), info>>32
-		if typ >= maxRelType || !rl.known[typ] || rl.kinds[typ].op != relAbs || sym == 0 {
+		var w uint8
+		if typ < maxRelType {
+			w = rl.abs[typ]
+		}
+		if w == 0 || sym == 0 {
 			if err := rl.one(sec, base+uint64(i), dst, off, sym, typ, int64(addend), true); err != nil {
 				return err
 			}
 			continue
 		}
-		if sym != lastSym {
-			v, ok, err := rl.symbol(sec, base+uint64(i), sym)
+		var v uint64
+		if sym < symCache && rl.symState[sym] == symApplied {
+			v = rl.symVal[sym]
+		} else {
+			val, ok, err := rl.symFast(sec, base+uint64(i), sym)
 			if err != nil {
 				return err
 			}
-			lastSym, lastVal, lastOK = sym, v, ok
+			if !ok {
+				continue
+			}
+			v = val
 		}
-		if !lastOK {
-			continue
+		v += addend
+		if off > n || uint64(w) > n-off {
+			return rl.place(sec, base+uint64(i), dst, off, rl.kinds[typ], v, true) // the error
 		}
-		if err := rl.place(sec, base+uint64(i), dst, off, rl.kinds[typ], lastVal+addend, true); err != nil {
-			return err
+		if w == 4 {
+			le.PutUint32(dst[off:off+4], uint32(v))
+		} else {
+			le.PutUint64(dst[off:off+8], v)
 		}
 	}
 	return nil
+}
+
+// symCache is how many of the first symbols of a file the relocator
+// remembers: a module's section symbols, which nearly every relocation
+// of its debug sections names, come first in its symbol table.
+const symCache = 256
+
+// Whether a remembered symbol's relocations are applied.
+const (
+	symUnknown uint8 = iota
+	symApplied
+	symSkipped
+)
+
+// symFast is symbol, remembering the result for the first symCache
+// symbols (an error is not remembered: it is returned at once).
+func (rl *relocator) symFast(sec string, at uint64, sym uint64) (uint64, bool, error) {
+	if sym < symCache && rl.symState[sym] == symSkipped {
+		return 0, false, nil
+	}
+	v, ok, err := rl.symbol(sec, at, sym)
+	if err != nil {
+		return 0, false, err
+	}
+	if sym < symCache {
+		rl.symVal[sym] = v
+		rl.symState[sym] = symSkipped
+		if ok {
+			rl.symState[sym] = symApplied
+		}
+	}
+	return v, ok, nil
 }
 
 // one applies one relocation at off in dst. at is the entry's offset in
