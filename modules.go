@@ -154,6 +154,9 @@ type kernelLists struct {
 	// types decides which module decodes each type definition (nil:
 	// types are not read).
 	types *kernelTypes
+	// sigTypes is vmlinux's table of signature types and signatures,
+	// read-only while modules are read (nil: none).
+	sigTypes *typeTable
 }
 
 // A moduleInput is one module file to read: its path (a file's, or a
@@ -299,6 +302,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	moduleTables.recs.start(&s.recs)
 	moduleTables.callers.start(&s.callers)
 	s.knownDecl = k.known
+	s.base, s.sigs.base = k.sigTypes, k.sigTypes
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {
 		xopts.Prototypes, xopts.SkipDeclarationPrototypes, xopts.Prepare = true, true, s.prepareSignatures
@@ -447,6 +451,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 			k.known[s.names[fn]] = struct{}{}
 		}
 	}
+	k.sigTypes = s.freezeTypes()
 	k.modSrc = make(map[string]AttachSources, total)
 	k.modBTF = make(map[moduleFunc]bool)
 	if !opts.NoTypes {

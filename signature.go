@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,8 +63,17 @@ func (s *Signature) cachedText() (decl, key string, ok bool) {
 // apart what prints alike (a base type and a typedef of one name, void
 // and an unnamed unspecified type, names with spaces in them).
 func (s *Signature) keep(buf []byte) []byte {
-	buf = s.appendDecl(buf[:0])
-	n := len(buf)
+	buf, n := s.appendKey(buf[:0])
+	s.text = sigText{key: string(buf), n: n, self: s}
+	return buf
+}
+
+// appendKey appends the key keep writes and returns the declaration's
+// length in it.
+func (s *Signature) appendKey(buf []byte) ([]byte, int) {
+	start := len(buf)
+	buf = s.appendDecl(buf)
+	n := len(buf) - start
 	buf = append(buf, 0)
 	buf = binary.AppendUvarint(buf, uint64(len(s.Name)))
 	buf = appendKinds(buf, s.Return, 0)
@@ -71,8 +81,7 @@ func (s *Signature) keep(buf []byte) []byte {
 		buf = binary.AppendUvarint(buf, uint64(len(p.Name)))
 		buf = appendKinds(buf, p.Type, 0)
 	}
-	s.text = sigText{key: string(buf), n: n, self: s}
-	return buf
+	return buf, n
 }
 
 // appendKinds appends the kind and the name's length of t and of every
@@ -265,16 +274,25 @@ const langMipsAssembler = 0x8001
 
 // dwarfSigs converts dwarfx prototypes into signatures, sharing the
 // converted types of one compile unit. Not safe for concurrent use.
+//
+// With a base table (a module's converter: vmlinux's types and
+// signatures, read-only while modules are read), a type or signature that
+// vmlinux has is taken from it instead of being made: most of a module's
+// types are vmlinux's, and so are the signatures of the header functions
+// that it defines again.
 type dwarfSigs struct {
-	d     *dwarfx.Data
-	pool  *stringPool // when not nil, names are copied into it (see name)
-	types map[*dwarfx.Type]*Type
-	void  *Type  // the unit's void
-	buf   []byte // scratch for Signature.keep
+	d      *dwarfx.Data
+	pool   *stringPool // when not nil, names are copied into it (see name)
+	base   *typeTable  // when not nil, consulted before a type or signature is made
+	types  map[*dwarfx.Type]*Type
+	void   *Type   // the unit's void
+	buf    []byte  // scratch for Signature.keep
+	kbuf   []byte  // scratch for the base table's keys
+	params []Param // scratch for the parameters of the types being converted
 }
 
-func newDWARFSigs(d *dwarfx.Data, pool *stringPool) *dwarfSigs {
-	return &dwarfSigs{d: d, pool: pool, types: make(map[*dwarfx.Type]*Type)}
+func newDWARFSigs(d *dwarfx.Data, pool *stringPool, base *typeTable) *dwarfSigs {
+	return &dwarfSigs{d: d, pool: pool, base: base, types: make(map[*dwarfx.Type]*Type)}
 }
 
 // name returns a name from DWARF that a Build may keep: dwarfx's strings
@@ -292,26 +310,48 @@ func (c *dwarfSigs) name(v string) string {
 // reset forgets the converted types (call it between compile units).
 func (c *dwarfSigs) reset() { clear(c.types); c.void = nil }
 
-// signature returns the signature of a function named name with prototype
-// p, from an entry of unit u (the event's: for an assembler's unit, the
-// signature is marked Assembler). For a concrete copy whose own parameters differ, the Clone is in
-// Clones.
-func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, addr uint64, hasAddr bool) *Signature {
-	s := &Signature{Name: name, Return: c.typ(p.Return), Variadic: p.Variadic, Prototyped: p.Prototyped,
-		Assembler: u != nil && u.Language == langMipsAssembler}
-	if len(p.Params) > 0 {
-		s.Params = make([]Param, len(p.Params))
-		for i, pa := range p.Params {
-			s.Params[i] = Param{Name: c.name(pa.Name), Type: c.typ(pa.Type)}
-		}
+// signature returns the signature of a function named name (a string of
+// the DWARF data when raw, else one the Build may keep) with prototype p, from an entry of unit u (the event's:
+// for an assembler's unit, the signature is marked Assembler). For a
+// concrete copy whose own parameters differ, the Clone is in Clones.
+func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, raw bool, p *dwarfx.Prototype, addr uint64, hasAddr bool) *Signature {
+	// The signature is first written in scratch, with the DWARF's names:
+	// its key finds it in the base table, when vmlinux has it.
+	start := len(c.params)
+	for _, pa := range p.Params {
+		t := c.typ(pa.Type)
+		c.params = append(c.params, Param{Name: pa.Name, Type: t})
 	}
+	params := c.params[start:]
+	defer func() { c.params = c.params[:start] }()
+	tmp := Signature{Name: name, Return: c.typ(p.Return), Params: params, Variadic: p.Variadic, Prototyped: p.Prototyped,
+		Assembler: u != nil && u.Language == langMipsAssembler}
+	var clones []Clone
 	if p.IsCopy {
 		if cl, ok := c.clone(p); ok {
 			cl.Addr, cl.HasAddr = addr, hasAddr
-			s.Clones = []Clone{cl}
+			clones = []Clone{cl}
 		}
 	}
-	c.buf = s.keep(c.buf)
+	var n int
+	c.buf, n = tmp.appendKey(c.buf[:0])
+	if c.base != nil && clones == nil {
+		if s, ok := c.base.sigs[string(c.buf)]; ok && s.Assembler == tmp.Assembler {
+			return s
+		}
+	}
+	if raw {
+		name = c.name(name)
+	}
+	s := &Signature{Name: name, Return: tmp.Return, Variadic: tmp.Variadic, Prototyped: tmp.Prototyped,
+		Assembler: tmp.Assembler, Clones: clones}
+	if len(params) > 0 {
+		s.Params = make([]Param, len(params))
+		for i, pa := range params {
+			s.Params[i] = Param{Name: c.name(pa.Name), Type: pa.Type}
+		}
+	}
+	s.text = sigText{key: string(c.buf), n: n, self: s}
 	return s
 }
 
@@ -354,10 +394,29 @@ func (c *dwarfSigs) typ(t *dwarfx.Type) *Type {
 	return c.conv(t, 0)
 }
 
+// mk returns a type equal to v: the base table's, or a new one. With
+// raw set, v's name is a string of the DWARF data, copied if kept.
+func (c *dwarfSigs) mk(v *Type, raw bool) *Type {
+	if c.base != nil {
+		if r := c.base.find(v, &c.kbuf); r != nil {
+			return r
+		}
+	}
+	r := new(Type)
+	*r = *v
+	if raw {
+		r.Name = c.name(v.Name)
+	}
+	if len(v.Params) > 0 {
+		r.Params = slices.Clone(v.Params)
+	}
+	return r
+}
+
 func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 	if t == nil {
 		if c.void == nil {
-			c.void = &Type{Kind: Void}
+			c.void = c.mk(&Type{Kind: Void}, false)
 		}
 		return c.void
 	}
@@ -370,21 +429,21 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 	var r *Type
 	switch t.Kind {
 	case dwarfx.TypeConst, dwarfx.TypeVolatile, dwarfx.TypeRestrict, dwarfx.TypeAtomic:
-		r = qualify(c.conv(t.Elem, depth+1), dwarfQual(t.Kind))
+		r = c.qualify(c.conv(t.Elem, depth+1), dwarfQual(t.Kind))
 	case dwarfx.TypeBase:
-		r = &Type{Kind: Base, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Base, Name: t.Name}, true)
 	case dwarfx.TypeTypedef:
-		r = &Type{Kind: Typedef, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Typedef, Name: t.Name}, true)
 	case dwarfx.TypeStruct, dwarfx.TypeClass:
-		r = &Type{Kind: Struct, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Struct, Name: t.Name}, true)
 	case dwarfx.TypeUnion:
-		r = &Type{Kind: Union, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Union, Name: t.Name}, true)
 	case dwarfx.TypeEnum:
-		r = &Type{Kind: Enum, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Enum, Name: t.Name}, true)
 	case dwarfx.TypeUnspecified:
-		r = &Type{Kind: Unspecified, Name: c.name(t.Name)}
+		r = c.mk(&Type{Kind: Unspecified, Name: t.Name}, true)
 	case dwarfx.TypePointer:
-		r = &Type{Kind: Pointer, Elem: c.conv(t.Elem, depth+1)}
+		r = c.mk(&Type{Kind: Pointer, Elem: c.conv(t.Elem, depth+1)}, false)
 	case dwarfx.TypeArray:
 		r = c.conv(t.Elem, depth+1)
 		dims := t.Dims
@@ -392,27 +451,51 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 			dims = []int64{-1}
 		}
 		for i := len(dims) - 1; i >= 0; i-- {
-			r = &Type{Kind: Array, Elem: r, Len: dims[i]}
+			r = c.mk(&Type{Kind: Array, Elem: r, Len: dims[i]}, false)
 		}
 	case dwarfx.TypeFunc:
-		r = &Type{Kind: Func, Elem: c.conv(t.Elem, depth+1), Variadic: t.Variadic, Prototyped: t.Prototyped}
+		v := Type{Kind: Func, Elem: c.conv(t.Elem, depth+1), Variadic: t.Variadic, Prototyped: t.Prototyped}
+		// The parameters go on the scratch stack: converting one may
+		// push and pop others' above them.
+		start := len(c.params)
+		for _, p := range t.Params {
+			pt := c.conv(p, depth+1)
+			c.params = append(c.params, Param{Type: pt})
+		}
 		if len(t.Params) > 0 {
-			r.Params = make([]Param, len(t.Params))
-			for i, p := range t.Params {
-				r.Params[i] = Param{Type: c.conv(p, depth+1)}
-			}
+			v.Params = c.params[start:]
 		}
-		if !r.Prototyped && len(r.Params) == 0 {
-			r.Variadic = false
+		if !v.Prototyped && len(v.Params) == 0 {
+			v.Variadic = false
 		}
+		r = c.mk(&v, false)
+		c.params = c.params[:start]
 	default:
-		r = &Type{Kind: Other, Name: c.name(t.Name)}
-		if r.Name == "" {
-			r.Name = t.Tag.String()
+		if t.Name == "" {
+			r = c.mk(&Type{Kind: Other, Name: t.Tag.String()}, false)
+		} else {
+			r = c.mk(&Type{Kind: Other, Name: t.Name}, true)
 		}
 	}
 	c.types[t] = r
 	return r
+}
+
+// qualify is qualify (below) with the types made by mk.
+func (c *dwarfSigs) qualify(t *Type, q Qualifiers) *Type {
+	switch {
+	case q == 0 || t.Qual&q == q:
+		return t
+	case t.Kind == Func:
+		return t
+	case t.Kind == Array:
+		n := *t
+		n.Elem = c.qualify(t.Elem, q)
+		return c.mk(&n, false)
+	}
+	n := *t
+	n.Qual |= q
+	return c.mk(&n, false)
 }
 
 func dwarfQual(k dwarfx.TypeKind) Qualifiers {

@@ -48,6 +48,11 @@ type surface struct {
 	callers chunks[callerName]
 
 	sigs *dwarfSigs // converts declarations' prototypes after the walk
+	// tt, in the kernel's (vmlinux's) surface, holds the types of the
+	// signatures it keeps (see typeTable); base, in a module's, is
+	// vmlinux's, which its converters read.
+	tt   *typeTable
+	base *typeTable
 	// Idle converters for prepareSignatures, one per worker at most. Not
 	// a sync.Pool: a pool outlives the surface by a garbage collection or
 	// two, and a converter holds the whole DWARF data.
@@ -159,7 +164,10 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(strin
 		fileIdx:  make(map[string]int32, nfiles),
 		paths:    make(map[pathKey]int32, nfiles),
 	}
-	s.sigs = newDWARFSigs(d, s.pool)
+	if pool == nil {
+		s.tt = newTypeTable(nil) // vmlinux's surface: a module's has a pool
+	}
+	s.sigs = newDWARFSigs(d, s.pool, nil)
 	s.claims.m = make(map[dwarfx.TypeKey]int32)
 	s.typeVars = make(map[Ref]*typeVariants)
 	s.typedefVars = make(map[string]*typeVariants)
@@ -390,6 +398,9 @@ func (s *surface) share(fn int32, sig *Signature) *Signature {
 			return o
 		}
 	}
+	if s.tt != nil {
+		s.tt.canonSig(sig, s.names[fn])
+	}
 	return sig
 }
 
@@ -428,7 +439,7 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		if name == "" {
 			name = keyName(f)
 		}
-		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, conv.name(name), pr, ev.Addr, ev.HasAddr)})
+		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, name, true, pr, ev.Addr, ev.HasAddr)})
 	}
 	p.sigs = out
 	return nil
@@ -443,7 +454,7 @@ type eventSig struct {
 // drop forgets the DWARF data, so that the sections can be freed while
 // the functions are built.
 func (s *surface) drop() {
-	s.d, s.sigs, s.convs = nil, nil, nil
+	s.d, s.sigs, s.convs, s.base = nil, nil, nil, nil
 	s.claims.m = nil
 }
 
@@ -452,7 +463,7 @@ func (s *surface) drop() {
 // functions needs only the accumulated instances, callers, names and
 // files.
 func (s *surface) dropLookups() {
-	s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept = nil, nil, nil, nil, nil, nil
+	s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept, s.tt = nil, nil, nil, nil, nil, nil, nil
 	s.unitPath, s.instOf, s.callerOf = nil, nil, nil
 }
 
@@ -465,7 +476,7 @@ func (s *surface) converter() *dwarfSigs {
 		s.convs = s.convs[:n-1]
 		return c
 	}
-	return newDWARFSigs(s.d, s.pool)
+	return newDWARFSigs(s.d, s.pool, s.base)
 }
 
 // release makes a converter idle, its unit's types forgotten.
@@ -512,7 +523,7 @@ func (s *surface) declarationSignatures() error {
 			return err
 		}
 		s.sigs.reset()
-		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], p, 0, false))
+		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], false, p, 0, false))
 		if sig.Known() || a.sig == nil {
 			if a.sig != nil && len(a.sig.Clones) > 0 {
 				sig = withClones(sig, a.sig.Clones, nil)
