@@ -123,13 +123,17 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 				return nil, nil
 			}
 		}
+		idx := index[s]
+		if rl.patches(idx) && d.readsIntoBuffer(ef, s, size) {
+			return d.readRelocated(s, r, size, rl, idx)
+		}
 		b, err := d.sectionData(ef, s, r, size, budget)
 		if err != nil {
 			return nil, err
 		}
 		// The section's buffer is this Data's own (read or
 		// decompressed for it): relocations are applied in place.
-		return b, rl.apply(index[s], b)
+		return b, rl.apply(idx, b)
 	}
 	for _, sec := range []struct {
 		name string
@@ -188,16 +192,13 @@ func (d *Data) sectionErr(sec string, off uint64, err error, msg string) error {
 // sectionData returns the contents of s, decompressed if needed. Sizes read
 // from the file are checked against the file before anything is allocated.
 func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int64, budget *Budget) ([]byte, error) {
-	if s.Type == elf.SHT_NOBITS {
-		return nil, d.sectionErr(s.Name, 0, ErrMalformed, "debug section has no data in the file (SHT_NOBITS; stripped?)")
-	}
-	if size >= 0 && (s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset) {
-		return nil, d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
+	if err := d.checkSection(s, size); err != nil {
+		return nil, err
 	}
 	raw, mapped := d.fmap.section(s)
 	switch {
 	case mapped:
-	case ef.Type == elf.ET_REL && size >= 0 && s.Flags&elf.SHF_COMPRESSED == 0 && !strings.HasPrefix(s.Name, ".zdebug_"):
+	case d.readsIntoBuffer(ef, s, size):
 		// Read into a buffer that the next module reuses (see buffer).
 		raw = d.buffer(s.FileSize)
 		d.reused = true
@@ -245,6 +246,80 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		hdr = 24
 	}
 	return d.inflate(s.Name, raw[hdr:], usize, typ, budget)
+}
+
+// checkSection says what is wrong with the place of s in a file of size
+// bytes (-1: not known) before anything is read or allocated for it.
+func (d *Data) checkSection(s *elf.Section, size int64) error {
+	if s.Type == elf.SHT_NOBITS {
+		return d.sectionErr(s.Name, 0, ErrMalformed, "debug section has no data in the file (SHT_NOBITS; stripped?)")
+	}
+	if size >= 0 && (s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset) {
+		return d.sectionErr(s.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", s.Offset, s.FileSize, size))
+	}
+	return nil
+}
+
+// readsIntoBuffer reports whether s, a section of ef, a file of size bytes,
+// is read as it is into a reused buffer (see buffer): the uncompressed
+// sections of a relocatable object of known size, which are not mapped.
+func (d *Data) readsIntoBuffer(ef *elf.File, s *elf.Section, size int64) bool {
+	return ef.Type == elf.ET_REL && size >= 0 && s.Flags&elf.SHF_COMPRESSED == 0 && !strings.HasPrefix(s.Name, ".zdebug_") && d.fmap == nil
+}
+
+// readRelocated reads s, section idx of the file in r (of size bytes),
+// into a reused buffer and applies its relocations, reading the section
+// in pieces just ahead of the places the relocations patch (see filler),
+// so that each is patched while the cache still holds it: patching a
+// large section after reading it whole missed the cache at nearly every
+// place. The result, and any error, is that of reading the section whole
+// and then relocating it.
+func (d *Data) readRelocated(s *elf.Section, r io.ReaderAt, size int64, rl *relocator, idx int) ([]byte, error) {
+	if err := d.checkSection(s, size); err != nil {
+		return nil, err
+	}
+	raw := d.buffer(s.FileSize)
+	d.reused = true
+	f := &filler{r: r, dst: raw, at: int64(s.Offset), d: d, sec: s.Name}
+	rl.fill = f
+	err := rl.apply(idx, raw)
+	rl.fill = nil
+	if ferr := f.ensure(uint64(len(raw))); ferr != nil {
+		return nil, ferr // reading the section fails first, as when it was read whole
+	}
+	if err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// A filler reads a section into its buffer in pieces, as the relocations
+// applied to it need its bytes.
+type filler struct {
+	r    io.ReaderAt
+	dst  []byte
+	at   int64  // the section's offset in the file
+	done uint64 // dst[:done] is read
+	err  error  // sticky
+	d    *Data
+	sec  string
+}
+
+// fillChunk is how far ahead of the place it needs a filler reads.
+var fillChunk uint64 = 128 << 10 // a variable for tests
+
+// ensure reads the section up to at least n bytes (at most its size).
+func (f *filler) ensure(n uint64) error {
+	if n <= f.done || f.err != nil {
+		return f.err
+	}
+	end := min(max(n, f.done+fillChunk), uint64(len(f.dst)))
+	if err := readAt(f.r, f.dst[f.done:end], f.at+int64(f.done)); err != nil {
+		f.err = f.d.sectionErr(f.sec, 0, ErrTruncated, err.Error())
+		return f.err
+	}
+	f.done = end
+	return nil
 }
 
 // inflate decompresses a section whose header claims usize bytes. The claim

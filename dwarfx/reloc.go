@@ -209,6 +209,7 @@ type relocator struct {
 	symErr error
 	symOK  bool
 	buf    []byte
+	fill   *filler // reads the section being relocated as places in it are patched; nil: it is read
 
 	symVal   [symCache]uint64 // see symFast
 	symState [symCache]uint8
@@ -447,6 +448,10 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) error {
 	le := binary.LittleEndian
 	n := uint64(len(dst))
+	filled := n // dst[:filled] is read
+	if rl.fill != nil {
+		filled = rl.fill.done
+	}
 	for i := 0; i+24 <= len(chunk); i += 24 {
 		e := chunk[i : i+24 : i+24]
 		off, info, addend := le.Uint64(e), le.Uint64(e[8:]), le.Uint64(e[16:])
@@ -477,6 +482,12 @@ func (rl *relocator) applyRELA64LE(sec string, base uint64, chunk, dst []byte) e
 		v += addend
 		if off > n || uint64(w) > n-off {
 			return rl.place(sec, base+uint64(i), dst, off, rl.kinds[typ], v, true) // the error
+		}
+		if off+uint64(w) > filled {
+			if err := rl.fill.ensure(off + uint64(w)); err != nil {
+				return err
+			}
+			filled = rl.fill.done
 		}
 		if w == 4 {
 			le.PutUint32(dst[off:off+4], uint32(v))
@@ -547,6 +558,11 @@ func (rl *relocator) place(sec string, at uint64, dst []byte, off uint64, k relK
 	if off > uint64(len(dst)) || w > uint64(len(dst))-off {
 		return rl.d.sectionErr(sec, at, ErrMalformed, fmt.Sprintf("relocation at %#x (%d bytes) is past the end of the %d-byte section", off, w, len(dst)))
 	}
+	if rl.fill != nil {
+		if err := rl.fill.ensure(off + w); err != nil {
+			return err
+		}
+	}
 	p := dst[off : off+w]
 	if rela && k.op == relAbs {
 		rl.put(p, v)
@@ -599,6 +615,11 @@ func (rl *relocator) put(p []byte, v uint64) {
 func (rl *relocator) uleb(sec string, at uint64, dst []byte, off uint64, op relOp, v uint64) error {
 	if off >= uint64(len(dst)) {
 		return rl.d.sectionErr(sec, at, ErrMalformed, fmt.Sprintf("relocation at %#x is past the end of the %d-byte section", off, len(dst)))
+	}
+	if rl.fill != nil {
+		if err := rl.fill.ensure(uint64(len(dst))); err != nil {
+			return err
+		}
 	}
 	var cur uint64
 	n := 0

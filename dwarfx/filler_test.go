@@ -1,0 +1,125 @@
+package dwarfx
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"io"
+	"slices"
+	"testing"
+
+	"github.com/kabi-dev/kabi/internal/elfcraft"
+)
+
+// sizeless hides the size of a reader, so that a relocatable object's
+// sections are read whole and then relocated (see readsIntoBuffer).
+type sizeless struct{ r io.ReaderAt }
+
+func (s sizeless) ReadAt(p []byte, off int64) (int, error) { return s.r.ReadAt(p, off) }
+
+// sections returns the sections a Data read, in a fixed order.
+func sections(d *Data) [][]byte {
+	return [][]byte{d.info, d.types, d.abbrev, d.str, d.lineStr, d.line, d.strOffsets, d.addr, d.ranges, d.rnglists, d.loc, d.loclists}
+}
+
+// reverseRelocs reverses the order of the entries of every REL or RELA section
+// of the relocatable object b that patches a debug section.
+func reverseRelocs(t *testing.T, b []byte, ef *elf.File) int {
+	n := 0
+	for _, s := range ef.Sections {
+		if s.Type != elf.SHT_RELA && s.Type != elf.SHT_REL || int(s.Info) >= len(ef.Sections) || !isDebugSection(ef.Sections[s.Info].Name) {
+			continue
+		}
+		esz := int(s.Entsize)
+		rel := b[s.Offset : s.Offset+s.Size]
+		k := len(rel) / esz
+		for i := range k / 2 {
+			a, z := rel[i*esz:(i+1)*esz], rel[(k-1-i)*esz:(k-i)*esz]
+			tmp := slices.Clone(a)
+			copy(a, z)
+			copy(z, tmp)
+		}
+		n += k
+	}
+	return n
+}
+
+// TestReadRelocated checks that reading a module's sections in pieces
+// ahead of the relocations (readRelocated) gives the bytes of reading
+// each whole and relocating it, with pieces of every size, and with the
+// relocations in reverse order (places behind what is read).
+func TestReadRelocated(t *testing.T) {
+	defer func(c uint64) { fillChunk = c }(fillChunk)
+	for _, p := range moduleFixtures(t) {
+		b, ef := elfcraft.ReadFile(t, p)
+		whole, err := New(sizeless{bytes.NewReader(b)}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sections(whole)
+		rev := bytes.Clone(b)
+		if reverseRelocs(t, rev, ef) < 10 {
+			t.Fatalf("%s: too few relocations", p)
+		}
+		for _, chunk := range []uint64{1, 7, 100, 4096, 128 << 10} {
+			fillChunk = chunk
+			for _, in := range [][]byte{b, rev} {
+				d, err := New(bytes.NewReader(in), p)
+				if err != nil {
+					t.Fatalf("%s, pieces of %d: %v", p, chunk, err)
+				}
+				if d.reused != true {
+					t.Fatalf("%s: not read into reused buffers", p)
+				}
+				for i, s := range sections(d) {
+					if !bytes.Equal(s, want[i]) {
+						t.Fatalf("%s, pieces of %d: section %d differs from reading it whole", p, chunk, i)
+					}
+				}
+				d.Close()
+			}
+		}
+		whole.Close()
+	}
+}
+
+// failingAt is a reader whose reads of the byte at off fail, though its
+// size says the file is whole.
+type failingAt struct {
+	*bytes.Reader
+	off int64
+}
+
+func (f failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if off <= f.off && f.off < off+int64(len(p)) {
+		return 0, errors.New("input/output error")
+	}
+	return f.Reader.ReadAt(p, off)
+}
+
+// TestReadRelocatedErrors checks that a read failing in the middle of a
+// relocated section is reported as such, and before a bad relocation
+// that comes earlier in the relocation section, as when the section was
+// read whole first.
+func TestReadRelocatedErrors(t *testing.T) {
+	defer func(c uint64) { fillChunk = c }(fillChunk)
+	fillChunk = 64
+	p := "../testdata/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko"
+	b, ef := elfcraft.ReadFile(t, p)
+	info := ef.Section(".debug_info")
+	rs := ef.Section(".rela.debug_info")
+	fail := int64(info.Offset + info.Size - 10)
+	_, err := New(failingAt{bytes.NewReader(b), fail}, p)
+	if !errors.Is(err, ErrTruncated) || !bytes.Contains([]byte(err.Error()), []byte(".debug_info")) {
+		t.Fatalf("read failing in .debug_info: got %v, want ErrTruncated in .debug_info", err)
+	}
+	bad := bytes.Clone(b)
+	binary.LittleEndian.PutUint32(bad[rs.Offset+8:], uint32(elf.R_X86_64_PC32)) // the first entry
+	if _, err := New(bytes.NewReader(bad), p); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("bad relocation: got %v, want ErrUnsupported", err)
+	}
+	if _, err := New(failingAt{bytes.NewReader(bad), fail}, p); !errors.Is(err, ErrTruncated) {
+		t.Fatalf("bad relocation and a read failing after it: got %v, want ErrTruncated first", err)
+	}
+}
