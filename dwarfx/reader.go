@@ -304,16 +304,33 @@ func (r *Reader) decode(e *Entry) error {
 			}
 			continue
 		}
-		var f Field
-		f.Attr, f.Form = op.attr, op.form
-		if err := r.value(&f, op.form, op.implicit, 0); err != nil {
+		if !want { // DW_AT_sibling, for SkipChildren only
+			f := Field{Attr: op.attr, Form: op.form}
+			if err := r.value(&f, op.form, op.implicit, 0); err != nil {
+				return err
+			}
+			r.sibling = f.Val
+			continue
+		}
+		// Decoded in place: copying a Field into the slice cost a bulk
+		// write barrier per field while the collector runs.
+		n := len(e.Fields)
+		if n < cap(e.Fields) {
+			e.Fields = e.Fields[:n+1]
+		} else {
+			e.Fields = append(e.Fields, Field{})
+		}
+		f := &e.Fields[n]
+		f.Attr, f.Form, f.Val = op.attr, op.form, 0
+		if f.Data != nil {
+			f.Data = nil
+		}
+		if err := r.value(f, op.form, op.implicit, 0); err != nil {
+			e.Fields = e.Fields[:n]
 			return err
 		}
 		if op.sibling {
 			r.sibling = f.Val
-		}
-		if want {
-			e.Fields = append(e.Fields, f)
 		}
 	}
 	return b.err
