@@ -9,9 +9,11 @@ import (
 	"iter"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
@@ -365,11 +367,21 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		}
 	}
 	s.dropLookups()
-	b.link(s.functions(), btf)
-	if !opts.NoTypes {
-		b.types = newTypes(s.typeDefs())
-		b.types.setTypedefs(s.typedefs())
+	// The types are made beside the functions: neither reads the other's
+	// tables, and theirs are dropped while the functions' are made.
+	typesDone := make(chan any, 1)
+	go func() {
+		defer func() { typesDone <- recover() }()
+		if !opts.NoTypes {
+			b.types = newTypes(s.typeDefs())
+			b.types.setTypedefs(s.typedefs())
+		}
+	}()
+	fns := s.functions()
+	if p := <-typesDone; p != nil {
+		panic(p) // New's firewall makes it an error
 	}
+	b.link(fns, btf)
 	if hooks != nil {
 		if err := hooks.readConfigFile(name, b.Meta.Release, opts.Config); err != nil {
 			return nil, err
@@ -436,7 +448,7 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, 
 }
 
 // link indexes the functions, attaches the symbols to them and classifies
-// them.
+// them (on GOMAXPROCS goroutines: each function on its own).
 func (b *Build) link(fns []Function, btf *btfFacts) {
 	b.funcs = make([]*Function, len(fns))
 	b.byName = make(map[string]*Function, len(fns))
@@ -453,35 +465,44 @@ func (b *Build) link(fns []Function, btf *btfFacts) {
 			}
 		}
 	}
-	// Symbols: count per function, then carve one backing array.
-	count := make(map[*Function]int, len(b.symbols))
+	// Symbols: find each one's function (its index in fns, -1 for none)
+	// and count them per function, then carve one backing array.
+	of := make([]int32, len(b.symbols))
+	count := make([]int32, len(fns))
 	for i := range b.symbols {
+		of[i] = -1
 		if f := b.byName[b.symbols[i].Stem]; f != nil {
-			count[f]++
+			k := int32((uintptr(unsafe.Pointer(f)) - uintptr(unsafe.Pointer(&fns[0]))) / unsafe.Sizeof(fns[0]))
+			of[i] = k
+			count[k]++
 		}
 	}
-	back := make([]*Symbol, 0, len(b.symbols))
+	back := make([]*Symbol, len(b.symbols))
+	o := int32(0)
+	for k, n := range count {
+		if n > 0 {
+			fns[k].Symbols = back[o : o : o+n]
+			o += n
+		}
+	}
 	for i := range b.symbols {
 		sym := &b.symbols[i]
-		f := b.byName[sym.Stem]
-		if f == nil {
+		if k := of[i]; k >= 0 {
+			fns[k].Symbols = append(fns[k].Symbols, sym)
+		} else {
 			b.orphans = append(b.orphans, sym)
-			continue
 		}
-		if f.Symbols == nil {
-			n := count[f]
-			f.Symbols = back[len(back) : len(back) : len(back)+n]
-			back = back[:len(back)+n]
+	}
+	const part = 1 << 12 // functions per call
+	parallel(runtime.GOMAXPROCS(0), (len(b.funcs)+part-1)/part, func(p int) {
+		for _, f := range b.funcs[p*part : min((p+1)*part, len(b.funcs))] {
+			f.mergeAssembler()
+			f.addressFromSymbol()
+			f.classify()
+			f.Signature = functionSignature(f.Instances)
+			f.Attach = f.attachability(b.ModuleAttachSources, btf.has(f))
 		}
-		f.Symbols = append(f.Symbols, sym)
-	}
-	for _, f := range b.funcs {
-		f.mergeAssembler()
-		f.addressFromSymbol()
-		f.classify()
-		f.Signature = functionSignature(f.Instances)
-		f.Attach = f.attachability(b.ModuleAttachSources, btf.has(f))
-	}
+	})
 }
 
 // functionSignature is the external instance's signature, else the first

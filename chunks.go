@@ -119,3 +119,10 @@ func (p *chunkPool[T]) keep(t *chunks[T]) {
 		p.free = append(p.free, c[:0])
 	}
 }
+
+// drop empties the pool: its chunks are left to the collector.
+func (p *chunkPool[T]) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = nil
+}

@@ -514,7 +514,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		wg.Wait()
 	}()
 	seen := make(map[string]string, total)
-	n := 0
+	n, base := 0, len(syms)
 	for res := range order {
 		if err := opts.ctxErr(); err != nil {
 			return nil, err
@@ -544,7 +544,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		if m.types != nil {
 			s.mergeModuleTypes(m.types, m.name)
 		}
-		syms = append(syms, m.syms...)
+		syms = appendSymbols(syms, m.syms, base, n, total)
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {
 			k.hooks.kfuncs = append(k.hooks.kfuncs, m.hooks.kfuncs...)
@@ -563,8 +563,27 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	if err != nil {
 		return nil, err
 	}
+	moduleTables.drop()
 	s.foldDeclarations()
 	return syms, nil
+}
+
+// appendSymbols appends add, the symbols of the n-th module of total
+// (0: not known), to syms, which held base symbols before the first
+// module's. It grows syms to what the modules so far say all of them
+// will need (where append grows by a quarter at a time, copying the
+// symbols and their pointers a dozen times over a module tree).
+func appendSymbols(syms, add []Symbol, base, n, total int) []Symbol {
+	need := len(syms) + len(add)
+	if need <= cap(syms) || n <= 0 || total <= n {
+		return append(syms, add...)
+	}
+	mods := need - base // the first n modules'
+	est := need + mods/n*(total-n)
+	c := min(max(est+est/16, need+need/8), 2*need)
+	out := make([]Symbol, len(syms), c)
+	copy(out, syms)
+	return append(out, add...)
 }
 
 // ErrModuleRelease is wrapped by the error for a module tree that holds a
@@ -609,6 +628,14 @@ func (p *tablePools) keep(m *surface) {
 	p.insts.keep(&m.insts)
 	p.recs.keep(&m.recs)
 	p.callers.keep(&m.callers)
+}
+
+// drop empties the pools, once the modules are merged: their chunks
+// would wait for a next module tree beside the whole kernel's Build.
+func (p *tablePools) drop() {
+	p.insts.drop()
+	p.recs.drop()
+	p.callers.drop()
 }
 
 // merge adds the instances, callers and call sites of m, a module's

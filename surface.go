@@ -3,9 +3,11 @@ package kabi
 import (
 	"cmp"
 	"hash/maphash"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
@@ -653,107 +655,226 @@ func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) ca
 // functions builds the functions, in name order, with their instances.
 // It consumes the instance, call-site and caller tables: each chunk is
 // dropped once read, so that a whole kernel's tables need not stay beside
-// the Build made from them.
+// the Build made from them. Its passes run on GOMAXPROCS goroutines.
 func (s *surface) functions() []Function {
+	return s.functionsOn(runtime.GOMAXPROCS(0))
+}
+
+// functionsOn is functions on the given number of goroutines; the result
+// does not depend on it.
+func (s *surface) functionsOn(workers int) []Function {
+	workers = max(workers, 1)
+	// The name order is sorted beside the instances.
+	var order []int32
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		order = nameOrder(s.names)
+	}()
 	count := make([]int32, len(s.names))
 	for _, a := range s.insts.all {
 		count[a.fn]++
 	}
 	n := s.insts.len()
-	ptrs := make([]*Instance, n)
 	start := make([]int32, len(s.names))
 	o := int32(0)
 	for fn, c := range count {
 		start[fn] = o
 		o += c
 	}
-	fill := slices.Clone(start)
+
 	// Instances: made in blocks, one per chunk of s.insts (instance i is
-	// blocks[i>>chunkShift][i&(chunkLen-1)]), grouped by name in ptrs.
+	// blocks[i>>chunkShift][i&(chunkLen-1)]), then grouped by name in ptrs.
 	blocks := make([][]Instance, len(s.insts.c))
 	sites := make([][2]int32, n) // each instance's inline and direct call sites
-	i := 0
-	for k, c := range s.insts.c {
+	parallel(workers, len(s.insts.c), func(k int) {
+		c := s.insts.c[k]
 		block := make([]Instance, len(c))
 		blocks[k] = block
+		sites := sites[k<<chunkShift:]
 		for j := range c {
-			a := &c[j]
-			in := &block[j]
-			*in = Instance{
-				Address: a.addr, HasAddr: a.addrFrom != 0,
-				External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
-				DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
-				Module: s.modules[a.mod],
-			}
-			if !in.DeclaredOnly {
-				if a.file >= 0 {
-					in.File = s.files[a.file]
-				}
-				if a.locFile >= 0 {
-					in.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
-				}
-			}
-			sites[i] = [2]int32{a.nInline, a.nDirect}
-			ptrs[fill[a.fn]] = in
-			fill[a.fn]++
-			i++
+			s.instance(&block[j], &c[j])
+			sites[j] = [2]int32{c[j].nInline, c[j].nDirect}
+		}
+	})
+	ptrs := make([]*Instance, n)
+	fill := start // consumed: start[fn] is where fn's instances end after this loop
+	for k, c := range s.insts.c {
+		block := blocks[k]
+		for j := range c {
+			fn := c[j].fn
+			ptrs[fill[fn]] = &block[j]
+			fill[fn]++
 		}
 		s.insts.c[k] = nil
 	}
 	s.insts = chunks[acc]{}
 
-	// Callers: in call-site order. An instance's inline and direct
-	// callers are carved from a block when its first site comes.
-	var blk []Caller
-	for k, c := range s.recs.c {
-		for j := range c {
-			r := &c[j]
-			in := &blocks[r.inst>>chunkShift][r.inst&(chunkLen-1)]
-			if cap(in.InlineCallers) == 0 && cap(in.DirectCallers) == 0 {
-				ni, nd := int(sites[r.inst][0]), int(sites[r.inst][1])
-				var room []Caller
-				if n := ni + nd; n > chunkLen/4 {
-					room = make([]Caller, n)
-				} else {
-					if len(blk) < n {
-						blk = make([]Caller, chunkLen)
-					}
-					room, blk = blk[:n:n], blk[n:]
-				}
-				if ni > 0 {
-					in.InlineCallers = room[:0:ni]
-				}
-				if nd > 0 {
-					in.DirectCallers = room[ni : ni : ni+nd]
-				}
-			}
-			cn := s.callers.at(r.caller)
-			c := Caller{File: cn.file, Function: cn.function, Addr: r.addr, HasAddr: r.hasAddr}
-			if r.file >= 0 {
-				c.Site = Location{File: s.files[r.file], Line: int(r.line)}
-			}
-			if r.direct {
-				in.DirectCallers = append(in.DirectCallers, c)
-			} else {
-				in.InlineCallers = append(in.InlineCallers, c)
-			}
-		}
-		s.recs.c[k] = nil
-	}
+	s.callersOn(workers, blocks, sites)
 	s.recs, s.callers = chunks[callRec]{}, chunks[callerName]{}
 
-	order := make([]int32, len(s.names))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(s.names[a], s.names[b]) })
+	<-sorted
 	fns := make([]Function, len(order))
 	for i, fn := range order {
-		fns[i] = Function{
-			Name:      s.names[fn],
-			Demangled: demangled(s.names[fn]),
-			Instances: ptrs[start[fn] : start[fn]+count[fn] : start[fn]+count[fn]],
+		f := &fns[i]
+		end := fill[fn]
+		f.Name = s.names[fn]
+		if d := demangled(f.Name); d != "" {
+			f.Demangled = d
 		}
+		f.Instances = ptrs[end-count[fn] : end : end]
 	}
 	return fns
+}
+
+// nameOrder returns the indexes of names in the names' byte order.
+func nameOrder(names []string) []int32 {
+	type named struct {
+		name string
+		i    int32
+	}
+	tmp := make([]named, len(names))
+	for i, n := range names {
+		tmp[i] = named{n, int32(i)}
+	}
+	slices.SortFunc(tmp, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	order := make([]int32, len(names))
+	for i, t := range tmp {
+		order[i] = t.i
+	}
+	return order
+}
+
+// instance fills in, a zero Instance, from a.
+func (s *surface) instance(in *Instance, a *acc) {
+	// Field by field: a zero field is left as it is, and no pointer is
+	// written twice.
+	in.Address, in.HasAddr = a.addr, a.addrFrom != 0
+	in.External, in.DeclaredInline, in.Inlined = a.external, a.declaredInline, a.inlined
+	in.DeclaredOnly, in.Assembler = !a.defined, a.assembler
+	if a.sig != nil {
+		in.Signature = a.sig
+	}
+	if a.mod != 0 {
+		in.Module = s.modules[a.mod]
+	}
+	if a.defined {
+		if a.file >= 0 {
+			in.File = s.files[a.file]
+		}
+		if a.locFile >= 0 {
+			in.Location.File = s.files[a.locFile]
+			in.Location.Line = int(a.line)
+		}
+	}
+}
+
+// callersOn fills in the instances' callers, from the call-site records,
+// in their order. The instances are dealt to the workers in runs of 64
+// (instance i goes to worker i/64 mod workers), so that the workers go
+// through the records at about the same pace: each reads every record and
+// takes those of its instances, and a record chunk is dropped once every
+// worker has read it.
+func (s *surface) callersOn(workers int, blocks [][]Instance, sites [][2]int32) {
+	workers = max(1, min(workers, s.recs.len()/chunkLen))
+	recs := s.recs.c
+	left := make([]atomic.Int32, len(recs)) // workers yet to read each chunk
+	for k := range left {
+		left[k].Store(int32(workers))
+	}
+	parallel(workers, workers, func(w int) {
+		var blk []Caller
+		for k := range recs {
+			for j := range recs[k] {
+				r := &recs[k][j]
+				if int(r.inst>>6)%workers != w {
+					continue
+				}
+				in := &blocks[r.inst>>chunkShift][r.inst&(chunkLen-1)]
+				if cap(in.InlineCallers) == 0 && cap(in.DirectCallers) == 0 {
+					// The instance's first site: carve its callers.
+					ni, nd := int(sites[r.inst][0]), int(sites[r.inst][1])
+					var room []Caller
+					if n := ni + nd; n > chunkLen/4 {
+						room = make([]Caller, n)
+					} else {
+						if len(blk) < n {
+							blk = make([]Caller, chunkLen)
+						}
+						room, blk = blk[:n:n], blk[n:]
+					}
+					if ni > 0 {
+						in.InlineCallers = room[:0:ni]
+					}
+					if nd > 0 {
+						in.DirectCallers = room[ni : ni : ni+nd]
+					}
+				}
+				var c *Caller
+				if r.direct {
+					in.DirectCallers = in.DirectCallers[:len(in.DirectCallers)+1]
+					c = &in.DirectCallers[len(in.DirectCallers)-1]
+				} else {
+					in.InlineCallers = in.InlineCallers[:len(in.InlineCallers)+1]
+					c = &in.InlineCallers[len(in.InlineCallers)-1]
+				}
+				cn := s.callers.at(r.caller)
+				c.File, c.Function = cn.file, cn.function
+				c.Addr, c.HasAddr = r.addr, r.hasAddr
+				if r.file >= 0 {
+					c.Site.File, c.Site.Line = s.files[r.file], int(r.line)
+				}
+			}
+			if left[k].Add(-1) == 0 {
+				recs[k] = nil
+			}
+		}
+	})
+}
+
+// parallel calls f(i) for every i in [0, n) on up to workers goroutines,
+// and returns when all calls have. A panic in a call is raised again in
+// the caller's goroutine (where New's firewall recovers it), once the
+// others are done.
+func parallel(workers, n int, f func(i int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var (
+		next  atomic.Int64
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		fault any
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					if fault == nil {
+						fault = p
+					}
+					mu.Unlock()
+					next.Store(int64(n)) // the others stop at their next call
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if fault != nil {
+		panic(fault)
+	}
 }

@@ -1,0 +1,155 @@
+package kabi
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// syntheticSurface returns a surface holding nfn functions, ninst
+// instances and nrec call sites (several chunks of each), as the walk and
+// the merge leave it, and what functions must make of every instance:
+// its Instance, callers included, by instance index.
+func syntheticSurface(nfn, ninst, nrec int) (*surface, []Instance) {
+	r := rand.New(rand.NewPCG(1, 2))
+	s := &surface{modules: []string{"", "mod_a", "mod_b"}}
+	for i := range 40 {
+		s.files = append(s.files, fmt.Sprintf("dir/file%d.c", i))
+	}
+	for i := range nfn {
+		// Names in an order other than their index's.
+		s.names = append(s.names, fmt.Sprintf("fn_%08x_%d", r.Uint32(), i))
+	}
+	for i := range 500 {
+		s.callers.add(callerName{file: s.files[i%len(s.files)], function: s.names[r.IntN(nfn)]})
+	}
+	want := make([]Instance, ninst)
+	for i := range ninst {
+		a := acc{
+			fn: int32(i % nfn), mod: int32(r.IntN(len(s.modules))),
+			file: int32(r.IntN(len(s.files))), locFile: int32(r.IntN(len(s.files)+1) - 1), line: int32(r.IntN(5000)),
+			external: r.IntN(3) == 0, defined: r.IntN(8) != 0, inlined: r.IntN(2) == 0, declaredInline: r.IntN(2) == 0,
+			assembler: r.IntN(50) == 0, addr: r.Uint64(),
+		}
+		if r.IntN(4) != 0 {
+			a.addrFrom = addrDefinition
+		}
+		if r.IntN(3) != 0 {
+			a.sig = &Signature{Name: s.names[a.fn]}
+		}
+		s.insts.add(a)
+		w := Instance{
+			Module: s.modules[a.mod], Address: a.addr, HasAddr: a.addrFrom != 0,
+			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
+			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
+		}
+		if a.defined {
+			w.File = s.files[a.file]
+			if a.locFile >= 0 {
+				w.Location = Location{File: s.files[a.locFile], Line: int(a.line)}
+			}
+		}
+		want[i] = w
+	}
+	for range nrec {
+		// Most sites go to a few instances, as a kernel's do.
+		in := int32(r.IntN(ninst))
+		if r.IntN(2) == 0 {
+			in = int32(r.IntN(ninst/50 + 1))
+		}
+		rec := callRec{inst: in, caller: int32(r.IntN(s.callers.len())), file: int32(r.IntN(len(s.files)+1) - 1),
+			line: int32(r.IntN(9000)), addr: r.Uint64(), direct: r.IntN(3) == 0, hasAddr: r.IntN(5) != 0}
+		s.recs.add(rec)
+		a := s.insts.at(in)
+		cn := s.callers.at(rec.caller)
+		c := Caller{File: cn.file, Function: cn.function, Addr: rec.addr, HasAddr: rec.hasAddr}
+		if rec.file >= 0 {
+			c.Site = Location{File: s.files[rec.file], Line: int(rec.line)}
+		}
+		if rec.direct {
+			a.nDirect++
+			want[in].DirectCallers = append(want[in].DirectCallers, c)
+		} else {
+			a.nInline++
+			want[in].InlineCallers = append(want[in].InlineCallers, c)
+		}
+	}
+	return s, want
+}
+
+// TestFunctionsOn checks what functions makes of a surface of several
+// chunks of instances and call sites, on one goroutine and on several:
+// every function in name order, with its instances in index order, each
+// with its callers in site order, exactly as long as they are.
+func TestFunctionsOn(t *testing.T) {
+	const nfn, ninst, nrec = 7000, 3*chunkLen + 123, 5*chunkLen + 77
+	for _, workers := range []int{1, 2, 3, 8} {
+		s, want := syntheticSurface(nfn, ninst, nrec)
+		index := make(map[string]int, nfn)
+		for i, n := range s.names {
+			index[n] = i
+		}
+		fns := s.functionsOn(workers)
+		if len(fns) != nfn {
+			t.Fatalf("%d workers: %d functions, want %d", workers, len(fns), nfn)
+		}
+		if s.insts.len() != 0 || s.recs.len() != 0 || s.callers.len() != 0 {
+			t.Errorf("%d workers: the tables are left (%d instances, %d sites, %d callers)", workers, s.insts.len(), s.recs.len(), s.callers.len())
+		}
+		if !slices.IsSortedFunc(fns, func(a, b Function) int { return strings.Compare(a.Name, b.Name) }) {
+			t.Errorf("%d workers: functions not in name order", workers)
+		}
+		for _, f := range fns {
+			fn := index[f.Name]
+			var wantInsts []*Instance
+			for i := fn; i < ninst; i += nfn { // instance i is function i%nfn's
+				wantInsts = append(wantInsts, &want[i])
+			}
+			if len(f.Instances) != len(wantInsts) || cap(f.Instances) != len(wantInsts) {
+				t.Fatalf("%d workers: %s has %d instances (cap %d), want %d", workers, f.Name, len(f.Instances), cap(f.Instances), len(wantInsts))
+			}
+			for k, in := range f.Instances {
+				w := wantInsts[k]
+				if !reflect.DeepEqual(in, w) {
+					t.Fatalf("%d workers: %s instance %d:\n got %+v\nwant %+v", workers, f.Name, k, in, w)
+				}
+				if cap(in.InlineCallers) != len(w.InlineCallers) || cap(in.DirectCallers) != len(w.DirectCallers) {
+					t.Fatalf("%d workers: %s instance %d: callers' capacities %d, %d, want %d, %d", workers, f.Name, k,
+						cap(in.InlineCallers), cap(in.DirectCallers), len(w.InlineCallers), len(w.DirectCallers))
+				}
+				if in.Signature != w.Signature {
+					t.Fatalf("%d workers: %s instance %d has another signature", workers, f.Name, k)
+				}
+			}
+		}
+	}
+}
+
+// TestParallel checks that parallel calls f once for each index, and
+// that a panic in a worker reaches the caller.
+func TestParallel(t *testing.T) {
+	for _, workers := range []int{1, 2, 5} {
+		seen := make([]int32, 1000)
+		parallel(workers, len(seen), func(i int) { seen[i]++ })
+		for i, n := range seen {
+			if n != 1 {
+				t.Fatalf("%d workers: index %d called %d times", workers, i, n)
+			}
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != "boom" {
+					t.Errorf("%d workers: recovered %v, want the worker's panic", workers, p)
+				}
+			}()
+			parallel(workers, 100, func(i int) {
+				if i == 37 {
+					panic("boom")
+				}
+			})
+		}()
+	}
+}
