@@ -43,9 +43,13 @@ type Signature struct {
 // written for, not for a copy of the value, whose fields may have been
 // changed: a copy writes its declaration anew.
 type sigText struct {
-	key  string // the declaration String returns, a NUL, then the kinds of its types (see appendKinds)
-	n    int    // the declaration's length in key
-	self *Signature
+	key string // the declaration String returns, a NUL, then the kinds of its types (see appendKinds)
+	n   int32  // the declaration's length in key
+	// based says that the signature's types are all vmlinux's (see
+	// dwarfSigs.base); frozen, that it is one of vmlinux's signatures
+	// that modules' converters read (see freezeTypes).
+	based, frozen bool
+	self          *Signature
 }
 
 // cachedText returns the declaration and key of s, if s has them.
@@ -64,7 +68,7 @@ func (s *Signature) cachedText() (decl, key string, ok bool) {
 // and an unnamed unspecified type, names with spaces in them).
 func (s *Signature) keep(buf []byte) []byte {
 	buf, n := s.appendKey(buf[:0])
-	s.text = sigText{key: string(buf), n: n, self: s}
+	s.text = sigText{key: string(buf), n: int32(n), self: s}
 	return buf
 }
 
@@ -284,15 +288,15 @@ type dwarfSigs struct {
 	d      *dwarfx.Data
 	pool   *stringPool // when not nil, names are copied into it (see name)
 	base   *typeTable  // when not nil, consulted before a type or signature is made
-	types  map[*dwarfx.Type]*Type
-	void   *Type   // the unit's void
-	buf    []byte  // scratch for Signature.keep
-	kbuf   []byte  // scratch for the base table's keys
-	params []Param // scratch for the parameters of the types being converted
+	types  map[*dwarfx.Type]convType
+	void   convType // the unit's void
+	buf    []byte   // scratch for Signature.keep
+	kbuf   []byte   // scratch for the base table's keys
+	params []Param  // scratch for the parameters of the types being converted
 }
 
 func newDWARFSigs(d *dwarfx.Data, pool *stringPool, base *typeTable) *dwarfSigs {
-	return &dwarfSigs{d: d, pool: pool, base: base, types: make(map[*dwarfx.Type]*Type)}
+	return &dwarfSigs{d: d, pool: pool, base: base, types: make(map[*dwarfx.Type]convType)}
 }
 
 // name returns a name from DWARF that a Build may keep: dwarfx's strings
@@ -308,7 +312,7 @@ func (c *dwarfSigs) name(v string) string {
 }
 
 // reset forgets the converted types (call it between compile units).
-func (c *dwarfSigs) reset() { clear(c.types); c.void = nil }
+func (c *dwarfSigs) reset() { clear(c.types); c.void = convType{} }
 
 // signature returns the signature of a function named name (a string of
 // the DWARF data when raw, else one the Build may keep) with prototype p, from an entry of unit u (the event's:
@@ -318,13 +322,15 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, raw bool, p *dwarfx.P
 	// The signature is first written in scratch, with the DWARF's names:
 	// its key finds it in the base table, when vmlinux has it.
 	start := len(c.params)
+	ret, local := c.conv(p.Return, 0)
 	for _, pa := range p.Params {
-		t := c.typ(pa.Type)
+		t, l := c.conv(pa.Type, 0)
+		local = local || l
 		c.params = append(c.params, Param{Name: pa.Name, Type: t})
 	}
 	params := c.params[start:]
 	defer func() { c.params = c.params[:start] }()
-	tmp := Signature{Name: name, Return: c.typ(p.Return), Params: params, Variadic: p.Variadic, Prototyped: p.Prototyped,
+	tmp := Signature{Name: name, Return: ret, Params: params, Variadic: p.Variadic, Prototyped: p.Prototyped,
 		Assembler: u != nil && u.Language == langMipsAssembler}
 	var clones []Clone
 	if p.IsCopy {
@@ -351,7 +357,7 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, raw bool, p *dwarfx.P
 			s.Params[i] = Param{Name: c.name(pa.Name), Type: pa.Type}
 		}
 	}
-	s.text = sigText{key: string(c.buf), n: n, self: s}
+	s.text = sigText{key: string(c.buf), n: int32(n), based: c.base != nil && !local, self: s}
 	return s
 }
 
@@ -391,15 +397,23 @@ func (c *dwarfSigs) clone(p *dwarfx.Prototype) (Clone, bool) {
 
 // typ converts a DWARF type, normalizing qualifiers into Type.Qual.
 func (c *dwarfSigs) typ(t *dwarfx.Type) *Type {
-	return c.conv(t, 0)
+	r, _ := c.conv(t, 0)
+	return r
+}
+
+// convType is a converted type; local says that the converter made it
+// (it is not the base table's).
+type convType struct {
+	t     *Type
+	local bool
 }
 
 // mk returns a type equal to v: the base table's, or a new one. With
 // raw set, v's name is a string of the DWARF data, copied if kept.
-func (c *dwarfSigs) mk(v *Type, raw bool) *Type {
+func (c *dwarfSigs) mk(v *Type, raw bool) (*Type, bool) {
 	if c.base != nil {
 		if r := c.base.find(v, &c.kbuf); r != nil {
-			return r
+			return r, false
 		}
 	}
 	r := new(Type)
@@ -410,56 +424,61 @@ func (c *dwarfSigs) mk(v *Type, raw bool) *Type {
 	if len(v.Params) > 0 {
 		r.Params = slices.Clone(v.Params)
 	}
-	return r
+	return r, true
 }
 
-func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
+// conv converts t and says whether the result is local (see convType).
+func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) (*Type, bool) {
 	if t == nil {
-		if c.void == nil {
-			c.void = c.mk(&Type{Kind: Void}, false)
+		if c.void.t == nil {
+			c.void.t, c.void.local = c.mk(&Type{Kind: Void}, false)
 		}
-		return c.void
+		return c.void.t, c.void.local
 	}
 	if r, ok := c.types[t]; ok {
-		return r
+		return r.t, r.local
 	}
 	if depth > maxTypeNesting {
-		return &Type{Kind: Other, Name: "<too deep>"}
+		return &Type{Kind: Other, Name: "<too deep>"}, true
 	}
 	var r *Type
+	var local bool
 	switch t.Kind {
 	case dwarfx.TypeConst, dwarfx.TypeVolatile, dwarfx.TypeRestrict, dwarfx.TypeAtomic:
-		r = c.qualify(c.conv(t.Elem, depth+1), dwarfQual(t.Kind))
+		e, l := c.conv(t.Elem, depth+1)
+		r, local = c.qualify(e, l, dwarfQual(t.Kind))
 	case dwarfx.TypeBase:
-		r = c.mk(&Type{Kind: Base, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Base, Name: t.Name}, true)
 	case dwarfx.TypeTypedef:
-		r = c.mk(&Type{Kind: Typedef, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Typedef, Name: t.Name}, true)
 	case dwarfx.TypeStruct, dwarfx.TypeClass:
-		r = c.mk(&Type{Kind: Struct, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Struct, Name: t.Name}, true)
 	case dwarfx.TypeUnion:
-		r = c.mk(&Type{Kind: Union, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Union, Name: t.Name}, true)
 	case dwarfx.TypeEnum:
-		r = c.mk(&Type{Kind: Enum, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Enum, Name: t.Name}, true)
 	case dwarfx.TypeUnspecified:
-		r = c.mk(&Type{Kind: Unspecified, Name: t.Name}, true)
+		r, local = c.mk(&Type{Kind: Unspecified, Name: t.Name}, true)
 	case dwarfx.TypePointer:
-		r = c.mk(&Type{Kind: Pointer, Elem: c.conv(t.Elem, depth+1)}, false)
+		e, _ := c.conv(t.Elem, depth+1)
+		r, local = c.mk(&Type{Kind: Pointer, Elem: e}, false)
 	case dwarfx.TypeArray:
-		r = c.conv(t.Elem, depth+1)
+		r, _ = c.conv(t.Elem, depth+1)
 		dims := t.Dims
 		if len(dims) == 0 {
 			dims = []int64{-1}
 		}
 		for i := len(dims) - 1; i >= 0; i-- {
-			r = c.mk(&Type{Kind: Array, Elem: r, Len: dims[i]}, false)
+			r, local = c.mk(&Type{Kind: Array, Elem: r, Len: dims[i]}, false)
 		}
 	case dwarfx.TypeFunc:
-		v := Type{Kind: Func, Elem: c.conv(t.Elem, depth+1), Variadic: t.Variadic, Prototyped: t.Prototyped}
+		e, _ := c.conv(t.Elem, depth+1)
+		v := Type{Kind: Func, Elem: e, Variadic: t.Variadic, Prototyped: t.Prototyped}
 		// The parameters go on the scratch stack: converting one may
 		// push and pop others' above them.
 		start := len(c.params)
 		for _, p := range t.Params {
-			pt := c.conv(p, depth+1)
+			pt, _ := c.conv(p, depth+1)
 			c.params = append(c.params, Param{Type: pt})
 		}
 		if len(t.Params) > 0 {
@@ -468,29 +487,30 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) *Type {
 		if !v.Prototyped && len(v.Params) == 0 {
 			v.Variadic = false
 		}
-		r = c.mk(&v, false)
+		r, local = c.mk(&v, false)
 		c.params = c.params[:start]
 	default:
 		if t.Name == "" {
-			r = c.mk(&Type{Kind: Other, Name: t.Tag.String()}, false)
+			r, local = c.mk(&Type{Kind: Other, Name: t.Tag.String()}, false)
 		} else {
-			r = c.mk(&Type{Kind: Other, Name: t.Name}, true)
+			r, local = c.mk(&Type{Kind: Other, Name: t.Name}, true)
 		}
 	}
-	c.types[t] = r
-	return r
+	c.types[t] = convType{r, local}
+	return r, local
 }
 
-// qualify is qualify (below) with the types made by mk.
-func (c *dwarfSigs) qualify(t *Type, q Qualifiers) *Type {
+// qualify is qualify (below) with the types made by mk; local says
+// whether t is local, as does the result's.
+func (c *dwarfSigs) qualify(t *Type, local bool, q Qualifiers) (*Type, bool) {
 	switch {
 	case q == 0 || t.Qual&q == q:
-		return t
+		return t, local
 	case t.Kind == Func:
-		return t
+		return t, local
 	case t.Kind == Array:
 		n := *t
-		n.Elem = c.qualify(t.Elem, q)
+		n.Elem, _ = c.qualify(t.Elem, local, q)
 		return c.mk(&n, false)
 	}
 	n := *t

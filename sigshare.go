@@ -171,18 +171,22 @@ func (tt *typeTable) canon(t *Type, depth int) *Type {
 // name becomes fn's (the same string) and its parameters' names are
 // shared, so that a module's strings need not outlive its merge.
 func (tt *typeTable) canonSig(sig *Signature, fn string) {
-	if tt.base != nil {
-		if _, key, ok := sig.cachedText(); ok && tt.base.sigs[key] == sig {
+	based := false
+	if sig.text.self == sig {
+		if sig.text.frozen {
 			return // vmlinux's, which modules' converters read
 		}
+		based = sig.text.based
 	}
-	if r := tt.canon(sig.Return, 0); r != sig.Return {
-		sig.Return = r
-	}
-	for i := range sig.Params {
-		p := &sig.Params[i]
-		if r := tt.canon(p.Type, 0); r != p.Type {
-			p.Type = r
+	if !based {
+		if r := tt.canon(sig.Return, 0); r != sig.Return {
+			sig.Return = r
+		}
+		for i := range sig.Params {
+			p := &sig.Params[i]
+			if r := tt.canon(p.Type, 0); r != p.Type {
+				p.Type = r
+			}
 		}
 	}
 	if tt.strs == nil {
@@ -222,6 +226,7 @@ func (s *surface) freezeTypes() *typeTable {
 			if _, key, ok := sig.cachedText(); ok && len(sig.Clones) == 0 {
 				if _, dup := base.sigs[key]; !dup {
 					base.sigs[key] = sig
+					sig.text.frozen = true
 				}
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/kabi-dev/kabi/dwarfx"
 )
 
 func TestShareSignatures(t *testing.T) {
@@ -189,7 +191,11 @@ func TestCanonSig(t *testing.T) {
 	base := newTypeTable(nil)
 	v := mk("p")
 	base.canonSig(v, "f")
-	tt := newTypeTable(base)
+	sf := &surface{tt: base, kept: [][maxShared]*Signature{{v}}}
+	if sf.freezeTypes() != base || sf.tt.base != base {
+		t.Fatalf("freezeTypes: no table over vmlinux's")
+	}
+	tt := sf.tt
 	a, b := mk("p"), mk("p")
 	decl, key, _ := a.cachedText()
 	fn := "f"
@@ -205,7 +211,9 @@ func TestCanonSig(t *testing.T) {
 		t.Errorf("names not shared")
 	}
 	// vmlinux's signatures, which modules' converters read, are left alone.
-	base.sigs = map[string]*Signature{key: v}
+	if base.sigs[key] != v {
+		t.Fatalf("freezeTypes: vmlinux's signature is not found by its key")
+	}
 	vName := v.Name
 	tt.canonSig(v, strings.Clone("f"))
 	if unsafe.StringData(v.Name) != unsafe.StringData(vName) {
@@ -271,5 +279,92 @@ func TestModulesShareVmlinux(t *testing.T) {
 	if shared == 0 {
 		t.Errorf("no module type is also vmlinux's: the test shows nothing")
 	}
+	// Every type of a kept signature (but clones') is the kernel's one
+	// of its value, whichever units and modules spell it.
+	one := map[string]*Type{}
+	multi := 0
+	for f := range b.Functions() {
+		for _, in := range f.Instances {
+			if in.Signature == nil || len(in.Signature.Clones) > 0 {
+				continue
+			}
+			each(in.Signature, func(ty *Type) {
+				k := keyOf(ty)
+				if o, ok := one[k]; !ok {
+					one[k] = ty
+				} else if sameType(o, ty) {
+					multi++
+					if o != ty {
+						t.Errorf("%s: two pointers for type %s", in.Signature, ty)
+					}
+				}
+			})
+		}
+	}
+	if multi == 0 {
+		t.Errorf("no type is used twice: the test shows nothing")
+	}
 	t.Logf("%d module types and %d signatures are vmlinux's", shared, sharedSigs)
+}
+
+// TestConverterBase: a module's converter takes the base table's types
+// and signatures, makes the others, and says which signatures have only
+// the base's types (the merge leaves their types alone).
+func TestConverterBase(t *testing.T) {
+	dInt := &dwarfx.Type{Kind: dwarfx.TypeBase, Name: "int"}
+	dPage := &dwarfx.Type{Kind: dwarfx.TypePointer, Elem: &dwarfx.Type{Kind: dwarfx.TypeStruct, Name: "page"}}
+	dLocal := &dwarfx.Type{Kind: dwarfx.TypePointer, Elem: &dwarfx.Type{Kind: dwarfx.TypeStruct, Name: "kfx_req"}}
+	dCb := &dwarfx.Type{Kind: dwarfx.TypePointer, Elem: &dwarfx.Type{Kind: dwarfx.TypeFunc, Elem: dInt, Prototyped: true,
+		Params: []*dwarfx.Type{dPage, {Kind: dwarfx.TypeConst, Elem: dInt}}}}
+	proto := func(params ...*dwarfx.Type) *dwarfx.Prototype {
+		p := &dwarfx.Prototype{Return: dInt, Prototyped: true}
+		for i, pt := range params {
+			p.Params = append(p.Params, dwarfx.Param{Name: fmt.Sprintf("a%d", i), Type: pt})
+		}
+		return p
+	}
+	// vmlinux: g(struct page *, callback) is kept and frozen.
+	vm := newDWARFSigs(nil, newStringPool(), nil)
+	sf := &surface{tt: newTypeTable(nil), kept: make([][maxShared]*Signature, 2), names: []string{"g", "f"}}
+	g := sf.share(0, vm.signature(nil, "g", true, proto(dPage, dCb), 0, false))
+	base := sf.freezeTypes()
+	mod := newDWARFSigs(nil, newStringPool(), base)
+	if got := mod.signature(nil, "g", true, proto(dPage, dCb), 0, false); got != g {
+		t.Errorf("vmlinux's signature %s not taken: got %s", g, got)
+	}
+	mod.reset()
+	h := mod.signature(nil, "h", true, proto(dCb, dPage), 0, false)
+	if !h.text.based || h.Params[0].Type != g.Params[1].Type || h.Params[1].Type != g.Params[0].Type || h.Return != g.Return {
+		t.Errorf("%s: not vmlinux's types (based %v)", h, h.text.based)
+	}
+	mod.reset()
+	f := mod.signature(nil, "f", true, proto(dPage, dLocal), 0, false)
+	if f.text.based || f.Params[0].Type != g.Params[0].Type {
+		t.Errorf("%s: based %v, or struct page * not vmlinux's", f, f.text.based)
+	}
+	if f.String() != "int f(struct page *a0, struct kfx_req *a1);" || h.String() != "int h(int (*a0)(struct page *, const int), struct page *a1);" {
+		t.Errorf("signatures %s, %s", f, h)
+	}
+	// The merge puts f's own types in the kernel's table, and gives them
+	// to another module's equal signature.
+	sf.share(1, f)
+	local := f.Params[1].Type
+	if sf.tt.find(local, &sf.tt.buf) != local {
+		t.Errorf("the merge did not keep %s's type %s", f, local)
+	}
+	other := newDWARFSigs(nil, newStringPool(), base)
+	f2 := other.signature(nil, "f", true, proto(dPage, dLocal), 0, false)
+	other.reset()
+	if f2.Params[1].Type == local {
+		t.Fatalf("two modules' converters share a local type")
+	}
+	if got := sf.share(1, f2); got != f {
+		t.Errorf("another module's f: %p, want %p", got, f)
+	}
+	k := other.signature(nil, "k", true, proto(dLocal), 0, false)
+	sf.names = append(sf.names, "k")
+	sf.kept = append(sf.kept, [maxShared]*Signature{})
+	if sf.share(2, k) != k || k.Params[0].Type != local {
+		t.Errorf("%s: its type is not the kernel's", k)
+	}
 }
