@@ -60,16 +60,23 @@ func syntheticSurface(nfn, ninst, nrec int) (*surface, []Instance) {
 		if r.IntN(2) == 0 {
 			in = int32(r.IntN(ninst/50 + 1))
 		}
-		rec := callRec{inst: in, caller: int32(r.IntN(s.callers.len())), file: int32(r.IntN(len(s.files)+1) - 1),
-			line: int32(r.IntN(9000)), addr: r.Uint64(), direct: r.IntN(3) == 0, hasAddr: r.IntN(5) != 0}
+		caller, direct, hasAddr := int32(r.IntN(s.callers.len())), r.IntN(3) == 0, r.IntN(5) != 0
+		rec := callRec{inst: in, file: int32(r.IntN(len(s.files)+1) - 1), line: int32(r.IntN(9000)), addr: r.Uint64()}
+		rec.setCaller(caller)
+		if direct {
+			rec.who |= siteDirect
+		}
+		if hasAddr {
+			rec.who |= siteHasAddr
+		}
 		s.recs.add(rec)
 		a := s.insts.at(in)
-		cn := s.callers.at(rec.caller)
-		c := Caller{File: cn.file, Function: cn.function, Addr: rec.addr, HasAddr: rec.hasAddr}
+		cn := s.callers.at(caller)
+		c := Caller{File: cn.file, Function: cn.function, Addr: rec.addr, HasAddr: hasAddr}
 		if rec.file >= 0 {
 			c.Site = Location{File: s.files[rec.file], Line: int(rec.line)}
 		}
-		if rec.direct {
+		if direct {
 			a.nDirect++
 			want[in].DirectCallers = append(want[in].DirectCallers, c)
 		} else {

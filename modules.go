@@ -679,7 +679,6 @@ func (s *surface) merge(m *surface, name string) {
 		if a.locFile >= 0 {
 			a.locFile = files[a.locFile]
 		}
-		a.declOff = 0 // an offset in the module's DWARF, which is gone
 		if a.sig != nil {
 			// A header's static inline functions are defined again in
 			// module after module: one signature serves them all.
@@ -690,7 +689,7 @@ func (s *surface) merge(m *surface, name string) {
 	for _, p := range m.recs.all {
 		r := *p
 		r.inst += base
-		r.caller = callers[r.caller]
+		r.setCaller(callers[r.caller()])
 		if r.file >= 0 {
 			r.file = files[r.file]
 		}

@@ -46,6 +46,7 @@ type surface struct {
 	static map[staticKey]int32     // static (name, location, unit source) -> instance
 
 	insts   chunks[acc]
+	declOff []uint64 // by instance, during the walk: a declaration entry, for the prototype of a function no unit defines
 	recs    chunks[callRec]
 	callers chunks[callerName]
 
@@ -95,7 +96,9 @@ type staticKey struct {
 }
 
 // acc accumulates one instance. Its fields are ordered so that it packs
-// into 64 bytes: a whole kernel holds close to a million.
+// into 56 bytes: a whole kernel holds close to a million, kept through
+// the read of its modules. (A declaration's offset, needed only during
+// one surface's walk, is kept beside them: see surface.declOff.)
 type acc struct {
 	fn             int32
 	mod            int32 // index in surface.modules
@@ -112,7 +115,6 @@ type acc struct {
 	defined        bool // seen as a definition, concrete copy or inline site
 	assembler      bool // defined in an assembler's unit
 	addr           uint64
-	declOff        uint64 // a declaration entry, for the prototype of a function no unit defines
 	sig            *Signature
 }
 
@@ -132,15 +134,34 @@ const (
 // Caller.File and Caller.Function.
 type callerName struct{ file, function string }
 
-// callRec is one inline or call site, in walk order.
+// callRec is one inline or call site, in walk order: 24 bytes, for the
+// millions a whole kernel keeps through the read of its modules.
 type callRec struct {
-	inst    int32
-	caller  int32 // index in surface.callers
-	file    int32 // the site's file, index in files; -1 none
-	line    int32
-	addr    uint64
-	direct  bool
-	hasAddr bool
+	inst int32
+	who  uint32 // the caller's index in surface.callers, with siteDirect and siteHasAddr
+	file int32  // the site's file, index in files; -1 none
+	line int32
+	addr uint64
+}
+
+// The bits of callRec.who. A surface holds fewer than 1<<30 callers
+// (each takes 32 bytes of callerName).
+const (
+	siteDirect  = 1 << 30 // a direct call, not an inline site
+	siteHasAddr = 1 << 31 // addr is the site's
+	siteCaller  = siteDirect - 1
+)
+
+func (r *callRec) caller() int32 { return int32(r.who & siteCaller) }
+func (r *callRec) direct() bool  { return r.who&siteDirect != 0 }
+func (r *callRec) hasAddr() bool { return r.who&siteHasAddr != 0 }
+
+// setCaller makes c the record's caller.
+func (r *callRec) setCaller(c int32) {
+	if uint32(c) > siteCaller {
+		panic("kabi: a surface with 1<<30 callers") // 32 GiB of them: unreachable
+	}
+	r.who = r.who&^siteCaller | uint32(c)
 }
 
 const (
@@ -319,6 +340,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 }
 
 func (s *surface) newInst(a acc) int32 {
+	s.declOff = append(s.declOff, 0)
 	return s.insts.add(a)
 }
 
@@ -456,7 +478,7 @@ type eventSig struct {
 // drop forgets the DWARF data, so that the sections can be freed while
 // the functions are built.
 func (s *surface) drop() {
-	s.d, s.sigs, s.convs, s.base = nil, nil, nil, nil
+	s.d, s.sigs, s.convs, s.base, s.declOff = nil, nil, nil, nil, nil
 	s.claims.m = nil
 }
 
@@ -495,7 +517,7 @@ func (s *surface) release(c *dwarfSigs) {
 func (s *surface) declarationSignatures() error {
 	var todo []int32
 	for i, a := range s.insts.all {
-		if a.declOff != 0 && a.sigRank < sigDeclaration {
+		if s.declOff[i] != 0 && a.sigRank < sigDeclaration {
 			if _, ok := s.knownDecl[s.names[a.fn]]; ok && a.external && !a.defined {
 				continue
 			}
@@ -506,21 +528,21 @@ func (s *surface) declarationSignatures() error {
 		return nil
 	}
 	// In section order, so that each unit's abbreviations are compiled once.
-	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.insts.at(x).declOff, s.insts.at(y).declOff) })
+	slices.SortFunc(todo, func(x, y int32) int { return cmp.Compare(s.declOff[x], s.declOff[y]) })
 	td := s.d.NewTypeDecoder()
 	defer td.Release() // its tables' memory goes to the next module's
 	var trimmed uint64
 	for _, i := range todo {
-		a := s.insts.at(i)
-		if a.declOff-trimmed >= 16<<20 {
+		a, off := s.insts.at(i), s.declOff[i]
+		if off-trimmed >= 16<<20 {
 			s.d.Trim() // keep the pages read few (see dwarfx.Data.Trim)
-			trimmed = a.declOff
+			trimmed = off
 		}
-		u, ok := s.d.UnitAt(a.declOff)
+		u, ok := s.d.UnitAt(off)
 		if !ok {
 			continue
 		}
-		p, err := td.Prototype(a.declOff)
+		p, err := td.Prototype(off)
 		if err != nil {
 			return err
 		}
@@ -570,8 +592,8 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		if len(sigs) > 0 && int(sigs[0].ev) == i {
 			s.signature(a, ev, sigs[0].sig)
 			sigs = sigs[1:]
-		} else if ev.Kind == dwarfx.Declaration && a.declOff == 0 {
-			a.declOff = ev.Offset // its prototype is decoded at the end if nothing better comes
+		} else if ev.Kind == dwarfx.Declaration && s.declOff[in] == 0 {
+			s.declOff[in] = ev.Offset // its prototype is decoded at the end if nothing better comes
 		}
 		switch ev.Kind {
 		case dwarfx.Definition, dwarfx.ConcreteCopy:
@@ -610,7 +632,7 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 		case dwarfx.Call:
 			if c := s.caller(cu, ev.Caller, here); c >= 0 {
 				rec := s.site(cu, ev, in, c)
-				rec.direct = true
+				rec.who |= siteDirect
 				s.recs.add(rec)
 				a.nDirect++
 			}
@@ -621,7 +643,13 @@ func (s *surface) unit(cu *dwarfx.CompileUnit) {
 // site returns the record of an inline or call site event of instance in
 // by caller c: its address, and its file and line where DWARF gives them.
 func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) callRec {
-	r := callRec{inst: in, caller: c, file: -1, addr: ev.Addr, hasAddr: ev.HasAddr}
+	r := callRec{inst: in, file: -1, addr: ev.Addr}
+	if c >= 0 {
+		r.setCaller(c)
+	}
+	if ev.HasAddr {
+		r.who |= siteHasAddr
+	}
 	if !ev.HasCallFile {
 		return r
 	}
@@ -811,16 +839,16 @@ func (s *surface) callersOn(workers int, blocks [][]Instance, sites [][2]int32) 
 					}
 				}
 				var c *Caller
-				if r.direct {
+				if r.direct() {
 					in.DirectCallers = in.DirectCallers[:len(in.DirectCallers)+1]
 					c = &in.DirectCallers[len(in.DirectCallers)-1]
 				} else {
 					in.InlineCallers = in.InlineCallers[:len(in.InlineCallers)+1]
 					c = &in.InlineCallers[len(in.InlineCallers)-1]
 				}
-				cn := s.callers.at(r.caller)
+				cn := s.callers.at(r.caller())
 				c.File, c.Function = cn.file, cn.function
-				c.Addr, c.HasAddr = r.addr, r.hasAddr
+				c.Addr, c.HasAddr = r.addr, r.hasAddr()
 				if r.file >= 0 {
 					c.Site.File, c.Site.Line = s.files[r.file], int(r.line)
 				}
