@@ -67,16 +67,17 @@ func (s *Signature) cachedText() (decl, key string, ok bool) {
 // apart what prints alike (a base type and a typedef of one name, void
 // and an unnamed unspecified type, names with spaces in them).
 func (s *Signature) keep(buf []byte) []byte {
-	buf, n := s.appendKey(buf[:0])
+	buf, n, _ := s.appendKey(buf[:0], nil)
 	s.text = sigText{key: string(buf), n: int32(n), self: s}
 	return buf
 }
 
 // appendKey appends the key keep writes and returns the declaration's
-// length in it.
-func (s *Signature) appendKey(buf []byte) ([]byte, int) {
+// length in it, and offs with the offsets in buf of the names written
+// (see appendDeclNames).
+func (s *Signature) appendKey(buf []byte, offs []int32) ([]byte, int, []int32) {
 	start := len(buf)
-	buf = s.appendDecl(buf)
+	buf, offs = s.appendDeclNames(buf, offs)
 	n := len(buf) - start
 	buf = append(buf, 0)
 	buf = binary.AppendUvarint(buf, uint64(len(s.Name)))
@@ -85,7 +86,42 @@ func (s *Signature) appendKey(buf []byte) ([]byte, int) {
 		buf = binary.AppendUvarint(buf, uint64(len(p.Name)))
 		buf = appendKinds(buf, p.Type, 0)
 	}
-	return buf, n
+	return buf, n, offs
+}
+
+// appendDeclNames is appendDecl, and appends to offs the offsets in b at
+// which it writes the function's name, then each parameter's: a
+// signature's names are kept as parts of its declaration.
+func (s *Signature) appendDeclNames(b []byte, offs []int32) ([]byte, []int32) {
+	ret := s.Return
+	if ret == nil {
+		ret = &voidType
+	}
+	b = appendPrefix(b, ret, false, 1)
+	offs = append(offs, int32(len(b)))
+	b = append(b, s.Name...)
+	b = append(b, '(')
+	// appendParams, at depth 0.
+	for i, p := range s.Params {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendPrefix(b, p.Type, p.Name == "", 1)
+		offs = append(offs, int32(len(b)))
+		b = append(b, p.Name...)
+		b = appendSuffix(b, p.Type, 1)
+	}
+	switch {
+	case s.Variadic && len(s.Params) > 0:
+		b = append(b, ", ..."...)
+	case s.Variadic:
+		b = append(b, "..."...)
+	case len(s.Params) == 0 && s.Prototyped:
+		b = append(b, "void"...)
+	}
+	b = append(b, ')')
+	b = appendSuffix(b, ret, 1)
+	return append(b, ';'), offs
 }
 
 // appendKinds appends the kind and the name's length of t and of every
@@ -293,6 +329,7 @@ type dwarfSigs struct {
 	buf    []byte   // scratch for Signature.keep
 	kbuf   []byte   // scratch for the base table's keys
 	params []Param  // scratch for the parameters of the types being converted
+	offs   []int32  // scratch for the names' offsets in a key
 }
 
 func newDWARFSigs(d *dwarfx.Data, pool *stringPool, base *typeTable) *dwarfSigs {
@@ -314,11 +351,11 @@ func (c *dwarfSigs) name(v string) string {
 // reset forgets the converted types (call it between compile units).
 func (c *dwarfSigs) reset() { clear(c.types); c.void = convType{} }
 
-// signature returns the signature of a function named name (a string of
-// the DWARF data when raw, else one the Build may keep) with prototype p, from an entry of unit u (the event's:
+// signature returns the signature of a function named name with
+// prototype p, from an entry of unit u (the event's:
 // for an assembler's unit, the signature is marked Assembler). For a
 // concrete copy whose own parameters differ, the Clone is in Clones.
-func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, raw bool, p *dwarfx.Prototype, addr uint64, hasAddr bool) *Signature {
+func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, addr uint64, hasAddr bool) *Signature {
 	// The signature is first written in scratch, with the DWARF's names:
 	// its key finds it in the base table, when vmlinux has it.
 	start := len(c.params)
@@ -340,24 +377,31 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, raw bool, p *dwarfx.P
 		}
 	}
 	var n int
-	c.buf, n = tmp.appendKey(c.buf[:0])
+	c.buf, n, c.offs = tmp.appendKey(c.buf[:0], c.offs[:0])
 	if c.base != nil && clones == nil {
 		if s, ok := c.base.sigs[string(c.buf)]; ok && s.Assembler == tmp.Assembler {
 			return s
 		}
 	}
-	if raw {
-		name = c.name(name)
+	// The names are kept as parts of the key, which holds them as the
+	// declaration writes them.
+	key := string(c.buf)
+	part := func(i int, v string) string {
+		if v == "" {
+			return ""
+		}
+		o := int(c.offs[i])
+		return key[o : o+len(v)]
 	}
-	s := &Signature{Name: name, Return: tmp.Return, Variadic: tmp.Variadic, Prototyped: tmp.Prototyped,
+	s := &Signature{Name: part(0, name), Return: tmp.Return, Variadic: tmp.Variadic, Prototyped: tmp.Prototyped,
 		Assembler: tmp.Assembler, Clones: clones}
 	if len(params) > 0 {
 		s.Params = make([]Param, len(params))
 		for i, pa := range params {
-			s.Params[i] = Param{Name: c.name(pa.Name), Type: pa.Type}
+			s.Params[i] = Param{Name: part(i+1, pa.Name), Type: pa.Type}
 		}
 	}
-	s.text = sigText{key: string(c.buf), n: int32(n), based: c.base != nil && !local, self: s}
+	s.text = sigText{key: key, n: int32(n), based: c.base != nil && !local, self: s}
 	return s
 }
 

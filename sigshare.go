@@ -55,7 +55,6 @@ type typeTable struct {
 	types map[typeKey]*Type     // the types but function types
 	funcs map[string]*Type      // function types, by funcKey
 	sigs  map[string]*Signature // a frozen table's: vmlinux's kept signatures by key (see freezeTypes)
-	strs  map[string]string     // the module phase's parameter names (see canonSig)
 	buf   []byte                // scratch for funcKey, for the table's own writer
 }
 
@@ -69,11 +68,7 @@ type typeKey struct {
 }
 
 func newTypeTable(base *typeTable) *typeTable {
-	tt := &typeTable{base: base, types: make(map[typeKey]*Type), funcs: make(map[string]*Type)}
-	if base != nil {
-		tt.strs = make(map[string]string)
-	}
-	return tt
+	return &typeTable{base: base, types: make(map[typeKey]*Type), funcs: make(map[string]*Type)}
 }
 
 // funcKey appends the key of function type v to buf: its flags, and its
@@ -166,11 +161,10 @@ func (tt *typeTable) canon(t *Type, depth int) *Type {
 	return n
 }
 
-// canonSig gives sig, about to be kept by function name fn, the table's
-// types, in place: their values are the same. In the module phase, its
-// name becomes fn's (the same string) and its parameters' names are
-// shared, so that a module's strings need not outlive its merge.
-func (tt *typeTable) canonSig(sig *Signature, fn string) {
+// canonSig gives sig, about to be kept, the table's types, in place:
+// their values are the same. (Its names are parts of its key: see
+// dwarfSigs.signature.)
+func (tt *typeTable) canonSig(sig *Signature) {
 	based := false
 	if sig.text.self == sig {
 		if sig.text.frozen {
@@ -187,23 +181,6 @@ func (tt *typeTable) canonSig(sig *Signature, fn string) {
 			if r := tt.canon(p.Type, 0); r != p.Type {
 				p.Type = r
 			}
-		}
-	}
-	if tt.strs == nil {
-		return
-	}
-	if sig.Name == fn && unsafe.StringData(sig.Name) != unsafe.StringData(fn) {
-		sig.Name = fn
-	}
-	for i := range sig.Params {
-		p := &sig.Params[i]
-		if p.Name == "" {
-			continue
-		}
-		if w, ok := tt.strs[p.Name]; ok {
-			p.Name = w
-		} else {
-			tt.strs[p.Name] = p.Name
 		}
 	}
 }

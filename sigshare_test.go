@@ -178,9 +178,8 @@ func sameType(a, b *Type) bool {
 	return true
 }
 
-// TestCanonSig: a kept signature gets the table's types in place, prints
-// and keys as before, and in the module phase takes the function's name
-// string and shared parameter names.
+// TestCanonSig: a kept signature gets the table's types in place, and
+// prints and keys as before.
 func TestCanonSig(t *testing.T) {
 	mk := func(pname string) *Signature {
 		s := &Signature{Name: strings.Clone("f"), Return: &Type{Kind: Base, Name: "int"}, Prototyped: true,
@@ -190,7 +189,7 @@ func TestCanonSig(t *testing.T) {
 	}
 	base := newTypeTable(nil)
 	v := mk("p")
-	base.canonSig(v, "f")
+	base.canonSig(v)
 	sf := &surface{tt: base, kept: [][maxShared]*Signature{{v}}}
 	if sf.freezeTypes() != base || sf.tt.base != base {
 		t.Fatalf("freezeTypes: no table over vmlinux's")
@@ -198,25 +197,23 @@ func TestCanonSig(t *testing.T) {
 	tt := sf.tt
 	a, b := mk("p"), mk("p")
 	decl, key, _ := a.cachedText()
-	fn := "f"
-	tt.canonSig(a, fn)
-	tt.canonSig(b, fn)
+	tt.canonSig(a)
+	tt.canonSig(b)
 	if a.Return != v.Return || a.Params[0].Type != v.Params[0].Type || b.Params[0].Type != v.Params[0].Type {
 		t.Errorf("the types are not the base's")
 	}
 	if d, k, ok := a.cachedText(); !ok || d != decl || k != key || a.String() != "int f(struct page *p);" {
 		t.Errorf("text changed: %q", d)
 	}
-	if unsafe.StringData(a.Name) != unsafe.StringData(fn) || unsafe.StringData(a.Params[0].Name) != unsafe.StringData(b.Params[0].Name) {
-		t.Errorf("names not shared")
-	}
 	// vmlinux's signatures, which modules' converters read, are left alone.
 	if base.sigs[key] != v {
 		t.Fatalf("freezeTypes: vmlinux's signature is not found by its key")
 	}
-	vName := v.Name
-	tt.canonSig(v, strings.Clone("f"))
-	if unsafe.StringData(v.Name) != unsafe.StringData(vName) {
+	vRet := v.Return
+	tt.base = newTypeTable(nil) // a table without vmlinux's types would give v others
+	tt.canon(&Type{Kind: Base, Name: "int"}, 0)
+	tt.canonSig(v)
+	if v.Return != vRet {
 		t.Errorf("a base signature was changed")
 	}
 }
@@ -326,24 +323,35 @@ func TestConverterBase(t *testing.T) {
 	// vmlinux: g(struct page *, callback) is kept and frozen.
 	vm := newDWARFSigs(nil, newStringPool(), nil)
 	sf := &surface{tt: newTypeTable(nil), kept: make([][maxShared]*Signature, 2), names: []string{"g", "f"}}
-	g := sf.share(0, vm.signature(nil, "g", true, proto(dPage, dCb), 0, false))
+	g := sf.share(0, vm.signature(nil, "g", proto(dPage, dCb), 0, false))
 	base := sf.freezeTypes()
 	mod := newDWARFSigs(nil, newStringPool(), base)
-	if got := mod.signature(nil, "g", true, proto(dPage, dCb), 0, false); got != g {
+	if got := mod.signature(nil, "g", proto(dPage, dCb), 0, false); got != g {
 		t.Errorf("vmlinux's signature %s not taken: got %s", g, got)
 	}
 	mod.reset()
-	h := mod.signature(nil, "h", true, proto(dCb, dPage), 0, false)
+	h := mod.signature(nil, "h", proto(dCb, dPage), 0, false)
 	if !h.text.based || h.Params[0].Type != g.Params[1].Type || h.Params[1].Type != g.Params[0].Type || h.Return != g.Return {
 		t.Errorf("%s: not vmlinux's types (based %v)", h, h.text.based)
 	}
 	mod.reset()
-	f := mod.signature(nil, "f", true, proto(dPage, dLocal), 0, false)
+	f := mod.signature(nil, "f", proto(dPage, dLocal), 0, false)
 	if f.text.based || f.Params[0].Type != g.Params[0].Type {
 		t.Errorf("%s: based %v, or struct page * not vmlinux's", f, f.text.based)
 	}
 	if f.String() != "int f(struct page *a0, struct kfx_req *a1);" || h.String() != "int h(int (*a0)(struct page *, const int), struct page *a1);" {
 		t.Errorf("signatures %s, %s", f, h)
+	}
+	// The names are parts of the key, as the declaration writes them.
+	for _, s := range []*Signature{f, h} {
+		_, key, _ := s.cachedText()
+		in := func(v string) bool {
+			k, p := uintptr(unsafe.Pointer(unsafe.StringData(key))), uintptr(unsafe.Pointer(unsafe.StringData(v)))
+			return p >= k && p+uintptr(len(v)) <= k+uintptr(len(key))
+		}
+		if !in(s.Name) || !in(s.Params[0].Name) || !in(s.Params[1].Name) {
+			t.Errorf("%s: its names are not parts of its key", s)
+		}
 	}
 	// The merge puts f's own types in the kernel's table, and gives them
 	// to another module's equal signature.
@@ -353,7 +361,7 @@ func TestConverterBase(t *testing.T) {
 		t.Errorf("the merge did not keep %s's type %s", f, local)
 	}
 	other := newDWARFSigs(nil, newStringPool(), base)
-	f2 := other.signature(nil, "f", true, proto(dPage, dLocal), 0, false)
+	f2 := other.signature(nil, "f", proto(dPage, dLocal), 0, false)
 	other.reset()
 	if f2.Params[1].Type == local {
 		t.Fatalf("two modules' converters share a local type")
@@ -361,10 +369,44 @@ func TestConverterBase(t *testing.T) {
 	if got := sf.share(1, f2); got != f {
 		t.Errorf("another module's f: %p, want %p", got, f)
 	}
-	k := other.signature(nil, "k", true, proto(dLocal), 0, false)
+	k := other.signature(nil, "k", proto(dLocal), 0, false)
 	sf.names = append(sf.names, "k")
 	sf.kept = append(sf.kept, [maxShared]*Signature{})
 	if sf.share(2, k) != k || k.Params[0].Type != local {
 		t.Errorf("%s: its type is not the kernel's", k)
+	}
+}
+
+// TestDeclNames: appendDeclNames writes what appendDecl writes, and the
+// names at the offsets it gives.
+func TestDeclNames(t *testing.T) {
+	page := &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}}
+	cb := &Type{Kind: Pointer, Elem: &Type{Kind: Func, Elem: &Type{Kind: Base, Name: "int"}, Prototyped: true, Params: []Param{{Type: page}}}}
+	arr := &Type{Kind: Pointer, Elem: &Type{Kind: Array, Len: 4, Elem: &Type{Kind: Base, Name: "char", Qual: Const}}}
+	retFn := &Type{Kind: Pointer, Elem: &Type{Kind: Func, Elem: &Type{Kind: Void}, Prototyped: true}}
+	for _, s := range []*Signature{
+		{Name: "f", Return: &Type{Kind: Void}, Prototyped: true},
+		{Name: "f", Return: &Type{Kind: Void}},
+		{Name: "f", Return: nil, Variadic: true, Prototyped: true},
+		{Name: "g", Return: retFn, Prototyped: true, Variadic: true, Params: []Param{{Name: "fmt", Type: arr}, {Name: "", Type: page}}},
+		{Name: "h", Return: page, Prototyped: true, Params: []Param{{Name: "cb", Type: cb}, {Name: "p", Type: &Type{Kind: Pointer, Qual: Const, Elem: page}}}},
+		{Name: "k", Return: &Type{Kind: Base, Name: "int"}, Params: []Param{{Name: "x", Type: &Type{Kind: Array, Len: -1, Elem: &Type{Kind: Base, Name: "int"}}}}},
+	} {
+		b, offs := s.appendDeclNames([]byte("> "), nil)
+		if want := "> " + string(s.appendDecl(nil)); string(b) != want {
+			t.Errorf("appendDeclNames %q, appendDecl %q", b, want)
+		}
+		names := []string{s.Name}
+		for _, p := range s.Params {
+			names = append(names, p.Name)
+		}
+		if len(offs) != len(names) {
+			t.Fatalf("%s: %d offsets for %d names", s, len(offs), len(names))
+		}
+		for i, n := range names {
+			if got := string(b[offs[i] : int(offs[i])+len(n)]); got != n {
+				t.Errorf("%s: name %d at %d is %q, want %q", s, i, offs[i], got, n)
+			}
+		}
 	}
 }

@@ -423,7 +423,7 @@ func (s *surface) share(fn int32, sig *Signature) *Signature {
 		}
 	}
 	if s.tt != nil {
-		s.tt.canonSig(sig, s.names[fn])
+		s.tt.canonSig(sig)
 	}
 	return sig
 }
@@ -463,7 +463,7 @@ func (s *surface) prepareSignatures(cu *dwarfx.CompileUnit) error {
 		if name == "" {
 			name = keyName(f)
 		}
-		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, name, true, pr, ev.Addr, ev.HasAddr)})
+		out = append(out, eventSig{int32(i), conv.signature(cu.Unit, name, pr, ev.Addr, ev.HasAddr)})
 	}
 	p.sigs = out
 	return nil
@@ -547,7 +547,7 @@ func (s *surface) declarationSignatures() error {
 			return err
 		}
 		s.sigs.reset()
-		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], false, p, 0, false))
+		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], p, 0, false))
 		if sig.Known() || a.sig == nil {
 			if a.sig != nil && len(a.sig.Clones) > 0 {
 				sig = withClones(sig, a.sig.Clones, nil)
