@@ -18,7 +18,53 @@ var wantAll wantFunc
 // unit (the extraction walk and the type decoder) compile it once.
 type views struct {
 	want [2]wantFunc
-	n    int // views in use: 1 or 2
+	n    int       // views in use: 1 or 2
+	memo *wantMemo // what wants answered, made on first use
+}
+
+// A wantMemo remembers, by tag and attribute, which views want them: a
+// kernel's every unit has an abbreviation table of its own, and asking
+// the want functions for every attribute of every table cost more than
+// looking their answers up.
+type wantMemo [wantMemoSize]struct {
+	key  uint32 // tag<<16 | attr
+	bits uint8  // the views that want it, | wantKnown; 0: empty
+}
+
+const (
+	wantMemoBits = 10
+	wantMemoSize = 1 << wantMemoBits
+	wantKnown    = 0x80
+)
+
+// wants returns the views (bit v for view v) that decode attr of an entry
+// with the given tag.
+func (vs *views) wants(tag dwarf.Tag, attr dwarf.Attr) uint8 {
+	if tag >= 1<<16 || attr >= 1<<16 {
+		return vs.ask(tag, attr)
+	}
+	if vs.memo == nil {
+		vs.memo = new(wantMemo)
+	}
+	key := uint32(tag)<<16 | uint32(attr)
+	e := &vs.memo[(key*0x9e3779b1)>>(32-wantMemoBits)]
+	if e.bits != 0 && e.key == key {
+		return e.bits &^ wantKnown
+	}
+	bits := vs.ask(tag, attr)
+	e.key, e.bits = key, bits|wantKnown
+	return bits
+}
+
+// ask asks the want functions.
+func (vs *views) ask(tag dwarf.Tag, attr dwarf.Attr) uint8 {
+	var bits uint8
+	for v := range vs.n {
+		if w := vs.want[v]; w == nil || w(tag, attr) {
+			bits |= 1 << v
+		}
+	}
+	return bits
 }
 
 // oneView is the views of a reader that shares its tables with no other.
@@ -46,6 +92,8 @@ type abbrev struct {
 	ops      []attrOp
 	fixed    [2]int32 // per view: the total size when no op needs decoding and all are fixed, else -1
 	defined  bool
+
+	first, end int32 // where compileTable has the ops, until it sets ops
 }
 
 // table is a compiled abbreviation table for one unit format.
@@ -107,29 +155,43 @@ func fixedSize(form Form, u *Unit) int32 {
 	return sizeBad
 }
 
+// formSizes are fixedSize's results for the forms below len(formSizes) in
+// one unit, looked up once per table instead of once per attribute.
+type formSizes [0x2d]int32
+
+func (s *formSizes) fill(u *Unit) {
+	for f := range s {
+		s[f] = fixedSize(Form(f), u)
+	}
+}
+
+// of returns fixedSize(form, u).
+func (s *formSizes) of(form Form, u *Unit) int32 {
+	if uint64(form) < uint64(len(s)) {
+		return s[form]
+	}
+	return fixedSize(form, u)
+}
+
 // compileTable parses the abbreviation table at u.AbbrevOffset and compiles
 // a decode plan for each abbreviation, in every view of vs, in memory
-// taken from room (nil: allocated).
+// taken from room (nil: allocated). The table is read once: its plans and
+// abbreviations go to scratch lists the room keeps, then to where lookups
+// find them.
 func (d *Data) compileTable(u *Unit, vs *views, room *tableRoom) (*table, error) {
 	b := d.newDecoder(d.abbrev, ".debug_abbrev")
 	b.off = int(u.AbbrevOffset)
-	// First pass: count abbreviations and attributes, so the second pass
-	// allocates exactly once per slice, and the abbreviations go straight
-	// to where lookups find them.
-	nAbbrev, nOps, maxCode, err := d.countTable(u)
-	if err != nil {
-		return nil, err
+	var ops []attrOp
+	var scratch []abbrev
+	var codes []uint64 // of scratch
+	if room != nil {
+		ops, scratch, codes = room.scratchOps[:0], room.scratch[:0], room.codes[:0]
 	}
-	t := &table{}
-	var all []abbrev // with sparse codes: in table order
-	if maxCode < uint64(2*nAbbrev+64) {
-		t.dense = room.abbrevs(int(maxCode) + 1)
-	} else {
-		all = make([]abbrev, 0, nAbbrev)
-		t.sparse = make(map[uint64]*abbrev, nAbbrev)
-	}
-	ops := room.ops(nOps)[:0] // every abbreviation's ops, back to back
+	var sizes formSizes
+	sizes.fill(u)
+	var maxCode uint64
 	for {
+		start := b.off
 		code := b.uleb()
 		if b.err != nil {
 			return nil, b.err
@@ -137,31 +199,63 @@ func (d *Data) compileTable(u *Unit, vs *views, room *tableRoom) (*table, error)
 		if code == 0 {
 			break
 		}
+		maxCode = max(maxCode, code)
 		tag := dwarf.Tag(b.uleb())
 		a := abbrev{tag: tag, children: b.u8() != 0, defined: true}
 		first := len(ops)
+		var fixed [2]int32 // per view: what fixedPlan gives (TestCompileTableErrors checks it)
 		for {
 			attr := dwarf.Attr(b.uleb())
+			at := b.off
 			form := Form(b.uleb())
+			if b.err != nil {
+				return nil, b.err
+			}
 			if attr == 0 && form == 0 {
 				break
 			}
-			op := attrOp{attr: attr, form: form, size: fixedSize(form, u)}
+			size := sizes.of(form, u)
+			if size == sizeBad && form != FormIndirect {
+				return nil, d.badForm(u, form, at, code, tag, attr)
+			}
+			op := attrOp{attr: attr, form: form, size: size}
 			if form == FormImplicitConst {
 				op.implicit = b.sleb()
 			}
+			if len(ops)-first >= 1<<12 {
+				return nil, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
+			}
 			op.sibling = attr == dwarf.AttrSibling
+			op.want = vs.wants(tag, attr)
 			for v := range vs.n {
-				if w := vs.want[v]; w == nil || w(tag, attr) {
-					op.want |= 1 << v
+				if op.want&(1<<v) != 0 || op.sibling || op.size < 0 {
+					fixed[v] = -1
+				} else if fixed[v] >= 0 {
+					fixed[v] += op.size
 				}
 			}
 			ops = append(ops, op)
 		}
-		a.ops = ops[first:len(ops):len(ops)]
-		for v := range vs.n {
-			a.fixed[v] = fixedPlan(a.ops, 1<<v)
-		}
+		a.fixed = fixed                                // 0 for a view not in vs
+		a.first, a.end = int32(first), int32(len(ops)) // the ops' place until ops stops growing
+		scratch = append(scratch, a)
+		codes = append(codes, code)
+	}
+	if room != nil {
+		room.scratchOps, room.scratch, room.codes = ops, scratch, codes // keep what they grew to
+		ops = append(room.ops(len(ops))[:0], ops...)
+	}
+	t := &table{}
+	var all []abbrev // with sparse codes: in table order
+	if maxCode < uint64(2*len(scratch)+64) {
+		t.dense = room.abbrevs(int(maxCode) + 1)
+	} else {
+		all = make([]abbrev, 0, len(scratch))
+		t.sparse = make(map[uint64]*abbrev, len(scratch))
+	}
+	for i := range scratch {
+		a, code := scratch[i], codes[i]
+		a.ops = ops[a.first:a.end:a.end]
 		if t.dense != nil {
 			if t.dense[code].defined {
 				return nil, d.dupAbbrev(u, code)
@@ -193,50 +287,6 @@ func fixedPlan(ops []attrOp, mask uint8) int32 {
 		n += op.size
 	}
 	return n
-}
-
-// countTable counts the abbreviations and attribute specifications of the
-// table at u.AbbrevOffset, and finds its highest code, checking that it is
-// well formed.
-func (d *Data) countTable(u *Unit) (nAbbrev, nOps int, maxCode uint64, err error) {
-	b := d.newDecoder(d.abbrev, ".debug_abbrev")
-	b.off = int(u.AbbrevOffset)
-	for {
-		start := b.off
-		code := b.uleb()
-		if b.err != nil {
-			return 0, 0, 0, b.err
-		}
-		if code == 0 {
-			return nAbbrev, nOps, maxCode, nil
-		}
-		nAbbrev++
-		maxCode = max(maxCode, code)
-		tag := dwarf.Tag(b.uleb())
-		b.u8() // children
-		n := 0
-		for {
-			attr := b.uleb()
-			at := b.off
-			form := b.uleb()
-			if b.err != nil {
-				return 0, 0, 0, b.err
-			}
-			if attr == 0 && form == 0 {
-				break
-			}
-			if err := d.checkForm(u, Form(form), at, code, tag, dwarf.Attr(attr)); err != nil {
-				return 0, 0, 0, err
-			}
-			if Form(form) == FormImplicitConst {
-				b.skipLEB()
-			}
-			if n++; n > 1<<12 {
-				return 0, 0, 0, d.sectionErr(".debug_abbrev", uint64(start), ErrMalformed, "abbreviation with too many attributes")
-			}
-		}
-		nOps += n
-	}
 }
 
 // rootTable compiles only the abbreviation that u's root entry uses, with
@@ -304,6 +354,11 @@ func (d *Data) checkForm(u *Unit, form Form, at int, code uint64, tag dwarf.Tag,
 	if form == FormIndirect || fixedSize(form, u) != sizeBad {
 		return nil
 	}
+	return d.badForm(u, form, at, code, tag, attr)
+}
+
+// badForm is the error of checkForm for a form it does not accept.
+func (d *Data) badForm(u *Unit, form Form, at int, code uint64, tag dwarf.Tag, attr dwarf.Attr) error {
 	what := fmt.Sprintf("abbreviation %d (%v) gives %v the form %#x", code, tag, attr, uint64(form))
 	if form >= 0x1f00 && form <= 0x1fff {
 		return d.sectionErr(".debug_abbrev", uint64(at), ErrUnsupported,
@@ -324,6 +379,10 @@ type tableRoom struct {
 	abbrev  []abbrev
 	op      []attrOp
 	na, nop int // what is handed out: abbrev[:na], op[:nop]
+
+	scratchOps []attrOp // compileTable's, between tables
+	scratch    []abbrev
+	codes      []uint64
 }
 
 // Room sizes: what the tables of a big module take.

@@ -1,0 +1,148 @@
+package dwarfx
+
+import (
+	"debug/dwarf"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// synthTable returns a Data whose one unit uses the abbreviation table
+// ab (its root entry uses code 1, a compile unit with a name).
+func synthTable(t *testing.T, ab []byte) *Data {
+	t.Helper()
+	var body dw
+	body.uleb(1).str("u.c").uleb(0)
+	info := unit4(0, body.b, nil)
+	return mustNew(t, buildELF(section{name: ".debug_info", data: info}, section{name: ".debug_abbrev", data: ab}))
+}
+
+// TestCompileTableErrors checks what compiling a damaged table says: a
+// code defined twice (in a dense table and in a sparse one), an
+// abbreviation with too many attributes, a form no DWARF version defines;
+// and that a good table compiles the same with a room, with a room too
+// small for it, and without one.
+func TestCompileTableErrors(t *testing.T) {
+	cu := abbrevDecl{1, tagCU, true, [][2]uint64{{atName, uint64(FormString)}}}
+	sub := func(code uint64) abbrevDecl {
+		return abbrevDecl{code, tagSub, false, [][2]uint64{{atName, uint64(FormString)}, {atType, uint64(FormRef4)}}}
+	}
+	many := abbrevDecl{9, tagSub, false, nil}
+	for range 1<<12 + 1 {
+		many.attrs = append(many.attrs, [2]uint64{atName, uint64(FormData1)})
+	}
+	for _, c := range []struct {
+		name string
+		ab   []byte
+		want string
+		err  error
+	}{
+		{"dense duplicate", abbrevTable(cu, sub(2), sub(3), sub(2)), "abbreviation code 2 defined twice", ErrMalformed},
+		{"sparse duplicate", abbrevTable(cu, sub(1000), sub(3), sub(1000)), "abbreviation code 1000 defined twice", ErrMalformed},
+		{"too many attributes", abbrevTable(cu, sub(2), many), "abbreviation with too many attributes", ErrMalformed},
+		{"bad form", abbrevTable(cu, sub(2), abbrevDecl{3, tagSub, false, [][2]uint64{{atName, 0x7e}}}), "gives Name the form 0x7e, which no DWARF version defines", ErrMalformed},
+		{"vendor form", abbrevTable(cu, abbrevDecl{3, tagSub, false, [][2]uint64{{atName, 0x1f77}}}), "a vendor form this reader does not know", ErrUnsupported},
+	} {
+		d := synthTable(t, c.ab)
+		_, err := d.compileTable(&d.units[0], oneView(nil), nil)
+		if !errors.Is(err, c.err) || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %v saying %q", c.name, err, c.err, c.want)
+		}
+	}
+	var decls []abbrevDecl
+	decls = append(decls, cu)
+	for code := uint64(2); code < 40; code++ {
+		decls = append(decls, sub(code))
+	}
+	decls = append(decls, sub(5000)) // sparse codes with few abbreviations
+	decls = append(decls, abbrevDecl{41, 0x34, false, [][2]uint64{{0x3a, uint64(FormData1)}, {0x3b, uint64(FormData2)}, {0x02, uint64(FormExprloc)}}},
+		abbrevDecl{42, 0x34, false, [][2]uint64{{0x3a, uint64(FormData1)}, {0x3b, uint64(FormData2)}}},
+		abbrevDecl{43, tagBase, false, [][2]uint64{{0x0b, uint64(FormData1)}, {atSibling, uint64(FormRef4)}}},
+		abbrevDecl{44, tagBase, false, nil})
+	d := synthTable(t, abbrevTable(decls...))
+	u := &d.units[0]
+	vs := &views{want: [2]wantFunc{extractProtoWant, typesView}, n: 2}
+	want, err := d.compileTable(u, vs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range decls {
+		w := want.lookup(a.code)
+		for v := range 2 {
+			if w.fixed[v] != fixedPlan(w.ops, 1<<v) {
+				t.Fatalf("code %d view %d: fixed size %d, want %d", a.code, v, w.fixed[v], fixedPlan(w.ops, 1<<v))
+			}
+		}
+	}
+	for _, room := range []*tableRoom{
+		{abbrev: make([]abbrev, 1<<10), op: make([]attrOp, 1<<10)},
+		{abbrev: make([]abbrev, 4), op: make([]attrOp, 5)}, // too small
+	} {
+		for range 2 {
+			got, err := d.compileTable(u, vs, room)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range decls {
+				g, w := got.lookup(a.code), want.lookup(a.code)
+				if g == nil || w == nil || g.tag != w.tag || g.children != w.children || g.fixed != w.fixed || len(g.ops) != len(a.attrs) || len(g.ops) != len(w.ops) {
+					t.Fatalf("room of %d ops: code %d compiles to %+v, want %+v", len(room.op), a.code, g, w)
+				}
+				for i := range g.ops {
+					if g.ops[i] != w.ops[i] {
+						t.Fatalf("room of %d ops: code %d op %d is %+v, want %+v", len(room.op), a.code, i, g.ops[i], w.ops[i])
+					}
+				}
+			}
+			if got.lookup(45) != nil || got.lookup(4999) != nil {
+				t.Fatal("an undefined code is defined")
+			}
+		}
+		for i, o := range room.op[room.nop:] {
+			if o != (attrOp{}) {
+				t.Fatalf("room of %d ops: op %d, not handed out, is %+v", len(room.op), room.nop+i, o)
+			}
+		}
+	}
+}
+
+// TestWantMemo checks that the memo of the want functions answers what
+// they do, for many more tags and attributes than it holds (so entries
+// are replaced), asked twice and in both orders.
+func TestWantMemo(t *testing.T) {
+	vs := &views{want: [2]wantFunc{extractProtoWant, typesView}, n: 2}
+	ref := &views{want: vs.want, n: 2}
+	var tags, attrs []dwarf.Tag
+	for tag := dwarf.Tag(0); tag < 0x50; tag++ {
+		tags = append(tags, tag)
+	}
+	tags = append(tags, 0x4106, 0x4109, 0x410a, 1<<16+0x2e)
+	for attr := dwarf.Tag(0); attr < 0x90; attr++ {
+		attrs = append(attrs, attr)
+	}
+	attrs = append(attrs, 0x2107, 0x2116, 0x2117, 0x2137, 0x2138, 1<<16+3)
+	wanted := 0
+	for round := range 2 {
+		for i := range tags {
+			for j := range attrs {
+				tag, attr := tags[i], dwarf.Attr(attrs[j])
+				if round == 1 {
+					tag, attr = tags[len(tags)-1-i], dwarf.Attr(attrs[len(attrs)-1-j])
+				}
+				got, want := vs.wants(tag, attr), ref.ask(tag, attr)
+				if got != want {
+					t.Fatalf("round %d: %v %v: memo says %b, the want functions %b", round, tag, attr, got, want)
+				}
+				if want != 0 {
+					wanted++
+				}
+			}
+		}
+	}
+	if wanted == 0 {
+		t.Fatal("nothing wanted")
+	}
+	if one := oneView(nil); one.wants(dwarf.TagMember, dwarf.AttrName) != 1 {
+		t.Fatal("a nil want function does not want everything")
+	}
+}
