@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/kmem"
@@ -182,6 +183,32 @@ func (b *Build) ModuleAttachSources(module string) AttachSources {
 type btfFacts struct {
 	vmlinux map[string]bool
 	modules map[moduleFunc]bool
+	// A whole kernel read from its files says it of the module
+	// symbols instead: the bit of each symbol (by its index in syms)
+	// whose module's BTF has a FUNC of its name. modules is then nil.
+	syms   []Symbol
+	symBTF bitset
+}
+
+// A bitset holds bit i at word i/64, bit i%64.
+type bitset []uint64
+
+func (b *bitset) set(i int) {
+	for len(*b) <= i/64 {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
+// moduleHas reports whether the BTF of s's module has a FUNC named name.
+func (x *btfFacts) moduleHas(s *Symbol, name string) bool {
+	if x.modules != nil || len(x.syms) == 0 {
+		return x.modules[moduleFunc{s.Module, name}]
+	}
+	i := int((uintptr(unsafe.Pointer(s)) - uintptr(unsafe.Pointer(&x.syms[0]))) / unsafe.Sizeof(*s))
+	return i >= 0 && i < len(x.syms) && &x.syms[i] == s && x.symBTF.has(i)
 }
 
 // moduleFunc is a function name in one module.
@@ -199,7 +226,7 @@ func (x *btfFacts) has(f *Function) bool {
 			continue
 		}
 		plain = true
-		if s.Module == "" && x.vmlinux[f.Name] || s.Module != "" && x.modules[moduleFunc{s.Module, f.Name}] {
+		if s.Module == "" && x.vmlinux[f.Name] || s.Module != "" && x.moduleHas(s, f.Name) {
 			return true
 		}
 	}

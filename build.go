@@ -357,7 +357,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		if b.symbols, err = s.addModules(src, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
 			return nil, err
 		}
-		b.modSrc, btf.modules = k.modSrc, k.modBTF
+		b.modSrc, btf.syms, btf.symBTF = k.modSrc, b.symbols, k.symBTF
 		if hooks != nil {
 			hooks.addKfuncs(k.hooks.kfuncs)
 			hooks.addTracepoints(k.hooks.tracepoints)

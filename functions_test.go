@@ -160,3 +160,41 @@ func TestParallel(t *testing.T) {
 		}()
 	}
 }
+
+// TestBTFFactsBits checks that a whole kernel's module BTF facts, kept as
+// one bit per symbol, answer as the map of module and name does: for a
+// plain symbol of the module whose BTF has the name, not for another
+// module's symbol of the name, nor for a suffixed one.
+func TestBTFFactsBits(t *testing.T) {
+	syms := []Symbol{
+		{Name: "a", Stem: "a"},               // vmlinux
+		{Name: "b", Stem: "b", Module: "m1"}, // in m1's BTF
+		{Name: "b", Stem: "b", Module: "m2"}, // not in m2's
+		{Name: "c", Stem: "c", Module: "m2"}, // in m2's
+		{Name: "c.cold", Stem: "c", Suffix: ".cold", Module: "m1"},
+		{Name: "d.isra.0", Stem: "d", Suffix: ".isra.0", Module: "m1"}, // d has no plain symbol
+	}
+	fns := map[string][]*Symbol{"a": {&syms[0]}, "b": {&syms[1], &syms[2]}, "b2": {&syms[2]}, "c": {&syms[3], &syms[4]}, "c1": {&syms[4]}, "d": {&syms[5]}}
+	m := &btfFacts{vmlinux: map[string]bool{"a": true, "d": true}, modules: map[moduleFunc]bool{{"m1", "b"}: true, {"m2", "c"}: true}}
+	bits := &btfFacts{vmlinux: m.vmlinux, syms: syms}
+	bits.symBTF.set(1)
+	bits.symBTF.set(3)
+	for name, ss := range fns {
+		f := &Function{Name: name, Symbols: ss}
+		if name == "b2" || name == "c1" {
+			f.Name = name[:1]
+		}
+		want, got := m.has(f), bits.has(f)
+		if got != want {
+			t.Errorf("%s (%d symbols): bits say %v, the map %v", name, len(ss), got, want)
+		}
+	}
+	if !bits.has(&Function{Name: "b", Symbols: []*Symbol{&syms[1]}}) || bits.has(&Function{Name: "b", Symbols: []*Symbol{&syms[2]}}) {
+		t.Error("a module symbol's bit is not its own")
+	}
+	// A symbol outside syms (a copy) has no bit.
+	other := syms[1]
+	if bits.moduleHas(&other, "b") {
+		t.Error("a symbol outside the table has a bit")
+	}
+}

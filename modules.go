@@ -127,7 +127,7 @@ type module struct {
 	s       *surface
 	syms    []Symbol
 	src     AttachSources // the lists it carries for its functions
-	inBTF   []string      // its plain function symbols that its .BTF has a FUNC of
+	inBTF   []int32       // its plain function symbols (indexes in syms) that its .BTF has a FUNC of
 	hooks   *hookSet      // its kfuncs and trace events (nil with Options.NoHooks)
 	types   *moduleTypes  // its types (nil without)
 	err     error
@@ -146,8 +146,8 @@ type kernelLists struct {
 	btfStrings []byte
 
 	modSrc map[string]AttachSources // per module, filled by addModules
-	modBTF map[moduleFunc]bool
-	hooks  hookSet // the modules' kfuncs, trace events and skips, in module order
+	symBTF bitset                   // the module symbols, by index in the kernel's, whose module's .BTF has a FUNC of their name
+	hooks  hookSet                  // the modules' kfuncs, trace events and skips, in module order
 	// tpl is vmlinux's layout of the trace event structs (nil: the
 	// modules' events are not read).
 	tpl *tracepointLayout
@@ -281,7 +281,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 			m.src.BTF = true
 			for i := range syms {
 				if syms[i].Suffix == "" && names[syms[i].Name] {
-					m.inBTF = append(m.inBTF, syms[i].Name)
+					m.inBTF = append(m.inBTF, int32(i))
 				}
 			}
 		}
@@ -453,7 +453,6 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	k.sigTypes = s.freezeTypes()
 	k.modSrc = make(map[string]AttachSources, total)
-	k.modBTF = make(map[moduleFunc]bool)
 	if !opts.NoTypes {
 		k.types = newKernelTypes(s)
 	}
@@ -544,6 +543,9 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		if m.types != nil {
 			s.mergeModuleTypes(m.types, m.name)
 		}
+		for _, i := range m.inBTF {
+			k.symBTF.set(len(syms) + int(i))
+		}
 		syms = appendSymbols(syms, m.syms, base, n, total)
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {
@@ -552,9 +554,6 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 			for _, sk := range m.hooks.skips {
 				k.hooks.skip(sk.Kind, sk.Where, "%s", sk.Reason)
 			}
-		}
-		for _, fn := range m.inBTF {
-			k.modBTF[moduleFunc{m.name, fn}] = true
 		}
 	}
 	mu.Lock()
