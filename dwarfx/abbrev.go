@@ -292,7 +292,9 @@ func fixedPlan(ops []attrOp, mask uint8) int32 {
 // rootTable compiles only the abbreviation that u's root entry uses, with
 // every attribute wanted: reading a unit's root attributes needs no more,
 // and a kernel's every unit has a table of its own.
-func (d *Data) rootTable(u *Unit) (*table, error) {
+//
+// The table is made in sc, whose memory the next call reuses.
+func (d *Data) rootTable(u *Unit, sc *rootScratch) (*table, error) {
 	data, sec := d.sectionFor(u.inTypes())
 	eb := d.newDecoder(data, sec)
 	eb.off, eb.end = int(u.EntryOffset&^TypesBit), int(u.End&^TypesBit)
@@ -309,9 +311,10 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 			return nil, b.err
 		}
 		if c == 0 {
-			return &table{}, nil // the entry's decoding reports the unknown code
+			sc.t = table{} // the entry's decoding reports the unknown code
+			return &sc.t, nil
 		}
-		a := abbrev{tag: dwarf.Tag(b.uleb()), children: b.u8() != 0, defined: true}
+		a := abbrev{tag: dwarf.Tag(b.uleb()), children: b.u8() != 0, defined: true, ops: sc.ops[:0]}
 		for n := 0; ; n++ {
 			attr := dwarf.Attr(b.uleb())
 			at := b.off
@@ -340,9 +343,25 @@ func (d *Data) rootTable(u *Unit) (*table, error) {
 			if len(a.ops) > 0 {
 				a.fixed = [2]int32{-1, -1}
 			}
-			return &table{sparse: map[uint64]*abbrev{code: &a}}, nil
+			sc.ops = a.ops[:0] // keep what it grew to
+			a.ops = a.ops[:len(a.ops):len(a.ops)]
+			sc.a = a
+			if sc.t.sparse == nil {
+				sc.t.sparse = make(map[uint64]*abbrev, 1)
+			}
+			clear(sc.t.sparse)
+			sc.t.sparse[code] = &sc.a
+			return &sc.t, nil
 		}
 	}
+}
+
+// rootScratch is the memory of rootTable's tables: every unit of a
+// kernel has a table of its own, and parsing the units made one each.
+type rootScratch struct {
+	t   table
+	a   abbrev
+	ops []attrOp
 }
 
 // checkForm checks the form of an attribute specification of the

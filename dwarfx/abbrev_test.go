@@ -2,6 +2,7 @@ package dwarfx
 
 import (
 	"debug/dwarf"
+	"debug/elf"
 	"errors"
 	"strings"
 	"testing"
@@ -144,5 +145,51 @@ func TestWantMemo(t *testing.T) {
 	}
 	if one := oneView(nil); one.wants(dwarf.TagMember, dwarf.AttrName) != 1 {
 		t.Fatal("a nil want function does not want everything")
+	}
+}
+
+// TestRootsAgainstStdlib checks every unit's root attributes, which
+// parseUnits reads with one reader and one table's memory for all the
+// units, against debug/dwarf's compile unit entries, in every fixture
+// and fixture module.
+func TestRootsAgainstStdlib(t *testing.T) {
+	paths := append(fixtures(t), moduleFixtures(t)...)
+	for _, p := range paths {
+		ef, err := elf.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sd, err := ef.DWARF()
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sr := sd.Reader()
+		n := 0
+		for i := 0; i < d.InfoUnits(); i++ {
+			u := &d.Units()[i]
+			se, err := sr.Next()
+			if err != nil || se == nil {
+				t.Fatalf("%s: unit %d: debug/dwarf has none (%v)", p, i, err)
+			}
+			str := func(a dwarf.Attr) string { s, _ := se.Val(a).(string); return s }
+			lang, _ := se.Val(dwarf.AttrLanguage).(int64)
+			stmt, hasStmt := se.Val(dwarf.AttrStmtList).(int64)
+			if u.Tag != se.Tag || u.Name != str(dwarf.AttrName) || u.CompDir != str(dwarf.AttrCompDir) ||
+				u.Producer != str(dwarf.AttrProducer) || u.Language != uint64(lang) ||
+				u.hasStmtList != hasStmt || u.stmtList != uint64(stmt) {
+				t.Fatalf("%s: unit %d: %v %q %q %q %d %v %d, debug/dwarf %v", p, i, u.Tag, u.Name, u.CompDir, u.Producer, u.Language, u.hasStmtList, u.stmtList, se)
+			}
+			sr.SkipChildren()
+			n++
+		}
+		if n == 0 {
+			t.Fatalf("%s: no units", p)
+		}
+		d.Close()
+		ef.Close()
 	}
 }

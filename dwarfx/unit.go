@@ -108,8 +108,10 @@ func (d *Data) parseUnits() error {
 		}
 	}
 	trim := d.fmap.every(trimEvery)
+	r := d.newReader(wantAll) // one for every unit's root entry
+	var sc rootScratch
 	for i := range d.units {
-		if err := d.readRoot(&d.units[i]); err != nil {
+		if err := d.readRoot(r, &sc, &d.units[i]); err != nil {
 			return err
 		}
 		trim(d.units[i].End)
@@ -221,11 +223,14 @@ func (d *Data) newDecoder(data []byte, sec string) decoder {
 
 // readRoot decodes the unit's root entry for the attributes that later
 // decoding depends on (string and address bases) and for its names.
-func (d *Data) readRoot(u *Unit) error {
-	r := d.newReader(wantAll)
+// r is a reader of every attribute that readRoot may reuse, sc the memory
+// of the root entry's table.
+func (d *Data) readRoot(r *Reader, sc *rootScratch, u *Unit) error {
+	clear(r.tables) // the last unit's root table, in sc
+	r.ui, r.u, r.tab, r.err = -1, nil, nil, nil
 	r.limit = u.Index + 1 // an empty unit has no root entry: do not read the next unit's
 	if u.EntryOffset < u.End {
-		t, err := d.rootTable(u)
+		t, err := d.rootTable(u, sc)
 		if err != nil {
 			return err
 		}
