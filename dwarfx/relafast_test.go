@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -59,7 +60,8 @@ func TestRELA64LEFastPath(t *testing.T) {
 				types = append(types, ty)
 			}
 		}
-		errs := 0
+		slices.Sort(types) // the trials are the same every run
+		errs, applied := 0, 0
 		for trial := range 300 {
 			const size = 4096
 			nsym := 2 + rng.IntN(600)
@@ -116,9 +118,12 @@ func TestRELA64LEFastPath(t *testing.T) {
 			if !bytes.Equal(fast, slow) {
 				t.Fatalf("%v trial %d: bytes differ from one by one", mach, trial)
 			}
-			if !bad && bytes.Equal(fast, init) {
-				t.Fatalf("%v trial %d: nothing applied", mach, trial)
+			if !bytes.Equal(fast, init) {
+				applied++
 			}
+		}
+		if applied < 250 {
+			t.Fatalf("%v: %d trials of 300 applied anything", mach, applied)
 		}
 		if errs < 30 {
 			t.Fatalf("%v: %d trials of 300 met an error", mach, errs)
