@@ -393,15 +393,54 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, 
 		o := int(c.offs[i])
 		return key[o : o+len(v)]
 	}
-	s := &Signature{Name: part(0, name), Return: tmp.Return, Variadic: tmp.Variadic, Prototyped: tmp.Prototyped,
+	s := newSignature(len(params))
+	*s = Signature{Name: part(0, name), Return: tmp.Return, Params: s.Params, Variadic: tmp.Variadic, Prototyped: tmp.Prototyped,
 		Assembler: tmp.Assembler, Clones: clones}
-	if len(params) > 0 {
-		s.Params = make([]Param, len(params))
-		for i, pa := range params {
-			s.Params[i] = Param{Name: part(i+1, pa.Name), Type: pa.Type}
-		}
+	for i, pa := range params {
+		s.Params[i] = Param{Name: part(i+1, pa.Name), Type: pa.Type}
 	}
 	s.text = sigText{key: key, n: int32(n), based: c.base != nil && !local, self: s}
+	return s
+}
+
+// newSignature returns a signature with n parameters (Params has length
+// and capacity n). Up to four are allocated with the signature, in one
+// object: a kernel keeps hundreds of thousands of signatures, most with
+// few parameters.
+func newSignature(n int) *Signature {
+	var s *Signature
+	var p []Param
+	switch n {
+	case 0:
+		return new(Signature)
+	case 1:
+		x := new(struct {
+			s Signature
+			p [1]Param
+		})
+		s, p = &x.s, x.p[:]
+	case 2:
+		x := new(struct {
+			s Signature
+			p [2]Param
+		})
+		s, p = &x.s, x.p[:]
+	case 3:
+		x := new(struct {
+			s Signature
+			p [3]Param
+		})
+		s, p = &x.s, x.p[:]
+	case 4:
+		x := new(struct {
+			s Signature
+			p [4]Param
+		})
+		s, p = &x.s, x.p[:]
+	default:
+		s, p = new(Signature), make([]Param, n)
+	}
+	s.Params = p[:n:n]
 	return s
 }
 

@@ -410,3 +410,30 @@ func TestDeclNames(t *testing.T) {
 		}
 	}
 }
+
+// TestNewSignature: a new signature has n parameters, its own, with no
+// room to grow into another's.
+func TestNewSignature(t *testing.T) {
+	for n := range 7 {
+		a, b := newSignature(n), newSignature(n)
+		if len(a.Params) != n || cap(a.Params) != n {
+			t.Errorf("%d parameters: len %d cap %d", n, len(a.Params), cap(a.Params))
+		}
+		for i := range a.Params {
+			a.Params[i].Name = "a"
+			b.Params[i].Name = "b"
+		}
+		for i := range a.Params {
+			if a.Params[i].Name != "a" {
+				t.Errorf("%d parameters: two signatures share their parameters", n)
+			}
+		}
+		if n > 0 {
+			c := append(a.Params, Param{Name: "x"})
+			c[0].Name = "c"
+			if a.Params[0].Name != "a" {
+				t.Errorf("%d parameters: appending to Params wrote into the signature's", n)
+			}
+		}
+	}
+}
