@@ -1,9 +1,11 @@
 package kabi
 
 import (
-	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
@@ -28,52 +30,158 @@ import (
 // declaration file (as Location.File; "" when DWARF gives none) and line.
 // The files of a kernel share one definition by its place before decoding
 // it. A place is known by a placeKey, a 128-bit hash of its fields under
-// two seeds made for the read: a module asks about each of its places
-// (8.3 million asks on Debian 6.1.0-56-amd64, 7.3 million of them
-// vmlinux's places), and a key of two words is hashed and compared
-// without reading the strings again, where a key holding the strings
-// cost 800 ns an ask. Two of a kernel's million places would share a key
-// with odds below 2^-87, and the seeds are the process's own, so a file
-// cannot be made to collide with another.
+// seeds made for the read: a module asks about each of its places (8.4
+// million asks on Debian 6.1.0-56-amd64, 7.3 million of them about
+// vmlinux's 11,000 places), and a key of two words is hashed and compared
+// without reading the strings again. Two of a kernel's million places
+// would share a key with odds below 2^-80, and the seeds are the
+// process's own, so a file cannot be made to collide with another. The
+// keys are in tables of open addressing without pointers (placeSet),
+// vmlinux's read without a lock; a module finds the key of a file by
+// where its strings are (see placeMemo).
 type placeKey [2]uint64
 
 // placeSeeds are the seeds of a kernel's place keys.
-type placeSeeds [2]maphash.Seed
+type placeSeeds struct {
+	s [2]maphash.Seed
+	r [2][4]uint64
+}
 
-func newPlaceSeeds() placeSeeds { return placeSeeds{maphash.MakeSeed(), maphash.MakeSeed()} }
+func newPlaceSeeds() *placeSeeds {
+	ps := &placeSeeds{s: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	for i := range ps.r {
+		for j := range ps.r[i] {
+			ps.r[i][j] = rand.Uint64()
+		}
+	}
+	return ps
+}
+
+// mix is a step of the hashes: the two halves of the product of a and
+// b, folded.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
 
 // fileKey is the key of a place's file, which placeKey folds in.
 func (ps *placeSeeds) fileKey(file string) placeKey {
-	return placeKey{maphash.String(ps[0], file), maphash.String(ps[1], file)}
+	return placeKey{maphash.String(ps.s[0], file), maphash.String(ps.s[1], file)}
 }
 
-// key returns the key of a place, with file given by its fileKey; buf
-// is scratch.
-func (ps *placeSeeds) key(buf []byte, kind dwarfx.TypeKind, name string, size int64, file placeKey, line uint64) ([]byte, placeKey) {
-	buf = append(buf[:0], byte(kind))
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(size))
-	buf = binary.LittleEndian.AppendUint64(buf, line)
-	buf = binary.LittleEndian.AppendUint64(buf, file[0])
-	buf = binary.LittleEndian.AppendUint64(buf, file[1])
-	buf = append(buf, name...)
-	return buf, placeKey{maphash.Bytes(ps[0], buf), maphash.Bytes(ps[1], buf)}
+// key returns the key of a place, with file given by its fileKey.
+func (ps *placeSeeds) key(kind dwarfx.TypeKind, name string, size int64, file placeKey, line uint64) placeKey {
+	var k placeKey
+	for i := range k {
+		r := &ps.r[i]
+		h := mix(maphash.String(ps.s[i], name)^file[i]^r[0], uint64(size)^r[1])
+		k[i] = mix(h^line^r[2], uint64(kind)^r[3])
+	}
+	if k == (placeKey{}) {
+		k[1] = 1 // the empty slot's
+	}
+	return k
+}
+
+// A placeSet is a set of place keys in open addressing, each with an
+// int32 if ids is not nil. It holds no pointers: the collector does not
+// scan it.
+type placeSet struct {
+	keys []placeKey // len a power of two, or 0; {} is empty
+	ids  []int32
+	n    int
+}
+
+// has reports whether k is in the set.
+func (t *placeSet) has(k placeKey) bool {
+	if len(t.keys) == 0 {
+		return false
+	}
+	mask := uint64(len(t.keys) - 1)
+	for i := k[0] & mask; ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k:
+			return true
+		case placeKey{}:
+			return false
+		}
+	}
+}
+
+// slot returns the slot of k: k's when it is in the set, else the empty
+// one where add puts it.
+func (t *placeSet) slot(k placeKey) int {
+	if 2*(t.n+1) > len(t.keys) {
+		t.rehash(max(2*len(t.keys), 1<<10))
+	}
+	mask := uint64(len(t.keys) - 1)
+	for i := k[0] & mask; ; i = (i + 1) & mask {
+		if t.keys[i] == k || t.keys[i] == (placeKey{}) {
+			return int(i)
+		}
+	}
+}
+
+// add puts k, with id, at the empty slot i that slot returned.
+func (t *placeSet) add(i int, k placeKey, id int32) {
+	t.keys[i] = k
+	if t.ids != nil {
+		t.ids[i] = id
+	}
+	t.n++
+}
+
+// rehash puts the keys in n slots, a power of two above t.n.
+func (t *placeSet) rehash(n int) {
+	keys, ids := t.keys, t.ids
+	t.keys = make([]placeKey, n)
+	if ids != nil {
+		t.ids = make([]int32, n)
+	}
+	mask := uint64(n - 1)
+	for j, k := range keys {
+		if k == (placeKey{}) {
+			continue
+		}
+		i := k[0] & mask
+		for t.keys[i] != (placeKey{}) {
+			i = (i + 1) & mask
+		}
+		t.keys[i] = k
+		if ids != nil {
+			t.ids[i] = ids[j]
+		}
+	}
+}
+
+// pack rehashes a set that is no longer added to into fewer slots (up to
+// three quarters full), so that more of it stays in the caches.
+func (t *placeSet) pack() {
+	n := 1 << 10
+	for 3*n < 4*t.n {
+		n *= 2
+	}
+	if n < len(t.keys) {
+		t.rehash(n)
+	}
 }
 
 // kernelTypes decides which file of a kernel decodes each place; safe for
 // concurrent use by the modules' walks.
 type kernelTypes struct {
 	seed  maphash.Seed // the content hashes' seed, vmlinux's surface's
-	seeds placeSeeds
+	seeds *placeSeeds
+	read  uint64 // this read's number, which the memos it fed hold (see placeMemo)
 	// noFile is the file key of a place without one.
 	noFile placeKey
 
 	// vmlinux holds the places of vmlinux's definitions; it is not
 	// written once the modules are read, and is read without mu.
-	vmlinux map[placeKey]struct{}
+	vmlinux placeSet
 
 	mu    sync.Mutex
-	ids   map[placeKey]int32 // the modules' places
-	owner []int32            // per id: the module (index in path order) that claimed it
+	ids   placeSet // the modules' places
+	owner []int32  // per id: the module (index in path order) that claimed it
 
 	// mods, per id, are the Modules of the kernel's definition the place
 	// went to, once its claimant is merged (nil: not yet).
@@ -82,12 +190,14 @@ type kernelTypes struct {
 
 const fromVmlinux = -1
 
+// reads numbers the reads of whole kernels.
+var reads atomic.Uint64
+
 // newKernelTypes returns the places of vmlinux's definitions, from s,
 // vmlinux's surface after its walk.
 func newKernelTypes(s *surface) *kernelTypes {
-	kt := &kernelTypes{seed: s.keySeed, seeds: newPlaceSeeds(), vmlinux: make(map[placeKey]struct{}), ids: make(map[placeKey]int32)}
+	kt := &kernelTypes{seed: s.keySeed, seeds: newPlaceSeeds(), read: reads.Add(1), ids: placeSet{ids: []int32{}}}
 	kt.noFile = kt.seeds.fileKey("")
-	var buf []byte
 	files := make(map[string]placeKey)
 	add := func(kind dwarfx.TypeKind, name string, size int64, locs []Location) {
 		for _, l := range locs {
@@ -96,9 +206,10 @@ func newKernelTypes(s *surface) *kernelTypes {
 				fk = kt.seeds.fileKey(l.File)
 				files[l.File] = fk
 			}
-			var k placeKey
-			buf, k = kt.seeds.key(buf, kind, name, size, fk, uint64(l.Line))
-			kt.vmlinux[k] = struct{}{}
+			k := kt.seeds.key(kind, name, size, fk, uint64(l.Line))
+			if i := kt.vmlinux.slot(k); kt.vmlinux.keys[i] != k {
+				kt.vmlinux.add(i, k, 0)
+			}
 		}
 	}
 	for r, v := range s.typeVars {
@@ -118,25 +229,27 @@ func newKernelTypes(s *surface) *kernelTypes {
 			add(dwarfx.TypeTypedef, td.Name, -1, td.Locations)
 		}
 	}
+	kt.vmlinux.pack()
 	return kt
 }
 
 // want claims place k for module mod: its id, and whether mod should
 // decode it. id is fromVmlinux for a place of vmlinux's.
 func (kt *kernelTypes) want(mod int32, k placeKey) (id int32, decode bool) {
-	if _, ok := kt.vmlinux[k]; ok {
+	if kt.vmlinux.has(k) {
 		return fromVmlinux, false
 	}
 	kt.mu.Lock()
 	defer kt.mu.Unlock()
-	id, ok := kt.ids[k]
-	if !ok {
+	i := kt.ids.slot(k)
+	if kt.ids.keys[i] != k {
 		id = int32(len(kt.owner))
-		kt.ids[k] = id
+		kt.ids.add(i, k, id)
 		kt.owner = append(kt.owner, mod)
 		kt.mods = append(kt.mods, nil)
 		return id, true
 	}
+	id = kt.ids.ids[i]
 	if o := kt.owner[id]; o <= mod {
 		return id, o == mod
 	}
@@ -145,17 +258,14 @@ func (kt *kernelTypes) want(mod int32, k placeKey) (id int32, decode bool) {
 }
 
 // moduleTypes is what a module's walk keeps of its types for the
-// kernel's merge.
+// kernel's merge. A module is walked by one worker (Concurrency 1), which
+// alone uses it until the walk ends.
 type moduleTypes struct {
 	kt  *kernelTypes
 	mod int32
 
-	// Of the worker (a module is walked by one): the keys of the places'
-	// files, the id of each key it asked about, and scratch.
-	mu sync.Mutex
 	*placeMemo
 	asked []int32 // ids of places it has, claimed by another module or not
-	buf   []byte
 	// last is the file of the last place asked about, and lastKey its
 	// key: a header's definitions come one after the other.
 	last    pathKey
@@ -166,36 +276,173 @@ type moduleTypes struct {
 
 // A placeMemo is the lookup tables of one module's walk: the keys of its
 // places' files, the place id of each definition it decodes, and its
-// units' claims (see typeClaims). The tables of a walk that ended go to
-// the next module's: made anew for each module, their growth cost more
-// than their lookups.
+// units' claims (see typeClaims). The memo of a walk that ended goes to
+// the next module's with its tables: touching memory the process has not
+// used is dear, and tables made anew for each module, or grown, are that.
 type placeMemo struct {
-	files  map[pathKey]placeKey
+	// paths are the walk's files, by where their strings are, found by
+	// an index of open addressing: the first size of slots, 0 empty,
+	// else the high half of the hash and 1 + the place in paths.
+	paths []pathFile
+	slots []uint64
+	size  int
+	r     [2]uint64
+	// files are the keys of the files of all walks the memo served in
+	// the read numbered read, by a 128-bit hash of their strings under
+	// the read's seeds: a module's files are mostly other modules' too,
+	// and a path made into Location.File costs more than its hash.
+	files map[placeKey]placeKey
+	read  uint64
+
 	ids    map[dwarfx.TypeKey]int32
 	claims map[dwarfx.TypeKey]int32
 }
 
-var placeMemos sync.Pool
+// A pathFile is a file of a walk, by where its directory, name and unit's
+// compilation directory are, and its key.
+type pathFile struct {
+	dir, name, comp    uintptr
+	ldir, lname, lcomp int32
+	key                placeKey
+}
+
+// The memos of the walks that ended, for the next ones: a sync.Pool's
+// would be dropped at every collection, which a whole kernel's read runs
+// many of.
+var placeMemos struct {
+	sync.Mutex
+	free []*placeMemo
+}
+
+// Bounds of the memos that are kept: as many as the walks that run at
+// once on a machine of a few cores, and of their tables.
+const (
+	maxPlaceMemos  = 16
+	firstPathSlots = 1 << 11
+	maxMemoPaths   = 1 << 14
+	maxMemoFiles   = 1 << 16
+	maxMemoIDs     = 1 << 14
+)
 
 func newPlaceMemo() *placeMemo {
-	if m, ok := placeMemos.Get().(*placeMemo); ok {
-		return m
+	placeMemos.Lock()
+	var m *placeMemo
+	if n := len(placeMemos.free); n > 0 {
+		m = placeMemos.free[n-1]
+		placeMemos.free = placeMemos.free[:n-1]
 	}
-	return &placeMemo{files: make(map[pathKey]placeKey), ids: make(map[dwarfx.TypeKey]int32), claims: make(map[dwarfx.TypeKey]int32)}
+	placeMemos.Unlock()
+	if m == nil {
+		m = &placeMemo{files: make(map[placeKey]placeKey), r: [2]uint64{rand.Uint64(), rand.Uint64()},
+			ids: make(map[dwarfx.TypeKey]int32), claims: make(map[dwarfx.TypeKey]int32)}
+	}
+	m.paths = m.paths[:0]
+	m.size = min(firstPathSlots, len(m.slots))
+	clear(m.slots[:m.size])
+	return m
 }
 
 // release empties the memo (its keys point into the module's sections)
 // and gives it to the next module.
 func (m *placeMemo) release() {
-	if len(m.ids) > 1<<14 || len(m.files) > 1<<12 {
-		// A map keeps the room it grew to: a big module's would spread
-		// a small module's keys over memory the caches do not hold.
-		return
+	if cap(m.paths) > maxMemoPaths {
+		m.paths, m.slots = nil, nil
 	}
-	clear(m.files)
-	clear(m.ids)
-	clear(m.claims)
-	placeMemos.Put(m)
+	if len(m.files) > maxMemoFiles {
+		m.files = make(map[placeKey]placeKey)
+	}
+	if len(m.ids) > maxMemoIDs {
+		m.ids, m.claims = make(map[dwarfx.TypeKey]int32), make(map[dwarfx.TypeKey]int32)
+	} else {
+		clear(m.ids)
+		clear(m.claims)
+	}
+	placeMemos.Lock()
+	if len(placeMemos.free) < maxPlaceMemos {
+		placeMemos.free = append(placeMemos.free, m)
+	}
+	placeMemos.Unlock()
+}
+
+// placeFile returns the key of a place's file f, of a unit compiled in
+// compDir, whose path rule makes Location.File.
+func (mt *moduleTypes) placeFile(f *dwarfx.FileEntry, compDir string, rule PathRule) placeKey {
+	pk := pathKey{unsafe.StringData(f.Dir), unsafe.StringData(f.Name), unsafe.StringData(compDir),
+		int32(len(f.Dir)), int32(len(f.Name)), int32(len(compDir))}
+	if pk == mt.last {
+		return mt.lastKey
+	}
+	m := mt.placeMemo
+	p := pathFile{dir: uintptr(unsafe.Pointer(pk.dir)), name: uintptr(unsafe.Pointer(pk.name)), comp: uintptr(unsafe.Pointer(pk.compDir)),
+		ldir: pk.ldir, lname: pk.lname, lcomp: pk.lcomp}
+	if 2*(len(m.paths)+1) > m.size {
+		m.growPaths()
+	}
+	h := m.pathHash(&p)
+	mask := uint64(m.size - 1)
+	i := h & mask
+	for ; m.slots[i] != 0; i = (i + 1) & mask {
+		if v := m.slots[i]; v>>32 == h>>32 {
+			if q := &m.paths[uint32(v)-1]; q.same(&p) {
+				mt.last, mt.lastKey = pk, q.key
+				return q.key
+			}
+		}
+	}
+	p.key = m.fileKey(mt.kt, f, compDir, rule)
+	m.paths = append(m.paths, p)
+	m.slots[i] = h>>32<<32 | uint64(len(m.paths))
+	mt.last, mt.lastKey = pk, p.key
+	return p.key
+}
+
+// same reports whether q and p are the same strings.
+func (q *pathFile) same(p *pathFile) bool {
+	return q.dir == p.dir && q.name == p.name && q.comp == p.comp && q.ldir == p.ldir && q.lname == p.lname && q.lcomp == p.lcomp
+}
+
+func (m *placeMemo) pathHash(p *pathFile) uint64 {
+	return mix(uint64(p.name)^m.r[0], (uint64(p.dir)+uint64(p.comp)<<1+uint64(p.lname))^m.r[1])
+}
+
+// growPaths doubles the index of paths.
+func (m *placeMemo) growPaths() {
+	m.size = max(2*m.size, firstPathSlots)
+	if m.size > len(m.slots) {
+		m.slots = make([]uint64, m.size)
+	} else {
+		clear(m.slots[:m.size])
+	}
+	mask := uint64(m.size - 1)
+	for n := range m.paths {
+		h := m.pathHash(&m.paths[n])
+		i := h & mask
+		for m.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.slots[i] = h>>32<<32 | uint64(n+1)
+	}
+}
+
+// fileKey returns the key of a file of the walk's that paths does not
+// hold.
+func (m *placeMemo) fileKey(kt *kernelTypes, f *dwarfx.FileEntry, compDir string, rule PathRule) placeKey {
+	if m.read != kt.read {
+		clear(m.files)
+		m.read = kt.read
+	}
+	var raw placeKey
+	for i := range raw {
+		r, s := &kt.seeds.r[i], kt.seeds.s[i]
+		h := mix(maphash.String(s, f.Dir)^r[0], maphash.String(s, f.Name)^r[1])
+		raw[i] = mix(h^r[2], maphash.String(s, compDir)^r[3])
+	}
+	if k, ok := m.files[raw]; ok {
+		return k
+	}
+	k := kt.seeds.fileKey(rule(cleanPath(f.Path()), compDir))
+	m.files[raw] = k
+	return k
 }
 
 // A moduleDef is a definition a module decoded.
@@ -208,45 +455,28 @@ type moduleDef struct {
 	id   int32
 }
 
-// want is the module walk's ExtractOptions.WantType.
+// wantModuleType is the module walk's ExtractOptions.WantType; the walk
+// has one worker (see moduleTypes).
 func (s *surface) wantModuleType(unit int, k *dwarfx.TypeKey) bool {
 	mt := s.modTypes
-	mt.mu.Lock()
-	var fk placeKey
+	fk := mt.kt.noFile
 	if k.File.Name != "" {
-		u := &s.d.Units()[unit]
-		pk := pathKey{unsafe.StringData(k.File.Dir), unsafe.StringData(k.File.Name), unsafe.StringData(u.CompDir),
-			int32(len(k.File.Dir)), int32(len(k.File.Name)), int32(len(u.CompDir))}
-		if pk == mt.last {
-			fk = mt.lastKey
-		} else {
-			var ok bool
-			if fk, ok = mt.files[pk]; !ok {
-				fk = mt.kt.seeds.fileKey(s.rule(cleanPath(k.File.Path()), u.CompDir))
-				mt.files[pk] = fk
-			}
-			mt.last, mt.lastKey = pk, fk
-		}
-	} else {
-		fk = mt.kt.noFile
+		fk = mt.placeFile(&k.File, s.d.Units()[unit].CompDir, s.rule)
 	}
-	var pk placeKey
-	mt.buf, pk = mt.kt.seeds.key(mt.buf, k.Kind, k.Name, k.Size, fk, k.Line)
-	id, decode := mt.kt.want(mt.mod, pk)
-	if id != fromVmlinux {
-		mt.asked = append(mt.asked, id)
+	id, decode := mt.kt.want(mt.mod, mt.kt.seeds.key(k.Kind, k.Name, k.Size, fk, k.Line))
+	if id == fromVmlinux {
+		return false
 	}
-	if decode {
-		mt.ids[*k] = id
+	mt.asked = append(mt.asked, id)
+	if !decode {
+		return false
 	}
-	mt.mu.Unlock()
-	return decode && s.claims.want(unit, k)
+	mt.ids[*k] = id
+	return s.claims.want(unit, k)
 }
 
 // kernelID is the place id of a definition the module decoded.
 func (mt *moduleTypes) kernelID(k *dwarfx.TypeKey) int32 {
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
 	if id, ok := mt.ids[*k]; ok {
 		return id
 	}

@@ -455,31 +455,6 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 	return x
 }
 
-// A typeMemo is what typeDef keeps of the named definitions a worker
-// met: by the place of their names, the first of a chain in seenKeys
-// (the strings of the sections stay where they are while the walk runs),
-// and the worker's file numbers. A worker's memo goes to the next walk
-// once it ends: a kernel's modules are read one walk each, and allocating
-// these anew for each of 4,000 modules cost more than their lookups.
-type typeMemo struct {
-	seen      map[uintptr]int32
-	seenKeys  []seenKey
-	fileIDs   map[FileEntry]uint32 // see fileID
-	unitFiles []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
-}
-
-var typeMemos sync.Pool
-
-// maxMemo is the most names a memo that is kept holds.
-const maxMemo = 1 << 13
-
-func newTypeMemo() *typeMemo {
-	if m, ok := typeMemos.Get().(*typeMemo); ok {
-		return m
-	}
-	return &typeMemo{seen: make(map[uintptr]int32), fileIDs: make(map[FileEntry]uint32)}
-}
-
 // release gives the worker's memo to the next walk, emptied: its keys
 // name places in this walk's sections; its room for compiled tables;
 // and its type decoder, when the decoder's results died with Prepare.
@@ -492,21 +467,7 @@ func (x *extractor) release() {
 		x.types.keep()
 		x.types = nil
 	}
-	m := x.typeMemo
-	if m == nil {
-		return
-	}
-	x.typeMemo, x.key = nil, TypeKey{}
-	if len(m.seen) > maxMemo {
-		// A map keeps the room it grew to: a big walk's would spread a
-		// small walk's keys over memory the caches do not hold.
-		m.seen, m.fileIDs = make(map[uintptr]int32), make(map[FileEntry]uint32)
-	} else {
-		clear(m.seen)
-		clear(m.fileIDs)
-	}
-	m.seenKeys, m.unitFiles = m.seenKeys[:0], m.unitFiles[:0]
-	typeMemos.Put(m)
+	x.releaseTypeMemo()
 }
 
 // typesView is what the type decoder reads, in the extraction's tables:

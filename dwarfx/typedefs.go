@@ -3,8 +3,11 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -554,30 +557,21 @@ func (x *extractor) typeDef(e *Entry) error {
 		// definition is all integers: where its name is, its size, line
 		// and kind, and its file's number in this worker (see fileID).
 		u := int32(x.cu.Unit.Index)
-		file := x.fileID(fileIdx, hasFile)
-		at := uintptr(unsafe.Pointer(unsafe.StringData(name)))
-		head, ok := x.seen[at]
-		j := head
-		if ok {
-			for ; j >= 0; j = x.seenKeys[j].next {
-				s := &x.seenKeys[j]
-				if s.size == size && s.line == line && s.file == file && s.nameLen == uint32(len(name)) && s.kind == kind {
-					break
+		// With no key met, or no unit after this one, there is nothing
+		// to find, or to keep: a module of one unit keeps nothing.
+		last := int(u) == len(x.d.units)-1
+		if m := x.typeMemo; m.n > 0 || !last {
+			k := seenKey{name: uintptr(unsafe.Pointer(unsafe.StringData(name))), size: size, line: line,
+				file: x.fileID(fileIdx, hasFile), nameLen: uint32(len(name)), kind: kind}
+			if s, slot := m.find(&k); s != nil {
+				if s.unit < u {
+					return nil // asked for an earlier unit: see ExtractOptions.WantType
 				}
+				s.unit = u
+			} else if !last {
+				k.unit = u
+				m.add(slot, &k)
 			}
-		} else {
-			head = -1
-			j = -1
-		}
-		if j >= 0 {
-			if x.seenKeys[j].unit < u {
-				return nil // asked for an earlier unit: see ExtractOptions.WantType
-			}
-			x.seenKeys[j].unit = u
-		} else {
-			x.seenKeys = append(x.seenKeys, seenKey{size: size, line: line, file: file, nameLen: uint32(len(name)),
-				kind: kind, unit: u, next: head})
-			x.seen[at] = int32(len(x.seenKeys) - 1)
 		}
 		// The key lives in the extractor: one made here for each ask
 		// would go to the heap, as wantType keeps nothing it is given
@@ -618,13 +612,66 @@ func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	fe, ok := x.lt.File(idx)
 	id := uint32(1)
 	if ok {
-		if id, ok = x.fileIDs[fe]; !ok {
-			id = uint32(len(x.fileIDs) + 2)
-			x.fileIDs[fe] = id
+		// By where its strings are first (most units of a file share
+		// them), then by what they say.
+		p := filePlace{dir: uintptr(unsafe.Pointer(unsafe.StringData(fe.Dir))), name: uintptr(unsafe.Pointer(unsafe.StringData(fe.Name))),
+			ldir: uint32(len(fe.Dir)), lname: uint32(len(fe.Name))}
+		m := x.typeMemo
+		if 2*(len(m.files)+1) > len(m.fileSlots) {
+			m.growFiles()
+		}
+		i := m.fileSlot(&p)
+		if v := m.fileSlots[i]; v != 0 {
+			id = m.files[v-1].id
+		} else {
+			if id, ok = x.fileIDs[fe]; !ok {
+				id = uint32(len(x.fileIDs) + 2)
+				x.fileIDs[fe] = id
+			}
+			p.id = id
+			m.files = append(m.files, p)
+			m.fileSlots[i] = uint32(len(m.files))
 		}
 	}
 	x.unitFiles[idx] = id
 	return id
+}
+
+// A filePlace is a file entry of a walk by where its strings are, and
+// its number (see fileID).
+type filePlace struct {
+	dir, name   uintptr
+	ldir, lname uint32
+	id          uint32
+}
+
+// same reports whether q and p are the same strings.
+func (q *filePlace) same(p *filePlace) bool {
+	return q.dir == p.dir && q.name == p.name && q.ldir == p.ldir && q.lname == p.lname
+}
+
+// fileSlot returns the slot of p in fileSlots: its, or the empty one
+// where it goes.
+func (m *typeMemo) fileSlot(p *filePlace) int {
+	mask := uint64(len(m.fileSlots) - 1)
+	h := mix(uint64(p.name)^m.r0, (uint64(p.dir)+uint64(p.lname)<<1+uint64(p.ldir)<<33)^m.r1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := m.fileSlots[i]
+		if v == 0 {
+			return int(i)
+		}
+		if m.files[v-1].same(p) {
+			return int(i)
+		}
+	}
+}
+
+// growFiles doubles fileSlots.
+func (m *typeMemo) growFiles() {
+	m.fileSlots = make([]uint32, max(2*len(m.fileSlots), firstSlots))
+	for n := range m.files {
+		m.fileSlots[m.fileSlot(&m.files[n])] = uint32(n + 1)
+	}
 }
 
 // typeUnit returns the named definitions among the top-level entries of
@@ -670,14 +717,188 @@ func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
 	return x.cu, nil
 }
 
-// seenKey is a named definition a worker has met, as typeDef keys it:
-// one of a chain of those whose names are at one place.
+// A typeMemo is what typeDef keeps of the named definitions a worker
+// met, and the worker's file numbers. The definitions are in keys, in the
+// order met, found by an index of open addressing (the strings of the
+// sections stay where they are while the walk runs, so a name is known
+// by where it is): a worker meets millions over a kernel's modules, and
+// the index of a walk stays in the caches where a map of chains did not.
+// A memo goes to the next walk (a kernel's modules are read one walk
+// each) with its arrays: touching memory the process has not used is
+// dear, and a map made anew for each module, or grown, is that.
+type typeMemo struct {
+	// keys are in chunks, which growing does not copy; n are met.
+	chunks []*[chunkKeys]seenKey
+	n      int
+	// index is the first size slots of slots, a power of two: 0 is
+	// empty, else the high half of the key's hash and 1 + its place in
+	// keys.
+	slots  []uint64
+	size   int
+	r0, r1 uint64 // the hash's seeds: a file cannot choose which keys share a slot
+
+	fileIDs   map[FileEntry]uint32 // see fileID
+	unitFiles []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
+	// files are the file entries of this walk by where their strings
+	// are, found by fileSlots (0 is empty, else 1 + the place in files).
+	files     []filePlace
+	fileSlots []uint32
+}
+
+// seenKey is a named definition a worker has met, as typeDef keys it.
 type seenKey struct {
+	name    uintptr // where its name is
 	size    int64
 	line    uint64
 	file    uint32 // see fileID
 	nameLen uint32
-	kind    TypeKind
 	unit    int32 // the last unit it was met in
-	next    int32 // the next of the chain, -1 at its end
+	kind    TypeKind
+}
+
+// same reports whether s and k are the same definition key.
+func (s *seenKey) same(k *seenKey) bool {
+	return s.name == k.name && s.size == k.size && s.line == k.line && s.file == k.file && s.nameLen == k.nameLen && s.kind == k.kind
+}
+
+// mix is a step of the memo's hash: the two halves of the product of a
+// and b, folded.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+func (m *typeMemo) hash(k *seenKey) uint64 {
+	h := mix(uint64(k.name)^m.r0, uint64(k.size)^m.r1)
+	return mix(h^k.line^m.r1, (uint64(k.file)|uint64(k.nameLen)<<32)^uint64(k.kind)<<24^m.r0)
+}
+
+// firstSlots is the size of a walk's index until it grows; chunkKeys
+// the keys of a chunk.
+const (
+	firstSlots = 1 << 12
+	chunkKeys  = 1 << 11
+)
+
+// key returns the nth key met.
+func (m *typeMemo) key(n int) *seenKey { return &m.chunks[n/chunkKeys][n%chunkKeys] }
+
+// find returns the key met equal to k, or nil and the slot where it
+// goes (see add).
+func (m *typeMemo) find(k *seenKey) (*seenKey, int) {
+	if 2*(m.n+1) > m.size {
+		m.grow()
+	}
+	h := m.hash(k)
+	tag := h >> 32 << 32
+	mask := uint64(m.size - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := m.slots[i]
+		if v == 0 {
+			return nil, int(i)
+		}
+		if v>>32<<32 == tag {
+			if s := m.key(int(uint32(v) - 1)); s.same(k) {
+				return s, int(i)
+			}
+		}
+	}
+}
+
+// add adds k at the slot that find returned for it.
+func (m *typeMemo) add(slot int, k *seenKey) {
+	if m.n == len(m.chunks)*chunkKeys {
+		m.chunks = append(m.chunks, new([chunkKeys]seenKey))
+	}
+	*m.key(m.n) = *k
+	m.n++
+	m.slots[slot] = m.hash(k)>>32<<32 | uint64(m.n)
+}
+
+// grow doubles the index, keeping the slots it had.
+func (m *typeMemo) grow() {
+	m.size = max(2*m.size, firstSlots)
+	if m.size > len(m.slots) {
+		m.slots = make([]uint64, m.size)
+	} else {
+		clear(m.slots[:m.size])
+	}
+	mask := uint64(m.size - 1)
+	for n := range m.n {
+		h := m.hash(m.key(n))
+		i := h & mask
+		for m.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.slots[i] = h>>32<<32 | uint64(n+1)
+	}
+}
+
+// The memos of the walks that ended, for the next ones: a sync.Pool's
+// would be dropped at every collection, which a whole kernel's read
+// runs many of.
+var typeMemos struct {
+	sync.Mutex
+	free []*typeMemo
+}
+
+// Bounds of the memos that are kept: as many as the walks that run at
+// once on a machine of a few cores, and the room for keys of one (most
+// modules have a few thousand; a few of a kernel's, and its vmlinux's
+// workers, hundreds of thousands).
+const (
+	maxMemos    = 16
+	maxMemoKeys = 1 << 14
+)
+
+func newTypeMemo() *typeMemo {
+	typeMemos.Lock()
+	var m *typeMemo
+	if n := len(typeMemos.free); n > 0 {
+		m = typeMemos.free[n-1]
+		typeMemos.free = typeMemos.free[:n-1]
+	}
+	typeMemos.Unlock()
+	if m == nil {
+		m = &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: rand.Uint64() | 1, r1: rand.Uint64() | 1}
+	}
+	m.reset()
+	return m
+}
+
+// reset empties the memo for a new walk.
+func (m *typeMemo) reset() {
+	m.n = 0
+	m.files = m.files[:0]
+	clear(m.fileSlots)
+	m.size = min(firstSlots, len(m.slots))
+	clear(m.slots[:m.size])
+}
+
+// releaseTypeMemo gives the worker's memo to the next walk: its keys
+// name places in this walk's sections.
+func (x *extractor) releaseTypeMemo() {
+	m := x.typeMemo
+	if m == nil {
+		return
+	}
+	x.typeMemo, x.key = nil, TypeKey{}
+	if len(m.chunks) > maxMemoKeys/chunkKeys {
+		m.chunks = m.chunks[:maxMemoKeys/chunkKeys]
+	}
+	if len(m.slots) > 4*maxMemoKeys {
+		m.slots = nil
+	}
+	if len(m.fileIDs) > 1<<12 {
+		m.fileIDs = make(map[FileEntry]uint32)
+		m.files, m.fileSlots = nil, nil
+	} else {
+		clear(m.fileIDs)
+	}
+	m.unitFiles = m.unitFiles[:0]
+	typeMemos.Lock()
+	if len(typeMemos.free) < maxMemos {
+		typeMemos.free = append(typeMemos.free, m)
+	}
+	typeMemos.Unlock()
 }
