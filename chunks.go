@@ -1,6 +1,6 @@
 package kabi
 
-import "sync"
+import "github.com/kabi-dev/kabi/internal/freelist"
 
 // chunks is an append-only table held in chunks of chunkLen entries:
 // growing it never copies what it holds. A whole kernel's instance and
@@ -82,9 +82,10 @@ func (t *chunks[T]) all(yield func(int32, *T) bool) {
 // A chunkPool keeps the first chunks of tables that are done with, for
 // new tables to start in: a module tree's thousands of small tables each
 // grew their first chunk by doubling, allocating it over and over.
+// Its list's Max bounds the chunks it keeps (maxPooledChunks): a zero
+// chunkPool keeps none.
 type chunkPool[T any] struct {
-	mu   sync.Mutex
-	free [][]T
+	free freelist.List[[]T]
 }
 
 // maxPooledChunks bounds the first chunks a pool keeps.
@@ -95,12 +96,8 @@ func (p *chunkPool[T]) start(t *chunks[T]) {
 	if t.n != 0 || len(t.c) != 0 {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		t.c = append(t.c, p.free[n-1])
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
+	if c, ok := p.free.Get(); ok {
+		t.c = append(t.c, c)
 	}
 }
 
@@ -113,16 +110,10 @@ func (p *chunkPool[T]) keep(t *chunks[T]) {
 	c := t.c[0]
 	*t = chunks[T]{}
 	clear(c)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) < maxPooledChunks {
-		p.free = append(p.free, c[:0])
-	}
+	p.free.Put(c[:0])
 }
 
 // drop empties the pool: its chunks are left to the collector.
 func (p *chunkPool[T]) drop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = nil
+	p.free.Drop()
 }

@@ -3,6 +3,8 @@ package kabi
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 func TestChunks(t *testing.T) {
@@ -71,7 +73,7 @@ func TestTableSizes(t *testing.T) {
 // chunk cleared for the next table, which then holds only its own
 // entries, and that a table already started is left alone.
 func TestChunkPool(t *testing.T) {
-	var p chunkPool[callerName]
+	p := chunkPool[callerName]{free: freelist.List[[]callerName]{Max: maxPooledChunks}}
 	var a chunks[callerName]
 	for i := range 100 {
 		a.add(callerName{file: "f", function: string(rune('a' + i%26))})
@@ -80,17 +82,22 @@ func TestChunkPool(t *testing.T) {
 	if a.len() != 0 || len(a.c) != 0 {
 		t.Fatalf("a kept table still holds %d entries", a.len())
 	}
-	if len(p.free) != 1 || len(p.free[0]) != 0 || cap(p.free[0]) < 100 {
-		t.Fatalf("pool keeps %d chunks", len(p.free))
+	if n := p.free.Len(); n != 1 {
+		t.Fatalf("pool keeps %d chunks", n)
 	}
-	for i, v := range p.free[0][:100] {
+	c, _ := p.free.Get()
+	if len(c) != 0 || cap(c) < 100 {
+		t.Fatalf("kept chunk has length %d, capacity %d", len(c), cap(c))
+	}
+	for i, v := range c[:100] {
 		if v != (callerName{}) {
 			t.Fatalf("kept chunk entry %d is %+v", i, v)
 		}
 	}
+	p.free.Put(c)
 	var b chunks[callerName]
 	p.start(&b)
-	if len(p.free) != 0 || len(b.c) != 1 {
+	if p.free.Len() != 0 || len(b.c) != 1 {
 		t.Fatal("start did not take the kept chunk")
 	}
 	b.add(callerName{file: "g", function: "x"})
@@ -98,14 +105,14 @@ func TestChunkPool(t *testing.T) {
 		t.Errorf("b holds %d entries, first %+v", b.len(), *b.at(0))
 	}
 	p.keep(&a) // empty: nothing kept
-	if len(p.free) != 0 {
+	if p.free.Len() != 0 {
 		t.Error("an empty table's nothing was kept")
 	}
 	p.keep(&b)
-	var c chunks[callerName]
-	c.add(callerName{})
-	p.start(&c) // already started: left alone
-	if len(p.free) != 1 || c.len() != 1 {
+	var c2 chunks[callerName]
+	c2.add(callerName{})
+	p.start(&c2) // already started: left alone
+	if p.free.Len() != 1 || c2.len() != 1 {
 		t.Error("start touched a started table")
 	}
 }

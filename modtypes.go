@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // The types of a whole kernel. Every module defines again the types of
@@ -309,10 +310,7 @@ type pathFile struct {
 // The memos of the walks that ended, for the next ones: a sync.Pool's
 // would be dropped at every collection, which a whole kernel's read runs
 // many of.
-var placeMemos struct {
-	sync.Mutex
-	free []*placeMemo
-}
+var placeMemos = freelist.List[*placeMemo]{Max: maxPlaceMemos}
 
 // Bounds of the memos that are kept: as many as the walks that run at
 // once on a machine of a few cores, and of their tables.
@@ -325,14 +323,8 @@ const (
 )
 
 func newPlaceMemo() *placeMemo {
-	placeMemos.Lock()
-	var m *placeMemo
-	if n := len(placeMemos.free); n > 0 {
-		m = placeMemos.free[n-1]
-		placeMemos.free = placeMemos.free[:n-1]
-	}
-	placeMemos.Unlock()
-	if m == nil {
+	m, ok := placeMemos.Get()
+	if !ok {
 		m = &placeMemo{files: make(map[placeKey]placeKey), r: [2]uint64{rand.Uint64(), rand.Uint64()},
 			ids: make(map[dwarfx.TypeKey]int32), claims: make(map[dwarfx.TypeKey]int32)}
 	}
@@ -357,11 +349,7 @@ func (m *placeMemo) release() {
 		clear(m.ids)
 		clear(m.claims)
 	}
-	placeMemos.Lock()
-	if len(placeMemos.free) < maxPlaceMemos {
-		placeMemos.free = append(placeMemos.free, m)
-	}
-	placeMemos.Unlock()
+	placeMemos.Put(m)
 }
 
 // placeFile returns the key of a place's file f, of a unit compiled in

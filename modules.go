@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -614,7 +615,11 @@ func (p *stringPool) get(v string) string {
 
 // moduleTables keeps the first chunks of merged modules' tables for the
 // surfaces of the modules read after them.
-var moduleTables tablePools
+var moduleTables = tablePools{
+	insts:   chunkPool[acc]{free: freelist.List[[]acc]{Max: maxPooledChunks}},
+	recs:    chunkPool[callRec]{free: freelist.List[[]callRec]{Max: maxPooledChunks}},
+	callers: chunkPool[callerName]{free: freelist.List[[]callerName]{Max: maxPooledChunks}},
+}
 
 type tablePools struct {
 	insts   chunkPool[acc]

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // ExtractOptions configures Extract. The zero value is ready to use.
@@ -282,10 +284,7 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 // keptUnits holds recycled units (ExtractOptions.Recycle) that a walk
 // is done with, for the next walk: a kernel's modules are read one walk
 // each, and each walk grew its first unit's Funcs and Events anew.
-var keptUnits struct {
-	sync.Mutex
-	units []*CompileUnit
-}
+var keptUnits = freelist.List[*CompileUnit]{Max: maxKeptUnits}
 
 // Bounds on the units kept, and on the room of those kept.
 const (
@@ -296,13 +295,12 @@ const (
 
 // takeKeptUnits hands kept units to a walk's free list.
 func takeKeptUnits(free chan *CompileUnit) {
-	keptUnits.Lock()
-	defer keptUnits.Unlock()
-	for len(keptUnits.units) > 0 && len(free) < cap(free) {
-		n := len(keptUnits.units) - 1
-		free <- keptUnits.units[n]
-		keptUnits.units[n] = nil
-		keptUnits.units = keptUnits.units[:n]
+	for len(free) < cap(free) {
+		cu, ok := keptUnits.Get()
+		if !ok {
+			return
+		}
+		free <- cu
 	}
 }
 
@@ -322,11 +320,7 @@ func keepUnits(free chan *CompileUnit) {
 		}
 		clear(cu.Funcs[:cap(cu.Funcs)])
 		*cu = CompileUnit{Funcs: cu.Funcs[:0], Events: cu.Events[:0]}
-		keptUnits.Lock()
-		if len(keptUnits.units) < maxKeptUnits {
-			keptUnits.units = append(keptUnits.units, cu)
-		}
-		keptUnits.Unlock()
+		keptUnits.Put(cu)
 	}
 }
 

@@ -241,13 +241,19 @@ func TestKeptUnits(t *testing.T) {
 		if got := read(p, true); strings.Join(got, "\n") != strings.Join(want[p], "\n") {
 			t.Errorf("%s: a walk with kept units gave other units:\n%s", p, lineDiff(want[p], got))
 		}
-		keptUnits.Lock()
-		kept = max(kept, len(keptUnits.units))
+		var units []*CompileUnit
+		for {
+			cu, ok := keptUnits.Get()
+			if !ok {
+				break
+			}
+			units = append(units, cu)
+		}
+		kept = max(kept, len(units))
 		// Every unit kept now goes to the next walk's free list (4*1+1
 		// places with Concurrency 1), which hands back each it keeps.
-		clear(keptUnits.units[min(len(keptUnits.units), 5):])
-		keptUnits.units = keptUnits.units[:min(len(keptUnits.units), 5)]
-		for _, cu := range keptUnits.units {
+		units = units[:min(len(units), 5)]
+		for _, cu := range units {
 			if cu.Unit != nil || len(cu.Funcs) != 0 || len(cu.Events) != 0 {
 				t.Errorf("a kept unit holds %v, %d funcs, %d events", cu.Unit, len(cu.Funcs), len(cu.Events))
 			}
@@ -266,7 +272,9 @@ func TestKeptUnits(t *testing.T) {
 				es[i] = Event{Kind: Call, Func: 3, Caller: 4, Addr: 5, HasAddr: true}
 			}
 		}
-		keptUnits.Unlock()
+		for i := len(units) - 1; i >= 0; i-- {
+			keptUnits.Put(units[i])
+		}
 	}
 	if kept == 0 {
 		t.Error("no unit was kept")

@@ -7,8 +7,9 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
-	"sync"
 	"unsafe"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // A TypeDefinition is a struct, union, enum or class type as its DWARF entry
@@ -837,10 +838,7 @@ func (m *typeMemo) grow() {
 // The memos of the walks that ended, for the next ones: a sync.Pool's
 // would be dropped at every collection, which a whole kernel's read
 // runs many of.
-var typeMemos struct {
-	sync.Mutex
-	free []*typeMemo
-}
+var typeMemos = freelist.List[*typeMemo]{Max: maxMemos}
 
 // Bounds of the memos that are kept: as many as the walks that run at
 // once on a machine of a few cores, and the room for keys of one (most
@@ -852,14 +850,8 @@ const (
 )
 
 func newTypeMemo() *typeMemo {
-	typeMemos.Lock()
-	var m *typeMemo
-	if n := len(typeMemos.free); n > 0 {
-		m = typeMemos.free[n-1]
-		typeMemos.free = typeMemos.free[:n-1]
-	}
-	typeMemos.Unlock()
-	if m == nil {
+	m, ok := typeMemos.Get()
+	if !ok {
 		m = &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: rand.Uint64() | 1, r1: rand.Uint64() | 1}
 	}
 	m.reset()
@@ -896,9 +888,5 @@ func (x *extractor) releaseTypeMemo() {
 		clear(m.fileIDs)
 	}
 	m.unitFiles = m.unitFiles[:0]
-	typeMemos.Lock()
-	if len(typeMemos.free) < maxMemos {
-		typeMemos.free = append(typeMemos.free, m)
-	}
-	typeMemos.Unlock()
+	typeMemos.Put(m)
 }
