@@ -881,12 +881,23 @@ func (x *extractor) releaseTypeMemo() {
 	if len(m.slots) > 4*maxMemoKeys {
 		m.slots = nil
 	}
-	if len(m.fileIDs) > 1<<12 {
+	if len(m.fileIDs) > maxMemoFileIDs {
 		m.fileIDs = make(map[FileEntry]uint32)
-		m.files, m.fileSlots = nil, nil
 	} else {
 		clear(m.fileIDs)
+	}
+	// The places of file strings are one per unit and file where each
+	// unit has strings of its own (DWARF 4): bounded on their own.
+	if len(m.files) > maxMemoFilePlaces || len(m.fileSlots) > 4*maxMemoFilePlaces {
+		m.files, m.fileSlots = nil, nil
 	}
 	m.unitFiles = m.unitFiles[:0]
 	typeMemos.Put(m)
 }
+
+// Bounds of what a kept memo keeps of its files: the distinct files, and
+// the places of their strings.
+const (
+	maxMemoFileIDs    = 1 << 12
+	maxMemoFilePlaces = 1 << 14
+)

@@ -2,6 +2,7 @@ package dwarfx
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"unsafe"
 )
@@ -127,4 +128,29 @@ func TestWantTypeOncePerKey(t *testing.T) {
 		}
 		d.Close()
 	}
+}
+
+// TestTypeMemoKeptBounded checks that a memo given to the next walk keeps
+// at most its bounds, however large the walk that filled it: the places
+// of file strings grow with units times files in DWARF 4.
+func TestTypeMemoKeptBounded(t *testing.T) {
+	m := newTypeMemo()
+	for i := range 2 * maxMemoFilePlaces {
+		m.files = append(m.files, filePlace{dir: uintptr(i + 1), id: 2})
+	}
+	m.fileSlots = make([]uint32, 8*maxMemoFilePlaces)
+	for i := range 3 { // few distinct files: the places alone are past their bound
+		m.fileIDs[FileEntry{Name: strconv.Itoa(i)}] = uint32(i + 2)
+	}
+	x := &extractor{typeMemo: m}
+	x.releaseTypeMemo()
+	got, ok := typeMemos.Get()
+	if !ok || got != m {
+		t.Fatal("the released memo was not kept")
+	}
+	if cap(got.files) > maxMemoFilePlaces || len(got.fileSlots) > 4*maxMemoFilePlaces || len(got.fileIDs) != 0 {
+		t.Errorf("kept memo holds %d file places, %d slots, %d file ids", cap(got.files), len(got.fileSlots), len(got.fileIDs))
+	}
+	got.reset()
+	typeMemos.Put(got)
 }
