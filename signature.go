@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
@@ -408,40 +409,30 @@ func (c *dwarfSigs) signature(u *dwarfx.Unit, name string, p *dwarfx.Prototype, 
 // object: a kernel keeps hundreds of thousands of signatures, most with
 // few parameters.
 func newSignature(n int) *Signature {
-	var s *Signature
-	var p []Param
 	switch n {
 	case 0:
 		return new(Signature)
 	case 1:
-		x := new(struct {
-			s Signature
-			p [1]Param
-		})
-		s, p = &x.s, x.p[:]
+		return signatureWith[[1]Param](n)
 	case 2:
-		x := new(struct {
-			s Signature
-			p [2]Param
-		})
-		s, p = &x.s, x.p[:]
+		return signatureWith[[2]Param](n)
 	case 3:
-		x := new(struct {
-			s Signature
-			p [3]Param
-		})
-		s, p = &x.s, x.p[:]
+		return signatureWith[[3]Param](n)
 	case 4:
-		x := new(struct {
-			s Signature
-			p [4]Param
-		})
-		s, p = &x.s, x.p[:]
-	default:
-		s, p = new(Signature), make([]Param, n)
+		return signatureWith[[4]Param](n)
 	}
-	s.Params = p[:n:n]
-	return s
+	return &Signature{Params: make([]Param, n)}
+}
+
+// signatureWith allocates a signature together with P, an array of n
+// parameters, which its Params are.
+func signatureWith[P any](n int) *Signature {
+	x := new(struct {
+		s Signature
+		p P
+	})
+	x.s.Params = unsafe.Slice((*Param)(unsafe.Pointer(&x.p)), n)
+	return &x.s
 }
 
 // clone compares a copy's own parameters with its source prototype and
