@@ -369,18 +369,18 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	s.dropLookups()
 	// The types are made beside the functions: neither reads the other's
 	// tables, and theirs are dropped while the functions' are made.
-	typesDone := make(chan any, 1)
-	go func() {
-		defer func() { typesDone <- recover() }()
-		if !opts.NoTypes {
+	// A panic in either is raised again here, once both are done, for
+	// New's firewall to make it an error.
+	var fns []Function
+	parallel(2, 2, func(i int) {
+		switch {
+		case i == 0:
+			fns = s.functions()
+		case !opts.NoTypes:
 			b.types = newTypes(s.typeDefs())
 			b.types.setTypedefs(s.typedefs())
 		}
-	}()
-	fns := s.functions()
-	if p := <-typesDone; p != nil {
-		panic(p) // New's firewall makes it an error
-	}
+	})
 	b.link(fns, btf)
 	if hooks != nil {
 		if err := hooks.readConfigFile(name, b.Meta.Release, opts.Config); err != nil {
