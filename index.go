@@ -758,10 +758,7 @@ func (b *Build) indexBytesContext(ctx context.Context, store bool) ([]byte, erro
 	meta.Uvarint(uint64(nsyms))
 	meta.Uvarint(surfaceRules)
 	meta.Byte(attachSourceBits(b.AttachSources()))
-	modSrc := b.modSrc
-	if b.ix != nil {
-		modSrc = b.ix.modSrc
-	}
+	modSrc := b.modules()
 	meta.Uvarint(uint64(len(modSrc)))
 	for _, m := range slices.Sorted(maps.Keys(modSrc)) {
 		meta.String(m)
