@@ -3,7 +3,8 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
-	"sync"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // wantFunc says whether an attribute of an entry with the given tag is
@@ -410,7 +411,9 @@ const (
 	roomOps     = 1 << 14
 )
 
-var tableRooms sync.Pool
+// tableRooms holds the rooms walks and decoders gave on: as many as
+// run at once on a machine of a few cores.
+var tableRooms = freelist.List[*tableRoom]{Max: 16}
 
 func newTableRoom() *tableRoom {
 	if r := reusedTableRoom(); r != nil {
@@ -423,7 +426,7 @@ func newTableRoom() *tableRoom {
 // there is none: a decoder, which may compile little and never be
 // released, takes a room only where one waits, and allocates none.
 func reusedTableRoom() *tableRoom {
-	r, _ := tableRooms.Get().(*tableRoom)
+	r, _ := tableRooms.Get()
 	return r
 }
 
