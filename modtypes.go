@@ -10,6 +10,7 @@ import (
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/freelist"
+	"github.com/kabi-dev/kabi/internal/slots"
 )
 
 // The types of a whole kernel. Every module defines again the types of
@@ -379,7 +380,7 @@ func (mt *moduleTypes) placeFile(f *dwarfx.FileEntry, compDir string, rule PathR
 	}
 	p.key = m.fileKey(mt.kt, f, compDir, rule)
 	m.paths = append(m.paths, p)
-	m.slots[i] = h>>32<<32 | uint64(len(m.paths))
+	m.slots[i] = slots.Slot(h, len(m.paths)-1)
 	mt.last, mt.lastKey = pk, p.key
 	return p.key
 }
@@ -396,20 +397,7 @@ func (m *placeMemo) pathHash(p *pathFile) uint64 {
 // growPaths doubles the index of paths.
 func (m *placeMemo) growPaths() {
 	m.size = max(2*m.size, firstPathSlots)
-	if m.size > len(m.slots) {
-		m.slots = make([]uint64, m.size)
-	} else {
-		clear(m.slots[:m.size])
-	}
-	mask := uint64(m.size - 1)
-	for n := range m.paths {
-		h := m.pathHash(&m.paths[n])
-		i := h & mask
-		for m.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		m.slots[i] = h>>32<<32 | uint64(n+1)
-	}
+	m.slots = slots.Rebuild(m.slots, m.size, len(m.paths), func(n int) uint64 { return m.pathHash(&m.paths[n]) })
 }
 
 // fileKey returns the key of a file of the walk's that paths does not

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/internal/freelist"
+	"github.com/kabi-dev/kabi/internal/slots"
 )
 
 // A TypeDefinition is a struct, union, enum or class type as its DWARF entry
@@ -813,26 +814,13 @@ func (m *typeMemo) add(slot int, k *seenKey) {
 	}
 	*m.key(m.n) = *k
 	m.n++
-	m.slots[slot] = m.hash(k)>>32<<32 | uint64(m.n)
+	m.slots[slot] = slots.Slot(m.hash(k), m.n-1)
 }
 
 // grow doubles the index, keeping the slots it had.
 func (m *typeMemo) grow() {
 	m.size = max(2*m.size, firstSlots)
-	if m.size > len(m.slots) {
-		m.slots = make([]uint64, m.size)
-	} else {
-		clear(m.slots[:m.size])
-	}
-	mask := uint64(m.size - 1)
-	for n := range m.n {
-		h := m.hash(m.key(n))
-		i := h & mask
-		for m.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		m.slots[i] = h>>32<<32 | uint64(n+1)
-	}
+	m.slots = slots.Rebuild(m.slots, m.size, m.n, func(n int) uint64 { return m.hash(m.key(n)) })
 }
 
 // The memos of the walks that ended, for the next ones: a sync.Pool's

@@ -1,0 +1,30 @@
+// Package slots builds the index of an open-addressing hash table whose
+// keys the caller keeps in a slice of its own: each slot holds the high
+// half of a key's hash and the key's position plus one (zero: empty),
+// so the index holds no pointers for the collector to follow, and keys
+// are found by linear probing from their hash's low bits.
+package slots
+
+// Slot is the slot of the key at position i whose hash is h.
+func Slot(h uint64, i int) uint64 { return h>>32<<32 | uint64(i+1) }
+
+// Rebuild returns the index of n keys in size slots (a power of two,
+// more than n), the hash of the key at position i being hash(i). It
+// reuses the memory of index, cleared, when it has room.
+func Rebuild(index []uint64, size, n int, hash func(i int) uint64) []uint64 {
+	if size > len(index) {
+		index = make([]uint64, size)
+	} else {
+		clear(index[:size])
+	}
+	mask := uint64(size - 1)
+	for k := range n {
+		h := hash(k)
+		i := h & mask
+		for index[i] != 0 {
+			i = (i + 1) & mask
+		}
+		index[i] = Slot(h, k)
+	}
+	return index
+}
