@@ -723,18 +723,27 @@ func (b *Build) Lookup(name string) (*Function, error) {
 	return nil, fmt.Errorf("%s: %w: %q", b.Meta.File, ErrNotFound, name)
 }
 
+// Running reports whether the build is a running kernel's: read by
+// [OpenRunning] from its BTF and /proc/kallsyms, or from an index file
+// written of such a build. Such a build has no DWARF: its functions'
+// instances, inline and collision facts are unknown, and its modules
+// ([Build.Modules]) are the loaded ones whose BTF it read, not the
+// kernel's whole module tree.
+func (b *Build) Running() bool {
+	if b.ix == nil {
+		return b.running
+	}
+	// An index file keeps the fact in each function: a build read with
+	// DWARF knows every function's instances, a running kernel's none.
+	for f := range b.Functions() {
+		return !f.InstancesKnown()
+	}
+	return false
+}
+
 // vmlinuxAlone reports whether the build was read from vmlinux's DWARF
 // without the kernel's modules (a running kernel's build knows the loaded
-// modules' symbols, and has no DWARF; so has its index file, whose
-// functions' instances are unknown).
+// modules' symbols, and has no DWARF).
 func (b *Build) vmlinuxAlone() bool {
-	if b.running || len(b.modules()) > 0 {
-		return false
-	}
-	if b.ix != nil {
-		for f := range b.Functions() {
-			return f.InstancesKnown()
-		}
-	}
-	return true
+	return !b.Running() && len(b.modules()) == 0
 }

@@ -28,3 +28,19 @@ func ExampleOptions_moduleDir() {
 	// setup_once STB_LOCAL
 	// setup_once [kfx_mod] STB_LOCAL
 }
+
+// A running kernel's build (here a fixture root holding sys/ and proc/)
+// has no DWARF: its modules are the loaded ones whose BTF it read, and
+// where a function is defined is unknown.
+func ExampleBuild_Running() {
+	b, err := kabi.OpenRunning("testdata/running-hooks", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(b.Running(), b.Modules())
+	f, _ := b.Function("kfx_mod_probe")
+	fmt.Println(f.InstancesKnown(), f.Inline)
+	// Output:
+	// true [kfx_mod kfx_trace]
+	// false Unknown
+}

@@ -150,3 +150,36 @@ func TestRunningModulesBTFTotal(t *testing.T) {
 		t.Errorf("error %v; want one naming the module BTF directory and its bound", err)
 	}
 }
+
+// TestBuildRunning: Running says a running kernel's build, read from its
+// files or from its index file, and no other.
+func TestBuildRunning(t *testing.T) {
+	run, err := OpenRunning("testdata/running-hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vmlinux := fixture(t, "x86_64-dwarf5")
+	for _, c := range []struct {
+		name string
+		b    *Build
+		want bool
+	}{
+		{"running kernel", run, true},
+		{"running kernel's index", viaIndex(t, run, "running.kabi"), true},
+		{"vmlinux", vmlinux, false},
+		{"vmlinux's index", viaIndex(t, vmlinux, "vmlinux.kabi"), false},
+		{"whole kernel", whole, false},
+		{"whole kernel's index", viaIndex(t, whole, "whole.kabi"), false},
+	} {
+		if got := c.b.Running(); got != c.want {
+			t.Errorf("%s: Running() = %v, want %v", c.name, got, c.want)
+		}
+		if got, want := c.b.vmlinuxAlone(), !c.want && len(c.b.Modules()) == 0; got != want {
+			t.Errorf("%s: vmlinuxAlone() = %v, want %v", c.name, got, want)
+		}
+	}
+}

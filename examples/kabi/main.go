@@ -604,9 +604,7 @@ func showStats(w io.Writer, b *kabi.Build, sigs, types, hooks bool) {
 	fmt.Fprintf(w, "build:       %s\nrelease:     %s\narch:        %s\ncompiler:    %s\nbuild id:    %s\n\n",
 		m.File, release, orUnknown(m.Arch), orUnknown(m.Compiler), orUnknown(m.BuildID))
 	if mods := b.Modules(); len(mods) > 0 {
-		if s.Functions > 0 && s.Inline[kabi.InlineUnknown] == s.Functions {
-			// No DWARF: a running kernel's, whose modules are the loaded
-			// ones with BTF, not its whole tree.
+		if b.Running() {
 			fmt.Fprintf(w, "modules:     %d loaded, whose BTF was read\n\n", len(mods))
 		} else {
 			fmt.Fprintf(w, "modules:     %d, read with vmlinux (its module tree)\n\n", len(mods))

@@ -440,3 +440,29 @@ func TestShowRunning(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsModulesKind: stats says whether a build's modules are a running
+// kernel's loaded ones or a module tree read with vmlinux, for the build
+// and for its index file.
+func TestStatsModulesKind(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := runOut(t, "index", "-o", dir, "-running", "-root", "../../testdata/running-hooks"); err != nil {
+		t.Fatalf("index -running: %v\n%s", err, out)
+	}
+	ix, err := filepath.Glob(filepath.Join(dir, "*.kabi"))
+	if err != nil || len(ix) != 1 {
+		t.Fatalf("index files %q, %v; want one", ix, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"stats", ix[0]}, "modules:     2 loaded, whose BTF was read"},
+		{[]string{"stats", "-modules", "../../testdata/modules/6.1.99-1-amd64", "../../testdata/x86_64-dwarf5.elf"}, "modules:     5, read with vmlinux (its module tree)"},
+	} {
+		out, err := runOut(t, c.args...)
+		if err != nil || !strings.Contains(out, c.want) {
+			t.Errorf("%q: %v; want %q in\n%s", c.args, err, c.want, out)
+		}
+	}
+}
