@@ -463,8 +463,9 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	// Workers take files in order, and queue where their result will be
 	// in the same order; results are merged in that order. At most
-	// 2×workers modules are being analysed or wait to be merged.
-	order := make(chan chan *module, 2*workers)
+	// mergeWindow×workers modules are being analysed or wait to be
+	// merged (see mergeWindow).
+	order := make(chan chan *module, mergeWindow*workers)
 	var (
 		mu     sync.Mutex
 		ended  bool
@@ -567,6 +568,14 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	s.foldDeclarations()
 	return syms, nil
 }
+
+// mergeWindow is how many modules per worker may be read ahead of the
+// merge: while one worker reads a large module (amdgpu's 356 MB is a
+// fifteenth of a Debian tree), the others go on with the small ones after
+// it, whose results wait for it. With 2 per worker the others soon had
+// nothing to do: a whole kernel's read kept 2 cores busy for 1.75 of them.
+// A waiting result holds only its module's surface (its DWARF is dropped).
+const mergeWindow = 16
 
 // appendSymbols appends add, the symbols of the n-th module of total
 // (0: not known), to syms, which held base symbols before the first
