@@ -711,28 +711,29 @@ func (s *surface) functionsOn(workers int) []Function {
 		o += c
 	}
 
-	// Instances: made in blocks, one per chunk of s.insts (instance i is
-	// blocks[i>>chunkShift][i&(chunkLen-1)]), then grouped by name in ptrs.
-	blocks := make([][]Instance, len(s.insts.c))
+	// Instances: made in blocks of instBlock (instance i is
+	// blocks[i/instBlock][i%instBlock]), then grouped by name in ptrs.
+	blocks := make([][]Instance, (n+instBlock-1)/instBlock)
 	sites := make([][2]int32, n) // each instance's inline and direct call sites
-	parallel(workers, len(s.insts.c), func(k int) {
-		c := s.insts.c[k]
-		block := make([]Instance, len(c))
+	parallel(workers, len(blocks), func(k int) {
+		lo := k * instBlock
+		block := make([]Instance, min(instBlock, n-lo))
 		blocks[k] = block
-		sites := sites[k<<chunkShift:]
-		for j := range c {
-			s.instance(&block[j], &c[j])
-			sites[j] = [2]int32{c[j].nInline, c[j].nDirect}
+		for j := range block {
+			a := s.insts.at(int32(lo + j))
+			s.instance(&block[j], a)
+			sites[lo+j] = [2]int32{a.nInline, a.nDirect}
 		}
 	})
 	ptrs := make([]*Instance, n)
 	fill := start // consumed: start[fn] is where fn's instances end after this loop
+	i := 0
 	for k, c := range s.insts.c {
-		block := blocks[k]
 		for j := range c {
 			fn := c[j].fn
-			ptrs[fill[fn]] = &block[j]
+			ptrs[fill[fn]] = &blocks[i/instBlock][i%instBlock]
 			fill[fn]++
+			i++
 		}
 		s.insts.c[k] = nil
 	}
@@ -797,6 +798,22 @@ func (s *surface) instance(in *Instance, a *acc) {
 	}
 }
 
+// The instances and callers of a Build are allocated in blocks of at
+// most 32 KiB, the largest objects the runtime takes from the spans of
+// its size classes: the read of a whole kernel leaves its heap near the
+// memory limit with its free pages scattered, which blocks of this size
+// fill, where larger ones (spans of their own) need pages never used or
+// given back to the system, so that the runtime gives back others to
+// stay under the limit and the system faults them in again.
+const (
+	instBlock   = 32 << 10 / int(unsafe.Sizeof(Instance{}))
+	callerBlock = 32 << 10 / int(unsafe.Sizeof(Caller{}))
+	// callerRun is the most callers of one instance carved from a
+	// block: an instance with more has its own, so that a block loses
+	// less than callerRun of its callerBlock at its end.
+	callerRun = callerBlock / 16
+)
+
 // callersOn fills in the instances' callers, from the call-site records,
 // in their order. The instances are dealt to the workers in runs of 64
 // (instance i goes to worker i/64 mod workers), so that the workers go
@@ -818,16 +835,16 @@ func (s *surface) callersOn(workers int, blocks [][]Instance, sites [][2]int32) 
 				if int(r.inst>>6)%workers != w {
 					continue
 				}
-				in := &blocks[r.inst>>chunkShift][r.inst&(chunkLen-1)]
+				in := &blocks[int(r.inst)/instBlock][int(r.inst)%instBlock]
 				if cap(in.InlineCallers) == 0 && cap(in.DirectCallers) == 0 {
 					// The instance's first site: carve its callers.
 					ni, nd := int(sites[r.inst][0]), int(sites[r.inst][1])
 					var room []Caller
-					if n := ni + nd; n > chunkLen/4 {
+					if n := ni + nd; n > callerRun {
 						room = make([]Caller, n)
 					} else {
 						if len(blk) < n {
-							blk = make([]Caller, chunkLen)
+							blk = make([]Caller, callerBlock)
 						}
 						room, blk = blk[:n:n], blk[n:]
 					}
