@@ -272,6 +272,10 @@ type moduleTypes struct {
 	// key: a header's definitions come one after the other.
 	last    pathKey
 	lastKey placeKey
+	// compDir is the compilation directory of unit compFor-1, with the
+	// strings of the first unit that had it.
+	compDir string
+	compFor int
 
 	defs []moduleDef // its definitions, in unit order (see surface.mergeTypes)
 }
@@ -437,7 +441,7 @@ func (s *surface) wantModuleType(unit int, k *dwarfx.TypeKey) bool {
 	mt := s.modTypes
 	fk := mt.kt.noFile
 	if k.File.Name != "" {
-		fk = mt.placeFile(&k.File, s.d.Units()[unit].CompDir, s.rule)
+		fk = mt.placeFile(&k.File, mt.unitCompDir(unit, s.d.Units()), s.rule)
 	}
 	id, decode := mt.kt.want(mt.mod, mt.kt.seeds.key(k.Kind, k.Name, k.Size, fk, k.Line))
 	if id == fromVmlinux {
@@ -449,6 +453,24 @@ func (s *surface) wantModuleType(unit int, k *dwarfx.TypeKey) bool {
 	}
 	mt.ids[*k] = id
 	return s.claims.want(unit, k)
+}
+
+// unitCompDir returns the compilation directory of unit i of units,
+// with the strings of the unit asked about before it when the two are
+// equal (a module's units are asked about in order, and share one): a
+// module's units have strings of their own (ld -r merges no
+// .debug_line_str), and placeFile, which knows a file by where its
+// strings are, would take each unit's files for new ones. The walk gives
+// equal files of its units with one entry's strings (see
+// dwarfx.TypeKey).
+func (mt *moduleTypes) unitCompDir(i int, units []dwarfx.Unit) string {
+	if i+1 != mt.compFor {
+		if cd := units[i].CompDir; cd != mt.compDir {
+			mt.compDir = cd
+		}
+		mt.compFor = i + 1
+	}
+	return mt.compDir
 }
 
 // kernelID is the place id of a definition the module decoded.

@@ -130,3 +130,27 @@ func TestPathFileSame(t *testing.T) {
 		t.Error("a file is not itself")
 	}
 }
+
+// TestUnitCompDir: equal compilation directories of a module's units are
+// given with the first unit's strings (placeFile knows a file by where
+// its strings are), and each unit gets its own when they differ.
+func TestUnitCompDir(t *testing.T) {
+	dir := func(s string) string { return strings.Clone(s) }
+	units := []dwarfx.Unit{{CompDir: dir("/build/a")}, {CompDir: dir("/build/a")}, {CompDir: dir("/build/b")}, {CompDir: dir("/build/a")}}
+	mt := &moduleTypes{}
+	var got []string
+	for _, i := range []int{0, 1, 1, 2, 3, 0} {
+		cd := mt.unitCompDir(i, units)
+		if cd != units[i].CompDir {
+			t.Fatalf("unit %d: %q, want %q", i, cd, units[i].CompDir)
+		}
+		got = append(got, cd)
+	}
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	if !same(got[0], got[1]) || !same(got[1], got[2]) {
+		t.Error("units 0 and 1 have equal directories with two strings")
+	}
+	if !same(got[3], units[2].CompDir) || !same(got[4], units[3].CompDir) || !same(got[5], units[3].CompDir) {
+		t.Error("a unit whose directory differs from the last one's is not given its own")
+	}
+}

@@ -1,6 +1,9 @@
 package dwarfx
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestFileIDsPerFile: a worker numbers the files of definitions by their
 // entries, not by where a unit's line table keeps their strings: over
@@ -8,7 +11,9 @@ import "testing"
 // it holds one number per distinct file, and equal entries of different
 // units get the same number; in a DWARF 5 build, where the units share
 // the strings, too; distinct entries get distinct numbers; and a walk
-// that reuses an earlier walk's memo numbers them the same way.
+// that reuses an earlier walk's memo numbers them the same way. Each
+// number names one entry, with the strings of the first unit that had
+// it, whatever unit asks (WantType knows a file by where they are).
 func TestFileIDsPerFile(t *testing.T) {
 	for _, file := range []string{"x86_64-dwarf4.elf", "x86_64-dwarf5.elf"} {
 		d, err := Open("../testdata/" + file)
@@ -19,19 +24,6 @@ func TestFileIDsPerFile(t *testing.T) {
 			t.Run(file, func(t *testing.T) { testFileIDs(t, d, walk) })
 		}
 		d.Close()
-	}
-	p := filePlace{dir: 8, name: 16, ldir: 1, lname: 2, id: 3}
-	for i, f := range []func(*filePlace){
-		func(q *filePlace) { q.dir++ }, func(q *filePlace) { q.name++ }, func(q *filePlace) { q.ldir++ }, func(q *filePlace) { q.lname++ },
-	} {
-		q := p
-		f(&q)
-		if q.same(&p) {
-			t.Errorf("field %d: %+v is %+v", i, q, p)
-		}
-	}
-	if q := p; !q.same(&p) {
-		t.Error("a file is not itself")
 	}
 }
 
@@ -45,6 +37,7 @@ func testFileIDs(t *testing.T, d *Data, walk int) {
 	}
 	ids := map[FileEntry]uint32{}
 	files := map[uint32]FileEntry{}
+	canon := map[uint32]FileEntry{}
 	entries := 0
 	units := d.Units()
 	for k := range units {
@@ -71,6 +64,15 @@ func testFileIDs(t *testing.T, d *Data, walk int) {
 				t.Fatalf("unit %d: %+v and %+v are both file %d", u.Index, fe, other, id)
 			}
 			ids[fe], files[id] = id, fe
+			got, ok := x.typeMemo.fileOf(id)
+			if !ok || got != fe {
+				t.Fatalf("unit %d: file %d is %+v, want %+v", u.Index, id, got, fe)
+			}
+			if first := canon[id]; first == (FileEntry{}) {
+				canon[id] = got
+			} else if unsafe.StringData(got.Dir) != unsafe.StringData(first.Dir) || unsafe.StringData(got.Name) != unsafe.StringData(first.Name) {
+				t.Fatalf("unit %d: file %d has strings other than the first unit's", u.Index, id)
+			}
 		}
 	}
 	if entries <= len(ids) {
@@ -78,5 +80,65 @@ func testFileIDs(t *testing.T, d *Data, walk int) {
 	}
 	if len(x.fileIDs) != len(ids) {
 		t.Fatalf("the worker holds %d file numbers for %d distinct files", len(x.fileIDs), len(ids))
+	}
+}
+
+// TestWantTypeFileStrings: where each unit's line table has strings of
+// its own (DWARF 4 headers hold them; ld -r merges no .debug_line_str),
+// WantType is given equal files of different units with one entry's
+// strings, so that a file is known by where its strings are (kabi's
+// module walk, of one worker, counts on it).
+func TestWantTypeFileStrings(t *testing.T) {
+	shared := 0
+	for _, file := range []string{"x86_64-dwarf4.elf", "types-v1-dwarf4.elf", "modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_mod.ko"} {
+		d, err := Open("../testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type strs struct{ dir, name *byte }
+		seen := map[FileEntry]strs{}
+		units := map[FileEntry]map[int]bool{}
+		err = d.Extract(&ExtractOptions{Concurrency: 1, Types: true, WantType: func(u int, k *TypeKey) bool {
+			if k.File.Name == "" {
+				return true
+			}
+			p := strs{unsafe.StringData(k.File.Dir), unsafe.StringData(k.File.Name)}
+			if q, ok := seen[k.File]; ok && q != p {
+				t.Errorf("%s: unit %d: %s is given with other strings than before", file, u, k.File.Path())
+			}
+			seen[k.File] = p
+			if units[k.File] == nil {
+				units[k.File] = map[int]bool{}
+			}
+			units[k.File][u] = true
+			return u%2 == 0
+		}}, func(*CompileUnit) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Only a file asked about from units whose own entries have
+		// strings of their own shows anything.
+		for fe, us := range units {
+			var own []strs
+			for u := range us {
+				lt, err := d.LineTable(&d.Units()[u])
+				if err != nil || lt == nil {
+					t.Fatalf("%s: unit %d: line table %v, %v", file, u, lt, err)
+				}
+				for _, e := range lt.Files {
+					if e == fe {
+						own = append(own, strs{unsafe.StringData(e.Dir), unsafe.StringData(e.Name)})
+						break
+					}
+				}
+			}
+			if len(own) >= 2 && own[0] != own[1] {
+				shared++
+			}
+		}
+		d.Close()
+	}
+	if shared == 0 {
+		t.Fatal("no file asked about from two units whose line tables have strings of their own: the fixtures should show it")
 	}
 }

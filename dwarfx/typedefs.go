@@ -73,7 +73,11 @@ const (
 // A TypeKey identifies a named definition cheaply, before its members
 // are decoded: a walk asks ExtractOptions.WantType with it. The same
 // source definition compiled into many units has the same key in each.
-// Its strings point into the DWARF sections.
+// Its strings point into the DWARF sections; within one worker of a walk,
+// equal Files of different units are given with the same strings (the
+// first unit's to ask about that file), so that a WantType may know a
+// file by where its strings are, though each unit's line table has
+// strings of its own.
 type TypeKey struct {
 	Kind TypeKind
 	Name string
@@ -562,9 +566,11 @@ func (x *extractor) typeDef(e *Entry) error {
 		// With no key met, or no unit after this one, there is nothing
 		// to find, or to keep: a module of one unit keeps nothing.
 		last := int(u) == len(x.d.units)-1
+		file := uint32(0) // not numbered
 		if m := x.typeMemo; m.n > 0 || !last {
+			file = x.fileID(fileIdx, hasFile)
 			k := seenKey{name: uintptr(unsafe.Pointer(unsafe.StringData(name))), size: size, line: line,
-				file: x.fileID(fileIdx, hasFile), nameLen: uint32(len(name)), kind: kind}
+				file: file, nameLen: uint32(len(name)), kind: kind}
 			if s, slot := m.find(&k); s != nil {
 				if s.unit < u {
 					return nil // asked for an earlier unit: see ExtractOptions.WantType
@@ -579,7 +585,12 @@ func (x *extractor) typeDef(e *Entry) error {
 		// would go to the heap, as wantType keeps nothing it is given
 		// but the compiler cannot know.
 		x.key = TypeKey{Kind: kind, Name: name, Size: size, Line: line}
-		if hasFile && x.lt != nil {
+		switch {
+		case file != 0:
+			// Equal files of the walk's units are one entry, with the
+			// same strings: WantType can know a file by where they are.
+			x.key.File, _ = x.typeMemo.fileOf(file)
+		case hasFile && x.lt != nil:
 			x.key.File, _ = x.lt.File(fileIdx)
 		}
 		if !x.wantType(int(u), &x.key) {
@@ -597,9 +608,11 @@ func (x *extractor) typeDef(e *Entry) error {
 // fileID numbers the file of a definition's DW_AT_decl_file in this
 // worker: the same number for equal file entries (as TypeKey compares
 // them), 1 when there is none. The numbers are as many as the distinct
-// files, whatever the number of units: a DWARF 4 unit's line table has
-// strings of its own, and numbering by their places gave each unit's
-// files new numbers.
+// files, whatever the number of units, and each names the entry of the
+// first unit met with it (see fileOf): the line tables of a module's
+// units have strings of their own (ld -r does not merge
+// .debug_line_str, and a DWARF 4 header holds its strings), so a file
+// known by where its strings are was a new file in every unit.
 func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	if !has || x.lt == nil || idx > uint64(len(x.lt.Files)) {
 		return 1
@@ -611,69 +624,26 @@ func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	if id := x.unitFiles[idx]; id != 0 {
 		return id
 	}
-	fe, ok := x.lt.File(idx)
 	id := uint32(1)
-	if ok {
-		// By where its strings are first (most units of a file share
-		// them), then by what they say.
-		p := filePlace{dir: uintptr(unsafe.Pointer(unsafe.StringData(fe.Dir))), name: uintptr(unsafe.Pointer(unsafe.StringData(fe.Name))),
-			ldir: uint32(len(fe.Dir)), lname: uint32(len(fe.Name))}
+	if fe, ok := x.lt.File(idx); ok {
 		m := x.typeMemo
-		if 2*(len(m.files)+1) > len(m.fileSlots) {
-			m.growFiles()
-		}
-		i := m.fileSlot(&p)
-		if v := m.fileSlots[i]; v != 0 {
-			id = m.files[v-1].id
-		} else {
-			if id, ok = x.fileIDs[fe]; !ok {
-				id = uint32(len(x.fileIDs) + 2)
-				x.fileIDs[fe] = id
-			}
-			p.id = id
-			m.files = append(m.files, p)
-			m.fileSlots[i] = uint32(len(m.files))
+		if id, ok = m.fileIDs[fe]; !ok {
+			m.fileEntries = append(m.fileEntries, fe)
+			id = uint32(len(m.fileEntries) + 1)
+			m.fileIDs[fe] = id
 		}
 	}
 	x.unitFiles[idx] = id
 	return id
 }
 
-// A filePlace is a file entry of a walk by where its strings are, and
-// its number (see fileID).
-type filePlace struct {
-	dir, name   uintptr
-	ldir, lname uint32
-	id          uint32
-}
-
-// same reports whether q and p are the same strings.
-func (q *filePlace) same(p *filePlace) bool {
-	return q.dir == p.dir && q.name == p.name && q.ldir == p.ldir && q.lname == p.lname
-}
-
-// fileSlot returns the slot of p in fileSlots: its, or the empty one
-// where it goes.
-func (m *typeMemo) fileSlot(p *filePlace) int {
-	mask := uint64(len(m.fileSlots) - 1)
-	h := mix(uint64(p.name)^m.r0, (uint64(p.dir)+uint64(p.lname)<<1+uint64(p.ldir)<<33)^m.r1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		v := m.fileSlots[i]
-		if v == 0 {
-			return int(i)
-		}
-		if m.files[v-1].same(p) {
-			return int(i)
-		}
+// fileOf returns the file entry numbered id (see fileID), with the
+// strings of the first unit that had it.
+func (m *typeMemo) fileOf(id uint32) (FileEntry, bool) {
+	if id < 2 {
+		return FileEntry{}, false
 	}
-}
-
-// growFiles doubles fileSlots.
-func (m *typeMemo) growFiles() {
-	m.fileSlots = make([]uint32, max(2*len(m.fileSlots), firstSlots))
-	for n := range m.files {
-		m.fileSlots[m.fileSlot(&m.files[n])] = uint32(n + 1)
-	}
+	return m.fileEntries[id-2], true
 }
 
 // typeUnit returns the named definitions among the top-level entries of
@@ -739,12 +709,9 @@ type typeMemo struct {
 	size   int
 	r0, r1 uint64 // the hash's seeds: a file cannot choose which keys share a slot
 
-	fileIDs   map[FileEntry]uint32 // see fileID
-	unitFiles []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
-	// files are the file entries of this walk by where their strings
-	// are, found by fileSlots (0 is empty, else 1 + the place in files).
-	files     []filePlace
-	fileSlots []uint32
+	fileIDs     map[FileEntry]uint32 // see fileID
+	fileEntries []FileEntry          // by file number - 2, as first met
+	unitFiles   []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
 }
 
 // seenKey is a named definition a worker has met, as typeDef keys it.
@@ -849,8 +816,8 @@ func newTypeMemo() *typeMemo {
 // reset empties the memo for a new walk.
 func (m *typeMemo) reset() {
 	m.n = 0
-	m.files = m.files[:0]
-	clear(m.fileSlots)
+	clear(m.fileEntries) // their strings are the last walk's
+	m.fileEntries = m.fileEntries[:0]
 	m.size = min(firstSlots, len(m.slots))
 	clear(m.slots[:m.size])
 }
@@ -870,22 +837,15 @@ func (x *extractor) releaseTypeMemo() {
 		m.slots = nil
 	}
 	if len(m.fileIDs) > maxMemoFileIDs {
-		m.fileIDs = make(map[FileEntry]uint32)
+		m.fileIDs, m.fileEntries = make(map[FileEntry]uint32), nil
 	} else {
 		clear(m.fileIDs)
-	}
-	// The places of file strings are one per unit and file where each
-	// unit has strings of its own (DWARF 4): bounded on their own.
-	if len(m.files) > maxMemoFilePlaces || len(m.fileSlots) > 4*maxMemoFilePlaces {
-		m.files, m.fileSlots = nil, nil
+		clear(m.fileEntries)
+		m.fileEntries = m.fileEntries[:0]
 	}
 	m.unitFiles = m.unitFiles[:0]
 	typeMemos.Put(m)
 }
 
-// Bounds of what a kept memo keeps of its files: the distinct files, and
-// the places of their strings.
-const (
-	maxMemoFileIDs    = 1 << 12
-	maxMemoFilePlaces = 1 << 14
-)
+// maxMemoFileIDs bounds the distinct files a kept memo keeps room for.
+const maxMemoFileIDs = 1 << 12

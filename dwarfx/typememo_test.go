@@ -131,26 +131,31 @@ func TestWantTypeOncePerKey(t *testing.T) {
 }
 
 // TestTypeMemoKeptBounded checks that a memo given to the next walk keeps
-// at most its bounds, however large the walk that filled it: the places
-// of file strings grow with units times files in DWARF 4.
+// at most its bounds, however large the walk that filled it, and none of
+// that walk's file entries.
 func TestTypeMemoKeptBounded(t *testing.T) {
-	m := newTypeMemo()
-	for i := range 2 * maxMemoFilePlaces {
-		m.files = append(m.files, filePlace{dir: uintptr(i + 1), id: 2})
+	for _, files := range []int{3, 2 * maxMemoFileIDs} {
+		m := newTypeMemo()
+		for i := range files {
+			fe := FileEntry{Name: strconv.Itoa(i)}
+			m.fileEntries = append(m.fileEntries, fe)
+			m.fileIDs[fe] = uint32(i + 2)
+		}
+		x := &extractor{typeMemo: m}
+		x.releaseTypeMemo()
+		got, ok := typeMemos.Get()
+		if !ok || got != m {
+			t.Fatal("the released memo was not kept")
+		}
+		if len(got.fileIDs) != 0 || len(got.fileEntries) != 0 || cap(got.fileEntries) > maxMemoFileIDs {
+			t.Errorf("%d files: kept memo holds %d file ids, %d entries (room for %d)", files, len(got.fileIDs), len(got.fileEntries), cap(got.fileEntries))
+		}
+		for _, fe := range got.fileEntries[:cap(got.fileEntries)] {
+			if fe != (FileEntry{}) {
+				t.Fatalf("%d files: kept memo holds the walk's file %+v", files, fe)
+			}
+		}
+		got.reset()
+		typeMemos.Put(got)
 	}
-	m.fileSlots = make([]uint32, 8*maxMemoFilePlaces)
-	for i := range 3 { // few distinct files: the places alone are past their bound
-		m.fileIDs[FileEntry{Name: strconv.Itoa(i)}] = uint32(i + 2)
-	}
-	x := &extractor{typeMemo: m}
-	x.releaseTypeMemo()
-	got, ok := typeMemos.Get()
-	if !ok || got != m {
-		t.Fatal("the released memo was not kept")
-	}
-	if cap(got.files) > maxMemoFilePlaces || len(got.fileSlots) > 4*maxMemoFilePlaces || len(got.fileIDs) != 0 {
-		t.Errorf("kept memo holds %d file places, %d slots, %d file ids", cap(got.files), len(got.fileSlots), len(got.fileIDs))
-	}
-	got.reset()
-	typeMemos.Put(got)
 }
