@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -104,6 +105,7 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 	if err != nil {
 		return nil, err
 	}
+	defer rl.release()
 	index := make(map[*elf.Section]int, len(ef.Sections))
 	for i, s := range ef.Sections {
 		index[s] = i
@@ -202,8 +204,8 @@ func (d *Data) sectionData(ef *elf.File, s *elf.Section, r io.ReaderAt, size int
 		// Read into a buffer that the next module reuses (see buffer).
 		raw = d.buffer(s.FileSize)
 		d.reused = true
-		if err := readAt(r, raw, int64(s.Offset)); err != nil {
-			return nil, d.sectionErr(s.Name, 0, ErrTruncated, err.Error())
+		if err := readStaged(r, raw, int64(s.Offset)); err != nil {
+			return nil, d.sectionErr(s.Name, 0, ErrTruncated, readErr(len(raw), int64(s.Offset), err))
 		}
 	default:
 		var err error
@@ -309,17 +311,70 @@ type filler struct {
 var fillChunk uint64 = 128 << 10 // a variable for tests
 
 // ensure reads the section up to at least n bytes (at most its size).
+// A read that fails is reported as the failure of reading the whole
+// section, as it would be were the section read in one piece.
 func (f *filler) ensure(n uint64) error {
 	if n <= f.done || f.err != nil {
 		return f.err
 	}
 	end := min(max(n, f.done+fillChunk), uint64(len(f.dst)))
-	if err := readAt(f.r, f.dst[f.done:end], f.at+int64(f.done)); err != nil {
-		f.err = f.d.sectionErr(f.sec, 0, ErrTruncated, err.Error())
+	if err := readStaged(f.r, f.dst[f.done:end], f.at+int64(f.done)); err != nil {
+		f.err = f.d.sectionErr(f.sec, 0, ErrTruncated, readErr(len(f.dst), f.at, err))
 		return f.err
 	}
 	f.done = end
 	return nil
+}
+
+// A relocatable object's sections are read through a stage: a buffer of
+// stageSize bytes, kept from read to read, out of which each piece is
+// copied to where it goes. Where a whole kernel's modules are read on a
+// virtual machine, the kernel's first write into a page of the process
+// costs far more than the copy (about 15 us a page on a 2-core guest,
+// where it maps the page for itself first; the process's own first
+// write costs it once too, but the kernel's comes on top), and the
+// buffers the sections go to are often new: the large sections of the
+// largest modules, and the sizes the pool lacks (see buffer). Read
+// through a stage, the kernel writes only into pages it has written
+// before, which the cache still holds, and the copy out of it costs
+// about what reading into a buffer the kernel has written before does.
+var stageSize = 128 << 10 // a variable for tests; at least 24*16 (see relChunk)
+
+// stages are the stages waiting to be used again.
+var stages = freelist.List[[]byte]{Max: 8}
+
+// getStage returns a stage; putStage hands it back.
+func getStage() []byte {
+	if b, ok := stages.Get(); ok && len(b) == stageSize {
+		return b
+	}
+	return make([]byte, stageSize)
+}
+
+func putStage(b []byte) { stages.Put(b) }
+
+// readStaged fills dst from r at off, through a stage. The error is the
+// reader's, unwrapped.
+func readStaged(r io.ReaderAt, dst []byte, off int64) error {
+	if len(dst) == 0 {
+		return nil
+	}
+	st := getStage()
+	defer putStage(st)
+	for o := 0; o < len(dst); o += len(st) {
+		p := st[:min(len(st), len(dst)-o)]
+		if _, err := r.ReadAt(p, off+int64(o)); err != nil {
+			return err
+		}
+		copy(dst[o:], p)
+	}
+	return nil
+}
+
+// readErr is the message for a read of n bytes at off that failed with
+// err, the same as readAt's.
+func readErr(n int, off int64, err error) string {
+	return fmt.Sprintf("reading %d bytes at file offset %#x: %v", n, off, err)
 }
 
 // inflate decompresses a section whose header claims usize bytes. The claim

@@ -5,8 +5,10 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kabi-dev/kabi/internal/elfcraft"
@@ -121,5 +123,67 @@ func TestReadRelocatedErrors(t *testing.T) {
 	}
 	if _, err := New(failingAt{bytes.NewReader(bad), fail}, p); !errors.Is(err, ErrTruncated) {
 		t.Fatalf("bad relocation and a read failing after it: got %v, want ErrTruncated first", err)
+	}
+}
+
+// TestReadStaged checks that a module's sections read through stages of
+// any size (see readStaged), in pieces of any size ahead of the
+// relocations, are the bytes of reading each section whole, and that a
+// read failing anywhere in a section is the error of reading that whole
+// section: it names the file, the section and the section's whole extent,
+// not the piece or the stage being read.
+func TestReadStaged(t *testing.T) {
+	defer func(c uint64, s int) { fillChunk, stageSize = c, s }(fillChunk, stageSize)
+	for _, p := range moduleFixtures(t) {
+		b, ef := elfcraft.ReadFile(t, p)
+		whole, err := New(sizeless{bytes.NewReader(b)}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sections(whole)
+		whole.Close()
+		for _, stage := range []int{24 * 16, 1000, 4096, 128 << 10} {
+			for _, chunk := range []uint64{64, 1 << 20} {
+				stageSize, fillChunk = stage, chunk
+				d, err := New(bytes.NewReader(b), p)
+				if err != nil {
+					t.Fatalf("%s, stage %d, pieces of %d: %v", p, stage, chunk, err)
+				}
+				for i, s := range sections(d) {
+					if !bytes.Equal(s, want[i]) {
+						t.Fatalf("%s, stage %d, pieces of %d: section %d differs from reading it whole", p, stage, chunk, i)
+					}
+				}
+				d.Close()
+			}
+		}
+		stageSize, fillChunk = 24*16, 64
+		tried := 0
+		for _, name := range []string{".debug_info", ".debug_str", ".debug_line"} {
+			s := ef.Section(name)
+			if s == nil || s.Size < 500 {
+				continue
+			}
+			for _, at := range []uint64{0, 100, s.Size / 2, s.Size - 1} {
+				fail := int64(s.Offset + at)
+				_, err := New(failingAt{bytes.NewReader(b), fail}, p)
+				tried++
+				_, wholeErr := New(sizeless{failingAt{bytes.NewReader(b), fail}}, p)
+				if err == nil || wholeErr == nil {
+					t.Fatalf("%s: a read failing at %s+%#x: got %v, read whole %v", p, name, at, err, wholeErr)
+				}
+				if err.Error() != wholeErr.Error() {
+					t.Errorf("%s: a read failing at %s+%#x:\n%v\nwant, as read whole:\n%v", p, name, at, err, wholeErr)
+				}
+				for _, part := range []string{p, name, fmt.Sprintf("reading %d bytes at file offset %#x", s.Size, s.Offset)} {
+					if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), part) {
+						t.Errorf("%s: a read failing at %s+%#x: %v does not say %q", p, name, at, err, part)
+					}
+				}
+			}
+		}
+		if tried < 8 {
+			t.Errorf("%s: only %d failing reads tried", p, tried)
+		}
 	}
 }

@@ -335,8 +335,17 @@ func (rl *relocator) apply(idx int, dst []byte) error {
 	return nil
 }
 
-// relChunk is the size of the buffer relocation sections stream through.
-const relChunk = 64 << 10
+// relChunk returns the part of a stage (see readStaged) that relocation
+// sections stream through: a whole number of entries of every size.
+func relChunk(stage []byte) []byte { return stage[:len(stage)-len(stage)%(24*16)] }
+
+// release hands back the buffer the relocation sections streamed through.
+func (rl *relocator) release() {
+	if rl != nil && rl.buf != nil {
+		putStage(rl.buf[:cap(rl.buf)])
+		rl.buf = nil
+	}
+}
 
 func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 	rela := rs.Type == elf.SHT_RELA
@@ -375,7 +384,7 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 			return rl.d.sectionErr(rs.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", rs.Offset, rs.Size, rl.size))
 		}
 		if rl.buf == nil {
-			rl.buf = rl.d.buffer(relChunk)[:relChunk-relChunk%(24*16)]
+			rl.buf = relChunk(getStage())
 		}
 		var read uint64
 		next = func() ([]byte, error) {
