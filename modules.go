@@ -565,6 +565,10 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		return nil, err
 	}
 	moduleTables.drop()
+	// The free lists of the module reads (section buffers, the walks'
+	// memos and tables) would stay beside the Build: tens of MB that the
+	// functions' tables are about to need.
+	freelist.DropAll()
 	s.foldDeclarations()
 	return syms, nil
 }

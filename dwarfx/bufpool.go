@@ -3,6 +3,8 @@ package dwarfx
 import (
 	"math/bits"
 	"sync"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // A relocatable object (a kernel module) is read onto the heap, not
@@ -18,7 +20,8 @@ import (
 // The released buffers wait in a free list that the garbage collector
 // leaves alone (a sync.Pool is emptied by every collection, and a whole
 // kernel's read collects dozens of times), bounded in total bytes so that
-// what waits stays a small part of the heap.
+// what waits stays a small part of the heap, and emptied (with the other
+// free lists) by freelist.DropAll once the long read is over.
 
 // Buffers of up to maxPooled bytes are reused; a larger section (a rare
 // huge module) gets a buffer of its own. At most maxFree bytes of
@@ -36,6 +39,16 @@ var freeBufs struct {
 	sync.Mutex
 	class [64][][]byte
 	bytes uint64 // total capacity of the buffers held
+}
+
+func init() { freelist.Register(dropFreeBuffers) }
+
+// dropFreeBuffers leaves the released buffers to the collector.
+func dropFreeBuffers() {
+	freeBufs.Lock()
+	defer freeBufs.Unlock()
+	clear(freeBufs.class[:])
+	freeBufs.bytes = 0
 }
 
 // buffer returns a buffer of n bytes (not zeroed) that d holds until it

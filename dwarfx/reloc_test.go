@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/kabi-dev/kabi/internal/elfcraft"
+	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
@@ -265,6 +266,44 @@ func TestReusedBuffers(t *testing.T) {
 				t.Fatal(err)
 			}
 			poisonFreeBuffers()
+		}
+	}
+}
+
+// TestDropFreeBuffers checks that freelist.DropAll leaves the buffers
+// of closed modules to the collector, and that modules read after it
+// read as before.
+func TestDropFreeBuffers(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if len(paths) == 0 {
+		t.Fatal("no fixture modules")
+	}
+	opts := &ExtractOptions{Concurrency: 1, Prototypes: true}
+	var want []string
+	for i := range 2 {
+		d, err := Open(paths[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := digest(t, d, opts)
+		d.Close()
+		if i == 0 {
+			want = got
+		} else if !slices.Equal(got, want) {
+			t.Errorf("%s read after DropAll differs:\n%q\nwant\n%q", paths[0], got, want)
+		}
+		if n := poisonFreeBuffers(); n == 0 {
+			t.Fatal("closing a module left no buffer to reuse")
+		}
+		freelist.DropAll()
+		if n := poisonFreeBuffers(); n != 0 {
+			t.Fatalf("DropAll left %d buffers", n)
+		}
+		freeBufs.Lock()
+		bytes := freeBufs.bytes
+		freeBufs.Unlock()
+		if bytes != 0 {
+			t.Fatalf("DropAll left the free buffers' count at %d bytes", bytes)
 		}
 	}
 }

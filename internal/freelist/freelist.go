@@ -13,8 +13,9 @@ import "sync"
 type List[T any] struct {
 	Max int
 
-	mu   sync.Mutex
-	free []T
+	mu         sync.Mutex
+	free       []T
+	registered bool // Drop is among what DropAll calls
 }
 
 // Get takes the value put last, and reports whether there was one.
@@ -40,6 +41,10 @@ func (l *List[T]) Put(v T) bool {
 	if len(l.free) >= l.Max {
 		return false
 	}
+	if !l.registered {
+		l.registered = true
+		Register(l.Drop)
+	}
 	l.free = append(l.free, v)
 	return true
 }
@@ -56,4 +61,32 @@ func (l *List[T]) Drop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.free = nil
+}
+
+// The droppers DropAll calls: those of the Lists that were given a
+// value, and those given to Register.
+var droppers struct {
+	sync.Mutex
+	f []func()
+}
+
+// Register adds drop to what DropAll calls, for a store of values kept
+// between uses that is not a List.
+func Register(drop func()) {
+	droppers.Lock()
+	defer droppers.Unlock()
+	droppers.f = append(droppers.f, drop)
+}
+
+// DropAll empties every List that was given a value and calls the
+// functions given to Register: the long read whose uses the values
+// waited for is over, and they would otherwise stay beside what it
+// made for the life of the process. A later use allocates again.
+func DropAll() {
+	droppers.Lock()
+	f := droppers.f
+	droppers.Unlock()
+	for _, drop := range f {
+		drop()
+	}
 }

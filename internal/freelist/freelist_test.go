@@ -58,3 +58,34 @@ func TestListConcurrent(t *testing.T) {
 		t.Fatalf("Len = %d, beyond Max", n)
 	}
 }
+
+// TestDropAll checks that DropAll empties the Lists that were given a
+// value and calls the registered droppers, and that a List refills
+// after it.
+func TestDropAll(t *testing.T) {
+	a, b := List[*int]{Max: 4}, List[*int]{Max: 4}
+	a.Put(new(int))
+	a.Put(new(int))
+	b.Put(new(int))
+	called := 0
+	Register(func() { called++ })
+	DropAll()
+	if a.Len() != 0 || b.Len() != 0 {
+		t.Fatalf("after DropAll the lists hold %d and %d values", a.Len(), b.Len())
+	}
+	if called != 1 {
+		t.Fatalf("the registered dropper was called %d times, want 1", called)
+	}
+	v := new(int)
+	if !a.Put(v) {
+		t.Fatal("Put after DropAll was refused")
+	}
+	if got, ok := a.Get(); !ok || got != v {
+		t.Fatal("the value put after DropAll was not kept")
+	}
+	a.Put(v)
+	DropAll()
+	if a.Len() != 0 || called != 2 {
+		t.Fatalf("a second DropAll left %d values, called the dropper %d times in all", a.Len(), called)
+	}
+}
