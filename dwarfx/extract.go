@@ -424,6 +424,7 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 	x.r.room = newTableRoom() // the readers below share it, and it goes to the next walk: see release
 	if x.wantType != nil {
 		x.typeMemo = newTypeMemo()
+		x.typeMemo.secs = [4][]byte{d.str, d.lineStr, d.info, d.types}
 	}
 	if x.protos || x.defs {
 		// One compiled table per unit serves the walk and the type

@@ -3,6 +3,7 @@ package dwarfx
 import (
 	"debug/dwarf"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
 	"runtime/debug"
@@ -560,17 +561,23 @@ func (x *extractor) typeDef(e *Entry) error {
 	}
 	if x.wantType != nil {
 		// Met in this worker for an earlier unit? The key of a named
-		// definition is all integers: where its name is, its size, line
-		// and kind, and its file's number in this worker (see fileID).
+		// definition is all integers: its name's hash and where it is,
+		// its size, line and kind, and its file's number in this worker
+		// (see fileID). A name is known by what it says, not where it
+		// is: a module's units have strings of their own (ld -r merges
+		// no .debug_str), and one definition's name in each unit is
+		// elsewhere.
 		u := int32(x.cu.Unit.Index)
 		// With no key met, or no unit after this one, there is nothing
 		// to find, or to keep: a module of one unit keeps nothing.
 		last := int(u) == len(x.d.units)-1
 		file := uint32(0) // not numbered
-		if m := x.typeMemo; m.n > 0 || !last {
+		m := x.typeMemo
+		sec, off := m.place(name)
+		if sec != 0 && (m.n > 0 || !last) {
 			file = x.fileID(fileIdx, hasFile)
-			k := seenKey{name: uintptr(unsafe.Pointer(unsafe.StringData(name))), size: size, line: line,
-				file: file, nameLen: uint32(len(name)), kind: kind}
+			k := seenKey{hash: maphash.String(m.seed, name), name: off, size: size, line: line, file: file,
+				nameLen: uint32(len(name)), kind: kind, nameSec: sec}
 			if s, slot := m.find(&k); s != nil {
 				if s.unit < u {
 					return nil // asked for an earlier unit: see ExtractOptions.WantType
@@ -692,8 +699,9 @@ func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
 // A typeMemo is what typeDef keeps of the named definitions a worker
 // met, and the worker's file numbers. The definitions are in keys, in the
 // order met, found by an index of open addressing (the strings of the
-// sections stay where they are while the walk runs, so a name is known
-// by where it is): a worker meets millions over a kernel's modules, and
+// sections stay where they are while the walk runs, so a key holds a
+// name by where it is, and no pointer): a worker meets millions over a
+// kernel's modules, and
 // the index of a walk stays in the caches where a map of chains did not.
 // A memo goes to the next walk (a kernel's modules are read one walk
 // each) with its arrays: touching memory the process has not used is
@@ -707,7 +715,10 @@ type typeMemo struct {
 	// keys.
 	slots  []uint64
 	size   int
-	r0, r1 uint64 // the hash's seeds: a file cannot choose which keys share a slot
+	r0, r1 uint64       // the hash's seeds: a file cannot choose which keys share a slot
+	seed   maphash.Seed // the names'
+	// secs are the sections of the walk where the keys' names are.
+	secs [4][]byte
 
 	fileIDs     map[FileEntry]uint32 // see fileID
 	fileEntries []FileEntry          // by file number - 2, as first met
@@ -715,19 +726,47 @@ type typeMemo struct {
 }
 
 // seenKey is a named definition a worker has met, as typeDef keys it.
+// Its name is the hash of what it says, and where it is: nameLen bytes
+// at offset name of the walk's section nameSec (see typeMemo.place).
 type seenKey struct {
-	name    uintptr // where its name is
+	hash    uint64
+	name    uint64
 	size    int64
 	line    uint64
 	file    uint32 // see fileID
 	nameLen uint32
 	unit    int32 // the last unit it was met in
 	kind    TypeKind
+	nameSec uint8
 }
 
-// same reports whether s and k are the same definition key.
-func (s *seenKey) same(k *seenKey) bool {
-	return s.name == k.name && s.size == k.size && s.line == k.line && s.file == k.file && s.nameLen == k.nameLen && s.kind == k.kind
+// sameBut reports whether s and k are the same definition key, but for
+// what their names say.
+func (s *seenKey) sameBut(k *seenKey) bool {
+	return s.hash == k.hash && s.size == k.size && s.line == k.line && s.file == k.file && s.nameLen == k.nameLen && s.kind == k.kind
+}
+
+// same reports whether s and k are the same definition key: their names
+// say the same, wherever they are.
+func (m *typeMemo) same(s, k *seenKey) bool {
+	return s.sameBut(k) && (s.name == k.name && s.nameSec == k.nameSec || m.name(s) == m.name(k))
+}
+
+// place returns where name is: the number of its section in secs (1 up),
+// and its offset there; 0 when it is in none of them.
+func (m *typeMemo) place(name string) (uint8, uint64) {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(name)))
+	for i, b := range &m.secs {
+		if lo := uintptr(unsafe.Pointer(unsafe.SliceData(b))); len(b) > 0 && p >= lo && p+uintptr(len(name)) <= lo+uintptr(len(b)) {
+			return uint8(i + 1), uint64(p - lo)
+		}
+	}
+	return 0, 0
+}
+
+// name returns the name of k.
+func (m *typeMemo) name(k *seenKey) string {
+	return bytesString(m.secs[k.nameSec-1][k.name : k.name+uint64(k.nameLen)])
 }
 
 // mix is a step of the memo's hash: the two halves of the product of a
@@ -738,7 +777,7 @@ func mix(a, b uint64) uint64 {
 }
 
 func (m *typeMemo) hash(k *seenKey) uint64 {
-	h := mix(uint64(k.name)^m.r0, uint64(k.size)^m.r1)
+	h := mix(k.hash^m.r0, uint64(k.size)^m.r1)
 	return mix(h^k.line^m.r1, (uint64(k.file)|uint64(k.nameLen)<<32)^uint64(k.kind)<<24^m.r0)
 }
 
@@ -767,7 +806,7 @@ func (m *typeMemo) find(k *seenKey) (*seenKey, int) {
 			return nil, int(i)
 		}
 		if v>>32<<32 == tag {
-			if s := m.key(int(uint32(v) - 1)); s.same(k) {
+			if s := m.key(int(uint32(v) - 1)); m.same(s, k) {
 				return s, int(i)
 			}
 		}
@@ -807,7 +846,7 @@ const (
 func newTypeMemo() *typeMemo {
 	m, ok := typeMemos.Get()
 	if !ok {
-		m = &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: rand.Uint64() | 1, r1: rand.Uint64() | 1}
+		m = &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: rand.Uint64() | 1, r1: rand.Uint64() | 1, seed: maphash.MakeSeed()}
 	}
 	m.reset()
 	return m
@@ -830,6 +869,7 @@ func (x *extractor) releaseTypeMemo() {
 		return
 	}
 	x.typeMemo, x.key = nil, TypeKey{}
+	m.secs = [4][]byte{}
 	if len(m.chunks) > maxMemoKeys/chunkKeys {
 		m.chunks = m.chunks[:maxMemoKeys/chunkKeys]
 	}

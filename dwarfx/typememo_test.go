@@ -1,41 +1,80 @@
 package dwarfx
 
 import (
+	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"strconv"
 	"testing"
-	"unsafe"
 )
 
 // TestTypeMemo: the memo's index answers as a map of the keys met in this
 // walk would, across growth and walks that reuse its arrays (a key of an
-// earlier walk is not met, though its name is at the same place).
+// earlier walk is not met, though its name is at the same place). A name
+// is known by what it says: a module's units each have their own copy
+// of a name (ld -r merges no .debug_str), and a key met with a copy is
+// met.
 func TestTypeMemo(t *testing.T) {
-	m := &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: 0x9e3779b97f4a7c15, r1: 0xbf58476d1ce4e5b9}
+	m := &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: 0x9e3779b97f4a7c15, r1: 0xbf58476d1ce4e5b9, seed: maphash.MakeSeed()}
 	var last *seenKey
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 700
+	type refKey struct {
+		name string
+		size int64
+		line uint64
+		file uint32
+		kind TypeKind
+	}
 	for walk := range 8 {
 		m.reset()
 		if walk > 0 && m.size != firstSlots {
 			t.Fatalf("walk %d: an index of %d slots", walk, m.size)
 		}
-		ref := map[seenKey]int32{}
+		// Each name twice in .debug_str, and a third time in .debug_info;
+		// the strings of each walk are other strings.
+		var str, info []byte
+		var at [][3]int
+		for i := range n {
+			name := strconv.Itoa(i*7919%1000+walk) + "\x00"
+			at = append(at, [3]int{len(str), len(str) + len(name), len(info)})
+			str = append(append(str, name...), name...)
+			info = append(info, name...)
+		}
+		m.secs = [4][]byte{str, nil, info, nil}
+		ref := map[refKey]int32{}
 		keys := n
 		if walk == 0 {
 			keys = 4 * n // the table grows, and no later walk grows it
 		}
 		for i := range keys {
-			k := seenKey{name: uintptr(0x1000 + rng.IntN(n)), size: int64(rng.IntN(3)) - 1, line: uint64(rng.IntN(3)),
-				file: uint32(rng.IntN(2)), nameLen: uint32(1 + rng.IntN(2)), kind: TypeKind(1 + rng.IntN(2))}
+			j := rng.IntN(n)
+			var name string
+			switch c := rng.IntN(3); c {
+			case 2:
+				name = bytesString(info[at[j][2]:])
+			default:
+				name = bytesString(str[at[j][c]:])
+			}
+			name = name[:len(strconv.Itoa(j*7919%1000+walk))]
+			sec, off := m.place(name)
+			if sec == 0 {
+				t.Fatalf("walk %d: %q is in no section", walk, name)
+			}
+			k := seenKey{hash: maphash.String(m.seed, name), name: off, nameSec: sec, size: int64(rng.IntN(3)) - 1, line: uint64(rng.IntN(3)),
+				file: uint32(rng.IntN(2)), nameLen: uint32(len(name)), kind: TypeKind(1 + rng.IntN(2))}
+			if m.name(&k) != name {
+				t.Fatalf("walk %d: the key of %q names %q", walk, name, m.name(&k))
+			}
+			rk := refKey{name, k.size, k.line, k.file, k.kind}
 			unit := int32(i / 50)
-			want, had := ref[k]
+			want, had := ref[rk]
 			s, slot := m.find(&k)
 			if found := s != nil; found != had {
-				t.Fatalf("walk %d, key %d %+v: found %v, met before %v", walk, i, k, found, had)
+				t.Fatalf("walk %d, key %d %q %+v: found %v, met before %v", walk, i, name, k, found, had)
 			}
 			if s != nil {
-				if s.unit != want || !s.same(&k) {
+				if s.unit != want || !m.same(s, &k) || m.name(s) != name {
 					t.Fatalf("walk %d, key %d %+v: slot %+v, want unit %d", walk, i, k, *s, want)
 				}
 				s.unit = unit
@@ -43,8 +82,7 @@ func TestTypeMemo(t *testing.T) {
 				k.unit = unit
 				m.add(slot, &k)
 			}
-			k.unit = 0
-			ref[k] = unit
+			ref[rk] = unit
 		}
 		if m.n != len(ref) {
 			t.Fatalf("walk %d: %d keys held for %d met", walk, m.n, len(ref))
@@ -55,18 +93,19 @@ func TestTypeMemo(t *testing.T) {
 		last = m.key(0)
 	}
 	// Each field tells keys apart.
-	base := seenKey{name: 0x1000, size: 8, line: 3, file: 2, nameLen: 4, kind: TypeStruct}
+	m.secs = [4][]byte{[]byte("abcdabce")}
+	base := seenKey{hash: 7, name: 0, size: 8, line: 3, file: 2, nameLen: 4, kind: TypeStruct, nameSec: 1}
 	for i, f := range []func(*seenKey){
-		func(k *seenKey) { k.name++ }, func(k *seenKey) { k.size++ }, func(k *seenKey) { k.line++ },
+		func(k *seenKey) { k.name = 4 }, func(k *seenKey) { k.hash++ }, func(k *seenKey) { k.size++ }, func(k *seenKey) { k.line++ },
 		func(k *seenKey) { k.file++ }, func(k *seenKey) { k.nameLen++ }, func(k *seenKey) { k.kind = TypeUnion },
 	} {
 		k := base
 		f(&k)
-		if base.same(&k) {
+		if m.same(&base, &k) {
 			t.Errorf("field %d: %+v is the key %+v", i, k, base)
 		}
 	}
-	if k := base; !k.same(&base) {
+	if k := base; !m.same(&k, &base) {
 		t.Error("a key is not itself")
 	}
 }
@@ -81,19 +120,12 @@ func TestWantTypeOncePerKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		type key struct {
-			name    *byte
-			nameLen int
-			kind    TypeKind
-			size    int64
-			file    FileEntry
-			line    uint64
-		}
+		type key = TypeKey // equal names are one, wherever they are
 		asked := map[key]int{}
 		lastAsks := 0
 		last := len(d.Units()) - 1
 		err = d.Extract(&ExtractOptions{Concurrency: 1, Types: true, WantType: func(unit int, k *TypeKey) bool {
-			kk := key{unsafe.StringData(k.Name), len(k.Name), k.Kind, k.Size, k.File, k.Line}
+			kk := *k
 			if u, ok := asked[kk]; ok && u < unit {
 				t.Errorf("%s: %s asked for unit %d, and for unit %d before", file, k.Name, unit, u)
 			}
@@ -113,7 +145,7 @@ func TestWantTypeOncePerKey(t *testing.T) {
 				if def.Name == "" {
 					continue
 				}
-				kk := key{unsafe.StringData(def.Name), len(def.Name), def.Kind, def.Size, def.File, def.Line}
+				kk := key{Kind: def.Kind, Name: def.Name, Size: def.Size, File: def.File, Line: def.Line}
 				if _, ok := asked[kk]; !ok {
 					t.Errorf("%s: unit %d: %s never asked", file, cu.Unit.Index, def.Name)
 				}
@@ -157,5 +189,40 @@ func TestTypeMemoKeptBounded(t *testing.T) {
 		}
 		got.reset()
 		typeMemos.Put(got)
+	}
+}
+
+// TestWantTypeOnceUnmergedNames: a definition that each unit names with
+// a string of its own (ld -r merges no .debug_str; here DW_FORM_string)
+// is asked about once, for the first unit, by a walk of one worker.
+func TestWantTypeOnceUnmergedNames(t *testing.T) {
+	const atByteSize = 0x0b
+	ab := abbrevTable(
+		abbrevDecl{1, tagCU, true, [][2]uint64{{atName, uint64(FormString)}}},
+		abbrevDecl{2, tagStruct, false, [][2]uint64{{atName, uint64(FormString)}, {atByteSize, uint64(FormData1)}}},
+	)
+	var info []byte
+	for u := range 3 {
+		var body dw
+		body.uleb(1).str("u" + strconv.Itoa(u) + ".c")
+		body.uleb(2).str("kfx_dev").u8(16) // in every unit
+		body.uleb(2).str("kfx_" + strconv.Itoa(u)).u8(8)
+		body.uleb(2).str("kfx_dev").u8(24) // another size: another key
+		body.uleb(0)
+		info = append(info, unit4(0, body.b, nil)...)
+	}
+	d := mustNew(t, buildELF(section{name: ".debug_info", data: info}, section{name: ".debug_abbrev", data: ab}))
+	asks := map[string][]int{}
+	err := d.Extract(&ExtractOptions{Concurrency: 1, Types: true, WantType: func(u int, k *TypeKey) bool {
+		key := k.Name + "/" + strconv.FormatInt(k.Size, 10)
+		asks[key] = append(asks[key], u)
+		return true
+	}}, func(*CompileUnit) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{"kfx_dev/16": {0}, "kfx_dev/24": {0}, "kfx_0/8": {0}, "kfx_1/8": {1}, "kfx_2/8": {2}}
+	if fmt.Sprint(asks) != fmt.Sprint(want) {
+		t.Errorf("asks by key and unit: %v, want %v", asks, want)
 	}
 }
