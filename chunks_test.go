@@ -59,7 +59,7 @@ func TestTableSizes(t *testing.T) {
 		name      string
 		got, want uintptr
 	}{
-		{"acc", unsafe.Sizeof(acc{}), 56},
+		{"acc", unsafe.Sizeof(acc{}), 48},
 		{"callRec", unsafe.Sizeof(callRec{}), 24},
 		{"callerName", unsafe.Sizeof(callerName{}), 32},
 	} {

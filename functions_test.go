@@ -38,13 +38,13 @@ func syntheticSurface(nfn, ninst, nrec int) (*surface, []Instance) {
 			a.addrFrom = addrDefinition
 		}
 		if r.IntN(3) != 0 {
-			a.sig = &Signature{Name: s.names[a.fn]}
+			a.sig = s.sigTab.add(&Signature{Name: s.names[a.fn]})
 		}
 		s.insts.add(a)
 		w := Instance{
 			Module: s.modules[a.mod], Address: a.addr, HasAddr: a.addrFrom != 0,
 			External: a.external, DeclaredInline: a.declaredInline, Inlined: a.inlined,
-			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: a.sig,
+			DeclaredOnly: !a.defined, Assembler: a.assembler, Signature: s.sigTab.at(a.sig),
 		}
 		if a.defined {
 			w.File = s.files[a.file]

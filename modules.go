@@ -448,11 +448,12 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	total := src.total()
 	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
-		if i >= 0 && s.insts.at(i).defined && s.insts.at(i).sig != nil {
+		if i >= 0 && s.insts.at(i).defined && s.insts.at(i).sig != 0 {
 			k.known[s.names[fn]] = struct{}{}
 		}
 	}
 	k.sigTypes = s.freezeTypes()
+	s.sigTab.stage = stageModuleSignatures
 	k.modSrc = make(map[string]AttachSources, total)
 	if !opts.NoTypes {
 		k.types = newKernelTypes(s)
@@ -599,6 +600,11 @@ func appendSymbols(syms, add []Symbol, base, n, total int) []Symbol {
 	return append(out, add...)
 }
 
+// stageModuleSignatures says whether the kernel's surface stages the
+// signatures of its modules (see sigStore); false only in tests, which
+// compare the Builds read both ways.
+var stageModuleSignatures = true
+
 // ErrModuleRelease is wrapped by the error for a module tree that holds a
 // module of another release than vmlinux's.
 var ErrModuleRelease = errors.New("module release does not match vmlinux")
@@ -672,7 +678,7 @@ func (s *surface) merge(m *surface, name string) {
 			s.fns[n] = fn
 			s.names = append(s.names, n)
 			s.ext = append(s.ext, -1)
-			s.kept = append(s.kept, [maxShared]*Signature{})
+			s.kept = append(s.kept, [maxShared]sigRef{})
 		}
 		fns[i] = fn
 	}
@@ -696,10 +702,10 @@ func (s *surface) merge(m *surface, name string) {
 		if a.locFile >= 0 {
 			a.locFile = files[a.locFile]
 		}
-		if a.sig != nil {
+		if a.sig != 0 {
 			// A header's static inline functions are defined again in
 			// module after module: one signature serves them all.
-			a.sig = s.share(a.fn, a.sig)
+			a.sig = s.share(a.fn, m.sigTab.at(a.sig))
 		}
 		s.insts.add(a)
 	}
@@ -758,7 +764,7 @@ func (s *surface) foldDeclarations() {
 		b := s.insts.at(t)
 		b.nDirect += a.nDirect
 		b.nInline += a.nInline
-		if b.sig == nil || a.sigRank > b.sigRank && !b.defined {
+		if b.sig == 0 || a.sigRank > b.sigRank && !b.defined {
 			b.sig, b.sigRank = a.sig, a.sigRank
 		}
 	}

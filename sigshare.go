@@ -196,10 +196,11 @@ func (s *surface) freezeTypes() *typeTable {
 	}
 	base.sigs = make(map[string]*Signature, len(s.kept))
 	for i := range s.kept {
-		for _, sig := range s.kept[i] {
-			if sig == nil {
+		for _, r := range s.kept[i] {
+			if r == 0 {
 				break
 			}
+			sig := s.sigTab.at(r)
 			if _, key, ok := sig.cachedText(); ok && len(sig.Clones) == 0 {
 				if _, dup := base.sigs[key]; !dup {
 					base.sigs[key] = sig
@@ -210,4 +211,219 @@ func (s *surface) freezeTypes() *typeTable {
 	}
 	s.tt = newTypeTable(base)
 	return base
+}
+
+// A sigRef is an instance's signature in its surface's sigStore: 0 for
+// none, i > 0 for the signature held as a pointer at ptr[i-1], i < 0 for
+// the staged one at staged[-i-1].
+type sigRef int32
+
+// A sigStore holds the signatures of a surface's instances, so that an
+// instance (acc) holds none of their pointers. The kernel's surface,
+// which the modules are merged into (see addModules), stages the module
+// signatures it keeps: a staged signature is records without pointers,
+// its key in the store's pages and its types by index, until the Build
+// is made (see materialize). A whole kernel keeps about a million
+// signatures through the read of its modules, which the collector
+// otherwise marks, object by object and pointer by pointer, at each of
+// its dozen collections there.
+type sigStore struct {
+	ptr chunks[*Signature] // by ref-1
+	// stage, once set, has share stage the signatures that a module's
+	// walk made (see stageable).
+	stage  bool
+	staged chunks[stagedSig]
+	params chunks[stagedParam] // the staged signatures' parameters, each's in a run
+	pages  [][]byte            // the staged keys, and names that are not parts of them
+	types  []*Type             // the staged signatures' types, by index
+	typeOf map[*Type]int32
+	done   []*Signature // by -ref-1, once materialized
+}
+
+// A strRef is a string in a sigStore's pages.
+type strRef struct{ page, off, len int32 }
+
+type stagedSig struct {
+	key, name  strRef
+	n          int32 // the declaration's length in key
+	ret        int32 // index in types, -1 for nil
+	first, num int32 // the parameters, params[first:first+num]
+	flags      uint8
+}
+
+const (
+	stagedVariadic = 1 << iota
+	stagedPrototyped
+	stagedAssembler
+	stagedBased
+)
+
+type stagedParam struct {
+	name strRef
+	typ  int32 // index in types, -1 for nil
+}
+
+// stagePage is the size of a sigStore page.
+const stagePage = 1 << 20
+
+// add holds sig as a pointer and returns its reference.
+func (st *sigStore) add(sig *Signature) sigRef {
+	return sigRef(st.ptr.add(sig) + 1)
+}
+
+// at returns the signature of r: nil for 0; a staged one only once
+// materialized.
+func (st *sigStore) at(r sigRef) *Signature {
+	switch {
+	case r > 0:
+		return *st.ptr.at(int32(r - 1))
+	case r < 0:
+		return st.done[-r-1]
+	}
+	return nil
+}
+
+// forget drops the pointer of r, which no instance holds any longer (nor
+// a surface's kept signatures), so that the collector can take it.
+func (st *sigStore) forget(r sigRef) {
+	if r > 0 {
+		*st.ptr.at(int32(r - 1)) = nil
+	}
+}
+
+// stageable reports whether sig, about to be kept, is staged: a module's
+// signature with its key (see Signature.cachedText), which is all
+// sameSignature compares, and without clones.
+func (st *sigStore) stageable(sig *Signature) bool {
+	if !st.stage || len(sig.Clones) > 0 || sig.text.self != sig || sig.text.key == "" || sig.text.frozen {
+		return false
+	}
+	return true
+}
+
+// keep holds sig, staged if stageable, and returns its reference. sig is
+// not used after: a staged signature is made again by materialize.
+func (st *sigStore) keep(sig *Signature) sigRef {
+	if !st.stageable(sig) {
+		return st.add(sig)
+	}
+	key := sig.text.key
+	ss := stagedSig{n: sig.text.n, ret: st.typeIndex(sig.Return), first: int32(st.params.len()), num: int32(len(sig.Params))}
+	ss.key = st.str(key, "", strRef{})
+	ss.name = st.str(sig.Name, key, ss.key)
+	if sig.Variadic {
+		ss.flags |= stagedVariadic
+	}
+	if sig.Prototyped {
+		ss.flags |= stagedPrototyped
+	}
+	if sig.Assembler {
+		ss.flags |= stagedAssembler
+	}
+	if sig.text.based {
+		ss.flags |= stagedBased
+	}
+	for _, p := range sig.Params {
+		st.params.add(stagedParam{name: st.str(p.Name, key, ss.key), typ: st.typeIndex(p.Type)})
+	}
+	return sigRef(-st.staged.add(ss) - 1)
+}
+
+// str returns v in the store's pages: as the part of in, a copy there
+// of orig, that holds v when v is a part of orig (a signature's names are
+// parts of its key), else copied.
+func (st *sigStore) str(v, orig string, in strRef) strRef {
+	if v == "" {
+		return strRef{}
+	}
+	if orig != "" {
+		base := uintptr(unsafe.Pointer(unsafe.StringData(orig)))
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(v))); p >= base && p-base+uintptr(len(v)) <= uintptr(len(orig)) {
+			return strRef{in.page, in.off + int32(p-base), int32(len(v))}
+		}
+	}
+	n := len(st.pages) - 1
+	if n < 0 || cap(st.pages[n])-len(st.pages[n]) < len(v) {
+		st.pages = append(st.pages, make([]byte, 0, max(stagePage, len(v))))
+		n++
+	}
+	off := len(st.pages[n])
+	st.pages[n] = append(st.pages[n], v...)
+	return strRef{int32(n), int32(off), int32(len(v))}
+}
+
+// string returns the string r, which shares the page's memory (a page is
+// never written again where it holds a string).
+func (st *sigStore) string(r strRef) string {
+	if r.len == 0 {
+		return ""
+	}
+	return unsafe.String(&st.pages[r.page][r.off], int(r.len))
+}
+
+// typeIndex returns the index of t in types, adding it.
+func (st *sigStore) typeIndex(t *Type) int32 {
+	if t == nil {
+		return -1
+	}
+	if st.typeOf == nil {
+		st.typeOf = make(map[*Type]int32)
+	}
+	i, ok := st.typeOf[t]
+	if !ok {
+		i = int32(len(st.types))
+		st.types = append(st.types, t)
+		st.typeOf[t] = i
+	}
+	return i
+}
+
+func (st *sigStore) typeAt(i int32) *Type {
+	if i < 0 {
+		return nil
+	}
+	return st.types[i]
+}
+
+// sameAs reports whether the signature of r, one of a function's kept,
+// is the same as sig (see sameSignature).
+func (st *sigStore) sameAs(r sigRef, sig *Signature) bool {
+	if r > 0 {
+		return sameSignature(*st.ptr.at(int32(r - 1)), sig)
+	}
+	ss := st.staged.at(int32(-r - 1))
+	if ss.flags&stagedAssembler != 0 != sig.Assembler {
+		return false
+	}
+	if _, key, ok := sig.cachedText(); ok {
+		return st.string(ss.key) == key
+	}
+	return sameSignature(st.build(ss), sig)
+}
+
+// build returns a new Signature of the staged ss.
+func (st *sigStore) build(ss *stagedSig) *Signature {
+	s := newSignature(int(ss.num))
+	*s = Signature{Name: st.string(ss.name), Return: st.typeAt(ss.ret), Params: s.Params,
+		Variadic: ss.flags&stagedVariadic != 0, Prototyped: ss.flags&stagedPrototyped != 0, Assembler: ss.flags&stagedAssembler != 0}
+	for i := range ss.num {
+		p := st.params.at(ss.first + i)
+		s.Params[i] = Param{Name: st.string(p.name), Type: st.typeAt(p.typ)}
+	}
+	s.text = sigText{key: st.string(ss.key), n: ss.n, based: ss.flags&stagedBased != 0, self: s}
+	return s
+}
+
+// materialize makes the staged signatures, once, for the Build: at
+// returns them after. The records are dropped.
+func (st *sigStore) materialize() {
+	if st.staged.len() == 0 || st.done != nil {
+		return
+	}
+	st.done = make([]*Signature, st.staged.len())
+	for i, ss := range st.staged.all {
+		st.done[i] = st.build(ss)
+	}
+	st.staged, st.params = chunks[stagedSig]{}, chunks[stagedParam]{}
+	st.types, st.typeOf = nil, nil
 }

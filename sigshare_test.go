@@ -25,10 +25,10 @@ func TestShareSignatures(t *testing.T) {
 	clone.Clones = []Clone{{Params: []CloneParam{{Param: clone.Params[0], State: Constant}}}}
 	d := sig("f", "y")
 	// Instances of one function get a, b, c, asm, clone, d in turn.
-	sf := &surface{kept: make([][maxShared]*Signature, 1)}
+	sf := &surface{kept: make([][maxShared]sigRef, 1)}
 	var got []*Signature
 	for _, s := range []*Signature{a, b, c, asm, clone, d} {
-		got = append(got, sf.share(0, s))
+		got = append(got, sf.sigTab.at(sf.share(0, s)))
 	}
 	if got[0] != a || got[1] != a {
 		t.Errorf("equal signatures not shared: %p %p, want %p", got[0], got[1], a)
@@ -45,7 +45,7 @@ func TestShareSignatures(t *testing.T) {
 	// Past maxShared distinct ones, a new one is kept as it is.
 	for i := range maxShared + 1 {
 		n := sig("f", fmt.Sprintf("p%d", i))
-		if g := sf.share(0, n); g != n {
+		if g := sf.sigTab.at(sf.share(0, n)); g != n {
 			t.Errorf("distinct signature %d replaced by %s", i, g)
 		}
 	}
@@ -190,7 +190,8 @@ func TestCanonSig(t *testing.T) {
 	base := newTypeTable(nil)
 	v := mk("p")
 	base.canonSig(v)
-	sf := &surface{tt: base, kept: [][maxShared]*Signature{{v}}}
+	sf := &surface{tt: base}
+	sf.kept = [][maxShared]sigRef{{sf.sigTab.add(v)}}
 	if sf.freezeTypes() != base || sf.tt.base != base {
 		t.Fatalf("freezeTypes: no table over vmlinux's")
 	}
@@ -322,8 +323,8 @@ func TestConverterBase(t *testing.T) {
 	}
 	// vmlinux: g(struct page *, callback) is kept and frozen.
 	vm := newDWARFSigs(nil, newStringPool(), nil)
-	sf := &surface{tt: newTypeTable(nil), kept: make([][maxShared]*Signature, 2), names: []string{"g", "f"}}
-	g := sf.share(0, vm.signature(nil, "g", proto(dPage, dCb), 0, false))
+	sf := &surface{tt: newTypeTable(nil), kept: make([][maxShared]sigRef, 2), names: []string{"g", "f"}}
+	g := sf.sigTab.at(sf.share(0, vm.signature(nil, "g", proto(dPage, dCb), 0, false)))
 	base := sf.freezeTypes()
 	mod := newDWARFSigs(nil, newStringPool(), base)
 	if got := mod.signature(nil, "g", proto(dPage, dCb), 0, false); got != g {
@@ -366,13 +367,13 @@ func TestConverterBase(t *testing.T) {
 	if f2.Params[1].Type == local {
 		t.Fatalf("two modules' converters share a local type")
 	}
-	if got := sf.share(1, f2); got != f {
+	if got := sf.sigTab.at(sf.share(1, f2)); got != f {
 		t.Errorf("another module's f: %p, want %p", got, f)
 	}
 	k := other.signature(nil, "k", proto(dLocal), 0, false)
 	sf.names = append(sf.names, "k")
-	sf.kept = append(sf.kept, [maxShared]*Signature{})
-	if sf.share(2, k) != k || k.Params[0].Type != local {
+	sf.kept = append(sf.kept, [maxShared]sigRef{})
+	if sf.sigTab.at(sf.share(2, k)) != k || k.Params[0].Type != local {
 		t.Errorf("%s: its type is not the kernel's", k)
 	}
 }
@@ -435,5 +436,147 @@ func TestNewSignature(t *testing.T) {
 				t.Errorf("%d parameters: appending to Params wrote into the signature's", n)
 			}
 		}
+	}
+}
+
+// TestSigStoreStaged: a staged signature is made again with the same
+// fields, types (the same pointers), key and declaration, its names parts
+// of its key; it is the same as an equal signature (by key and Assembler)
+// and not as another; one that cannot be staged is held as it is.
+func TestSigStoreStaged(t *testing.T) {
+	page := &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}}
+	intT := &Type{Kind: Base, Name: "int"}
+	conv := newDWARFSigs(nil, newStringPool(), nil)
+	dInt := &dwarfx.Type{Kind: dwarfx.TypeBase, Name: "int"}
+	dPage := &dwarfx.Type{Kind: dwarfx.TypePointer, Elem: &dwarfx.Type{Kind: dwarfx.TypeStruct, Name: "page"}}
+	made := conv.signature(nil, "f", &dwarfx.Prototype{Return: dInt, Prototyped: true, Variadic: true,
+		Params: []dwarfx.Param{{Name: "pg", Type: dPage}, {Name: "", Type: dInt}, {Name: "n", Type: dInt}}}, 0, false)
+	conv.reset()
+	asm := &Signature{Name: "g", Return: intT, Prototyped: true, Assembler: true, Params: []Param{{Name: "p", Type: page}}}
+	asm.keep(nil)
+	noKey := &Signature{Name: "h", Return: intT, Params: []Param{{Name: "q", Type: page}}}
+	clone := &Signature{Name: "c", Return: intT, Clones: []Clone{{Addr: 1}}}
+	clone.keep(nil)
+	frozen := &Signature{Name: "v", Return: intT}
+	frozen.keep(nil)
+	frozen.text.frozen = true
+
+	st := &sigStore{stage: true}
+	var refs []sigRef
+	for _, s := range []*Signature{made, asm, noKey, clone, frozen} {
+		refs = append(refs, st.keep(s))
+	}
+	for i, want := range []bool{true, true, false, false, false} {
+		if staged := refs[i] < 0; staged != want {
+			t.Errorf("signature %d: staged %v, want %v", i, staged, want)
+		}
+	}
+	if !st.sameAs(refs[0], made) || st.sameAs(refs[1], made) || st.sameAs(refs[0], asm) {
+		t.Errorf("sameAs: a staged signature is not told from another")
+	}
+	same := *asm
+	same.Assembler = false
+	same.keep(nil)
+	if st.sameAs(refs[1], &same) {
+		t.Errorf("sameAs: a staged assembler's signature is the same as a C one")
+	}
+	st.materialize()
+	for i, want := range []*Signature{made, asm, noKey, clone, frozen} {
+		got := st.at(refs[i])
+		if refs[i] > 0 {
+			if got != want {
+				t.Errorf("signature %d: not held as it is", i)
+			}
+			continue
+		}
+		if got == want || got.String() != want.String() || got.Name != want.Name || got.Variadic != want.Variadic ||
+			got.Prototyped != want.Prototyped || got.Assembler != want.Assembler || got.Return != want.Return ||
+			len(got.Params) != len(want.Params) || got.text.based != want.text.based {
+			t.Errorf("signature %d: made again as %+v, want %+v", i, got, want)
+			continue
+		}
+		for j := range got.Params {
+			if got.Params[j] != want.Params[j] {
+				t.Errorf("signature %d parameter %d: %+v, want %+v", i, j, got.Params[j], want.Params[j])
+			}
+		}
+		gd, gk, ok := got.cachedText()
+		wd, wk, _ := want.cachedText()
+		if !ok || gd != wd || gk != wk {
+			t.Errorf("signature %d: text %q %q, want %q %q", i, gd, gk, wd, wk)
+		}
+		if want != made {
+			continue // keep copies the names: they are copied to the store
+		}
+		k := uintptr(unsafe.Pointer(unsafe.StringData(gk)))
+		for _, v := range append([]string{got.Name}, got.Params[0].Name, got.Params[len(got.Params)-1].Name) {
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(v))); p < k || p+uintptr(len(v)) > k+uintptr(len(gk)) {
+				t.Errorf("signature %d: name %q is not a part of its key", i, v)
+			}
+		}
+	}
+}
+
+// TestStagedModuleSignatures reads the fixture kernel with its modules
+// with the module signatures staged and not: the Builds' signatures are
+// equal, instance by instance, and shared by the same instances.
+func TestStagedModuleSignatures(t *testing.T) {
+	read := func(stage bool) *Build {
+		t.Helper()
+		old := stageModuleSignatures
+		stageModuleSignatures = stage
+		defer func() { stageModuleSignatures = old }()
+		b, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	want, got := read(false), read(true)
+	var ws, gs []*Instance
+	for f := range want.Functions() {
+		ws = append(ws, f.Instances...)
+	}
+	for f := range got.Functions() {
+		gs = append(gs, f.Instances...)
+	}
+	if len(ws) != len(gs) {
+		t.Fatalf("%d instances, want %d", len(gs), len(ws))
+	}
+	modSigs := 0
+	firstW, firstG := map[*Signature]int{}, map[*Signature]int{}
+	for i := range ws {
+		w, g := ws[i].Signature, gs[i].Signature
+		if (w == nil) != (g == nil) {
+			t.Fatalf("instance %d (%s): signature %v, want %v", i, ws[i].Module, g, w)
+		}
+		if w == nil {
+			continue
+		}
+		if ws[i].Module != "" {
+			modSigs++
+		}
+		wd, wk, wok := w.cachedText()
+		gd, gk, gok := g.cachedText()
+		if w.String() != g.String() || !w.Equal(g) || w.Name != g.Name || w.Assembler != g.Assembler || len(w.Clones) != len(g.Clones) ||
+			wok != gok || wd != gd || wk != gk {
+			t.Errorf("instance %d (%s %s): signature %s, want %s", i, ws[i].Module, w.Name, g, w)
+		}
+		for j := range w.Params {
+			if w.Params[j].Name != g.Params[j].Name {
+				t.Errorf("instance %d: parameter %d named %q, want %q", i, j, g.Params[j].Name, w.Params[j].Name)
+			}
+		}
+		fw, okw := firstW[w]
+		fg, okg := firstG[g]
+		if okw != okg || fw != fg {
+			t.Errorf("instance %d (%s): shares its signature with instance %d, want %d", i, w, fg, fw)
+		}
+		if !okw {
+			firstW[w], firstG[g] = i, i
+		}
+	}
+	if modSigs == 0 {
+		t.Fatalf("the fixture modules have no signatures")
 	}
 }

@@ -39,13 +39,14 @@ type surface struct {
 	fileIdx   map[string]int32
 	paths     map[pathKey]int32 // a line-table file, by identity, -> files index
 
-	fns    map[string]int32        // name -> function
-	names  []string                // function names, by function index
-	ext    []int32                 // function -> its external instance, or -1
-	kept   [][maxShared]*Signature // function -> the distinct signatures its instances got (see share)
-	static map[staticKey]int32     // static (name, location, unit source) -> instance
+	fns    map[string]int32    // name -> function
+	names  []string            // function names, by function index
+	ext    []int32             // function -> its external instance, or -1
+	kept   [][maxShared]sigRef // function -> the distinct signatures its instances got (see share)
+	static map[staticKey]int32 // static (name, location, unit source) -> instance
 
 	insts   chunks[acc]
+	sigTab  sigStore // the instances' signatures (acc.sig)
 	declOff []uint64 // by instance, during the walk: a declaration entry, for the prototype of a function no unit defines
 	recs    chunks[callRec]
 	callers chunks[callerName]
@@ -96,9 +97,10 @@ type staticKey struct {
 }
 
 // acc accumulates one instance. Its fields are ordered so that it packs
-// into 56 bytes: a whole kernel holds close to a million, kept through
-// the read of its modules. (A declaration's offset, needed only during
-// one surface's walk, is kept beside them: see surface.declOff.)
+// into 48 bytes, without pointers (its signature is in surface.sigTab): a
+// whole kernel holds close to a million, kept through the read of its
+// modules. (A declaration's offset, needed only during one surface's walk,
+// is kept beside them: see surface.declOff.)
 type acc struct {
 	fn             int32
 	mod            int32 // index in surface.modules
@@ -107,6 +109,7 @@ type acc struct {
 	line           int32
 	nInline        int32
 	nDirect        int32
+	sig            sigRef
 	addrFrom       uint8 // 0 none, addrInline, addrDefinition
 	sigRank        uint8 // sigUnknown, sigDeclaration, sigCopy, sigDefinition
 	external       bool
@@ -115,7 +118,6 @@ type acc struct {
 	defined        bool // seen as a definition, concrete copy or inline site
 	assembler      bool // defined in an assembler's unit
 	addr           uint64
-	sig            *Signature
 }
 
 const (
@@ -205,7 +207,7 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(strin
 	s.fns = make(map[string]int32, names)
 	s.names = make([]string, 0, names)
 	s.ext = make([]int32, 0, names)
-	s.kept = make([][maxShared]*Signature, 0, names)
+	s.kept = make([][maxShared]sigRef, 0, names)
 	s.static = make(map[staticKey]int32, names*2)
 	return s
 }
@@ -316,7 +318,7 @@ func (s *surface) inst(cu *dwarfx.CompileUnit, fi int32) int32 {
 		s.fns[name] = fn
 		s.names = append(s.names, name)
 		s.ext = append(s.ext, -1)
-		s.kept = append(s.kept, [maxShared]*Signature{})
+		s.kept = append(s.kept, [maxShared]sigRef{})
 	}
 	var idx int32
 	if f.External {
@@ -392,40 +394,77 @@ func (s *surface) signature(a *acc, ev *dwarfx.Event, sig *Signature) {
 	// Signatures may be shared (see share): clones go to copies.
 	switch {
 	case rank > a.sigRank:
-		sig = s.share(a.fn, sig)
-		if a.sig != nil && len(a.sig.Clones) > 0 {
-			sig = withClones(sig, a.sig.Clones, sig.Clones)
+		r := s.share(a.fn, sig)
+		if old := s.sigTab.at(a.sig); old != nil && len(old.Clones) > 0 {
+			n := s.sigTab.at(r)
+			s.forget(a.fn, r)
+			r = s.sigTab.add(withClones(n, old.Clones, n.Clones))
 		}
-		a.sig, a.sigRank = sig, rank
+		s.setSig(a, r)
+		a.sigRank = rank
 	case len(sig.Clones) > 0:
-		a.sig = withClones(a.sig, a.sig.Clones, sig.Clones)
+		old := s.sigTab.at(a.sig)
+		s.setSig(a, s.sigTab.add(withClones(old, old.Clones, sig.Clones)))
 	}
 }
 
+// setSig makes r the signature of a, forgetting a's own (see forget).
+func (s *surface) setSig(a *acc, r sigRef) {
+	if a.sig != r {
+		s.forget(a.fn, a.sig)
+	}
+	a.sig = r
+}
+
+// forget lets the collector take the signature r of function fn, which
+// an instance no longer holds: unless it is one of the function's kept
+// signatures, which others may share, no other instance holds it (share
+// adds a new one for each of its callers when it keeps none).
+func (s *surface) forget(fn int32, r sigRef) {
+	if r <= 0 {
+		return
+	}
+	for _, k := range s.kept[fn] {
+		if k == r {
+			return
+		}
+	}
+	s.sigTab.forget(r)
+}
+
 // share returns the signature that an earlier instance of function fn
-// got if it is the same as sig, else sig. A kernel defines a header's
-// static functions in unit after unit, each instance with a signature of
-// its own: sharing as the walk meets them halves the signatures a Build
-// holds, lets the copies die young, and a printer that meets a signature
-// again (the same pointer) copies its text instead of writing it anew.
-func (s *surface) share(fn int32, sig *Signature) *Signature {
+// got if it is the same as sig, else sig, held in s.sigTab. A kernel
+// defines a header's static functions in unit after unit, each instance
+// with a signature of its own: sharing as the walk meets them halves the
+// signatures a Build holds, lets the copies die young, and a printer that
+// meets a signature again (the same pointer) copies its text instead of
+// writing it anew.
+func (s *surface) share(fn int32, sig *Signature) sigRef {
 	if len(sig.Clones) > 0 {
-		return sig
+		return s.sigTab.add(sig)
 	}
 	k := &s.kept[fn]
+	slot := -1
 	for i, o := range k {
-		if o == nil {
-			k[i] = sig
+		if o == 0 {
+			slot = i
 			break
 		}
-		if sameSignature(o, sig) {
+		if s.sigTab.sameAs(o, sig) {
 			return o
 		}
 	}
 	if s.tt != nil {
 		s.tt.canonSig(sig)
 	}
-	return sig
+	var r sigRef
+	if slot >= 0 {
+		r = s.sigTab.keep(sig)
+		k[slot] = r
+	} else {
+		r = s.sigTab.add(sig)
+	}
+	return r
 }
 
 // prepareSignatures converts a unit's prototypes into signatures, in the
@@ -547,12 +586,17 @@ func (s *surface) declarationSignatures() error {
 			return err
 		}
 		s.sigs.reset()
-		sig := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], p, 0, false))
-		if sig.Known() || a.sig == nil {
-			if a.sig != nil && len(a.sig.Clones) > 0 {
-				sig = withClones(sig, a.sig.Clones, nil)
+		r := s.share(a.fn, s.sigs.signature(u, s.names[a.fn], p, 0, false))
+		sig := s.sigTab.at(r)
+		if sig.Known() || a.sig == 0 {
+			if old := s.sigTab.at(a.sig); old != nil && len(old.Clones) > 0 {
+				s.forget(a.fn, r)
+				r = s.sigTab.add(withClones(sig, old.Clones, nil))
 			}
-			a.sig, a.sigRank = sig, sigDeclaration
+			s.setSig(a, r)
+			a.sigRank = sigDeclaration
+		} else {
+			s.forget(a.fn, r)
 		}
 	}
 	return nil
@@ -692,6 +736,7 @@ func (s *surface) functions() []Function {
 // does not depend on it.
 func (s *surface) functionsOn(workers int) []Function {
 	workers = max(workers, 1)
+	s.sigTab.materialize()
 	// The name order is sorted beside the instances.
 	var order []int32
 	sorted := make(chan struct{})
@@ -781,8 +826,8 @@ func (s *surface) instance(in *Instance, a *acc) {
 	in.Address, in.HasAddr = a.addr, a.addrFrom != 0
 	in.External, in.DeclaredInline, in.Inlined = a.external, a.declaredInline, a.inlined
 	in.DeclaredOnly, in.Assembler = !a.defined, a.assembler
-	if a.sig != nil {
-		in.Signature = a.sig
+	if a.sig != 0 {
+		in.Signature = s.sigTab.at(a.sig)
 	}
 	if a.mod != 0 {
 		in.Module = s.modules[a.mod]
