@@ -1,6 +1,6 @@
 package kabi
 
-import "github.com/kabi-dev/kabi/internal/freelist"
+import "sync"
 
 // chunks is an append-only table held in chunks of chunkLen entries:
 // growing it never copies what it holds. A whole kernel's instance and
@@ -82,10 +82,13 @@ func (t *chunks[T]) all(yield func(int32, *T) bool) {
 // A chunkPool keeps the first chunks of tables that are done with, for
 // new tables to start in: a module tree's thousands of small tables each
 // grew their first chunk by doubling, allocating it over and over.
-// Its list's Max bounds the chunks it keeps (maxPooledChunks): a zero
-// chunkPool keeps none.
+// It keeps at most max chunks (maxPooledChunks for a read's: see
+// newTablePools); a zero chunkPool keeps none. It is one read's, and goes
+// with it: safe for concurrent use.
 type chunkPool[T any] struct {
-	free freelist.List[[]T]
+	mu   sync.Mutex
+	max  int
+	free [][]T
 }
 
 // maxPooledChunks bounds the first chunks a pool keeps.
@@ -96,8 +99,12 @@ func (p *chunkPool[T]) start(t *chunks[T]) {
 	if t.n != 0 || len(t.c) != 0 {
 		return
 	}
-	if c, ok := p.free.Get(); ok {
-		t.c = append(t.c, c)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		t.c = append(t.c, p.free[n-1])
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
 	}
 }
 
@@ -109,11 +116,59 @@ func (p *chunkPool[T]) keep(t *chunks[T]) {
 	}
 	c := t.c[0]
 	*t = chunks[T]{}
-	clear(c)
-	p.free.Put(c[:0])
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < p.max {
+		clear(c)
+		p.free = append(p.free, c[:0])
+	}
 }
 
 // drop empties the pool: its chunks are left to the collector.
 func (p *chunkPool[T]) drop() {
-	p.free.Drop()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = nil
+}
+
+// tablePools are the chunk pools of one module tree's read: the first
+// chunks of merged modules' tables, for the surfaces of the modules read
+// after them.
+type tablePools struct {
+	insts   chunkPool[acc]
+	recs    chunkPool[callRec]
+	callers chunkPool[callerName]
+}
+
+func newTablePools() *tablePools {
+	return &tablePools{
+		insts:   chunkPool[acc]{max: maxPooledChunks},
+		recs:    chunkPool[callRec]{max: maxPooledChunks},
+		callers: chunkPool[callerName]{max: maxPooledChunks},
+	}
+}
+
+// start gives a module's new surface kept first chunks; p may be nil.
+func (p *tablePools) start(s *surface) {
+	if p == nil {
+		return
+	}
+	p.insts.start(&s.insts)
+	p.recs.start(&s.recs)
+	p.callers.start(&s.callers)
+}
+
+// keep takes the tables of m, merged and no longer used.
+func (p *tablePools) keep(m *surface) {
+	p.insts.keep(&m.insts)
+	p.recs.keep(&m.recs)
+	p.callers.keep(&m.callers)
+}
+
+// drop empties the pools, once the modules are merged: their chunks
+// would wait beside the whole kernel's Build while its functions are made.
+func (p *tablePools) drop() {
+	p.insts.drop()
+	p.recs.drop()
+	p.callers.drop()
 }

@@ -3,8 +3,6 @@ package kabi
 import (
 	"testing"
 	"unsafe"
-
-	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 func TestChunks(t *testing.T) {
@@ -73,7 +71,7 @@ func TestTableSizes(t *testing.T) {
 // chunk cleared for the next table, which then holds only its own
 // entries, and that a table already started is left alone.
 func TestChunkPool(t *testing.T) {
-	p := chunkPool[callerName]{free: freelist.List[[]callerName]{Max: maxPooledChunks}}
+	p := chunkPool[callerName]{max: maxPooledChunks}
 	var a chunks[callerName]
 	for i := range 100 {
 		a.add(callerName{file: "f", function: string(rune('a' + i%26))})
@@ -82,10 +80,10 @@ func TestChunkPool(t *testing.T) {
 	if a.len() != 0 || len(a.c) != 0 {
 		t.Fatalf("a kept table still holds %d entries", a.len())
 	}
-	if n := p.free.Len(); n != 1 {
+	if n := len(p.free); n != 1 {
 		t.Fatalf("pool keeps %d chunks", n)
 	}
-	c, _ := p.free.Get()
+	c := p.free[0]
 	if len(c) != 0 || cap(c) < 100 {
 		t.Fatalf("kept chunk has length %d, capacity %d", len(c), cap(c))
 	}
@@ -94,10 +92,9 @@ func TestChunkPool(t *testing.T) {
 			t.Fatalf("kept chunk entry %d is %+v", i, v)
 		}
 	}
-	p.free.Put(c)
 	var b chunks[callerName]
 	p.start(&b)
-	if p.free.Len() != 0 || len(b.c) != 1 {
+	if len(p.free) != 0 || len(b.c) != 1 {
 		t.Fatal("start did not take the kept chunk")
 	}
 	b.add(callerName{file: "g", function: "x"})
@@ -105,14 +102,34 @@ func TestChunkPool(t *testing.T) {
 		t.Errorf("b holds %d entries, first %+v", b.len(), *b.at(0))
 	}
 	p.keep(&a) // empty: nothing kept
-	if p.free.Len() != 0 {
+	if len(p.free) != 0 {
 		t.Error("an empty table's nothing was kept")
 	}
 	p.keep(&b)
 	var c2 chunks[callerName]
 	c2.add(callerName{})
 	p.start(&c2) // already started: left alone
-	if p.free.Len() != 1 || c2.len() != 1 {
+	if len(p.free) != 1 || c2.len() != 1 {
 		t.Error("start touched a started table")
+	}
+	// It keeps at most max chunks; a zero pool keeps none.
+	for range maxPooledChunks + 2 {
+		var d chunks[callerName]
+		d.add(callerName{})
+		p.keep(&d)
+	}
+	if len(p.free) != maxPooledChunks {
+		t.Errorf("pool keeps %d chunks, want %d", len(p.free), maxPooledChunks)
+	}
+	var zero chunkPool[callerName]
+	var e chunks[callerName]
+	e.add(callerName{})
+	zero.keep(&e)
+	if len(zero.free) != 0 {
+		t.Error("a zero pool kept a chunk")
+	}
+	p.drop()
+	if len(p.free) != 0 {
+		t.Error("drop left chunks")
 	}
 }

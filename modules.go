@@ -158,6 +158,9 @@ type kernelLists struct {
 	// sigTypes is vmlinux's table of signature types and signatures,
 	// read-only while modules are read (nil: none).
 	sigTypes *typeTable
+	// tables keeps the first chunks of merged modules' tables for the
+	// modules read after them (nil: none kept).
+	tables *tablePools
 }
 
 // A moduleInput is one module file to read: its path (a file's, or a
@@ -299,9 +302,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	}
 	all = nil
 	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions))
-	moduleTables.insts.start(&s.insts)
-	moduleTables.recs.start(&s.recs)
-	moduleTables.callers.start(&s.callers)
+	k.tables.start(s)
 	s.knownDecl = k.known
 	s.base, s.sigs.base = k.sigTypes, k.sigTypes
 	xopts := &dwarfx.ExtractOptions{Concurrency: 1, Recycle: true} // s.unit keeps nothing of a unit
@@ -453,6 +454,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		}
 	}
 	k.sigTypes = s.freezeTypes()
+	k.tables = newTablePools()
 	s.sigTab.stage = stageModuleSignatures
 	k.modSrc = make(map[string]AttachSources, total)
 	if !opts.NoTypes {
@@ -542,7 +544,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		}
 		seen[m.name] = p
 		s.merge(m.s, m.name)
-		moduleTables.keep(m.s) // merged: the next modules' tables start in its room
+		k.tables.keep(m.s) // merged: the next modules' tables start in its room
 		if m.types != nil {
 			s.mergeModuleTypes(m.types, m.name)
 		}
@@ -565,7 +567,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	if err != nil {
 		return nil, err
 	}
-	moduleTables.drop()
+	k.tables.drop()
 	// The free lists of the module reads (section buffers, the walks'
 	// memos and tables) would stay beside the Build: tens of MB that the
 	// functions' tables are about to need.
@@ -630,35 +632,6 @@ func (p *stringPool) get(v string) string {
 	w := strings.Clone(v)
 	p.m[w] = w
 	return w
-}
-
-// moduleTables keeps the first chunks of merged modules' tables for the
-// surfaces of the modules read after them.
-var moduleTables = tablePools{
-	insts:   chunkPool[acc]{free: freelist.List[[]acc]{Max: maxPooledChunks}},
-	recs:    chunkPool[callRec]{free: freelist.List[[]callRec]{Max: maxPooledChunks}},
-	callers: chunkPool[callerName]{free: freelist.List[[]callerName]{Max: maxPooledChunks}},
-}
-
-type tablePools struct {
-	insts   chunkPool[acc]
-	recs    chunkPool[callRec]
-	callers chunkPool[callerName]
-}
-
-// keep takes the tables of m, merged and no longer used.
-func (p *tablePools) keep(m *surface) {
-	p.insts.keep(&m.insts)
-	p.recs.keep(&m.recs)
-	p.callers.keep(&m.callers)
-}
-
-// drop empties the pools, once the modules are merged: their chunks
-// would wait for a next module tree beside the whole kernel's Build.
-func (p *tablePools) drop() {
-	p.insts.drop()
-	p.recs.drop()
-	p.callers.drop()
 }
 
 // merge adds the instances, callers and call sites of m, a module's
