@@ -183,13 +183,18 @@ func (d *Data) Extract(opts *ExtractOptions, fn func(*CompileUnit) error) (err e
 	workers = max(1, min(workers, n))
 	o.SkipDeclarationPrototypes = o.Prototypes && o.SkipDeclarationPrototypes
 	var free chan *CompileUnit // units fn is done with, when recycled
+	// filled is how far the walk filled the Funcs of each unit it
+	// recycled (see keepUnits).
+	var filled map[*CompileUnit]int
 	if o.Recycle {
 		free = make(chan *CompileUnit, 4*workers+1)
-		takeKeptUnits(free)
-		defer keepUnits(free) // after the workers have ended (deferred below)
+		filled = make(map[*CompileUnit]int)
+		takeKeptUnits(free, filled)
+		defer keepUnits(free, filled) // after the workers have ended (deferred below)
 	}
 	recycle := func(cu *CompileUnit) {
 		if free != nil {
+			filled[cu] = max(filled[cu], len(cu.Funcs))
 			select {
 			case free <- cu:
 			default:
@@ -293,21 +298,26 @@ const (
 	maxKeptEvents = 1 << 16
 )
 
-// takeKeptUnits hands kept units to a walk's free list.
-func takeKeptUnits(free chan *CompileUnit) {
+// takeKeptUnits hands kept units to a walk's free list, with how far
+// their Funcs are filled.
+func takeKeptUnits(free chan *CompileUnit, filled map[*CompileUnit]int) {
 	for len(free) < cap(free) {
 		cu, ok := keptUnits.Get()
 		if !ok {
 			return
 		}
+		filled[cu] = len(cu.Funcs)
 		free <- cu
 	}
 }
 
 // keepUnits keeps what is left in a walk's free list once it has ended.
 // Their Funcs are cleared: their strings lie in the walk's Data, which
-// they must not keep alive.
-func keepUnits(free chan *CompileUnit) {
+// they must not keep alive. Only as far as the walk filled them, by
+// filled: past it a unit's array was cleared when it was kept before, or
+// is new (append grew it), and a walk of a small module kept units with
+// room for large ones.
+func keepUnits(free chan *CompileUnit, filled map[*CompileUnit]int) {
 	for {
 		var cu *CompileUnit
 		select {
@@ -318,7 +328,7 @@ func keepUnits(free chan *CompileUnit) {
 		if cap(cu.Funcs) > maxKeptFuncs || cap(cu.Events) > maxKeptEvents {
 			continue
 		}
-		clear(cu.Funcs[:cap(cu.Funcs)])
+		clear(cu.Funcs[:min(max(filled[cu], len(cu.Funcs)), cap(cu.Funcs))])
 		*cu = CompileUnit{Funcs: cu.Funcs[:0], Events: cu.Events[:0]}
 		keptUnits.Put(cu)
 	}
