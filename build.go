@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
@@ -126,8 +125,8 @@ func (o *Options) ctxErr() error {
 type Build struct {
 	Meta Metadata
 
-	funcs     []*Function // in name order
-	byName    map[string]*Function
+	funcs     []*Function      // in name order
+	byName    map[string]int32 // index in funcs
 	byDemangl map[string]*Function
 	symbols   []Symbol // in symbol-table order
 	orphans   []*Symbol
@@ -371,7 +370,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	// tables, and theirs are dropped while the functions' are made.
 	// A panic in either is raised again here, once both are done, for
 	// New's firewall to make it an error.
-	var fns []Function
+	var fns []*Function
 	parallel(2, 2, func(i int) {
 		switch {
 		case i == 0:
@@ -447,15 +446,14 @@ func readMetadata(ef *elf.File, name string, banner *elf.Symbol, opts *Options, 
 	return m
 }
 
-// link indexes the functions, attaches the symbols to them and classifies
-// them (on GOMAXPROCS goroutines: each function on its own).
-func (b *Build) link(fns []Function, btf *btfFacts) {
-	b.funcs = make([]*Function, len(fns))
-	b.byName = make(map[string]*Function, len(fns))
-	for i := range fns {
-		f := &fns[i]
-		b.funcs[i] = f
-		b.byName[f.Name] = f
+// link indexes the functions (fns, in name order, becomes b.funcs),
+// attaches the symbols to them and classifies them (on GOMAXPROCS
+// goroutines: each function on its own).
+func (b *Build) link(fns []*Function, btf *btfFacts) {
+	b.funcs = fns
+	b.byName = make(map[string]int32, len(fns))
+	for i, f := range fns {
+		b.byName[f.Name] = int32(i)
 		if f.Demangled != "" {
 			if b.byDemangl == nil {
 				b.byDemangl = make(map[string]*Function)
@@ -471,8 +469,7 @@ func (b *Build) link(fns []Function, btf *btfFacts) {
 	count := make([]int32, len(fns))
 	for i := range b.symbols {
 		of[i] = -1
-		if f := b.byName[b.symbols[i].Stem]; f != nil {
-			k := int32((uintptr(unsafe.Pointer(f)) - uintptr(unsafe.Pointer(&fns[0]))) / unsafe.Sizeof(fns[0]))
+		if k, ok := b.byName[b.symbols[i].Stem]; ok {
 			of[i] = k
 			count[k]++
 		}
@@ -530,8 +527,8 @@ func (b *Build) Function(name string) (*Function, bool) {
 		f, ok, _ := b.ix.lookup(name)
 		return f, ok
 	}
-	if f, ok := b.byName[name]; ok {
-		return f, true
+	if k, ok := b.byName[name]; ok {
+		return b.funcs[k], true
 	}
 	f, ok := b.byDemangl[name]
 	return f, ok

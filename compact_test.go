@@ -122,7 +122,11 @@ func manyFunctions(n int) (*Build, []Symbol) {
 		}
 	}
 	b := &Build{Meta: Metadata{File: "synthetic", Release: "6.1.0-1-amd64"}, symbols: syms, bySymbol: &symbolIndex{}}
-	b.link(fns, nil)
+	ptrs := make([]*Function, n)
+	for i := range fns {
+		ptrs[i] = &fns[i]
+	}
+	b.link(ptrs, nil)
 	return b, syms
 }
 

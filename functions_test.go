@@ -106,7 +106,7 @@ func TestFunctionsOn(t *testing.T) {
 		if s.insts.len() != 0 || s.recs.len() != 0 || s.callers.len() != 0 {
 			t.Errorf("%d workers: the tables are left (%d instances, %d sites, %d callers)", workers, s.insts.len(), s.recs.len(), s.callers.len())
 		}
-		if !slices.IsSortedFunc(fns, func(a, b Function) int { return strings.Compare(a.Name, b.Name) }) {
+		if !slices.IsSortedFunc(fns, func(a, b *Function) int { return strings.Compare(a.Name, b.Name) }) {
 			t.Errorf("%d workers: functions not in name order", workers)
 		}
 		for _, f := range fns {
@@ -196,5 +196,34 @@ func TestBTFFactsBits(t *testing.T) {
 	other := syms[1]
 	if bits.moduleHas(&other, "b") {
 		t.Error("a symbol outside the table has a bit")
+	}
+}
+
+// TestNameOrder checks nameOrder against a plain sort of the names, on
+// names that share their first eight bytes or differ past them, are
+// shorter than eight bytes, hold NUL and high bytes, or are empty.
+func TestNameOrder(t *testing.T) {
+	names := []string{"", "a", "a\x00", "a\x00\x00", "ab", "ab\x00", "ab\x01", "\xff", "\xff\xff\xff\xff\xff\xff\xff\xff",
+		"__x64_sys_read", "__x64_sys_readv", "__x64_sys_", "__x64_sy", "__x64_s", "__x64_sys\x00", "abcdefgh", "abcdefg", "abcdefgh\x00", "abcdefgi"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		b := make([]byte, r.IntN(12))
+		for i := range b {
+			b[i] = "a_\x00\xff"[r.IntN(4)]
+		}
+		names = append(names, string(b))
+	}
+	names = slices.Compact(slices.Sorted(slices.Values(names))) // the surface's names are distinct
+	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	want := slices.Clone(names)
+	slices.Sort(want)
+	order := nameOrder(names)
+	if len(order) != len(names) {
+		t.Fatalf("%d indexes for %d names", len(order), len(names))
+	}
+	for i, k := range order {
+		if names[k] != want[i] {
+			t.Fatalf("name %d is %q, want %q", i, names[k], want[i])
+		}
 	}
 }

@@ -169,11 +169,13 @@ func OpenRunning(root string, opts *Options) (b *Build, err error) {
 		// Sorted again by name.
 		slices.SortStableFunc(kept, func(a, b *BTFFunc) int { return strings.Compare(a.Signature.Name, b.Signature.Name) })
 	}
-	fns := make([]Function, len(kept))
+	fns := make([]*Function, len(kept))
+	room := make([]Function, len(kept))
 	sigs := make([]*Signature, len(kept))
 	for i, f := range kept {
 		name := f.Signature.Name
-		fns[i] = Function{Name: name, Demangled: demangled(name)}
+		room[i] = Function{Name: name, Demangled: demangled(name)}
+		fns[i] = &room[i]
 		if !opts.NoSignatures {
 			sigs[i] = &f.Signature
 		}

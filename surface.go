@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"cmp"
+	"encoding/binary"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -728,13 +729,13 @@ func (s *surface) site(cu *dwarfx.CompileUnit, ev *dwarfx.Event, in, c int32) ca
 // It consumes the instance, call-site and caller tables: each chunk is
 // dropped once read, so that a whole kernel's tables need not stay beside
 // the Build made from them. Its passes run on GOMAXPROCS goroutines.
-func (s *surface) functions() []Function {
+func (s *surface) functions() []*Function {
 	return s.functionsOn(runtime.GOMAXPROCS(0))
 }
 
 // functionsOn is functions on the given number of goroutines; the result
 // does not depend on it.
-func (s *surface) functionsOn(workers int) []Function {
+func (s *surface) functionsOn(workers int) []*Function {
 	workers = max(workers, 1)
 	s.sigTab.materialize()
 	// The name order is sorted beside the instances.
@@ -788,9 +789,15 @@ func (s *surface) functionsOn(workers int) []Function {
 	s.recs, s.callers = chunks[callRec]{}, chunks[callerName]{}
 
 	<-sorted
-	fns := make([]Function, len(order))
+	fns := make([]*Function, len(order))
+	var block []Function
 	for i, fn := range order {
-		f := &fns[i]
+		if len(block) == 0 {
+			block = make([]Function, min(funcBlock, len(order)-i))
+		}
+		f := &block[0]
+		block = block[1:]
+		fns[i] = f
 		end := fill[fn]
 		f.Name = s.names[fn]
 		if d := demangled(f.Name); d != "" {
@@ -801,17 +808,29 @@ func (s *surface) functionsOn(workers int) []Function {
 	return fns
 }
 
-// nameOrder returns the indexes of names in the names' byte order.
+// nameOrder returns the indexes of names in the names' byte order. Each
+// name is sorted with its first eight bytes as a number, which decides
+// most comparisons of a kernel's names without reading their bytes.
 func nameOrder(names []string) []int32 {
 	type named struct {
+		key  uint64 // the name's first 8 bytes, big-endian, padded with zeros
 		name string
 		i    int32
 	}
 	tmp := make([]named, len(names))
 	for i, n := range names {
-		tmp[i] = named{n, int32(i)}
+		var b [8]byte
+		copy(b[:], n)
+		tmp[i] = named{binary.BigEndian.Uint64(b[:]), n, int32(i)}
 	}
-	slices.SortFunc(tmp, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	// Equal keys leave the order to the whole names: "ab" and "ab\x00"
+	// have the same key.
+	slices.SortFunc(tmp, func(a, b named) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
 	order := make([]int32, len(names))
 	for i, t := range tmp {
 		order[i] = t.i
@@ -843,7 +862,7 @@ func (s *surface) instance(in *Instance, a *acc) {
 	}
 }
 
-// The instances and callers of a Build are allocated in blocks of at
+// The functions, instances and callers of a Build are allocated in blocks of at
 // most 32 KiB, the largest objects the runtime takes from the spans of
 // its size classes: the read of a whole kernel leaves its heap near the
 // memory limit with its free pages scattered, which blocks of this size
@@ -851,6 +870,7 @@ func (s *surface) instance(in *Instance, a *acc) {
 // given back to the system, so that the runtime gives back others to
 // stay under the limit and the system faults them in again.
 const (
+	funcBlock   = 32 << 10 / int(unsafe.Sizeof(Function{}))
 	instBlock   = 32 << 10 / int(unsafe.Sizeof(Instance{}))
 	callerBlock = 32 << 10 / int(unsafe.Sizeof(Caller{}))
 	// callerRun is the most callers of one instance carved from a
