@@ -16,6 +16,7 @@ import (
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/freelist"
+	"github.com/kabi-dev/kabi/internal/stage"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -356,7 +357,9 @@ func openModuleFile(path string, opts *Options) (io.ReaderAt, *dwarfx.Budget, io
 	}
 	r, budget, plain, err := moduleELF(f, st.Size(), path, opts)
 	if plain {
-		return f, budget, f, nil
+		// Read through a stage: debug/elf reads each section it is
+		// asked for into a buffer of its own, new to the process.
+		return &stage.Reader{R: f, N: st.Size()}, budget, f, nil
 	}
 	f.Close()
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/kabi-dev/kabi/internal/freelist"
+	"github.com/kabi-dev/kabi/internal/stage"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -326,49 +326,12 @@ func (f *filler) ensure(n uint64) error {
 	return nil
 }
 
-// A relocatable object's sections are read through a stage: a buffer of
-// stageSize bytes, kept from read to read, out of which each piece is
-// copied to where it goes. Where a whole kernel's modules are read on a
-// virtual machine, the kernel's first write into a page of the process
-// costs far more than the copy (about 15 us a page on a 2-core guest,
-// where it maps the page for itself first; the process's own first
-// write costs it once too, but the kernel's comes on top), and the
-// buffers the sections go to are often new: the large sections of the
-// largest modules, and the sizes the pool lacks (see buffer). Read
-// through a stage, the kernel writes only into pages it has written
-// before, which the cache still holds, and the copy out of it costs
-// about what reading into a buffer the kernel has written before does.
-var stageSize = 128 << 10 // a variable for tests; at least 24*16 (see relChunk)
-
-// stages are the stages waiting to be used again.
-var stages = freelist.List[[]byte]{Max: 8}
-
-// getStage returns a stage; putStage hands it back.
-func getStage() []byte {
-	if b, ok := stages.Get(); ok && len(b) == stageSize {
-		return b
-	}
-	return make([]byte, stageSize)
-}
-
-func putStage(b []byte) { stages.Put(b) }
-
-// readStaged fills dst from r at off, through a stage. The error is the
-// reader's, unwrapped.
+// readStaged fills dst from r at off through a stage (see package
+// stage): a relocatable object's sections are read into buffers that are
+// often new to the process. The error is the reader's, unwrapped.
 func readStaged(r io.ReaderAt, dst []byte, off int64) error {
-	if len(dst) == 0 {
-		return nil
-	}
-	st := getStage()
-	defer putStage(st)
-	for o := 0; o < len(dst); o += len(st) {
-		p := st[:min(len(st), len(dst)-o)]
-		if _, err := r.ReadAt(p, off+int64(o)); err != nil {
-			return err
-		}
-		copy(dst[o:], p)
-	}
-	return nil
+	_, err := stage.ReadAt(r, dst, off)
+	return err
 }
 
 // readErr is the message for a read of n bytes at off that failed with

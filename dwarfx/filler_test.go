@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kabi-dev/kabi/internal/elfcraft"
+	"github.com/kabi-dev/kabi/internal/stage"
 )
 
 // sizeless hides the size of a reader, so that a relocatable object's
@@ -126,6 +127,10 @@ func TestReadRelocatedErrors(t *testing.T) {
 	}
 }
 
+// onDisk is a reader whose bytes are not known to be in memory, so that
+// sections are read from it through stages.
+type onDisk struct{ *bytes.Reader }
+
 // TestReadStaged checks that a module's sections read through stages of
 // any size (see readStaged), in pieces of any size ahead of the
 // relocations, are the bytes of reading each section whole, and that a
@@ -133,7 +138,7 @@ func TestReadRelocatedErrors(t *testing.T) {
 // section: it names the file, the section and the section's whole extent,
 // not the piece or the stage being read.
 func TestReadStaged(t *testing.T) {
-	defer func(c uint64, s int) { fillChunk, stageSize = c, s }(fillChunk, stageSize)
+	defer func(c uint64, s int) { fillChunk, stage.Size = c, s }(fillChunk, stage.Size)
 	for _, p := range moduleFixtures(t) {
 		b, ef := elfcraft.ReadFile(t, p)
 		whole, err := New(sizeless{bytes.NewReader(b)}, p)
@@ -142,22 +147,22 @@ func TestReadStaged(t *testing.T) {
 		}
 		want := sections(whole)
 		whole.Close()
-		for _, stage := range []int{24 * 16, 1000, 4096, 128 << 10} {
+		for _, size := range []int{24 * 16, 1000, 4096, 128 << 10} {
 			for _, chunk := range []uint64{64, 1 << 20} {
-				stageSize, fillChunk = stage, chunk
-				d, err := New(bytes.NewReader(b), p)
+				stage.Size, fillChunk = size, chunk
+				d, err := New(onDisk{bytes.NewReader(b)}, p)
 				if err != nil {
-					t.Fatalf("%s, stage %d, pieces of %d: %v", p, stage, chunk, err)
+					t.Fatalf("%s, stage %d, pieces of %d: %v", p, size, chunk, err)
 				}
 				for i, s := range sections(d) {
 					if !bytes.Equal(s, want[i]) {
-						t.Fatalf("%s, stage %d, pieces of %d: section %d differs from reading it whole", p, stage, chunk, i)
+						t.Fatalf("%s, stage %d, pieces of %d: section %d differs from reading it whole", p, size, chunk, i)
 					}
 				}
 				d.Close()
 			}
 		}
-		stageSize, fillChunk = 24*16, 64
+		stage.Size, fillChunk = 24*16, 64
 		tried := 0
 		for _, name := range []string{".debug_info", ".debug_str", ".debug_line"} {
 			s := ef.Section(name)

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/kabi-dev/kabi/internal/stage"
 )
 
 // Relocatable objects (ET_REL: kernel modules, .o files) leave the
@@ -342,7 +344,7 @@ func relChunk(stage []byte) []byte { return stage[:len(stage)-len(stage)%(24*16)
 // release hands back the buffer the relocation sections streamed through.
 func (rl *relocator) release() {
 	if rl != nil && rl.buf != nil {
-		putStage(rl.buf[:cap(rl.buf)])
+		stage.Put(rl.buf)
 		rl.buf = nil
 	}
 }
@@ -384,7 +386,7 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 			return rl.d.sectionErr(rs.Name, 0, ErrTruncated, fmt.Sprintf("section [%#x, +%#x) is past the end of the %d-byte file", rs.Offset, rs.Size, rl.size))
 		}
 		if rl.buf == nil {
-			rl.buf = relChunk(getStage())
+			rl.buf = relChunk(stage.Get())
 		}
 		var read uint64
 		next = func() ([]byte, error) {
