@@ -21,6 +21,28 @@ type views struct {
 	want [2]wantFunc
 	n    int       // views in use: 1 or 2
 	memo *wantMemo // what wants answered, made on first use
+	// static, when not nil, holds the answers for the tags and
+	// attributes of the standard's ranges, shared by every walk whose
+	// views want the same (see extractViews).
+	static *wantTable
+}
+
+// A wantTable holds the views that want each tag and attribute below
+// wantTags and wantAttrs (DWARF 5's, with room).
+type wantTable [wantTags][wantAttrs]uint8
+
+const (
+	wantTags  = 0x50
+	wantAttrs = 0x90
+)
+
+// fillTable answers every tag and attribute of t.
+func (vs *views) fillTable(t *wantTable) {
+	for tag := range wantTags {
+		for attr := range wantAttrs {
+			t[tag][attr] = vs.ask(dwarf.Tag(tag), dwarf.Attr(attr))
+		}
+	}
 }
 
 // A wantMemo remembers, by tag and attribute, which views want them: a
@@ -41,6 +63,9 @@ const (
 // wants returns the views (bit v for view v) that decode attr of an entry
 // with the given tag.
 func (vs *views) wants(tag dwarf.Tag, attr dwarf.Attr) uint8 {
+	if vs.static != nil && tag < wantTags && attr < wantAttrs {
+		return vs.static[tag][attr]
+	}
 	if tag >= 1<<16 || attr >= 1<<16 {
 		return vs.ask(tag, attr)
 	}

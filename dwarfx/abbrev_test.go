@@ -193,3 +193,45 @@ func TestRootsAgainstStdlib(t *testing.T) {
 		ef.Close()
 	}
 }
+
+// TestExtractViewsTable: a walk's views answer from the table they share
+// with every walk of the same options as their functions do, for every
+// tag and attribute in the table's ranges and past them.
+func TestExtractViewsTable(t *testing.T) {
+	d := openFixture(t, "x86_64-dwarf5.elf")
+	for _, o := range []ExtractOptions{{Prototypes: true}, {Types: true}, {Prototypes: true, Types: true}} {
+		x := newExtractor(d, &o, nil)
+		vs := x.r.views
+		if vs.static == nil {
+			t.Fatalf("%+v: no table", o)
+		}
+		if y := newExtractor(d, &o, nil); y.r.views.static != vs.static {
+			t.Errorf("%+v: two walks, two tables", o)
+		}
+		fn := &views{want: vs.want, n: vs.n}
+		tags := []dwarf.Tag{0x4106, 0x4107, 0x8765}
+		attrs := []dwarf.Attr{0x2007, 0x2111, 0x2137, 0x3fff}
+		for tag := range dwarf.Tag(wantTags + 4) {
+			tags = append(tags, tag)
+		}
+		for attr := range dwarf.Attr(wantAttrs + 4) {
+			attrs = append(attrs, attr)
+		}
+		wanted := 0
+		for _, tag := range tags {
+			for _, attr := range attrs {
+				got, want := vs.wants(tag, attr), fn.ask(tag, attr)
+				if got != want {
+					t.Fatalf("%+v: tag %#x attr %#x: views %b, functions %b", o, tag, attr, got, want)
+				}
+				if want != 0 {
+					wanted++
+				}
+			}
+		}
+		if wanted == 0 {
+			t.Errorf("%+v: no attribute wanted", o)
+		}
+		x.release()
+	}
+}

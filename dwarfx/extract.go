@@ -449,6 +449,7 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 			dec = defsView
 		}
 		x.r.views = &views{want: [2]wantFunc{walk, dec}, n: 2}
+		x.r.views.static = extractViews(x.protos, x.defs, x.r.views)
 		if o.Prepare != nil {
 			x.types = d.newRecycling(x.r.newSharing(1)) // the prototypes die with Prepare: see run
 		} else {
@@ -473,6 +474,30 @@ func (x *extractor) release() {
 		x.types = nil
 	}
 	x.releaseTypeMemo()
+}
+
+// The want tables of the walks' views, by prototypes and types wanted:
+// made once, where each walk's views asked their functions again for
+// every tag and attribute of its first tables (a kernel's modules are a
+// walk each).
+var extractTables [2][2]struct {
+	once sync.Once
+	t    wantTable
+}
+
+// extractViews returns the want table of a walk's views vs, which want
+// prototypes and types as protos and defs say.
+func extractViews(protos, defs bool, vs *views) *wantTable {
+	e := &extractTables[b2i(protos)][b2i(defs)]
+	e.once.Do(func() { vs.fillTable(&e.t) })
+	return &e.t
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // typesView is what the type decoder reads, in the extraction's tables:
