@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/freelist"
@@ -334,7 +335,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 	s.drop()
 	s.dropLookups() // the rest is kept until merged, which reads the names, files, instances and call sites
 	if s.modTypes != nil {
-		s.modTypes.placeMemo, s.modTypes.last = nil, pathKey{} // its keys point into the module's sections
+		s.modTypes.placeMemo, s.modTypes.last, s.modTypes.compDir = nil, pathKey{}, "" // they point into the module's sections
 		m.types, s.modTypes = s.modTypes, nil
 	}
 	m.s, m.syms = s, syms
@@ -449,6 +450,16 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	if err := src.start(); err != nil {
 		return nil, err
 	}
+	// The free lists of the module reads would stay beside the Build:
+	// tens of MB that the functions' tables are about to need. They are
+	// emptied on every return, after the workers stop (this is deferred
+	// first, so it runs last), unless another module tree is being read.
+	moduleReads.Add(1)
+	defer func() {
+		if moduleReads.Add(-1) == 0 {
+			freelist.DropAll()
+		}
+	}()
 	total := src.total()
 	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
@@ -469,9 +480,9 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	// Workers take files in order, and queue where their result will be
 	// in the same order; results are merged in that order. At most
-	// mergeWindow×workers modules are being analysed or wait to be
-	// merged (see mergeWindow).
-	order := make(chan chan *module, mergeWindow*workers)
+	// mergeWindow×workers modules, and never more than maxMergeWindow, are
+	// being analysed or wait to be merged (see mergeWindow).
+	order := make(chan chan *module, min(mergeWindow*workers, maxMergeWindow))
 	var (
 		mu     sync.Mutex
 		ended  bool
@@ -571,10 +582,6 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		return nil, err
 	}
 	k.tables.drop()
-	// The free lists of the module reads (section buffers, the walks'
-	// memos and tables) would stay beside the Build: tens of MB that the
-	// functions' tables are about to need.
-	freelist.DropAll()
 	s.foldDeclarations()
 	return syms, nil
 }
@@ -584,8 +591,18 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 // fifteenth of a Debian tree), the others go on with the small ones after
 // it, whose results wait for it. With 2 per worker the others soon had
 // nothing to do: a whole kernel's read kept 2 cores busy for 1.75 of them.
-// A waiting result holds only its module's surface (its DWARF is dropped).
-const mergeWindow = 16
+// A waiting result holds its module's surface, types, symbols and hooks
+// (its DWARF is dropped); maxMergeWindow bounds them on a machine of many
+// cores, whose workers wait less behind one large module anyway.
+const (
+	mergeWindow    = 16
+	maxMergeWindow = 64
+)
+
+// moduleReads counts the module trees being read (addModules): the free
+// lists their reads share (section buffers, the walks' memos and tables)
+// are emptied when the last one ends.
+var moduleReads atomic.Int64
 
 // appendSymbols appends add, the symbols of the n-th module of total
 // (0: not known), to syms, which held base symbols before the first

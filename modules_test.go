@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"debug/elf"
 	"errors"
-	"github.com/kabi-dev/kabi/dwarfx"
-	"github.com/kabi-dev/kabi/internal/fuzzcount"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/kabi-dev/kabi/dwarfx"
+	"github.com/kabi-dev/kabi/internal/freelist"
+	"github.com/kabi-dev/kabi/internal/fuzzcount"
 )
 
 // kernelFixture opens the fixture vmlinux of an architecture with the
@@ -440,5 +443,44 @@ func TestModuleSurfaceKept(t *testing.T) {
 	}
 	if len(s.names) == 0 || len(s.files) == 0 || s.insts.len() == 0 {
 		t.Errorf("the kept module surface has %d names, %d files, %d instances: nothing to merge", len(s.names), len(s.files), s.insts.len())
+	}
+}
+
+// freeListDrops counts the calls of DropAll, for TestModuleReadDropsFreeLists.
+var freeListDrops atomic.Int64
+
+func init() { freelist.Register(func() { freeListDrops.Add(1) }) }
+
+// TestModuleReadDropsFreeLists: the free lists a module tree's read fills
+// are emptied when it ends, whether it succeeds or fails, and not while
+// another module tree is being read.
+func TestModuleReadDropsFreeLists(t *testing.T) {
+	const vm = "testdata/x86_64-dwarf5.elf"
+	for _, c := range []struct {
+		tree string
+		ok   bool
+	}{
+		{"testdata/modules/6.1.99-1-amd64", true},
+		{"testdata/modules/6.1.99-1-arm64", false}, // a module of another release: the read stops early
+	} {
+		before := freeListDrops.Load()
+		_, err := Open(vm, &Options{ModuleDir: c.tree})
+		if (err == nil) != c.ok {
+			t.Fatalf("%s: error %v", c.tree, err)
+		}
+		if got := freeListDrops.Load() - before; got != 1 {
+			t.Errorf("%s (error %v): the free lists were emptied %d times, want 1", c.tree, err, got)
+		}
+	}
+	// Another read still going: the lists it shares are kept.
+	moduleReads.Add(1)
+	before := freeListDrops.Load()
+	_, err := Open(vm, &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+	moduleReads.Add(-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := freeListDrops.Load() - before; got != 0 {
+		t.Errorf("with another module tree being read the free lists were emptied %d times, want 0", got)
 	}
 }
