@@ -75,10 +75,12 @@ const (
 // are decoded: a walk asks ExtractOptions.WantType with it. The same
 // source definition compiled into many units has the same key in each.
 // Its strings point into the DWARF sections; within one worker of a walk,
-// equal Files of different units are given with the same strings (the
-// first unit's to ask about that file), so that a WantType may know a
-// file by where its strings are, though each unit's line table has
-// strings of its own.
+// equal Files of different units are mostly given with the same strings
+// (the first unit's to ask about that file), so that a WantType may
+// remember a file by where its strings are, though each unit's line table
+// has strings of its own. That is a hint for a cache, not a promise: a
+// key whose name the walk does not memoize carries its own unit's
+// strings, so equal files may come with different strings.
 type TypeKey struct {
 	Kind TypeKind
 	Name string
@@ -871,6 +873,7 @@ func (x *extractor) releaseTypeMemo() {
 	x.typeMemo, x.key = nil, TypeKey{}
 	m.secs = [4][]byte{}
 	if len(m.chunks) > maxMemoKeys/chunkKeys {
+		clear(m.chunks[maxMemoKeys/chunkKeys:]) // else the backing array keeps them
 		m.chunks = m.chunks[:maxMemoKeys/chunkKeys]
 	}
 	if len(m.slots) > 4*maxMemoKeys {
