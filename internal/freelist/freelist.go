@@ -9,7 +9,10 @@ package freelist
 import "sync"
 
 // A List holds at most Max values (none when Max is 0); its zero value
-// with Max set is ready to use, and it is safe for concurrent use.
+// with Max set is ready to use, and it is safe for concurrent use. Its
+// first Put registers it with DropAll for the life of the process, so a
+// List is meant to be a package-level variable: one made per use would
+// stay reachable from the registry.
 type List[T any] struct {
 	Max int
 

@@ -62,8 +62,11 @@ func TestListConcurrent(t *testing.T) {
 // TestDropAll checks that DropAll empties the Lists that were given a
 // value and calls the registered droppers, and that a List refills
 // after it.
+// dropA and dropB are TestDropAll's: a List stays registered for good.
+var dropA, dropB = List[*int]{Max: 4}, List[*int]{Max: 4}
+
 func TestDropAll(t *testing.T) {
-	a, b := List[*int]{Max: 4}, List[*int]{Max: 4}
+	a, b := &dropA, &dropB
 	a.Put(new(int))
 	a.Put(new(int))
 	b.Put(new(int))
