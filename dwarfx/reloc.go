@@ -394,7 +394,8 @@ func (rl *relocator) applySection(rs *elf.Section, dst []byte) error {
 				return nil, nil
 			}
 			n := min(uint64(len(rl.buf)/esz*esz), rs.Size-read)
-			if _, err := rl.r.ReadAt(rl.buf[:n], int64(rs.Offset+read)); err != nil {
+			// rl.buf is a stage: read into it directly.
+			if _, err := stage.Direct(rl.r).ReadAt(rl.buf[:n], int64(rs.Offset+read)); err != nil {
 				return nil, rl.d.sectionErr(rs.Name, read, ErrTruncated, err.Error())
 			}
 			read += n

@@ -51,6 +51,16 @@ func ReadAt(r io.ReaderAt, p []byte, off int64) (int, error) {
 	return staged(r, p, off)
 }
 
+// Direct returns the reader under r when r is a *Reader, else r: what a
+// read into a stage itself (a buffer from Get) reads, which a second
+// stage would only copy again.
+func Direct(r io.ReaderAt) io.ReaderAt {
+	if s, ok := r.(*Reader); ok {
+		return s.R
+	}
+	return r
+}
+
 // A Reader reads R through a stage (see ReadAt). Its size is N.
 type Reader struct {
 	R io.ReaderAt

@@ -87,3 +87,24 @@ func TestGetPut(t *testing.T) {
 		t.Errorf("after Size changed: a stage of %d bytes, want 2000", len(b))
 	}
 }
+
+// TestDirect: a read into a stage of a *Reader reads the file under it in
+// one read of the file, not through a second stage.
+func TestDirect(t *testing.T) {
+	defer func(s int) { Size = s }(Size)
+	Size = 512
+	data := bytes.Repeat([]byte("0123456789"), 300)
+	f := &file{Reader: bytes.NewReader(data), bad: -1}
+	r := &Reader{R: f, N: int64(len(data))}
+	if Direct(r) != io.ReaderAt(f) || Direct(f) != io.ReaderAt(f) {
+		t.Fatal("Direct did not give the reader under a *Reader, or changed another reader")
+	}
+	st := Get()
+	defer Put(st)
+	if n, err := Direct(r).ReadAt(st, 100); n != len(st) || err != nil || !bytes.Equal(st, data[100:100+len(st)]) {
+		t.Fatalf("read %d, %v", n, err)
+	}
+	if f.reads != 1 {
+		t.Errorf("%d reads of the file for one stage's worth, want 1", f.reads)
+	}
+}
