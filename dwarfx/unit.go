@@ -216,6 +216,21 @@ func (d *Data) parseUnitHeaders(types bool) error {
 	return b.err
 }
 
+// offsetForm reports whether a unit's base attribute (DW_AT_str_offsets_base,
+// DW_AT_addr_base, DW_AT_rnglists_base) of form f gives a section offset:
+// DW_FORM_sec_offset as DWARF 5 says, the constant forms, and the GNU
+// section-offset forms. A base of another form (a reference, a string) is
+// ignored, as debug/dwarf ignores it. DWARF 5's bases count in units of
+// version 5 only, as there.
+func offsetForm(f Form) bool {
+	switch f {
+	case FormSecOffset, FormData1, FormData2, FormData4, FormData8, FormSdata, FormUdata, FormImplicitConst,
+		FormGNURefAlt, FormGNUStrpAlt:
+		return true
+	}
+	return false
+}
+
 // newDecoder returns a decoder over a whole section whose errors name it.
 func (d *Data) newDecoder(data []byte, sec string) decoder {
 	return decoder{data: data, end: len(data), big: d.big, sec: sec, d: d}
@@ -250,13 +265,24 @@ func (d *Data) readRoot(r *Reader, sc *rootScratch, u *Unit) error {
 		return nil
 	}
 	for _, f := range e.Fields {
+		if !offsetForm(f.Form) {
+			continue // a base is a section offset; debug/dwarf ignores one of another form too
+		}
 		switch f.Attr {
 		case dwarf.AttrStrOffsetsBase:
-			u.strOffsetsBase = f.Val
-		case dwarf.AttrAddrBase, AttrGNUAddrBase:
+			if u.Version >= 5 {
+				u.strOffsetsBase = f.Val
+			}
+		case dwarf.AttrAddrBase:
+			if u.Version >= 5 {
+				u.addrBase = f.Val
+			}
+		case AttrGNUAddrBase:
 			u.addrBase = f.Val
 		case dwarf.AttrRnglistsBase:
-			u.rnglistsBase = f.Val
+			if u.Version >= 5 {
+				u.rnglistsBase = f.Val
+			}
 		}
 	}
 	r.noResolve = false
