@@ -26,6 +26,25 @@ func sections(d *Data) [][]byte {
 	return [][]byte{d.info, d.types, d.abbrev, d.str, d.lineStr, d.line, d.strOffsets, d.addr, d.ranges, d.rnglists, d.loc, d.loclists}
 }
 
+// wholeSections reads the fixture p whole and returns its bytes, its ELF
+// file, and copies of its debug sections (see sections) as that read
+// gives them: the read's own buffers may serve the next read once it is
+// closed.
+func wholeSections(t *testing.T, p string) ([]byte, *elf.File, [][]byte) {
+	t.Helper()
+	b, ef := elfcraft.ReadFile(t, p)
+	whole, err := New(sizeless{bytes.NewReader(b)}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	want := sections(whole)
+	for i := range want {
+		want[i] = bytes.Clone(want[i])
+	}
+	return b, ef, want
+}
+
 // reverseRelocs reverses the order of the entries of every REL or RELA section
 // of the relocatable object b that patches a debug section.
 func reverseRelocs(t *testing.T, b []byte, ef *elf.File) int {
@@ -55,12 +74,7 @@ func reverseRelocs(t *testing.T, b []byte, ef *elf.File) int {
 func TestReadRelocated(t *testing.T) {
 	defer func(c uint64) { fillChunk = c }(fillChunk)
 	for _, p := range moduleFixtures(t) {
-		b, ef := elfcraft.ReadFile(t, p)
-		whole, err := New(sizeless{bytes.NewReader(b)}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := sections(whole)
+		b, ef, want := wholeSections(t, p)
 		rev := bytes.Clone(b)
 		if reverseRelocs(t, rev, ef) < 10 {
 			t.Fatalf("%s: too few relocations", p)
@@ -83,7 +97,6 @@ func TestReadRelocated(t *testing.T) {
 				d.Close()
 			}
 		}
-		whole.Close()
 	}
 }
 
@@ -140,13 +153,7 @@ type onDisk struct{ *bytes.Reader }
 func TestReadStaged(t *testing.T) {
 	defer func(c uint64, s int) { fillChunk, stage.Size = c, s }(fillChunk, stage.Size)
 	for _, p := range moduleFixtures(t) {
-		b, ef := elfcraft.ReadFile(t, p)
-		whole, err := New(sizeless{bytes.NewReader(b)}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := sections(whole)
-		whole.Close()
+		b, ef, want := wholeSections(t, p)
 		for _, size := range []int{24 * 16, 1000, 4096, 128 << 10} {
 			for _, chunk := range []uint64{64, 1 << 20} {
 				stage.Size, fillChunk = size, chunk
