@@ -227,6 +227,11 @@ type sigRef int32
 // signatures through the read of its modules, which the collector
 // otherwise marks, object by object and pointer by pointer, at each of
 // its dozen collections there.
+//
+// A staged signature is read (at) only once the store is materialized:
+// a surface's modules are added once (addModules), and its Build is made
+// after that (functionsOn materializes first); at panics on a staged ref
+// before then, which the panic firewall reports as a bug.
 type sigStore struct {
 	ptr chunks[*Signature] // by ref-1
 	// stage, once set, has share stage the signatures that a module's
