@@ -326,12 +326,16 @@ func (f *filler) ensure(n uint64) error {
 	return nil
 }
 
-// readStaged fills dst from r at off through a stage (see package
-// stage): a relocatable object's sections are read into buffers that are
-// often new to the process. The error is the reader's, unwrapped.
+// readStaged is readAt through a stage (see package stage): a
+// relocatable object's sections are read into buffers that are often new
+// to the process. As readAt, it takes io.EOF for an empty read as no
+// error (a *bytes.Reader says it at its end, even for nothing); the error
+// is the reader's, unwrapped.
 func readStaged(r io.ReaderAt, dst []byte, off int64) error {
-	_, err := stage.ReadAt(r, dst, off)
-	return err
+	if _, err := stage.ReadAt(r, dst, off); err != nil && !(err == io.EOF && len(dst) == 0) {
+		return err
+	}
+	return nil
 }
 
 // readErr is the message for a read of n bytes at off that failed with

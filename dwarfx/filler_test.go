@@ -199,3 +199,17 @@ func TestReadStaged(t *testing.T) {
 		}
 	}
 }
+
+// TestReadStagedEmpty: an empty read at the end of an in-memory file is
+// no error, as readAt has it; a read past its end is one.
+func TestReadStagedEmpty(t *testing.T) {
+	b := []byte("0123456789")
+	for _, r := range []io.ReaderAt{bytes.NewReader(b), &stage.Reader{R: bytes.NewReader(b), N: int64(len(b))}} {
+		if err := readStaged(r, nil, int64(len(b))); err != nil {
+			t.Errorf("%T: empty read at the end: %v", r, err)
+		}
+		if err := readStaged(r, make([]byte, 4), int64(len(b))-2); err == nil {
+			t.Errorf("%T: a read past the end gave no error", r)
+		}
+	}
+}
