@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"hash/maphash"
-	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -59,13 +58,6 @@ func newPlaceSeeds() *placeSeeds {
 	return ps
 }
 
-// mix is a step of the hashes: the two halves of the product of a and
-// b, folded.
-func mix(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
-}
-
 // fileKey is the key of a place's file, which placeKey folds in.
 func (ps *placeSeeds) fileKey(file string) placeKey {
 	return placeKey{maphash.String(ps.s[0], file), maphash.String(ps.s[1], file)}
@@ -76,8 +68,8 @@ func (ps *placeSeeds) key(kind dwarfx.TypeKind, name string, size int64, file pl
 	var k placeKey
 	for i := range k {
 		r := &ps.r[i]
-		h := mix(maphash.String(ps.s[i], name)^file[i]^r[0], uint64(size)^r[1])
-		k[i] = mix(h^line^r[2], uint64(kind)^r[3])
+		h := slots.Mix(maphash.String(ps.s[i], name)^file[i]^r[0], uint64(size)^r[1])
+		k[i] = slots.Mix(h^line^r[2], uint64(kind)^r[3])
 	}
 	if k == (placeKey{}) {
 		k[1] = 1 // the empty slot's
@@ -395,7 +387,7 @@ func (q *pathFile) same(p *pathFile) bool {
 }
 
 func (m *placeMemo) pathHash(p *pathFile) uint64 {
-	return mix(uint64(p.name)^m.r[0], (uint64(p.dir)+uint64(p.comp)<<1+uint64(p.lname))^m.r[1])
+	return slots.Mix(uint64(p.name)^m.r[0], (uint64(p.dir)+uint64(p.comp)<<1+uint64(p.lname))^m.r[1])
 }
 
 // growPaths doubles the index of paths.
@@ -414,8 +406,8 @@ func (m *placeMemo) fileKey(kt *kernelTypes, f *dwarfx.FileEntry, compDir string
 	var raw placeKey
 	for i := range raw {
 		r, s := &kt.seeds.r[i], kt.seeds.s[i]
-		h := mix(maphash.String(s, f.Dir)^r[0], maphash.String(s, f.Name)^r[1])
-		raw[i] = mix(h^r[2], maphash.String(s, compDir)^r[3])
+		h := slots.Mix(maphash.String(s, f.Dir)^r[0], maphash.String(s, f.Name)^r[1])
+		raw[i] = slots.Mix(h^r[2], maphash.String(s, compDir)^r[3])
 	}
 	if k, ok := m.files[raw]; ok {
 		return k

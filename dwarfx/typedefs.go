@@ -4,7 +4,6 @@ import (
 	"debug/dwarf"
 	"fmt"
 	"hash/maphash"
-	"math/bits"
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
@@ -771,16 +770,9 @@ func (m *typeMemo) name(k *seenKey) string {
 	return bytesString(m.secs[k.nameSec-1][k.name : k.name+uint64(k.nameLen)])
 }
 
-// mix is a step of the memo's hash: the two halves of the product of a
-// and b, folded.
-func mix(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
-}
-
 func (m *typeMemo) hash(k *seenKey) uint64 {
-	h := mix(k.hash^m.r0, uint64(k.size)^m.r1)
-	return mix(h^k.line^m.r1, (uint64(k.file)|uint64(k.nameLen)<<32)^uint64(k.kind)<<24^m.r0)
+	h := slots.Mix(k.hash^m.r0, uint64(k.size)^m.r1)
+	return slots.Mix(h^k.line^m.r1, (uint64(k.file)|uint64(k.nameLen)<<32)^uint64(k.kind)<<24^m.r0)
 }
 
 // firstSlots is the size of a walk's index until it grows; chunkKeys

@@ -5,6 +5,15 @@
 // are found by linear probing from their hash's low bits.
 package slots
 
+import "math/bits"
+
+// Mix is a step of the tables' hashes: the two halves of the product of
+// a and b, folded.
+func Mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
 // Slot is the slot of the key at position i whose hash is h.
 func Slot(h uint64, i int) uint64 { return h>>32<<32 | uint64(i+1) }
 
