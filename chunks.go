@@ -116,10 +116,10 @@ func (p *chunkPool[T]) keep(t *chunks[T]) {
 	}
 	c := t.c[0]
 	*t = chunks[T]{}
+	clear(c) // outside the lock, which the module reads share
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.free) < p.max {
-		clear(c)
 		p.free = append(p.free, c[:0])
 	}
 }

@@ -422,6 +422,7 @@ func (st *sigStore) build(ss *stagedSig) *Signature {
 // materialize makes the staged signatures, once, for the Build: at
 // returns them after. The records are dropped.
 func (st *sigStore) materialize() {
+	st.stage = false // what is kept from now on is held as a pointer: done is final
 	if st.staged.len() == 0 || st.done != nil {
 		return
 	}
