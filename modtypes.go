@@ -253,7 +253,8 @@ func (kt *kernelTypes) want(mod int32, k placeKey) (id int32, decode bool) {
 
 // moduleTypes is what a module's walk keeps of its types for the
 // kernel's merge. A module is walked by one worker (Concurrency 1), which
-// alone uses it until the walk ends.
+// alone uses it until the walk ends, but for ids (see placeMemo), which
+// the walk's caller reads as units come.
 type moduleTypes struct {
 	kt  *kernelTypes
 	mod int32
@@ -292,6 +293,10 @@ type placeMemo struct {
 	files map[placeKey]placeKey
 	read  uint64
 
+	// ids are the place ids of the definitions a walk decodes: its
+	// worker writes them (WantType) while its caller's goroutine reads
+	// those of the units already walked (kernelID), so idsMu guards them.
+	idsMu  sync.Mutex
 	ids    map[dwarfx.TypeKey]int32
 	claims map[dwarfx.TypeKey]int32
 }
@@ -428,7 +433,8 @@ type moduleDef struct {
 }
 
 // wantModuleType is the module walk's ExtractOptions.WantType; the walk
-// has one worker (see moduleTypes).
+// has one worker (see moduleTypes), beside the goroutine that takes its
+// units.
 func (s *surface) wantModuleType(unit int, k *dwarfx.TypeKey) bool {
 	mt := s.modTypes
 	fk := mt.kt.noFile
@@ -443,7 +449,9 @@ func (s *surface) wantModuleType(unit int, k *dwarfx.TypeKey) bool {
 	if !decode {
 		return false
 	}
+	mt.idsMu.Lock()
 	mt.ids[*k] = id
+	mt.idsMu.Unlock()
 	return s.claims.want(unit, k)
 }
 
@@ -467,7 +475,10 @@ func (mt *moduleTypes) unitCompDir(i int, units []dwarfx.Unit) string {
 
 // kernelID is the place id of a definition the module decoded.
 func (mt *moduleTypes) kernelID(k *dwarfx.TypeKey) int32 {
-	if id, ok := mt.ids[*k]; ok {
+	mt.idsMu.Lock()
+	id, ok := mt.ids[*k]
+	mt.idsMu.Unlock()
+	if ok {
 		return id
 	}
 	return fromVmlinux
