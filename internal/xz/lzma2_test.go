@@ -243,6 +243,7 @@ const (
 	whyRange    = "does not finish at zero"
 	whyLiterals = "exceeds 4"
 	whyStart    = "bad range coder start"
+	whyUsed     = "its header says"
 )
 
 // stricter returns which of the checks this package makes, as xz does,
@@ -250,7 +251,9 @@ const (
 // match running across a chunk's end, a range decoder that does not end
 // at zero, lc+lp over 4 (LZMA2 allows no more), a compressed chunk
 // shorter than the range decoder's 5 first bytes or whose first is not
-// zero (the library can end cleanly before such a chunk), and data that ends
+// zero (the library can end cleanly before such a chunk), a chunk whose
+// symbols end before the compressed size its header gives (xz requires
+// the size to be exact; the library does not check it), and data that ends
 // inside a chunk or before the end marker (the library reports a clean
 // end for it, of what it decoded up to there). A chunk that does not fit
 // in the output is not one: the output is as long as the library's.
@@ -258,7 +261,7 @@ func stricter(err error) string {
 	if !errors.Is(err, errCorrupt) {
 		return ""
 	}
-	for _, s := range []string{whyCut, whyNoEnd, whyMatch, whyRange, whyLiterals, whyStart} {
+	for _, s := range []string{whyCut, whyNoEnd, whyMatch, whyRange, whyLiterals, whyStart, whyUsed} {
 		if strings.Contains(err.Error(), s) {
 			return s
 		}
