@@ -532,7 +532,8 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		wg.Wait()
 	}()
 	seen := make(map[string]string, total)
-	n, base := 0, len(syms)
+	n, nsyms := 0, len(syms)
+	var modSyms [][]Symbol // each merged module's symbols, in order
 	for res := range order {
 		if err := opts.ctxErr(); err != nil {
 			return nil, err
@@ -563,9 +564,10 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 			s.mergeModuleTypes(m.types, m.name)
 		}
 		for _, i := range m.inBTF {
-			k.symBTF.set(len(syms) + int(i))
+			k.symBTF.set(nsyms + int(i))
 		}
-		syms = appendSymbols(syms, m.syms, base, n, total)
+		modSyms = append(modSyms, m.syms)
+		nsyms += len(m.syms)
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {
 			k.hooks.kfuncs = append(k.hooks.kfuncs, m.hooks.kfuncs...)
@@ -583,7 +585,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	k.tables.drop()
 	s.foldDeclarations()
-	return syms, nil
+	return concatSymbols(syms, modSyms, nsyms), nil
 }
 
 // mergeWindow is how many modules per worker may be read ahead of the
@@ -604,22 +606,21 @@ const (
 // are emptied when the last one ends.
 var moduleReads atomic.Int64
 
-// appendSymbols appends add, the symbols of the n-th module of total
-// (0: not known), to syms, which held base symbols before the first
-// module's. It grows syms to what the modules so far say all of them
-// will need (where append grows by a quarter at a time, copying the
-// symbols and their pointers a dozen times over a module tree).
-func appendSymbols(syms, add []Symbol, base, n, total int) []Symbol {
-	need := len(syms) + len(add)
-	if need <= cap(syms) || n <= 0 || total <= n {
-		return append(syms, add...)
+// concatSymbols returns syms followed by the symbols of each of mods, n
+// in all, in one new array of exactly n. The modules' symbols are joined
+// once, after the last is read: a slice grown module by module copied
+// them, pointers and all, a dozen times over a module tree, half of that
+// while the collector was marking.
+func concatSymbols(syms []Symbol, mods [][]Symbol, n int) []Symbol {
+	if len(mods) == 0 {
+		return syms
 	}
-	mods := need - base // the first n modules'
-	est := need + mods/n*(total-n)
-	c := min(max(est+est/16, need+need/8), 2*need)
-	out := make([]Symbol, len(syms), c)
-	copy(out, syms)
-	return append(out, add...)
+	out := make([]Symbol, 0, n)
+	out = append(out, syms...)
+	for _, m := range mods {
+		out = append(out, m...)
+	}
+	return out
 }
 
 // stageModuleSignatures says whether the kernel's surface stages the

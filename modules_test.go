@@ -484,3 +484,28 @@ func TestModuleReadDropsFreeLists(t *testing.T) {
 		t.Errorf("with another module tree being read the free lists were emptied %d times, want 0", got)
 	}
 }
+
+// TestConcatSymbols: the modules' symbols follow vmlinux's, in merge
+// order, in an array of exactly their number.
+func TestConcatSymbols(t *testing.T) {
+	vm := []Symbol{{Name: "a"}, {Name: "b"}}
+	if got := concatSymbols(vm, nil, len(vm)); &got[0] != &vm[0] || len(got) != 2 {
+		t.Fatalf("no modules: got %v, want vmlinux's own slice", got)
+	}
+	mods := [][]Symbol{{{Name: "c", Module: "m1"}}, nil, {{Name: "d", Module: "m3"}, {Name: "e", Module: "m3"}}}
+	got := concatSymbols(vm, mods, 5)
+	var names []string
+	for _, s := range got {
+		names = append(names, s.Name+"/"+s.Module)
+	}
+	if want := "a/ b/ c/m1 d/m3 e/m3"; strings.Join(names, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(names, " "), want)
+	}
+	if cap(got) != 5 {
+		t.Errorf("cap %d, want 5", cap(got))
+	}
+	got[0].Name = "x"
+	if vm[0].Name != "a" {
+		t.Error("the result shares vmlinux's array")
+	}
+}
