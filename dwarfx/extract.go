@@ -458,6 +458,7 @@ func newExtractor(d *Data, o *ExtractOptions, free chan *CompileUnit) *extractor
 	}
 	x.prepare = o.Prepare
 	x.res = x.r.newSharing(0) // references: the walk's plans
+	x.r.defNames = x.defs     // the walk's own: typeDef reads the names (see defName)
 	return x
 }
 

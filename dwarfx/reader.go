@@ -100,6 +100,16 @@ type Reader struct {
 	err       error
 	noResolve bool // leave strx and addrx as indexes (root-entry pre-pass)
 	limit     int  // last unit index + 1 that Next may advance into
+	// defNames leaves the DW_AT_name of struct, union, enum, class and
+	// typedef entries unread where it is in .debug_str or
+	// .debug_line_str: the field's Val is its offset there and its Data
+	// nil (see extractor.defName), its offset checked as when it is read.
+	// The extraction walk reads the names of the definitions that are
+	// not declarations only: the units of a kernel's modules declare
+	// types (struct page;) about 1.6 million times, and each name read
+	// is a cache miss in a section of hundreds of MB.
+	defNames bool
+	lazyStr  bool // the value being decoded is such a name
 }
 
 // Reader returns a reader positioned before the first entry of the first unit.
@@ -325,7 +335,10 @@ func (r *Reader) decode(e *Entry) error {
 		if f.Data != nil {
 			f.Data = nil
 		}
-		if err := r.value(f, op.form, op.implicit, 0); err != nil {
+		r.lazyStr = r.defNames && op.attr == dwarf.AttrName && defKind(a.tag) != 0
+		err := r.value(f, op.form, op.implicit, 0)
+		r.lazyStr = false
+		if err != nil {
 			e.Fields = e.Fields[:n]
 			return err
 		}
@@ -465,6 +478,9 @@ func (r *Reader) str(f *Field, off uint64, sec []byte, name string, at int) erro
 	f.Val = off
 	if r.b.err != nil {
 		return r.b.err
+	}
+	if r.lazyStr && off < uint64(len(sec)) && sec[len(sec)-1] == 0 {
+		return nil // terminated: see defNames
 	}
 	s, ok := cstringAt(sec, int(min(off, uint64(len(sec)))))
 	if !ok {

@@ -524,14 +524,14 @@ func defsView(tag dwarf.Tag, attr dwarf.Attr) bool {
 func (x *extractor) typeDef(e *Entry) error {
 	kind := defKind(e.Tag)
 	size := int64(-1)
-	var name string
+	var nameField *Field
 	var fileIdx, line uint64
 	hasFile := false
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		switch f.Attr {
 		case dwarf.AttrName:
-			name = f.Str()
+			nameField = f
 		case dwarf.AttrByteSize:
 			size = int64(f.Val)
 		case dwarf.AttrDeclaration:
@@ -544,8 +544,12 @@ func (x *extractor) typeDef(e *Entry) error {
 			line = f.Val
 		}
 	}
-	if name == "" {
+	if nameField == nil {
 		return nil // anonymous: decoded as members' types
+	}
+	name := x.defName(nameField)
+	if name == "" {
+		return nil
 	}
 	if x.ltFor != x.cu.Unit.Index+1 {
 		x.ltFor, x.lt, x.ltRead = x.cu.Unit.Index+1, nil, false
@@ -611,6 +615,27 @@ func (x *extractor) typeDef(e *Entry) error {
 	}
 	x.cu.Types = append(x.cu.Types, def)
 	return nil
+}
+
+// defName returns what the DW_AT_name field f of a definition the walk
+// met says: the walk leaves a name in .debug_str or .debug_line_str
+// unread, its offset there checked (see Reader.defNames), until typeDef
+// knows that the entry is no declaration.
+func (x *extractor) defName(f *Field) string {
+	if f.Data != nil {
+		return f.Str()
+	}
+	var sec []byte
+	switch f.Form {
+	case FormStrp, FormStrx, FormStrx1, FormStrx2, FormStrx3, FormStrx4, FormGNUStrIndex:
+		sec = x.d.str
+	case FormLineStrp:
+		sec = x.d.lineStr
+	default:
+		return "" // not a string, or one in a supplementary file: as f.Str()
+	}
+	s, _ := cstringAt(sec, int(min(f.Val, uint64(len(sec)))))
+	return bytesString(s)
 }
 
 // fileID numbers the file of a definition's DW_AT_decl_file in this
