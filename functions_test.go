@@ -200,30 +200,40 @@ func TestBTFFactsBits(t *testing.T) {
 }
 
 // TestNameOrder checks nameOrder against a plain sort of the names, on
-// names that share their first eight bytes or differ past them, are
-// shorter than eight bytes, hold NUL and high bytes, or are empty.
+// names that share their first eight or sixteen bytes or differ past
+// them, are shorter than eight bytes, hold NUL and high bytes, or are
+// empty.
 func TestNameOrder(t *testing.T) {
 	names := []string{"", "a", "a\x00", "a\x00\x00", "ab", "ab\x00", "ab\x01", "\xff", "\xff\xff\xff\xff\xff\xff\xff\xff",
 		"__x64_sys_read", "__x64_sys_readv", "__x64_sys_", "__x64_sy", "__x64_s", "__x64_sys\x00", "abcdefgh", "abcdefg", "abcdefgh\x00", "abcdefgi"}
 	r := rand.New(rand.NewPCG(3, 4))
-	for range 2000 {
-		b := make([]byte, r.IntN(12))
-		for i := range b {
-			b[i] = "a_\x00\xff"[r.IntN(4)]
+	// Random bytes after prefixes of 0, 8, 12 and 16 bytes, so that
+	// runs of names share 8 and 16 bytes.
+	prefixes := []string{"", "abcdefgh", "abcdefgh\x00", "__probestub_", "abcdefghabcdefgh", "abcdefghabcdefg"}
+	for range 3000 {
+		b := []byte(prefixes[r.IntN(len(prefixes))])
+		for range r.IntN(20) {
+			b = append(b, "a_\x00\xff"[r.IntN(4)])
 		}
 		names = append(names, string(b))
 	}
 	names = slices.Compact(slices.Sorted(slices.Values(names))) // the surface's names are distinct
 	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
-	want := slices.Clone(names)
-	slices.Sort(want)
-	order := nameOrder(names)
-	if len(order) != len(names) {
-		t.Fatalf("%d indexes for %d names", len(order), len(names))
+	if len(names) < radixMin {
+		t.Fatalf("%d names: the radix sort is not tested", len(names))
 	}
-	for i, k := range order {
-		if names[k] != want[i] {
-			t.Fatalf("name %d is %q, want %q", i, names[k], want[i])
+	// All of them (a radix sort), and a few (a comparison sort).
+	for _, names := range [][]string{names, names[:radixMin/8]} {
+		want := slices.Clone(names)
+		slices.Sort(want)
+		order := nameOrder(names)
+		if len(order) != len(names) {
+			t.Fatalf("%d indexes for %d names", len(order), len(names))
+		}
+		for i, k := range order {
+			if names[k] != want[i] {
+				t.Fatalf("%d names: name %d is %q, want %q", len(names), i, names[k], want[i])
+			}
 		}
 	}
 }

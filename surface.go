@@ -808,34 +808,115 @@ func (s *surface) functionsOn(workers int) []*Function {
 	return fns
 }
 
-// nameOrder returns the indexes of names in the names' byte order. Each
-// name is sorted with its first eight bytes as a number, which decides
-// most comparisons of a kernel's names without reading their bytes.
+// nameOrder returns the indexes of names in the names' byte order. The
+// names are sorted by their first eight bytes as a number first, with a
+// radix sort (a kernel has about a million names, which a comparison
+// sort took a quarter of a second over), then each run of names that
+// share that number is sorted by the whole names.
 func nameOrder(names []string) []int32 {
-	type named struct {
-		key  uint64 // the name's first 8 bytes, big-endian, padded with zeros
-		name string
-		i    int32
-	}
-	tmp := make([]named, len(names))
+	a := make([]keyed, len(names))
 	for i, n := range names {
-		var b [8]byte
-		copy(b[:], n)
-		tmp[i] = named{binary.BigEndian.Uint64(b[:]), n, int32(i)}
+		a[i] = keyed{key: prefixKey(n), i: int32(i)}
 	}
-	// Equal keys leave the order to the whole names: "ab" and "ab\x00"
-	// have the same key.
-	slices.SortFunc(tmp, func(a, b named) int {
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
+	if len(a) < radixMin {
+		slices.SortFunc(a, func(x, y keyed) int { return cmp.Compare(x.key, y.key) })
+	} else {
+		// Least significant byte first; a byte that every key has the
+		// same needs no pass.
+		var count [8][256]int32
+		for _, k := range a {
+			for d := range 8 {
+				count[d][byte(k.key>>(8*d))]++
+			}
 		}
-		return strings.Compare(a.name, b.name)
-	})
+		b := make([]keyed, len(a))
+		for d := range 8 {
+			c := &count[d]
+			if c[byte(a[0].key>>(8*d))] == int32(len(a)) {
+				continue
+			}
+			o := int32(0)
+			for v := range c {
+				c[v], o = o, o+c[v]
+			}
+			for _, k := range a {
+				v := byte(k.key >> (8 * d))
+				b[c[v]] = k
+				c[v]++
+			}
+			a, b = b, a
+		}
+	}
+	// Equal keys leave the order to the rest of the names: "ab" and
+	// "ab\x00" have the same key.
+	sortTies(a, names, 0)
 	order := make([]int32, len(names))
-	for i, t := range tmp {
-		order[i] = t.i
+	for i, k := range a {
+		order[i] = k.i
 	}
 	return order
+}
+
+// keyed is a name's index in the names nameOrder sorts, with the key of
+// its 8 bytes from some depth (see prefixKey).
+type keyed struct {
+	key   uint64
+	i     int32
+	short bool // (in sortTies) the name ends within the key's bytes
+}
+
+// sortTies sorts each run of a whose names' bytes from d on have the
+// same key (and the same bytes before d) by the rest of the names: a
+// name that ends within the key's 8 bytes comes first (shorter first,
+// as the key pads it with zeros), then the others by the key of their
+// next 8 bytes, and so on.
+func sortTies(a []keyed, names []string, d int) {
+	for lo := 0; lo < len(a); {
+		hi := lo + 1
+		for hi < len(a) && a[hi].key == a[lo].key {
+			hi++
+		}
+		if hi-lo > 1 {
+			run, e := a[lo:hi], d+8
+			for j := range run {
+				n := names[run[j].i]
+				if run[j].short = len(n) <= e; !run[j].short {
+					run[j].key = prefixKey(n[e:])
+				}
+			}
+			slices.SortFunc(run, func(x, y keyed) int {
+				sx, sy := x.short, y.short
+				switch {
+				case sx && sy:
+					return cmp.Compare(len(names[x.i]), len(names[y.i]))
+				case sx != sy:
+					if sx {
+						return -1
+					}
+					return 1
+				}
+				return cmp.Compare(x.key, y.key)
+			})
+			k := 0
+			for k < len(run) && run[k].short {
+				k++
+			}
+			sortTies(run[k:], names, e)
+		}
+		lo = hi
+	}
+}
+
+// radixMin is the fewest names nameOrder radix-sorts; fewer are sorted
+// by comparison.
+const radixMin = 1 << 10
+
+// prefixKey is the first eight bytes of n as a big-endian number, padded
+// with zeros: keys order as their names' first eight bytes do.
+func prefixKey(n string) uint64 {
+	var b [8]byte
+	copy(b[:], n)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // instance fills in, a zero Instance, from a.
