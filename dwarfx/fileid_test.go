@@ -1,8 +1,11 @@
 package dwarfx
 
 import (
+	"fmt"
 	"testing"
 	"unsafe"
+
+	"github.com/kabi-dev/kabi/internal/slots"
 )
 
 // TestFileIDsPerFile: a worker numbers the files of definitions by their
@@ -78,8 +81,8 @@ func testFileIDs(t *testing.T, d *Data, walk int) {
 	if entries <= len(ids) {
 		t.Fatalf("%d file entries, %d distinct: the fixture's units should share files", entries, len(ids))
 	}
-	if len(x.fileIDs) != len(ids) {
-		t.Fatalf("the worker holds %d file numbers for %d distinct files", len(x.fileIDs), len(ids))
+	if len(x.fileEntries) != len(ids) {
+		t.Fatalf("the worker holds %d file numbers for %d distinct files", len(x.fileEntries), len(ids))
 	}
 }
 
@@ -140,5 +143,68 @@ func TestWantTypeFileStrings(t *testing.T) {
 	}
 	if shared == 0 {
 		t.Fatal("no file asked about from two units whose line tables have strings of their own: the fixtures should show it")
+	}
+}
+
+// TestFileNumbers numbers thousands of files, met again with strings of
+// their own (as each unit of a module has), against a map: equal entries
+// get one number, distinct ones (the same name in other directories, the
+// same directory with other names) distinct numbers, through the index's
+// growth and a walk that reuses the memo.
+func TestFileNumbers(t *testing.T) {
+	m := newTypeMemo()
+	defer func() {
+		x := &extractor{typeMemo: m}
+		x.releaseTypeMemo()
+	}()
+	for walk := range 2 {
+		want := map[FileEntry]uint32{}
+		for round := range 3 {
+			for i := range 3000 {
+				// Fresh strings each round: equal by what they say only.
+				fe := FileEntry{Dir: fmt.Sprintf("include/d%d", i%37), Name: fmt.Sprintf("f%d.h", i%1013)}
+				id := m.fileNumber(&fe)
+				if w, ok := want[fe]; ok && w != id {
+					t.Fatalf("walk %d round %d: %+v is file %d, was %d", walk, round, fe, id, w)
+				} else if !ok {
+					if id != uint32(len(want)+2) {
+						t.Fatalf("walk %d: new file %+v numbered %d, want %d", walk, fe, id, len(want)+2)
+					}
+					want[fe] = id
+				}
+				if got, _ := m.fileOf(id); got != fe {
+					t.Fatalf("walk %d: file %d is %+v, want %+v", walk, id, got, fe)
+				}
+			}
+		}
+		if len(want) != 3000 || len(m.fileEntries) != len(want) {
+			t.Fatalf("walk %d: %d distinct files, the memo holds %d", walk, len(want), len(m.fileEntries))
+		}
+		m.reset()
+	}
+}
+
+// TestFileNumbersCollision: a file whose hash has the slot and the tag of
+// another's is told from it by its strings.
+func TestFileNumbersCollision(t *testing.T) {
+	m := newTypeMemo()
+	defer func() {
+		x := &extractor{typeMemo: m}
+		x.releaseTypeMemo()
+	}()
+	a := FileEntry{Dir: "include/linux", Name: "list.h"}
+	for _, b := range []FileEntry{{Dir: "include/uapi/linux", Name: "list.h"}, {Dir: "include/linux", Name: "types.h"}} {
+		if m.fileNumber(&a) != 2 {
+			t.Fatal("the first file is not numbered 2")
+		}
+		// Make b's slot hold a, under b's tag.
+		h := m.fileHash(&b)
+		mask := uint64(m.fileSize - 1)
+		clear(m.fileSlots[:m.fileSize])
+		m.fileSlots[h&mask] = slots.Slot(h, 0)
+		if id := m.fileNumber(&b); id != 3 {
+			t.Errorf("%+v, whose hash is %+v's, numbered %d, want 3", b, a, id)
+		}
+		m.reset()
 	}
 }

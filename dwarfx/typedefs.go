@@ -659,16 +659,54 @@ func (x *extractor) fileID(idx uint64, has bool) uint32 {
 	}
 	id := uint32(1)
 	if fe, ok := x.lt.File(idx); ok {
-		m := x.typeMemo
-		if id, ok = m.fileIDs[fe]; !ok {
-			m.fileEntries = append(m.fileEntries, fe)
-			id = uint32(len(m.fileEntries) + 1)
-			m.fileIDs[fe] = id
-		}
+		id = x.typeMemo.fileNumber(&fe)
 	}
 	x.unitFiles[idx] = id
 	return id
 }
+
+// fileNumber returns the number of file entry fe, numbering it if it is
+// new (see fileID). The files are found by an index of open addressing
+// on a hash of their strings, and compared with the strings of the last
+// unit that looked them up, which the caches hold more often than the
+// first's: a module's units look up mostly the same files, each with
+// strings of its own.
+func (m *typeMemo) fileNumber(fe *FileEntry) uint32 {
+	if 2*(len(m.fileEntries)+1) > m.fileSize {
+		m.growFiles()
+	}
+	h := m.fileHash(fe)
+	tag := h >> 32 << 32
+	mask := uint64(m.fileSize - 1)
+	i := h & mask
+	for ; m.fileSlots[i] != 0; i = (i + 1) & mask {
+		if v := m.fileSlots[i]; v>>32<<32 == tag {
+			n := uint32(v) - 1
+			if last := &m.fileLast[n]; last.Name == fe.Name && last.Dir == fe.Dir {
+				*last = *fe
+				return n + 2
+			}
+		}
+	}
+	m.fileEntries = append(m.fileEntries, *fe)
+	m.fileLast = append(m.fileLast, *fe)
+	m.fileHashes = append(m.fileHashes, h)
+	m.fileSlots[i] = slots.Slot(h, len(m.fileEntries)-1)
+	return uint32(len(m.fileEntries) + 1)
+}
+
+func (m *typeMemo) fileHash(fe *FileEntry) uint64 {
+	return slots.Mix(maphash.String(m.seed, fe.Dir)^m.r0, maphash.String(m.seed, fe.Name)^m.r1)
+}
+
+// growFiles doubles the index of files.
+func (m *typeMemo) growFiles() {
+	m.fileSize = max(2*m.fileSize, firstFileSlots)
+	m.fileSlots = slots.Rebuild(m.fileSlots, m.fileSize, len(m.fileHashes), func(n int) uint64 { return m.fileHashes[n] })
+}
+
+// firstFileSlots is the size of a walk's index of files until it grows.
+const firstFileSlots = 1 << 9
 
 // fileOf returns the file entry numbered id (see fileID), with the
 // strings of the first unit that had it.
@@ -746,9 +784,16 @@ type typeMemo struct {
 	// secs are the sections of the walk where the keys' names are.
 	secs [4][]byte
 
-	fileIDs     map[FileEntry]uint32 // see fileID
-	fileEntries []FileEntry          // by file number - 2, as first met
-	unitFiles   []uint32             // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
+	// fileEntries are the files numbered (see fileID), by number - 2, as
+	// first met; fileLast the same with the strings of the last unit to
+	// look them up, and fileHashes their hashes; fileSlots, the first
+	// fileSize of them, a power of two, index them as slots does keys.
+	fileEntries []FileEntry
+	fileLast    []FileEntry
+	fileHashes  []uint64
+	fileSlots   []uint64
+	fileSize    int
+	unitFiles   []uint32 // of unit ltFor-1: file numbers by DW_AT_decl_file, 0 until looked up
 }
 
 // seenKey is a named definition a worker has met, as typeDef keys it.
@@ -865,7 +910,7 @@ const (
 func newTypeMemo() *typeMemo {
 	m, ok := typeMemos.Get()
 	if !ok {
-		m = &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: rand.Uint64() | 1, r1: rand.Uint64() | 1, seed: maphash.MakeSeed()}
+		m = &typeMemo{r0: rand.Uint64() | 1, r1: rand.Uint64() | 1, seed: maphash.MakeSeed()}
 	}
 	m.reset()
 	return m
@@ -874,10 +919,18 @@ func newTypeMemo() *typeMemo {
 // reset empties the memo for a new walk.
 func (m *typeMemo) reset() {
 	m.n = 0
-	clear(m.fileEntries) // their strings are the last walk's
-	m.fileEntries = m.fileEntries[:0]
+	m.clearFiles() // their strings are the last walk's
 	m.size = min(firstSlots, len(m.slots))
 	clear(m.slots[:m.size])
+}
+
+// clearFiles forgets the files numbered, and their strings.
+func (m *typeMemo) clearFiles() {
+	clear(m.fileEntries)
+	clear(m.fileLast)
+	m.fileEntries, m.fileLast, m.fileHashes = m.fileEntries[:0], m.fileLast[:0], m.fileHashes[:0]
+	m.fileSize = min(firstFileSlots, len(m.fileSlots))
+	clear(m.fileSlots[:m.fileSize])
 }
 
 // releaseTypeMemo gives the worker's memo to the next walk: its keys
@@ -896,12 +949,10 @@ func (x *extractor) releaseTypeMemo() {
 	if len(m.slots) > 4*maxMemoKeys {
 		m.slots = nil
 	}
-	if len(m.fileIDs) > maxMemoFileIDs {
-		m.fileIDs, m.fileEntries = make(map[FileEntry]uint32), nil
+	if len(m.fileEntries) > maxMemoFileIDs {
+		m.fileEntries, m.fileLast, m.fileHashes, m.fileSlots, m.fileSize = nil, nil, nil, nil, 0
 	} else {
-		clear(m.fileIDs)
-		clear(m.fileEntries)
-		m.fileEntries = m.fileEntries[:0]
+		m.clearFiles()
 	}
 	m.unitFiles = m.unitFiles[:0]
 	typeMemos.Put(m)

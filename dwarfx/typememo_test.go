@@ -15,7 +15,7 @@ import (
 // of a name (ld -r merges no .debug_str), and a key met with a copy is
 // met.
 func TestTypeMemo(t *testing.T) {
-	m := &typeMemo{fileIDs: make(map[FileEntry]uint32), r0: 0x9e3779b97f4a7c15, r1: 0xbf58476d1ce4e5b9, seed: maphash.MakeSeed()}
+	m := &typeMemo{r0: 0x9e3779b97f4a7c15, r1: 0xbf58476d1ce4e5b9, seed: maphash.MakeSeed()}
 	var last *seenKey
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 700
@@ -170,8 +170,9 @@ func TestTypeMemoKeptBounded(t *testing.T) {
 		m := newTypeMemo()
 		for i := range files {
 			fe := FileEntry{Name: strconv.Itoa(i)}
-			m.fileEntries = append(m.fileEntries, fe)
-			m.fileIDs[fe] = uint32(i + 2)
+			if id := m.fileNumber(&fe); id != uint32(i+2) {
+				t.Fatalf("file %d numbered %d", i, id)
+			}
 		}
 		x := &extractor{typeMemo: m}
 		x.releaseTypeMemo()
@@ -179,13 +180,16 @@ func TestTypeMemoKeptBounded(t *testing.T) {
 		if !ok || got != m {
 			t.Fatal("the released memo was not kept")
 		}
-		if len(got.fileIDs) != 0 || len(got.fileEntries) != 0 || cap(got.fileEntries) > maxMemoFileIDs {
-			t.Errorf("%d files: kept memo holds %d file ids, %d entries (room for %d)", files, len(got.fileIDs), len(got.fileEntries), cap(got.fileEntries))
+		if len(got.fileEntries) != 0 || len(got.fileLast) != 0 || cap(got.fileEntries) > maxMemoFileIDs || cap(got.fileLast) > maxMemoFileIDs || len(got.fileSlots) > 4*maxMemoFileIDs {
+			t.Errorf("%d files: kept memo holds %d entries (room for %d, %d, %d slots)", files, len(got.fileEntries), cap(got.fileEntries), cap(got.fileLast), len(got.fileSlots))
 		}
-		for _, fe := range got.fileEntries[:cap(got.fileEntries)] {
+		for _, fe := range append(got.fileEntries[:cap(got.fileEntries)], got.fileLast[:cap(got.fileLast)]...) {
 			if fe != (FileEntry{}) {
 				t.Fatalf("%d files: kept memo holds the walk's file %+v", files, fe)
 			}
+		}
+		if fe := (FileEntry{Name: "0"}); got.fileNumber(&fe) != 2 {
+			t.Errorf("%d files: the kept memo numbers a new walk's first file %d", files, got.fileNumber(&fe))
 		}
 		got.reset()
 		typeMemos.Put(got)
