@@ -783,6 +783,11 @@ type typeMemo struct {
 	seed   maphash.Seed // the names'
 	// secs are the sections of the walk where the keys' names are.
 	secs [4][]byte
+	// names are the names of the keys held, one after the other: a key
+	// met again, in another unit, has its name compared with the copy
+	// here, which the caches hold, rather than with the first unit's in
+	// a section of hundreds of MB.
+	names []byte
 
 	// fileEntries are the files numbered (see fileID), by number - 2, as
 	// first met; fileLast the same with the strings of the last unit to
@@ -798,7 +803,8 @@ type typeMemo struct {
 
 // seenKey is a named definition a worker has met, as typeDef keys it.
 // Its name is the hash of what it says, and where it is: nameLen bytes
-// at offset name of the walk's section nameSec (see typeMemo.place).
+// at offset name of the walk's section nameSec (see typeMemo.place), or,
+// nameSec 0, of the memo's names (a key the memo holds).
 type seenKey struct {
 	hash    uint64
 	name    uint64
@@ -837,6 +843,9 @@ func (m *typeMemo) place(name string) (uint8, uint64) {
 
 // name returns the name of k.
 func (m *typeMemo) name(k *seenKey) string {
+	if k.nameSec == 0 {
+		return bytesString(m.names[k.name : k.name+uint64(k.nameLen)])
+	}
 	return bytesString(m.secs[k.nameSec-1][k.name : k.name+uint64(k.nameLen)])
 }
 
@@ -882,7 +891,12 @@ func (m *typeMemo) add(slot int, k *seenKey) {
 	if m.n == len(m.chunks)*chunkKeys {
 		m.chunks = append(m.chunks, new([chunkKeys]seenKey))
 	}
-	*m.key(m.n) = *k
+	s := m.key(m.n)
+	*s = *k
+	if k.nameSec != 0 {
+		s.name, s.nameSec = uint64(len(m.names)), 0
+		m.names = append(m.names, m.name(k)...)
+	}
 	m.n++
 	m.slots[slot] = slots.Slot(m.hash(k), m.n-1)
 }
@@ -920,6 +934,7 @@ func newTypeMemo() *typeMemo {
 func (m *typeMemo) reset() {
 	m.n = 0
 	m.clearFiles() // their strings are the last walk's
+	m.names = m.names[:0]
 	m.size = min(firstSlots, len(m.slots))
 	clear(m.slots[:m.size])
 }
@@ -949,6 +964,9 @@ func (x *extractor) releaseTypeMemo() {
 	if len(m.slots) > 4*maxMemoKeys {
 		m.slots = nil
 	}
+	if cap(m.names) > maxMemoNames {
+		m.names = nil
+	}
 	if len(m.fileEntries) > maxMemoFileIDs {
 		m.fileEntries, m.fileLast, m.fileHashes, m.fileSlots, m.fileSize = nil, nil, nil, nil, 0
 	} else {
@@ -958,5 +976,9 @@ func (x *extractor) releaseTypeMemo() {
 	typeMemos.Put(m)
 }
 
-// maxMemoFileIDs bounds the distinct files a kept memo keeps room for.
-const maxMemoFileIDs = 1 << 12
+// maxMemoFileIDs bounds the distinct files a kept memo keeps room for,
+// and maxMemoNames the bytes of names.
+const (
+	maxMemoFileIDs = 1 << 12
+	maxMemoNames   = 1 << 20
+)

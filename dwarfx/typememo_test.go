@@ -164,7 +164,7 @@ func TestWantTypeOncePerKey(t *testing.T) {
 
 // TestTypeMemoKeptBounded checks that a memo given to the next walk keeps
 // at most its bounds, however large the walk that filled it, and none of
-// that walk's file entries.
+// that walk's file entries or names.
 func TestTypeMemoKeptBounded(t *testing.T) {
 	for _, files := range []int{3, 2 * maxMemoFileIDs} {
 		m := newTypeMemo()
@@ -174,6 +174,7 @@ func TestTypeMemoKeptBounded(t *testing.T) {
 				t.Fatalf("file %d numbered %d", i, id)
 			}
 		}
+		m.names = append(m.names, make([]byte, files*maxMemoNames/maxMemoFileIDs)...) // as many names
 		x := &extractor{typeMemo: m}
 		x.releaseTypeMemo()
 		got, ok := typeMemos.Get()
@@ -191,7 +192,9 @@ func TestTypeMemoKeptBounded(t *testing.T) {
 		if fe := (FileEntry{Name: "0"}); got.fileNumber(&fe) != 2 {
 			t.Errorf("%d files: the kept memo numbers a new walk's first file %d", files, got.fileNumber(&fe))
 		}
-		got.reset()
+		if got.reset(); len(got.names) != 0 || cap(got.names) > maxMemoNames {
+			t.Errorf("%d files: kept memo holds %d bytes of names (room for %d)", files, len(got.names), cap(got.names))
+		}
 		typeMemos.Put(got)
 	}
 }
