@@ -301,7 +301,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 	if rule == nil {
 		rule = SourceRootRule
 	}
-	s := newSurface(d, rule, nil, functionFilter(opts.Functions))
+	s := newSurface(d, rule, nil, functionFilter(opts.Functions), nil)
 	total, done := d.InfoUnits(), 0
 	xopts := &dwarfx.ExtractOptions{Concurrency: opts.Concurrency, Recycle: true} // s.unit keeps nothing of a unit
 	if !opts.NoSignatures {

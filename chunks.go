@@ -138,7 +138,35 @@ type tablePools struct {
 	insts   chunkPool[acc]
 	recs    chunkPool[callRec]
 	callers chunkPool[callerName]
+
+	// The lookup tables of small modules' walks, cleared, for the walks
+	// of the small modules read after them: a module tree's thousands of
+	// surfaces each made their maps anew, grown from nothing, on pages
+	// the collector had not yet given back.
+	lookupsMu sync.Mutex
+	lookups   []*surfaceLookups
 }
+
+// surfaceLookups are the lookup tables of a surface's walk (see
+// surface.dropLookups).
+type surfaceLookups struct {
+	strs    map[string]string
+	fileIdx map[string]int32
+	paths   map[pathKey]int32
+	fns     map[string]int32
+	static  map[staticKey]int32
+	kept    [][maxShared]sigRef
+}
+
+const (
+	// pooledInfo is the largest .debug_info of a module whose walk
+	// takes and gives back pooled lookup tables (most modules' are
+	// smaller; the larger ones size their own tables from it).
+	pooledInfo = 2 << 20
+	// maxPooledNames bounds the function names (and files) of the
+	// lookup tables kept: a table is cleared at the cost of its size.
+	maxPooledNames = 1 << 12
+)
 
 func newTablePools() *tablePools {
 	return &tablePools{
@@ -171,4 +199,51 @@ func (p *tablePools) drop() {
 	p.insts.drop()
 	p.recs.drop()
 	p.callers.drop()
+	p.lookupsMu.Lock()
+	p.lookups = nil
+	p.lookupsMu.Unlock()
+}
+
+// takeLookups returns kept lookup tables, empty, for the walk of a module
+// of info bytes of .debug_info, or nil when it is too large or none are
+// kept; p may be nil.
+func (p *tablePools) takeLookups(info uint64) *surfaceLookups {
+	if p == nil || info > pooledInfo {
+		return nil
+	}
+	p.lookupsMu.Lock()
+	defer p.lookupsMu.Unlock()
+	n := len(p.lookups)
+	if n == 0 {
+		return nil
+	}
+	lk := p.lookups[n-1]
+	p.lookups[n-1] = nil
+	p.lookups = p.lookups[:n-1]
+	return lk
+}
+
+// keepLookups drops the lookup tables of s, a module's surface whose walk
+// is done (see surface.dropLookups), keeping them cleared when the
+// module is small (its .debug_info of info bytes) and so are they; p may
+// be nil.
+func (p *tablePools) keepLookups(s *surface, info uint64) {
+	lk := &surfaceLookups{s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept}
+	s.dropLookups()
+	if p == nil || info > pooledInfo || lk.fns == nil || len(lk.fns) > maxPooledNames || len(lk.static) > 2*maxPooledNames ||
+		len(lk.paths) > maxPooledNames || len(lk.fileIdx) > maxPooledNames || len(lk.strs) > maxPooledNames || cap(lk.kept) > 2*maxPooledNames {
+		return
+	}
+	// Their keys point into the module's sections and names.
+	clear(lk.strs)
+	clear(lk.fileIdx)
+	clear(lk.paths)
+	clear(lk.fns)
+	clear(lk.static)
+	lk.kept = lk.kept[:0]
+	p.lookupsMu.Lock()
+	defer p.lookupsMu.Unlock()
+	if len(p.lookups) < maxPooledChunks {
+		p.lookups = append(p.lookups, lk)
+	}
 }

@@ -1,6 +1,7 @@
 package kabi
 
 import (
+	"strconv"
 	"testing"
 	"unsafe"
 )
@@ -131,5 +132,59 @@ func TestChunkPool(t *testing.T) {
 	p.drop()
 	if len(p.free) != 0 {
 		t.Error("drop left chunks")
+	}
+}
+
+// TestTablePoolsLookups: a small module's walk gives back its lookup
+// tables emptied, and a later small module's walk takes them; a large
+// module's tables, or large tables, are not kept, and a large module
+// takes none.
+func TestTablePoolsLookups(t *testing.T) {
+	walked := func(names int) *surface {
+		s := &surface{
+			strs: map[string]string{"s": "s"}, fileIdx: map[string]int32{"f": 0}, paths: map[pathKey]int32{{lname: 1}: 0},
+			fns: map[string]int32{}, static: map[staticKey]int32{{fn: 1}: 2}, kept: make([][maxShared]sigRef, 1, 4),
+		}
+		for i := range names {
+			s.fns[strconv.Itoa(i)] = int32(i)
+		}
+		return s
+	}
+	p := newTablePools()
+	if p.takeLookups(1) != nil {
+		t.Fatal("an empty pool gave lookups")
+	}
+	s := walked(3)
+	fns := s.fns
+	p.keepLookups(s, 1<<10)
+	if s.fns != nil || s.strs != nil || s.static != nil || s.kept != nil {
+		t.Error("the surface keeps its lookups")
+	}
+	if p.takeLookups(pooledInfo+1) != nil {
+		t.Error("a large module took pooled lookups")
+	}
+	lk := p.takeLookups(pooledInfo)
+	if lk == nil {
+		t.Fatal("a small module's lookups were not kept")
+	}
+	if len(lk.strs)+len(lk.fileIdx)+len(lk.paths)+len(lk.fns)+len(lk.static)+len(lk.kept) != 0 {
+		t.Errorf("kept lookups not empty: %v %v %v %v %v %v", lk.strs, lk.fileIdx, lk.paths, lk.fns, lk.static, lk.kept)
+	}
+	fns["x"] = 1
+	if lk.fns["x"] != 1 {
+		t.Error("the kept lookups are not the walk's own")
+	}
+	if p.takeLookups(1) != nil {
+		t.Error("one kept set of lookups was taken twice")
+	}
+	p.keepLookups(walked(3), pooledInfo+1)
+	p.keepLookups(walked(maxPooledNames+1), 1)
+	if p.takeLookups(1) != nil {
+		t.Error("a large module's, or large, lookups were kept")
+	}
+	var none *tablePools
+	none.keepLookups(walked(1), 1)
+	if none.takeLookups(1) != nil {
+		t.Error("no pool gave lookups")
 	}
 }

@@ -179,7 +179,7 @@ func BenchmarkSurface(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s := newSurface(d, SourceRootRule, nil, nil)
+		s := newSurface(d, SourceRootRule, nil, nil, nil)
 		if err := d.Extract(nil, func(cu *dwarfx.CompileUnit) error { s.unit(cu); return nil }); err != nil {
 			b.Fatal(err)
 		}

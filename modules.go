@@ -303,7 +303,8 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 		}
 	}
 	all = nil
-	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions))
+	info := infoSize(d)
+	s := newSurface(d, rule, newStringPool(), functionFilter(opts.Functions), k.tables.takeLookups(info))
 	k.tables.start(s)
 	s.knownDecl = k.known
 	s.base, s.sigs.base = k.sigTypes, k.sigTypes
@@ -333,7 +334,7 @@ func analyzeModuleKnown(r io.ReaderAt, budget *dwarfx.Budget, path string, idx i
 		}
 	}
 	s.drop()
-	s.dropLookups() // the rest is kept until merged, which reads the names, files, instances and call sites
+	k.tables.keepLookups(s, info) // the rest is kept until merged, which reads the names, files, instances and call sites
 	if s.modTypes != nil {
 		s.modTypes.placeMemo, s.modTypes.last, s.modTypes.compDir = nil, pathKey{}, "" // they point into the module's sections
 		m.types, s.modTypes = s.modTypes, nil

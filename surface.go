@@ -172,23 +172,17 @@ const (
 	dropped = -1 // no instance (nameless, or __compiletime_assert_*)
 )
 
-func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(string) bool) *surface {
+func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(string) bool, lk *surfaceLookups) *surface {
 	units := d.Units()
 	// Size the tables from .debug_info: a kernel has about one function
 	// name per 2 KiB of it, one instance per kilobyte and one source file
 	// per 4 KiB (up to a few thousand). A module's tables start small: a
 	// whole kernel makes thousands of surfaces.
-	var size uint64
-	if n := d.InfoUnits(); n > 0 {
-		size = units[n-1].End
-	}
+	size := infoSize(d)
 	nfiles := int(min(size/4096, 1<<12))
 	s := &surface{
 		d: d, rule: rule, pool: pool, keep: keep, modules: []string{""},
-		strs:     make(map[string]string, min(nfiles/4, 1<<10)),
 		unitPath: make([]int32, len(units)),
-		fileIdx:  make(map[string]int32, nfiles),
-		paths:    make(map[pathKey]int32, nfiles),
 	}
 	if pool == nil {
 		s.tt = newTypeTable(nil) // vmlinux's surface: a module's has a pool
@@ -205,12 +199,27 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(strin
 		size = 0 // a surface that keeps a few functions grows its tables as they come
 	}
 	names := int(min(size/2048, 1<<22))
-	s.fns = make(map[string]int32, names)
 	s.names = make([]string, 0, names)
 	s.ext = make([]int32, 0, names)
+	if lk != nil {
+		s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept = lk.strs, lk.fileIdx, lk.paths, lk.fns, lk.static, lk.kept[:0]
+		return s
+	}
+	s.strs = make(map[string]string, min(nfiles/4, 1<<10))
+	s.fileIdx = make(map[string]int32, nfiles)
+	s.paths = make(map[pathKey]int32, nfiles)
+	s.fns = make(map[string]int32, names)
 	s.kept = make([][maxShared]sigRef, 0, names)
 	s.static = make(map[staticKey]int32, names*2)
 	return s
+}
+
+// infoSize is the size of d's .debug_info, as far as its units say.
+func infoSize(d *dwarfx.Data) uint64 {
+	if n := d.InfoUnits(); n > 0 {
+		return d.Units()[n-1].End
+	}
+	return 0
 }
 
 // intern returns a copy of s that owns its bytes, shared by equal strings.
