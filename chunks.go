@@ -156,6 +156,7 @@ type surfaceLookups struct {
 	fns     map[string]int32
 	static  map[staticKey]int32
 	kept    [][maxShared]sigRef
+	pool    map[string]string // the stringPool's
 }
 
 const (
@@ -228,10 +229,14 @@ func (p *tablePools) takeLookups(info uint64) *surfaceLookups {
 // module is small (its .debug_info of info bytes) and so are they; p may
 // be nil.
 func (p *tablePools) keepLookups(s *surface, info uint64) {
-	lk := &surfaceLookups{s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept}
+	lk := &surfaceLookups{s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept, nil}
 	s.dropLookups()
-	if p == nil || info > pooledInfo || lk.fns == nil || len(lk.fns) > maxPooledNames || len(lk.static) > 2*maxPooledNames ||
-		len(lk.paths) > maxPooledNames || len(lk.fileIdx) > maxPooledNames || len(lk.strs) > maxPooledNames || cap(lk.kept) > 2*maxPooledNames {
+	if s.pool != nil && s.d == nil { // its converters are gone (see surface.drop)
+		lk.pool, s.pool = s.pool.m, nil
+	}
+	if p == nil || info > pooledInfo || lk.fns == nil || lk.pool == nil || len(lk.fns) > maxPooledNames || len(lk.static) > 2*maxPooledNames ||
+		len(lk.paths) > maxPooledNames || len(lk.fileIdx) > maxPooledNames || len(lk.strs) > maxPooledNames || cap(lk.kept) > 2*maxPooledNames ||
+		len(lk.pool) > 4*maxPooledNames {
 		return
 	}
 	// Their keys point into the module's sections and names.
@@ -240,6 +245,7 @@ func (p *tablePools) keepLookups(s *surface, info uint64) {
 	clear(lk.paths)
 	clear(lk.fns)
 	clear(lk.static)
+	clear(lk.pool)
 	lk.kept = lk.kept[:0]
 	p.lookupsMu.Lock()
 	defer p.lookupsMu.Unlock()

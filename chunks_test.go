@@ -144,6 +144,7 @@ func TestTablePoolsLookups(t *testing.T) {
 		s := &surface{
 			strs: map[string]string{"s": "s"}, fileIdx: map[string]int32{"f": 0}, paths: map[pathKey]int32{{lname: 1}: 0},
 			fns: map[string]int32{}, static: map[staticKey]int32{{fn: 1}: 2}, kept: make([][maxShared]sigRef, 1, 4),
+			pool: &stringPool{m: map[string]string{"p": "p"}},
 		}
 		for i := range names {
 			s.fns[strconv.Itoa(i)] = int32(i)
@@ -157,7 +158,7 @@ func TestTablePoolsLookups(t *testing.T) {
 	s := walked(3)
 	fns := s.fns
 	p.keepLookups(s, 1<<10)
-	if s.fns != nil || s.strs != nil || s.static != nil || s.kept != nil {
+	if s.fns != nil || s.strs != nil || s.static != nil || s.kept != nil || s.pool != nil {
 		t.Error("the surface keeps its lookups")
 	}
 	if p.takeLookups(pooledInfo+1) != nil {
@@ -167,8 +168,8 @@ func TestTablePoolsLookups(t *testing.T) {
 	if lk == nil {
 		t.Fatal("a small module's lookups were not kept")
 	}
-	if len(lk.strs)+len(lk.fileIdx)+len(lk.paths)+len(lk.fns)+len(lk.static)+len(lk.kept) != 0 {
-		t.Errorf("kept lookups not empty: %v %v %v %v %v %v", lk.strs, lk.fileIdx, lk.paths, lk.fns, lk.static, lk.kept)
+	if len(lk.strs)+len(lk.fileIdx)+len(lk.paths)+len(lk.fns)+len(lk.static)+len(lk.kept)+len(lk.pool) != 0 || lk.pool == nil {
+		t.Errorf("kept lookups not empty: %v %v %v %v %v %v %v", lk.strs, lk.fileIdx, lk.paths, lk.fns, lk.static, lk.kept, lk.pool)
 	}
 	fns["x"] = 1
 	if lk.fns["x"] != 1 {

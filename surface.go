@@ -203,6 +203,9 @@ func newSurface(d *dwarfx.Data, rule PathRule, pool *stringPool, keep func(strin
 	s.ext = make([]int32, 0, names)
 	if lk != nil {
 		s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept = lk.strs, lk.fileIdx, lk.paths, lk.fns, lk.static, lk.kept[:0]
+		if pool != nil && len(pool.m) == 0 && lk.pool != nil {
+			pool.m = lk.pool
+		}
 		return s
 	}
 	s.strs = make(map[string]string, min(nfiles/4, 1<<10))
