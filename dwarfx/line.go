@@ -162,27 +162,16 @@ func (d *Data) parseLineTable(u *Unit) (lt *LineTable, err error) {
 		}
 		return lt, nil
 	}
-	// DWARF 5: self-describing entry formats.
-	r := &Reader{d: d, u: u, b: b}
-	dirs, err := d.lineEntries(r, start, offSize)
-	if err != nil {
+	// DWARF 5: self-describing entry formats. Offsets in the line table
+	// follow the line table's own format.
+	lu := *u
+	lu.Format64 = offSize == 8
+	r := &Reader{d: d, u: &lu, b: b}
+	if err := d.lineEntries(r, start, lt, false); err != nil {
 		return nil, err
 	}
-	lt.Dirs = make([]string, 0, len(dirs))
-	for _, e := range dirs {
-		lt.Dirs = append(lt.Dirs, e.Name)
-	}
-	files, err := d.lineEntries(r, start, offSize)
-	if err != nil {
+	if err := d.lineEntries(r, start, lt, true); err != nil {
 		return nil, err
-	}
-	lt.Files = make([]FileEntry, 0, len(files))
-	for _, e := range files {
-		fe := FileEntry{Name: e.Name}
-		if e.Dir < uint64(len(lt.Dirs)) {
-			fe.Dir = lt.Dirs[e.Dir]
-		}
-		lt.Files = append(lt.Files, fe)
 	}
 	return lt, nil
 }
@@ -194,53 +183,60 @@ func (d *Data) lineHeaderErr(start uint64, err error) error {
 	return err
 }
 
-type lineEntry struct {
-	Name string
-	Dir  uint64
-}
-
-// lineEntries reads one DWARF 5 entry-format description and its entries.
-func (d *Data) lineEntries(r *Reader, start uint64, offSize int) ([]lineEntry, error) {
+// lineEntries reads one DWARF 5 entry-format description and its
+// entries into lt: its Dirs, or its Files (whose directories index the
+// Dirs read before), made at their length.
+func (d *Data) lineEntries(r *Reader, start uint64, lt *LineTable, files bool) error {
 	b := &r.b
 	nfmt := int(b.u8())
 	type pair struct {
 		typ  uint64
 		form Form
 	}
-	fmts := make([]pair, 0, nfmt)
+	var room [8]pair // gcc and clang describe two or three
+	fmts := room[:0]
 	for i := 0; i < nfmt; i++ {
 		fmts = append(fmts, pair{b.uleb(), Form(b.uleb())})
 	}
 	count := b.uleb()
 	if b.err != nil {
-		return nil, d.lineHeaderErr(start, b.err)
+		return d.lineHeaderErr(start, b.err)
 	}
 	if count > 0 && nfmt == 0 || count > uint64(b.end-b.off) {
-		return nil, d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: %d entries cannot fit", start, count))
+		return d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: %d entries cannot fit", start, count))
 	}
-	// Offsets in the line table follow the line table's own format.
-	lu := *r.u
-	lu.Format64 = offSize == 8
-	r.u = &lu
-	out := make([]lineEntry, 0, count)
+	if files {
+		lt.Files = make([]FileEntry, 0, count)
+	} else {
+		lt.Dirs = make([]string, 0, count)
+	}
 	for i := uint64(0); i < count; i++ {
-		var e lineEntry
+		var name string
+		var dir uint64
 		for _, p := range fmts {
 			var f Field
 			if err := r.value(&f, p.form, 0, 0); err != nil {
-				return nil, d.lineHeaderErr(start, err)
+				return d.lineHeaderErr(start, err)
 			}
 			switch p.typ {
 			case lnctPath:
 				if f.Data == nil && b.err == nil && !f.IsString() {
-					return nil, d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: path has form %#x", start, uint16(p.form)))
+					return d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: path has form %#x", start, uint16(p.form)))
 				}
-				e.Name = f.Str()
+				name = f.Str()
 			case lnctDirIndex:
-				e.Dir = f.Val
+				dir = f.Val
 			}
 		}
-		out = append(out, e)
+		if !files {
+			lt.Dirs = append(lt.Dirs, name)
+			continue
+		}
+		fe := FileEntry{Name: name}
+		if dir < uint64(len(lt.Dirs)) {
+			fe.Dir = lt.Dirs[dir]
+		}
+		lt.Files = append(lt.Files, fe)
 	}
-	return out, nil
+	return nil
 }
