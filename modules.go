@@ -534,7 +534,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}()
 	seen := make(map[string]string, total)
 	n, nsyms := 0, len(syms)
-	var modSyms [][]Symbol // each merged module's symbols, in order
+	var modSyms symStage // the merged modules' symbols, in order
 	for res := range order {
 		if err := opts.ctxErr(); err != nil {
 			return nil, err
@@ -567,7 +567,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 		for _, i := range m.inBTF {
 			k.symBTF.set(nsyms + int(i))
 		}
-		modSyms = append(modSyms, m.syms)
+		modSyms.add(m.syms)
 		nsyms += len(m.syms)
 		k.modSrc[m.name] = m.src
 		if m.hooks != nil {
@@ -586,7 +586,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	k.tables.drop()
 	s.foldDeclarations()
-	return concatSymbols(syms, modSyms, nsyms), nil
+	return modSyms.appendTo(syms, nsyms), nil
 }
 
 // mergeWindow is how many modules per worker may be read ahead of the
@@ -607,19 +607,83 @@ const (
 // are emptied when the last one ends.
 var moduleReads atomic.Int64
 
-// concatSymbols returns syms followed by the symbols of each of mods, n
-// in all, in one new array of exactly n. The modules' symbols are joined
-// once, after the last is read: a slice grown module by module copied
-// them, pointers and all, a dozen times over a module tree, half of that
-// while the collector was marking.
-func concatSymbols(syms []Symbol, mods [][]Symbol, n int) []Symbol {
-	if len(mods) == 0 {
+// A symStage holds the symbols of a module tree's modules, without
+// pointers, from each module's merge until the Build's symbols are made
+// (see appendTo): a tree's quarter of a million function symbols, six
+// strings each, are otherwise marked by every collection of the module
+// phase. Their names are kept in pages, their sections and modules by
+// index.
+type symStage struct {
+	syms   chunks[stagedSymbol]
+	pages  strPages
+	strs   []string // section and module names, by index
+	strIdx map[string]int32
+}
+
+type stagedSymbol struct {
+	name, demangled, stem, suffix strRef // the last three as parts of name where they are (see strPages.add)
+	section, module               int32  // indexes in symStage.strs, -1 for ""
+	addr, size                    uint64
+	bind                          elf.SymBind
+	transforms                    Transform
+	ftrace                        bool
+	noKprobe                      NoKprobe
+}
+
+// add stages syms.
+func (st *symStage) add(syms []Symbol) {
+	for i := range syms {
+		y := &syms[i]
+		name := st.pages.add(y.Name, "", strRef{})
+		st.syms.add(stagedSymbol{
+			name: name, demangled: st.pages.add(y.Demangled, y.Name, name),
+			stem: st.pages.add(y.Stem, y.Name, name), suffix: st.pages.add(y.Suffix, y.Name, name),
+			section: st.index(y.Section), module: st.index(y.Module),
+			addr: y.Address, size: y.Size, bind: y.Bind, transforms: y.Transforms, ftrace: y.Ftrace, noKprobe: y.NoKprobe,
+		})
+	}
+}
+
+// index returns the index of v in strs, adding it; -1 for "".
+func (st *symStage) index(v string) int32 {
+	if v == "" {
+		return -1
+	}
+	if st.strIdx == nil {
+		st.strIdx = make(map[string]int32)
+	}
+	i, ok := st.strIdx[v]
+	if !ok {
+		i = int32(len(st.strs))
+		st.strs = append(st.strs, v)
+		st.strIdx[v] = i
+	}
+	return i
+}
+
+func (st *symStage) str(i int32) string {
+	if i < 0 {
+		return ""
+	}
+	return st.strs[i]
+}
+
+// appendTo returns syms followed by the staged symbols, in one new array
+// of exactly n symbols (syms itself when none are staged). The symbols'
+// names share the stage's pages.
+func (st *symStage) appendTo(syms []Symbol, n int) []Symbol {
+	if st.syms.len() == 0 {
 		return syms
 	}
-	out := make([]Symbol, 0, n)
-	out = append(out, syms...)
-	for _, m := range mods {
-		out = append(out, m...)
+	out := make([]Symbol, len(syms), n)
+	copy(out, syms)
+	for _, y := range st.syms.all {
+		out = append(out, Symbol{
+			Name: st.pages.string(y.name), Demangled: st.pages.string(y.demangled),
+			Stem: st.pages.string(y.stem), Suffix: st.pages.string(y.suffix),
+			Section: st.str(y.section), Module: st.str(y.module),
+			Address: y.addr, Size: y.size, Bind: y.bind, Transforms: y.transforms, Ftrace: y.ftrace, NoKprobe: y.noKprobe,
+		})
 	}
 	return out
 }

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"debug/elf"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/freelist"
@@ -485,24 +488,58 @@ func TestModuleReadDropsFreeLists(t *testing.T) {
 	}
 }
 
-// TestConcatSymbols: the modules' symbols follow vmlinux's, in merge
-// order, in an array of exactly their number.
-func TestConcatSymbols(t *testing.T) {
+// TestSymStage: the modules' symbols follow vmlinux's, in merge order,
+// in an array of exactly their number, each field as it was (every field
+// of Symbol is set, so that one the stage does not keep fails here).
+func TestSymStage(t *testing.T) {
 	vm := []Symbol{{Name: "a"}, {Name: "b"}}
-	if got := concatSymbols(vm, nil, len(vm)); &got[0] != &vm[0] || len(got) != 2 {
+	var empty symStage
+	if got := empty.appendTo(vm, len(vm)); &got[0] != &vm[0] || len(got) != 2 {
 		t.Fatalf("no modules: got %v, want vmlinux's own slice", got)
 	}
-	mods := [][]Symbol{{{Name: "c", Module: "m1"}}, nil, {{Name: "d", Module: "m3"}, {Name: "e", Module: "m3"}}}
-	got := concatSymbols(vm, mods, 5)
-	var names []string
-	for _, s := range got {
-		names = append(names, s.Name+"/"+s.Module)
+	full := func(k int) Symbol {
+		var y Symbol
+		v := reflect.ValueOf(&y).Elem()
+		for i := range v.NumField() {
+			f := v.Field(i)
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(fmt.Sprintf("%s.%d", v.Type().Field(i).Name, k))
+			case reflect.Bool:
+				f.SetBool(true)
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				f.SetInt(int64(k + i + 1))
+			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				f.SetUint(uint64(k + i + 1))
+			default:
+				t.Fatalf("Symbol.%s: a field of kind %s, which this test does not fill", v.Type().Field(i).Name, f.Kind())
+			}
+		}
+		return y
 	}
-	if want := "a/ b/ c/m1 d/m3 e/m3"; strings.Join(names, " ") != want {
-		t.Errorf("got %q, want %q", strings.Join(names, " "), want)
+	// Names and their parts, as functionSymbols makes them, and fields
+	// that are empty.
+	a := Symbol{Name: "f.isra.0", Stem: "f", Suffix: ".isra.0", Section: ".text", Module: "m1", Address: 3}
+	a.Stem, a.Suffix = a.Name[:1], a.Name[1:]
+	mods := [][]Symbol{{full(1), a}, nil, {full(2), {Name: "g"}, full(3)}}
+	var st symStage
+	n := len(vm)
+	var want []Symbol
+	want = append(want, vm...)
+	for _, m := range mods {
+		st.add(m)
+		n += len(m)
+		want = append(want, m...)
 	}
-	if cap(got) != 5 {
-		t.Errorf("cap %d, want 5", cap(got))
+	got := st.appendTo(vm, n)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+	if cap(got) != n {
+		t.Errorf("cap %d, want %d", cap(got), n)
+	}
+	if g := got[3]; unsafe.StringData(g.Stem) != unsafe.StringData(g.Name) {
+		t.Error("a staged symbol's stem is not a part of its name")
 	}
 	got[0].Name = "x"
 	if vm[0].Name != "a" {

@@ -239,7 +239,7 @@ type sigStore struct {
 	stage  bool
 	staged chunks[stagedSig]
 	params chunks[stagedParam] // the staged signatures' parameters, each's in a run
-	pages  [][]byte            // the staged keys, and names that are not parts of them
+	pages  strPages            // the staged keys, and names that are not parts of them
 	types  []*Type             // the staged signatures' types, by index
 	typeOf map[*Type]int32
 	done   []*Signature // by -ref-1, once materialized
@@ -334,10 +334,19 @@ func (st *sigStore) keep(sig *Signature) sigRef {
 	return sigRef(-st.staged.add(ss) - 1)
 }
 
-// str returns v in the store's pages: as the part of in, a copy there
-// of orig, that holds v when v is a part of orig (a signature's names are
-// parts of its key), else copied.
-func (st *sigStore) str(v, orig string, in strRef) strRef {
+// str returns v in the store's pages (see strPages.add).
+func (st *sigStore) str(v, orig string, in strRef) strRef { return st.pages.add(v, orig, in) }
+
+// string returns the string r (see strPages.string).
+func (st *sigStore) string(r strRef) string { return st.pages.string(r) }
+
+// strPages holds strings, without pointers, in pages of stagePage
+// bytes (or one of its own, for a longer string).
+type strPages [][]byte
+
+// add returns v in the pages: as the part of in, a copy there of orig,
+// that holds v when v is a part of orig, else copied.
+func (ps *strPages) add(v, orig string, in strRef) strRef {
 	if v == "" {
 		return strRef{}
 	}
@@ -347,23 +356,25 @@ func (st *sigStore) str(v, orig string, in strRef) strRef {
 			return strRef{in.page, in.off + int32(p-base), int32(len(v))}
 		}
 	}
-	n := len(st.pages) - 1
-	if n < 0 || cap(st.pages[n])-len(st.pages[n]) < len(v) {
-		st.pages = append(st.pages, make([]byte, 0, max(stagePage, len(v))))
+	pages := *ps
+	n := len(pages) - 1
+	if n < 0 || cap(pages[n])-len(pages[n]) < len(v) {
+		pages = append(pages, make([]byte, 0, max(stagePage, len(v))))
 		n++
 	}
-	off := len(st.pages[n])
-	st.pages[n] = append(st.pages[n], v...)
+	off := len(pages[n])
+	pages[n] = append(pages[n], v...)
+	*ps = pages
 	return strRef{int32(n), int32(off), int32(len(v))}
 }
 
 // string returns the string r, which shares the page's memory (a page is
 // never written again where it holds a string).
-func (st *sigStore) string(r strRef) string {
+func (ps strPages) string(r strRef) string {
 	if r.len == 0 {
 		return ""
 	}
-	return unsafe.String(&st.pages[r.page][r.off], int(r.len))
+	return unsafe.String(&ps[r.page][r.off], int(r.len))
 }
 
 // typeIndex returns the index of t in types, adding it.
