@@ -556,7 +556,9 @@ func btfFuncNames(raw, base []byte) (map[string]bool, []byte, error) {
 // string section, or nil when it has none. Split BTF (a module's, which
 // extends its vmlinux's: its names are offsets past the base's strings)
 // is read over base, the string section of vmlinux's BTF; without base,
-// which functions it describes is unknown (nil), not an error.
+// which functions it describes is unknown (nil), not an error. Given a
+// base (a module's BTF is read), the section is read into a reused
+// buffer and its string section is not returned (nil).
 func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget, base []byte) (map[string]bool, []byte, error) {
 	s := ef.Section(".BTF")
 	if s == nil || s.Type == elf.SHT_NOBITS {
@@ -568,10 +570,19 @@ func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget, base []b
 	if s.Size > maxBTF {
 		return nil, nil, fmt.Errorf("%s: .BTF: %d bytes, more than the %d this kabi reads", name, s.Size, maxBTF)
 	}
-	raw, err := s.Data()
+	var raw []byte
+	var err error
+	if base == nil {
+		raw, err = s.Data() // vmlinux's: its string section is kept
+	} else {
+		var put func()
+		raw, put, err = readScratch(s)
+		defer put()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 	}
+	keep := base == nil
 	split := checkBTFHeader(raw) == nil && isSplitBTF(raw)
 	if split && base == nil {
 		return nil, nil, nil
@@ -582,6 +593,9 @@ func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget, base []b
 	names, strs, err := btfFuncNames(raw, base)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: .BTF: %w", name, err)
+	}
+	if !keep {
+		strs = nil
 	}
 	return names, strs, nil
 }

@@ -52,6 +52,13 @@ func readSymtab(ef *elf.File, name string, budget *dwarfx.Budget) ([]symtabEntry
 		return nil, symtabError(name, 0, fmt.Sprintf("its string table is section %d, of %d sections", symtab.Link, len(ef.Sections)), 0)
 	}
 	strtab := ef.Sections[symtab.Link]
+	// Both are read into reused buffers: the entries copy their names.
+	var puts []func()
+	defer func() {
+		for _, put := range puts {
+			put()
+		}
+	}()
 	read := func(s *elf.Section) ([]byte, error) {
 		if s.Type == elf.SHT_NOBITS {
 			return nil, symtabError(name, 0, s.Name+" has no data in the file (SHT_NOBITS)", 0)
@@ -59,10 +66,11 @@ func readSymtab(ef *elf.File, name string, budget *dwarfx.Budget) ([]symtabEntry
 		if err := budget.TakeSection(s); err != nil {
 			return nil, fmt.Errorf("%s: reading %s: %w", name, s.Name, err)
 		}
-		b, err := s.Data()
+		b, put, err := readScratch(s)
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading %s: %w: %v", name, s.Name, ErrTruncated, err)
 		}
+		puts = append(puts, put)
 		return b, nil
 	}
 	data, err := read(symtab)
