@@ -428,7 +428,8 @@ func modinfo(ef *elf.File, stem string) (name, release string) {
 	if s == nil || s.Type == elf.SHT_NOBITS || s.Size > 1<<20 {
 		return name, ""
 	}
-	b, err := s.Data()
+	b, put, err := readScratch(s) // what is kept is copied
+	defer put()
 	if err != nil {
 		return name, ""
 	}

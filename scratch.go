@@ -8,8 +8,8 @@ import (
 )
 
 // scratchBufs are the buffers sections read for a moment are read into:
-// .symtab and .strtab, whose entries readSymtab copies, and a module's
-// .BTF, of which only the names of its functions are kept. debug/elf's
+// .symtab and .strtab, whose entries readSymtab copies, a module's .BTF,
+// of which only the names of its functions are kept, and its .modinfo. debug/elf's
 // Section.Data reads each into memory of its own, which a whole kernel's
 // read (thousands of modules) then allocates, faults in and collects over
 // and over.
