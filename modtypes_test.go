@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -77,6 +78,11 @@ func TestPlaceFile(t *testing.T) {
 		return unsafe.String(&buf[at], len(s))
 	}
 	for walk := range 3 {
+		// A walk's memo knows strings by where they are, which holds
+		// while the module's sections do: the strings a walk is given
+		// are kept until it ends, or the collector could put another
+		// string of the same length where one was.
+		var keep []dwarfx.FileEntry
 		mt := &moduleTypes{kt: kt, placeMemo: newPlaceMemo()}
 		names := []string{"list.h", "page.h", "sched.h"}
 		name := names[walk] // at the same place in each walk
@@ -87,6 +93,7 @@ func TestPlaceFile(t *testing.T) {
 		}
 		// The same file, its strings elsewhere (a unit's own line table).
 		g := dwarfx.FileEntry{Dir: strings.Clone(f.Dir), Name: strings.Clone(f.Name)}
+		keep = append(keep, g)
 		if mt.placeFile(&g, comp, rule) != got {
 			t.Errorf("walk %d: %s has two keys", walk, name)
 		}
@@ -97,16 +104,19 @@ func TestPlaceFile(t *testing.T) {
 		if walk < 2 {
 			// The next walk's index is this one's, unless it grows.
 			mt.placeMemo.release()
+			runtime.KeepAlive(keep)
 			continue
 		}
 		// Many files: the index grows.
 		for i := range 2000 {
 			h := dwarfx.FileEntry{Dir: f.Dir, Name: strings.Repeat("x", i%7+1) + string(rune('a'+i%26)) + strings.Repeat("y", i/182)}
+			keep = append(keep, h)
 			if mt.placeFile(&h, comp, rule) != kt.seeds.fileKey("include/linux/"+h.Name) {
 				t.Fatalf("walk %d: file %d has another's key", walk, i)
 			}
 		}
 		mt.placeMemo.release()
+		runtime.KeepAlive(keep)
 	}
 	if rules == 0 {
 		t.Error("the rule was never asked")
