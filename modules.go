@@ -615,15 +615,14 @@ var moduleReads atomic.Int64
 // phase. Their names are kept in pages, their sections and modules by
 // index.
 type symStage struct {
-	syms   chunks[stagedSymbol]
-	pages  strPages
-	strs   []string // section and module names, by index
-	strIdx map[string]int32
+	syms  chunks[stagedSymbol]
+	pages strPages
+	strs  interned[string] // section and module names
 }
 
 type stagedSymbol struct {
 	name, demangled, stem, suffix strRef // the last three as parts of name where they are (see strPages.add)
-	section, module               int32  // indexes in symStage.strs, -1 for ""
+	section, module               int32  // in symStage.strs
 	addr, size                    uint64
 	bind                          elf.SymBind
 	transforms                    Transform
@@ -639,34 +638,10 @@ func (st *symStage) add(syms []Symbol) {
 		st.syms.add(stagedSymbol{
 			name: name, demangled: st.pages.add(y.Demangled, y.Name, name),
 			stem: st.pages.add(y.Stem, y.Name, name), suffix: st.pages.add(y.Suffix, y.Name, name),
-			section: st.index(y.Section), module: st.index(y.Module),
+			section: st.strs.index(y.Section), module: st.strs.index(y.Module),
 			addr: y.Address, size: y.Size, bind: y.Bind, transforms: y.Transforms, ftrace: y.Ftrace, noKprobe: y.NoKprobe,
 		})
 	}
-}
-
-// index returns the index of v in strs, adding it; -1 for "".
-func (st *symStage) index(v string) int32 {
-	if v == "" {
-		return -1
-	}
-	if st.strIdx == nil {
-		st.strIdx = make(map[string]int32)
-	}
-	i, ok := st.strIdx[v]
-	if !ok {
-		i = int32(len(st.strs))
-		st.strs = append(st.strs, v)
-		st.strIdx[v] = i
-	}
-	return i
-}
-
-func (st *symStage) str(i int32) string {
-	if i < 0 {
-		return ""
-	}
-	return st.strs[i]
 }
 
 // appendTo returns syms followed by the staged symbols, in one new array
@@ -682,7 +657,7 @@ func (st *symStage) appendTo(syms []Symbol, n int) []Symbol {
 		out = append(out, Symbol{
 			Name: st.pages.string(y.name), Demangled: st.pages.string(y.demangled),
 			Stem: st.pages.string(y.stem), Suffix: st.pages.string(y.suffix),
-			Section: st.str(y.section), Module: st.str(y.module),
+			Section: st.strs.at(y.section), Module: st.strs.at(y.module),
 			Address: y.addr, Size: y.size, Bind: y.bind, Transforms: y.transforms, Ftrace: y.ftrace, NoKprobe: y.noKprobe,
 		})
 	}

@@ -240,9 +240,8 @@ type sigStore struct {
 	staged chunks[stagedSig]
 	params chunks[stagedParam] // the staged signatures' parameters, each's in a run
 	pages  strPages            // the staged keys, and names that are not parts of them
-	types  []*Type             // the staged signatures' types, by index
-	typeOf map[*Type]int32
-	done   []*Signature // by -ref-1, once materialized
+	types  interned[*Type]     // the staged signatures' types
+	done   []*Signature        // by -ref-1, once materialized
 }
 
 // A strRef is a string in a sigStore's pages.
@@ -313,7 +312,7 @@ func (st *sigStore) keep(sig *Signature) sigRef {
 		return st.add(sig)
 	}
 	key := sig.text.key
-	ss := stagedSig{n: sig.text.n, ret: st.typeIndex(sig.Return), first: int32(st.params.len()), num: int32(len(sig.Params))}
+	ss := stagedSig{n: sig.text.n, ret: st.types.index(sig.Return), first: int32(st.params.len()), num: int32(len(sig.Params))}
 	ss.key = st.str(key, "", strRef{})
 	ss.name = st.str(sig.Name, key, ss.key)
 	if sig.Variadic {
@@ -329,7 +328,7 @@ func (st *sigStore) keep(sig *Signature) sigRef {
 		ss.flags |= stagedBased
 	}
 	for _, p := range sig.Params {
-		st.params.add(stagedParam{name: st.str(p.Name, key, ss.key), typ: st.typeIndex(p.Type)})
+		st.params.add(stagedParam{name: st.str(p.Name, key, ss.key), typ: st.types.index(p.Type)})
 	}
 	return sigRef(-st.staged.add(ss) - 1)
 }
@@ -377,28 +376,38 @@ func (ps strPages) string(r strRef) string {
 	return unsafe.String(&ps[r.page][r.off], int(r.len))
 }
 
-// typeIndex returns the index of t in types, adding it.
-func (st *sigStore) typeIndex(t *Type) int32 {
-	if t == nil {
+// An interned is a set of values, each known by its index: the index of
+// the zero value is -1.
+type interned[T comparable] struct {
+	vals []T
+	idx  map[T]int32
+}
+
+// index returns the index of v, adding it.
+func (in *interned[T]) index(v T) int32 {
+	var zero T
+	if v == zero {
 		return -1
 	}
-	if st.typeOf == nil {
-		st.typeOf = make(map[*Type]int32)
+	if in.idx == nil {
+		in.idx = make(map[T]int32)
 	}
-	i, ok := st.typeOf[t]
+	i, ok := in.idx[v]
 	if !ok {
-		i = int32(len(st.types))
-		st.types = append(st.types, t)
-		st.typeOf[t] = i
+		i = int32(len(in.vals))
+		in.vals = append(in.vals, v)
+		in.idx[v] = i
 	}
 	return i
 }
 
-func (st *sigStore) typeAt(i int32) *Type {
+// at returns the value of index i.
+func (in *interned[T]) at(i int32) T {
 	if i < 0 {
-		return nil
+		var zero T
+		return zero
 	}
-	return st.types[i]
+	return in.vals[i]
 }
 
 // sameAs reports whether the signature of r, one of a function's kept,
@@ -420,11 +429,11 @@ func (st *sigStore) sameAs(r sigRef, sig *Signature) bool {
 // build returns a new Signature of the staged ss.
 func (st *sigStore) build(ss *stagedSig) *Signature {
 	s := newSignature(int(ss.num))
-	*s = Signature{Name: st.string(ss.name), Return: st.typeAt(ss.ret), Params: s.Params,
+	*s = Signature{Name: st.string(ss.name), Return: st.types.at(ss.ret), Params: s.Params,
 		Variadic: ss.flags&stagedVariadic != 0, Prototyped: ss.flags&stagedPrototyped != 0, Assembler: ss.flags&stagedAssembler != 0}
 	for i := range ss.num {
 		p := st.params.at(ss.first + i)
-		s.Params[i] = Param{Name: st.string(p.name), Type: st.typeAt(p.typ)}
+		s.Params[i] = Param{Name: st.string(p.name), Type: st.types.at(p.typ)}
 	}
 	s.text = sigText{key: st.string(ss.key), n: ss.n, based: ss.flags&stagedBased != 0, self: s}
 	return s
@@ -442,5 +451,5 @@ func (st *sigStore) materialize() {
 		st.done[i] = st.build(ss)
 	}
 	st.staged, st.params = chunks[stagedSig]{}, chunks[stagedParam]{}
-	st.types, st.typeOf = nil, nil
+	st.types = interned[*Type]{}
 }
