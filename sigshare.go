@@ -3,6 +3,7 @@ package kabi
 import (
 	"encoding/binary"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -439,6 +440,10 @@ func (st *sigStore) build(ss *stagedSig) *Signature {
 	return s
 }
 
+// materialized counts the staged signatures that sigStores have made
+// (tests read it to know that a read staged some).
+var materialized atomic.Int64
+
 // materialize makes the staged signatures, once, for the Build: at
 // returns them after. The records are dropped.
 func (st *sigStore) materialize() {
@@ -447,6 +452,7 @@ func (st *sigStore) materialize() {
 		return
 	}
 	st.done = make([]*Signature, st.staged.len())
+	materialized.Add(int64(len(st.done)))
 	for i, ss := range st.staged.all {
 		st.done[i] = st.build(ss)
 	}
