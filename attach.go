@@ -194,8 +194,8 @@ type btfFacts struct {
 type bitset []uint64
 
 func (b *bitset) set(i int) {
-	for len(*b) <= i/64 {
-		*b = append(*b, 0)
+	if n := i/64 + 1; len(*b) < n {
+		*b = append(*b, make([]uint64, n-len(*b))...)
 	}
 	(*b)[i/64] |= 1 << (i % 64)
 }

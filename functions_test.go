@@ -237,3 +237,21 @@ func TestNameOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestBitset: a bit set is had, and only it, however far the set grows.
+func TestBitset(t *testing.T) {
+	var b bitset
+	set := map[int]bool{}
+	for _, i := range []int{0, 63, 64, 1000, 5, 640, 639, 129} {
+		b.set(i)
+		set[i] = true
+		for j := range 1100 {
+			if b.has(j) != set[j] {
+				t.Fatalf("after setting %d: bit %d is %v", i, j, b.has(j))
+			}
+		}
+	}
+	if len(b) != 1000/64+1 {
+		t.Errorf("%d words for bit 1000", len(b))
+	}
+}
