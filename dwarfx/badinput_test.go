@@ -538,3 +538,39 @@ func TestBadFormKernel(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestLineEntriesOfNoBytes makes a DWARF 5 line table's directories a
+// timestamp of form DW_FORM_flag_present, which takes no bytes: the
+// header is refused, where its count of entries could ask for millions
+// of them out of a few bytes.
+func TestLineEntriesOfNoBytes(t *testing.T) {
+	const name = "x86_64-dwarf5.elf"
+	d := openFixture(t, name)
+	const unit = 2
+	u := d.Units()[unit]
+	if !u.hasStmtList || u.Version < 5 {
+		t.Fatalf("unit %d has no DWARF 5 line table", unit)
+	}
+	// unit_length(4) version(2) address_size(1) seg_sel_size(1)
+	// header_length(4) min_inst(1) max_ops(1) default_is_stmt(1)
+	// line_base(1) line_range(1) opcode_base(1), the standard opcodes'
+	// lengths, then directory_entry_format_count and its pairs.
+	line := d.line
+	base := u.stmtList + 17
+	at := base + uint64(line[base-1]) - 1 // directory_entry_format_count
+	if line[at] != 1 || line[at+1] != lnctPath {
+		t.Fatalf("directory formats %x: want one path", line[at:at+3])
+	}
+	const lnctTimestamp = 3
+	bd, err := New(patchAt(t, name, ".debug_line", at+1, lnctTimestamp, byte(FormFlagPresent)), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, func() {
+		_, err := bd.LineTable(&bd.Units()[unit])
+		var fe *FormatError
+		if !errors.As(err, &fe) || !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "its entries take no bytes") {
+			t.Fatalf("LineTable: %v", err)
+		}
+	})
+}

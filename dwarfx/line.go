@@ -205,14 +205,17 @@ func (d *Data) lineEntries(r *Reader, start uint64, lt *LineTable, files bool) e
 	if count > 0 && nfmt == 0 || count > uint64(b.end-b.off) {
 		return d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: %d entries cannot fit", start, count))
 	}
+	// count is bounded by the bytes left, not by what the entries take:
+	// room for more than a real table holds is made as they are read.
 	if files {
-		lt.Files = make([]FileEntry, 0, count)
+		lt.Files = make([]FileEntry, 0, min(count, maxLineEntriesAhead))
 	} else {
-		lt.Dirs = make([]string, 0, count)
+		lt.Dirs = make([]string, 0, min(count, maxLineEntriesAhead))
 	}
 	for i := uint64(0); i < count; i++ {
 		var name string
 		var dir uint64
+		at := b.off
 		for _, p := range fmts {
 			var f Field
 			if err := r.value(&f, p.form, 0, 0); err != nil {
@@ -228,6 +231,11 @@ func (d *Data) lineEntries(r *Reader, start uint64, lt *LineTable, files bool) e
 				dir = f.Val
 			}
 		}
+		if b.off == at {
+			// Every form a path can have takes a byte at least: entries
+			// of none would let a few bytes of header ask for millions.
+			return d.sectionErr(".debug_line", uint64(b.off), ErrMalformed, fmt.Sprintf("line table header at %#x: its entries take no bytes", start))
+		}
 		if !files {
 			lt.Dirs = append(lt.Dirs, name)
 			continue
@@ -240,3 +248,7 @@ func (d *Data) lineEntries(r *Reader, start uint64, lt *LineTable, files bool) e
 	}
 	return nil
 }
+
+// maxLineEntriesAhead bounds the directories or files of a line table
+// that room is made for before they are read.
+const maxLineEntriesAhead = 1 << 10
