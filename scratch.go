@@ -21,9 +21,10 @@ const maxScratch = 4 << 20
 // readScratch returns the contents of s, as s.Data does, and a function
 // that gives back the buffer holding them, after which they must no
 // longer be used. A section stored uncompressed is read into a reused
-// buffer; a compressed one is decompressed by s.Data into one of its own.
+// buffer; a compressed one is decompressed by s.Data into one of its own,
+// and an empty one needs none.
 func readScratch(s *elf.Section) ([]byte, func(), error) {
-	if s.Flags&elf.SHF_COMPRESSED != 0 || s.Type == elf.SHT_NOBITS || s.Size > maxScratch {
+	if s.Flags&elf.SHF_COMPRESSED != 0 || s.Type == elf.SHT_NOBITS || s.Size == 0 || s.Size > maxScratch {
 		b, err := s.Data()
 		return b, func() {}, err
 	}

@@ -762,11 +762,11 @@ func (x *extractor) typeUnit(u *Unit) (*CompileUnit, error) {
 
 // A typeMemo is what typeDef keeps of the named definitions a worker
 // met, and the worker's file numbers. The definitions are in keys, in the
-// order met, found by an index of open addressing (the strings of the
-// sections stay where they are while the walk runs, so a key holds a
-// name by where it is, and no pointer): a worker meets millions over a
-// kernel's modules, and
-// the index of a walk stays in the caches where a map of chains did not.
+// order met, found by an index of open addressing, and hold no pointer:
+// a kept key's name is in the memo's names, the key looked up says where
+// its name is in the walk's sections, which stay where they are while the
+// walk runs. A worker meets millions over a kernel's modules, and the
+// index of a walk stays in the caches where a map of chains did not.
 // A memo goes to the next walk (a kernel's modules are read one walk
 // each) with its arrays: touching memory the process has not used is
 // dear, and a map made anew for each module, or grown, is that.
@@ -824,9 +824,10 @@ func (s *seenKey) sameBut(k *seenKey) bool {
 }
 
 // same reports whether s and k are the same definition key: their names
-// say the same, wherever they are.
+// say the same (a kept key's name is the memo's copy, the key looked up
+// names its place in a section, so places are never compared).
 func (m *typeMemo) same(s, k *seenKey) bool {
-	return s.sameBut(k) && (s.name == k.name && s.nameSec == k.nameSec || m.name(s) == m.name(k))
+	return s.sameBut(k) && m.name(s) == m.name(k)
 }
 
 // place returns where name is: the number of its section in secs (1 up),
