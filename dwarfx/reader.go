@@ -303,6 +303,7 @@ func (r *Reader) decode(e *Entry) error {
 		b.skip(uint64(n))
 		return b.err
 	}
+	lazyName := r.defNames && defKind(a.tag) != 0 // see defNames
 	for i := range a.ops {
 		op := &a.ops[i]
 		want := op.want&(1<<r.view) != 0
@@ -335,7 +336,7 @@ func (r *Reader) decode(e *Entry) error {
 		if f.Data != nil {
 			f.Data = nil
 		}
-		r.lazyStr = r.defNames && op.attr == dwarf.AttrName && defKind(a.tag) != 0
+		r.lazyStr = lazyName && op.attr == dwarf.AttrName
 		err := r.value(f, op.form, op.implicit, 0)
 		r.lazyStr = false
 		if err != nil {
