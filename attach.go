@@ -582,7 +582,7 @@ func readBTFFuncNames(ef *elf.File, name string, budget *dwarfx.Budget, base []b
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading .BTF: %w", name, err)
 	}
-	keep := base == nil
+	keep := base == nil // raw is not in a scratch buffer (base changes below)
 	split := checkBTFHeader(raw) == nil && isSplitBTF(raw)
 	if split && base == nil {
 		return nil, nil, nil

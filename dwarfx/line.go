@@ -185,7 +185,7 @@ func (d *Data) lineHeaderErr(start uint64, err error) error {
 
 // lineEntries reads one DWARF 5 entry-format description and its
 // entries into lt: its Dirs, or its Files (whose directories index the
-// Dirs read before), made at their length.
+// Dirs read before).
 func (d *Data) lineEntries(r *Reader, start uint64, lt *LineTable, files bool) error {
 	b := &r.b
 	nfmt := int(b.u8())
