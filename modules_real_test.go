@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -310,4 +312,32 @@ func TestRealKernelModuleTracepoints(t *testing.T) {
 	if tp.Module != "xfs" || tp.System != "xfs" || tp.Class != "xfs_attr_list_class" || tp.Format == "" || tp.Probe == nil || tp.RawSignature == nil {
 		t.Errorf("xfs_attr_list_sf: %+v", tp)
 	}
+}
+
+// BenchmarkOpenModules reads $KABI_VMLINUX with its module tree
+// $KABI_MODULES, everything included (signatures, types, hooks), under the
+// memory limit examples/kabi sets for such a read. Beside ns/op it reports
+// the bytes allocated and the collections per read; compare the whole
+// process with /usr/bin/time for peak resident memory, which a benchmark
+// sharing its process with others cannot give.
+func BenchmarkOpenModules(b *testing.B) {
+	vmlinux, dir := os.Getenv("KABI_VMLINUX"), os.Getenv("KABI_MODULES")
+	if vmlinux == "" || dir == "" {
+		b.Skip("KABI_VMLINUX and KABI_MODULES are not both set")
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(850 << 20))
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n := 0
+	for b.Loop() {
+		k, err := Open(vmlinux, &Options{ModuleDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+		b.ReportMetric(float64(k.Len()), "functions")
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.NumGC-before.NumGC)/float64(n), "GCs/op")
 }
