@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/kmem"
@@ -184,10 +184,13 @@ type btfFacts struct {
 	vmlinux map[string]bool
 	modules map[moduleFunc]bool
 	// A whole kernel read from its files says it of the module
-	// symbols instead: the bit of each symbol (by its index in syms)
-	// whose module's BTF has a FUNC of its name. modules is then nil.
-	syms   []Symbol
+	// symbols instead, and modules is nil: symBTF has the bit of each
+	// symbol (by its index in the build's symbols) whose module's BTF
+	// has a FUNC of its name, which byFunction turns into fnBTF, the bit
+	// of each function (by its index in the build's functions) that has
+	// such a symbol without a suffix.
 	symBTF bitset
+	fnBTF  bitset
 }
 
 // A bitset holds bit i at word i/64, bit i%64.
@@ -202,21 +205,31 @@ func (b *bitset) set(i int) {
 
 func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
 
-// moduleHas reports whether the BTF of s's module has a FUNC named name.
-func (x *btfFacts) moduleHas(s *Symbol, name string) bool {
-	if x.modules != nil || len(x.syms) == 0 {
-		return x.modules[moduleFunc{s.Module, name}]
+// byFunction turns symBTF into fnBTF, given the symbols and the index of
+// each one's function (-1 for none) among nfns functions.
+func (x *btfFacts) byFunction(syms []Symbol, of []int32, nfns int) {
+	if x == nil || len(x.symBTF) == 0 {
+		return
 	}
-	i := int((uintptr(unsafe.Pointer(s)) - uintptr(unsafe.Pointer(&x.syms[0]))) / unsafe.Sizeof(*s))
-	return i >= 0 && i < len(x.syms) && &x.syms[i] == s && x.symBTF.has(i)
+	x.fnBTF = make(bitset, (nfns+63)/64)
+	for w, word := range x.symBTF {
+		for ; word != 0; word &= word - 1 {
+			i := w*64 + bits.TrailingZeros64(word)
+			if i < len(of) && of[i] >= 0 && syms[i].Suffix == "" {
+				x.fnBTF.set(int(of[i]))
+			}
+		}
+	}
+	x.symBTF = nil
 }
 
 // moduleFunc is a function name in one module.
 type moduleFunc struct{ module, name string }
 
 // has reports whether the BTF of an object that holds a plain symbol of f
-// (vmlinux's without one) has a FUNC of f's name.
-func (x *btfFacts) has(f *Function) bool {
+// (vmlinux's without one) has a FUNC of f's name; k is f's index in the
+// functions byFunction was given.
+func (x *btfFacts) has(f *Function, k int) bool {
 	if x == nil {
 		return false
 	}
@@ -226,7 +239,8 @@ func (x *btfFacts) has(f *Function) bool {
 			continue
 		}
 		plain = true
-		if s.Module == "" && x.vmlinux[f.Name] || s.Module != "" && x.moduleHas(s, f.Name) {
+		if s.Module == "" && x.vmlinux[f.Name] ||
+			s.Module != "" && (x.modules != nil && x.modules[moduleFunc{s.Module, f.Name}] || x.fnBTF.has(k)) {
 			return true
 		}
 	}

@@ -135,7 +135,7 @@ func TestAttachabilityModules(t *testing.T) {
 		{Function{Name: "g", Symbols: []*Symbol{sym("g", "nobtf", nil)}}, false},
 		{Function{Name: "f", Symbols: []*Symbol{sym("f.isra.0", "full", nil)}}, true}, // no plain symbol: vmlinux's
 	} {
-		if got := x.has(&c.f); got != c.want {
+		if got := x.has(&c.f, 0); got != c.want {
 			t.Errorf("btfFacts.has(%s in %s) = %v, want %v", c.f.Name, c.f.Symbols[0].Module, got, c.want)
 		}
 	}

@@ -356,7 +356,7 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 		if b.symbols, err = s.addModules(src, b.Meta.Release, opts, rule, b.symbols, k); err != nil {
 			return nil, err
 		}
-		b.modSrc, btf.syms, btf.symBTF = k.modSrc, b.symbols, k.symBTF
+		b.modSrc, btf.symBTF = k.modSrc, k.symBTF
 		if hooks != nil {
 			hooks.addKfuncs(k.hooks.kfuncs)
 			hooks.addTracepoints(k.hooks.tracepoints)
@@ -490,14 +490,16 @@ func (b *Build) link(fns []*Function, btf *btfFacts) {
 			b.orphans = append(b.orphans, sym)
 		}
 	}
+	btf.byFunction(b.symbols, of, len(fns))
 	const part = 1 << 12 // functions per call
 	parallel(runtime.GOMAXPROCS(0), (len(b.funcs)+part-1)/part, func(p int) {
-		for _, f := range b.funcs[p*part : min((p+1)*part, len(b.funcs))] {
+		for k := p * part; k < min((p+1)*part, len(b.funcs)); k++ {
+			f := b.funcs[k]
 			f.mergeAssembler()
 			f.addressFromSymbol()
 			f.classify()
 			f.Signature = functionSignature(f.Instances)
-			f.Attach = f.attachability(b.ModuleAttachSources, btf.has(f))
+			f.Attach = f.attachability(b.ModuleAttachSources, btf.has(f, k))
 		}
 	})
 }

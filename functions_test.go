@@ -162,40 +162,55 @@ func TestParallel(t *testing.T) {
 }
 
 // TestBTFFactsBits checks that a whole kernel's module BTF facts, kept as
-// one bit per symbol, answer as the map of module and name does: for a
-// plain symbol of the module whose BTF has the name, not for another
-// module's symbol of the name, nor for a suffixed one.
+// one bit per symbol and turned into one per function, answer as the map
+// of module and name does: for a plain symbol of the module whose BTF has
+// the name, not for another module's symbol of the name, nor for a
+// suffixed one, nor for a symbol of no function.
 func TestBTFFactsBits(t *testing.T) {
 	syms := []Symbol{
-		{Name: "a", Stem: "a"},               // vmlinux
-		{Name: "b", Stem: "b", Module: "m1"}, // in m1's BTF
-		{Name: "b", Stem: "b", Module: "m2"}, // not in m2's
-		{Name: "c", Stem: "c", Module: "m2"}, // in m2's
-		{Name: "c.cold", Stem: "c", Suffix: ".cold", Module: "m1"},
+		{Name: "a", Stem: "a"},                                         // vmlinux
+		{Name: "b", Stem: "b", Module: "m1"},                           // in m1's BTF
+		{Name: "b", Stem: "b", Module: "m2"},                           // not in m2's
+		{Name: "c", Stem: "c", Module: "m2"},                           // in m2's
+		{Name: "c.cold", Stem: "c", Suffix: ".cold", Module: "m1"},     // a bit, but suffixed
 		{Name: "d.isra.0", Stem: "d", Suffix: ".isra.0", Module: "m1"}, // d has no plain symbol
+		{Name: "e", Stem: "e", Module: "m3"},                           // not in m3's
+		{Name: "e.part.0", Stem: "e", Suffix: ".part.0", Module: "m3"}, // a bit, but suffixed
+		{Name: "f", Stem: "f", Module: "m1"},                           // vmlinux's FUNC f is not m1's
+		{Name: "z", Stem: "z", Module: "m1"},                           // a bit, but of no function
+		{Name: "g", Stem: "g", Module: "m1"},                           // not in m1's
+		{Name: "g", Stem: "g", Module: "m2"},                           // in m2's
 	}
-	fns := map[string][]*Symbol{"a": {&syms[0]}, "b": {&syms[1], &syms[2]}, "b2": {&syms[2]}, "c": {&syms[3], &syms[4]}, "c1": {&syms[4]}, "d": {&syms[5]}}
-	m := &btfFacts{vmlinux: map[string]bool{"a": true, "d": true}, modules: map[moduleFunc]bool{{"m1", "b"}: true, {"m2", "c"}: true}}
-	bits := &btfFacts{vmlinux: m.vmlinux, syms: syms}
-	bits.symBTF.set(1)
-	bits.symBTF.set(3)
-	for name, ss := range fns {
-		f := &Function{Name: name, Symbols: ss}
-		if name == "b2" || name == "c1" {
-			f.Name = name[:1]
+	inBTF := []int{1, 3, 4, 7, 9, 11}
+	names := []string{"a", "b", "c", "d", "e", "f", "g"}
+	want := map[string]bool{"a": true, "b": true, "c": true, "d": true, "g": true}
+	fns := make([]*Function, len(names))
+	for k, name := range names {
+		fns[k] = &Function{Name: name}
+	}
+	of := make([]int32, len(syms))
+	for i := range syms {
+		of[i] = int32(slices.Index(names, syms[i].Stem))
+		if k := of[i]; k >= 0 {
+			fns[k].Symbols = append(fns[k].Symbols, &syms[i])
 		}
-		want, got := m.has(f), bits.has(f)
-		if got != want {
-			t.Errorf("%s (%d symbols): bits say %v, the map %v", name, len(ss), got, want)
+	}
+	vmlinux := map[string]bool{"a": true, "d": true, "f": true}
+	m := &btfFacts{vmlinux: vmlinux, modules: map[moduleFunc]bool{}}
+	bits := &btfFacts{vmlinux: vmlinux}
+	for _, i := range inBTF {
+		m.modules[moduleFunc{syms[i].Module, syms[i].Name}] = true
+		bits.symBTF.set(i)
+	}
+	bits.byFunction(syms, of, len(fns))
+	for k, f := range fns {
+		byMap, byBits := m.has(f, k), bits.has(f, k)
+		if byMap != want[f.Name] || byBits != want[f.Name] {
+			t.Errorf("%s: the map says %v, the bits %v, want %v", f.Name, byMap, byBits, want[f.Name])
 		}
 	}
-	if !bits.has(&Function{Name: "b", Symbols: []*Symbol{&syms[1]}}) || bits.has(&Function{Name: "b", Symbols: []*Symbol{&syms[2]}}) {
-		t.Error("a module symbol's bit is not its own")
-	}
-	// A symbol outside syms (a copy) has no bit.
-	other := syms[1]
-	if bits.moduleHas(&other, "b") {
-		t.Error("a symbol outside the table has a bit")
+	if bits.symBTF != nil {
+		t.Error("the symbols' bits are kept once turned into the functions'")
 	}
 }
 
