@@ -178,14 +178,25 @@ func TestTablePoolsLookups(t *testing.T) {
 	if p.takeLookups(1) != nil {
 		t.Error("one kept set of lookups was taken twice")
 	}
-	p.keepLookups(walked(3), pooledInfo+1)
-	p.keepLookups(walked(maxPooledNames+1), 1)
+	// Lookups not kept leave the surface its string pool.
+	large, many := walked(3), walked(maxPooledNames+1)
+	p.keepLookups(large, pooledInfo+1)
+	p.keepLookups(many, 1)
 	if p.takeLookups(1) != nil {
 		t.Error("a large module's, or large, lookups were kept")
 	}
 	var none *tablePools
-	none.keepLookups(walked(1), 1)
+	alone := walked(1)
+	none.keepLookups(alone, 1)
 	if none.takeLookups(1) != nil {
 		t.Error("no pool gave lookups")
+	}
+	for _, s := range []*surface{large, many, alone} {
+		if s.fns != nil {
+			t.Error("the surface keeps lookups not given back")
+		}
+		if s.pool == nil || s.pool.m["p"] != "p" {
+			t.Error("the surface lost its string pool with nothing to give it back to")
+		}
 	}
 }
