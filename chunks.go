@@ -225,19 +225,23 @@ func (p *tablePools) takeLookups(info uint64) *surfaceLookups {
 }
 
 // keepLookups drops the lookup tables of s, a module's surface whose walk
-// is done (see surface.dropLookups), keeping them cleared, with the map of
-// its string pool, when the module is small (its .debug_info of info
-// bytes) and so are they; p may be nil. The pool is left to s when they
-// are not kept, or while s has converters (see surface.drop).
+// is done (see surface.dropLookups), and the map of its string pool, which
+// nothing reads once s's converters are gone (see surface.drop; while
+// they are not, the pool stays). When the module is small (its
+// .debug_info of info bytes) and so are they, the tables and the map are
+// kept, cleared, for the next small module; p may be nil.
 func (p *tablePools) keepLookups(s *surface, info uint64) {
 	lk := &surfaceLookups{s.strs, s.fileIdx, s.paths, s.fns, s.static, s.kept, nil}
 	s.dropLookups()
-	if p == nil || s.pool == nil || s.d != nil || info > pooledInfo || lk.fns == nil || len(lk.fns) > maxPooledNames || len(lk.static) > 2*maxPooledNames ||
-		len(lk.paths) > maxPooledNames || len(lk.fileIdx) > maxPooledNames || len(lk.strs) > maxPooledNames || cap(lk.kept) > 2*maxPooledNames ||
-		len(s.pool.m) > 4*maxPooledNames {
+	if s.pool == nil || s.d != nil {
 		return
 	}
 	lk.pool, s.pool = s.pool.m, nil
+	if p == nil || info > pooledInfo || lk.fns == nil || len(lk.fns) > maxPooledNames || len(lk.static) > 2*maxPooledNames ||
+		len(lk.paths) > maxPooledNames || len(lk.fileIdx) > maxPooledNames || len(lk.strs) > maxPooledNames || cap(lk.kept) > 2*maxPooledNames ||
+		len(lk.pool) > 4*maxPooledNames {
+		return
+	}
 	// Their keys point into the module's sections and names.
 	clear(lk.strs)
 	clear(lk.fileIdx)
