@@ -222,11 +222,14 @@ func (s *Signature) Known() bool {
 	return !s.Assembler && (s.Return == nil || s.Return.Kind != Unspecified)
 }
 
-func (s *Signature) retType() *Type {
-	if s.Return == nil {
+func (s *Signature) retType() *Type { return returnType(s.Return) }
+
+// returnType is t as a return type: Void for nil.
+func returnType(t *Type) *Type {
+	if t == nil {
 		return &Type{Kind: Void}
 	}
-	return s.Return
+	return t
 }
 
 // A Clone is what an out-of-line copy's own DWARF says about its

@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -513,6 +514,59 @@ func TestSigStoreStaged(t *testing.T) {
 			if p := uintptr(unsafe.Pointer(unsafe.StringData(v))); p < k || p+uintptr(len(v)) > k+uintptr(len(gk)) {
 				t.Errorf("signature %d: name %q is not a part of its key", i, v)
 			}
+		}
+	}
+}
+
+// TestSigStoreSameKeyless: a signature without a key is the same as a
+// staged one when their names are and they are Equal (a nil return and
+// Void alike), and not when any one part differs.
+func TestSigStoreSameKeyless(t *testing.T) {
+	page := &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}}
+	intT := &Type{Kind: Base, Name: "int"}
+	f := &Signature{Name: "f", Return: intT, Prototyped: true, Variadic: true,
+		Params: []Param{{Name: "pg", Type: page}, {Name: "", Type: intT}, {Name: "n", Type: intT}}}
+	f.keep(nil)
+	v := &Signature{Name: "v", Prototyped: true}
+	v.keep(nil)
+	st := &sigStore{stage: true}
+	rf, rv := st.keep(f), st.keep(v)
+	if rf >= 0 || rv >= 0 {
+		t.Fatal("not staged")
+	}
+	// like returns a copy of f without its key, changed by change.
+	like := func(change func(s *Signature)) *Signature {
+		s := &Signature{Name: f.Name, Return: f.Return, Prototyped: f.Prototyped, Variadic: f.Variadic, Params: slices.Clone(f.Params)}
+		change(s)
+		return s
+	}
+	for _, c := range []struct {
+		why  string
+		r    sigRef
+		sig  *Signature
+		want bool
+	}{
+		{"equal", rf, like(func(*Signature) {}), true},
+		{"equal types, not the same pointers", rf, like(func(s *Signature) { s.Params[0].Type = &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}} }), true},
+		{"a nil return and void", rv, &Signature{Name: "v", Return: &Type{Kind: Void}, Prototyped: true}, true},
+		{"another name", rf, like(func(s *Signature) { s.Name = "g" }), false},
+		{"not variadic", rf, like(func(s *Signature) { s.Variadic = false }), false},
+		{"not prototyped", rf, like(func(s *Signature) { s.Prototyped = false }), false},
+		{"assembler", rf, like(func(s *Signature) { s.Assembler = true }), false},
+		{"another return", rf, like(func(s *Signature) { s.Return = page }), false},
+		{"a parameter fewer", rf, like(func(s *Signature) { s.Params = s.Params[:2] }), false},
+		{"another parameter name", rf, like(func(s *Signature) { s.Params[1].Name = "x" }), false},
+		{"another parameter type", rf, like(func(s *Signature) { s.Params[2].Type = page }), false},
+		{"void and int", rv, &Signature{Name: "v", Return: intT, Prototyped: true}, false},
+	} {
+		if _, _, ok := c.sig.cachedText(); ok {
+			t.Fatalf("%s: the signature has a key", c.why)
+		}
+		if got := st.sameAs(c.r, c.sig); got != c.want {
+			t.Errorf("%s: sameAs %v, want %v", c.why, got, c.want)
+		}
+		if made := st.build(st.staged.at(int32(-c.r - 1))); sameSignature(made, c.sig) != c.want {
+			t.Errorf("%s: the made signature is not what sameAs says", c.why)
 		}
 	}
 }
