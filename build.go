@@ -16,6 +16,7 @@ import (
 
 	"github.com/kabi-dev/kabi/dwarfx"
 	"github.com/kabi-dev/kabi/internal/deb"
+	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/kabi-dev/kabi/internal/index"
 	"github.com/kabi-dev/kabi/internal/kmem"
 )
@@ -247,6 +248,12 @@ func readAllAt(r io.ReaderAt) ([]byte, error) {
 
 // newELF reads the build in the ELF file r.
 func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
+	// The free lists (section buffers, scratch buffers, the walks' tables
+	// and memos) are held while vmlinux and the modules are read, which
+	// reuse them from unit to unit and module to module, and released
+	// once they are, or on an early return.
+	releaseLists := freelist.Hold()
+	defer releaseLists()
 	ef, err := openELF(r, name)
 	if err != nil {
 		return nil, err
@@ -365,6 +372,10 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			}
 		}
 	}
+	// Nothing below reuses the free lists: what they hold would stay
+	// beside the Build (tens of MB after a module tree) while the
+	// functions' tables are made, unless another read holds them.
+	releaseLists()
 	s.dropLookups()
 	// The types are made beside the functions: neither reads the other's
 	// tables, and theirs are dropped while the functions' are made.

@@ -13,10 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/kabi-dev/kabi/dwarfx"
-	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/kabi-dev/kabi/internal/stage"
 	"github.com/klauspost/compress/zstd"
 )
@@ -452,16 +450,6 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	if err := src.start(); err != nil {
 		return nil, err
 	}
-	// The free lists of the module reads would stay beside the Build:
-	// tens of MB that the functions' tables are about to need. They are
-	// emptied on every return, after the workers stop (this is deferred
-	// first, so it runs last), unless another module tree is being read.
-	moduleReads.Add(1)
-	defer func() {
-		if moduleReads.Add(-1) == 0 {
-			freelist.DropAll()
-		}
-	}()
 	total := src.total()
 	k.known = make(map[string]struct{})
 	for fn, i := range s.ext {
@@ -602,11 +590,6 @@ const (
 	mergeWindow    = 16
 	maxMergeWindow = 64
 )
-
-// moduleReads counts the module trees being read (addModules): the free
-// lists their reads share (section buffers, the walks' memos and tables)
-// are emptied when the last one ends.
-var moduleReads atomic.Int64
 
 // A symStage holds the symbols of a module tree's modules, without
 // pointers, from each module's merge until the Build's symbols are made

@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"bytes"
+	"context"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -9,10 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
@@ -449,43 +453,124 @@ func TestModuleSurfaceKept(t *testing.T) {
 	}
 }
 
-// freeListDrops counts the calls of DropAll, for TestModuleReadDropsFreeLists.
+// freeListDrops counts the calls of DropAll, for TestReadDropsFreeLists.
 var freeListDrops atomic.Int64
 
 func init() { freelist.Register(func() { freeListDrops.Add(1) }) }
 
-// TestModuleReadDropsFreeLists: the free lists a module tree's read fills
-// are emptied when it ends, whether it succeeds or fails, and not while
-// another module tree is being read.
-func TestModuleReadDropsFreeLists(t *testing.T) {
-	const vm = "testdata/x86_64-dwarf5.elf"
-	for _, c := range []struct {
-		tree string
-		ok   bool
-	}{
-		{"testdata/modules/6.1.99-1-amd64", true},
-		{"testdata/modules/6.1.99-1-arm64", false}, // a module of another release: the read stops early
-	} {
-		before := freeListDrops.Load()
-		_, err := Open(vm, &Options{ModuleDir: c.tree})
-		if (err == nil) != c.ok {
-			t.Fatalf("%s: error %v", c.tree, err)
+// waitUnheld waits until no hold on the free lists is left: one taken by
+// a dwarfx.Data another test did not close ends when it is collected.
+func waitUnheld(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); freelist.Held(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the free lists are still held: a dwarfx.Data is still open")
 		}
-		if got := freeListDrops.Load() - before; got != 1 {
-			t.Errorf("%s (error %v): the free lists were emptied %d times, want 1", c.tree, err, got)
-		}
+		runtime.GC()
 	}
-	// Another read still going: the lists it shares are kept.
-	moduleReads.Add(1)
+}
+
+// freeListsEmpty fails t unless the free lists of this package are empty
+// and not held (dwarfx's are TestCloseDropsFreeLists's).
+func freeListsEmpty(t *testing.T, when string) {
+	t.Helper()
+	if n, m := scratchBufs.Len(), placeMemos.Len(); n+m != 0 || freelist.Held() {
+		t.Errorf("%s: the free lists hold %d scratch buffers, %d place memos (held: %v); want none", when, n, m, freelist.Held())
+	}
+}
+
+// TestReadDropsFreeLists: the free lists a read fills (a vmlinux, its
+// module tree, a package, a single module) are emptied when it ends,
+// once, whether it succeeds or fails, and not while another read is in
+// progress; a read of the running kernel uses none.
+func TestReadDropsFreeLists(t *testing.T) {
+	const vm = "testdata/x86_64-dwarf5.elf"
+	stopped, stop := context.WithCancel(context.Background())
+	defer stop()
+	read := map[string]func() error{
+		"vmlinux": func() error { _, err := Open(vm, nil); return err },
+		"vmlinux stopped after a unit": func() error {
+			_, err := OpenContext(stopped, vm, &Options{Progress: func(int, int) { stop() }})
+			return err
+		},
+		"module tree": func() error {
+			_, err := Open(vm, &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+			return err
+		},
+		"module tree of another release": func() error { // the read stops early
+			_, err := Open(vm, &Options{ModuleDir: "testdata/modules/6.1.99-1-arm64"})
+			return err
+		},
+		"module": func() error {
+			_, err := Open("testdata/modules/6.1.99-1-amd64/kernel/drivers/kfx/kfx_trace.ko", nil)
+			return err
+		},
+		"package": func() error {
+			_, err := Open("testdata/deb/linux-image-6.1.99-1-amd64-dbg_6.1.99-1_amd64.deb", nil)
+			return err
+		},
+		"package with modules": func() error {
+			_, err := Open("testdata/deb/modules-xz.deb", &Options{PackageModules: true})
+			return err
+		},
+		"running kernel": func() error { _, err := OpenRunning("testdata/running-hooks", nil); return err },
+	}
+	for _, c := range []struct {
+		name  string
+		ok    bool
+		drops int64 // 0: the read takes no hold
+	}{
+		{"vmlinux", true, 1},
+		{"vmlinux stopped after a unit", false, 1},
+		{"module tree", true, 1},
+		{"module tree of another release", false, 1},
+		{"module", true, 1},
+		{"package", true, 1},
+		{"package with modules", true, 1},
+		{"running kernel", true, 0},
+	} {
+		waitUnheld(t)
+		before := freeListDrops.Load()
+		err := read[c.name]()
+		if (err == nil) != c.ok {
+			t.Fatalf("%s: error %v", c.name, err)
+		}
+		if got := freeListDrops.Load() - before; got != c.drops {
+			t.Errorf("%s (error %v): the free lists were emptied %d times, want %d", c.name, err, got, c.drops)
+		}
+		freeListsEmpty(t, c.name)
+	}
+
+	// Another read still going: the lists it shares are kept, and
+	// emptied when it ends.
+	release := freelist.Hold()
 	before := freeListDrops.Load()
-	_, err := Open(vm, &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
-	moduleReads.Add(-1)
-	if err != nil {
+	if err := read["module tree"](); err != nil {
 		t.Fatal(err)
 	}
-	if got := freeListDrops.Load() - before; got != 0 {
-		t.Errorf("with another module tree being read the free lists were emptied %d times, want 0", got)
+	if got := freeListDrops.Load() - before; got != 0 || scratchBufs.Len()+placeMemos.Len() == 0 {
+		t.Errorf("with another read in progress the free lists were emptied %d times and hold %d scratch buffers, %d place memos; want 0 and some",
+			got, scratchBufs.Len(), placeMemos.Len())
 	}
+	release()
+	if got := freeListDrops.Load() - before; got != 1 {
+		t.Errorf("the other read's end emptied the free lists %d times, want 1", got)
+	}
+	freeListsEmpty(t, "after the other read")
+
+	// Reads at once, of every kind: once all have ended, nothing is kept.
+	var wg sync.WaitGroup
+	for range 4 {
+		for _, r := range read {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r() // some fail, as above
+			}()
+		}
+	}
+	wg.Wait()
+	freeListsEmpty(t, "after reads at once")
 }
 
 // TestSymStage: the modules' symbols follow vmlinux's, in merge order,

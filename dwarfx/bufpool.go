@@ -21,7 +21,9 @@ import (
 // leaves alone (a sync.Pool is emptied by every collection, and a whole
 // kernel's read collects dozens of times), bounded in total bytes so that
 // what waits stays a small part of the heap, and emptied (with the other
-// free lists) by freelist.DropAll once the long read is over.
+// free lists) when the last read that holds them ends (see
+// freelist.Hold: a Data holds them until it is closed, and a kernel's
+// read of its modules all along): until then no buffer is kept.
 
 // Buffers of up to maxPooled bytes are reused; a larger section (a rare
 // huge module) gets a buffer of its own. At most maxFree bytes of
@@ -89,6 +91,9 @@ func (d *Data) releaseBuffers() {
 	d.bufsMu.Unlock()
 	freeBufs.Lock()
 	defer freeBufs.Unlock()
+	if !freelist.Held() { // asked under the lock dropFreeBuffers takes
+		return
+	}
 	for _, b := range bufs {
 		n := uint64(cap(b))
 		if freeBufs.bytes+n > maxFree {

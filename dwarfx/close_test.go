@@ -2,11 +2,15 @@ package dwarfx
 
 import (
 	"bytes"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 	"weak"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // TestCloseFreesSections: the sections of a Data read into memory can be
@@ -84,5 +88,79 @@ func TestHeldBytes(t *testing.T) {
 	d.Close()
 	if !bytes.Equal(file, orig) {
 		t.Fatal("the held bytes changed")
+	}
+}
+
+// keptInLists returns how many values the free lists of this package
+// hold: section buffers, kept units, table rooms and type memos.
+func keptInLists() (bufs, units, rooms, memos int) {
+	freeBufs.Lock()
+	for _, l := range freeBufs.class {
+		bufs += len(l)
+	}
+	freeBufs.Unlock()
+	return bufs, keptUnits.Len(), tableRooms.Len(), typeMemos.Len()
+}
+
+// waitUnheld waits until no hold on the free lists is left: one taken by
+// a Data another test did not close ends when the Data is collected.
+func waitUnheld(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); freelist.Held(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the free lists are still held: a Data is still open")
+		}
+		runtime.GC()
+	}
+}
+
+// TestCloseDropsFreeLists: the memory a Data's reading reuses is kept
+// while a Data is open, for the next, and dropped when the last is
+// closed, or collected unclosed: a program that reads a module and goes
+// on with other work does not keep it.
+func TestCloseDropsFreeLists(t *testing.T) {
+	mods, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
+	if len(mods) < 2 {
+		t.Fatalf("%d fixture modules", len(mods))
+	}
+	opts := &ExtractOptions{Concurrency: 1, Prototypes: true, Types: true, Recycle: true,
+		WantType: func(int, *TypeKey) bool { return true }} // a type memo too
+	read := func(p string) *Data {
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digest(t, d, opts)
+		return d
+	}
+	empty := func(when string) {
+		t.Helper()
+		if b, u, r, m := keptInLists(); b+u+r+m != 0 || freelist.Held() {
+			t.Errorf("%s: the free lists hold %d buffers, %d units, %d table rooms, %d type memos (held: %v); want none",
+				when, b, u, r, m, freelist.Held())
+		}
+	}
+	waitUnheld(t)
+	read(mods[0]).Close()
+	empty("after a module read and closed")
+
+	a, b := read(mods[0]), read(mods[1])
+	a.Close()
+	if bufs, u, r, m := keptInLists(); bufs == 0 || u == 0 || r == 0 || m == 0 {
+		t.Errorf("with a Data open the free lists hold %d buffers, %d units, %d table rooms, %d type memos: want some of each", bufs, u, r, m)
+	}
+	b.Close()
+	empty("after the last open Data was closed")
+
+	func() { read(mods[0]) }() // never closed
+	waitUnheld(t)
+	empty("after an unclosed Data was collected")
+
+	// A Data that fails to read holds nothing.
+	if _, err := New(bytes.NewReader([]byte("\x7fELF")), "bad"); err == nil {
+		t.Fatal("a truncated ELF file was read")
+	}
+	if freelist.Held() {
+		t.Error("a failed read left the free lists held")
 	}
 }

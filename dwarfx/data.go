@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/kabi-dev/kabi/internal/stage"
 	"github.com/klauspost/compress/zstd"
 )
@@ -40,6 +42,9 @@ type Data struct {
 	bufsMu sync.Mutex
 	bufs   [][]byte // reused section buffers, released by Close (see buffer)
 	reused bool     // some sections lie in reused buffers: Keep copies every string
+
+	releaseLists func() // releases the Data's hold on the free lists (see holdLists)
+	listsCleanup runtime.Cleanup
 }
 
 type lineResult struct {
@@ -91,6 +96,15 @@ func NewFromELF(ef *elf.File, r io.ReaderAt, name string) (*Data, error) {
 // would exceed the budget fails with a *FormatError wrapping [ErrBudget],
 // before anything is allocated for it.
 func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) (d *Data, err error) {
+	// The free lists are held from here to Close (see holdLists), or
+	// released here when no Data is returned. Deferred first, so that it
+	// runs last, after a panic is made an error.
+	release := freelist.Hold()
+	defer func() {
+		if d == nil || d.releaseLists == nil || err != nil {
+			release()
+		}
+	}()
 	defer recoverBug(name, &err, debug.SetPanicOnFault(true))
 	d = &Data{name: name, big: ef.ByteOrder == binary.BigEndian, class: ef.Class}
 	var budget *Budget
@@ -162,7 +176,18 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 		return nil, err
 	}
 	d.fmap.trim() // parseUnits read a page or more of every unit
+	d.holdLists(release)
 	return d, nil
+}
+
+// holdLists keeps release, the Data's hold on the free lists (buffers,
+// tables and memos that the reads of many files reuse: see
+// freelist.Hold), until Close, or until the Data is collected when it
+// is never closed: a program that reads a file and goes on with other
+// work does not keep them beside what it read.
+func (d *Data) holdLists(release func()) {
+	d.releaseLists = release
+	d.listsCleanup = runtime.AddCleanup(d, func(release func()) { release() }, release)
 }
 
 // Name returns the file name given to Open or New.

@@ -147,15 +147,22 @@ func (m *mapping) release() error {
 // Close releases the memory mapping that backs the Data's sections when
 // it was read from an *os.File (see Open and New), and hands the buffers
 // a relocatable object's sections were read into on to the next Data
-// read. After Close, the Data and every string and byte slice obtained
-// from it must no longer be used, but for the strings Keep returned, which
-// stay valid. Close is safe to call more than once; a Data read into
-// memory needs no Close (it returns nil; the buffers of a relocatable
-// object are then collected as usual), and one that is never closed keeps
-// its mapping until the program exits.
+// read while another is open; once no Data is open, the memory this
+// package reuses from read to read (those buffers, tables, memos) is
+// left to the collector. After Close, the Data and every string and byte
+// slice obtained from it must no longer be used, but for the strings Keep
+// returned, which stay valid. Close is safe to call more than once; a
+// Data read into memory needs no Close (it returns nil; the buffers of a
+// relocatable object and the reused memory are then collected once the
+// Data is), and one that is never closed keeps its mapping until the
+// program exits.
 func (d *Data) Close() error {
 	d.forgetLines()
 	d.releaseBuffers()
+	if d.releaseLists != nil { // after releaseBuffers, which keeps them only while held
+		d.listsCleanup.Stop()
+		d.releaseLists()
+	}
 	err := d.fmap.release()
 	// Sections read into memory are the garbage collector's once nothing
 	// else holds them, even while the Data is still reachable (by a

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // TestArenaRewind checks that a recycling arena hands out zeroed values
@@ -219,6 +221,7 @@ func TestTypeDecoderRelease(t *testing.T) {
 // keptUnits) and filled with garbage in between, against walks without
 // Recycle.
 func TestKeptUnits(t *testing.T) {
+	defer freelist.Hold()() // the walks' units are kept from one to the next, as in a kernel's read
 	paths := fixtures(t)
 	mods, _ := filepath.Glob("../testdata/modules/*/kernel/drivers/kfx/*.ko")
 	paths = append(paths, mods...)

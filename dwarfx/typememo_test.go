@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // TestTypeMemo: the memo's index answers as a map of the keys met in this
@@ -166,6 +168,7 @@ func TestWantTypeOncePerKey(t *testing.T) {
 // at most its bounds, however large the walk that filled it, and none of
 // that walk's file entries or names.
 func TestTypeMemoKeptBounded(t *testing.T) {
+	defer freelist.Hold()() // memos are kept from walk to walk while a read holds the lists
 	for _, files := range []int{3, 2 * maxMemoFileIDs} {
 		m := newTypeMemo()
 		for i := range files {

@@ -4,15 +4,50 @@
 // whole kernel's read runs dozens of collections, and every value a
 // pool loses is allocated again, on a machine where touching fresh
 // memory is dear.
+//
+// The values are kept only while a read holds the lists (see Hold):
+// when the last hold is released they are all dropped, and a value put
+// while none is held is not kept. A program that reads one build and
+// goes on with other work does not keep them beside what it read.
 package freelist
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// A List holds at most Max values (none when Max is 0); its zero value
-// with Max set is ready to use, and it is safe for concurrent use. Its
-// first Put registers it with DropAll for the life of the process, so a
-// List is meant to be a package-level variable: one made per use would
-// stay reachable from the registry.
+// holds counts the holds not yet released (see Hold).
+var holds atomic.Int64
+
+// Hold keeps the values put in the lists until release is called: a
+// read holds them from its start to its end, and reads that run at once
+// share them. The last release calls DropAll. release may be called
+// more than once; it releases once.
+func Hold() (release func()) {
+	holds.Add(1)
+	var done atomic.Bool
+	return func() {
+		if done.Swap(true) {
+			return
+		}
+		if holds.Add(-1) == 0 {
+			DropAll()
+		}
+	}
+}
+
+// Held reports whether some hold is not yet released: a store given to
+// Register keeps a value only when it is, checked under the lock its
+// dropper takes, as List.Put does, so that a value is either kept before
+// the last release's DropAll empties the store, or not kept at all.
+func Held() bool { return holds.Load() > 0 }
+
+// A List holds at most Max values (none when Max is 0, nor while no
+// hold is in progress: see Hold); its zero value with Max set is ready
+// to use, and it is safe for concurrent use. Its first Put registers it
+// with DropAll for the life of the process, so a List is meant to be a
+// package-level variable: one made per use would stay reachable from
+// the registry.
 type List[T any] struct {
 	Max int
 
@@ -36,17 +71,20 @@ func (l *List[T]) Get() (T, bool) {
 	return v, true
 }
 
-// Put keeps v for a later Get, unless the list holds Max values; it
-// reports whether v was kept.
+// Put keeps v for a later Get, unless the list holds Max values or no
+// hold is in progress (see Hold); it reports whether v was kept.
 func (l *List[T]) Put(v T) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.free) >= l.Max {
-		return false
-	}
 	if !l.registered {
+		// Before Held is asked: a DropAll that runs once the last hold
+		// is released then either empties the list, or runs before
+		// this registration and so before Held is asked here.
 		l.registered = true
 		Register(l.Drop)
+	}
+	if len(l.free) >= l.Max || !Held() {
+		return false
 	}
 	l.free = append(l.free, v)
 	return true
@@ -74,7 +112,9 @@ var droppers struct {
 }
 
 // Register adds drop to what DropAll calls, for a store of values kept
-// between uses that is not a List.
+// between uses that is not a List. The store keeps a value only while
+// Held, as a List does. drop may be called from several goroutines at
+// once (releases that end holds at about the same time).
 func Register(drop func()) {
 	droppers.Lock()
 	defer droppers.Unlock()
@@ -82,9 +122,10 @@ func Register(drop func()) {
 }
 
 // DropAll empties every List that was given a value and calls the
-// functions given to Register: the long read whose uses the values
-// waited for is over, and they would otherwise stay beside what it
-// made for the life of the process. A later use allocates again.
+// functions given to Register: the reads whose uses the values waited
+// for are over (the last hold's release calls it), and they would
+// otherwise stay beside what they made for the life of the process. A
+// later use allocates again.
 func DropAll() {
 	droppers.Lock()
 	f := droppers.f

@@ -2,10 +2,12 @@ package freelist
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
 func TestList(t *testing.T) {
+	defer Hold()()
 	l := List[*int]{Max: 2}
 	if _, ok := l.Get(); ok {
 		t.Fatal("Get on an empty list found a value")
@@ -41,6 +43,7 @@ func TestList(t *testing.T) {
 }
 
 func TestListConcurrent(t *testing.T) {
+	defer Hold()()
 	l := List[int]{Max: 4}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -66,18 +69,19 @@ func TestListConcurrent(t *testing.T) {
 var dropA, dropB = List[*int]{Max: 4}, List[*int]{Max: 4}
 
 func TestDropAll(t *testing.T) {
+	defer Hold()()
 	a, b := &dropA, &dropB
 	a.Put(new(int))
 	a.Put(new(int))
 	b.Put(new(int))
-	called := 0
-	Register(func() { called++ })
+	var called atomic.Int64 // droppers may run at once (see Register)
+	Register(func() { called.Add(1) })
 	DropAll()
 	if a.Len() != 0 || b.Len() != 0 {
 		t.Fatalf("after DropAll the lists hold %d and %d values", a.Len(), b.Len())
 	}
-	if called != 1 {
-		t.Fatalf("the registered dropper was called %d times, want 1", called)
+	if called.Load() != 1 {
+		t.Fatalf("the registered dropper was called %d times, want 1", called.Load())
 	}
 	v := new(int)
 	if !a.Put(v) {
@@ -88,7 +92,71 @@ func TestDropAll(t *testing.T) {
 	}
 	a.Put(v)
 	DropAll()
-	if a.Len() != 0 || called != 2 {
-		t.Fatalf("a second DropAll left %d values, called the dropper %d times in all", a.Len(), called)
+	if a.Len() != 0 || called.Load() != 2 {
+		t.Fatalf("a second DropAll left %d values, called the dropper %d times in all", a.Len(), called.Load())
+	}
+}
+
+// holdA is TestHold's list, holdB TestHoldConcurrent's.
+var holdA, holdB = List[*int]{Max: 4}, List[int]{Max: 64}
+
+// TestHold checks that a List keeps values only while a hold is in
+// progress, and that the last release, and only it, empties the lists.
+func TestHold(t *testing.T) {
+	l := &holdA
+	if l.Put(new(int)) || l.Len() != 0 {
+		t.Fatal("a value put while no hold is in progress was kept")
+	}
+	var drops atomic.Int64
+	Register(func() { drops.Add(1) })
+	outer := Hold()
+	inner := Hold()
+	if !Held() {
+		t.Fatal("Held is false during a hold")
+	}
+	if !l.Put(new(int)) {
+		t.Fatal("Put during a hold was refused")
+	}
+	inner()
+	inner() // released once
+	if l.Len() != 1 || drops.Load() != 0 {
+		t.Fatalf("with a hold left the list holds %d values and was dropped %d times; want 1 and 0", l.Len(), drops.Load())
+	}
+	outer()
+	if l.Len() != 0 || drops.Load() != 1 || Held() {
+		t.Fatalf("after the last release the list holds %d values, was dropped %d times, Held %v; want 0, 1, false", l.Len(), drops.Load(), Held())
+	}
+	outer()
+	if drops.Load() != 1 {
+		t.Fatalf("releasing twice dropped %d times in all, want 1", drops.Load())
+	}
+	if l.Put(new(int)) || l.Len() != 0 {
+		t.Fatal("a value put after the last release was kept")
+	}
+}
+
+// TestHoldConcurrent: holds taken and released while values are put and
+// taken leave nothing in the list once all are released, whatever the
+// order (run with -race).
+func TestHoldConcurrent(t *testing.T) {
+	l := &holdB
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				release := Hold()
+				l.Put(g*1000 + i)
+				l.Get()
+				l.Put(i)
+				release()
+				l.Put(-1) // kept only while another goroutine holds
+			}
+		}()
+	}
+	wg.Wait()
+	if n := l.Len(); n != 0 || Held() {
+		t.Fatalf("after every hold was released the list holds %d values (Held %v)", n, Held())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/kabi-dev/kabi/internal/freelist"
 )
 
 // file is a reader that is not known to be in memory (ReadAt stages it),
@@ -71,6 +73,7 @@ func TestReadAt(t *testing.T) {
 }
 
 func TestGetPut(t *testing.T) {
+	defer freelist.Hold()() // stages are kept only while a read holds the free lists
 	defer func(s int) { Size = s }(Size)
 	Size = 1000
 	a := Get()
