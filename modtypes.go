@@ -301,12 +301,10 @@ type placeMemo struct {
 	claims map[dwarfx.TypeKey]int32
 }
 
-// A pathFile is a file of a walk, by where its directory, name and unit's
-// compilation directory are, and its key.
+// A pathFile is a file of a walk, by where its strings are, and its key.
 type pathFile struct {
-	dir, name, comp    uintptr
-	ldir, lname, lcomp int32
-	key                placeKey
+	pathKey
+	key placeKey
 }
 
 // The memos of the walks that ended, for the next ones: a sync.Pool's
@@ -342,6 +340,7 @@ func (m *placeMemo) release() {
 	if cap(m.paths) > maxMemoPaths {
 		m.paths, m.slots = nil, nil
 	}
+	clear(m.paths) // and newPlaceMemo empties it
 	if len(m.files) > maxMemoFiles {
 		m.files = make(map[placeKey]placeKey)
 	}
@@ -357,48 +356,41 @@ func (m *placeMemo) release() {
 // placeFile returns the key of a place's file f, of a unit compiled in
 // compDir, whose path rule makes Location.File.
 func (mt *moduleTypes) placeFile(f *dwarfx.FileEntry, compDir string, rule PathRule) placeKey {
-	pk := pathKey{unsafe.StringData(f.Dir), unsafe.StringData(f.Name), unsafe.StringData(compDir),
-		int32(len(f.Dir)), int32(len(f.Name)), int32(len(compDir))}
+	pk := newPathKey(f, compDir)
 	if pk == mt.last {
 		return mt.lastKey
 	}
 	m := mt.placeMemo
-	p := pathFile{dir: uintptr(unsafe.Pointer(pk.dir)), name: uintptr(unsafe.Pointer(pk.name)), comp: uintptr(unsafe.Pointer(pk.compDir)),
-		ldir: pk.ldir, lname: pk.lname, lcomp: pk.lcomp}
 	if 2*(len(m.paths)+1) > m.size {
 		m.growPaths()
 	}
-	h := m.pathHash(&p)
+	h := m.pathHash(&pk)
 	mask := uint64(m.size - 1)
 	i := h & mask
 	for ; m.slots[i] != 0; i = (i + 1) & mask {
 		if v := m.slots[i]; v>>32 == h>>32 {
-			if q := &m.paths[uint32(v)-1]; q.same(&p) {
+			if q := &m.paths[uint32(v)-1]; q.pathKey == pk {
 				mt.last, mt.lastKey = pk, q.key
 				return q.key
 			}
 		}
 	}
-	p.key = m.fileKey(mt.kt, f, compDir, rule)
-	m.paths = append(m.paths, p)
+	key := m.fileKey(mt.kt, f, compDir, rule)
+	m.paths = append(m.paths, pathFile{pk, key})
 	m.slots[i] = slots.Slot(h, len(m.paths)-1)
-	mt.last, mt.lastKey = pk, p.key
-	return p.key
+	mt.last, mt.lastKey = pk, key
+	return key
 }
 
-// same reports whether q and p are the same strings.
-func (q *pathFile) same(p *pathFile) bool {
-	return q.dir == p.dir && q.name == p.name && q.comp == p.comp && q.ldir == p.ldir && q.lname == p.lname && q.lcomp == p.lcomp
-}
-
-func (m *placeMemo) pathHash(p *pathFile) uint64 {
-	return slots.Mix(uint64(p.name)^m.r[0], (uint64(p.dir)+uint64(p.comp)<<1+uint64(p.lname))^m.r[1])
+func (m *placeMemo) pathHash(p *pathKey) uint64 {
+	addr := func(b *byte) uint64 { return uint64(uintptr(unsafe.Pointer(b))) }
+	return slots.Mix(addr(p.name)^m.r[0], (addr(p.dir)+addr(p.compDir)<<1+uint64(p.lname))^m.r[1])
 }
 
 // growPaths doubles the index of paths.
 func (m *placeMemo) growPaths() {
 	m.size = max(2*m.size, firstPathSlots)
-	m.slots = slots.Rebuild(m.slots, m.size, len(m.paths), func(n int) uint64 { return m.pathHash(&m.paths[n]) })
+	m.slots = slots.Rebuild(m.slots, m.size, len(m.paths), func(n int) uint64 { return m.pathHash(&m.paths[n].pathKey) })
 }
 
 // fileKey returns the key of a file of the walk's that paths does not

@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -79,10 +78,8 @@ func TestPlaceFile(t *testing.T) {
 	}
 	for walk := range 3 {
 		// A walk's memo knows strings by where they are, which holds
-		// while the module's sections do: the strings a walk is given
-		// are kept until it ends, or the collector could put another
-		// string of the same length where one was.
-		var keep []dwarfx.FileEntry
+		// while the module's sections do (its keys keep the strings it
+		// was given).
 		mt := &moduleTypes{kt: kt, placeMemo: newPlaceMemo()}
 		names := []string{"list.h", "page.h", "sched.h"}
 		name := names[walk] // at the same place in each walk
@@ -93,7 +90,6 @@ func TestPlaceFile(t *testing.T) {
 		}
 		// The same file, its strings elsewhere (a unit's own line table).
 		g := dwarfx.FileEntry{Dir: strings.Clone(f.Dir), Name: strings.Clone(f.Name)}
-		keep = append(keep, g)
 		if mt.placeFile(&g, comp, rule) != got {
 			t.Errorf("walk %d: %s has two keys", walk, name)
 		}
@@ -104,40 +100,45 @@ func TestPlaceFile(t *testing.T) {
 		if walk < 2 {
 			// The next walk's index is this one's, unless it grows.
 			mt.placeMemo.release()
-			runtime.KeepAlive(keep)
 			continue
 		}
 		// Many files: the index grows.
 		for i := range 2000 {
 			h := dwarfx.FileEntry{Dir: f.Dir, Name: strings.Repeat("x", i%7+1) + string(rune('a'+i%26)) + strings.Repeat("y", i/182)}
-			keep = append(keep, h)
 			if mt.placeFile(&h, comp, rule) != kt.seeds.fileKey("include/linux/"+h.Name) {
 				t.Fatalf("walk %d: file %d has another's key", walk, i)
 			}
 		}
 		mt.placeMemo.release()
-		runtime.KeepAlive(keep)
 	}
 	if rules == 0 {
 		t.Error("the rule was never asked")
 	}
 }
 
-// TestPathFileSame: every field of a file's strings tells files apart.
-func TestPathFileSame(t *testing.T) {
-	p := pathFile{dir: 8, name: 16, comp: 24, ldir: 1, lname: 2, lcomp: 3}
-	for i, f := range []func(*pathFile){
-		func(q *pathFile) { q.dir++ }, func(q *pathFile) { q.name++ }, func(q *pathFile) { q.comp++ },
-		func(q *pathFile) { q.ldir++ }, func(q *pathFile) { q.lname++ }, func(q *pathFile) { q.lcomp++ },
-	} {
-		q := p
-		f(&q)
-		if q.same(&p) {
-			t.Errorf("field %d: %+v is %+v", i, q, p)
+// TestPlaceMemoRelease: a memo given to the next module holds none of
+// the strings of the walk that ended (they point into its module's
+// sections), and the next walk starts empty.
+func TestPlaceMemoRelease(t *testing.T) {
+	kt := &kernelTypes{seeds: newPlaceSeeds(), read: reads.Add(1)}
+	m := newPlaceMemo()
+	mt := &moduleTypes{kt: kt, placeMemo: m}
+	for _, name := range []string{"list.h", "page.h", "sched.h"} {
+		mt.placeFile(&dwarfx.FileEntry{Dir: "include/linux", Name: name}, "/build", SourceRootRule)
+	}
+	if len(m.paths) != 3 {
+		t.Fatalf("the walk has %d files, want 3", len(m.paths))
+	}
+	m.release()
+	for i, p := range m.paths[:cap(m.paths)] {
+		if p != (pathFile{}) {
+			t.Errorf("file %d of a released memo is kept: %+v", i, p)
 		}
 	}
-	if q := p; !q.same(&p) {
-		t.Error("a file is not itself")
+	if n := newPlaceMemo(); len(n.paths) != 0 {
+		t.Errorf("a new walk's memo has %d files", len(n.paths))
+	} else {
+		n.release()
 	}
 }
 

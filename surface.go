@@ -93,6 +93,12 @@ type pathKey struct {
 	ldir, lname, lcomp int32
 }
 
+// newPathKey is the key of file f of a unit compiled in compDir.
+func newPathKey(f *dwarfx.FileEntry, compDir string) pathKey {
+	return pathKey{unsafe.StringData(f.Dir), unsafe.StringData(f.Name), unsafe.StringData(compDir),
+		int32(len(f.Dir)), int32(len(f.Name)), int32(len(compDir))}
+}
+
 type staticKey struct {
 	fn, file, line, unit int32
 }
@@ -290,15 +296,19 @@ func (s *surface) location(f *dwarfx.Func) (int32, int32) {
 	if !f.HasFile {
 		return s.pathOfUnit(f.Unit), 0
 	}
-	compDir := s.d.Units()[f.Unit].CompDir
-	k := pathKey{unsafe.StringData(f.File.Dir), unsafe.StringData(f.File.Name), unsafe.StringData(compDir),
-		int32(len(f.File.Dir)), int32(len(f.File.Name)), int32(len(compDir))}
+	return s.pathOf(&f.File, s.d.Units()[f.Unit].CompDir), int32(min(f.Line, 1<<31-1))
+}
+
+// pathOf returns the files index of line-table file f of a unit compiled
+// in compDir.
+func (s *surface) pathOf(f *dwarfx.FileEntry, compDir string) int32 {
+	k := newPathKey(f, compDir)
 	p, ok := s.paths[k]
 	if !ok {
-		p = s.file(s.rule(cleanPath(f.File.Path()), compDir))
+		p = s.file(s.rule(cleanPath(f.Path()), compDir))
 		s.paths[k] = p
 	}
-	return p, int32(min(f.Line, 1<<31-1))
+	return p
 }
 
 // keyName is the name an instance of f is keyed by.

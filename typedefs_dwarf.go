@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/kabi-dev/kabi/dwarfx"
 )
@@ -259,14 +258,7 @@ func (s *surface) variantOf(p *pendingDef) (*typeVariants, int, bool) {
 // defLocation is where p is written, as kabi shows it.
 func (s *surface) defLocation(cu *dwarfx.CompileUnit, p *pendingDef) Location {
 	if p.has {
-		k := pathKey{unsafe.StringData(p.file.Dir), unsafe.StringData(p.file.Name), unsafe.StringData(cu.Unit.CompDir),
-			int32(len(p.file.Dir)), int32(len(p.file.Name)), int32(len(cu.Unit.CompDir))}
-		f, ok := s.paths[k]
-		if !ok {
-			f = s.file(s.rule(cleanPath(p.file.Path()), cu.Unit.CompDir))
-			s.paths[k] = f
-		}
-		return Location{File: s.files[f], Line: int(p.line)}
+		return Location{File: s.files[s.pathOf(&p.file, cu.Unit.CompDir)], Line: int(p.line)}
 	}
 	if cu.Unit.Kind != dwarfx.UnitTypeUnit {
 		return Location{File: s.files[s.pathOfUnit(cu.Unit.Index)]}
