@@ -220,7 +220,7 @@ func appendSuffix(b []byte, t *Type, depth int) []byte {
 		b = appendSuffix(b, t.Elem, depth+1)
 	case Func:
 		b = append(b, '(')
-		b = appendParams(b, t.Params, t.Variadic, t.Prototyped, depth)
+		b = appendParams(b, t.Params, t.Variadic, t.Prototyped, depth, nil)
 		b = append(b, ')')
 		b = appendSuffix(b, t.Elem, depth+1)
 	}
@@ -236,12 +236,21 @@ func wrapsPointer(t *Type) bool {
 
 var voidType = Type{Kind: Void}
 
-func appendParams(b []byte, params []Param, variadic, prototyped bool, depth int) []byte {
+// appendParams appends a parameter list, without its parentheses. With
+// names set, it appends to *names the offset in b of each parameter's
+// name.
+func appendParams(b []byte, params []Param, variadic, prototyped bool, depth int, names *[]int32) []byte {
 	for i, p := range params {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendDeclare(b, p.Type, p.Name, depth+1)
+		// appendDeclare, with the name's offset.
+		b = appendPrefix(b, p.Type, p.Name == "", depth+1)
+		if names != nil {
+			*names = append(*names, int32(len(b)))
+		}
+		b = append(b, p.Name...)
+		b = appendSuffix(b, p.Type, depth+1)
 	}
 	switch {
 	case variadic && len(params) > 0:

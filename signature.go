@@ -75,10 +75,10 @@ func (s *Signature) keep(buf []byte) []byte {
 
 // appendKey appends the key keep writes and returns the declaration's
 // length in it, and offs with the offsets in buf of the names written
-// (see appendDeclNames).
+// (see appendDecl).
 func (s *Signature) appendKey(buf []byte, offs []int32) ([]byte, int, []int32) {
 	start := len(buf)
-	buf, offs = s.appendDeclNames(buf, offs)
+	buf = s.appendDecl(buf, &offs)
 	n := len(buf) - start
 	buf = append(buf, 0)
 	buf = binary.AppendUvarint(buf, uint64(len(s.Name)))
@@ -88,41 +88,6 @@ func (s *Signature) appendKey(buf []byte, offs []int32) ([]byte, int, []int32) {
 		buf = appendKinds(buf, p.Type, 0)
 	}
 	return buf, n, offs
-}
-
-// appendDeclNames is appendDecl, and appends to offs the offsets in b at
-// which it writes the function's name, then each parameter's: a
-// signature's names are kept as parts of its declaration.
-func (s *Signature) appendDeclNames(b []byte, offs []int32) ([]byte, []int32) {
-	ret := s.Return
-	if ret == nil {
-		ret = &voidType
-	}
-	b = appendPrefix(b, ret, false, 1)
-	offs = append(offs, int32(len(b)))
-	b = append(b, s.Name...)
-	b = append(b, '(')
-	// appendParams, at depth 0.
-	for i, p := range s.Params {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = appendPrefix(b, p.Type, p.Name == "", 1)
-		offs = append(offs, int32(len(b)))
-		b = append(b, p.Name...)
-		b = appendSuffix(b, p.Type, 1)
-	}
-	switch {
-	case s.Variadic && len(s.Params) > 0:
-		b = append(b, ", ..."...)
-	case s.Variadic:
-		b = append(b, "..."...)
-	case len(s.Params) == 0 && s.Prototyped:
-		b = append(b, "void"...)
-	}
-	b = append(b, ')')
-	b = appendSuffix(b, ret, 1)
-	return append(b, ';'), offs
 }
 
 // appendKinds appends the kind and the name's length of t and of every
@@ -151,7 +116,7 @@ func (s *Signature) String() string {
 	if d, _, ok := s.cachedText(); ok {
 		return d
 	}
-	return string(s.appendDecl(nil))
+	return string(s.appendDecl(nil, nil))
 }
 
 // AppendText appends the declaration String returns.
@@ -159,20 +124,26 @@ func (s *Signature) AppendText(b []byte) []byte {
 	if d, _, ok := s.cachedText(); ok {
 		return append(b, d...)
 	}
-	return s.appendDecl(b)
+	return s.appendDecl(b, nil)
 }
 
-// appendDecl writes the declaration.
-func (s *Signature) appendDecl(b []byte) []byte {
+// appendDecl writes the declaration. With names set, it appends to
+// *names the offsets in b at which it writes the function's name, then
+// each parameter's: a signature's names are kept as parts of its
+// declaration.
+func (s *Signature) appendDecl(b []byte, names *[]int32) []byte {
 	// The signature is a function type declaring s.Name (see Type).
 	ret := s.Return
 	if ret == nil {
 		ret = &voidType
 	}
 	b = appendPrefix(b, ret, false, 1)
+	if names != nil {
+		*names = append(*names, int32(len(b)))
+	}
 	b = append(b, s.Name...)
 	b = append(b, '(')
-	b = appendParams(b, s.Params, s.Variadic, s.Prototyped, 0)
+	b = appendParams(b, s.Params, s.Variadic, s.Prototyped, 0, names)
 	b = append(b, ')')
 	b = appendSuffix(b, ret, 1)
 	return append(b, ';')
@@ -577,21 +548,24 @@ func (c *dwarfSigs) conv(t *dwarfx.Type, depth int) (*Type, bool) {
 	return r, local
 }
 
-// qualify is qualify (below) with the types made by mk; local says
-// whether t is local, as does the result's.
+// qualify returns t with the qualifiers q added (see the function
+// qualify), the types it makes made by mk; local says whether t is local,
+// as does the result's. A nil c makes new types.
 func (c *dwarfSigs) qualify(t *Type, local bool, q Qualifiers) (*Type, bool) {
-	switch {
-	case q == 0 || t.Qual&q == q:
+	if q == 0 || t.Qual&q == q || t.Kind == Func {
 		return t, local
-	case t.Kind == Func:
-		return t, local
-	case t.Kind == Array:
-		n := *t
-		n.Elem, _ = c.qualify(t.Elem, local, q)
-		return c.mk(&n, false)
 	}
 	n := *t
-	n.Qual |= q
+	if t.Kind == Array {
+		n.Elem, _ = c.qualify(t.Elem, local, q)
+	} else {
+		n.Qual |= q
+	}
+	if c == nil {
+		r := new(Type)
+		*r = n
+		return r, true
+	}
 	return c.mk(&n, false)
 }
 
@@ -611,17 +585,6 @@ func dwarfQual(k dwarfx.TypeKind) Qualifiers {
 // array of qualified elements; a qualified function type is meaningless
 // in C and keeps none.
 func qualify(t *Type, q Qualifiers) *Type {
-	switch {
-	case q == 0 || t.Qual&q == q:
-		return t
-	case t.Kind == Func:
-		return t
-	case t.Kind == Array:
-		n := *t
-		n.Elem = qualify(t.Elem, q)
-		return &n
-	}
-	n := *t
-	n.Qual |= q
-	return &n
+	r, _ := (*dwarfSigs)(nil).qualify(t, false, q)
+	return r
 }

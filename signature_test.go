@@ -205,3 +205,43 @@ func TestFixtureClones(t *testing.T) {
 		})
 	}
 }
+
+// TestQualify: qualifying adds the qualifiers to a copy (an array's to
+// its elements', a function type's nowhere), leaves a type that has them
+// as it is, and a converter's types say whether it made them.
+func TestQualify(t *testing.T) {
+	intT := &Type{Kind: Base, Name: "int"}
+	cint := &Type{Kind: Base, Name: "int", Qual: Const}
+	fn := &Type{Kind: Func, Elem: intT, Prototyped: true}
+	for _, c := range []struct {
+		t    *Type
+		q    Qualifiers
+		want string // Declare(result, "x"); "" for t itself
+	}{
+		{intT, 0, ""},
+		{cint, Const, ""},
+		{fn, Const, ""},
+		{intT, Const, "const int x"},
+		{cint, Volatile, "const volatile int x"},
+		{&Type{Kind: Pointer, Elem: intT}, Const, "int *const x"},
+		{&Type{Kind: Array, Len: 4, Elem: &Type{Kind: Array, Len: 2, Elem: intT}}, Volatile, "volatile int x[4][2]"},
+	} {
+		before := Declare(c.t, "x")
+		conv := newDWARFSigs(nil, newStringPool(), nil)
+		for i, q := range []func() (*Type, bool){
+			func() (*Type, bool) { return qualify(c.t, c.q), true },
+			func() (*Type, bool) { return conv.qualify(c.t, false, c.q) },
+		} {
+			got, local := q()
+			switch {
+			case c.want == "" && (got != c.t || i == 1 && local):
+				t.Errorf("%s with %v (%d): %s, local %v, want itself", before, c.q, i, Declare(got, "x"), local)
+			case c.want != "" && (got == c.t || Declare(got, "x") != c.want || !local):
+				t.Errorf("%s with %v (%d): %s, local %v, want %s", before, c.q, i, Declare(got, "x"), local, c.want)
+			}
+			if Declare(c.t, "x") != before {
+				t.Errorf("%s with %v (%d): the type was changed", before, c.q, i)
+			}
+		}
+	}
+}

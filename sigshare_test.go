@@ -379,8 +379,9 @@ func TestConverterBase(t *testing.T) {
 	}
 }
 
-// TestDeclNames: appendDeclNames writes what appendDecl writes, and the
-// names at the offsets it gives.
+// TestDeclNames: appendDecl writes what Declare writes of the function
+// type, named, with names set or not, and the names at the offsets it
+// gives.
 func TestDeclNames(t *testing.T) {
 	page := &Type{Kind: Pointer, Elem: &Type{Kind: Struct, Name: "page"}}
 	cb := &Type{Kind: Pointer, Elem: &Type{Kind: Func, Elem: &Type{Kind: Base, Name: "int"}, Prototyped: true, Params: []Param{{Type: page}}}}
@@ -394,9 +395,11 @@ func TestDeclNames(t *testing.T) {
 		{Name: "h", Return: page, Prototyped: true, Params: []Param{{Name: "cb", Type: cb}, {Name: "p", Type: &Type{Kind: Pointer, Qual: Const, Elem: page}}}},
 		{Name: "k", Return: &Type{Kind: Base, Name: "int"}, Params: []Param{{Name: "x", Type: &Type{Kind: Array, Len: -1, Elem: &Type{Kind: Base, Name: "int"}}}}},
 	} {
-		b, offs := s.appendDeclNames([]byte("> "), nil)
-		if want := "> " + string(s.appendDecl(nil)); string(b) != want {
-			t.Errorf("appendDeclNames %q, appendDecl %q", b, want)
+		var offs []int32
+		b := s.appendDecl([]byte("> "), &offs)
+		want := Declare(s.Type(), s.Name) + ";"
+		if string(b) != "> "+want || string(s.appendDecl(nil, nil)) != want {
+			t.Errorf("appendDecl %q and %q, want %q", b, s.appendDecl(nil, nil), want)
 		}
 		names := []string{s.Name}
 		for _, p := range s.Params {
