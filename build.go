@@ -110,6 +110,7 @@ type Options struct {
 
 	ctx     context.Context // set by OpenContext and NewContext; nil: none
 	modules moduleSource    // a package's modules (PackageModules); nil: ModuleDir's
+	sigs    *sigStaging     // set by tests: how a whole kernel's read holds its module signatures
 }
 
 // ctxErr is the error of the options' context: nil without one.
@@ -391,6 +392,9 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			b.types.setTypedefs(s.typedefs())
 		}
 	})
+	if opts.sigs != nil {
+		opts.sigs.staged = len(s.sigTab.done)
+	}
 	b.link(fns, btf)
 	if hooks != nil {
 		if err := hooks.readConfigFile(name, b.Meta.Release, opts.Config); err != nil {

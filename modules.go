@@ -459,7 +459,7 @@ func (s *surface) addModules(src moduleSource, release string, opts *Options, ru
 	}
 	k.sigTypes = s.freezeTypes()
 	k.tables = newTablePools()
-	s.sigTab.stage = stageModuleSignatures
+	s.sigTab.stage = opts.sigs == nil || !opts.sigs.unstaged
 	k.modSrc = make(map[string]AttachSources, total)
 	if !opts.NoTypes {
 		k.types = newKernelTypes(s)
@@ -646,11 +646,6 @@ func (st *symStage) appendTo(syms []Symbol, n int) []Symbol {
 	}
 	return out
 }
-
-// stageModuleSignatures says whether the kernel's surface stages the
-// signatures of its modules (see sigStore); false only in tests, which
-// compare the Builds read both ways.
-var stageModuleSignatures = true
 
 // ErrModuleRelease is wrapped by the error for a module tree that holds a
 // module of another release than vmlinux's.

@@ -3,7 +3,6 @@ package kabi
 import (
 	"encoding/binary"
 	"slices"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -457,9 +456,15 @@ func (st *sigStore) build(ss *stagedSig) *Signature {
 	return s
 }
 
-// materialized counts the staged signatures that sigStores have made
-// (tests read it to know that a read staged some).
-var materialized atomic.Int64
+// A sigStaging is a test's say in how a whole kernel's read holds the
+// signatures of its modules (Options.sigs), to compare the Builds read
+// both ways: staged (see sigStore), as when there is none, or, with
+// unstaged set, as pointers. The read sets staged to the number of
+// staged signatures it made (see materialize).
+type sigStaging struct {
+	unstaged bool
+	staged   int
+}
 
 // materialize makes the staged signatures, once, for the Build: at
 // returns them after. The records are dropped.
@@ -469,7 +474,6 @@ func (st *sigStore) materialize() {
 		return
 	}
 	st.done = make([]*Signature, st.staged.len())
-	materialized.Add(int64(len(st.done)))
 	for i, ss := range st.staged.all {
 		st.done[i] = st.build(ss)
 	}

@@ -578,25 +578,21 @@ func TestSigStoreSameKeyless(t *testing.T) {
 // with the module signatures staged and not: the Builds' signatures are
 // equal, instance by instance, and shared by the same instances.
 func TestStagedModuleSignatures(t *testing.T) {
-	read := func(stage bool) *Build {
+	read := func(stage bool) (*Build, int) {
 		t.Helper()
-		old := stageModuleSignatures
-		stageModuleSignatures = stage
-		defer func() { stageModuleSignatures = old }()
-		b, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64"})
+		sigs := &sigStaging{unstaged: !stage}
+		b, err := Open("testdata/x86_64-dwarf5.elf", &Options{ModuleDir: "testdata/modules/6.1.99-1-amd64", sigs: sigs})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b
+		return b, sigs.staged
 	}
-	// No test of this package runs in parallel: the count is this one's.
-	before := materialized.Load()
-	want := read(false)
-	if n := materialized.Load() - before; n != 0 {
+	want, n := read(false)
+	if n != 0 {
 		t.Fatalf("a read that stages nothing made %d staged signatures", n)
 	}
-	got := read(true)
-	if materialized.Load() == before {
+	got, n := read(true)
+	if n == 0 {
 		t.Fatal("the fixture's module signatures were not staged: nothing is compared")
 	}
 	var ws, gs []*Instance
