@@ -23,22 +23,29 @@ import (
 // what waits stays a small part of the heap, and emptied (with the other
 // free lists) when the last read that holds them ends (see
 // freelist.Hold: a Data holds them until it is closed, and a kernel's
-// read of its modules all along): until then no buffer is kept.
+// read of its modules all along); no buffer is kept while none holds
+// them.
 
 // Buffers of up to maxPooled bytes are reused; a larger section (a rare
-// huge module) gets a buffer of its own. At most maxFree bytes of
-// released buffers wait to be reused; beyond that a released buffer is
-// left to the collector. Two modules are read at once, and the most
-// buffers of each size class they hold together comes to about 64 MiB
-// in Debian 6.1's 4,023 modules; with half that, the 4 and 8 MiB buffers
-// filled the list, the small ones released after them were dropped, and
-// replaying a whole kernel's requests allocated 357 MB of pooled buffers
-// anew, where with 64 MiB it allocates 64 MB (the first of their kind).
+// huge module) gets a buffer of its own. At most freePerData bytes of
+// released buffers per Data open at once wait to be reused (see
+// maxFree); beyond that a released buffer is left to the collector. Two
+// modules read at once hold at most about 64 MiB of buffers of each size
+// class together in Debian 6.1's 4,023 modules; with half that, the 4
+// and 8 MiB buffers filled the list, the small ones released after them
+// were dropped, and replaying a whole kernel's requests allocated 357 MB
+// of pooled buffers anew, where with 64 MiB it allocates 64 MB (the
+// first of their kind). More modules at once need more: a whole kernel
+// read 4 and 8 modules at a time allocated 154 and 308 MB anew under a
+// bound of 64 MiB, and 81 and 125 MB under none.
 const (
 	minPooledShift = 16
 	maxPooled      = 8 << 20
-	maxFree        = 64 << 20
+	minFreeData    = 2 // maxFree counts at least this many Datas
 )
+
+// freePerData is what maxFree allows per Data (a variable for tests).
+var freePerData uint64 = 32 << 20
 
 // freeBufs holds released section buffers by size class: class c holds
 // buffers of capacity 1<<c.
@@ -46,6 +53,9 @@ var freeBufs struct {
 	sync.Mutex
 	class [64][][]byte
 	bytes uint64 // total capacity of the buffers held
+
+	open int // Datas open (see holdData)
+	peak int // the most open at once since the buffers were last dropped
 }
 
 func init() { freelist.Register(dropFreeBuffers) }
@@ -56,6 +66,33 @@ func dropFreeBuffers() {
 	defer freeBufs.Unlock()
 	clear(freeBufs.class[:])
 	freeBufs.bytes = 0
+	freeBufs.peak = freeBufs.open
+}
+
+// maxFree is the bound on the bytes of the buffers held: freePerData for
+// each of the most Datas open at once since they were last dropped,
+// which read about as many modules at once, and at least minFreeData.
+// freeBufs is locked.
+func maxFree() uint64 { return freePerData * uint64(max(freeBufs.peak, minFreeData)) }
+
+// holdData holds the free lists for a Data from its reading to its Close
+// (see Data.holdLists), and counts it among the Datas open, which
+// maxFree follows. release may be called more than once.
+func holdData() (release func()) {
+	lists := freelist.Hold()
+	freeBufs.Lock()
+	freeBufs.open++
+	freeBufs.peak = max(freeBufs.peak, freeBufs.open)
+	freeBufs.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			freeBufs.Lock()
+			freeBufs.open--
+			freeBufs.Unlock()
+			lists()
+		})
+	}
 }
 
 // buffer returns a buffer of n bytes (not zeroed) that d holds until it
@@ -96,7 +133,7 @@ func (d *Data) releaseBuffers() {
 	}
 	for _, b := range bufs {
 		n := uint64(cap(b))
-		if freeBufs.bytes+n > maxFree {
+		if freeBufs.bytes+n > maxFree() {
 			continue
 		}
 		c := bits.Len64(n - 1)

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/kabi-dev/kabi/internal/freelist"
 	"github.com/kabi-dev/kabi/internal/stage"
 	"github.com/klauspost/compress/zstd"
 )
@@ -99,7 +98,7 @@ func NewFromELFOptions(ef *elf.File, r io.ReaderAt, name string, opts *Options) 
 	// The free lists are held from here to Close (see holdLists), or
 	// released here when no Data is returned. Deferred first, so that it
 	// runs last, after a panic is made an error.
-	release := freelist.Hold()
+	release := holdData()
 	defer func() {
 		if d == nil || d.releaseLists == nil || err != nil {
 			release()

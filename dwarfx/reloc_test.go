@@ -329,3 +329,62 @@ func poisonFreeBuffers() int {
 	}
 	return n
 }
+
+// TestFreeBufferBound: the released buffers kept are bounded by
+// freePerData for each of the most Datas open at once since they were
+// last dropped (at least minFreeData), so that more modules read at once
+// keep more, and the count starts again once they are dropped.
+func TestFreeBufferBound(t *testing.T) {
+	waitUnheld(t)
+	defer func(n uint64) { freePerData = n }(freePerData)
+	freePerData = 1 << 20
+	const buf = 1 << minPooledShift
+	// read opens n Datas, each taking 24 buffers (1.5 times
+	// freePerData), closes them and returns the bytes then kept.
+	read := func(n int) uint64 {
+		var ds []*Data
+		for range n {
+			d := &Data{}
+			d.holdLists(holdData())
+			for range 24 {
+				d.buffer(buf)
+			}
+			ds = append(ds, d)
+		}
+		for _, d := range ds {
+			d.Close()
+		}
+		freeBufs.Lock()
+		defer freeBufs.Unlock()
+		return freeBufs.bytes
+	}
+	outer := freelist.Hold() // the lists stay across the reads below, as in a kernel's read
+	for _, c := range []struct {
+		open int
+		want uint64
+	}{
+		{1, 24 * buf}, // all: 1.5 MiB, below the bound of minFreeData Datas
+		{2, 2 << 20},
+		{4, 4 << 20},
+		{2, 4 << 20}, // the bound of 4 open at once stays
+	} {
+		if got := read(c.open); got != c.want {
+			t.Errorf("%d Datas open at once: %d bytes of buffers kept, want %d", c.open, got, c.want)
+		}
+	}
+	outer()
+	if freelist.Held() {
+		t.Fatal("the free lists are still held")
+	}
+	freeBufs.Lock()
+	peak := freeBufs.peak
+	freeBufs.Unlock()
+	if peak != 0 {
+		t.Errorf("after the lists were dropped the most Datas open at once is %d, want 0", peak)
+	}
+	outer = freelist.Hold()
+	defer outer()
+	if got := read(3); got != 3<<20 {
+		t.Errorf("3 Datas open after a drop: %d bytes of buffers kept, want %d", got, 3<<20)
+	}
+}
