@@ -95,3 +95,53 @@ func TestWalkDefinitionNames(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldDataRoom checks what extractor.defName tells a name left unread
+// by: on every fixture, a value read has no room past its end, and a
+// definition's name that a reader with defNames leaves unread is empty
+// with room, the name at its start.
+func TestFieldDataRoom(t *testing.T) {
+	total := 0
+	for _, p := range fixtures(t) {
+		d, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lazy := range []bool{false, true} {
+			r := d.Reader(nil)
+			r.limit = d.nInfo
+			r.defNames = lazy
+			unread := 0 // with lazy set
+			for {
+				e, err := r.Next()
+				if err != nil {
+					t.Fatal(p, err)
+				}
+				if e == nil {
+					break
+				}
+				for i := range e.Fields {
+					f := &e.Fields[i]
+					if len(f.Data) > 0 || cap(f.Data) == 0 {
+						if cap(f.Data) != len(f.Data) {
+							t.Fatalf("%s: entry %#x: %v of %v has room past its end", p, e.Offset, f.Attr, f.Form)
+						}
+						continue
+					}
+					if !lazy || f.Attr != dwarf.AttrName || defKind(e.Tag) == 0 {
+						t.Fatalf("%s: entry %#x: %v of %v left unread", p, e.Offset, f.Attr, f.Form)
+					}
+					unread++
+					if s, ok := cstringAt(f.Data[:cap(f.Data)], 0); !ok || len(s) == 0 {
+						t.Fatalf("%s: entry %#x: no name where the unread one is", p, e.Offset)
+					}
+				}
+			}
+			total += unread
+		}
+		d.Close()
+	}
+	if total == 0 {
+		t.Error("no name was left unread")
+	}
+}

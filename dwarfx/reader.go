@@ -103,7 +103,9 @@ type Reader struct {
 	// defNames leaves the DW_AT_name of struct, union, enum, class and
 	// typedef entries unread where it is in .debug_str or
 	// .debug_line_str: the field's Val is its offset there and its Data
-	// nil (see extractor.defName), its offset checked as when it is read.
+	// empty, the rest of the section its capacity (a value read has none
+	// past its end), its offset checked as when it is read (see
+	// extractor.defName).
 	// The extraction walk reads the names of the definitions that are
 	// not declarations only: the units of a kernel's modules declare
 	// types (struct page;) about 1.6 million times, and each name read
@@ -481,7 +483,8 @@ func (r *Reader) str(f *Field, off uint64, sec []byte, name string, at int) erro
 		return r.b.err
 	}
 	if r.lazyStr && off < uint64(len(sec)) && sec[len(sec)-1] == 0 {
-		return nil // terminated: see defNames
+		f.Data = sec[off:off] // terminated: see defNames
+		return nil
 	}
 	s, ok := cstringAt(sec, int(min(off, uint64(len(sec)))))
 	if !ok {

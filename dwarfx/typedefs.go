@@ -620,22 +620,14 @@ func (x *extractor) typeDef(e *Entry) error {
 // defName returns what the DW_AT_name field f of a definition the walk
 // met says: the walk leaves a name in .debug_str or .debug_line_str
 // unread, its offset there checked (see Reader.defNames), until typeDef
-// knows that the entry is no declaration.
+// knows that the entry is no declaration. Such a field's Data is empty,
+// and the name starts where it does.
 func (x *extractor) defName(f *Field) string {
-	if f.Data != nil {
-		return f.Str()
+	if s := f.Data; len(s) == 0 && cap(s) > 0 {
+		s, _ = cstringAt(s[:cap(s)], 0)
+		return bytesString(s)
 	}
-	var sec []byte
-	switch f.Form {
-	case FormStrp, FormStrx, FormStrx1, FormStrx2, FormStrx3, FormStrx4, FormGNUStrIndex:
-		sec = x.d.str
-	case FormLineStrp:
-		sec = x.d.lineStr
-	default:
-		return "" // not a string, or one in a supplementary file: as f.Str()
-	}
-	s, _ := cstringAt(sec, int(min(f.Val, uint64(len(sec)))))
-	return bytesString(s)
+	return f.Str()
 }
 
 // fileID numbers the file of a definition's DW_AT_decl_file in this
