@@ -365,15 +365,11 @@ func (mt *moduleTypes) placeFile(f *dwarfx.FileEntry, compDir string, rule PathR
 		m.growPaths()
 	}
 	h := m.pathHash(&pk)
-	mask := uint64(m.size - 1)
-	i := h & mask
-	for ; m.slots[i] != 0; i = (i + 1) & mask {
-		if v := m.slots[i]; v>>32 == h>>32 {
-			if q := &m.paths[uint32(v)-1]; q.pathKey == pk {
-				mt.last, mt.lastKey = pk, q.key
-				return q.key
-			}
-		}
+	n, i := slots.Find(m.slots[:m.size], h, func(n int) bool { return m.paths[n].pathKey == pk })
+	if n >= 0 {
+		key := m.paths[n].key
+		mt.last, mt.lastKey = pk, key
+		return key
 	}
 	key := m.fileKey(mt.kt, f, compDir, rule)
 	m.paths = append(m.paths, pathFile{pk, key})

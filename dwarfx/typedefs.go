@@ -668,17 +668,13 @@ func (m *typeMemo) fileNumber(fe *FileEntry) uint32 {
 		m.growFiles()
 	}
 	h := m.fileHash(fe)
-	tag := h >> 32 << 32
-	mask := uint64(m.fileSize - 1)
-	i := h & mask
-	for ; m.fileSlots[i] != 0; i = (i + 1) & mask {
-		if v := m.fileSlots[i]; v>>32<<32 == tag {
-			n := uint32(v) - 1
-			if last := &m.fileLast[n]; last.Name == fe.Name && last.Dir == fe.Dir {
-				*last = *fe
-				return n + 2
-			}
-		}
+	n, i := slots.Find(m.fileSlots[:m.fileSize], h, func(n int) bool {
+		last := &m.fileLast[n]
+		return last.Name == fe.Name && last.Dir == fe.Dir
+	})
+	if n >= 0 {
+		m.fileLast[n] = *fe
+		return uint32(n) + 2
 	}
 	m.fileEntries = append(m.fileEntries, *fe)
 	m.fileLast = append(m.fileLast, *fe)
@@ -863,20 +859,11 @@ func (m *typeMemo) find(k *seenKey) (*seenKey, int) {
 	if 2*(m.n+1) > m.size {
 		m.grow()
 	}
-	h := m.hash(k)
-	tag := h >> 32 << 32
-	mask := uint64(m.size - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		v := m.slots[i]
-		if v == 0 {
-			return nil, int(i)
-		}
-		if v>>32<<32 == tag {
-			if s := m.key(int(uint32(v) - 1)); m.same(s, k) {
-				return s, int(i)
-			}
-		}
+	n, slot := slots.Find(m.slots[:m.size], m.hash(k), func(n int) bool { return m.same(m.key(n), k) })
+	if n < 0 {
+		return nil, slot
 	}
+	return m.key(n), slot
 }
 
 // add adds k at the slot that find returned for it.

@@ -1,8 +1,9 @@
-// Package slots builds the index of an open-addressing hash table whose
-// keys the caller keeps in a slice of its own: each slot holds the high
-// half of a key's hash and the key's position plus one (zero: empty),
-// so the index holds no pointers for the collector to follow, and keys
-// are found by linear probing from their hash's low bits.
+// Package slots builds and searches the index of an open-addressing hash
+// table whose keys the caller keeps in a slice of its own: each slot
+// holds the high half of a key's hash and the key's position plus one
+// (zero: empty), so the index holds no pointers for the collector to
+// follow, and keys are found by linear probing from their hash's low
+// bits (Find).
 package slots
 
 import "math/bits"
@@ -36,4 +37,21 @@ func Rebuild(index []uint64, size, n int, hash func(i int) uint64) []uint64 {
 		index[i] = Slot(h, k)
 	}
 	return index
+}
+
+// Find looks for the key whose hash is h in index, of a power of two
+// slots: it returns the key's position, the first whose slot holds h's
+// high half for which same is true, and its slot; or -1 and the empty
+// slot where the key goes. index must have an empty slot.
+func Find(index []uint64, h uint64, same func(pos int) bool) (pos, slot int) {
+	mask := len(index) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		v := index[i]
+		if v == 0 {
+			return -1, i
+		}
+		if (v^h)>>32 == 0 && same(int(uint32(v))-1) {
+			return int(uint32(v)) - 1, i
+		}
+	}
 }

@@ -37,3 +37,40 @@ func TestRebuild(t *testing.T) {
 		}
 	}
 }
+
+// TestFind checks that Find finds every key of an index, among keys whose
+// hashes share their home slot or their high half, and gives a missing
+// key's empty slot, from which Find then finds it.
+func TestFind(t *testing.T) {
+	// Keys 0-9 share the home slot 3; keys 10-19 share the high half
+	// of key 0's hash; keys 20-29 neither.
+	hash := func(k int) uint64 {
+		switch {
+		case k < 10:
+			return uint64(k)<<32 | 3
+		case k < 20:
+			return uint64(k)<<3 | 5
+		}
+		return uint64(k)*0x9e3779b97f4a7c15 | 1<<40
+	}
+	const size = 64
+	var keys []int
+	var index []uint64
+	for k := range 30 {
+		index = Rebuild(index, size, len(keys), func(i int) uint64 { return hash(keys[i]) })
+		for _, j := range keys {
+			if pos, slot := Find(index[:size], hash(j), func(p int) bool { return keys[p] == j }); pos < 0 || keys[pos] != j || index[slot] != Slot(hash(j), pos) {
+				t.Fatalf("key %d: found at position %d, slot %d", j, pos, slot)
+			}
+		}
+		pos, slot := Find(index[:size], hash(k), func(p int) bool { return keys[p] == k })
+		if pos != -1 || index[slot] != 0 {
+			t.Fatalf("missing key %d: position %d, slot %d holds %#x", k, pos, slot, index[slot])
+		}
+		keys = append(keys, k)
+		index[slot] = Slot(hash(k), len(keys)-1)
+		if pos, _ := Find(index[:size], hash(k), func(p int) bool { return keys[p] == k }); pos != len(keys)-1 {
+			t.Fatalf("key %d added at its slot: found at %d", k, pos)
+		}
+	}
+}
