@@ -112,13 +112,9 @@ func TestFieldDataRoom(t *testing.T) {
 			r.limit = d.nInfo
 			r.defNames = lazy
 			unread := 0 // with lazy set
-			for {
-				e, err := r.Next()
+			for e, err := range r.All() {
 				if err != nil {
 					t.Fatal(p, err)
-				}
-				if e == nil {
-					break
 				}
 				for i := range e.Fields {
 					f := &e.Fields[i]
