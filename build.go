@@ -373,10 +373,15 @@ func newELF(r io.ReaderAt, name string, opts *Options) (b *Build, err error) {
 			}
 		}
 	}
-	// Nothing below reuses the free lists: what they hold would stay
-	// beside the Build (tens of MB after a module tree) while the
-	// functions' tables are made, unless another read holds them.
+	// Nothing below reuses the free lists. After a module tree what they
+	// hold (tens of MB) is dropped now, unless another read holds them,
+	// rather than at the next collection (see freelist.Hold), as the
+	// functions' tables are about to be made beside it; a read that
+	// follows a whole kernel's loses little by allocating again.
 	releaseLists()
+	if opts.modules != nil || opts.ModuleDir != "" {
+		freelist.DropIdle()
+	}
 	s.dropLookups()
 	// The types are made beside the functions: neither reads the other's
 	// tables, and theirs are dropped while the functions' are made.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -470,6 +471,24 @@ func waitUnheld(t *testing.T) {
 	}
 }
 
+// waitDrops collects until the free lists have been emptied want times
+// since before (counted by freeListDrops), and fails t if that takes
+// over ten seconds or they are emptied more often.
+func waitDrops(t *testing.T, before, want int64, when string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); freeListDrops.Load()-before < want; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			break
+		}
+		runtime.GC()
+	}
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := freeListDrops.Load() - before; got != want {
+		t.Errorf("%s: the free lists were emptied %d times, want %d", when, got, want)
+	}
+}
+
 // freeListsEmpty fails t unless the free lists of this package are empty
 // and not held (dwarfx's are TestCloseDropsFreeLists's).
 func freeListsEmpty(t *testing.T, when string) {
@@ -480,9 +499,11 @@ func freeListsEmpty(t *testing.T, when string) {
 }
 
 // TestReadDropsFreeLists: the free lists a read fills (a vmlinux, its
-// module tree, a package, a single module) are emptied when it ends,
-// once, whether it succeeds or fails, and not while another read is in
-// progress; a read of the running kernel uses none.
+// module tree, a package, a single module) are emptied once it ends, once,
+// whether it succeeds or fails, and not while another read is in
+// progress: at the end of a module tree's read, else at the first
+// collection after it, so that a read that follows at once reuses them.
+// A read of the running kernel uses none.
 func TestReadDropsFreeLists(t *testing.T) {
 	const vm = "testdata/x86_64-dwarf5.elf"
 	stopped, stop := context.WithCancel(context.Background())
@@ -519,27 +540,53 @@ func TestReadDropsFreeLists(t *testing.T) {
 		name  string
 		ok    bool
 		drops int64 // 0: the read takes no hold
+		now   bool  // emptied when the read ends, not at the next collection
 	}{
-		{"vmlinux", true, 1},
-		{"vmlinux stopped after a unit", false, 1},
-		{"module tree", true, 1},
-		{"module tree of another release", false, 1},
-		{"module", true, 1},
-		{"package", true, 1},
-		{"package with modules", true, 1},
-		{"running kernel", true, 0},
+		{"vmlinux", true, 1, false},
+		{"vmlinux stopped after a unit", false, 1, false},
+		{"module tree", true, 1, true},
+		{"module tree of another release", false, 1, false}, // stopped before its modules were read
+		{"module", true, 1, false},
+		{"package", true, 1, false},
+		{"package with modules", true, 1, true},
+		{"running kernel", true, 0, false},
 	} {
 		waitUnheld(t)
 		before := freeListDrops.Load()
-		err := read[c.name]()
-		if (err == nil) != c.ok {
-			t.Fatalf("%s: error %v", c.name, err)
-		}
-		if got := freeListDrops.Load() - before; got != c.drops {
-			t.Errorf("%s (error %v): the free lists were emptied %d times, want %d", c.name, err, got, c.drops)
-		}
+		func() {
+			defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no collection but the test's
+			err := read[c.name]()
+			if (err == nil) != c.ok {
+				t.Fatalf("%s: error %v", c.name, err)
+			}
+			if got, want := freeListDrops.Load()-before, map[bool]int64{true: c.drops}[c.now]; got != want {
+				t.Errorf("%s (error %v): when the read ended the free lists had been emptied %d times, want %d", c.name, err, got, want)
+			}
+		}()
+		waitDrops(t, before, c.drops, c.name)
 		freeListsEmpty(t, c.name)
 	}
+
+	// Reads one after another: the second finds what the first left.
+	func() {
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
+		waitUnheld(t)
+		before := freeListDrops.Load()
+		if err := read["module"](); err != nil {
+			t.Fatal(err)
+		}
+		if scratchBufs.Len()+placeMemos.Len() == 0 {
+			t.Error("a module's read left nothing for the next")
+		}
+		if err := read["module"](); err != nil {
+			t.Fatal(err)
+		}
+		if got := freeListDrops.Load() - before; got != 0 || scratchBufs.Len()+placeMemos.Len() == 0 {
+			t.Errorf("two reads one after another: the lists were emptied %d times and hold %d scratch buffers, %d place memos; want 0 and some",
+				got, scratchBufs.Len(), placeMemos.Len())
+		}
+		waitDrops(t, before, 1, "after two reads one after another")
+	}()
 
 	// Another read still going: the lists it shares are kept, and
 	// emptied when it ends.
@@ -553,9 +600,7 @@ func TestReadDropsFreeLists(t *testing.T) {
 			got, scratchBufs.Len(), placeMemos.Len())
 	}
 	release()
-	if got := freeListDrops.Load() - before; got != 1 {
-		t.Errorf("the other read's end emptied the free lists %d times, want 1", got)
-	}
+	waitDrops(t, before, 1, "after the other read")
 	freeListsEmpty(t, "after the other read")
 
 	// Reads at once, of every kind: once all have ended, nothing is kept.
@@ -570,6 +615,10 @@ func TestReadDropsFreeLists(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	waitUnheld(t)
+	for deadline := time.Now().Add(10 * time.Second); scratchBufs.Len()+placeMemos.Len() != 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		runtime.GC()
+	}
 	freeListsEmpty(t, "after reads at once")
 }
 

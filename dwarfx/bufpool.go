@@ -12,8 +12,9 @@ import (
 // mapping costs more (a page fault per 64 KiB read, a copy, an unmap)
 // than reading them. A whole kernel reads thousands of modules one after
 // the other, so the buffers its sections are read into are reused: once
-// a Data is closed, the next one takes them, and they need not be
-// allocated, zeroed and collected again. The string sections are reused
+// a Data is closed, the next one read while the free lists are kept (see
+// below) takes them, and they need not be allocated, zeroed and collected
+// again. The string sections are reused
 // too: Keep copies the strings of such a Data. Compressed sections are
 // decompressed into buffers of their own.
 //
@@ -21,10 +22,10 @@ import (
 // leaves alone (a sync.Pool is emptied by every collection, and a whole
 // kernel's read collects dozens of times), bounded in total bytes so that
 // what waits stays a small part of the heap, and emptied (with the other
-// free lists) when the last read that holds them ends (see
-// freelist.Hold: a Data holds them until it is closed, and a kernel's
-// read of its modules all along); no buffer is kept while none holds
-// them.
+// free lists) at the first collection after the last read that holds
+// them ends (see freelist.Hold: a Data holds them until it is closed, and
+// a kernel's read of its modules all along); no buffer is kept while none
+// holds them.
 
 // Buffers of up to maxPooled bytes are reused; a larger section (a rare
 // huge module) gets a buffer of its own. At most freePerData bytes of

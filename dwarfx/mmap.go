@@ -146,16 +146,16 @@ func (m *mapping) release() error {
 
 // Close releases the memory mapping that backs the Data's sections when
 // it was read from an *os.File (see Open and New), and hands the buffers
-// a relocatable object's sections were read into on to the next Data
-// read while another is open; once no Data is open, the memory this
-// package reuses from read to read (those buffers, tables, memos) is
-// left to the collector. After Close, the Data and every string and byte
-// slice obtained from it must no longer be used, but for the strings Keep
-// returned, which stay valid. Close is safe to call more than once; a
-// Data read into memory needs no Close (it returns nil; the buffers of a
-// relocatable object and the reused memory are then collected once the
-// Data is), and one that is never closed keeps its mapping until the
-// program exits.
+// a relocatable object's sections were read into on to the next Data;
+// once no Data is open, the memory this package reuses from read to read
+// (those buffers, tables, memos) is left to the collector at its next
+// collection, unless a Data is read before it. After Close, the Data and
+// every string and byte slice obtained from it must no longer be used,
+// but for the strings Keep returned, which stay valid. Close is safe to
+// call more than once. A Data read into memory needs no Close (it returns
+// nil), but until it is closed or collected the reused memory is kept
+// for the reads to come, and a Data that is never closed keeps its
+// mapping until the program exits.
 func (d *Data) Close() error {
 	d.forgetLines()
 	d.releaseBuffers()

@@ -376,6 +376,7 @@ func TestFreeBufferBound(t *testing.T) {
 	if freelist.Held() {
 		t.Fatal("the free lists are still held")
 	}
+	freelist.DropIdle() // as a collection does
 	freeBufs.Lock()
 	peak := freeBufs.peak
 	freeBufs.Unlock()

@@ -5,41 +5,80 @@
 // pool loses is allocated again, on a machine where touching fresh
 // memory is dear.
 //
-// The values are kept only while a read holds the lists (see Hold):
-// when the last hold is released they are all dropped, and a value put
-// while none is held is not kept. A program that reads one build and
-// goes on with other work does not keep them beside what it read.
+// The values are kept only while a read holds the lists (see Hold),
+// and a little beyond: the first garbage collection after the last hold
+// is released drops them all, unless a read has started again since. So
+// reads done one after another (a tool reading many files in turn) reuse
+// them, and a program that reads one build and goes on with other work
+// does not keep them beside what it read. A value put while no hold is
+// in progress is not kept.
 package freelist
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
 
-// holds counts the holds not yet released (see Hold).
-var holds atomic.Int64
+// holds counts the holds not yet released, taken the holds ever taken
+// (see Hold), and dropped is what taken was at the last drop of idle
+// lists (see DropIdle, dropIfIdle).
+var holds, taken, dropped atomic.Int64
 
 // Hold keeps the values put in the lists until release is called: a
 // read holds them from its start to its end, and reads that run at once
-// share them. The last release calls DropAll. release may be called
-// more than once; it releases once.
+// share them. After the last release, the next garbage collection calls
+// DropAll, unless a hold was taken again in between (the lists then wait
+// for its release). release may be called more than once; it releases
+// once.
 func Hold() (release func()) {
 	holds.Add(1)
+	taken.Add(1)
 	var done atomic.Bool
 	return func() {
 		if done.Swap(true) {
 			return
 		}
 		if holds.Add(-1) == 0 {
-			DropAll()
+			dropWhenIdle(taken.Load())
 		}
+	}
+}
+
+// An idleMark is made when the last hold is released, and dropped at
+// once: the collection that finds it unreachable runs dropIfIdle. It
+// holds a pointer, so that it is never one of the tiny allocations that
+// share a block (whose cleanups may wait for their neighbours).
+type idleMark struct{ _ *idleMark }
+
+func dropWhenIdle(n int64) {
+	runtime.AddCleanup(new(idleMark), dropIfIdle, n)
+}
+
+// dropIfIdle empties the lists unless a hold is in progress or was taken
+// since the release that made the mark (n holds taken by then), whose
+// release makes a mark of its own, or DropIdle has emptied them since.
+func dropIfIdle(n int64) {
+	if taken.Load() == n && holds.Load() == 0 && dropped.Swap(n) != n {
+		DropAll()
+	}
+}
+
+// DropIdle calls DropAll now, unless a hold is in progress: for a read
+// so long that the next loses little by allocating again, whose end
+// would rather not wait for a collection to have them dropped.
+func DropIdle() {
+	n := taken.Load() // before holds: a hold taken after it then makes a mark of another n
+	if holds.Load() == 0 {
+		dropped.Store(n)
+		DropAll()
 	}
 }
 
 // Held reports whether some hold is not yet released: a store given to
 // Register keeps a value only when it is, checked under the lock its
 // dropper takes, as List.Put does, so that a value is either kept before
-// the last release's DropAll empties the store, or not kept at all.
+// a DropAll empties the store, or not kept at all.
 func Held() bool { return holds.Load() > 0 }
 
 // A List holds at most Max values (none when Max is 0, nor while no
@@ -77,9 +116,10 @@ func (l *List[T]) Put(v T) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.registered {
-		// Before Held is asked: a DropAll that runs once the last hold
-		// is released then either empties the list, or runs before
-		// this registration and so before Held is asked here.
+		// Before Held is asked: a DropAll that runs once the holds
+		// are released then either empties the list, or takes the
+		// droppers before this registration, and so began after the
+		// last release, before Held is asked here.
 		l.registered = true
 		Register(l.Drop)
 	}
@@ -123,9 +163,9 @@ func Register(drop func()) {
 
 // DropAll empties every List that was given a value and calls the
 // functions given to Register: the reads whose uses the values waited
-// for are over (the last hold's release calls it), and they would
-// otherwise stay beside what they made for the life of the process. A
-// later use allocates again.
+// for are over (the first collection after the last hold's release
+// calls it, see Hold), and they would otherwise stay beside what they
+// made for the life of the process. A later use allocates again.
 func DropAll() {
 	droppers.Lock()
 	f := droppers.f

@@ -1,9 +1,12 @@
 package freelist
 
 import (
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestList(t *testing.T) {
@@ -100,9 +103,28 @@ func TestDropAll(t *testing.T) {
 // holdA is TestHold's list, holdB TestHoldConcurrent's.
 var holdA, holdB = List[*int]{Max: 4}, List[int]{Max: 64}
 
+// waitDrops collects until drops reaches want, and fails t if it does
+// not within ten seconds, or goes beyond.
+func waitDrops(t *testing.T, drops *atomic.Int64, want int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); drops.Load() < want; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lists were dropped %d times, want %d", drops.Load(), want)
+		}
+		runtime.GC()
+	}
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := drops.Load(); got != want {
+		t.Fatalf("the lists were dropped %d times, want %d", got, want)
+	}
+}
+
 // TestHold checks that a List keeps values only while a hold is in
-// progress, and that the last release, and only it, empties the lists.
+// progress, and that they are dropped at the first collection after the
+// last release, once, unless a hold is taken again before it.
 func TestHold(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // collections only when the test asks
 	l := &holdA
 	if l.Put(new(int)) || l.Len() != 0 {
 		t.Fatal("a value put while no hold is in progress was kept")
@@ -119,20 +141,59 @@ func TestHold(t *testing.T) {
 	}
 	inner()
 	inner() // released once
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
 	if l.Len() != 1 || drops.Load() != 0 {
 		t.Fatalf("with a hold left the list holds %d values and was dropped %d times; want 1 and 0", l.Len(), drops.Load())
 	}
 	outer()
-	if l.Len() != 0 || drops.Load() != 1 || Held() {
-		t.Fatalf("after the last release the list holds %d values, was dropped %d times, Held %v; want 0, 1, false", l.Len(), drops.Load(), Held())
+	if Held() {
+		t.Fatal("Held after the last release")
 	}
-	outer()
-	if drops.Load() != 1 {
-		t.Fatalf("releasing twice dropped %d times in all, want 1", drops.Load())
+	if l.Len() != 1 || drops.Load() != 0 {
+		t.Fatalf("before a collection, the last release left %d values and dropped %d times; want 1 and 0", l.Len(), drops.Load())
 	}
-	if l.Put(new(int)) || l.Len() != 0 {
+	if l.Put(new(int)) || l.Len() != 1 {
 		t.Fatal("a value put after the last release was kept")
 	}
+	waitDrops(t, &drops, 1)
+	if l.Len() != 0 {
+		t.Fatalf("after the collection the list holds %d values", l.Len())
+	}
+	outer()
+	waitDrops(t, &drops, 1) // releasing twice releases once
+
+	// A hold taken again before the collection keeps the values: reads
+	// one after another reuse them.
+	release := Hold()
+	l.Put(new(int))
+	release()
+	again := Hold()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if l.Len() != 1 || drops.Load() != 1 {
+		t.Fatalf("a hold taken before the collection: the list holds %d values, dropped %d times in all; want 1 and 1", l.Len(), drops.Load())
+	}
+	again()
+	waitDrops(t, &drops, 2)
+	if l.Len() != 0 {
+		t.Fatalf("after the later release and a collection the list holds %d values", l.Len())
+	}
+
+	// DropIdle empties the lists at once when no hold is in progress,
+	// and the collection that follows does not empty them again.
+	release = Hold()
+	l.Put(new(int))
+	DropIdle()
+	if l.Len() != 1 || drops.Load() != 2 {
+		t.Fatalf("DropIdle during a hold: the list holds %d values, dropped %d times in all; want 1 and 2", l.Len(), drops.Load())
+	}
+	release()
+	DropIdle()
+	if l.Len() != 0 || drops.Load() != 3 {
+		t.Fatalf("DropIdle after the last release: the list holds %d values, dropped %d times in all; want 0 and 3", l.Len(), drops.Load())
+	}
+	waitDrops(t, &drops, 3)
 }
 
 // TestHoldConcurrent: holds taken and released while values are put and
@@ -156,7 +217,13 @@ func TestHoldConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := l.Len(); n != 0 || Held() {
-		t.Fatalf("after every hold was released the list holds %d values (Held %v)", n, Held())
+	if Held() {
+		t.Fatal("Held after every hold was released")
+	}
+	for deadline := time.Now().Add(10 * time.Second); l.Len() != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after every hold was released and collections ran the list holds %d values", l.Len())
+		}
+		runtime.GC()
 	}
 }
