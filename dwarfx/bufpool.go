@@ -43,6 +43,7 @@ const (
 	minPooledShift = 16
 	maxPooled      = 8 << 20
 	minFreeData    = 2 // maxFree counts at least this many Datas
+	maxFreeData    = 8 // and at most this many: 256 MiB, whatever the cores
 )
 
 // freePerData is what maxFree allows per Data (a variable for tests).
@@ -72,9 +73,12 @@ func dropFreeBuffers() {
 
 // maxFree is the bound on the bytes of the buffers held: freePerData for
 // each of the most Datas open at once since they were last dropped,
-// which read about as many modules at once, and at least minFreeData.
-// freeBufs is locked.
-func maxFree() uint64 { return freePerData * uint64(max(freeBufs.peak, minFreeData)) }
+// which read about as many modules at once, at least minFreeData and at
+// most maxFreeData of them, so that on a machine of many cores what
+// waits stays a bounded part of the heap. freeBufs is locked.
+func maxFree() uint64 {
+	return freePerData * uint64(min(max(freeBufs.peak, minFreeData), maxFreeData))
+}
 
 // holdData holds the free lists for a Data from its reading to its Close
 // (see Data.holdLists), and counts it among the Datas open, which

@@ -332,7 +332,7 @@ func poisonFreeBuffers() int {
 
 // TestFreeBufferBound: the released buffers kept are bounded by
 // freePerData for each of the most Datas open at once since they were
-// last dropped (at least minFreeData), so that more modules read at once
+// last dropped (at least minFreeData, at most maxFreeData), so that more modules read at once
 // keep more, and the count starts again once they are dropped.
 func TestFreeBufferBound(t *testing.T) {
 	waitUnheld(t)
@@ -366,7 +366,8 @@ func TestFreeBufferBound(t *testing.T) {
 		{1, 24 * buf}, // all: 1.5 MiB, below the bound of minFreeData Datas
 		{2, 2 << 20},
 		{4, 4 << 20},
-		{2, 4 << 20}, // the bound of 4 open at once stays
+		{2, 4 << 20},  // the bound of 4 open at once stays
+		{10, 8 << 20}, // at most maxFreeData Datas' worth
 	} {
 		if got := read(c.open); got != c.want {
 			t.Errorf("%d Datas open at once: %d bytes of buffers kept, want %d", c.open, got, c.want)
