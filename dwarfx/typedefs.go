@@ -621,11 +621,15 @@ func (x *extractor) typeDef(e *Entry) error {
 // met says: the walk leaves a name in .debug_str or .debug_line_str
 // unread, its offset there checked (see Reader.defNames), until typeDef
 // knows that the entry is no declaration. Such a field's Data is empty,
-// and the name starts where it does.
+// and the name starts where it does (no value read has room past its
+// end; the form is asked too, so that this rule holds for strings only).
 func (x *extractor) defName(f *Field) string {
 	if s := f.Data; len(s) == 0 && cap(s) > 0 {
-		s, _ = cstringAt(s[:cap(s)], 0)
-		return bytesString(s)
+		switch f.Form {
+		case FormStrp, FormStrx, FormStrx1, FormStrx2, FormStrx3, FormStrx4, FormGNUStrIndex, FormLineStrp:
+			s, _ = cstringAt(s[:cap(s)], 0)
+			return bytesString(s)
+		}
 	}
 	return f.Str()
 }
