@@ -151,7 +151,7 @@ func (t *Type) String() string { return Declare(t, "") }
 // An empty name gives an abstract declarator, as in a parameter list
 // without names.
 func Declare(t *Type, name string) string {
-	return string(appendDeclare(nil, t, name, 0))
+	return string(appendDeclare(nil, t, name, 0, nil))
 }
 
 // appendDeclare appends a declaration of name with type t. C writes a
@@ -159,9 +159,13 @@ func Declare(t *Type, name string) string {
 // pointer stars and their qualifiers, an opening parenthesis where a
 // pointer applies to an array or a function) and what comes after it
 // (closing parentheses, array bounds, parameter lists), each level's
-// suffix before the levels it wraps.
-func appendDeclare(b []byte, t *Type, name string, depth int) []byte {
+// suffix before the levels it wraps. With names set, it appends to
+// *names the offset in b at which it writes the name.
+func appendDeclare(b []byte, t *Type, name string, depth int, names *[]int32) []byte {
 	b = appendPrefix(b, t, name == "", depth)
+	if names != nil {
+		*names = append(*names, int32(len(b)))
+	}
 	b = append(b, name...)
 	return appendSuffix(b, t, depth)
 }
@@ -244,13 +248,7 @@ func appendParams(b []byte, params []Param, variadic, prototyped bool, depth int
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		// appendDeclare, with the name's offset.
-		b = appendPrefix(b, p.Type, p.Name == "", depth+1)
-		if names != nil {
-			*names = append(*names, int32(len(b)))
-		}
-		b = append(b, p.Name...)
-		b = appendSuffix(b, p.Type, depth+1)
+		b = appendDeclare(b, p.Type, p.Name, depth+1, names)
 	}
 	switch {
 	case variadic && len(params) > 0:

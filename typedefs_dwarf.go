@@ -126,7 +126,7 @@ func appendDefKey(b []byte, t *TypeDef, depth int) []byte {
 		m := &t.Members[i]
 		b = binary.AppendUvarint(b, uint64(len(m.Name)))
 		b = append(b, m.Name...)
-		b = append(appendDeclare(b, m.Type, "", 0), 0)
+		b = append(appendDeclare(b, m.Type, "", 0, nil), 0)
 		b = appendKinds(b, m.Type, 0)
 		b = binary.AppendVarint(b, m.BitOffset)
 		b = binary.AppendVarint(b, m.BitSize)
@@ -185,7 +185,7 @@ func (s *surface) prepareTypes(conv *dwarfSigs, cu *dwarfx.CompileUnit) []pendin
 // or of a typedef, td: two with the same key are Equal.
 func appendPendingKey(b []byte, def *TypeDef, td *Alias) []byte {
 	if td != nil {
-		b = append(appendDeclare(b, td.Type, "", 0), 0)
+		b = append(appendDeclare(b, td.Type, "", 0, nil), 0)
 		return appendDefKey(appendKinds(b, td.Type, 0), td.Def, 0)
 	}
 	return appendDefKey(b, def, 0)
