@@ -624,12 +624,9 @@ func (x *extractor) typeDef(e *Entry) error {
 // and the name starts where it does (no value read has room past its
 // end; the form is asked too, so that this rule holds for strings only).
 func (x *extractor) defName(f *Field) string {
-	if s := f.Data; len(s) == 0 && cap(s) > 0 {
-		switch f.Form {
-		case FormStrp, FormStrx, FormStrx1, FormStrx2, FormStrx3, FormStrx4, FormGNUStrIndex, FormLineStrp:
-			s, _ = cstringAt(s[:cap(s)], 0)
-			return bytesString(s)
-		}
+	if s := f.Data; len(s) == 0 && cap(s) > 0 && f.IsString() {
+		s, _ = cstringAt(s[:cap(s)], 0)
+		return bytesString(s)
 	}
 	return f.Str()
 }
