@@ -193,14 +193,11 @@ func (s *Signature) Known() bool {
 	return !s.Assembler && (s.Return == nil || s.Return.Kind != Unspecified)
 }
 
-func (s *Signature) retType() *Type { return returnType(s.Return) }
-
-// returnType is t as a return type: Void for nil.
-func returnType(t *Type) *Type {
-	if t == nil {
+func (s *Signature) retType() *Type {
+	if s.Return == nil {
 		return &Type{Kind: Void}
 	}
-	return t
+	return s.Return
 }
 
 // A Clone is what an out-of-line copy's own DWARF says about its
