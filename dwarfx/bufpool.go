@@ -13,10 +13,10 @@ import (
 // than reading them. A whole kernel reads thousands of modules one after
 // the other, so the buffers its sections are read into are reused: once
 // a Data is closed, the next one read while the free lists are kept (see
-// below) takes them, and they need not be allocated, zeroed and collected
-// again. The string sections are reused
-// too: Keep copies the strings of such a Data. Compressed sections are
-// decompressed into buffers of their own.
+// below) takes them, and they need not be allocated, zeroed and
+// collected again. The string sections are reused too: Keep copies the
+// strings of such a Data. Compressed sections are decompressed into
+// buffers of their own.
 //
 // The released buffers wait in a free list that the garbage collector
 // leaves alone (a sync.Pool is emptied by every collection, and a whole

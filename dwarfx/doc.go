@@ -35,12 +35,13 @@
 // be used. The string sections, compressed sections and the sections of
 // relocatable objects are read into memory, as is everything read from
 // another io.ReaderAt. A relocatable object's uncompressed sections are
-// read into buffers that Close hands on to the next one read while
-// another Data is open: a kernel's thousands of modules, read a few at a
-// time, reuse a few buffers. That memory, and the tables and memos walks
-// hand on to the next, is kept only while some Data is open (or not yet
-// collected, when it is never closed): once the last is closed, a
-// program that goes on with other work does not keep it.
+// read into buffers that Close hands on to the next one read: a kernel's
+// thousands of modules, read a few at a time, reuse a few buffers. That
+// memory, and the tables and memos walks hand on to the next, is kept
+// while some Data is open (or not yet collected, when it is never
+// closed), and after the last is closed until the next garbage
+// collection, unless another Data is read before it: a program that
+// goes on with other work does not keep it.
 //
 // # Security
 //
